@@ -1,0 +1,1 @@
+"""Gongkai's services: one package per service, plus `common` for shared plumbing."""

@@ -1,0 +1,274 @@
+"""The event contract: one envelope and one marshmallow schema per event type.
+
+Other county systems subscribe to these events, so this module is a public API. Every
+event travels on one durable topic exchange, ``gongkai.events``, with the routing key
+``<producer>.<Type>`` (for example ``disclosure.ItemPublished``); a subscriber binds
+``*.ItemPublished`` for one type or ``disclosure.#`` for one producer. docs/asyncapi.yaml
+is generated from this module (``python -m services.common.asyncapi``) and a test fails
+when the two drift apart.
+
+Payload schemas are strict when an event is produced (a producer that breaks its own
+contract fails loudly) and tolerant when consumed (unknown fields are ignored), so a
+producer may add optional fields without a new version.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+EVENTS_EXCHANGE = "gongkai.events"
+
+SECTORS = ("agency", "town", "village", "school", "enterprise", "hospital", "other")
+ORG_TYPES = ("committee", "general_branch", "branch")  # 党委 / 党总支 / 党支部
+OFFICIAL_ROLES = ("secretary", "liaison", "reviewer")  # 书记 / 联络员 / 审核人
+AUDIENCES = ("society", "party", "unit", "specific")  # 社会 / 党内 / 本单位 / 特定对象
+FEEDBACK_KINDS = ("opinion", "suggestion", "complaint", "question")
+FEEDBACK_TARGETS = ("item", "unit", "plan")
+CHANNELS = ("email", "sms", "webhook")
+
+
+class ContractError(ValueError):
+    """A message that does not honour the contract: malformed, or of an unknown type or version."""
+
+
+class Payload(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+# --- payloads -------------------------------------------------------------------------
+
+class Official(Payload):
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+
+
+class UnitState(Payload):
+    """The full state of a unit as other services copy it (UnitRegistered, UnitUpdated)."""
+    code = fields.String(required=True, metadata={"description": "stable unique unit code"})
+    name = fields.String(required=True)
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    org_type = fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
+    parent_code = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("active", "merged", "dissolved")))
+    demonstration = fields.Boolean(required=True, metadata={"description": "a demonstration site (示范点)"})
+    officials = fields.List(fields.Nested(Official), required=True)
+
+
+class ItemRef(Payload):
+    item_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    title = fields.String(required=True)
+    version = fields.Integer(required=True)
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+
+
+class ItemSubmitted(ItemRef):
+    submitted_by = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class ItemApproved(ItemRef):
+    approved_by = fields.String(required=True)
+    approved_at = fields.AwareDateTime(required=True)
+
+
+class ItemPublished(ItemRef):
+    """A disclosure became visible to its audience (实施)."""
+    summary = fields.String(required=True, metadata={"description": "first 200 characters of the body"})
+    carriers = fields.List(fields.String(), required=True,
+                           metadata={"description": "公开栏, 网站, 微信公众号, 会议, 文件, 简报, 短信 ..."})
+    obligation_id = fields.Integer(allow_none=True, required=True,
+                                   metadata={"description": "the obligation this item fulfils, if any"})
+    published_by = fields.String(required=True)
+    published_at = fields.AwareDateTime(required=True)
+
+
+class FeedbackReceived(Payload):
+    """Feedback arrived; the submitter's contact is never part of the event."""
+    feedback_id = fields.Integer(required=True)
+    tracking_code = fields.String(required=True)
+    target_kind = fields.String(required=True, validate=validate.OneOf(FEEDBACK_TARGETS))
+    target_id = fields.String(required=True)
+    unit_code = fields.String(required=True, metadata={"description": "the unit that must answer"})
+    kind = fields.String(required=True, validate=validate.OneOf(FEEDBACK_KINDS))
+    source = fields.String(required=True, validate=validate.OneOf(("public", "member")))
+    summary = fields.String(required=True)
+    received_at = fields.AwareDateTime(required=True)
+    acknowledge_due = fields.Date(required=True, metadata={"description": "working-day deadline to acknowledge"})
+    answer_due = fields.Date(required=True, metadata={"description": "working-day deadline to answer"})
+
+
+class InspectionDue(Payload):
+    """An inspection (督促检查) is due to take place."""
+    inspection_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    scheduled_for = fields.Date(required=True)
+    unit_codes = fields.List(fields.String(), required=True)
+    inspector = fields.String(required=True)
+    dimensions = fields.List(fields.String(), required=True,
+                             metadata={"description": "the five scored dimensions"})
+
+
+class Notification(Payload):
+    delivery_id = fields.Integer(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    recipient = fields.String(required=True, metadata={"description": "address, masked"})
+    cause_event_id = fields.UUID(required=True)
+    cause_type = fields.String(required=True)
+
+
+class NotificationDelivered(Notification):
+    delivered_at = fields.AwareDateTime(required=True)
+
+
+class NotificationFailed(Notification):
+    reason = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+
+
+# --- the catalogue ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    version: int
+    producer: str
+    schema: type[Payload]
+    summary: str
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.producer}.{self.name}"
+
+
+CATALOGUE: dict[str, EventType] = {e.name: e for e in (
+    EventType("UnitRegistered", 1, "units", UnitState, "A Party organisation joined the registry."),
+    EventType("UnitUpdated", 1, "units", UnitState, "A unit's details or officials changed; the full new state."),
+    EventType("ItemSubmitted", 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
+    EventType("ItemApproved", 1, "disclosure", ItemApproved, "An item was approved (审批)."),
+    EventType("ItemPublished", 1, "disclosure", ItemPublished, "An item was published to its audience (实施)."),
+    EventType("InspectionDue", 1, "disclosure", InspectionDue, "An inspection falls due."),
+    EventType("FeedbackReceived", 1, "feedback", FeedbackReceived, "Feedback arrived and awaits an answer."),
+    EventType("NotificationDelivered", 1, "notify", NotificationDelivered, "A notification reached its channel."),
+    EventType("NotificationFailed", 1, "notify", NotificationFailed, "A notification could not be delivered."),
+)}
+
+# Which service consumes which events. The outbox relay declares these queues before it
+# publishes, so an event is never dropped for want of a queue, and subscribing to a
+# type that is not listed here fails at start-up.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "disclosure": ("UnitRegistered", "UnitUpdated"),
+    "notify": ("UnitRegistered", "UnitUpdated", "ItemPublished", "FeedbackReceived"),
+}
+
+
+def queue_name(service: str, event_type: str) -> str:
+    return f"gongkai.{service}.{event_type}"
+
+
+def subscribed_types() -> set[str]:
+    return {t for types in SUBSCRIPTIONS.values() for t in types}
+
+
+class Envelope(Schema):
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    occurred_at = fields.AwareDateTime(required=True, format="iso")
+    producer = fields.String(required=True)
+    correlation_id = fields.String(required=True)
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as producers make it and consumers receive it."""
+    type: str
+    payload: dict[str, Any]
+    correlation_id: str
+    version: int = 1
+    producer: str = ""
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.producer}.{self.type}"
+
+
+def _spec(type_name: str, version: int) -> EventType:
+    spec = CATALOGUE.get(type_name)
+    if spec is None:
+        raise ContractError(f"unknown event type {type_name!r}")
+    if spec.version != version:
+        raise ContractError(f"{type_name} version {version} is not supported (known: {spec.version})")
+    return spec
+
+
+def new_event(type_name: str, payload: dict[str, Any], correlation_id: str | None = None) -> Event:
+    """Make an event, validating its payload strictly against the contract."""
+    spec = CATALOGUE.get(type_name)
+    if spec is None:
+        raise ContractError(f"unknown event type {type_name!r}")
+    schema = spec.schema()
+    try:
+        loaded = schema.load(schema.dump(payload))
+    except ValidationError as exc:
+        raise ContractError(f"{type_name} payload breaks the contract: {exc.messages}") from exc
+    return Event(type=type_name, version=spec.version, producer=spec.producer,
+                 payload=loaded, correlation_id=correlation_id or str(uuid.uuid4()))
+
+
+def to_message(event: Event) -> dict[str, Any]:
+    """The JSON body of an event, as it goes on the wire and into the outbox."""
+    spec = _spec(event.type, event.version)
+    return Envelope().dump({
+        "event_id": event.event_id, "type": event.type, "version": event.version,
+        "occurred_at": event.occurred_at, "producer": event.producer,
+        "correlation_id": event.correlation_id, "payload": spec.schema().dump(event.payload),
+    })
+
+
+def from_message(body: Any) -> Event:
+    """Parse and validate a received message; anything off the contract is a ContractError."""
+    if isinstance(body, (bytes, str)):
+        import json
+        try:
+            body = json.loads(body)
+        except ValueError as exc:
+            raise ContractError(f"message is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ContractError("message is not a JSON object")
+    try:
+        envelope = Envelope().load(body)
+    except ValidationError as exc:
+        raise ContractError(f"bad envelope: {exc.messages}") from exc
+    spec = _spec(envelope["type"], envelope["version"])
+    try:
+        payload = spec.schema().load(envelope["payload"], unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise ContractError(f"{spec.name} payload breaks the contract: {exc.messages}") from exc
+    return Event(type=spec.name, version=spec.version, producer=envelope["producer"],
+                 payload=payload, correlation_id=envelope["correlation_id"],
+                 event_id=envelope["event_id"], occurred_at=envelope["occurred_at"])
+
+
+def json_default(value: Any) -> Any:
+    """For json.dumps of payloads that hold dates and UUIDs."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
