@@ -1,0 +1,166 @@
+"""The database dependency: one engine per service, one session per worker, explicit
+commit. Written here because nameko-sqlalchemy does not follow SQLAlchemy 2.
+
+A worker gets a `UnitOfWork`: `session` for its queries, `emit()` to add an event to the
+outbox in the same transaction, `commit()` to make both durable at once. Event handlers
+never commit: the inbox commits their effects together with the processed-event marker.
+"""
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import Any
+
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import database_url
+from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event
+from .records import OutboxRecord
+
+log = logging.getLogger(__name__)
+
+
+class TransactionManagedByInbox(RuntimeError):
+    """An event handler tried to commit; the inbox commits for it."""
+
+
+def make_engine(url: str, pool_size: int = 5) -> sa.Engine:
+    """An engine that cooperates with eventlet.
+
+    PostgreSQL goes through psycopg2 made green by psycogreen. SQLite's busy wait would
+    block the whole hub while another greenthread of the same process holds the write
+    lock, so a SQLite engine has one connection and greenthreads queue for it instead.
+    """
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, pool_size=1, max_overflow=0, pool_timeout=30,
+                                  connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+        return engine
+    if url.startswith("postgresql"):
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class UnitOfWork:
+    """One worker's database work: a lazily opened session and the events it emits."""
+
+    def __init__(self, provider: "Database", correlation_id: str, managed_by_inbox: bool):
+        self._provider = provider
+        self._session: Session | None = None
+        self._emitted = False
+        self.correlation_id = correlation_id
+        self.managed_by_inbox = managed_by_inbox
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._provider.sessionmaker()
+        return self._session
+
+    def emit(self, event_type: str, payload: dict[str, Any]) -> Event:
+        """Add an event to the outbox; it is published only if this transaction commits."""
+        event = new_event(event_type, payload, self.correlation_id)
+        self.session.add(outbox_record(event))
+        self._emitted = True
+        return event
+
+    def commit(self) -> None:
+        if self.managed_by_inbox:
+            raise TransactionManagedByInbox("event handlers must not commit; the inbox does")
+        self._commit()
+
+    def _commit(self) -> None:
+        self.session.commit()
+        if self._emitted:
+            self._emitted = False
+            self._provider.outbox_committed()
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+        self._emitted = False
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def outbox_record(event: Event) -> OutboxRecord:
+    import json
+    from .contract import to_message
+    return OutboxRecord(
+        event_id=str(event.event_id), type=event.type, version=event.version,
+        routing_key=event.routing_key, correlation_id=event.correlation_id,
+        occurred_at=event.occurred_at, body=json.dumps(to_message(event), ensure_ascii=False),
+        attempts=0,
+    )
+
+
+class Database(DependencyProvider):
+    """The service's own database, named by its service in config DATABASES.
+
+    It also runs the service's outbox relay (when the service produces events) and its
+    inbox retrier (when it consumes them), since both live on this database.
+    """
+
+    def setup(self) -> None:
+        from .inbox import Inbox
+        from .metrics import watch_database
+        from .outbox import OutboxRelay
+
+        config = self.container.config
+        self.service_name = self.container.service_name
+        self.engine = make_engine(database_url(config, self.service_name),
+                                  int(config.get("DATABASE_POOL_SIZE", 5)))
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        produces = any(e.producer == self.service_name for e in CATALOGUE.values())
+        self.relay = OutboxRelay(self.service_name, self.sessionmaker, config) if produces else None
+        self.inbox = Inbox(self.service_name, self.sessionmaker, config)
+        self._unwatch = watch_database(self.service_name, self.sessionmaker)
+
+    def start(self) -> None:
+        if self.relay is not None:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+        if self.service_name in SUBSCRIPTIONS:
+            self.container.spawn_managed_thread(self.inbox.run_retries, identifier="inbox-retrier")
+
+    def stop(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+        self.inbox.stop()
+        self._unwatch()
+        self.engine.dispose()
+
+    kill = stop
+
+    def outbox_committed(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    def get_dependency(self, worker_ctx) -> UnitOfWork:
+        correlation_id = (worker_ctx.data.get("correlation_id")
+                          or (worker_ctx.call_id_stack or [worker_ctx.call_id])[0])
+        managed = getattr(worker_ctx.entrypoint, "manages_transaction", False)
+        uow = UnitOfWork(self, str(correlation_id), managed)
+        self._units[worker_ctx] = uow
+        return uow
+
+    def unit_of_work(self, worker_ctx) -> UnitOfWork:
+        return self._units[worker_ctx]
+
+    def worker_teardown(self, worker_ctx) -> None:
+        uow = self._units.pop(worker_ctx, None)
+        if uow is not None:
+            uow.close()

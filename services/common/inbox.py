@@ -1,0 +1,295 @@
+"""Receiving events reliably: idempotent handlers, durable failures, bounded retries with
+exponential backoff, dead letters that an operator can list and replay.
+
+nameko acknowledges a message even when its handler raises, so a failure is written to
+`event_failures` before the ack, and the retrier re-queues it when its backoff is due.
+A malformed message, or one of an unknown type or version, is parked at once with its
+reason; it never reaches a handler and never holds up the messages behind it.
+
+Use it as::
+
+    @event_subscriber("UnitRegistered")
+    def on_unit_registered(self, event: Event) -> None:
+        copy_unit(self.db.session, event.payload)   # no commit: the inbox commits
+
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import traceback
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from typing import Any
+
+import eventlet
+import sqlalchemy as sa
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
+from nameko.messaging import Consumer, QueueConsumer
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from . import metrics
+from .contract import SUBSCRIPTIONS, ContractError, Event, from_message, queue_name
+from .records import EventFailure, ProcessedEvent
+from .topology import subscription_queue
+
+log = logging.getLogger(__name__)
+
+RETRY_POLL_SECONDS = 1.0
+REQUEUE_PAUSE_SECONDS = 1.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Inbox:
+    """A service's record of events received: processed markers and failures."""
+
+    def __init__(self, service: str, sessions: sessionmaker, config: dict[str, Any]):
+        events = config.get("EVENTS", {})
+        self.service = service
+        self.sessions = sessions
+        self.max_attempts = int(events.get("MAX_ATTEMPTS", 5))
+        self.base_delay = float(events.get("RETRY_BASE_SECONDS", 2))
+        self.max_delay = float(events.get("RETRY_MAX_SECONDS", 300))
+        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], use_confirms=True,
+                                   delivery_mode=PERSISTENT)
+        self._stopped = threading.Event()
+
+    # --- on receipt -------------------------------------------------------------
+
+    def already_processed(self, event_id: str, consumer: str) -> bool:
+        with self.sessions() as session:
+            return session.get(ProcessedEvent, (event_id, consumer)) is not None
+
+    def mark_processed(self, session, event: Event, consumer: str) -> None:
+        """Add the processed marker to the handler's transaction and clear old failures."""
+        session.add(ProcessedEvent(event_id=str(event.event_id), consumer=consumer, processed_at=utcnow()))
+        session.execute(sa.delete(EventFailure).where(EventFailure.queue == consumer,
+                                                      EventFailure.event_id == str(event.event_id)))
+
+    def backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
+
+    def record_failure(self, consumer: str, body: str, error: str, *, event_id: str | None,
+                       event_type: str | None, permanent: bool = False) -> EventFailure:
+        """Keep a failed event durably: to be retried later, or dead when attempts run out
+        or when retrying cannot help (a malformed message)."""
+        now = utcnow()
+        with self.sessions() as session, session.begin():
+            row = None
+            if event_id is not None:
+                row = session.scalars(sa.select(EventFailure).where(
+                    EventFailure.queue == consumer, EventFailure.event_id == event_id)).first()
+            if row is None:
+                row = EventFailure(queue=consumer, event_id=event_id, event_type=event_type, body=body,
+                                   attempts=0, first_failed_at=now, status="retrying")
+                session.add(row)
+            elif row.status == "replayed":
+                row.attempts = 0
+            row.attempts += 1
+            row.last_error = error[-4000:]
+            row.updated_at = now
+            if permanent or row.attempts >= self.max_attempts:
+                row.status, row.next_attempt_at = "dead", None
+            else:
+                row.status, row.next_attempt_at = "retrying", now + self.backoff(row.attempts)
+        label = event_type or "unknown"
+        metrics.EVENTS_FAILED.labels(self.service, label).inc()
+        if row.status == "dead":
+            metrics.EVENTS_DEAD_LETTERED.labels(self.service, label).inc()
+            log.error("event %s on %s is a dead letter after %d attempt(s): %s",
+                      event_id, consumer, row.attempts, error.splitlines()[-1] if error else "")
+        return row
+
+    # --- retries and replay -----------------------------------------------------
+
+    def run_retries(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.retry_due()
+            except Exception:
+                log.exception("retrying failed events of %s failed", self.service)
+            self._stopped.wait(RETRY_POLL_SECONDS)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def retry_due(self) -> int:
+        """Re-queue failures whose backoff has passed. A row is claimed by moving its due
+        time forward in a conditional update, so two replicas never re-queue it twice."""
+        now = utcnow()
+        with self.sessions() as session:
+            due = session.execute(sa.select(EventFailure.id, EventFailure.next_attempt_at).where(
+                EventFailure.status == "retrying", EventFailure.next_attempt_at <= now)).all()
+        count = 0
+        for failure_id, due_at in due:
+            with self.sessions() as session, session.begin():
+                claimed = session.execute(
+                    sa.update(EventFailure)
+                    .where(EventFailure.id == failure_id, EventFailure.next_attempt_at == due_at)
+                    .values(next_attempt_at=now + timedelta(seconds=self.max_delay))
+                ).rowcount
+                if not claimed:
+                    continue
+                row = session.get(EventFailure, failure_id)
+                self._requeue(row)
+                count += 1
+        return count
+
+    def _requeue(self, row: EventFailure) -> None:
+        self.publisher.publish(row.body.encode("utf-8"), exchange="", routing_key=row.queue,
+                               mandatory=True, content_type="application/json",
+                               content_encoding="utf-8", headers={"gongkai-attempt": row.attempts + 1})
+
+    def dead_letters(self, event_type: str | None = None, limit: int = 100,
+                     after_id: int = 0) -> list[dict[str, Any]]:
+        with self.sessions() as session:
+            query = (sa.select(EventFailure).where(EventFailure.status == "dead", EventFailure.id > after_id)
+                     .order_by(EventFailure.id).limit(limit))
+            if event_type:
+                query = query.where(EventFailure.event_type == event_type)
+            return [describe_failure(row) for row in session.scalars(query)]
+
+    def replay(self, failure_ids: list[int] | None = None, event_type: str | None = None) -> int:
+        """Put dead letters back on their queues (after the cause was fixed)."""
+        with self.sessions() as session, session.begin():
+            query = sa.select(EventFailure).where(EventFailure.status == "dead")
+            if failure_ids is not None:
+                query = query.where(EventFailure.id.in_(failure_ids))
+            if event_type:
+                query = query.where(EventFailure.event_type == event_type)
+            rows = session.scalars(query.with_for_update()).all()
+            for row in rows:
+                self._requeue(row)
+                row.status, row.updated_at = "replayed", utcnow()
+            return len(rows)
+
+
+def describe_failure(row: EventFailure) -> dict[str, Any]:
+    return {"id": row.id, "queue": row.queue, "event_id": row.event_id, "event_type": row.event_type,
+            "status": row.status, "attempts": row.attempts, "last_error": row.last_error,
+            "first_failed_at": row.first_failed_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+            "body": row.body}
+
+
+class InboxQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, but a message that cannot even be decoded becomes a dead
+    letter instead of raising inside the consumer loop."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, exc):
+        self.container.spawn_managed_thread(partial(provider.park_undecodable, message, exc))
+
+
+class EventSubscriber(Consumer):
+    """Entrypoint: handle one event type from the service's own durable queue."""
+
+    queue_consumer = InboxQueueConsumer()
+    manages_transaction = True
+
+    def __init__(self, event_type: str, **kwargs):
+        self.event_type = event_type
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    def setup(self) -> None:
+        from .db import Database
+
+        service = self.container.service_name
+        if self.event_type not in SUBSCRIPTIONS.get(service, ()):
+            raise ContractError(f"{service} subscribes to {self.event_type} but the contract's "
+                                f"SUBSCRIPTIONS does not list it")
+        databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+        if len(databases) != 1:
+            raise RuntimeError(f"{service} needs exactly one Database dependency to receive events")
+        self.database = databases[0]
+        self.consumer = queue_name(service, self.event_type)
+        self.queue = subscription_queue(service, self.event_type)
+        super().setup()
+
+    @property
+    def inbox(self) -> Inbox:
+        return self.database.inbox
+
+    def park_undecodable(self, message, exc) -> None:
+        body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else str(message.body)
+        self._park(body, f"undecodable message ({message.content_type}): {exc}", message)
+
+    def _park(self, body: str, reason: str, message) -> None:
+        event_id = None
+        try:
+            event_id = str(json.loads(body).get("event_id")) or None
+        except Exception:
+            pass
+        self._settle(message, lambda: self.inbox.record_failure(
+            self.consumer, body, reason, event_id=event_id, event_type=self.event_type, permanent=True))
+
+    def _settle(self, message, record) -> None:
+        """Ack only once the outcome is durable; if it cannot be written, the broker keeps
+        the message and delivers it again."""
+        try:
+            record()
+        except Exception:
+            log.exception("could not record the outcome of a message on %s; returning it", self.consumer)
+            eventlet.sleep(REQUEUE_PAUSE_SECONDS)
+            self.queue_consumer.requeue_message(message)
+        else:
+            self.queue_consumer.ack_message(message)
+
+    def handle_message(self, body, message) -> None:
+        raw = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
+        try:
+            event = from_message(body)
+            if event.type != self.event_type:
+                raise ContractError(f"{event.type} arrived on the queue for {self.event_type}")
+        except ContractError as exc:
+            self._park(raw, str(exc), message)
+            return
+        if self.inbox.already_processed(str(event.event_id), self.consumer):
+            metrics.EVENTS_CONSUMED.labels(self.inbox.service, event.type, "duplicate").inc()
+            self.queue_consumer.ack_message(message)
+            return
+        context = {**self.unpack_message_headers(message), "correlation_id": event.correlation_id}
+        handle_result = partial(self.handle_event_result, message, event, raw)
+        self.container.spawn_worker(self, (event,), {}, context_data=context, handle_result=handle_result)
+
+    def handle_event_result(self, message, event: Event, raw: str, worker_ctx, result=None, exc_info=None):
+        """Commit the handler's effects with the processed marker, or keep the failure."""
+        uow = self.database.unit_of_work(worker_ctx)
+        failure = exc_info
+
+        def record() -> None:
+            nonlocal failure
+            outcome = "processed"
+            if failure is None:
+                try:
+                    self.inbox.mark_processed(uow.session, event, self.consumer)
+                    uow._commit()
+                except IntegrityError:  # processed concurrently by another replica
+                    uow.rollback()
+                    outcome = "duplicate"
+                except Exception:
+                    failure = sys.exc_info()
+            if failure is None:
+                metrics.EVENTS_CONSUMED.labels(self.inbox.service, event.type, outcome).inc()
+                return
+            uow.rollback()
+            uow.close()  # give the connection back before writing the failure
+            self.inbox.record_failure(self.consumer, raw, "".join(traceback.format_exception(*failure)),
+                                      event_id=str(event.event_id), event_type=event.type)
+
+        self._settle(message, record)
+        return result, exc_info
+
+
+event_subscriber = EventSubscriber.decorator

@@ -1,0 +1,126 @@
+"""Prometheus metrics for every Gongkai process.
+
+Counters count what happened since the process started; gauges about stored state
+(outbox backlog, dead letters) are computed from the database at scrape time, so a
+restart loses nothing. Label values are bounded: service, entrypoint and event type
+names come from code, never from requests.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+
+from .errors import DomainError
+
+log = logging.getLogger(__name__)
+
+WORKER_DURATION = Histogram(
+    "gongkai_worker_duration_seconds", "Time a worker spent in one entrypoint call.",
+    ["service", "entrypoint"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+WORKER_ERRORS = Counter("gongkai_worker_errors_total",
+                        "Entrypoint calls that failed (a refused request is not an error).",
+                        ["service", "entrypoint"])
+EVENTS_PUBLISHED = Counter("gongkai_events_published_total",
+                           "Events published from the outbox with a broker confirm.", ["service", "type"])
+EVENTS_UNROUTABLE = Counter("gongkai_events_unroutable_total",
+                            "Publications returned by the broker for want of a queue (retried).",
+                            ["service", "type"])
+EVENTS_CONSUMED = Counter("gongkai_events_consumed_total",
+                          "Events handled: processed, or skipped as an already-processed duplicate.",
+                          ["service", "type", "outcome"])
+EVENTS_FAILED = Counter("gongkai_events_failed_total", "Event deliveries whose handling failed.",
+                        ["service", "type"])
+EVENTS_DEAD_LETTERED = Counter("gongkai_events_dead_lettered_total",
+                               "Events parked as dead letters (malformed, or out of retries).",
+                               ["service", "type"])
+
+
+class StoredStateCollector:
+    """Gauges read from each watched service database at scrape time."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, Callable] = {}
+        self._lock = threading.Lock()
+
+    def watch(self, service: str, sessions) -> Callable[[], None]:
+        with self._lock:
+            self._sources[service] = sessions
+        return lambda: self._sources.pop(service, None)
+
+    def collect(self):
+        from .records import EventFailure, OutboxRecord
+
+        backlog = GaugeMetricFamily("gongkai_outbox_backlog",
+                                    "Events committed but not yet published.", labels=["service"])
+        failures = GaugeMetricFamily("gongkai_dead_letters",
+                                     "Received events parked as dead letters.", labels=["service"])
+        retrying = GaugeMetricFamily("gongkai_events_retrying",
+                                     "Received events waiting for another attempt.", labels=["service"])
+        for service, sessions in list(self._sources.items()):
+            try:
+                with sessions() as session:
+                    pending = session.scalar(sa.select(sa.func.count()).select_from(OutboxRecord)
+                                             .where(OutboxRecord.published_at.is_(None)))
+                    by_status = dict(session.execute(
+                        sa.select(EventFailure.status, sa.func.count()).group_by(EventFailure.status)).all())
+            except Exception:
+                log.exception("metrics: cannot read the %s database", service)
+                continue
+            backlog.add_metric([service], pending)
+            failures.add_metric([service], by_status.get("dead", 0))
+            retrying.add_metric([service], by_status.get("retrying", 0))
+        yield backlog
+        yield failures
+        yield retrying
+
+
+STORED_STATE = StoredStateCollector()
+REGISTRY.register(STORED_STATE)
+watch_database = STORED_STATE.watch
+
+_server_lock = threading.Lock()
+_server_address: str | None = None
+
+
+def serve_metrics(address: str) -> None:
+    """Start the /metrics listener once per process, however many services it runs."""
+    global _server_address
+    with _server_lock:
+        if _server_address is not None:
+            return
+        host, _, port = address.rpartition(":")
+        start_http_server(int(port), addr=host or "0.0.0.0")
+        _server_address = address
+        log.info("metrics at http://%s/metrics", address)
+
+
+class WorkerMetrics(DependencyProvider):
+    """Times every entrypoint call and counts its errors; serves /metrics."""
+
+    def setup(self) -> None:
+        self.service = self.container.service_name
+        self._started: dict = {}
+
+    def start(self) -> None:
+        serve_metrics(self.container.config.get("METRICS_ADDRESS", "127.0.0.1:9100"))
+
+    def worker_setup(self, worker_ctx) -> None:
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_teardown(self, worker_ctx) -> None:
+        self._started.pop(worker_ctx, None)
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+        started = self._started.pop(worker_ctx, None)
+        name = worker_ctx.entrypoint.method_name
+        if started is not None:
+            WORKER_DURATION.labels(self.service, name).observe(time.perf_counter() - started)
+        if exc_info is not None and not issubclass(exc_info[0], DomainError):
+            WORKER_ERRORS.labels(self.service, name).inc()

@@ -1,0 +1,96 @@
+"""The tables every service keeps for reliable messaging, beside its own domain tables:
+the outbox (events committed with the state change that caused them), the processed
+events (so a redelivered event has no second effect) and event failures (retries and
+dead letters). Each service's first migration creates them with `create_tables()`."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timestamps stored as UTC and always read back timezone-aware, on SQLite too."""
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use UTC-aware datetimes")
+        return value
+
+    def process_result_value(self, value, dialect):
+        from datetime import timezone
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class OutboxRecord(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(64))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    routing_key: Mapped[str] = mapped_column(sa.String(128))
+    correlation_id: Mapped[str] = mapped_column(sa.String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[str] = mapped_column(sa.Text)  # the whole envelope as JSON
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+    __table_args__ = (sa.Index("ix_outbox_pending", "published_at", "id"),)
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    consumer: Mapped[str] = mapped_column(sa.String(128), primary_key=True)  # the queue
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventFailure(Base):
+    """A received event whose handling failed: retried with backoff, then dead."""
+    __tablename__ = "event_failures"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    queue: Mapped[str] = mapped_column(sa.String(128))
+    event_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    event_type: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16))  # retrying | dead | replayed
+    attempts: Mapped[int] = mapped_column(sa.Integer)
+    last_error: Mapped[str] = mapped_column(sa.Text)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (sa.Index("ix_event_failures_due", "status", "next_attempt_at"),
+                      sa.Index("ix_event_failures_event", "queue", "event_id"))
+
+
+def create_tables(op) -> None:
+    """Create the messaging tables from an Alembic migration (`op` is alembic.op)."""
+    bind = op.get_bind()
+    Base.metadata.create_all(bind, checkfirst=False)
+
+
+def drop_tables(op) -> None:
+    Base.metadata.drop_all(op.get_bind(), checkfirst=False)
