@@ -80,6 +80,13 @@ class ItemApproved(ItemRef):
     approved_at = fields.AwareDateTime(required=True)
 
 
+class ItemRejected(ItemRef):
+    """Returned to draft by the reviewer, with the reason."""
+    rejected_by = fields.String(required=True)
+    rejected_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
 class ItemPublished(ItemRef):
     """A disclosure became visible to its audience (实施)."""
     summary = fields.String(required=True, metadata={"description": "first 200 characters of the body"})
@@ -153,6 +160,7 @@ CATALOGUE: dict[str, EventType] = {e.name: e for e in (
     EventType("UnitRegistered", 1, "units", UnitState, "A Party organisation joined the registry."),
     EventType("UnitUpdated", 1, "units", UnitState, "A unit's details or officials changed; the full new state."),
     EventType("ItemSubmitted", 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
+    EventType("ItemRejected", 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
     EventType("ItemApproved", 1, "disclosure", ItemApproved, "An item was approved (审批)."),
     EventType("ItemPublished", 1, "disclosure", ItemPublished, "An item was published to its audience (实施)."),
     EventType("InspectionDue", 1, "disclosure", InspectionDue, "An inspection falls due."),
@@ -166,6 +174,7 @@ CATALOGUE: dict[str, EventType] = {e.name: e for e in (
 # type that is not listed here fails at start-up.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": ("UnitRegistered", "UnitUpdated"),
+    "feedback": ("UnitRegistered", "UnitUpdated", "ItemPublished"),
     "notify": ("UnitRegistered", "UnitUpdated", "ItemPublished", "FeedbackReceived"),
 }
 

@@ -7,16 +7,18 @@ never commit: the inbox commits their effects together with the processed-event 
 """
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import database_url
-from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event
+from .config import database_url, load_config
+from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event, to_message
 from .records import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,10 @@ def make_engine(url: str, pool_size: int = 5) -> sa.Engine:
 class UnitOfWork:
     """One worker's database work: a lazily opened session and the events it emits."""
 
-    def __init__(self, provider: "Database", correlation_id: str, managed_by_inbox: bool):
-        self._provider = provider
+    def __init__(self, sessions: sessionmaker, correlation_id: str, managed_by_inbox: bool = False,
+                 on_outbox_commit: Callable[[], None] | None = None):
+        self._sessions = sessions
+        self._on_outbox_commit = on_outbox_commit
         self._session: Session | None = None
         self._emitted = False
         self.correlation_id = correlation_id
@@ -64,7 +68,7 @@ class UnitOfWork:
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = self._provider.sessionmaker()
+            self._session = self._sessions()
         return self._session
 
     def emit(self, event_type: str, payload: dict[str, Any]) -> Event:
@@ -83,7 +87,8 @@ class UnitOfWork:
         self.session.commit()
         if self._emitted:
             self._emitted = False
-            self._provider.outbox_committed()
+            if self._on_outbox_commit is not None:
+                self._on_outbox_commit()
 
     def rollback(self) -> None:
         if self._session is not None:
@@ -96,9 +101,15 @@ class UnitOfWork:
             self._session = None
 
 
+def standalone_unit_of_work(service: str, config: dict[str, Any] | None = None) -> UnitOfWork:
+    """A unit of work for scripts outside nameko (loaders, benchmarks); the running
+    service's relay publishes what they commit."""
+    config = config or load_config()
+    engine = make_engine(database_url(config, service))
+    return UnitOfWork(sessionmaker(engine, expire_on_commit=False), str(uuid.uuid4()))
+
+
 def outbox_record(event: Event) -> OutboxRecord:
-    import json
-    from .contract import to_message
     return OutboxRecord(
         event_id=str(event.event_id), type=event.type, version=event.version,
         routing_key=event.routing_key, correlation_id=event.correlation_id,
@@ -153,7 +164,8 @@ class Database(DependencyProvider):
         correlation_id = (worker_ctx.data.get("correlation_id")
                           or (worker_ctx.call_id_stack or [worker_ctx.call_id])[0])
         managed = getattr(worker_ctx.entrypoint, "manages_transaction", False)
-        uow = UnitOfWork(self, str(correlation_id), managed)
+        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed)
+        uow.inbox = self.inbox  # for the dead-letter RPCs every service offers
         self._units[worker_ctx] = uow
         return uow
 

@@ -14,12 +14,13 @@ from typing import Callable
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
-from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
+disable_created_metrics()  # the *_created series only double what Prometheus already knows
 
 WORKER_DURATION = Histogram(
     "gongkai_worker_duration_seconds", "Time a worker spent in one entrypoint call.",

@@ -1,0 +1,37 @@
+"""The shapes of units at the service boundary: registry rows in, public directory out."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from services.common.contract import ORG_TYPES, SECTORS
+
+PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="not a mainland mobile or landline number")
+
+
+class RegistryRow(Schema):
+    """One row of the county registry file (the sample county's columns)."""
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    org_type = fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
+    parent_code = fields.String(load_default=None, allow_none=True)
+    secretary = fields.String(load_default=None, allow_none=True)
+    secretary_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    liaison = fields.String(load_default=None, allow_none=True)
+    liaison_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    liaison_email = fields.Email(load_default=None, allow_none=True)
+    demonstration = fields.Boolean(load_default=False, truthy={"1", "true", "yes", "是"}, falsy={"0", "false", "no", "否", ""})
+
+
+class DirectoryEntry(Schema):
+    """A unit as the public directory shows it: no officials' contacts."""
+    code = fields.String()
+    name = fields.String()
+    sector = fields.String()
+    org_type = fields.String()
+    parent_code = fields.String(allow_none=True)
+    status = fields.String()
+    demonstration = fields.Boolean()

@@ -1,0 +1,107 @@
+"""docs/asyncapi.yaml is what other county systems code against, so it must never drift from
+services.common.contract. These tests need no broker."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from services.common import asyncapi
+from services.common.contract import CATALOGUE, SUBSCRIPTIONS, json_default, new_event, to_message
+
+REGENERATE = "run `python -m services.common.asyncapi` and commit docs/asyncapi.yaml"
+
+_UNIT = {"code": "U001", "name": "县委办公室党支部", "sector": "agency", "org_type": "branch",
+         "parent_code": None, "status": "active", "demonstration": True,
+         "officials": [{"role": "secretary", "name": "李明", "phone": "13800000000", "email": None}]}
+_ITEM = {"item_id": 7, "unit_code": "U001", "title": "2024年党费收缴情况", "version": 2, "audience": "party"}
+_NOTIFICATION = {"delivery_id": 3, "channel": "email", "recipient": "l***@example.org",
+                 "cause_event_id": uuid.UUID("6f1c1b1e-8a42-4a57-9a7e-0d1f3c2b4a5d"), "cause_type": "ItemPublished"}
+_AT = datetime(2024, 5, 6, 8, 30, tzinfo=timezone.utc)
+
+# One valid payload per event type, as a producer passes it to new_event; a new type in the catalogue needs a sample here.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "UnitRegistered": _UNIT,
+    "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
+    "ItemSubmitted": {**_ITEM, "submitted_by": "wang", "submitted_at": _AT},
+    "ItemApproved": {**_ITEM, "approved_by": "zhao", "approved_at": _AT},
+    "ItemPublished": {**_ITEM, "summary": "全年党费收缴……", "carriers": ["公开栏", "网站"],
+                      "obligation_id": None, "published_by": "wang", "published_at": _AT},
+    "InspectionDue": {"inspection_id": 1, "title": "季度督促检查", "scheduled_for": date(2024, 6, 1),
+                      "unit_codes": ["U001", "U002"], "inspector": "zhou",
+                      "dimensions": ["内容", "程序", "载体", "时效", "反馈"]},
+    "FeedbackReceived": {"feedback_id": 9, "tracking_code": "FB-2024-0009", "target_kind": "item",
+                         "target_id": "7", "unit_code": "U001", "kind": "question", "source": "public",
+                         "summary": "请问……", "received_at": _AT, "acknowledge_due": date(2024, 5, 8),
+                         "answer_due": date(2024, 5, 20)},
+    "NotificationDelivered": {**_NOTIFICATION, "delivered_at": _AT},
+    "NotificationFailed": {**_NOTIFICATION, "reason": "mailbox full", "attempts": 5},
+}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return asyncapi.build_document()
+
+
+def _message_validator(document: dict[str, Any], event_type: str) -> jsonschema.Validator:
+    """A validator for the whole wire message of one type, its $refs resolved within the document."""
+    message = document["channels"][CATALOGUE[event_type].routing_key]["subscribe"]["message"]
+    schema = {**message["payload"], "components": document["components"]}
+    cls = jsonschema.Draft7Validator  # AsyncAPI 2.6 schemas are a superset of JSON Schema draft 7
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_committed_document_is_up_to_date(document: dict[str, Any]) -> None:
+    committed = asyncapi.DOCUMENT_PATH.read_text(encoding="utf-8")
+    assert yaml.safe_load(committed) == document, f"docs/asyncapi.yaml is stale: {REGENERATE}"
+    assert committed == asyncapi.render(), f"docs/asyncapi.yaml is not byte-identical: {REGENERATE}"
+
+
+def test_rendering_is_deterministic() -> None:
+    assert asyncapi.render() == asyncapi.render()
+
+
+def test_one_channel_per_catalogue_type(document: dict[str, Any]) -> None:
+    assert set(document["channels"]) == {e.routing_key for e in CATALOGUE.values()}
+    for event in CATALOGUE.values():
+        channel = document["channels"][event.routing_key]
+        assert channel["subscribe"]["message"]["bindings"]["amqp"]["messageType"] == event.name
+        assert channel["x-producer"] == event.producer
+        assert channel["x-internal-subscribers"] == sorted(
+            s for s, types in SUBSCRIPTIONS.items() if event.name in types)
+
+
+def test_payload_fields_match_marshmallow(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for event in CATALOGUE.values():
+        declared = event.schema().fields
+        documented = schemas[event.schema.__name__]
+        assert list(documented["properties"]) == list(declared), event.name
+        assert set(documented.get("required", [])) == {n for n, f in declared.items() if f.required}, event.name
+
+
+def test_every_type_has_a_sample() -> None:
+    assert set(SAMPLES) == set(CATALOGUE)
+
+
+@pytest.mark.parametrize("event_type", sorted(CATALOGUE))
+def test_real_message_validates_against_document(document: dict[str, Any], event_type: str) -> None:
+    """The body the outbox actually publishes satisfies the document's schema for its channel."""
+    body = json.loads(json.dumps(to_message(new_event(event_type, SAMPLES[event_type])), default=json_default))
+    validator = _message_validator(document, event_type)
+    validator.validate(body)
+
+    # ... and the schema is not vacuous: it rejects a wrong type, a missing field, a wrong version.
+    other = next(t for t in sorted(CATALOGUE) if t != event_type)
+    assert not validator.is_valid({**body, "type": other})
+    required = document["components"]["schemas"][CATALOGUE[event_type].schema.__name__]["required"]
+    assert not validator.is_valid({**body, "payload": {k: v for k, v in body["payload"].items()
+                                                       if k != required[0]}})
+    assert not validator.is_valid({**body, "version": CATALOGUE[event_type].version + 1})
