@@ -19,17 +19,21 @@ REGENERATE = "run `python -m services.common.asyncapi` and commit docs/asyncapi.
 _UNIT = {"code": "U001", "name": "县委办公室党支部", "sector": "agency", "org_type": "branch",
          "parent_code": None, "status": "active", "demonstration": True,
          "officials": [{"role": "secretary", "name": "李明", "phone": "13800000000", "email": None}]}
-_ITEM = {"item_id": 7, "unit_code": "U001", "title": "2024年党费收缴情况", "version": 2, "audience": "party"}
+_ITEM = {"item_id": 7, "unit_code": "U001", "title": "2024年党费收缴情况", "version": 2,
+         "audience": "party"}
 _NOTIFICATION = {"delivery_id": 3, "channel": "email", "recipient": "l***@example.org",
-                 "cause_event_id": uuid.UUID("6f1c1b1e-8a42-4a57-9a7e-0d1f3c2b4a5d"), "cause_type": "ItemPublished"}
+                 "cause_event_id": uuid.UUID("6f1c1b1e-8a42-4a57-9a7e-0d1f3c2b4a5d"),
+                 "cause_type": "ItemPublished"}
 _AT = datetime(2024, 5, 6, 8, 30, tzinfo=timezone.utc)
 
-# One valid payload per event type, as a producer passes it to new_event; a new type in the catalogue needs a sample here.
+# One valid payload per event type, as a producer passes it to new_event;
+# a new type in the catalogue needs a sample here.
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
     "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
     "ItemSubmitted": {**_ITEM, "submitted_by": "wang", "submitted_at": _AT},
     "ItemApproved": {**_ITEM, "approved_by": "zhao", "approved_at": _AT},
+    "ItemRejected": {**_ITEM, "rejected_by": "zhao", "rejected_at": _AT, "reason": "缺少附件"},
     "ItemPublished": {**_ITEM, "summary": "全年党费收缴……", "carriers": ["公开栏", "网站"],
                       "obligation_id": None, "published_by": "wang", "published_at": _AT},
     "InspectionDue": {"inspection_id": 1, "title": "季度督促检查", "scheduled_for": date(2024, 6, 1),
@@ -84,7 +88,8 @@ def test_payload_fields_match_marshmallow(document: dict[str, Any]) -> None:
         declared = event.schema().fields
         documented = schemas[event.schema.__name__]
         assert list(documented["properties"]) == list(declared), event.name
-        assert set(documented.get("required", [])) == {n for n, f in declared.items() if f.required}, event.name
+        required = {name for name, f in declared.items() if f.required}
+        assert set(documented.get("required", [])) == required, event.name
 
 
 def test_every_type_has_a_sample() -> None:
@@ -94,7 +99,8 @@ def test_every_type_has_a_sample() -> None:
 @pytest.mark.parametrize("event_type", sorted(CATALOGUE))
 def test_real_message_validates_against_document(document: dict[str, Any], event_type: str) -> None:
     """The body the outbox actually publishes satisfies the document's schema for its channel."""
-    body = json.loads(json.dumps(to_message(new_event(event_type, SAMPLES[event_type])), default=json_default))
+    message = to_message(new_event(event_type, SAMPLES[event_type]))
+    body = json.loads(json.dumps(message, default=json_default))
     validator = _message_validator(document, event_type)
     validator.validate(body)
 

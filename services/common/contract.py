@@ -44,6 +44,9 @@ class Payload(Schema):
 # --- payloads -------------------------------------------------------------------------
 
 class Official(Payload):
+    class Meta(Payload.Meta):
+        unknown = EXCLUDE  # nested: marshmallow does not pass the consumer's EXCLUDE down
+
     role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
     name = fields.String(required=True)
     phone = fields.String(allow_none=True, load_default=None)

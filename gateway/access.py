@@ -1,0 +1,40 @@
+"""Who is calling and what they may do, and calls to services on their behalf."""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Request
+
+from . import rpc
+from .auth import actor_from_header
+from .errors import forbidden, unauthorized
+
+
+class Access:
+    def __init__(self, secret: str, max_body: int, rpc_timeout: float):
+        self._secret, self.max_body, self.rpc_timeout = secret, max_body, rpc_timeout
+
+    def actor(self, request: Request) -> dict[str, Any] | None:
+        return actor_from_header(request.headers.get("Authorization"), self._secret)
+
+    def require(self, request: Request, *roles: str) -> dict[str, Any]:
+        actor = self.actor(request)
+        if actor is None:
+            raise unauthorized("sign in first: this needs a bearer token")
+        if actor["role"] not in roles:
+            raise forbidden(f"this needs the role {' or '.join(roles)}; you are {actor['role']}")
+        return actor
+
+    def call(self, proxy, method: str, *args: Any, **kwargs: Any) -> Any:
+        return rpc.call(proxy, method, self.rpc_timeout, *args, **kwargs)
+
+
+class AccessProvider(DependencyProvider):
+    def setup(self) -> None:
+        gateway = self.container.config.get("GATEWAY", {})
+        self.access = Access(gateway["JWT_SECRET"], int(gateway.get("MAX_BODY_BYTES", 1 << 20)),
+                             float(gateway.get("RPC_TIMEOUT_SECONDS", 10)))
+
+    def get_dependency(self, worker_ctx) -> Access:
+        return self.access

@@ -1,0 +1,64 @@
+"""Bearer tokens: HS256 JWTs carrying who the caller is, their role and their unit.
+
+Roles are those of the design: public (no token), member, operator, reviewer, inspector,
+admin, subscriber. Until accounts and login arrive, tokens are minted by the operator's
+command line:
+
+    python -m gateway.auth --user op-a001 --role operator --unit A001
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import jwt
+
+from .errors import unauthorized
+
+ROLES = ("member", "operator", "reviewer", "inspector", "admin", "subscriber")
+ISSUER = "gongkai"
+
+
+def mint_token(secret: str, username: str, role: str, unit: str | None, ttl_seconds: int = 900) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    now = int(time.time())
+    claims = {"sub": username, "role": role, "unit": unit, "iat": now, "exp": now + ttl_seconds, "iss": ISSUER}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def actor_from_header(header: str | None, secret: str) -> dict[str, Any] | None:
+    """The caller as the services see them; None for an anonymous caller."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized("use 'Authorization: Bearer <token>'")
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
+                            options={"require": ["exp", "sub", "role"]})
+    except jwt.ExpiredSignatureError:
+        raise unauthorized("the token has expired; get a new one") from None
+    except jwt.InvalidTokenError:
+        raise unauthorized("the token is not valid") from None
+    if claims["role"] not in ROLES:
+        raise unauthorized("the token names an unknown role")
+    return {"username": claims["sub"], "role": claims["role"], "unit": claims.get("unit")}
+
+
+def main() -> None:
+    from services.common.config import load_config
+
+    parser = argparse.ArgumentParser(description="Mint an access token for the gateway.")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--role", required=True, choices=ROLES)
+    parser.add_argument("--unit")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default 8 hours)")
+    args = parser.parse_args()
+    secret = load_config()["GATEWAY"]["JWT_SECRET"]
+    print(mint_token(secret, args.user, args.role, args.unit, args.ttl))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+from werkzeug.wrappers import Request, Response
+
+from services.common.metrics import WorkerMetrics
+
+from . import schemas
+from .access import AccessProvider
+from .errors import ApiError
+from .http import api, decode_cursor, json_body, json_response, page, page_limit
+from .readiness import check_services
+
+
+class GatewayService:
+    """HTTP/JSON for web and mobile clients; it owns nothing durable."""
+    name = "gateway"
+
+    config = Config()
+    metrics = WorkerMetrics()
+    access = AccessProvider()
+    units = RpcProxy("units")
+    disclosure = RpcProxy("disclosure")
+    feedback = RpcProxy("feedback")
+    notify = RpcProxy("notify")
+
+    # --- health -------------------------------------------------------------------
+
+    @api("GET", "/healthz")
+    def healthz(self, request: Request) -> Response:
+        return json_response({"status": "alive"})
+
+    @api("GET", "/readyz")
+    def readyz(self, request: Request) -> Response:
+        report = check_services(self._services(), self.access.rpc_timeout)
+        return json_response(report, 200 if report["ready"] else 503)
+
+    # --- units ----------------------------------------------------------------------
+
+    @api("GET", "/api/v1/units")
+    def list_units(self, request: Request) -> Response:
+        args = request.args
+        result = self.access.call(self.units, "list_units", sector=args.get("sector"), parent=args.get("parent"),
+                                  q=args.get("q"), limit=page_limit(request), after=decode_cursor(args.get("cursor")))
+        return json_response(page(result))
+
+    @api("GET", "/api/v1/units/<string:code>")
+    def get_unit(self, request: Request, code: str) -> Response:
+        return json_response(self.access.call(self.units, "get_unit", code))
+
+    # --- items ----------------------------------------------------------------------
+
+    @api("GET", "/api/v1/items")
+    def list_items(self, request: Request) -> Response:
+        args = request.args
+        result = self.access.call(self.disclosure, "list_published_items", unit=args.get("unit"), q=args.get("q"),
+                                  limit=page_limit(request), after=decode_cursor(args.get("cursor")))
+        return json_response(page(result))
+
+    @api("POST", "/api/v1/items")
+    def create_item(self, request: Request) -> Response:
+        actor = self.access.require(request, "operator")
+        data = json_body(request, schemas.ItemDraft(), self.access.max_body)
+        return json_response(self.access.call(self.disclosure, "create_item", actor, data), 201)
+
+    @api("GET", "/api/v1/items/<int:item_id>")
+    def get_item(self, request: Request, item_id: int) -> Response:
+        actor = self.access.actor(request)
+        return json_response(self.access.call(self.disclosure, "get_item", actor, item_id))
+
+    @api("POST", "/api/v1/items/<int:item_id>/<string:action>")
+    def transition_item(self, request: Request, item_id: int, action: str) -> Response:
+        """submit (operator); review, approve, reject (reviewer)."""
+        actor = self.access.require(request, "operator" if action == "submit" else "reviewer")
+        body = json_body(request, schemas.ItemAction(), self.access.max_body) if request.content_length else {}
+        return json_response(self.access.call(self.disclosure, "transition_item", actor, item_id, action,
+                                              body.get("reason")))
+
+    # --- feedback ---------------------------------------------------------------------
+
+    @api("POST", "/api/v1/feedback")
+    def submit_feedback(self, request: Request) -> Response:
+        actor = self.access.actor(request)
+        data = json_body(request, schemas.FeedbackDraft(), self.access.max_body)
+        member = actor["username"] if actor and actor["role"] == "member" else None
+        return json_response(self.access.call(self.feedback, "submit_feedback", data, member), 201)
+
+    @api("GET", "/api/v1/feedback/<string:tracking_code>")
+    def track_feedback(self, request: Request, tracking_code: str) -> Response:
+        return json_response(self.access.call(self.feedback, "track", tracking_code))
+
+    # --- operations ---------------------------------------------------------------------
+
+    @api("GET", "/api/v1/dead-letters")
+    def list_dead_letters(self, request: Request) -> Response:
+        self.access.require(request, "admin")
+        letters = []
+        for service in self._services_named(request.args.get("service")):
+            letters += self.access.call(service, "list_dead_letters", request.args.get("type"), page_limit(request))
+        return json_response({"items": letters})
+
+    @api("POST", "/api/v1/dead-letters/replay")
+    def replay_dead_letters(self, request: Request) -> Response:
+        self.access.require(request, "admin")
+        data = json_body(request, schemas.Replay(), self.access.max_body)
+        (service,) = self._services_named(data["service"])
+        replayed = self.access.call(service, "replay_dead_letters", data["ids"], data["event_type"])
+        return json_response({"replayed": replayed})
+
+    @api("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    def not_found(self, request: Request, path: str) -> Response:
+        raise ApiError(404, "not_found", f"there is nothing at /{path}")
+
+    def _services(self) -> dict[str, Any]:
+        return {"units": self.units, "disclosure": self.disclosure, "feedback": self.feedback,
+                "notify": self.notify}
+
+    def _services_named(self, name: str | None) -> list[Any]:
+        services = self._services()
+        if name is None:
+            return list(services.values())
+        if name not in services:
+            raise ApiError(400, "invalid_input", f"service must be one of {', '.join(services)}")
+        return [services[name]]

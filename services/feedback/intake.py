@@ -1,0 +1,101 @@
+"""Receiving feedback: check what it is about, give it a tracking code and its deadlines
+on the working-day calendar (acknowledge in 3, answer in 15 working days by default)."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from sqlalchemy.orm import Session
+
+from services.common.contract import FEEDBACK_KINDS
+from services.common.db import UnitOfWork
+from services.common.errors import InvalidInput, NotFound
+from services.common.workdays import add_working_days
+
+from .models import Feedback, Target
+
+ACKNOWLEDGE_WORKING_DAYS = 3
+ANSWER_WORKING_DAYS = 15
+COUNTY_TIME = ZoneInfo("Asia/Shanghai")
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+class NewFeedback(Schema):
+    class Meta:
+        unknown = RAISE
+
+    target_kind = fields.String(required=True, validate=validate.OneOf(("item", "unit")))
+    target_id = fields.String(required=True, validate=validate.Length(1, 32))
+    kind = fields.String(required=True, validate=validate.OneOf(FEEDBACK_KINDS))
+    content = fields.String(required=True, validate=validate.Length(1, 5000))
+    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+def apply_unit(session: Session, state: dict[str, Any]) -> None:
+    _upsert_target(session, "unit", state["code"], state["code"], state["name"], state["status"] == "active")
+
+
+def apply_published_item(session: Session, payload: dict[str, Any]) -> None:
+    _upsert_target(session, "item", str(payload["item_id"]), payload["unit_code"], payload["title"],
+                   payload["audience"] == "society")
+
+
+def _upsert_target(session: Session, kind: str, target_id: str, unit_code: str, title: str, active: bool) -> None:
+    target = session.get(Target, (kind, target_id)) or Target(kind=kind, target_id=target_id)
+    target.unit_code, target.title, target.active = unit_code, title, active
+    session.add(target)
+
+
+def _tracking_code(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+        if session.scalar(sa.select(Feedback.id).where(Feedback.tracking_code == code)) is None:
+            return code
+
+
+def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None) -> dict[str, Any]:
+    """Take feedback from the public (member None) or a party member; emits FeedbackReceived."""
+    try:
+        data = NewFeedback().load(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"the feedback is not valid: {exc.messages}") from exc
+    session = uow.session
+    target = session.get(Target, (data["target_kind"], data["target_id"]))
+    if target is None or not target.active:
+        raise NotFound(f"no {data['target_kind']} {data['target_id']} takes feedback")
+    received_at = datetime.now(timezone.utc)
+    today = received_at.astimezone(COUNTY_TIME).date()
+    feedback = Feedback(
+        tracking_code=_tracking_code(session), target_kind=target.kind, target_id=target.target_id,
+        unit_code=target.unit_code, kind=data["kind"], source="member" if member else "public",
+        content=data["content"], contact=data["contact"], status="received", received_at=received_at,
+        acknowledge_due=add_working_days(today, ACKNOWLEDGE_WORKING_DAYS),
+        answer_due=add_working_days(today, ANSWER_WORKING_DAYS))
+    session.add(feedback)
+    session.flush()
+    uow.emit("FeedbackReceived", {
+        "feedback_id": feedback.id, "tracking_code": feedback.tracking_code, "target_kind": feedback.target_kind,
+        "target_id": feedback.target_id, "unit_code": feedback.unit_code, "kind": feedback.kind,
+        "source": feedback.source, "summary": feedback.content[:200], "received_at": received_at,
+        "acknowledge_due": feedback.acknowledge_due, "answer_due": feedback.answer_due})
+    return track_view(feedback)
+
+
+def track_view(feedback: Feedback) -> dict[str, Any]:
+    """What the submitter sees when following their tracking code; never the contact."""
+    return {"tracking_code": feedback.tracking_code, "status": feedback.status, "kind": feedback.kind,
+            "target_kind": feedback.target_kind, "target_id": feedback.target_id,
+            "received_at": feedback.received_at.isoformat(),
+            "acknowledge_due": feedback.acknowledge_due.isoformat(),
+            "answer_due": feedback.answer_due.isoformat()}
+
+
+def track(session: Session, tracking_code: str) -> dict[str, Any]:
+    feedback = session.scalar(sa.select(Feedback).where(Feedback.tracking_code == tracking_code.strip().upper()))
+    if feedback is None:
+        raise NotFound("no feedback has that tracking code")
+    return track_view(feedback)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.rpc import rpc
+
+from services.common import base
+from services.common.contract import Event
+from services.common.errors import DOMAIN_ERRORS
+from services.common.inbox import event_subscriber
+
+from . import intake
+
+
+class FeedbackService(base.ServiceBase):
+    """Opinions, suggestions, complaints and questions, and their answers."""
+    name = "feedback"
+
+    @event_subscriber("UnitRegistered")
+    def on_unit_registered(self, event: Event) -> None:
+        intake.apply_unit(self.db.session, event.payload)
+
+    @event_subscriber("UnitUpdated")
+    def on_unit_updated(self, event: Event) -> None:
+        intake.apply_unit(self.db.session, event.payload)
+
+    @event_subscriber("ItemPublished")
+    def on_item_published(self, event: Event) -> None:
+        intake.apply_published_item(self.db.session, event.payload)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def submit_feedback(self, data: dict[str, Any], member: str | None = None) -> dict[str, Any]:
+        receipt = intake.receive(self.db, data, member)
+        self.db.commit()
+        return receipt
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def track(self, tracking_code: str) -> dict[str, Any]:
+        return intake.track(self.db.session, tracking_code)

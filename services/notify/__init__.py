@@ -1,0 +1,1 @@
+"""Notifications to the officials responsible: channels, deliveries and their outcomes."""

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common import base
+from services.common.contract import Event
+from services.common.errors import DOMAIN_ERRORS
+from services.common.inbox import event_subscriber
+
+from . import mailer, messages
+
+
+class NotifyService(base.ServiceBase):
+    """Tells the officials responsible what happened and what is due."""
+    name = "notify"
+    config = Config()
+
+    @event_subscriber("UnitRegistered")
+    def on_unit_registered(self, event: Event) -> None:
+        messages.apply_unit_state(self.db.session, event.payload)
+
+    @event_subscriber("UnitUpdated")
+    def on_unit_updated(self, event: Event) -> None:
+        messages.apply_unit_state(self.db.session, event.payload)
+
+    @event_subscriber("ItemPublished")
+    def on_item_published(self, event: Event) -> None:
+        mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
+
+    @event_subscriber("FeedbackReceived")
+    def on_feedback_received(self, event: Event) -> None:
+        mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
+
+    @timer(interval=0.5)
+    def send_due_deliveries(self) -> None:
+        mailer.send_due(self.db, self.config["SMTP"])
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_deliveries(self, unit: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        return mailer.list_deliveries(self.db.session, unit, min(int(limit), 500))
