@@ -137,7 +137,9 @@ class Database(DependencyProvider):
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         produces = any(e.producer == self.service_name for e in CATALOGUE.values())
-        self.relay = OutboxRelay(self.service_name, self.sessionmaker, config) if produces else None
+        relay_enabled = bool(config.get("EVENTS", {}).get("RELAY_ENABLED", True))
+        self.relay = (OutboxRelay(self.service_name, self.sessionmaker, config)
+                      if produces and relay_enabled else None)
         self.inbox = Inbox(self.service_name, self.sessionmaker, config)
         self._unwatch = watch_database(self.service_name, self.sessionmaker)
 
