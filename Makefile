@@ -1,0 +1,71 @@
+# Gongkai: local development. `make run` starts everything; `make test` runs the tests.
+# Every target installs what it needs into .venv first.
+
+SHELL := /bin/bash
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ENSURE := bash scripts/ensure-services.sh
+
+export PYTHONWARNINGS := ignore
+
+PYTEST_ARGS ?=
+LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
+
+# make token ROLE=reviewer USER=rv-a001 UNIT=A001
+ROLE ?= operator
+UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
+# USER taken from the login shell is not a Gongkai user: use it only when given to make
+TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv broker migrate sample run run-split test bench asyncapi token clean
+
+help: ## list the targets
+	@echo "Gongkai: make <target>"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(STAMP) ## create .venv and install the project with its test extras
+
+$(STAMP): pyproject.toml
+	@echo "installing Gongkai and its test extras into $(VENV) (takes a minute the first time)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+broker: ## make sure RabbitMQ (with its management plugin) is running
+	@$(ENSURE) rabbitmq
+
+migrate: venv ## apply every service's database migrations
+	$(PY) -m services.common.migrate
+
+sample: venv migrate ## load the sample county (121 units; safe to repeat)
+	$(PY) -m services.units.load_sample
+
+run: venv broker migrate sample ## start all services in one process, with a mail sink
+	$(PY) deploy/local.py
+
+run-split: venv broker migrate sample ## same, one process per service
+	$(PY) deploy/local.py --split
+
+test: venv ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+	@$(ENSURE) all
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
+	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
+	else echo "make test: database tests on SQLite only"; fi; \
+	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv broker ## run the benchmarks
+	$(PY) -m benchmarks
+
+asyncapi: venv ## regenerate docs/asyncapi.yaml from the event contract
+	$(PY) -m services.common.asyncapi
+
+token: venv ## print a bearer token (ROLE=operator USER=... UNIT=A001)
+	@$(PY) -m gateway.auth --role $(ROLE) --user $(TOKEN_USER) $(if $(UNIT),--unit $(UNIT))
+
+clean: ## remove var/ (databases, mail) and caches; keeps .venv
+	rm -rf var .pytest_cache build *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,155 @@
+"""Fixtures for Gongkai's tests.
+
+Database tests run on SQLite, and on PostgreSQL too when TEST_DATABASE_URL names one.
+Service tests use the real RabbitMQ through nameko's fixtures (a fresh vhost per test).
+"""
+import eventlet
+
+eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from services.common.config import ROOT, load_config  # noqa: E402
+from services.common.db import UnitOfWork, make_engine  # noqa: E402
+from services.common.migrate import SERVICES_WITH_DATABASE, upgrade  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
+    """Poll until predicate() is truthy; returns its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        eventlet.sleep(interval)
+
+
+# --- databases -----------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_databases():
+    """One migrated PostgreSQL database per service, made once per test session."""
+    if "postgresql" not in BACKENDS:
+        return {}
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    base = sa.engine.make_url(PG_URL)
+    urls = {}
+    with admin.connect() as conn:
+        for service in SERVICES_WITH_DATABASE:
+            name = f"{base.database}_gongkai_{service}"
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            urls[service] = base.set(database=name).render_as_string(hide_password=False)
+            upgrade(service, urls[service])
+    admin.dispose()
+    return urls
+
+
+def _truncate_all(url: str) -> None:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET lock_timeout = '10s'"))  # a leaked session fails fast, not hangs
+        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
+        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_urls(request, tmp_path, pg_databases):
+    """Empty, migrated databases for every service, on the parametrised backend."""
+    if request.param == "postgresql":
+        for url in pg_databases.values():
+            _truncate_all(url)
+        return dict(pg_databases)
+    urls = {}
+    for service in SERVICES_WITH_DATABASE:
+        urls[service] = f"sqlite:///{tmp_path}/{service}.db"
+        upgrade(service, urls[service])
+    return urls
+
+
+@pytest.fixture
+def uow_factory(database_urls):
+    """Make UnitOfWork objects on a service's test database, as scripts and rules use them."""
+    engines, made = {}, []
+
+    def make(service: str) -> UnitOfWork:
+        if service not in engines:
+            engines[service] = make_engine(database_urls[service])
+        made.append(UnitOfWork(sessionmaker(engines[service], expire_on_commit=False), "test-correlation"))
+        return made[-1]
+
+    yield make
+    for uow in made:
+        uow.close()
+    for engine in engines.values():
+        engine.dispose()
+
+
+# --- services on the broker -------------------------------------------------------------
+
+@pytest.fixture
+def mail_sink(tmp_path):
+    """A real SMTP server on loopback (aiosmtpd, in its own process) storing a Maildir."""
+    port = free_port()
+    maildir = tmp_path / "mail"
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def accepting():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(accepting, 15, message="the SMTP sink")
+    yield MailSink(port, maildir)
+    proc.terminate()
+    proc.wait(10)
+
+
+class MailSink:
+    def __init__(self, port: int, maildir: Path):
+        self.port, self.maildir = port, maildir
+
+    def messages(self):
+        import mailbox
+        if not (self.maildir / "new").exists():
+            return []
+        return list(mailbox.Maildir(self.maildir, create=False))
+
+
+@pytest.fixture
+def service_config(rabbit_config, database_urls, mail_sink):
+    """The project's config.yaml for a test: its vhost, its databases, quick retries."""
+    config = load_config()
+    config["AMQP_URI"] = rabbit_config["AMQP_URI"]
+    config["DATABASES"] = dict(database_urls)
+    config["METRICS_ADDRESS"] = "127.0.0.1:0"
+    config["EVENTS"].update({"MAX_ATTEMPTS": 3, "RETRY_BASE_SECONDS": 0.2, "RETRY_MAX_SECONDS": 1})
+    config["SMTP"].update({"PORT": mail_sink.port})
+    config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
+    return config
