@@ -136,10 +136,14 @@ class MailSink:
         self.port, self.maildir = port, maildir
 
     def messages(self):
-        import mailbox
-        if not (self.maildir / "new").exists():
+        """Every email received, parsed with headers decoded (Chinese subjects included)."""
+        import email
+        import email.policy
+        new = self.maildir / "new"
+        if not new.exists():
             return []
-        return list(mailbox.Maildir(self.maildir, create=False))
+        return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                for path in sorted(new.iterdir())]
 
 
 @pytest.fixture
@@ -153,3 +157,14 @@ def service_config(rabbit_config, database_urls, mail_sink):
     config["SMTP"].update({"PORT": mail_sink.port})
     config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{free_port()}"
     return config
+
+
+@pytest.fixture
+def cluster(rabbit_config, database_urls, mail_sink, tmp_path):
+    """Separately started service processes on this test's vhost and databases."""
+    from tests.processes import Cluster, base_env
+
+    started = Cluster(base_env(rabbit_config["AMQP_URI"], database_urls, mail_sink.port), tmp_path)
+    yield started
+    started.stop_all()
+    print(started.logs())  # shown by pytest when the test failed

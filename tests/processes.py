@@ -1,0 +1,96 @@
+"""Gongkai's services as separate processes, the way docker-compose runs them, for
+end-to-end and crash tests."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from services.common.config import ROOT
+from tests.conftest import free_port, wait_for
+
+MODULES = {
+    "units": "services.units.service",
+    "disclosure": "services.disclosure.service",
+    "feedback": "services.feedback.service",
+    "notify": "services.notify.service",
+    "gateway": "gateway.service",
+}
+
+
+def base_env(amqp_uri: str, database_urls: dict[str, str], smtp_port: int) -> dict[str, str]:
+    env = {**os.environ, "AMQP_URI": amqp_uri, "SMTP_PORT": str(smtp_port), "PYTHONWARNINGS": "ignore",
+           "PYTHONPATH": str(ROOT), "EVENT_RETRY_BASE_SECONDS": "0.2", "EVENT_RETRY_MAX_SECONDS": "1"}
+    for service, url in database_urls.items():
+        env[f"{service.upper()}_DATABASE_URL"] = url
+    return env
+
+
+class ServiceProcess:
+    """One `nameko run` process with its own metrics port and log file."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, **extra_env: str):
+        self.name = name
+        self.metrics_port = free_port()
+        self.env = {**env, "METRICS_ADDRESS": f"127.0.0.1:{self.metrics_port}", **extra_env}
+        self.log_path = log_dir / f"{name}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "ServiceProcess":
+        nameko = Path(sys.executable).with_name("nameko")
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(nameko), "run", "--config", str(ROOT / "config.yaml"), MODULES[self.name]],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(self._serving, timeout=30, interval=0.2, message=f"{self.name} to serve /metrics")
+        return self
+
+    def _serving(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+        return self.metrics() is not None
+
+    def metrics(self) -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2) as r:
+                return r.read().decode()
+        except OSError:
+            return None
+
+    def kill(self) -> None:
+        """As a crash: no chance to finish anything."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Cluster:
+    """Starts processes and always stops them, printing their logs when a test fails."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self.env, self.log_dir, self.processes = env, log_dir, {}
+
+    def start(self, name: str, **extra_env: str) -> ServiceProcess:
+        process = ServiceProcess(name, self.env, self.log_dir, **extra_env)
+        self.processes[name] = process
+        return process.start()
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name} ---\n{p.log_tail()}" for p in self.processes.values())
