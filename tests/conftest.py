@@ -49,21 +49,27 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: 
 
 @pytest.fixture(scope="session")
 def pg_databases():
-    """One migrated PostgreSQL database per service, made once per test session."""
+    """One migrated PostgreSQL database per service, made for this test run and dropped
+    after it (named by process id, so two runs on one server do not collide)."""
     if "postgresql" not in BACKENDS:
-        return {}
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        yield {}
+        return
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     base = sa.engine.make_url(PG_URL)
-    urls = {}
+    names = {service: f"{base.database}_gk{os.getpid()}_{service}" for service in SERVICES_WITH_DATABASE}
     with admin.connect() as conn:
-        for service in SERVICES_WITH_DATABASE:
-            name = f"{base.database}_gongkai_{service}"
+        for name in names.values():
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            urls[service] = base.set(database=name).render_as_string(hide_password=False)
-            upgrade(service, urls[service])
+    urls = {service: base.set(database=name).render_as_string(hide_password=False)
+            for service, name in names.items()}
+    for service, url in urls.items():
+        upgrade(service, url)
+    yield urls
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-    return urls
 
 
 def _truncate_all(url: str) -> None:
