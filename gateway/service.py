@@ -35,7 +35,7 @@ class GatewayService:
 
     @api("GET", "/readyz")
     def readyz(self, request: Request) -> Response:
-        report = check_services(self._services(), self.access.rpc_timeout)
+        report = check_services(self._services())
         return json_response(report, 200 if report["ready"] else 503)
 
     # --- units ----------------------------------------------------------------------

@@ -122,10 +122,16 @@ def test_bad_requests_get_the_error_envelope(cluster):
         (requests.get(f"{api}/api/v1/nowhere"), 404, "not_found"),
         (requests.get(f"{api}/api/v1/items", params={"limit": "0"}), 400, "invalid_input"),
         (requests.get(f"{api}/api/v1/units"), 503, "service_unavailable"),
+        (requests.get(f"{api}/api/v1/dead-letters", headers=operator), 403, "forbidden"),
+        (requests.get(f"{api}/api/v1/dead-letters", params={"service": "nope"},
+                      headers=token("root", "admin")), 400, "invalid_input"),
     ]
     for response, status, code in cases:
         assert response.status_code == status, (response.request.url, response.text)
         body = response.json()
         assert body["error"]["code"] == code and body["error"]["message"] and body["request_id"]
+    letters = requests.get(f"{api}/api/v1/dead-letters", params={"service": "disclosure"},
+                           headers=token("root", "admin"))
+    assert letters.status_code == 200 and letters.json() == {"items": []}
     readiness = requests.get(f"{api}/readyz")
     assert readiness.status_code == 503 and readiness.json()["services"]["units"]["ok"] is False
