@@ -45,6 +45,15 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: 
         eventlet.sleep(interval)
 
 
+def scalar(url: str, sql: str):
+    """One value read straight from a service's database."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        value = conn.execute(sa.text(sql)).scalar()
+    engine.dispose()
+    return value
+
+
 # --- databases -----------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.disclosure import units_copy
 from services.notify import messages
-from tests.conftest import wait_for
-from tests.test_end_to_end import scalar
+from tests.conftest import scalar, wait_for
 from tests.test_feedback_and_notify_rules import UNIT
 
 OPERATOR = {"username": "op-a001", "role": "operator", "unit": "A001"}

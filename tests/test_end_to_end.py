@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from gateway.auth import mint_token
 from services.common.config import ROOT, load_config
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port, scalar, wait_for
 
 SECRET = load_config()["GATEWAY"]["JWT_SECRET"]
 
@@ -19,12 +19,6 @@ def token(user, role, unit=None):
     return {"Authorization": f"Bearer {mint_token(SECRET, user, role, unit)}"}
 
 
-def scalar(url, sql):
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        value = conn.execute(sa.text(sql)).scalar()
-    engine.dispose()
-    return value
 
 
 def test_walking_skeleton(cluster, database_urls, mail_sink):

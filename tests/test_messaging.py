@@ -16,16 +16,10 @@ from services.feedback.service import FeedbackService
 from services.notify.service import NotifyService
 from services.units import registry
 from services.units.service import UnitsService
-from tests.conftest import wait_for
+from tests.conftest import scalar, wait_for
 from tests.test_feedback_and_notify_rules import UNIT, published
 
 
-def count(url, sql):
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        value = conn.execute(sa.text(sql)).scalar()
-    engine.dispose()
-    return value
 
 
 def publish(amqp_uri, body, routing_key, content_type="application/json"):
@@ -50,13 +44,13 @@ def test_registered_units_reach_every_consumer_through_the_outbox(container_fact
     with entrypoint_hook(containers[0], "register_units") as register_units:
         assert register_units(registry.read_registry_csv(registry.SAMPLE_COUNTY))["registered"] == 121
 
-    wait_for(lambda: count(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
+    wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
              message="disclosure's copy of the registry")
-    wait_for(lambda: count(database_urls["feedback"], "SELECT count(*) FROM targets") == 121,
+    wait_for(lambda: scalar(database_urls["feedback"], "SELECT count(*) FROM targets") == 121,
              message="feedback's targets")
-    wait_for(lambda: count(database_urls["notify"], "SELECT count(*) FROM contacts") == 242,
+    wait_for(lambda: scalar(database_urls["notify"], "SELECT count(*) FROM contacts") == 242,
              message="notify's contacts (secretary and liaison of each unit)")
-    assert count(database_urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    assert scalar(database_urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
     assert counter(metrics.EVENTS_PUBLISHED, "units", "UnitRegistered") - published_before == 121
 
 
@@ -64,7 +58,7 @@ def test_an_event_delivered_twice_has_one_effect(container_factory, service_conf
     container = container_factory(NotifyService, service_config)
     container.start()
     publish(service_config["AMQP_URI"], to_message(new_event("UnitRegistered", UNIT)), "units.UnitRegistered")
-    wait_for(lambda: count(database_urls["notify"], "SELECT count(*) FROM contacts") == 2, message="contacts")
+    wait_for(lambda: scalar(database_urls["notify"], "SELECT count(*) FROM contacts") == 2, message="contacts")
 
     duplicates_before = counter(metrics.EVENTS_CONSUMED, "notify", "ItemPublished", "duplicate")
     message = to_message(published())
@@ -74,8 +68,8 @@ def test_an_event_delivered_twice_has_one_effect(container_factory, service_conf
     wait_for(lambda: counter(metrics.EVENTS_CONSUMED, "notify", "ItemPublished", "duplicate") > duplicates_before,
              message="the second delivery to be recognised")
     wait_for(lambda: len(mail_sink.messages()) == 1, message="the email")
-    assert count(database_urls["notify"], "SELECT count(*) FROM deliveries") == 1
-    assert count(database_urls["notify"], "SELECT count(*) FROM processed_events") == 2
+    assert scalar(database_urls["notify"], "SELECT count(*) FROM deliveries") == 1
+    assert scalar(database_urls["notify"], "SELECT count(*) FROM processed_events") == 2
     (mail,) = mail_sink.messages()
     assert mail["To"] == "a001@example.gov.cn"
 
@@ -93,9 +87,9 @@ def test_malformed_messages_are_parked_with_their_reason_and_hold_nothing_up(
             "units.UnitRegistered")
     publish(uri, good, "units.UnitRegistered")
 
-    wait_for(lambda: count(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 1,
+    wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 1,
              message="the good event behind the bad ones")
-    wait_for(lambda: count(database_urls["disclosure"], "SELECT count(*) FROM event_failures") == 4,
+    wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM event_failures") == 4,
              message="four dead letters")
     with entrypoint_hook(container, "list_dead_letters") as list_dead_letters:
         letters = list_dead_letters()
@@ -128,17 +122,17 @@ def test_a_failing_handler_is_retried_then_parked_then_replayed(container_factor
     publish(service_config["AMQP_URI"], to_message(new_event("UnitRegistered", UNIT)), "units.UnitRegistered")
 
     dead = "SELECT count(*) FROM event_failures WHERE status = 'dead'"
-    wait_for(lambda: count(database_urls["disclosure"], dead) == 1, timeout=20, message="the dead letter")
-    assert count(database_urls["disclosure"], "SELECT attempts FROM event_failures") == 3
+    wait_for(lambda: scalar(database_urls["disclosure"], dead) == 1, timeout=20, message="the dead letter")
+    assert scalar(database_urls["disclosure"], "SELECT attempts FROM event_failures") == 3
     assert counter(metrics.EVENTS_FAILED, "disclosure", "UnitRegistered") - failed_before == 3
-    assert count(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 0
+    assert scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 0
 
     FAILING["on"] = False  # the fix is deployed; the operator replays
     with entrypoint_hook(container, "replay_dead_letters") as replay:
         assert replay(None, "UnitRegistered") == 1
-    wait_for(lambda: count(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 1,
+    wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 1,
              message="the replayed event's effect")
-    wait_for(lambda: count(database_urls["disclosure"], "SELECT count(*) FROM event_failures") == 0,
+    wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM event_failures") == 0,
              message="the failure record to be cleared")
 
 
@@ -159,14 +153,14 @@ def test_an_unroutable_event_waits_in_the_outbox_until_a_queue_is_bound(
     with entrypoint_hook(container, "register_units") as register_units:
         register_units(registry.read_registry_csv(registry.SAMPLE_COUNTY)[:1])
     pending = "SELECT count(*) FROM outbox WHERE published_at IS NULL AND last_error LIKE 'unroutable%'"
-    wait_for(lambda: count(database_urls["units"], pending) == 1, message="the unroutable row")
+    wait_for(lambda: scalar(database_urls["units"], pending) == 1, message="the unroutable row")
 
     declare_topology(uri)
     engine = sa.create_engine(database_urls["units"], poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE outbox SET next_attempt_at = NULL"))
     engine.dispose()
-    wait_for(lambda: count(database_urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0,
+    wait_for(lambda: scalar(database_urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0,
              message="publication once a queue is bound")
     with Connection(uri) as conn:
         message = conn.SimpleQueue("gongkai.disclosure.UnitRegistered").get(timeout=5)

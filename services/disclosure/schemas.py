@@ -36,22 +36,6 @@ class Transition(Schema):
     at = fields.AwareDateTime()
 
 
-class ItemView(Schema):
-    id = fields.Integer()
-    unit_code = fields.String()
-    title = fields.String()
-    body = fields.String()
-    audience = fields.String()
-    carriers = fields.List(fields.String())
-    status = fields.String()
-    version = fields.Integer()
-    author = fields.String()
-    obligation_id = fields.Integer(allow_none=True)
-    created_at = fields.AwareDateTime()
-    published_at = fields.AwareDateTime(allow_none=True)
-    trail = fields.List(fields.Nested(Transition))
-
-
 class PublicItemView(Schema):
     """What anyone may read of a published item: no author, no trail."""
     id = fields.Integer()
@@ -61,4 +45,13 @@ class PublicItemView(Schema):
     audience = fields.String()
     carriers = fields.List(fields.String())
     version = fields.Integer()
-    published_at = fields.AwareDateTime()
+    published_at = fields.AwareDateTime(allow_none=True)
+
+
+class ItemView(PublicItemView):
+    """An item as its own unit and the county office see it, with its workflow trail."""
+    status = fields.String()
+    author = fields.String()
+    obligation_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    trail = fields.List(fields.Nested(Transition))

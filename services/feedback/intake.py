@@ -8,31 +8,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from services.common.contract import FEEDBACK_KINDS
 from services.common.db import UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.workdays import add_working_days
 
 from .models import Feedback, Target
+from .schemas import NewFeedback
 
 ACKNOWLEDGE_WORKING_DAYS = 3
 ANSWER_WORKING_DAYS = 15
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
-
-
-class NewFeedback(Schema):
-    class Meta:
-        unknown = RAISE
-
-    target_kind = fields.String(required=True, validate=validate.OneOf(("item", "unit")))
-    target_id = fields.String(required=True, validate=validate.Length(1, 32))
-    kind = fields.String(required=True, validate=validate.OneOf(FEEDBACK_KINDS))
-    content = fields.String(required=True, validate=validate.Length(1, 5000))
-    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 def apply_unit(session: Session, state: dict[str, Any]) -> None:
