@@ -35,7 +35,7 @@ class NotifyService(base.ServiceBase):
     def on_feedback_received(self, event: Event) -> None:
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
 
-    @timer(interval=0.5)
+    @timer(interval=0.2)  # the email latency after an event is at most this
     def send_due_deliveries(self) -> None:
         mailer.send_due(self.db, self.config["SMTP"])
 
