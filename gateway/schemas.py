@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from services.disclosure.schemas import NewItem as ItemDraft  # noqa: F401  one schema, both sides
 from services.feedback.schemas import NewFeedback as FeedbackDraft  # noqa: F401
+from services.units.schemas import OfficialInput as Official  # noqa: F401
 
 
 class ItemAction(Schema):
@@ -22,3 +23,68 @@ class Replay(Schema):
     service = fields.String(required=True)
     ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
     event_type = fields.String(load_default=None, allow_none=True)
+
+
+class NewUnit(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    sector = fields.String(required=True)
+    org_type = fields.String(required=True)
+    parent_code = fields.String(required=True)
+    secretary = fields.String(load_default=None, allow_none=True)
+    secretary_phone = fields.String(load_default=None, allow_none=True)
+    liaison = fields.String(load_default=None, allow_none=True)
+    liaison_phone = fields.String(load_default=None, allow_none=True)
+    liaison_email = fields.String(load_default=None, allow_none=True)
+
+
+class UnitChanges(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String()
+    sector = fields.String()
+    org_type = fields.String()
+
+
+class Move(Schema):
+    class Meta:
+        unknown = RAISE
+
+    parent_code = fields.String(required=True)
+
+
+class Merge(Schema):
+    class Meta:
+        unknown = RAISE
+
+    into_code = fields.String(required=True)
+
+
+class Reason(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+UNIT_ACTIONS = {"move": Move, "merge": Merge, "dissolve": Reason}
+
+
+class Nomination(Schema):
+    class Meta:
+        unknown = RAISE
+
+    unit_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("demonstration", "model")))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class Designate(Schema):
+    class Meta:
+        unknown = RAISE
+
+    term_years = fields.Integer(load_default=3, validate=validate.Range(1, 10))

@@ -13,9 +13,10 @@ from .access import AccessProvider
 from .errors import ApiError
 from .http import api, decode_cursor, json_body, json_response, page, page_limit
 from .readiness import check_services
+from .routes import units as unit_routes
 
 
-class GatewayService:
+class GatewayService(unit_routes.UnitRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
@@ -37,19 +38,6 @@ class GatewayService:
     def readyz(self, request: Request) -> Response:
         report = check_services(self._services())
         return json_response(report, 200 if report["ready"] else 503)
-
-    # --- units ----------------------------------------------------------------------
-
-    @api("GET", "/api/v1/units")
-    def list_units(self, request: Request) -> Response:
-        args = request.args
-        result = self.access.call(self.units, "list_units", sector=args.get("sector"), parent=args.get("parent"),
-                                  q=args.get("q"), limit=page_limit(request), after=decode_cursor(args.get("cursor")))
-        return json_response(page(result))
-
-    @api("GET", "/api/v1/units/<string:code>")
-    def get_unit(self, request: Request, code: str) -> Response:
-        return json_response(self.access.call(self.units, "get_unit", code))
 
     # --- items ----------------------------------------------------------------------
 

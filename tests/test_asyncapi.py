@@ -16,7 +16,7 @@ from services.common.contract import CATALOGUE, SUBSCRIPTIONS, json_default, new
 
 REGENERATE = "run `python -m services.common.asyncapi` and commit docs/asyncapi.yaml"
 
-_UNIT = {"code": "U001", "name": "县委办公室党支部", "sector": "agency", "org_type": "branch",
+_UNIT = {"code": "U001", "revision": 4, "name": "县委办公室党支部", "sector": "agency", "org_type": "branch",
          "parent_code": None, "status": "active", "demonstration": True,
          "officials": [{"role": "secretary", "name": "李明", "phone": "13800000000", "email": None}]}
 _ITEM = {"item_id": 7, "unit_code": "U001", "title": "2024年党费收缴情况", "version": 2,
@@ -28,9 +28,21 @@ _AT = datetime(2024, 5, 6, 8, 30, tzinfo=timezone.utc)
 
 # One valid payload per event type, as a producer passes it to new_event;
 # a new type in the catalogue needs a sample here.
+_CHANGE = {"unit": _UNIT, "changed_by": "admin"}
+_DESIGNATION = {**_CHANGE, "designation_id": 3, "kind": "demonstration", "starts_on": date(2024, 5, 1),
+                "ends_on": date(2027, 4, 30)}
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
     "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
+    "UnitMoved": {**_CHANGE, "from_parent_code": "T01", "to_parent_code": "T02"},
+    "UnitMerged": {**_CHANGE, "into_code": "T02", "children_moved": ["T01V001"], "merged_on": date(2024, 5, 1)},
+    "UnitDissolved": {**_CHANGE, "reason": "村改居", "dissolved_on": date(2024, 5, 1)},
+    "OfficialAssigned": {**_CHANGE, "role": "liaison", "name": "王新", "phone": "13911112222",
+                         "email": "w@example.gov.cn", "started_on": date(2024, 5, 1)},
+    "OfficialRemoved": {**_CHANGE, "role": "liaison", "name": "杨超", "ended_on": date(2024, 5, 1)},
+    "DemonstrationDesignated": {**_DESIGNATION},
+    "DemonstrationExpired": {**_DESIGNATION},
+    "DemonstrationRevoked": {**_DESIGNATION, "reason": "弄虚作假"},
     "ItemSubmitted": {**_ITEM, "submitted_by": "wang", "submitted_at": _AT},
     "ItemApproved": {**_ITEM, "approved_by": "zhao", "approved_at": _AT},
     "ItemRejected": {**_ITEM, "rejected_by": "zhao", "rejected_at": _AT, "reason": "缺少附件"},

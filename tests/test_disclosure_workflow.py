@@ -16,8 +16,8 @@ DRAFT = {"unit_code": "A001", "title": "2026年第四季度党费收缴情况", 
 def uow(uow_factory):
     uow = uow_factory("disclosure")
     for code in ("A001", "A002"):
-        units_copy.apply_unit_state(uow.session, {"code": code, "name": code, "sector": "agency",
-                                                  "parent_code": "C000", "status": "active"})
+        units_copy.apply_unit_state(uow.session, {"code": code, "revision": 1, "name": code, "sector": "agency",
+                                                  "parent_code": "C000", "status": "active", "merged_into": None})
     uow.commit()
     return uow
 

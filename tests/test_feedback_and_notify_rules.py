@@ -12,8 +12,8 @@ from services.feedback import intake
 from services.notify import mailer, messages
 from services.notify.models import Delivery
 
-UNIT = {"code": "A001", "name": "县委办支部", "sector": "agency", "org_type": "branch", "parent_code": "C000",
-        "status": "active", "demonstration": False,
+UNIT = {"code": "A001", "revision": 1, "name": "县委办支部", "sector": "agency", "org_type": "branch",
+        "parent_code": "C000", "status": "active", "merged_into": None, "demonstration": False,
         "officials": [{"role": "liaison", "name": "杨超", "phone": "15518190937", "email": "a001@example.gov.cn"},
                       {"role": "secretary", "name": "赵秀杰", "phone": "19281948219", "email": None}]}
 

@@ -54,15 +54,79 @@ class Official(Payload):
 
 
 class UnitState(Payload):
-    """The full state of a unit as other services copy it (UnitRegistered, UnitUpdated)."""
+    """The full state of a unit as other services copy it. Every unit event carries it, with
+    `revision` rising at each change, so a consumer keeps the newest state whatever order
+    the events of different types arrive in."""
     code = fields.String(required=True, metadata={"description": "stable unique unit code"})
+    revision = fields.Integer(required=True, metadata={"description": "rises by one at every change of the unit"})
     name = fields.String(required=True)
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
     org_type = fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
     parent_code = fields.String(allow_none=True, required=True)
     status = fields.String(required=True, validate=validate.OneOf(("active", "merged", "dissolved")))
+    merged_into = fields.String(allow_none=True, load_default=None,
+                                metadata={"description": "the unit that took over a merged unit"})
     demonstration = fields.Boolean(required=True, metadata={"description": "a demonstration site (示范点)"})
-    officials = fields.List(fields.Nested(Official), required=True)
+    officials = fields.List(fields.Nested(Official), required=True,
+                            metadata={"description": "the officials in office now"})
+
+
+class UnitChange(Payload):
+    unit = fields.Nested(UnitState, required=True, metadata={"description": "the unit after the change"})
+    changed_by = fields.String(required=True)
+
+
+class UnitMoved(UnitChange):
+    from_parent_code = fields.String(allow_none=True, required=True)
+    to_parent_code = fields.String(required=True)
+
+
+class UnitMerged(UnitChange):
+    """The unit was merged into another, which takes over its history and open work;
+    its children moved under the surviving unit (each with its own UnitMoved)."""
+    into_code = fields.String(required=True)
+    children_moved = fields.List(fields.String(), required=True)
+    merged_on = fields.Date(required=True)
+
+
+class UnitDissolved(UnitChange):
+    """The unit was dissolved: its history is kept, no new obligations arise."""
+    reason = fields.String(required=True)
+    dissolved_on = fields.Date(required=True)
+
+
+class OfficialAssigned(UnitChange):
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+    started_on = fields.Date(required=True)
+
+
+class OfficialRemoved(UnitChange):
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    ended_on = fields.Date(required=True)
+
+
+class DesignationChange(UnitChange):
+    designation_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("demonstration", "model")),
+                         metadata={"description": "demonstration site 示范点 or model 典型"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "the last day of the term"})
+
+
+class DemonstrationDesignated(DesignationChange):
+    pass
+
+
+class DemonstrationExpired(DesignationChange):
+    pass
+
+
+class DemonstrationRevoked(DesignationChange):
+    reason = fields.String(required=True)
 
 
 class ItemRef(Payload):
@@ -161,7 +225,16 @@ class EventType:
 
 CATALOGUE: dict[str, EventType] = {e.name: e for e in (
     EventType("UnitRegistered", 1, "units", UnitState, "A Party organisation joined the registry."),
-    EventType("UnitUpdated", 1, "units", UnitState, "A unit's details or officials changed; the full new state."),
+    EventType("UnitUpdated", 1, "units", UnitState, "A unit's details changed; the full new state."),
+    EventType("UnitMoved", 1, "units", UnitMoved, "A unit moved to another parent in the tree."),
+    EventType("UnitMerged", 1, "units", UnitMerged, "A unit was merged into another."),
+    EventType("UnitDissolved", 1, "units", UnitDissolved, "A unit was dissolved."),
+    EventType("OfficialAssigned", 1, "units", OfficialAssigned, "Someone took up a role (书记, 联络员, 审核人) in a unit."),
+    EventType("OfficialRemoved", 1, "units", OfficialRemoved, "Someone left a role in a unit."),
+    EventType("DemonstrationDesignated", 1, "units", DemonstrationDesignated,
+              "A unit was designated a demonstration site (示范点) or model (典型) for a term."),
+    EventType("DemonstrationExpired", 1, "units", DemonstrationExpired, "A designation's term ended."),
+    EventType("DemonstrationRevoked", 1, "units", DemonstrationRevoked, "A designation was revoked, with the reason."),
     EventType("ItemSubmitted", 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
     EventType("ItemRejected", 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
     EventType("ItemApproved", 1, "disclosure", ItemApproved, "An item was approved (审批)."),
@@ -175,11 +248,18 @@ CATALOGUE: dict[str, EventType] = {e.name: e for e in (
 # Which service consumes which events. The outbox relay declares these queues before it
 # publishes, so an event is never dropped for want of a queue, and subscribing to a
 # type that is not listed here fails at start-up.
+UNIT_EVENTS = ("UnitRegistered", "UnitUpdated", "UnitMoved", "UnitMerged", "UnitDissolved",
+               "OfficialAssigned", "OfficialRemoved")
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "disclosure": ("UnitRegistered", "UnitUpdated"),
-    "feedback": ("UnitRegistered", "UnitUpdated", "ItemPublished"),
-    "notify": ("UnitRegistered", "UnitUpdated", "ItemPublished", "FeedbackReceived"),
+    "disclosure": UNIT_EVENTS,
+    "feedback": UNIT_EVENTS + ("ItemPublished",),
+    "notify": UNIT_EVENTS + ("ItemPublished", "FeedbackReceived"),
 }
+
+
+def unit_state_of(event: "Event") -> dict[str, Any]:
+    """The unit state an event of UNIT_EVENTS carries."""
+    return event.payload if event.type in ("UnitRegistered", "UnitUpdated") else event.payload["unit"]
 
 
 def queue_name(service: str, event_type: str) -> str:

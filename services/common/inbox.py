@@ -8,8 +8,8 @@ reason; it never reaches a handler and never holds up the messages behind it.
 
 Use it as::
 
-    @event_subscriber("UnitRegistered")
-    def on_unit_registered(self, event: Event) -> None:
+    @event_subscriber("UnitRegistered", "UnitUpdated")
+    def on_unit_changed(self, event: Event) -> None:
         copy_unit(self.db.session, event.payload)   # no commit: the inbox commits
 
 """
@@ -28,6 +28,7 @@ import eventlet
 import sqlalchemy as sa
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
+from nameko.extensions import register_entrypoint
 from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -292,4 +293,11 @@ class EventSubscriber(Consumer):
         return result, exc_info
 
 
-event_subscriber = EventSubscriber.decorator
+def event_subscriber(*event_types: str):
+    """Decorate a service method to handle events of these types, each type from its own
+    durable queue (so one type's backlog never holds up another's)."""
+    def decorate(fn):
+        for event_type in event_types:
+            register_entrypoint(fn, EventSubscriber(event_type))
+        return fn
+    return decorate

@@ -21,6 +21,8 @@ class UnitCopy(Base):
     sector: Mapped[str] = mapped_column(sa.String(16))
     parent_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
     status: Mapped[str] = mapped_column(sa.String(16))
+    merged_into: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    revision: Mapped[int] = mapped_column(sa.Integer)
 
 
 class Item(Base):

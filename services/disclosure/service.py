@@ -5,7 +5,7 @@ from typing import Any
 from nameko.rpc import rpc
 
 from services.common import base
-from services.common.contract import Event
+from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS, InvalidInput
 from services.common.inbox import event_subscriber
 
@@ -16,13 +16,9 @@ class DisclosureService(base.ServiceBase):
     """What each organisation must disclose, and the record of what it did."""
     name = "disclosure"
 
-    @event_subscriber("UnitRegistered")
-    def on_unit_registered(self, event: Event) -> None:
-        units_copy.apply_unit_state(self.db.session, event.payload)
-
-    @event_subscriber("UnitUpdated")
-    def on_unit_updated(self, event: Event) -> None:
-        units_copy.apply_unit_state(self.db.session, event.payload)
+    @event_subscriber(*UNIT_EVENTS)
+    def on_unit_changed(self, event: Event) -> None:
+        units_copy.apply_unit_state(self.db.session, unit_state_of(event))
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def create_item(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -25,17 +25,22 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read alou
 
 
 def apply_unit(session: Session, state: dict[str, Any]) -> None:
-    _upsert_target(session, "unit", state["code"], state["code"], state["name"], state["status"] == "active")
+    """Feedback may be sent to active units; the newest revision of a unit wins."""
+    target = session.get(Target, ("unit", state["code"]))
+    if target is not None and (target.revision or 0) >= state["revision"]:
+        return
+    target = target or Target(kind="unit", target_id=state["code"])
+    target.unit_code, target.title = state["code"], state["name"]
+    target.active, target.revision = state["status"] == "active", state["revision"]
+    session.add(target)
 
 
 def apply_published_item(session: Session, payload: dict[str, Any]) -> None:
-    _upsert_target(session, "item", str(payload["item_id"]), payload["unit_code"], payload["title"],
-                   payload["audience"] == "society")
-
-
-def _upsert_target(session: Session, kind: str, target_id: str, unit_code: str, title: str, active: bool) -> None:
-    target = session.get(Target, (kind, target_id)) or Target(kind=kind, target_id=target_id)
-    target.unit_code, target.title, target.active = unit_code, title, active
+    """Feedback may be sent on published society-scope items."""
+    target = session.get(Target, ("item", str(payload["item_id"]))) or Target(kind="item",
+                                                                              target_id=str(payload["item_id"]))
+    target.unit_code, target.title = payload["unit_code"], payload["title"]
+    target.active = payload["audience"] == "society"
     session.add(target)
 
 

@@ -22,6 +22,7 @@ class Target(Base):
     unit_code: Mapped[str] = mapped_column(sa.String(32))
     title: Mapped[str] = mapped_column(sa.String(300))
     active: Mapped[bool] = mapped_column(sa.Boolean)
+    revision: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # units only
 
 
 class Feedback(Base):

@@ -5,7 +5,7 @@ from typing import Any
 from nameko.rpc import rpc
 
 from services.common import base
-from services.common.contract import Event
+from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 
@@ -16,13 +16,9 @@ class FeedbackService(base.ServiceBase):
     """Opinions, suggestions, complaints and questions, and their answers."""
     name = "feedback"
 
-    @event_subscriber("UnitRegistered")
-    def on_unit_registered(self, event: Event) -> None:
-        intake.apply_unit(self.db.session, event.payload)
-
-    @event_subscriber("UnitUpdated")
-    def on_unit_updated(self, event: Event) -> None:
-        intake.apply_unit(self.db.session, event.payload)
+    @event_subscriber(*UNIT_EVENTS)
+    def on_unit_changed(self, event: Event) -> None:
+        intake.apply_unit(self.db.session, unit_state_of(event))
 
     @event_subscriber("ItemPublished")
     def on_item_published(self, event: Event) -> None:

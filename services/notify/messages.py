@@ -9,13 +9,20 @@ from sqlalchemy.orm import Session
 
 from services.common.contract import Event
 
-from .models import Contact, Delivery
+from .models import Contact, Delivery, KnownUnit
 
 FEEDBACK_KIND_LABELS = {"opinion": "意见", "suggestion": "建议", "complaint": "投诉", "question": "咨询"}
 
 
 def apply_unit_state(session: Session, state: dict[str, Any]) -> None:
-    """Replace the unit's contacts with the ones the event carries."""
+    """Replace the unit's contacts with the officials the event carries, unless a newer
+    revision of the unit was applied already."""
+    known = session.get(KnownUnit, state["code"])
+    if known is not None and known.revision >= state["revision"]:
+        return
+    known = known or KnownUnit(code=state["code"])
+    known.revision, known.status = state["revision"], state["status"]
+    session.add(known)
     session.execute(sa.delete(Contact).where(Contact.unit_code == state["code"]))
     for official in state["officials"]:
         session.add(Contact(unit_code=state["code"], role=official["role"], name=official["name"],

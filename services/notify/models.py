@@ -12,6 +12,15 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
 
 
+class KnownUnit(Base):
+    """The newest revision of each unit notify has applied, so older events lose."""
+    __tablename__ = "known_units"
+
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(16))
+
+
 class Contact(Base):
     """An official's channels, copied from the units service's events."""
     __tablename__ = "contacts"

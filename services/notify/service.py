@@ -7,7 +7,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.common import base
-from services.common.contract import Event
+from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 
@@ -19,13 +19,9 @@ class NotifyService(base.ServiceBase):
     name = "notify"
     config = Config()
 
-    @event_subscriber("UnitRegistered")
-    def on_unit_registered(self, event: Event) -> None:
-        messages.apply_unit_state(self.db.session, event.payload)
-
-    @event_subscriber("UnitUpdated")
-    def on_unit_updated(self, event: Event) -> None:
-        messages.apply_unit_state(self.db.session, event.payload)
+    @event_subscriber(*UNIT_EVENTS)
+    def on_unit_changed(self, event: Event) -> None:
+        messages.apply_unit_state(self.db.session, unit_state_of(event))
 
     @event_subscriber("ItemPublished")
     def on_item_published(self, event: Event) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -21,8 +21,11 @@ class Unit(Base):
     sector: Mapped[str] = mapped_column(sa.String(16), index=True)
     org_type: Mapped[str] = mapped_column(sa.String(16))  # committee 党委 / general_branch 党总支 / branch 党支部
     parent_code: Mapped[str | None] = mapped_column(sa.ForeignKey("units.code"), nullable=True, index=True)
-    status: Mapped[str] = mapped_column(sa.String(16), default="active")
-    demonstration: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # 示范点
+    status: Mapped[str] = mapped_column(sa.String(16), default="active")  # active / merged / dissolved
+    demonstration: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # an active 示范点 designation
+    merged_into: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    closed_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # merged or dissolved on
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)  # rises at every change, sent with events
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     officials: Mapped[list["Official"]] = relationship(
@@ -30,7 +33,7 @@ class Unit(Base):
 
 
 class Official(Base):
-    """Who holds a role (书记 secretary, 联络员 liaison, 审核人 reviewer) in a unit."""
+    """Who holds a role (书记 secretary, 联络员 liaison, 审核人 reviewer) in a unit now."""
     __tablename__ = "officials"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,3 +46,53 @@ class Official(Base):
     unit: Mapped[Unit] = relationship(back_populates="officials")
 
     __table_args__ = (sa.UniqueConstraint("unit_code", "role", name="uq_officials_unit_role"),)
+
+
+class OfficialTerm(Base):
+    """Who held which role when: accountability asks "who was responsible on date D"."""
+    __tablename__ = "official_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # exclusive; None while in office
+
+
+class Designation(Base):
+    """A demonstration site (示范点) or model (典型): nominated, designated for a term,
+    then expired or revoked."""
+    __tablename__ = "designations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.ForeignKey("units.code"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # demonstration 示范点 / model 典型
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)  # nominated / designated / expired / revoked
+    reason: Mapped[str] = mapped_column(sa.Text)
+    nominated_by: Mapped[str] = mapped_column(sa.String(64))
+    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    designated_by: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    starts_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # the term's last day
+    revoked_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Account(Base):
+    """A login for an official or the county office's staff, scoped to a role and a unit."""
+    __tablename__ = "accounts"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    unit_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # bumped when the account is disabled or its role or unit changes: tokens minted
+    # under an older version are refused
+    auth_version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

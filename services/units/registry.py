@@ -1,118 +1,152 @@
-"""Registering units from the county's registry rows, and reading the directory.
+"""The registry of units: registering and updating them (one by one or from the county's
+registry file), and reading the directory.
 
-Registering is idempotent: a row that matches what is stored changes nothing and emits
-nothing; a changed row updates the unit and emits UnitUpdated with its full new state.
+Every change raises the unit's revision once and emits its events with the unit's whole
+new state, so the copies other services keep converge on the newest state. Registering
+is idempotent: a row that matches what is stored changes nothing and emits nothing.
 """
 from __future__ import annotations
 
-import csv
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from services.common.db import UnitOfWork
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound
 
-from .models import Official, Unit
-from .schemas import DirectoryEntry, RegistryRow
+from . import officials
+from .models import Designation, Unit
+from .schemas import DirectoryEntry, OfficialInput, RegistryRow
 
-SAMPLE_COUNTY = Path(__file__).resolve().parents[2] / "data" / "county_units.csv"
-
-
-def read_registry_csv(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.DictReader(f))
+UNIT_FIELDS = ("name", "sector", "org_type")
+DEFAULT_TERM_YEARS = 3
 
 
-def validate_rows(raw_rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validate every row; InvalidInput lists each bad row by its line in the file."""
-    rows, problems = [], []
-    for line, raw in enumerate(raw_rows, start=2):  # line 1 is the header
-        cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in raw.items()}
-        cleaned["demonstration"] = cleaned.get("demonstration") or "0"
-        try:
-            rows.append(RegistryRow().load(cleaned))
-        except ValidationError as exc:
-            problems.append(f"line {line}: {exc.messages}")
-    if problems:
-        raise InvalidInput("the registry has bad rows: " + "; ".join(problems[:20]))
-    return rows
-
-
-def _officials(row: dict[str, Any]) -> list[dict[str, Any]]:
-    officials = []
-    if row.get("secretary"):
-        officials.append({"role": "secretary", "name": row["secretary"], "phone": row.get("secretary_phone"),
-                          "email": None})
-    if row.get("liaison"):
-        officials.append({"role": "liaison", "name": row["liaison"], "phone": row.get("liaison_phone"),
-                          "email": row.get("liaison_email")})
-    return officials
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def unit_state(unit: Unit) -> dict[str, Any]:
-    """The unit as the UnitRegistered / UnitUpdated events carry it."""
+    """The unit as every unit event carries it."""
     return {
-        "code": unit.code, "name": unit.name, "sector": unit.sector, "org_type": unit.org_type,
-        "parent_code": unit.parent_code, "status": unit.status, "demonstration": unit.demonstration,
+        "code": unit.code, "revision": unit.revision, "name": unit.name, "sector": unit.sector,
+        "org_type": unit.org_type, "parent_code": unit.parent_code, "status": unit.status,
+        "merged_into": unit.merged_into, "demonstration": unit.demonstration,
         "officials": [{"role": o.role, "name": o.name, "phone": o.phone, "email": o.email}
                       for o in sorted(unit.officials, key=lambda o: o.role)],
     }
 
 
-def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Register or update units, parents before children. The caller commits."""
+def emit_change(uow: UnitOfWork, unit: Unit, facts: list[tuple[str, dict]], actor: str) -> None:
+    """Raise the unit's revision once and emit each fact with the unit's new state."""
+    if not facts:
+        return
+    unit.revision += 1
+    unit.updated_at = now()
+    uow.session.flush()
+    state = unit_state(unit)
+    stated = set()
+    for event_type, fields in facts:
+        if event_type in ("UnitRegistered", "UnitUpdated"):
+            if event_type not in stated:  # the state once, however many details changed
+                uow.emit(event_type, state)
+                stated.add(event_type)
+        else:
+            uow.emit(event_type, {"unit": state, "changed_by": actor, **fields})
+
+
+def load_unit(session: Session, code: str) -> Unit:
+    unit = session.get(Unit, code, options=[selectinload(Unit.officials)])
+    if unit is None:
+        raise NotFound(f"no unit with code {code}")
+    return unit
+
+
+def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "registry-import",
+                  update_officials: bool = True) -> dict[str, int]:
+    """Register or update units from checked registry rows, parents before children.
+    Without `update_officials` (a file without the officials' columns) the officials of
+    existing units are left as they are. The caller commits, so a file applies whole or
+    not at all."""
     session = uow.session
     codes = {row["code"] for row in rows}
     if len(codes) != len(rows):
         raise InvalidInput("the registry names a unit code twice")
-    known = set(session.scalars(sa.select(Unit.code)))
+    known = dict(session.execute(sa.select(Unit.code, Unit.parent_code)).all())
     for row in rows:
         parent = row.get("parent_code")
         if parent and parent not in codes and parent not in known:
             raise InvalidInput(f"unit {row['code']} names an unknown parent {parent}")
     counts = {"registered": 0, "updated": 0, "unchanged": 0}
-    now = datetime.now(timezone.utc)
+    today = date.today()
     for row in _parents_first(rows):
         unit = session.get(Unit, row["code"], options=[selectinload(Unit.officials)])
-        created = unit is None
-        before = None if created else unit_state(unit)
-        if created:
-            unit = Unit(code=row["code"], status="active", updated_at=now)
-            session.add(unit)
-        unit.name, unit.sector, unit.org_type = row["name"], row["sector"], row["org_type"]
-        unit.parent_code, unit.demonstration = row.get("parent_code"), bool(row.get("demonstration"))
-        _set_officials(unit, _officials(row))
-        after = unit_state(unit)
-        if created:
-            session.flush()
-            uow.emit("UnitRegistered", after)
+        if unit is None:
+            _register(uow, row, today, actor)
             counts["registered"] += 1
-        elif after != before:
-            unit.updated_at = now
-            uow.emit("UnitUpdated", after)
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
+            continue
+        facts = _update_facts(unit, row)
+        if update_officials:
+            facts += officials.set_officials(session, unit, officials.registry_officials(row), today)
+        emit_change(uow, unit, facts, actor)
+        counts["updated" if facts else "unchanged"] += 1
     return counts
 
 
-def _set_officials(unit: Unit, officials: list[dict[str, Any]]) -> None:
-    by_role = {o.role: o for o in unit.officials}
-    wanted = {o["role"]: o for o in officials}
-    for role, official in by_role.items():
-        if role not in wanted:
-            unit.officials.remove(official)
-    for role, data in wanted.items():
-        official = by_role.get(role)
-        if official is None:
-            unit.officials.append(Official(**data))
-        else:
-            official.name, official.phone, official.email = data["name"], data["phone"], data["email"]
+def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> None:
+    unit = Unit(code=row["code"], name=row["name"], sector=row["sector"], org_type=row["org_type"],
+                parent_code=row.get("parent_code"), status="active", demonstration=False, revision=0,
+                updated_at=now())
+    uow.session.add(unit)
+    uow.session.flush()
+    officials.set_officials(uow.session, unit, officials.registry_officials(row), today)
+    facts: list[tuple[str, dict]] = [("UnitRegistered", {})]
+    if row.get("demonstration"):  # the registry's own record of a current 示范点
+        designation = designate_now(uow.session, unit, "demonstration", "recorded in the county registry",
+                                    actor, today)
+        facts.append(("DemonstrationDesignated", designation_fields(designation)))
+    emit_change(uow, unit, facts, actor)
+
+
+def designate_now(session: Session, unit: Unit, kind: str, reason: str, actor: str, today: date,
+                  term_years: int = DEFAULT_TERM_YEARS) -> Designation:
+    designation = Designation(unit_code=unit.code, kind=kind, status="designated", reason=reason,
+                              nominated_by=actor, nominated_at=now(), designated_by=actor,
+                              starts_on=today, ends_on=term_end(today, term_years))
+    session.add(designation)
+    session.flush()
+    if kind == "demonstration":
+        unit.demonstration = True
+    return designation
+
+
+def term_end(start: date, years: int) -> date:
+    """The last day of a term of `years` from `start` (29 February falls back to the 28th)."""
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:
+        anniversary = start.replace(year=start.year + years, day=28)
+    return anniversary - timedelta(days=1)
+
+
+def designation_fields(designation: Designation) -> dict[str, Any]:
+    return {"designation_id": designation.id, "kind": designation.kind,
+            "starts_on": designation.starts_on, "ends_on": designation.ends_on}
+
+
+def _update_facts(unit: Unit, row: dict[str, Any]) -> list[tuple[str, dict]]:
+    facts: list[tuple[str, dict]] = []
+    if any(getattr(unit, f) != row[f] for f in UNIT_FIELDS):
+        for f in UNIT_FIELDS:
+            setattr(unit, f, row[f])
+        facts.append(("UnitUpdated", {}))
+    if unit.parent_code != row.get("parent_code") and row.get("parent_code"):
+        facts.append(("UnitMoved", {"from_parent_code": unit.parent_code, "to_parent_code": row["parent_code"]}))
+        unit.parent_code = row["parent_code"]
+    return facts
 
 
 def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,13 +170,21 @@ def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def list_units(session: Session, *, sector: str | None = None, parent: str | None = None,
-               q: str | None = None, limit: int = 50, after: str | None = None) -> dict[str, Any]:
-    """A page of the public directory ordered by code; `next` is the cursor for the next page."""
+               town: str | None = None, status: str | None = None, q: str | None = None,
+               limit: int = 50, after: str | None = None) -> dict[str, Any]:
+    """A page of the public directory ordered by code; `next` is the cursor for the next page.
+    `town` keeps the units in that unit's subtree (the town itself included)."""
+    from .tree import subtree_codes
+
     query = sa.select(Unit).order_by(Unit.code).limit(limit + 1)
     if sector:
         query = query.where(Unit.sector == sector)
     if parent:
         query = query.where(Unit.parent_code == parent)
+    if town:
+        query = query.where(Unit.code.in_(subtree_codes(town)))
+    if status:
+        query = query.where(Unit.status == status)
     if q:
         pattern = f"%{q}%"
         query = query.where(sa.or_(Unit.name.like(pattern), Unit.code.like(pattern)))
@@ -154,8 +196,55 @@ def list_units(session: Session, *, sector: str | None = None, parent: str | Non
             "next": page[-1].code if len(units) > limit else None}
 
 
-def get_unit(session: Session, code: str) -> dict[str, Any]:
-    unit = session.get(Unit, code)
-    if unit is None:
-        raise NotFound(f"no unit with code {code}")
-    return DirectoryEntry().dump(unit)
+def get_unit(session: Session, code: str, with_contacts: bool = False) -> dict[str, Any]:
+    unit = load_unit(session, code)
+    entry = DirectoryEntry().dump(unit)
+    if with_contacts:
+        entry["officials"] = unit_state(unit)["officials"]
+    return entry
+
+
+def create_unit(uow: UnitOfWork, actor: str, row: dict[str, Any]) -> None:
+    """Register one new unit under an active parent."""
+    try:
+        row = RegistryRow().load({**row, "demonstration": row.get("demonstration") or False})
+    except ValidationError as exc:
+        raise InvalidInput(f"the unit is not valid: {exc.messages}") from exc
+    if uow.session.get(Unit, row["code"]) is not None:
+        raise Conflict(f"a unit with code {row['code']} exists already")
+    parent = row.get("parent_code")
+    if parent:
+        parent_unit = uow.session.get(Unit, parent)
+        if parent_unit is None or parent_unit.status != "active":
+            raise InvalidInput(f"the parent {parent} is not an active unit")
+    _register(uow, row, date.today(), actor)
+
+
+def update_unit(uow: UnitOfWork, actor: str, code: str, changes: dict[str, Any]) -> None:
+    """Change a unit's name, sector or org type (moving it is `tree.move`)."""
+    unknown = set(changes) - set(UNIT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"only {', '.join(UNIT_FIELDS)} can be changed here, not {', '.join(sorted(unknown))}")
+    unit = load_unit(uow.session, code)
+    if unit.status != "active":
+        raise Conflict(f"unit {code} is {unit.status}")
+    current = {f: getattr(unit, f) for f in UNIT_FIELDS}
+    errors = RegistryRow(only=UNIT_FIELDS).validate({**current, **changes})
+    if errors:
+        raise InvalidInput(f"the change is not valid: {errors}")
+    emit_change(uow, unit, _update_facts(unit, {**current, **changes, "parent_code": unit.parent_code}), actor)
+
+
+def set_official(uow: UnitOfWork, actor: str, code: str, role: str, official: dict[str, Any] | None) -> None:
+    """Appoint `official` to `role` in the unit, or leave the role vacant with None."""
+    unit = load_unit(uow.session, code)
+    if unit.status != "active":
+        raise Conflict(f"unit {code} is {unit.status}")
+    wanted = [o for o in unit_state(unit)["officials"] if o["role"] != role]
+    if official is not None:
+        errors = OfficialInput().validate(official)
+        if errors:
+            raise InvalidInput(f"the official is not valid: {errors}")
+        wanted.append({"role": role, "name": official["name"].strip(), "phone": official.get("phone"),
+                       "email": official.get("email")})
+    emit_change(uow, unit, officials.set_officials(uow.session, unit, wanted, date.today()), actor)

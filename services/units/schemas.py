@@ -35,3 +35,10 @@ class DirectoryEntry(Schema):
     parent_code = fields.String(allow_none=True)
     status = fields.String()
     demonstration = fields.Boolean()
+
+
+class OfficialInput(Schema):
+    """An official appointed through the API."""
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    email = fields.Email(load_default=None, allow_none=True)

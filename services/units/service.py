@@ -1,32 +1,169 @@
 from __future__ import annotations
 
+import base64
+from datetime import date
 from typing import Any
 
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.common import base
 from services.common.errors import DOMAIN_ERRORS
 
-from . import registry
+from . import accounts, designations, officials, registry, registry_files, tree
 
 
 class UnitsService(base.ServiceBase):
-    """The county's registry of Party organisations."""
+    """The county's registry of Party organisations, their officials and accounts."""
     name = "units"
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_units(self, sector: str | None = None, parent: str | None = None, q: str | None = None,
-                   limit: int = 50, after: str | None = None) -> dict[str, Any]:
-        return registry.list_units(self.db.session, sector=sector, parent=parent, q=q,
-                                   limit=limit, after=after)
+    # --- the directory -----------------------------------------------------------------
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_unit(self, code: str) -> dict[str, Any]:
+    def list_units(self, sector: str | None = None, parent: str | None = None, town: str | None = None,
+                   status: str | None = None, q: str | None = None, limit: int = 50,
+                   after: str | None = None) -> dict[str, Any]:
+        return registry.list_units(self.db.session, sector=sector, parent=parent, town=town, status=status,
+                                   q=q, limit=limit, after=after)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_unit(self, code: str, with_contacts: bool = False) -> dict[str, Any]:
+        return registry.get_unit(self.db.session, code, with_contacts)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def children(self, code: str) -> list[dict[str, Any]]:
+        return tree.children(self.db.session, code)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def subtree(self, code: str) -> list[dict[str, Any]]:
+        return tree.subtree(self.db.session, code)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def ancestors(self, code: str) -> list[dict[str, Any]]:
+        return tree.ancestors(self.db.session, code)
+
+    # --- changing the registry ------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def create_unit(self, actor: str, row: dict[str, Any]) -> dict[str, Any]:
+        registry.create_unit(self.db, actor, row)
+        self.db.commit()
+        return registry.get_unit(self.db.session, row["code"])
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def update_unit(self, actor: str, code: str, changes: dict[str, Any]) -> dict[str, Any]:
+        registry.update_unit(self.db, actor, code, changes)
+        self.db.commit()
         return registry.get_unit(self.db.session, code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def register_units(self, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Register or update units from registry rows, all or nothing."""
-        counts = registry.register_rows(self.db, registry.validate_rows(rows))
+    def move_unit(self, actor: str, code: str, new_parent: str) -> dict[str, Any]:
+        unit = tree.move(self.db, actor, code, new_parent)
         self.db.commit()
-        return counts
+        return unit
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def merge_unit(self, actor: str, code: str, into_code: str) -> dict[str, Any]:
+        unit = tree.merge(self.db, actor, code, into_code)
+        self.db.commit()
+        return unit
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def dissolve_unit(self, actor: str, code: str, reason: str) -> dict[str, Any]:
+        unit = tree.dissolve(self.db, actor, code, reason)
+        self.db.commit()
+        return unit
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def import_registry(self, actor: str, filename: str, content_b64: str, apply: bool = False) -> dict[str, Any]:
+        """Check a registry file (CSV or .xlsx) row by row; with apply, register it whole or not at all."""
+        report = registry_files.import_file(self.db, actor, filename, base64.b64decode(content_b64), apply)
+        if report["applied"]:
+            self.db.commit()
+        return report
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def export_registry(self, file_format: str = "csv") -> dict[str, str]:
+        filename, content = registry_files.export_file(self.db.session, file_format)
+        return {"filename": filename, "content_b64": base64.b64encode(content).decode()}
+
+    # --- officials --------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def set_official(self, actor: str, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
+        """Appoint someone to a role (replacing the holder), or with None leave it vacant."""
+        registry.set_official(self.db, actor, code, role, official)
+        self.db.commit()
+        return registry.get_unit(self.db.session, code, with_contacts=True)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def officials(self, code: str, on: str | None = None) -> list[dict[str, Any]]:
+        """Who holds each role now, or held it on a date (ISO), or the whole history (on='all')."""
+        registry.load_unit(self.db.session, code)
+        if on == "all":
+            return officials.history(self.db.session, code)
+        return officials.responsible_on(self.db.session, code, date.fromisoformat(on) if on else date.today())
+
+    # --- demonstration sites and models ---------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def nominate(self, actor: str, code: str, kind: str, reason: str) -> dict[str, Any]:
+        designation = designations.nominate(self.db, actor, code, kind, reason)
+        self.db.commit()
+        return designation
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def designate(self, actor: str, designation_id: int, term_years: int = 3) -> dict[str, Any]:
+        designation = designations.designate(self.db, actor, designation_id, term_years)
+        self.db.commit()
+        return designation
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
+        designation = designations.revoke(self.db, actor, designation_id, reason)
+        self.db.commit()
+        return designation
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_designations(self, code: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        return designations.list_designations(self.db.session, code, status)
+
+    @timer(interval=3600)
+    def expire_designations(self) -> None:
+        designations.expire_due(self.db)
+        self.db.commit()
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def create_account(self, username: str, password: str, role: str, display_name: str,
+                       unit_code: str | None = None) -> dict[str, Any]:
+        account = accounts.create(self.db.session, username, password, role, display_name, unit_code)
+        self.db.commit()
+        return account
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def authenticate(self, username: str, password: str) -> dict[str, Any]:
+        account = accounts.authenticate(self.db.session, username, password)
+        self.db.commit()  # a password hash may have been upgraded
+        return account
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_account(self, username: str) -> dict[str, Any]:
+        return accounts.get(self.db.session, username)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def set_account_enabled(self, username: str, enabled: bool) -> dict[str, Any]:
+        account = accounts.set_enabled(self.db.session, username, enabled)
+        self.db.commit()
+        return account
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def change_account_role(self, username: str, role: str, unit_code: str | None = None) -> dict[str, Any]:
+        account = accounts.change_role(self.db.session, username, role, unit_code)
+        self.db.commit()
+        return account
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_accounts(self, unit_code: str | None = None, role: str | None = None) -> list[dict[str, Any]]:
+        return accounts.list_accounts(self.db.session, unit_code, role)

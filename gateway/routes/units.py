@@ -1,0 +1,146 @@
+"""/api/v1/units and /api/v1/designations: the public directory, the registry's upkeep by
+the administrator, officials, and demonstration sites named by the county office."""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .. import schemas
+from ..errors import ApiError, bad_request, forbidden
+from ..http import api, decode_cursor, json_body, json_response, page, page_limit
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UnitRoutes:
+    # --- the public directory ------------------------------------------------------------
+
+    @api("GET", "/api/v1/units")
+    def list_units(self, request: Request) -> Response:
+        args = request.args
+        result = self.access.call(self.units, "list_units", sector=args.get("sector"), parent=args.get("parent"),
+                                  town=args.get("town"), status=args.get("status"), q=args.get("q"),
+                                  limit=page_limit(request), after=decode_cursor(args.get("cursor")))
+        return json_response(page(result))
+
+    @api("GET", "/api/v1/units/<string:code>")
+    def get_unit(self, request: Request, code: str) -> Response:
+        """Officials' contacts only for the county office and the unit's own officials."""
+        actor = self.access.actor(request)
+        return json_response(self.access.call(self.units, "get_unit", code, self._sees_contacts(actor, code)))
+
+    @api("GET", "/api/v1/units/<string:code>/<any(children,subtree,ancestors):relation>")
+    def unit_relatives(self, request: Request, code: str, relation: str) -> Response:
+        return json_response({"items": self.access.call(self.units, relation, code)})
+
+    # --- upkeep of the registry (admin) --------------------------------------------------------
+
+    @api("POST", "/api/v1/units")
+    def create_unit(self, request: Request) -> Response:
+        actor = self.access.require(request, "admin")
+        row = json_body(request, schemas.NewUnit(), self.access.max_body)
+        return json_response(self.access.call(self.units, "create_unit", actor["username"], row), 201)
+
+    @api("PATCH", "/api/v1/units/<string:code>")
+    def update_unit(self, request: Request, code: str) -> Response:
+        actor = self.access.require(request, "admin")
+        changes = json_body(request, schemas.UnitChanges(), self.access.max_body)
+        return json_response(self.access.call(self.units, "update_unit", actor["username"], code, changes))
+
+    @api("POST", "/api/v1/units/<string:code>/<any(move,merge,dissolve):action>")
+    def change_unit(self, request: Request, code: str, action: str) -> Response:
+        actor = self.access.require(request, "admin")
+        body = json_body(request, schemas.UNIT_ACTIONS[action](), self.access.max_body)
+        method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
+        return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
+
+    @api("POST", "/api/v1/units/import")
+    def import_units(self, request: Request) -> Response:
+        """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
+        `?apply=true` registers it, otherwise it is a dry run with a report per row."""
+        actor = self.access.require(request, "admin")
+        filename, content = _uploaded_file(request)
+        apply = request.args.get("apply", "false").lower() in ("1", "true", "yes")
+        report = self.access.call(self.units, "import_registry", actor["username"], filename,
+                                  base64.b64encode(content).decode(), apply)
+        status = 200 if not report["problems"] else 422
+        return json_response(report, status)
+
+    @api("GET", "/api/v1/units/export")
+    def export_units(self, request: Request) -> Response:
+        self.access.require(request, "admin", "inspector")
+        file_format = request.args.get("format", "csv")
+        exported = self.access.call(self.units, "export_registry", file_format)
+        mimetype = "text/csv" if file_format == "csv" else XLSX
+        return Response(base64.b64decode(exported["content_b64"]), mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{exported["filename"]}"'})
+
+    # --- officials -------------------------------------------------------------------------
+
+    @api("GET", "/api/v1/units/<string:code>/officials")
+    def unit_officials(self, request: Request, code: str) -> Response:
+        """Who holds each role now; `?on=YYYY-MM-DD` for a past date, `?on=all` for the history."""
+        actor = self.access.require(request, "admin", "inspector", "operator", "reviewer")
+        if not self._sees_contacts(actor, code):
+            raise forbidden("only the county office and the unit's own officials see its officials")
+        return json_response({"items": self.access.call(self.units, "officials", code, request.args.get("on"))})
+
+    @api("PUT,DELETE", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>")
+    def set_official(self, request: Request, code: str, role: str) -> Response:
+        """PUT appoints someone to the role; DELETE leaves it vacant."""
+        actor = self.access.require(request, "admin")
+        official = json_body(request, schemas.Official(), self.access.max_body) if request.method == "PUT" else None
+        return json_response(self.access.call(self.units, "set_official", actor["username"], code, role, official))
+
+    # --- demonstration sites (示范点) and models (典型) -------------------------------------
+
+    @api("GET", "/api/v1/designations")
+    def list_designations(self, request: Request) -> Response:
+        items = self.access.call(self.units, "list_designations", request.args.get("unit"),
+                                 request.args.get("status"))
+        return json_response({"items": items})
+
+    @api("POST", "/api/v1/designations")
+    def nominate(self, request: Request) -> Response:
+        actor = self.access.require(request, "inspector")
+        body = json_body(request, schemas.Nomination(), self.access.max_body)
+        return json_response(self.access.call(self.units, "nominate", actor["username"], body["unit_code"],
+                                              body["kind"], body["reason"]), 201)
+
+    @api("POST", "/api/v1/designations/<int:designation_id>/<any(designate,revoke):action>")
+    def decide_designation(self, request: Request, designation_id: int, action: str) -> Response:
+        actor = self.access.require(request, "inspector")
+        if action == "designate":
+            body = json_body(request, schemas.Designate(), self.access.max_body) if request.content_length else {}
+            result = self.access.call(self.units, "designate", actor["username"], designation_id,
+                                      body.get("term_years", 3))
+        else:
+            body = json_body(request, schemas.Reason(), self.access.max_body)
+            result = self.access.call(self.units, "revoke_designation", actor["username"], designation_id,
+                                      body["reason"])
+        return json_response(result)
+
+    @staticmethod
+    def _sees_contacts(actor: dict[str, Any] | None, code: str) -> bool:
+        if actor is None:
+            return False
+        return actor["role"] in ("admin", "inspector") or (
+            actor["role"] in ("operator", "reviewer") and actor["unit"] == code)
+
+
+def _uploaded_file(request: Request) -> tuple[str, bytes]:
+    if request.content_length is not None and request.content_length > IMPORT_MAX_BYTES + 64 * 1024:
+        raise ApiError(413, "too_large", f"the file is over {IMPORT_MAX_BYTES // (1024 * 1024)} MB")
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise bad_request("send the registry as the form field 'file'")
+        return upload.filename or "upload", upload.read(IMPORT_MAX_BYTES + 1)
+    content = request.get_data(cache=False)
+    if not content:
+        raise bad_request("the upload is empty")
+    name = request.args.get("filename") or ("registry.xlsx" if request.mimetype == XLSX else "registry.csv")
+    return name, content

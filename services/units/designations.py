@@ -1,0 +1,143 @@
+"""Demonstration sites (示范点) and models (典型): nominate → designate for a term (three
+years by default) → expire when the term ends, or revoke with a reason."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, InvalidInput, NotFound
+
+from .models import Designation, Unit
+from .registry import DEFAULT_TERM_YEARS, designation_fields, emit_change, load_unit, term_end
+
+KINDS = ("demonstration", "model")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def view(d: Designation) -> dict[str, Any]:
+    return {"id": d.id, "unit_code": d.unit_code, "kind": d.kind, "status": d.status, "reason": d.reason,
+            "nominated_by": d.nominated_by, "nominated_at": d.nominated_at.isoformat(),
+            "designated_by": d.designated_by,
+            "starts_on": d.starts_on.isoformat() if d.starts_on else None,
+            "ends_on": d.ends_on.isoformat() if d.ends_on else None, "revoked_reason": d.revoked_reason}
+
+
+def _load(session: Session, designation_id: int) -> Designation:
+    designation = session.get(Designation, designation_id)
+    if designation is None:
+        raise NotFound(f"no designation {designation_id}")
+    return designation
+
+
+def nominate(uow: UnitOfWork, actor: str, unit_code: str, kind: str, reason: str) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
+    if not reason or not reason.strip():
+        raise InvalidInput("a nomination needs a reason")
+    unit = load_unit(uow.session, unit_code)
+    if unit.status != "active":
+        raise Conflict(f"unit {unit_code} is {unit.status}")
+    open_ = uow.session.scalar(sa.select(sa.func.count()).where(
+        Designation.unit_code == unit_code, Designation.kind == kind,
+        Designation.status.in_(("nominated", "designated"))))
+    if open_:
+        raise Conflict(f"unit {unit_code} is already nominated or designated as {kind}")
+    designation = Designation(unit_code=unit_code, kind=kind, status="nominated", reason=reason.strip(),
+                              nominated_by=actor, nominated_at=now())
+    uow.session.add(designation)
+    uow.session.flush()
+    return view(designation)
+
+
+def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int = DEFAULT_TERM_YEARS,
+              starts_on: date | None = None) -> dict[str, Any]:
+    if not 1 <= term_years <= 10:
+        raise InvalidInput("a term is from 1 to 10 years")
+    designation = _load(uow.session, designation_id)
+    if designation.status != "nominated":
+        raise Conflict(f"designation {designation_id} is {designation.status}, not nominated")
+    unit = load_unit(uow.session, designation.unit_code)
+    start = starts_on or date.today()
+    designation.status, designation.designated_by = "designated", actor
+    designation.starts_on, designation.ends_on = start, term_end(start, term_years)
+    if designation.kind == "demonstration":
+        unit.demonstration = True
+    emit_change(uow, unit, [("DemonstrationDesignated", designation_fields(designation))], actor)
+    return view(designation)
+
+
+def revoke(uow: UnitOfWork, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
+    if not reason or not reason.strip():
+        raise InvalidInput("a revocation needs a reason")
+    designation = _load(uow.session, designation_id)
+    if designation.status != "designated":
+        raise Conflict(f"designation {designation_id} is {designation.status}; only a designated one can be revoked")
+    unit = load_unit(uow.session, designation.unit_code)
+    facts = [_end(uow.session, unit, designation, "revoked", actor, reason.strip())]
+    emit_change(uow, unit, facts, actor)
+    return view(designation)
+
+
+def _end(session: Session, unit: Unit, designation: Designation, status: str, actor: str,
+         reason: str | None = None) -> tuple[str, dict]:
+    designation.status, designation.closed_at = status, now()
+    fields = designation_fields(designation)
+    if status == "revoked":
+        designation.revoked_reason = reason
+        fields["reason"] = reason
+    if designation.kind == "demonstration":
+        session.flush()
+        unit.demonstration = session.scalar(sa.select(sa.func.count()).where(
+            Designation.unit_code == unit.code, Designation.kind == "demonstration",
+            Designation.status == "designated")) > 0
+    return ("DemonstrationRevoked" if status == "revoked" else "DemonstrationExpired", fields)
+
+
+def end_all(session: Session, unit: Unit, reason: str, actor: str) -> list[tuple[str, dict]]:
+    """Revoke a closing unit's designations and drop its nominations."""
+    facts = []
+    for designation in session.scalars(sa.select(Designation).where(
+            Designation.unit_code == unit.code, Designation.status.in_(("nominated", "designated")))):
+        if designation.status == "nominated":
+            designation.status, designation.closed_at, designation.revoked_reason = "revoked", now(), reason
+        else:
+            facts.append(_end(session, unit, designation, "revoked", actor, reason))
+    return facts
+
+
+def expire_due(uow: UnitOfWork, today: date | None = None) -> int:
+    """End the designations whose term is over. Each is claimed by a conditional update,
+    so two replicas running this timer never expire one twice."""
+    today = today or date.today()
+    session = uow.session
+    due = session.scalars(sa.select(Designation.id).where(Designation.status == "designated",
+                                                          Designation.ends_on < today)).all()
+    expired = 0
+    for designation_id in due:
+        claimed = session.execute(sa.update(Designation).where(
+            Designation.id == designation_id, Designation.status == "designated")
+            .values(status="expiring")).rowcount
+        if not claimed:
+            continue
+        designation = session.get(Designation, designation_id)
+        session.refresh(designation)
+        unit = load_unit(session, designation.unit_code)
+        emit_change(uow, unit, [_end(session, unit, designation, "expired", "system")], "system")
+        expired += 1
+    return expired
+
+
+def list_designations(session: Session, unit_code: str | None = None, status: str | None = None) -> list[dict]:
+    query = sa.select(Designation).order_by(Designation.id)
+    if unit_code:
+        query = query.where(Designation.unit_code == unit_code)
+    if status:
+        query = query.where(Designation.status == status)
+    return [view(d) for d in session.scalars(query)]

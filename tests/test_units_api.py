@@ -1,0 +1,116 @@
+"""The registry through the gateway, against separately started processes: the import's
+dry run and apply, tree changes, officials and designations, and the copies that
+disclosure, feedback and notify keep following every one of them."""
+import csv
+import io
+
+import pytest
+import requests
+
+from services.common.config import ROOT
+from tests.conftest import free_port, scalar, wait_for
+from tests.test_end_to_end import token
+
+SAMPLE = (ROOT / "data" / "county_units.csv").read_bytes()
+ADMIN, OFFICE = token("admin", "admin"), token("office", "inspector")
+
+
+@pytest.fixture
+def api(cluster):
+    address = f"127.0.0.1:{free_port()}"
+    for name in ("units", "disclosure", "feedback", "notify"):
+        cluster.start(name)
+    cluster.start("gateway", GATEWAY_ADDRESS=address)
+    url = f"http://{address}"
+    wait_for(lambda: requests.get(f"{url}/readyz", timeout=5).status_code == 200, timeout=30, message="readiness")
+    return url
+
+
+def upload(api, content, apply, content_type="text/csv", headers=ADMIN):
+    return requests.post(f"{api}/api/v1/units/import", params={"apply": str(apply).lower()}, data=content,
+                         headers={**headers, "Content-Type": content_type})
+
+
+def edited_sample(**changes_by_code):
+    rows = list(csv.DictReader(io.StringIO(SAMPLE.decode("utf-8-sig"))))
+    for row in rows:
+        row.update(changes_by_code.get(row["code"], {}))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
+    disclosure, notify, feedback = database_urls["disclosure"], database_urls["notify"], database_urls["feedback"]
+    dry = upload(api, SAMPLE, apply=False)
+    assert dry.status_code == 200 and dry.json()["registered"] == 121 and not dry.json()["applied"]
+    assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # a dry run changes nothing
+    applied = upload(api, SAMPLE, apply=True).json()
+    assert applied["applied"] and applied["registered"] == 121
+    wait_for(lambda: scalar(disclosure, "SELECT count(*) FROM unit_copies") == 121, timeout=30,
+             message="disclosure's copy")
+    assert upload(api, SAMPLE, apply=True).json()["unchanged"] == 121  # re-import: nothing changes
+
+    renamed = upload(api, edited_sample(A001={"name": "中共县委办公室机关第一支部委员会"}), apply=True).json()
+    assert renamed["updated"] == 1
+    wait_for(lambda: scalar(disclosure, "SELECT name FROM unit_copies WHERE code = 'A001'").endswith("第一支部委员会"),
+             message="UnitUpdated applied")
+
+    village = requests.get(f"{api}/api/v1/units/T01/children").json()["items"][0]["code"]
+    moved = requests.post(f"{api}/api/v1/units/{village}/move", json={"parent_code": "T02"}, headers=ADMIN)
+    assert moved.status_code == 200, moved.text
+    wait_for(lambda: scalar(disclosure, f"SELECT parent_code FROM unit_copies WHERE code = '{village}'") == "T02",
+             message="UnitMoved applied")
+    cycle = requests.post(f"{api}/api/v1/units/T02/move", json={"parent_code": village}, headers=ADMIN)
+    assert cycle.status_code == 409 and "below itself" in cycle.json()["error"]["message"]
+
+    appointed = requests.put(f"{api}/api/v1/units/A001/officials/liaison",
+                             json={"name": "王新", "phone": "13911112222", "email": "wangxin@example.gov.cn"},
+                             headers=ADMIN)
+    assert appointed.status_code == 200, appointed.text
+    wait_for(lambda: scalar(notify, "SELECT email FROM contacts WHERE unit_code = 'A001' AND role = 'liaison'")
+             == "wangxin@example.gov.cn", message="notify's contact for the new liaison")
+    history = requests.get(f"{api}/api/v1/units/A001/officials", params={"on": "all"}, headers=ADMIN).json()
+    assert [t["name"] for t in history["items"] if t["role"] == "liaison"] == ["杨超", "王新"]
+
+    merged = requests.post(f"{api}/api/v1/units/T01/merge", json={"into_code": "T02"}, headers=ADMIN)
+    assert merged.status_code == 200 and merged.json()["status"] == "merged"
+    wait_for(lambda: scalar(disclosure, "SELECT status FROM unit_copies WHERE code = 'T01'") == "merged",
+             message="UnitMerged applied")
+    wait_for(lambda: scalar(feedback, "SELECT active FROM targets WHERE kind = 'unit' AND target_id = 'T01'")
+             in (False, 0), message="feedback stops taking feedback for the merged unit")
+    wait_for(lambda: scalar(disclosure, "SELECT count(*) FROM unit_copies WHERE parent_code = 'T01'") == 0,
+             message="the children moved in the copy")
+
+    nominated = requests.post(f"{api}/api/v1/designations", headers=OFFICE,
+                              json={"unit_code": "A003", "kind": "model", "reason": "党务公开工作成效突出"})
+    assert nominated.status_code == 201, nominated.text
+    designated = requests.post(f"{api}/api/v1/designations/{nominated.json()['id']}/designate", headers=OFFICE)
+    assert designated.json()["status"] == "designated"
+    assert any(d["unit_code"] == "A003" for d in
+               requests.get(f"{api}/api/v1/designations", params={"status": "designated"}).json()["items"])
+
+    exported = requests.get(f"{api}/api/v1/units/export", params={"format": "xlsx"}, headers=OFFICE)
+    assert exported.status_code == 200 and exported.content[:2] == b"PK"
+    assert upload(api, exported.content, apply=False,
+                  content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                  ).json()["updated"] == 0
+
+
+def test_bad_uploads_and_unauthorised_changes(api):
+    bad = upload(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
+    assert bad.status_code == 422
+    problems = bad.json()["problems"]
+    assert {(p["row"], p["column"]) for p in problems} >= {(3, "sector"), (4, "liaison_phone")}
+    assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # nothing half-applied
+    for content, content_type in ((b"", "text/csv"), (b"\x00\x01\x02binary", "application/octet-stream"),
+                                  (b"foo,bar\n1,2\n", "text/csv")):
+        response = upload(api, content, apply=False, content_type=content_type)
+        assert response.status_code == 400 and response.json()["error"]["message"], response.text
+    assert upload(api, SAMPLE, apply=True, headers=OFFICE).status_code == 403
+    assert upload(api, SAMPLE, apply=True, headers={}).status_code == 401
+    assert requests.get(f"{api}/api/v1/units/A001/officials", headers=token("op", "operator", "A002")
+                        ).status_code == 403
+    assert requests.post(f"{api}/api/v1/units", json={"code": "X1"}, headers=ADMIN).status_code == 400
