@@ -40,8 +40,9 @@ broker: ## make sure RabbitMQ (with its management plugin) is running
 migrate: venv ## apply every service's database migrations
 	$(PY) -m services.common.migrate
 
-sample: venv migrate ## load the sample county (121 units; safe to repeat)
+sample: venv migrate ## load the sample county (121 units) and its demo accounts; safe to repeat
 	$(PY) -m services.units.load_sample
+	$(PY) -m services.units.demo_accounts
 
 run: venv broker migrate sample ## start all services in one process, with a mail sink
 	$(PY) deploy/local.py

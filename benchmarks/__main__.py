@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, outbox_relay
+from . import approval_to_email, outbox_relay, registry
 from .broker import temporary_vhost
 
 
@@ -11,7 +11,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000, help="events through the outbox relay")
     parser.add_argument("--items", type=int, default=20, help="items approved for the latency figure")
+    parser.add_argument("--units", type=int, default=3000, help="units in the generated registry")
     args = parser.parse_args()
+
+    registry.report(args.units)
 
     with temporary_vhost() as amqp_uri:
         r = outbox_relay.run(amqp_uri, args.events)

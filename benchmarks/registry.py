@@ -135,7 +135,70 @@ def run(n: int = 3000) -> dict[str, float]:
     return {"units": n, "parse_check_s": best, "parse_check_peak_mib": peak / (1024 * 1024)}
 
 
-if __name__ == "__main__":
-    r = run()
-    print(f"registry import: parse + check {r['units']} units in {r['parse_check_s'] * 1000:.0f} ms, "
+def import_and_query(n: int = 3000, queries: int = 200) -> dict[str, float]:
+    """Applying an n-unit file to a fresh SQLite registry (time, then peak memory in a second
+    fresh run), and the subtree query at that size against a primary-key read."""
+    import statistics
+    import tempfile
+
+    from sqlalchemy.orm import sessionmaker
+
+    from services.common.db import UnitOfWork, make_engine
+    from services.common.migrate import upgrade
+    from services.units import registry, registry_files, tree
+
+    content = export_csv(generate_registry(n))
+
+    def fresh_import(tmp: str, name: str) -> tuple[float, UnitOfWork]:
+        url = f"sqlite:///{tmp}/{name}.db"
+        upgrade("units", url)
+        uow = UnitOfWork(sessionmaker(make_engine(url), expire_on_commit=False), "bench")
+        started = time.perf_counter()
+        report = registry_files.import_file(uow, "bench", "registry.csv", content, apply=True)
+        uow.commit()
+        if report["registered"] != n:
+            raise RuntimeError(f"import registered {report['registered']} of {n}: {report['problems'][:3]}")
+        return time.perf_counter() - started, uow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, uow = fresh_import(tmp, "timed")
+        tracemalloc.start()
+        try:
+            fresh_import(tmp, "traced")[1].close()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        session = uow.session
+        towns = [u["code"] for u in registry.list_units(session, sector="town", limit=200)["items"]]
+
+        def median_ms(fn) -> float:
+            times = []
+            for i in range(queries):
+                started = time.perf_counter()
+                fn(i)
+                times.append(time.perf_counter() - started)
+            return statistics.median(times) * 1000
+
+        town_size = len(tree.subtree(session, towns[0]))
+        subtree_ms = median_ms(lambda i: tree.subtree(session, towns[i % len(towns)]))
+        county_ms = median_ms(lambda i: tree.subtree(session, "C000"))
+        lookup_ms = median_ms(lambda i: registry.get_unit(session, towns[i % len(towns)]))
+        uow.close()
+    return {"units": n, "import_s": seconds, "import_peak_mib": peak / (1024 * 1024), "town_size": town_size,
+            "subtree_town_ms": subtree_ms, "subtree_county_ms": county_ms, "get_unit_ms": lookup_ms}
+
+
+def report(n: int = 3000) -> None:
+    r = run(n)
+    print(f"registry file: parse + check {r['units']} units in {r['parse_check_s'] * 1000:.0f} ms, "
           f"peak {r['parse_check_peak_mib']:.1f} MiB")
+    d = import_and_query(n)
+    print(f"registry import: {d['units']} units applied to SQLite in {d['import_s']:.2f} s "
+          f"(ratio to parse + check {d['import_s'] / r['parse_check_s']:.1f}), peak {d['import_peak_mib']:.1f} MiB")
+    print(f"subtree query: a town ({d['town_size']} units) {d['subtree_town_ms']:.2f} ms, the whole county "
+          f"{d['subtree_county_ms']:.1f} ms; a unit by code {d['get_unit_ms']:.2f} ms "
+          f"(town subtree / lookup ratio {d['subtree_town_ms'] / d['get_unit_ms']:.1f})")
+
+
+if __name__ == "__main__":
+    report()

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.auth import mint_token  # noqa: E402
 from services.common.config import load_config  # noqa: E402
+from services.units.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 
 # service -> (module, metrics address when it runs in its own process)
 SERVICES = {
@@ -161,9 +162,8 @@ def banner(config: dict[str, Any], split: bool) -> str:
     metrics = ([(name, address) for name, (_, address) in SERVICES.items()] if split
                else [("all services", config["METRICS_ADDRESS"])])
     secret = config["GATEWAY"]["JWT_SECRET"]
-    demo = [("OP", "op-a001", "operator", "A001"), ("RV", "rv-a001", "reviewer", "A001"),
-            ("MEMBER", "pm-a001", "member", "A001"), ("INSPECTOR", "inspector", "inspector", None),
-            ("ADMIN", "admin", "admin", None)]
+    variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN"}
+    demo = [(variables[role], user, role, unit) for user, role, unit, _ in DEMO_ACCOUNTS]
     smtp = config["SMTP"]
     lines = [
         "=" * 78,
@@ -175,7 +175,9 @@ def banner(config: dict[str, Any], split: bool) -> str:
         f"RabbitMQ UI  {RABBITMQ_UI}  (guest/guest)",
         f"Mail         {MAILDIR}/new/  (SMTP sink on {smtp['HOST']}:{smtp['PORT']})",
         "",
-        f"Demo tokens on the sample county, valid {TOKEN_TTL // 3600} h (paste into your shell):",
+        f"Demo accounts (password {DEMO_PASSWORD}): "
+        + ", ".join(f"{u} ({r}{' of ' + unit if unit else ''})" for u, r, unit, _ in DEMO_ACCOUNTS),
+        f"Their tokens, valid {TOKEN_TTL // 3600} h (paste into your shell):",
     ]
     for var, user, role, unit in demo:
         who = f"{role} {user}" + (f" of {unit}" if unit else "")

@@ -13,6 +13,7 @@ producer may add optional fields without a new version.
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -222,6 +223,16 @@ class EventType:
     def routing_key(self) -> str:
         return f"{self.producer}.{self.name}"
 
+    @property
+    def payload_schema(self) -> Payload:
+        """One schema instance per type, reused: building marshmallow schemas is costly."""
+        return _schema_instance(self.schema)
+
+
+@functools.cache
+def _schema_instance(schema: type[Schema]) -> Schema:
+    return schema()
+
 
 CATALOGUE: dict[str, EventType] = {e.name: e for e in (
     EventType("UnitRegistered", 1, "units", UnitState, "A Party organisation joined the registry."),
@@ -314,7 +325,7 @@ def new_event(type_name: str, payload: dict[str, Any], correlation_id: str | Non
     spec = CATALOGUE.get(type_name)
     if spec is None:
         raise ContractError(f"unknown event type {type_name!r}")
-    schema = spec.schema()
+    schema = spec.payload_schema
     try:
         loaded = schema.load(schema.dump(payload))
     except ValidationError as exc:
@@ -326,10 +337,10 @@ def new_event(type_name: str, payload: dict[str, Any], correlation_id: str | Non
 def to_message(event: Event) -> dict[str, Any]:
     """The JSON body of an event, as it goes on the wire and into the outbox."""
     spec = _spec(event.type, event.version)
-    return Envelope().dump({
+    return _schema_instance(Envelope).dump({
         "event_id": event.event_id, "type": event.type, "version": event.version,
         "occurred_at": event.occurred_at, "producer": event.producer,
-        "correlation_id": event.correlation_id, "payload": spec.schema().dump(event.payload),
+        "correlation_id": event.correlation_id, "payload": spec.payload_schema.dump(event.payload),
     })
 
 
@@ -344,12 +355,12 @@ def from_message(body: Any) -> Event:
     if not isinstance(body, dict):
         raise ContractError("message is not a JSON object")
     try:
-        envelope = Envelope().load(body)
+        envelope = _schema_instance(Envelope).load(body)
     except ValidationError as exc:
         raise ContractError(f"bad envelope: {exc.messages}") from exc
     spec = _spec(envelope["type"], envelope["version"])
     try:
-        payload = spec.schema().load(envelope["payload"], unknown=EXCLUDE)
+        payload = spec.payload_schema.load(envelope["payload"], unknown=EXCLUDE)
     except ValidationError as exc:
         raise ContractError(f"{spec.name} payload breaks the contract: {exc.messages}") from exc
     return Event(type=spec.name, version=spec.version, producer=envelope["producer"],

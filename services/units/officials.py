@@ -36,7 +36,8 @@ def set_officials(session: Session, unit: Unit, wanted: list[dict[str, Any]], to
         _close_term(session, unit.code, role, today)
         unit.officials.remove(official)
         facts.append(("OfficialRemoved", {"role": role, "name": official.name, "ended_on": today}))
-    session.flush()  # the departures first: one holder per role at any moment
+    if any(fact == "OfficialRemoved" for fact, _ in facts):
+        session.flush()  # the departures first: one holder per role at any moment
     held = {o.role: o.name for o in unit.officials}
     for role, data in target.items():
         if held.get(role) == data["name"]:

@@ -46,7 +46,6 @@ def emit_change(uow: UnitOfWork, unit: Unit, facts: list[tuple[str, dict]], acto
         return
     unit.revision += 1
     unit.updated_at = now()
-    uow.session.flush()
     state = unit_state(unit)
     stated = set()
     for event_type, fields in facts:
@@ -75,7 +74,8 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
     codes = {row["code"] for row in rows}
     if len(codes) != len(rows):
         raise InvalidInput("the registry names a unit code twice")
-    known = dict(session.execute(sa.select(Unit.code, Unit.parent_code)).all())
+    # one query for the whole registry, not one per row
+    known = {u.code: u for u in session.scalars(sa.select(Unit).options(selectinload(Unit.officials)))}
     for row in rows:
         parent = row.get("parent_code")
         if parent and parent not in codes and parent not in known:
@@ -83,7 +83,7 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
     counts = {"registered": 0, "updated": 0, "unchanged": 0}
     today = date.today()
     for row in _parents_first(rows):
-        unit = session.get(Unit, row["code"], options=[selectinload(Unit.officials)])
+        unit = known.get(row["code"])
         if unit is None:
             _register(uow, row, today, actor)
             counts["registered"] += 1
@@ -100,11 +100,12 @@ def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> 
     unit = Unit(code=row["code"], name=row["name"], sector=row["sector"], org_type=row["org_type"],
                 parent_code=row.get("parent_code"), status="active", demonstration=False, revision=0,
                 updated_at=now())
+    unit.officials = []
     uow.session.add(unit)
-    uow.session.flush()
     officials.set_officials(uow.session, unit, officials.registry_officials(row), today)
     facts: list[tuple[str, dict]] = [("UnitRegistered", {})]
     if row.get("demonstration"):  # the registry's own record of a current 示范点
+        uow.session.flush()  # the unit before the designation that refers to it
         designation = designate_now(uow.session, unit, "demonstration", "recorded in the county registry",
                                     actor, today)
         facts.append(("DemonstrationDesignated", designation_fields(designation)))
