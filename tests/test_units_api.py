@@ -92,6 +92,22 @@ def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
     assert any(d["unit_code"] == "A003" for d in
                requests.get(f"{api}/api/v1/designations", params={"status": "designated"}).json()["items"])
 
+    created = requests.post(f"{api}/api/v1/units", headers=ADMIN, json={
+        "code": "T02V099", "name": "中共新村支部委员会", "sector": "村居", "org_type": "branch",
+        "parent_code": "T02", "liaison": "李四", "liaison_email": "li@example.gov.cn"})
+    assert created.status_code == 201, created.text
+    assert created.json()["sector"] == "village" and created.json()["sector_label"] == "村居"
+    assert requests.post(f"{api}/api/v1/units", headers=ADMIN, json={
+        "code": "T02V099", "name": "重复", "sector": "village", "org_type": "branch", "parent_code": "T02"}
+    ).status_code == 409
+    renamed = requests.patch(f"{api}/api/v1/units/T02V099", json={"name": "中共新村总支部委员会",
+                                                                   "org_type": "general_branch"}, headers=ADMIN)
+    assert renamed.status_code == 200 and renamed.json()["org_type_label"] == "党总支"
+    wait_for(lambda: scalar(disclosure, "SELECT name FROM unit_copies WHERE code = 'T02V099'") == "中共新村总支部委员会",
+             message="the new unit's copy")
+    assert requests.get(f"{api}/api/v1/units/T02V099").json().get("officials") is None  # contacts are not public
+    assert requests.get(f"{api}/api/v1/units/T02V099", headers=ADMIN).json()["officials"][0]["name"] == "李四"
+
     exported = requests.get(f"{api}/api/v1/units/export", params={"format": "xlsx"}, headers=OFFICE)
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
     assert upload(api, exported.content, apply=False,

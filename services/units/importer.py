@@ -24,7 +24,7 @@ from marshmallow import ValidationError
 from services.common.contract import ORG_TYPES, SECTORS
 from services.common.errors import InvalidInput
 
-from .schemas import RegistryRow
+from .schemas import ORG_TYPE_LABELS, SECTOR_LABELS, RegistryRow
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 """A county has hundreds to a few thousand units, a few hundred KB as CSV; anything much
@@ -67,12 +67,9 @@ _HEADER_LABELS: dict[str, str] = {
 }
 
 # Cell values a clerk may write in Chinese, per column, translated to the registry's codes.
-_SECTOR_LABELS = {
-    "机关": "agency", "镇街": "town", "乡镇": "town", "街道": "town",
-    "村居": "village", "村": "village", "社区": "village", "学校": "school",
-    "企业": "enterprise", "医院": "hospital", "其他": "other",
-}
-_ORG_TYPE_LABELS = {"党委": "committee", "党总支": "general_branch", "党支部": "branch"}
+_SECTOR_LABELS = {**{label: code for code, label in SECTOR_LABELS.items()},
+                  "乡镇": "town", "街道": "town", "村": "village", "社区": "village"}
+_ORG_TYPE_LABELS = {label: code for code, label in ORG_TYPE_LABELS.items()}
 _DEMONSTRATION_LABELS = {"是": "1", "否": "0"}
 _VALUE_LABELS = {"sector": _SECTOR_LABELS, "org_type": _ORG_TYPE_LABELS, "demonstration": _DEMONSTRATION_LABELS}
 
@@ -359,7 +356,7 @@ def check_rows(parsed: ParsedFile,
     parents: list[str] = []
     schema = RegistryRow()
     for number, raw in zip(parsed.row_numbers, parsed.rows):
-        values = {column: _translate(column, value) for column, value in raw.items() if column in COLUMNS}
+        values = {column: translate_label(column, value) for column, value in raw.items() if column in COLUMNS}
         codes.append(values.get("code", ""))
         parents.append(values.get("parent_code", ""))
         for column, value in values.items():
@@ -382,7 +379,7 @@ def check_rows(parsed: ParsedFile,
     return loaded, []
 
 
-def _translate(column: str, value: str) -> str:
+def translate_label(column: str, value: str) -> str:
     """Chinese labels (党支部, 村居, 是 ...) and English in any case → the registry's codes."""
     labels = _VALUE_LABELS.get(column)
     if labels is None or not value:

@@ -207,8 +207,11 @@ def get_unit(session: Session, code: str, with_contacts: bool = False) -> dict[s
 
 def create_unit(uow: UnitOfWork, actor: str, row: dict[str, Any]) -> None:
     """Register one new unit under an active parent."""
+    from .importer import translate_label
+
+    row = {k: translate_label(k, v) if isinstance(v, str) else v for k, v in row.items()}
     try:
-        row = RegistryRow().load({**row, "demonstration": row.get("demonstration") or False})
+        row = RegistryRow().load({**row, "demonstration": "1" if row.get("demonstration") else "0"})
     except ValidationError as exc:
         raise InvalidInput(f"the unit is not valid: {exc.messages}") from exc
     if uow.session.get(Unit, row["code"]) is not None:
@@ -226,6 +229,9 @@ def update_unit(uow: UnitOfWork, actor: str, code: str, changes: dict[str, Any])
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise InvalidInput(f"only {', '.join(UNIT_FIELDS)} can be changed here, not {', '.join(sorted(unknown))}")
+    from .importer import translate_label
+
+    changes = {k: translate_label(k, v) if isinstance(v, str) else v for k, v in changes.items()}
     unit = load_unit(uow.session, code)
     if unit.status != "active":
         raise Conflict(f"unit {code} is {unit.status}")

@@ -26,12 +26,19 @@ class RegistryRow(Schema):
     demonstration = fields.Boolean(load_default=False, truthy={"1", "true", "yes", "是"}, falsy={"0", "false", "no", "否", ""})
 
 
+SECTOR_LABELS = {"agency": "机关", "town": "镇街", "village": "村居", "school": "学校", "enterprise": "企业",
+                 "hospital": "医院", "other": "其他"}
+ORG_TYPE_LABELS = {"committee": "党委", "general_branch": "党总支", "branch": "党支部"}
+
+
 class DirectoryEntry(Schema):
     """A unit as the public directory shows it: no officials' contacts."""
     code = fields.String()
     name = fields.String()
     sector = fields.String()
+    sector_label = fields.Function(lambda unit: SECTOR_LABELS.get(unit.sector))
     org_type = fields.String()
+    org_type_label = fields.Function(lambda unit: ORG_TYPE_LABELS.get(unit.org_type))
     parent_code = fields.String(allow_none=True)
     status = fields.String()
     demonstration = fields.Boolean()
