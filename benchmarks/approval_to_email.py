@@ -40,12 +40,7 @@ def run(amqp_uri: str, count: int) -> dict[str, float]:
         try:
             subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env,
                            check=True, capture_output=True)
-            address = f"127.0.0.1:{free_port()}"
-            for name in ("units", "disclosure", "feedback", "notify"):
-                cluster.start(name)
-            cluster.start("gateway", GATEWAY_ADDRESS=address)
-            api = f"http://{address}"
-            wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=60)
+            api = cluster.start_everything()
             secret = load_config()["GATEWAY"]["JWT_SECRET"]
             operator = {"Authorization": "Bearer " + mint_token(secret, "op", "operator", "A001")}
             reviewer = {"Authorization": "Bearer " + mint_token(secret, "rv", "reviewer", "A001")}

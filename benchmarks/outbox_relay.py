@@ -16,7 +16,7 @@ from services.common.outbox import OutboxRelay
 from services.common.records import Base
 from services.common.topology import declare_topology, events_exchange
 
-UNIT = {"code": "B001", "name": "基准测试支部", "sector": "village", "org_type": "branch", "parent_code": None,
+UNIT = {"code": "B001", "revision": 1, "name": "基准测试支部", "sector": "village", "org_type": "branch", "parent_code": None,
         "status": "active", "demonstration": False,
         "officials": [{"role": "liaison", "name": "测试", "phone": "13800000000", "email": "b@example.gov.cn"}]}
 

@@ -88,6 +88,20 @@ class Cluster:
         self.processes[name] = process
         return process.start()
 
+    def start_everything(self) -> str:
+        """Every service and the gateway, each its own process; returns the API's base URL
+        once /readyz says every service answers."""
+        import requests
+
+        address = f"127.0.0.1:{free_port()}"
+        for name in ("units", "disclosure", "feedback", "notify"):
+            self.start(name)
+        self.start("gateway", GATEWAY_ADDRESS=address)
+        api = f"http://{address}"
+        wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=30,
+                 interval=0.1, message="every service to answer /readyz")
+        return api
+
     def stop_all(self) -> None:
         for process in self.processes.values():
             process.stop()

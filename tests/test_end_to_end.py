@@ -26,12 +26,7 @@ def test_walking_skeleton(cluster, database_urls, mail_sink):
                             capture_output=True, text=True, check=True)
     assert "121 registered" in loaded.stdout
 
-    address = f"127.0.0.1:{free_port()}"
-    for name in ("units", "disclosure", "feedback", "notify"):
-        cluster.start(name)
-    cluster.start("gateway", GATEWAY_ADDRESS=address)
-    api = f"http://{address}"
-    wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=30, message="readiness")
+    api = cluster.start_everything()
     wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
              timeout=30, message="disclosure's copy of the county")
     wait_for(lambda: scalar(database_urls["notify"], "SELECT count(*) FROM contacts") == 242,

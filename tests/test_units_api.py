@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from services.common.config import ROOT
-from tests.conftest import free_port, scalar, wait_for
+from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
 
 SAMPLE = (ROOT / "data" / "county_units.csv").read_bytes()
@@ -17,13 +17,7 @@ ADMIN, OFFICE = token("admin", "admin"), token("office", "inspector")
 
 @pytest.fixture
 def api(cluster):
-    address = f"127.0.0.1:{free_port()}"
-    for name in ("units", "disclosure", "feedback", "notify"):
-        cluster.start(name)
-    cluster.start("gateway", GATEWAY_ADDRESS=address)
-    url = f"http://{address}"
-    wait_for(lambda: requests.get(f"{url}/readyz", timeout=5).status_code == 200, timeout=30, message="readiness")
-    return url
+    return cluster.start_everything()
 
 
 def upload(api, content, apply, content_type="text/csv", headers=ADMIN):
