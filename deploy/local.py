@@ -177,7 +177,9 @@ def banner(config: dict[str, Any], split: bool) -> str:
         "",
         f"Demo accounts (password {DEMO_PASSWORD}): "
         + ", ".join(f"{u} ({r}{' of ' + unit if unit else ''})" for u, r, unit, _ in DEMO_ACCOUNTS),
-        f"Their tokens, valid {TOKEN_TTL // 3600} h (paste into your shell):",
+        f"Sign in as one:  curl -s -X POST {gateway}/api/v1/auth/token -H 'Content-Type: application/json' "
+        f"-d '{{\"grant_type\": \"password\", \"username\": \"op-a001\", \"password\": \"{DEMO_PASSWORD}\"}}'",
+        f"Or use these tokens, valid {TOKEN_TTL // 3600} h (paste into your shell):",
     ]
     for var, user, role, unit in demo:
         who = f"{role} {user}" + (f" of {unit}" if unit else "")

@@ -12,11 +12,11 @@ from .errors import forbidden, unauthorized
 
 
 class Access:
-    def __init__(self, secret: str, max_body: int, rpc_timeout: float):
-        self._secret, self.max_body, self.rpc_timeout = secret, max_body, rpc_timeout
+    def __init__(self, secret: str, max_body: int, rpc_timeout: float, token_ttl: int):
+        self.secret, self.max_body, self.rpc_timeout, self.token_ttl = secret, max_body, rpc_timeout, token_ttl
 
     def actor(self, request: Request) -> dict[str, Any] | None:
-        return actor_from_header(request.headers.get("Authorization"), self._secret)
+        return actor_from_header(request.headers.get("Authorization"), self.secret)
 
     def require(self, request: Request, *roles: str) -> dict[str, Any]:
         actor = self.actor(request)
@@ -34,7 +34,7 @@ class AccessProvider(DependencyProvider):
     def setup(self) -> None:
         gateway = self.container.config.get("GATEWAY", {})
         self.access = Access(gateway["JWT_SECRET"], int(gateway.get("MAX_BODY_BYTES", 1 << 20)),
-                             float(gateway.get("RPC_TIMEOUT_SECONDS", 10)))
+                             float(gateway.get("RPC_TIMEOUT_SECONDS", 10)), int(gateway.get("TOKEN_TTL_SECONDS", 900)))
 
     def get_dependency(self, worker_ctx) -> Access:
         return self.access

@@ -1,8 +1,9 @@
-"""Bearer tokens: HS256 JWTs carrying who the caller is, their role and their unit.
+"""Access tokens: short-lived HS256 JWTs carrying who the caller is, their role, their
+unit and their account's auth_version. People get them from POST /api/v1/auth/token (with
+a password, then with the rotating refresh token); other county systems use API keys.
 
 Roles are those of the design: public (no token), member, operator, reviewer, inspector,
-admin, subscriber. Until accounts and login arrive, tokens are minted by the operator's
-command line:
+admin, subscriber. For scripts and local runs an operator of the system can also mint one:
 
     python -m gateway.auth --user op-a001 --role operator --unit A001
 """
@@ -20,11 +21,13 @@ ROLES = ("member", "operator", "reviewer", "inspector", "admin", "subscriber")
 ISSUER = "gongkai"
 
 
-def mint_token(secret: str, username: str, role: str, unit: str | None, ttl_seconds: int = 900) -> str:
+def mint_token(secret: str, username: str, role: str, unit: str | None, ttl_seconds: int = 900,
+               auth_version: int = 0) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     now = int(time.time())
-    claims = {"sub": username, "role": role, "unit": unit, "iat": now, "exp": now + ttl_seconds, "iss": ISSUER}
+    claims = {"sub": username, "role": role, "unit": unit, "ver": auth_version, "iat": now,
+              "exp": now + ttl_seconds, "iss": ISSUER}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -88,3 +88,27 @@ class Designate(Schema):
         unknown = RAISE
 
     term_years = fields.Integer(load_default=3, validate=validate.Range(1, 10))
+
+
+class TokenRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    grant_type = fields.String(required=True, validate=validate.OneOf(("password", "refresh_token")))
+    username = fields.String(validate=validate.Length(max=64))
+    password = fields.String(validate=validate.Length(max=256), load_only=True)
+    refresh_token = fields.String(validate=validate.Length(max=256), load_only=True)
+
+
+class Logout(Schema):
+    class Meta:
+        unknown = RAISE
+
+    refresh_token = fields.String(required=True, validate=validate.Length(max=256))
+
+
+class NewApiKey(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(1, 100))

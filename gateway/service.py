@@ -13,10 +13,11 @@ from .access import AccessProvider
 from .errors import ApiError
 from .http import api, decode_cursor, json_body, json_response, page, page_limit
 from .readiness import check_services
+from .routes import auth as auth_routes
 from .routes import units as unit_routes
 
 
-class GatewayService(unit_routes.UnitRoutes):
+class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 

@@ -124,3 +124,38 @@ def test_bad_uploads_and_unauthorised_changes(api):
     assert requests.get(f"{api}/api/v1/units/A001/officials", headers=token("op", "operator", "A002")
                         ).status_code == 403
     assert requests.post(f"{api}/api/v1/units", json={"code": "X1"}, headers=ADMIN).status_code == 400
+
+
+def test_signing_in_refreshing_and_api_keys(api, cluster):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env, check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "services.units.demo_accounts"], cwd=ROOT, env=cluster.env, check=True,
+                   capture_output=True)
+    from services.units.demo_accounts import DEMO_PASSWORD
+
+    wrong = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": "rv-a001",
+                                                             "password": "guess"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "wrong username or password"
+    signed_in = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": "rv-a001",
+                                                                 "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    tokens = signed_in.json()
+    assert "password" not in signed_in.text and tokens["expires_in"] == 900
+    me = requests.get(f"{api}/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert me.json() == {"username": "rv-a001", "role": "reviewer", "unit": "A001"}
+
+    refreshed = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "refresh_token",
+                                                                 "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != tokens["refresh_token"]
+    reused = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "refresh_token",
+                                                              "refresh_token": tokens["refresh_token"]})
+    assert reused.status_code == 401 and "used before" in reused.json()["error"]["message"]
+
+    key = requests.post(f"{api}/api/v1/api-keys", json={"name": "county-archive"}, headers=ADMIN)
+    assert key.status_code == 201 and key.json()["key"].startswith("gk_")
+    listed = requests.get(f"{api}/api/v1/api-keys", headers=ADMIN).json()["items"]
+    assert [k["name"] for k in listed] == ["county-archive"] and "key" not in listed[0]
+    assert requests.get(f"{api}/api/v1/api-keys", headers=OFFICE).status_code == 403

@@ -96,3 +96,33 @@ class Account(Base):
     auth_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RefreshToken(Base):
+    """One refresh token of a login session (a family). Each use rotates it: the used one
+    is spent, and presenting a spent one again revokes the whole family (it was stolen)."""
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(sa.String(36), index=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the secret
+    auth_version: Mapped[int] = mapped_column(sa.Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKey(Base):
+    """A key another county system uses to read the event feed; only its hash is kept."""
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))  # shown in lists to tell keys apart
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -10,7 +10,7 @@ from nameko.timer import timer
 from services.common import base
 from services.common.errors import DOMAIN_ERRORS
 
-from . import accounts, designations, officials, registry, registry_files, tree
+from . import accounts, designations, officials, registry, registry_files, sessions, tree
 
 
 class UnitsService(base.ServiceBase):
@@ -167,3 +167,48 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_accounts(self, unit_code: str | None = None, role: str | None = None) -> list[dict[str, Any]]:
         return accounts.list_accounts(self.db.session, unit_code, role)
+
+    # --- sessions and API keys -------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        """The account and a refresh token, if the password is right."""
+        session = sessions.login(self.db.session, username, password)
+        self.db.commit()
+        return session
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def refresh_session(self, refresh_token: str) -> dict[str, Any]:
+        """Rotate a refresh token. A refusal may have revoked the session: that is committed too."""
+        try:
+            return sessions.refresh(self.db.session, refresh_token)
+        finally:
+            self.db.commit()
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def logout(self, refresh_token: str) -> None:
+        sessions.logout(self.db.session, refresh_token)
+        self.db.commit()
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def create_api_key(self, name: str, created_by: str) -> dict[str, Any]:
+        """A new key for a subscriber system; the key itself is in this answer only."""
+        key = sessions.create_api_key(self.db.session, name, created_by)
+        self.db.commit()
+        return key
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def check_api_key(self, key: str) -> dict[str, Any]:
+        checked = sessions.check_api_key(self.db.session, key)
+        self.db.commit()
+        return checked
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def revoke_api_key(self, key_id: int) -> dict[str, Any]:
+        key = sessions.revoke_api_key(self.db.session, key_id)
+        self.db.commit()
+        return key
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_api_keys(self) -> list[dict[str, Any]]:
+        return sessions.list_api_keys(self.db.session)

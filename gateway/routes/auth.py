@@ -1,0 +1,75 @@
+"""/api/v1/auth and /api/v1/api-keys: signing in with an account of the units service,
+rotating refresh tokens, and keys for other county systems."""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.exceptions import RemoteError
+from werkzeug.wrappers import Request, Response
+
+from .. import schemas
+from ..auth import mint_token
+from ..errors import unauthorized
+from ..http import api, json_body, json_response
+
+
+class AuthRoutes:
+    @api("POST", "/api/v1/auth/token")
+    def issue_token(self, request: Request) -> Response:
+        """grant_type=password (username, password) or grant_type=refresh_token (refresh_token)."""
+        body = json_body(request, schemas.TokenRequest(), self.access.max_body)
+        if body["grant_type"] == "password":
+            if not body.get("username") or not body.get("password"):
+                raise unauthorized("give a username and a password")
+            session = self._units_auth("login", body["username"], body["password"])
+        else:
+            if not body.get("refresh_token"):
+                raise unauthorized("give the refresh token")
+            session = self._units_auth("refresh_session", body["refresh_token"])
+        return json_response(self._token_response(session))
+
+    @api("POST", "/api/v1/auth/logout")
+    def logout(self, request: Request) -> Response:
+        body = json_body(request, schemas.Logout(), self.access.max_body)
+        self.access.call(self.units, "logout", body["refresh_token"])
+        return Response(status=204)
+
+    @api("GET", "/api/v1/auth/me")
+    def whoami(self, request: Request) -> Response:
+        actor = self.access.actor(request)
+        if actor is None:
+            raise unauthorized("no token was given")
+        return json_response(actor)
+
+    @api("GET", "/api/v1/api-keys")
+    def list_api_keys(self, request: Request) -> Response:
+        self.access.require(request, "admin")
+        return json_response({"items": self.access.call(self.units, "list_api_keys")})
+
+    @api("POST", "/api/v1/api-keys")
+    def create_api_key(self, request: Request) -> Response:
+        """The key is in this answer only; it is kept as a hash."""
+        actor = self.access.require(request, "admin")
+        body = json_body(request, schemas.NewApiKey(), self.access.max_body)
+        return json_response(self.access.call(self.units, "create_api_key", body["name"], actor["username"]), 201)
+
+    @api("DELETE", "/api/v1/api-keys/<int:key_id>")
+    def revoke_api_key(self, request: Request, key_id: int) -> Response:
+        self.access.require(request, "admin")
+        return json_response(self.access.call(self.units, "revoke_api_key", key_id))
+
+    def _units_auth(self, method: str, *args: Any) -> dict[str, Any]:
+        """A refused login or refresh is a 401, whatever the reason."""
+        try:
+            return self.access.call(self.units, method, *args)
+        except RemoteError as exc:
+            if exc.exc_type == "Forbidden":
+                raise unauthorized(exc.value) from None
+            raise
+
+    def _token_response(self, session: dict[str, Any]) -> dict[str, Any]:
+        account, ttl = session["account"], self.access.token_ttl
+        access_token = mint_token(self.access.secret, account["username"], account["role"], account["unit_code"],
+                                  ttl, account["auth_version"])
+        return {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl,
+                "refresh_token": session["refresh_token"], "account": account}
