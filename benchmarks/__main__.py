@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from . import approval_to_email, outbox_relay, registry
-from .broker import temporary_vhost
+from tests.processes import temporary_vhost
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Request, Response
 
+from . import policy
+from .auth import actor_from_header
 from .errors import ApiError, bad_request, response_for
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -26,13 +28,22 @@ def request_id_of(request: Request) -> str:
 
 
 class ApiEndpoint(HttpRequestHandler):
-    """An HTTP route whose worker sees the request id as the correlation id of everything
-    it causes, and whose errors all leave as the envelope."""
+    """An HTTP route that is authorised by the policy table before any worker runs, whose
+    worker sees the request id as the correlation id of everything it causes, and whose
+    errors all leave as the envelope."""
+
+    def setup(self) -> None:
+        for method in self.method.split(","):
+            policy.allowed_roles(method, self.url)  # a route without a policy does not start
+        self.secret = self.container.config["GATEWAY"]["JWT_SECRET"]
+        super().setup()
 
     def handle_request(self, request: Request) -> Response:
         request.shallow = False
         request_id = request_id_of(request)
         try:
+            policy.authorize(request.method, self.url,
+                             actor_from_header(request.headers.get("Authorization"), self.secret))
             context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)

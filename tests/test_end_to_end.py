@@ -106,7 +106,7 @@ def test_bad_requests_get_the_error_envelope(cluster):
          415, "unsupported_media_type"),
         (requests.post(f"{api}/api/v1/items", json={"unit_code": "A001", "surprise": 1}, headers=operator), 400,
          "invalid_input"),
-        (requests.post(f"{api}/api/v1/items/1/approve", headers=operator), 403, "forbidden"),
+        (requests.post(f"{api}/api/v1/items/1/approve", headers=token("pm", "member", "A001")), 403, "forbidden"),
         (requests.get(f"{api}/api/v1/items/999"), 404, "not_found"),
         (requests.get(f"{api}/api/v1/nowhere"), 404, "not_found"),
         (requests.get(f"{api}/api/v1/items", params={"limit": "0"}), 400, "invalid_input"),

@@ -1,0 +1,83 @@
+"""Who may call which route: the one table of route × role. Unit scope (an operator acts
+for their own unit; a reviewer never approves their own draft) is checked by the service
+that owns the thing, since only it knows whose the thing is.
+
+Every route must be listed: the gateway refuses to start with a route that is not, and a
+test walks every route with every role against this table.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .auth import ROLES
+from .errors import forbidden, unauthorized
+
+ANONYMOUS = "anonymous"
+PUBLIC = frozenset({ANONYMOUS, *ROLES})
+SIGNED_IN = frozenset(ROLES)
+
+
+def only(*roles: str) -> frozenset[str]:
+    assert set(roles) <= set(ROLES), roles
+    return frozenset(roles)
+
+
+POLICY: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    # sign-in
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): PUBLIC,
+    ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("GET", "/api/v1/api-keys"): only("admin"),
+    ("POST", "/api/v1/api-keys"): only("admin"),
+    ("DELETE", "/api/v1/api-keys/<int:key_id>"): only("admin"),
+    # the registry: the directory is public, its upkeep the administrator's
+    ("GET", "/api/v1/units"): PUBLIC,
+    ("GET", "/api/v1/units/<string:code>"): PUBLIC,
+    ("GET", "/api/v1/units/<string:code>/<any(children,subtree,ancestors):relation>"): PUBLIC,
+    ("POST", "/api/v1/units"): only("admin"),
+    ("PATCH", "/api/v1/units/<string:code>"): only("admin"),
+    ("POST", "/api/v1/units/<string:code>/<any(move,merge,dissolve):action>"): only("admin"),
+    ("POST", "/api/v1/units/import"): only("admin"),
+    ("GET", "/api/v1/units/export"): only("admin", "inspector"),
+    ("GET", "/api/v1/units/<string:code>/officials"): only("admin", "inspector", "operator", "reviewer"),
+    ("PUT", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>"): only("admin"),
+    ("DELETE", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>"): only("admin"),
+    ("GET", "/api/v1/designations"): PUBLIC,
+    ("POST", "/api/v1/designations"): only("inspector"),
+    ("POST", "/api/v1/designations/<int:designation_id>/<any(designate,revoke):action>"): only("inspector"),
+    # disclosures: anyone reads what is published to society; the service filters the rest
+    ("GET", "/api/v1/items"): PUBLIC,
+    ("GET", "/api/v1/items/<int:item_id>"): PUBLIC,
+    ("POST", "/api/v1/items"): only("operator"),
+    ("POST", "/api/v1/items/<int:item_id>/<string:action>"): only("operator", "reviewer"),
+    # feedback from anyone
+    ("POST", "/api/v1/feedback"): PUBLIC,
+    ("GET", "/api/v1/feedback/<string:tracking_code>"): PUBLIC,
+    # operations
+    ("GET", "/api/v1/dead-letters"): only("admin"),
+    ("POST", "/api/v1/dead-letters/replay"): only("admin"),
+}
+# anything else is a 404 in the envelope, for anyone
+CATCH_ALL = "/<path:path>"
+
+
+def allowed_roles(method: str, rule: str) -> frozenset[str]:
+    if rule == CATCH_ALL:
+        return PUBLIC
+    try:
+        return POLICY[(method, rule)]
+    except KeyError:
+        raise LookupError(f"route {method} {rule} has no entry in gateway/policy.py") from None
+
+
+def authorize(method: str, rule: str, actor: dict[str, Any] | None) -> None:
+    """401 when the route needs a signed-in caller and there is none; 403 for a wrong role."""
+    roles = allowed_roles(method, rule)
+    if ANONYMOUS in roles:
+        return
+    if actor is None:
+        raise unauthorized("sign in first: this needs a bearer token")
+    if actor["role"] not in roles:
+        raise forbidden(f"this needs the role {' or '.join(sorted(roles))}; you are {actor['role']}")

@@ -1,0 +1,68 @@
+"""Authorisation in one place: every route of the gateway has a row in the policy table,
+and the running gateway answers 401, 403 or lets the caller through exactly as the table
+says, for every route and every role."""
+import re
+
+import pytest
+import requests
+
+from gateway import policy
+from gateway.auth import ROLES
+from gateway.http import ApiEndpoint
+from gateway.service import GatewayService
+from tests.test_end_to_end import token
+
+SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id": "1", "tracking_code": "ABCDEFGH23",
+                 "action": None, "relation": None, "role": None}
+
+
+def routes():
+    found = set()
+    for name in dir(GatewayService):
+        for entrypoint in getattr(getattr(GatewayService, name), "nameko_entrypoints", ()):
+            if isinstance(entrypoint, ApiEndpoint) and entrypoint.url != policy.CATCH_ALL:
+                found |= {(method, entrypoint.url) for method in entrypoint.method.split(",")}
+    return found
+
+
+def concrete(rule):
+    """A URL for a rule: each converter replaced by a value it accepts."""
+    def value(match):
+        converter, name = match.group(1), match.group(2)
+        if converter.startswith("any("):
+            return converter[4:-1].split(",")[0]
+        return SAMPLE_VALUES[name] or "submit"
+    return re.sub(r"<([^:>]+):([^>]+)>", value, rule)
+
+
+def test_every_route_has_a_policy_and_every_policy_a_route():
+    assert routes() == set(policy.POLICY)
+
+
+@pytest.fixture(scope="module")
+def gateway_alone(tmp_path_factory):
+    """Only the gateway: an allowed call then fails further on (503, 400 ...), never 401/403."""
+    from tests.processes import ServiceProcess, base_env, temporary_vhost
+    from tests.conftest import free_port, wait_for
+
+    with temporary_vhost() as amqp_uri:  # no service queues there: calls fail at once
+        address = f"127.0.0.1:{free_port()}"
+        process = ServiceProcess("gateway", base_env(amqp_uri, {}, 1025), tmp_path_factory.mktemp("logs"),
+                                 GATEWAY_ADDRESS=address, RPC_TIMEOUT_SECONDS="1").start()
+        api = f"http://{address}"
+        wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
+        yield api
+        process.stop()
+
+
+@pytest.mark.parametrize("method, rule", sorted(policy.POLICY))
+def test_each_role_gets_what_the_table_says(gateway_alone, method, rule):
+    url = gateway_alone + concrete(rule)
+    for role in (policy.ANONYMOUS, *ROLES):
+        headers = {} if role == policy.ANONYMOUS else token(f"{role}-a001", role, "A001")
+        status = requests.request(method, url, headers=headers, timeout=10).status_code
+        allowed = role in policy.allowed_roles(method, rule)
+        if allowed:
+            assert status not in (401, 403), (role, method, url, status)
+        else:
+            assert status == (401 if role == policy.ANONYMOUS else 403), (role, method, url, status)
