@@ -32,6 +32,12 @@ class ApiEndpoint(HttpRequestHandler):
     worker sees the request id as the correlation id of everything it causes, and whose
     errors all leave as the envelope."""
 
+    def __init__(self, method: str, url: str, body: Any = None, query: tuple[str, ...] = (), **kwargs: Any):
+        """`body` (a request schema, or "file" for an upload) and `query` (parameter names)
+        describe the route for the OpenAPI document; validation happens in the route."""
+        super().__init__(method, url, **kwargs)
+        self.body, self.query = body, query
+
     def setup(self) -> None:
         for method in self.method.split(","):
             policy.allowed_roles(method, self.url)  # a route without a policy does not start

@@ -25,6 +25,8 @@ def only(*roles: str) -> frozenset[str]:
 POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,
     # sign-in
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): PUBLIC,
@@ -51,7 +53,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/items"): PUBLIC,
     ("GET", "/api/v1/items/<int:item_id>"): PUBLIC,
     ("POST", "/api/v1/items"): only("operator"),
-    ("POST", "/api/v1/items/<int:item_id>/<string:action>"): only("operator", "reviewer"),
+    ("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
     # feedback from anyone
     ("POST", "/api/v1/feedback"): PUBLIC,
     ("GET", "/api/v1/feedback/<string:tracking_code>"): PUBLIC,

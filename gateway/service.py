@@ -8,7 +8,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.metrics import WorkerMetrics
 
-from . import schemas
+from . import openapi, schemas
 from .access import AccessProvider
 from .errors import ApiError
 from .http import api, decode_cursor, json_body, json_response, page, page_limit
@@ -40,16 +40,26 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
         report = check_services(self._services())
         return json_response(report, 200 if report["ready"] else 503)
 
+    @api("GET", "/api/v1/openapi.json")
+    def openapi_document(self, request: Request) -> Response:
+        """The OpenAPI 3.1 document of this API."""
+        return json_response(openapi.build(type(self)))
+
+    @api("GET", "/api/v1/docs")
+    def docs_page(self, request: Request) -> Response:
+        """A page to browse the API."""
+        return Response(openapi.DOCS_PAGE, mimetype="text/html")
+
     # --- items ----------------------------------------------------------------------
 
-    @api("GET", "/api/v1/items")
+    @api("GET", "/api/v1/items", query=("unit", "q", "limit", "cursor"))
     def list_items(self, request: Request) -> Response:
         args = request.args
         result = self.access.call(self.disclosure, "list_published_items", unit=args.get("unit"), q=args.get("q"),
                                   limit=page_limit(request), after=decode_cursor(args.get("cursor")))
         return json_response(page(result))
 
-    @api("POST", "/api/v1/items")
+    @api("POST", "/api/v1/items", body=schemas.ItemDraft)
     def create_item(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.ItemDraft(), self.access.max_body)
@@ -60,7 +70,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
         actor = self.access.actor(request)
         return json_response(self.access.call(self.disclosure, "get_item", actor, item_id))
 
-    @api("POST", "/api/v1/items/<int:item_id>/<string:action>")
+    @api("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject):action>", body=schemas.ItemAction)
     def transition_item(self, request: Request, item_id: int, action: str) -> Response:
         """submit (operator); review, approve, reject (reviewer)."""
         actor = self.access.caller(request)
@@ -70,7 +80,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
 
     # --- feedback ---------------------------------------------------------------------
 
-    @api("POST", "/api/v1/feedback")
+    @api("POST", "/api/v1/feedback", body=schemas.FeedbackDraft)
     def submit_feedback(self, request: Request) -> Response:
         actor = self.access.actor(request)
         data = json_body(request, schemas.FeedbackDraft(), self.access.max_body)
@@ -83,14 +93,14 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
 
     # --- operations ---------------------------------------------------------------------
 
-    @api("GET", "/api/v1/dead-letters")
+    @api("GET", "/api/v1/dead-letters", query=("service", "type", "limit"))
     def list_dead_letters(self, request: Request) -> Response:
         letters = []
         for service in self._services_named(request.args.get("service")):
             letters += self.access.call(service, "list_dead_letters", request.args.get("type"), page_limit(request))
         return json_response({"items": letters})
 
-    @api("POST", "/api/v1/dead-letters/replay")
+    @api("POST", "/api/v1/dead-letters/replay", body=schemas.Replay)
     def replay_dead_letters(self, request: Request) -> Response:
         data = json_body(request, schemas.Replay(), self.access.max_body)
         (service,) = self._services_named(data["service"])

@@ -1,6 +1,7 @@
 """Authorisation in one place: every route of the gateway has a row in the policy table,
 and the running gateway answers 401, 403 or lets the caller through exactly as the table
-says, for every route and every role."""
+says, for every route and every role. The OpenAPI document covers every route too."""
+import json
 import re
 
 import pytest
@@ -66,3 +67,19 @@ def test_each_role_gets_what_the_table_says(gateway_alone, method, rule):
             assert status not in (401, 403), (role, method, url, status)
         else:
             assert status == (401 if role == policy.ANONYMOUS else 403), (role, method, url, status)
+
+
+def test_the_openapi_document_is_valid_and_covers_every_route(gateway_alone):
+    from openapi_spec_validator import validate
+
+    from gateway import openapi
+
+    served = requests.get(f"{gateway_alone}/api/v1/openapi.json").json()
+    assert served == json.loads(json.dumps(openapi.build(GatewayService)))
+    validate(served)
+    documented = {(method.upper(), path) for path, ops in served["paths"].items() for method in ops}
+    assert documented == {(m, openapi._path_and_parameters(rule)[0]) for m, rule in policy.POLICY}
+    create = served["paths"]["/api/v1/items"]["post"]
+    assert create["security"] == [{"bearer": []}] and create["x-roles"] == ["operator"]
+    assert "requestBody" in create and "security" not in served["paths"]["/api/v1/units"]["get"]
+    assert "Gongkai API" in requests.get(f"{gateway_alone}/api/v1/docs").text

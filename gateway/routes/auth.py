@@ -14,7 +14,7 @@ from ..http import api, json_body, json_response
 
 
 class AuthRoutes:
-    @api("POST", "/api/v1/auth/token")
+    @api("POST", "/api/v1/auth/token", body=schemas.TokenRequest)
     def issue_token(self, request: Request) -> Response:
         """grant_type=password (username, password) or grant_type=refresh_token (refresh_token)."""
         body = json_body(request, schemas.TokenRequest(), self.access.max_body)
@@ -28,7 +28,7 @@ class AuthRoutes:
             session = self._units_auth("refresh_session", body["refresh_token"])
         return json_response(self._token_response(session))
 
-    @api("POST", "/api/v1/auth/logout")
+    @api("POST", "/api/v1/auth/logout", body=schemas.Logout)
     def logout(self, request: Request) -> Response:
         body = json_body(request, schemas.Logout(), self.access.max_body)
         self.access.call(self.units, "logout", body["refresh_token"])
@@ -42,7 +42,7 @@ class AuthRoutes:
     def list_api_keys(self, request: Request) -> Response:
         return json_response({"items": self.access.call(self.units, "list_api_keys")})
 
-    @api("POST", "/api/v1/api-keys")
+    @api("POST", "/api/v1/api-keys", body=schemas.NewApiKey)
     def create_api_key(self, request: Request) -> Response:
         """The key is in this answer only; it is kept as a hash."""
         actor = self.access.caller(request)

@@ -18,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class UnitRoutes:
     # --- the public directory ------------------------------------------------------------
 
-    @api("GET", "/api/v1/units")
+    @api("GET", "/api/v1/units", query=("sector", "parent", "town", "status", "q", "limit", "cursor"))
     def list_units(self, request: Request) -> Response:
         args = request.args
         result = self.access.call(self.units, "list_units", sector=args.get("sector"), parent=args.get("parent"),
@@ -38,13 +38,13 @@ class UnitRoutes:
 
     # --- upkeep of the registry (admin) --------------------------------------------------------
 
-    @api("POST", "/api/v1/units")
+    @api("POST", "/api/v1/units", body=schemas.NewUnit)
     def create_unit(self, request: Request) -> Response:
         actor = self.access.caller(request)
         row = json_body(request, schemas.NewUnit(), self.access.max_body)
         return json_response(self.access.call(self.units, "create_unit", actor["username"], row), 201)
 
-    @api("PATCH", "/api/v1/units/<string:code>")
+    @api("PATCH", "/api/v1/units/<string:code>", body=schemas.UnitChanges)
     def update_unit(self, request: Request, code: str) -> Response:
         actor = self.access.caller(request)
         changes = json_body(request, schemas.UnitChanges(), self.access.max_body)
@@ -57,7 +57,7 @@ class UnitRoutes:
         method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
         return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
 
-    @api("POST", "/api/v1/units/import")
+    @api("POST", "/api/v1/units/import", query=("apply", "filename"), body="file")
     def import_units(self, request: Request) -> Response:
         """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
         `?apply=true` registers it, otherwise it is a dry run with a report per row."""
@@ -69,7 +69,7 @@ class UnitRoutes:
         status = 200 if not report["problems"] else 422
         return json_response(report, status)
 
-    @api("GET", "/api/v1/units/export")
+    @api("GET", "/api/v1/units/export", query=("format",))
     def export_units(self, request: Request) -> Response:
         file_format = request.args.get("format", "csv")
         exported = self.access.call(self.units, "export_registry", file_format)
@@ -79,7 +79,7 @@ class UnitRoutes:
 
     # --- officials -------------------------------------------------------------------------
 
-    @api("GET", "/api/v1/units/<string:code>/officials")
+    @api("GET", "/api/v1/units/<string:code>/officials", query=("on",))
     def unit_officials(self, request: Request, code: str) -> Response:
         """Who holds each role now; `?on=YYYY-MM-DD` for a past date, `?on=all` for the history."""
         actor = self.access.caller(request)
@@ -87,7 +87,8 @@ class UnitRoutes:
             raise forbidden("only the county office and the unit's own officials see its officials")
         return json_response({"items": self.access.call(self.units, "officials", code, request.args.get("on"))})
 
-    @api("PUT,DELETE", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>")
+    @api("PUT,DELETE", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>",
+         body=schemas.Official)
     def set_official(self, request: Request, code: str, role: str) -> Response:
         """PUT appoints someone to the role; DELETE leaves it vacant."""
         actor = self.access.caller(request)
@@ -96,13 +97,13 @@ class UnitRoutes:
 
     # --- demonstration sites (示范点) and models (典型) -------------------------------------
 
-    @api("GET", "/api/v1/designations")
+    @api("GET", "/api/v1/designations", query=("unit", "status"))
     def list_designations(self, request: Request) -> Response:
         items = self.access.call(self.units, "list_designations", request.args.get("unit"),
                                  request.args.get("status"))
         return json_response({"items": items})
 
-    @api("POST", "/api/v1/designations")
+    @api("POST", "/api/v1/designations", body=schemas.Nomination)
     def nominate(self, request: Request) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.Nomination(), self.access.max_body)

@@ -1,0 +1,138 @@
+"""The OpenAPI 3.1 document of the gateway, generated from the routes themselves: their
+rules, the request schemas they validate with, their docstrings and the policy table, so
+the document cannot drift from the code."""
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from . import policy
+from .http import ApiEndpoint
+
+ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
+                  "401": "Sign in first, or the token is not valid.",
+                  "403": "Your role or unit may not do this.",
+                  "404": "Nothing is there.",
+                  "409": "The thing is not in a state that allows this.",
+                  "413": "The body is too large.",
+                  "415": "Send JSON with Content-Type: application/json.",
+                  "422": "The uploaded file has problems; the report lists them by row.",
+                  "503": "A service did not answer in time; try again shortly."}
+QUERY_PARAMETERS = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "page size (default 50)"},
+    "cursor": {"type": "string", "description": "the next_cursor of the previous page"},
+    "q": {"type": "string", "description": "text to look for"},
+    "apply": {"type": "boolean", "description": "register the file; without it, a dry run"},
+    "format": {"type": "string", "enum": ["csv", "xlsx"]},
+    "on": {"type": "string", "description": "a date (YYYY-MM-DD), or 'all' for the whole history"},
+}
+CONVERTER = re.compile(r"<(?:([^:>]+):)?([^>]+)>")
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "a stable machine-readable code"})
+    message = fields.String(required=True, metadata={"description": "what went wrong, for a person to read"})
+    details = fields.Dict(required=True, metadata={"description": "per-field problems, when there are any"})
+
+
+class ErrorEnvelope(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+    request_id = fields.String(required=True, metadata={"description": "quote it when asking for help"})
+
+
+def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    parameters = []
+
+    def replace(match: re.Match) -> str:
+        converter, name = match.group(1) or "string", match.group(2)
+        schema: dict[str, Any] = {"type": "integer"} if converter == "int" else {"type": "string"}
+        if converter.startswith("any("):
+            schema["enum"] = converter[4:-1].split(",")
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return CONVERTER.sub(replace, rule), parameters
+
+
+def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> dict[str, Any]:
+    path, parameters = _path_and_parameters(endpoint.url)
+    parameters += [{"name": name, "in": "query", "required": False,
+                    "schema": QUERY_PARAMETERS.get(name, {"type": "string"})} for name in endpoint.query]
+    doc = (handler.__doc__ or "").strip()
+    summary = doc.splitlines()[0] if doc else name.replace("_", " ")
+    roles = policy.allowed_roles(method, endpoint.url)
+    operation: dict[str, Any] = {
+        "operationId": f"{name}_{method.lower()}" if "," in endpoint.method else name,
+        "summary": summary, "tags": [path.split("/")[3] if path.startswith("/api/v1/") else "health"],
+        "parameters": parameters,
+        "responses": {"200" if method != "POST" else "201": {"description": "done",
+                                                             "content": {"application/json": {}}},
+                      **{status: {"description": text, "content": {"application/json": {
+                          "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+                         for status, text in ERROR_STATUSES.items()}},
+        "x-roles": sorted(roles),
+    }
+    if method == "POST":  # most POSTs answer 200 (actions), creations 201; both are listed
+        operation["responses"]["200"] = {"description": "done", "content": {"application/json": {}}}
+    if policy.ANONYMOUS not in roles:
+        operation["security"] = [{"bearer": []}]
+    if doc and len(doc.splitlines()) > 1:
+        operation["description"] = doc
+    if endpoint.body == "file":
+        operation["requestBody"] = {"required": True, "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                {"schema": {"type": "string", "contentEncoding": "binary"}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "file": {"type": "string", "contentEncoding": "binary"}}}}}}
+    elif endpoint.body is not None and method in ("POST", "PUT", "PATCH"):
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": endpoint.body}}}
+    return operation
+
+
+@cache
+def build(service_cls: type) -> dict[str, Any]:
+    spec = APISpec(title="Gongkai API", version="1.0.0", openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "党务公开: the county's Party-affairs disclosure programme. Every failure "
+                                        "answers with the error envelope; lists take limit and cursor."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.schema("ErrorEnvelope", schema=ErrorEnvelope)
+    paths: dict[str, dict[str, Any]] = {}
+    for name in sorted(dir(service_cls)):
+        handler = getattr(service_cls, name)
+        for endpoint in getattr(handler, "nameko_entrypoints", ()):
+            if not isinstance(endpoint, ApiEndpoint) or endpoint.url == policy.CATCH_ALL:
+                continue
+            path, _ = _path_and_parameters(endpoint.url)
+            for method in endpoint.method.split(","):
+                paths.setdefault(path, {})[method.lower()] = _operation(endpoint, method, name, handler)
+    for path in sorted(paths):
+        spec.path(path=path, operations=paths[path])
+    return spec.to_dict()
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>Gongkai API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+code{background:#f3f3f3;padding:0 .3em}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+.m{display:inline-block;width:4.5rem;font-weight:bold}.roles{color:#666;font-size:90%}</style></head>
+<body><h1>Gongkai API</h1><p>The machine-readable document: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<div id="paths">Loading…</div>
+<script>
+fetch('/api/v1/openapi.json').then(r => r.json()).then(doc => {
+  const byTag = {};
+  for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops))
+    (byTag[op.tags[0]] = byTag[op.tags[0]] || []).push([method, path, op]);
+  const esc = s => String(s).replace(/[&<>]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
+  document.getElementById('paths').innerHTML = Object.entries(byTag).map(([tag, ops]) =>
+    '<h2>' + esc(tag) + '</h2>' + ops.map(([m, p, op]) => '<p><span class="m">' + m.toUpperCase() +
+    '</span><code>' + esc(p) + '</code> ' + esc(op.summary) + ' <span class="roles">(' +
+    esc(op['x-roles'].join(', ')) + ')</span></p>').join('')).join('');
+});
+</script></body></html>"""
