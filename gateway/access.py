@@ -7,7 +7,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request
 
 from . import rpc
-from .auth import actor_from_header
+from .auth import actor_from_request
 from .errors import unauthorized
 
 
@@ -16,7 +16,7 @@ class Access:
         self.secret, self.max_body, self.rpc_timeout, self.token_ttl = secret, max_body, rpc_timeout, token_ttl
 
     def actor(self, request: Request) -> dict[str, Any] | None:
-        return actor_from_header(request.headers.get("Authorization"), self.secret)
+        return actor_from_request(request.headers, self.secret)
 
     def caller(self, request: Request) -> dict[str, Any]:
         """The signed-in caller of a route whose policy admits no anonymous callers."""

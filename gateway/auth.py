@@ -10,6 +10,7 @@ admin, subscriber. For scripts and local runs an operator of the system can also
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from typing import Any
 
@@ -31,8 +32,29 @@ def mint_token(secret: str, username: str, role: str, unit: str | None, ttl_seco
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+# API keys in force, by SHA-256 digest: refreshed from the units service every half
+# minute and at once when this gateway makes or revokes one, so no call per request
+_api_keys: dict[str, str] = {}
+
+
+def set_api_keys(keys: list[dict[str, str]]) -> None:
+    global _api_keys
+    _api_keys = {key["digest"]: key["name"] for key in keys}
+
+
+def actor_from_request(headers: Any, secret: str) -> dict[str, Any] | None:
+    """The caller, from a bearer token or an API key; None for an anonymous caller."""
+    api_key = headers.get("X-API-Key")
+    if api_key:
+        name = _api_keys.get(hashlib.sha256(api_key.encode()).hexdigest())
+        if name is None:
+            raise unauthorized("the API key is not valid")
+        return {"username": name, "role": "subscriber", "unit": None}
+    return actor_from_header(headers.get("Authorization"), secret)
+
+
 def actor_from_header(header: str | None, secret: str) -> dict[str, Any] | None:
-    """The caller as the services see them; None for an anonymous caller."""
+    """The caller a bearer token names; None without one."""
     if not header:
         return None
     scheme, _, token = header.partition(" ")

@@ -14,7 +14,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from . import policy
-from .auth import actor_from_header
+from .auth import actor_from_request
 from .errors import ApiError, bad_request, response_for
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -48,8 +48,7 @@ class ApiEndpoint(HttpRequestHandler):
         request.shallow = False
         request_id = request_id_of(request)
         try:
-            policy.authorize(request.method, self.url,
-                             actor_from_header(request.headers.get("Authorization"), self.secret))
+            policy.authorize(request.method, self.url, actor_from_request(request.headers, self.secret))
             context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)

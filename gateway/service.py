@@ -3,18 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from nameko.dependency_providers import Config
+import logging
+
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
 from services.common.metrics import WorkerMetrics
 
-from . import openapi, schemas
+from . import auth, openapi, schemas
 from .access import AccessProvider
 from .errors import ApiError
 from .http import api, decode_cursor, json_body, json_response, page, page_limit
 from .readiness import check_services
 from .routes import auth as auth_routes
 from .routes import units as unit_routes
+
+
+log = logging.getLogger(__name__)
 
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
@@ -28,6 +34,14 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
     notify = RpcProxy("notify")
+
+    @timer(interval=30, eager=True)
+    def refresh_api_keys(self) -> None:
+        """Keep this process's copy of the API keys in force."""
+        try:
+            auth.set_api_keys(self.access.call(self.units, "active_api_keys"))
+        except Exception:  # units is down: keep the keys known so far, try again later
+            log.warning("could not refresh the API keys from units; keeping the ones known so far")
 
     # --- health -------------------------------------------------------------------
 

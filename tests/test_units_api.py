@@ -159,3 +159,7 @@ def test_signing_in_refreshing_and_api_keys(api, cluster):
     listed = requests.get(f"{api}/api/v1/api-keys", headers=ADMIN).json()["items"]
     assert [k["name"] for k in listed] == ["county-archive"] and "key" not in listed[0]
     assert requests.get(f"{api}/api/v1/api-keys", headers=OFFICE).status_code == 403
+    as_subscriber = requests.get(f"{api}/api/v1/auth/me", headers={"X-API-Key": key.json()["key"]})
+    assert as_subscriber.json() == {"username": "county-archive", "role": "subscriber", "unit": None}
+    requests.delete(f"{api}/api/v1/api-keys/{key.json()['id']}", headers=ADMIN).raise_for_status()
+    assert requests.get(f"{api}/api/v1/auth/me", headers={"X-API-Key": key.json()["key"]}).status_code == 401

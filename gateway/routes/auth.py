@@ -47,11 +47,15 @@ class AuthRoutes:
         """The key is in this answer only; it is kept as a hash."""
         actor = self.access.caller(request)
         body = json_body(request, schemas.NewApiKey(), self.access.max_body)
-        return json_response(self.access.call(self.units, "create_api_key", body["name"], actor["username"]), 201)
+        key = self.access.call(self.units, "create_api_key", body["name"], actor["username"])
+        self.refresh_api_keys()
+        return json_response(key, 201)
 
     @api("DELETE", "/api/v1/api-keys/<int:key_id>")
     def revoke_api_key(self, request: Request, key_id: int) -> Response:
-        return json_response(self.access.call(self.units, "revoke_api_key", key_id))
+        key = self.access.call(self.units, "revoke_api_key", key_id)
+        self.refresh_api_keys()
+        return json_response(key)
 
     def _units_auth(self, method: str, *args: Any) -> dict[str, Any]:
         """A refused login or refresh is a 401, whatever the reason."""

@@ -198,10 +198,8 @@ class UnitsService(base.ServiceBase):
         return key
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def check_api_key(self, key: str) -> dict[str, Any]:
-        checked = sessions.check_api_key(self.db.session, key)
-        self.db.commit()
-        return checked
+    def active_api_keys(self) -> list[dict[str, str]]:
+        return sessions.active_api_keys(self.db.session)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def revoke_api_key(self, key_id: int) -> dict[str, Any]:

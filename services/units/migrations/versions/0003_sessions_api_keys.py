@@ -32,7 +32,6 @@ def upgrade() -> None:
         sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
-        sa.Column("last_used_at", UTCDateTime),
         sa.Column("revoked_at", UTCDateTime),
     )
 
