@@ -58,7 +58,8 @@ test: venv ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	else echo "make test: database tests on SQLite only"; fi; \
 	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: venv broker ## run the benchmarks
+bench: venv broker ## run the benchmarks (installs wrk when it can)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m benchmarks
 
 asyncapi: venv ## regenerate docs/asyncapi.yaml from the event contract

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, outbox_relay, registry
+from . import approval_to_email, gateway_load, outbox_relay, registry
 from tests.processes import temporary_vhost
 
 
@@ -21,6 +21,9 @@ def main() -> None:
     print(f"outbox relay: {r['relay_per_s']:.0f} events/s committed→published→marked "
           f"vs raw kombu publish with confirms {r['raw_kombu_confirms_per_s']:.0f} msg/s "
           f"(ratio {r['ratio']:.2f}; {r['events']} events, SQLite outbox)")
+
+    with temporary_vhost() as amqp_uri:
+        gateway_load.report(amqp_uri)
 
     with temporary_vhost() as amqp_uri:
         r = approval_to_email.run(amqp_uri, args.items)

@@ -1,9 +1,10 @@
-"""The gateway's HTTP entrypoint: request ids, body limits, JSON in and out, and every
-failure turned into the one error envelope."""
+"""The gateway's HTTP entrypoint: request ids, rate limits, CORS and security headers, body
+limits, JSON in and out, and every failure turned into the one error envelope."""
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import uuid
 from functools import partial
 from typing import Any
@@ -13,11 +14,44 @@ from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Request, Response
 
+from services.common import logs
+
 from . import policy
 from .auth import actor_from_request
+from .cors import Cors, flag
 from .errors import ApiError, bad_request, response_for
+from .ratelimit import RateLimiter, limiter_from_config, route_class
 
 REQUEST_ID_HEADER = "X-Request-ID"
+log = logging.getLogger(__name__)
+
+
+class Edge:
+    """What every route of one gateway shares: its rate limiter (one set of buckets per
+    process, not per route) and its CORS and header settings."""
+
+    def __init__(self, gateway: dict[str, Any]):
+        self.limiter: RateLimiter = limiter_from_config(gateway)
+        self.cors = Cors(gateway.get("CORS_ORIGINS"), gateway.get("HSTS"))
+        self.trust_proxy = flag(gateway.get("TRUST_PROXY"))
+
+    def client(self, request: Request, actor: dict[str, Any] | None) -> str:
+        """Whom a rate limit counts: the signed-in name, else the address. X-Forwarded-For is
+        forged at will, so it counts only behind our own proxy, whose entry is the last."""
+        if actor is not None:
+            return f"user:{actor['username']}"
+        forwarded = request.headers.get("X-Forwarded-For", "") if self.trust_proxy else ""
+        address = forwarded.split(",")[-1].strip() or request.remote_addr or "unknown"
+        return f"addr:{address}"
+
+
+def edge_of(container: Any) -> Edge:
+    """The container's one Edge, kept on the container so it lives and dies with it."""
+    edge = getattr(container, "gongkai_edge", None)
+    if edge is None:
+        edge = Edge(container.config.get("GATEWAY") or {})
+        container.gongkai_edge = edge
+    return edge
 
 
 def request_id_of(request: Request) -> str:
@@ -42,26 +76,59 @@ class ApiEndpoint(HttpRequestHandler):
         for method in self.method.split(","):
             policy.allowed_roles(method, self.url)  # a route without a policy does not start
         self.secret = self.container.config["GATEWAY"]["JWT_SECRET"]
+        self.edge = edge_of(self.container)
         super().setup()
 
     def handle_request(self, request: Request) -> Response:
         request.shallow = False
         request_id = request_id_of(request)
+        bound = logs.bind(request_id)
+        origin = request.headers.get("Origin")
         try:
-            policy.authorize(request.method, self.url, actor_from_request(request.headers, self.secret))
-            context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
-            args, kwargs = self.get_entrypoint_parameters(request)
-            self.check_signature(args, kwargs)
-            done = Event()
-            self.container.spawn_worker(self, args, kwargs, context_data=context_data,
-                                        handle_result=partial(self.handle_result, done))
-            response = self.response_from_result(done.wait())
-        except Exception as exc:
-            response = response_for(exc, request_id)
-        response.headers[REQUEST_ID_HEADER] = request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+            try:
+                response = self.preflight(origin) if request.method == "OPTIONS" else self.call(request, request_id)
+            except Exception as exc:
+                response = response_for(exc, request_id)
+            if response.status_code >= 400:
+                log.info("%s %s answered %s", request.method, request.path, response.status_code)
+            response.headers[REQUEST_ID_HEADER] = request_id
+            return self.edge.cors.decorate(response, origin, request.path)
+        finally:
+            logs.unbind(bound)
+
+    def call(self, request: Request, request_id: str) -> Response:
+        """Rate limit (by who the caller is, even when their token is refused), then the
+        policy, then the worker."""
+        try:
+            actor, refused = actor_from_request(request.headers, self.secret), None
+        except ApiError as exc:
+            actor, refused = None, exc
+        self.limit(request, actor)
+        if refused is not None:
+            raise refused
+        policy.authorize(request.method, self.url, actor)
+        context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
+        args, kwargs = self.get_entrypoint_parameters(request)
+        self.check_signature(args, kwargs)
+        done = Event()
+        self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                    handle_result=partial(self.handle_result, done))
+        return self.response_from_result(done.wait())
+
+    def limit(self, request: Request, actor: dict[str, Any] | None) -> None:
+        kind = route_class(request.method, request.path)
+        wait = None if kind is None else self.edge.limiter.check(self.edge.client(request, actor), kind)
+        if wait is not None:
+            raise ApiError(429, "rate_limited", f"too many {kind} requests; try again later",
+                           headers={"Retry-After": RateLimiter.retry_after(wait)})
+
+    def preflight(self, origin: str | None) -> Response:
+        """A CORS preflight needs no token and runs no worker: 204 for an allowed origin,
+        403 for another; a plain OPTIONS (no Origin) just lists the methods."""
+        if origin and not self.edge.cors.allows(origin):
+            raise ApiError(403, "forbidden", "cross-origin requests from this origin are not allowed")
+        response = Response(status=204, headers={"Allow": "GET, POST, PUT, PATCH, DELETE, OPTIONS"})
+        return self.edge.cors.preflight(response) if origin else response
 
 
 api = ApiEndpoint.decorator

@@ -57,15 +57,26 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # feedback from anyone
     ("POST", "/api/v1/feedback"): PUBLIC,
     ("GET", "/api/v1/feedback/<string:tracking_code>"): PUBLIC,
+    # following events: the feed and webhooks for other county systems
+    ("GET", "/api/v1/events"): only("subscriber", "admin", "inspector"),
+    ("GET", "/api/v1/webhooks"): only("subscriber", "admin"),
+    ("POST", "/api/v1/webhooks"): only("subscriber", "admin"),
+    ("GET", "/api/v1/webhooks/<int:webhook_id>"): only("subscriber", "admin"),
+    ("DELETE", "/api/v1/webhooks/<int:webhook_id>"): only("subscriber", "admin"),
     # operations
     ("GET", "/api/v1/dead-letters"): only("admin"),
     ("POST", "/api/v1/dead-letters/replay"): only("admin"),
+    # the audit trail: read by the county office and the administrator, edited by no one
+    ("GET", "/api/v1/audit"): only("inspector", "admin"),
+    ("GET", "/api/v1/audit/verify"): only("inspector", "admin"),
 }
 # anything else is a 404 in the envelope, for anyone
 CATCH_ALL = "/<path:path>"
 
 
 def allowed_roles(method: str, rule: str) -> frozenset[str]:
+    if method == "HEAD":  # werkzeug answers HEAD with the GET route
+        method = "GET"
     if rule == CATCH_ALL:
         return PUBLIC
     try:

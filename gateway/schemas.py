@@ -112,3 +112,12 @@ class NewApiKey(Schema):
         unknown = RAISE
 
     name = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class NewWebhook(Schema):
+    """A subscription: the service checks the URL and the event types against the catalogue."""
+    class Meta:
+        unknown = RAISE
+
+    url = fields.String(required=True, validate=validate.Length(1, 2000))
+    event_types = fields.List(fields.String(), required=True, validate=validate.Length(1, 100))

@@ -16,20 +16,25 @@ from .access import AccessProvider
 from .errors import ApiError
 from .http import api, decode_cursor, json_body, json_response, page, page_limit
 from .readiness import check_services
+from .audit import AuditTrail
+from .routes import audit as audit_routes
 from .routes import auth as auth_routes
 from .routes import units as unit_routes
+from .routes import events as event_routes
 
 
 log = logging.getLogger(__name__)
 
 
-class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
+class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_routes.EventRoutes,
+                     audit_routes.AuditRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
     config = Config()
     metrics = WorkerMetrics()
     access = AccessProvider()
+    audit = AuditTrail()  # appends state-changing requests to the audit log (gateway/audit.py)
     units = RpcProxy("units")
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
@@ -121,7 +126,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes):
         replayed = self.access.call(service, "replay_dead_letters", data["ids"], data["event_type"])
         return json_response({"replayed": replayed})
 
-    @api("GET,POST,PUT,PATCH,DELETE", "/<path:path>")
+    @api("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/<path:path>")
     def not_found(self, request: Request, path: str) -> Response:
         raise ApiError(404, "not_found", f"there is nothing at /{path}")
 

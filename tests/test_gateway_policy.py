@@ -13,7 +13,8 @@ from gateway.http import ApiEndpoint
 from gateway.service import GatewayService
 from tests.test_end_to_end import token
 
-SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id": "1", "tracking_code": "ABCDEFGH23",
+SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id": "1", "webhook_id": "1",
+                 "tracking_code": "ABCDEFGH23",
                  "action": None, "relation": None, "role": None}
 
 

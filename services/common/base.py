@@ -2,12 +2,16 @@
 gateway's readiness check, and its dead letters for operators."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import sqlalchemy as sa
 from nameko.rpc import rpc
+from sqlalchemy.orm import Session
 
 from .db import Database
 from .metrics import WorkerMetrics
+from .records import OutboxRecord
 
 
 class ServiceBase:
@@ -32,3 +36,28 @@ class ServiceBase:
     def replay_dead_letters(self, ids: list[int] | None = None, event_type: str | None = None) -> int:
         """Put dead letters back on their queues; returns how many."""
         return self.db.inbox.replay(ids, event_type)
+
+    @rpc
+    def event_history(self, after_id: int = 0, types: list[str] | None = None,
+                      limit: int = 100) -> list[dict[str, Any]]:
+        """This service's published events after `after_id`, for the gateway's event feed."""
+        return event_history(self.db.session, int(after_id), types, min(int(limit), 500))
+
+
+def event_history(session: Session, after_id: int = 0, types: list[str] | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+    """Published outbox rows after `after_id`, in id order, as {"id", "event"}.
+
+    A row with a lower id may still be unpublished (its relay retries it), so the history
+    stops below the lowest unpublished id: a reader that remembers the last id it took
+    then never skips it. Rows are purged OUTBOX_RETENTION_DAYS after publication."""
+    first_pending = session.scalar(
+        sa.select(sa.func.min(OutboxRecord.id)).where(OutboxRecord.published_at.is_(None)))
+    query = (sa.select(OutboxRecord.id, OutboxRecord.body)
+             .where(OutboxRecord.published_at.is_not(None), OutboxRecord.id > after_id)
+             .order_by(OutboxRecord.id).limit(limit))
+    if first_pending is not None:
+        query = query.where(OutboxRecord.id < first_pending)
+    if types:
+        query = query.where(OutboxRecord.type.in_(list(types)))
+    return [{"id": row.id, "event": json.loads(row.body)} for row in session.execute(query)]

@@ -17,6 +17,7 @@ from nameko.extensions import DependencyProvider
 from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
+from . import logs
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -103,20 +104,28 @@ def serve_metrics(address: str) -> None:
 
 
 class WorkerMetrics(DependencyProvider):
-    """Times every entrypoint call and counts its errors; serves /metrics."""
+    """Times every entrypoint call and counts its errors; serves /metrics; puts the
+    worker's correlation id into its log lines (services.common.logs)."""
 
     def setup(self) -> None:
         self.service = self.container.service_name
         self._started: dict = {}
+        self._log_context: dict = {}
 
     def start(self) -> None:
         serve_metrics(self.container.config.get("METRICS_ADDRESS", "127.0.0.1:9100"))
 
     def worker_setup(self, worker_ctx) -> None:
         self._started[worker_ctx] = time.perf_counter()
+        # the hooks and the entrypoint run in the worker's own greenthread
+        correlation_id = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
+        self._log_context[worker_ctx] = logs.bind(correlation_id)
 
     def worker_teardown(self, worker_ctx) -> None:
         self._started.pop(worker_ctx, None)
+        bound = self._log_context.pop(worker_ctx, None)
+        if bound is not None:
+            logs.unbind(bound)
 
     def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
         started = self._started.pop(worker_ctx, None)

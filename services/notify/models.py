@@ -53,3 +53,17 @@ class Delivery(Base):
 
     __table_args__ = (sa.UniqueConstraint("cause_event_id", "channel", "recipient", name="uq_deliveries_once"),
                       sa.Index("ix_deliveries_due", "status", "next_attempt_at"))
+
+
+class Webhook(Base):
+    """A subscriber's request to have events POSTed to its URL, signed with `secret`
+    (kept in clear: signing needs it; shown to the owner once, at creation)."""
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.String(100), index=True)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    event_types: Mapped[list[str]] = mapped_column(sa.JSON)
+    secret: Mapped[str] = mapped_column(sa.String(100))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 
-from . import mailer, messages
+from . import mailer, messages, webhooks
 
 
 class NotifyService(base.ServiceBase):
@@ -38,3 +38,25 @@ class NotifyService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_deliveries(self, unit: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         return mailer.list_deliveries(self.db.session, unit, min(int(limit), 500))
+
+    # --- subscribers' webhooks (kept here; delivered later) ----------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def create_webhook(self, actor: dict[str, Any], url: str, event_types: list[str]) -> dict[str, Any]:
+        created = webhooks.create(self.db.session, actor, url, event_types)
+        self.db.commit()
+        return created
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_webhooks(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
+        return webhooks.list_for(self.db.session, actor)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
+        return webhooks.get(self.db.session, actor, webhook_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def delete_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
+        deleted = webhooks.delete(self.db.session, actor, webhook_id)
+        self.db.commit()
+        return deleted

@@ -125,3 +125,22 @@ class ApiKey(Base):
     created_by: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One state-changing request to the gateway, hash-chained to the entry before it so
+    that an edited or removed entry is detectable (see services.units.audit). No RPC
+    updates or deletes these rows."""
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    actor: Mapped[str] = mapped_column(sa.String(100), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    unit: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    action: Mapped[str] = mapped_column(sa.String(300), index=True)  # method and route rule
+    target: Mapped[str] = mapped_column(sa.String(2000))  # the request path, never a body
+    result: Mapped[int] = mapped_column(sa.Integer)  # the HTTP status the caller got
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    request_id: Mapped[str] = mapped_column(sa.String(64))
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # a fork cannot be stored
+    hash: Mapped[str] = mapped_column(sa.String(64))

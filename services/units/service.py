@@ -210,3 +210,24 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_api_keys(self) -> list[dict[str, Any]]:
         return sessions.list_api_keys(self.db.session)
+
+    # --- the gateway's audit trail (services.units.audit) ---------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def append_audit(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Append one state-changing request to the hash chain; nothing edits or deletes it."""
+        from . import audit  # imported here: this block is appended to a file others edit
+        appended = audit.append(self.db.session, entry)
+        self.db.commit()
+        return appended
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def verify_audit(self) -> dict[str, Any]:
+        from . import audit
+        return audit.verify(self.db.session)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_audit(self, actor: str | None = None, action: str | None = None, after_id: int = 0,
+                   limit: int = 100) -> dict[str, Any]:
+        from . import audit
+        return audit.query(self.db.session, actor=actor, action=action, after_id=after_id, limit=limit)

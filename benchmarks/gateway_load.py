@@ -1,0 +1,94 @@
+"""Requests per second and p99 latency through the gateway, with wrk on loopback: the
+public item list and an authenticated read of one unit, against a bare nameko HTTP
+endpoint started on the same machine in the same run (the ceiling)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+
+from gateway.auth import mint_token
+from services.common.config import ROOT, load_config
+from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
+from tests.conftest import free_port, wait_for
+from tests.processes import Cluster, base_env
+
+DURATION_SECONDS = 10
+CONNECTIONS = 16
+
+
+def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
+    """wrk's requests/s and 99th-percentile latency (ms) for one URL."""
+    argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_SECONDS}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        argv[1:1] = ["-H", f"{name}: {value}"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{url}: {non2xx.group(1)} answers were not 2xx; the figure would be wrong")
+    return {"rps": rps, "p99_ms": p99}
+
+
+def run(amqp_uri: str) -> dict[str, dict[str, float]] | None:
+    if shutil.which("wrk") is None:
+        print("gateway load: skipped, wrk is not installed (Debian: apt-get install wrk)")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
+        for service, url in urls.items():
+            upgrade(service, url)
+        env = base_env(amqp_uri, urls, free_port())
+        env["RATE_LIMITS_ENABLED"] = "false"  # measuring throughput, not the limiter
+        cluster = Cluster(env, tmp)
+        bare_address = f"127.0.0.1:{free_port()}"
+        bare = subprocess.Popen([str(Path(sys.executable).with_name("nameko")), "run", "--config",
+                                 str(ROOT / "config.yaml"), "benchmarks.bare_http"], cwd=ROOT,
+                                env={**env, "GATEWAY_ADDRESS": bare_address,
+                                     "METRICS_ADDRESS": f"127.0.0.1:{free_port()}"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=env, check=True,
+                           capture_output=True)
+            api = cluster.start_everything()
+            secret = load_config()["GATEWAY"]["JWT_SECRET"]
+            operator = {"Authorization": "Bearer " + mint_token(secret, "op", "operator", "A001")}
+            reviewer = {"Authorization": "Bearer " + mint_token(secret, "rv", "reviewer", "A001")}
+            wait_for(lambda: requests.post(f"{api}/api/v1/items", headers=operator, json={
+                "unit_code": "A001", "title": "基准", "body": "……", "audience": "society",
+                "carriers": ["网站"]}).status_code == 201, timeout=60, message="the unit copy")
+            for item_id in range(1, 11):
+                if item_id > 1:
+                    requests.post(f"{api}/api/v1/items", headers=operator, json={
+                        "unit_code": "A001", "title": f"基准 {item_id}", "body": "……", "audience": "society",
+                        "carriers": ["网站"]}).raise_for_status()
+                for action, who in (("submit", operator), ("review", reviewer), ("approve", reviewer)):
+                    requests.post(f"{api}/api/v1/items/{item_id}/{action}", headers=who).raise_for_status()
+            wait_for(lambda: requests.get(f"http://{bare_address}/items").ok, timeout=30, message="the bare service")
+            return {"bare": wrk(f"http://{bare_address}/items"),
+                    "items": wrk(f"{api}/api/v1/items"),
+                    "unit": wrk(f"{api}/api/v1/units/A001", operator)}
+        finally:
+            cluster.stop_all()
+            bare.terminate()
+            bare.wait(10)
+
+
+def report(amqp_uri: str) -> None:
+    r = run(amqp_uri)
+    if r is None:
+        return
+    bare = r["bare"]
+    for name, label in (("items", "public item list"), ("unit", "authenticated GET of one unit")):
+        figures = r[name]
+        print(f"gateway {label}: {figures['rps']:.0f} req/s, p99 {figures['p99_ms']:.1f} ms "
+              f"vs bare nameko endpoint {bare['rps']:.0f} req/s, p99 {bare['p99_ms']:.1f} ms "
+              f"(throughput ratio {figures['rps'] / bare['rps']:.2f}; wrk -t2 -c{CONNECTIONS} -d{DURATION_SECONDS}s)")

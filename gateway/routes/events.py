@@ -1,0 +1,85 @@
+"""/api/v1/events and /api/v1/webhooks: how other county systems follow what happens.
+The feed reads the producers' outbox history, so a subscriber backfills and catches up
+after downtime; webhooks are its subscriptions for pushed delivery."""
+from __future__ import annotations
+
+import heapq
+
+from werkzeug.wrappers import Request, Response
+
+from services.common.contract import CATALOGUE
+
+from .. import schemas
+from ..errors import bad_request
+from ..http import api, decode_cursor, encode_cursor, json_body, json_response, page_limit
+
+PRODUCERS = ("units", "disclosure", "feedback", "notify")
+
+
+class EventRoutes:
+    @api("GET", "/api/v1/events", query=("after", "type", "limit"))
+    def list_events(self, request: Request) -> Response:
+        """Published events, oldest first, merged across producers by (occurred_at, producer).
+        `type` filters by a comma-separated list of event types; `limit` is 1 to 500
+        (default 100). The answer's `next_cursor` is always given: poll with it as `after`
+        to continue, even when `items` is empty. Events are kept 90 days
+        (OUTBOX_RETENTION_DAYS) after publication; older ones are gone from the feed."""
+        positions = _positions(request.args.get("after"))
+        types = _types(request.args.get("type"))
+        limit = page_limit(request, default=100, maximum=500)
+        streams = [[{**row, "producer": name} for row in self.access.call(
+                        self._services()[name], "event_history", positions.get(name, 0), types, limit)]
+                   for name in PRODUCERS]
+        # merge only the heads, so each producer's events are taken as a prefix in id order
+        # and its position (the last id taken) skips nothing
+        merged = heapq.merge(*streams, key=lambda r: (r["event"]["occurred_at"], r["producer"], r["id"]))
+        items = []
+        for row in merged:
+            if len(items) == limit:
+                break
+            items.append(row["event"])
+            positions[row["producer"]] = row["id"]
+        return json_response({"items": items, "next_cursor": encode_cursor(positions)})
+
+    @api("GET", "/api/v1/webhooks")
+    def list_webhooks(self, request: Request) -> Response:
+        """A subscriber's own webhooks; every webhook for the administrator."""
+        actor = self.access.caller(request)
+        return json_response({"items": self.access.call(self.notify, "list_webhooks", actor)})
+
+    @api("POST", "/api/v1/webhooks", body=schemas.NewWebhook)
+    def create_webhook(self, request: Request) -> Response:
+        """The signing `secret` is in this answer only."""
+        actor = self.access.caller(request)
+        body = json_body(request, schemas.NewWebhook(), self.access.max_body)
+        return json_response(self.access.call(self.notify, "create_webhook", actor, body["url"],
+                                              body["event_types"]), 201)
+
+    @api("GET", "/api/v1/webhooks/<int:webhook_id>")
+    def get_webhook(self, request: Request, webhook_id: int) -> Response:
+        actor = self.access.caller(request)
+        return json_response(self.access.call(self.notify, "get_webhook", actor, webhook_id))
+
+    @api("DELETE", "/api/v1/webhooks/<int:webhook_id>")
+    def delete_webhook(self, request: Request, webhook_id: int) -> Response:
+        actor = self.access.caller(request)
+        return json_response(self.access.call(self.notify, "delete_webhook", actor, webhook_id))
+
+
+def _positions(cursor: str | None) -> dict[str, int]:
+    positions = decode_cursor(cursor) or {}
+    if not isinstance(positions, dict) or not all(
+            name in PRODUCERS and type(value) is int and value >= 0 for name, value in positions.items()):
+        raise bad_request("the cursor is not one this API gave out")
+    return positions
+
+
+def _types(raw: str | None) -> list[str] | None:
+    if not raw:
+        return None
+    types = [t.strip() for t in raw.split(",") if t.strip()]
+    unknown = sorted(set(types) - set(CATALOGUE))
+    if unknown:
+        raise bad_request(f"unknown event types {', '.join(unknown)}; known: {', '.join(sorted(CATALOGUE))}",
+                          {"known": sorted(CATALOGUE)})
+    return types or None
