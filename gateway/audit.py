@@ -3,9 +3,10 @@ worker ran is appended to the units service's hash-chained log — who, role, un
 method and route rule, the path, the status the caller got, when, and the request id.
 Bodies are never recorded (they carry passwords, tokens and personal data); paths only.
 
-Not in the trail: requests refused before any worker runs — by the policy table (401,
-403), an invalid token, the rate limiter (429) or a CORS preflight. They never reached a
-route; the access log has them.
+Requests refused before their route ran — by the policy table (401, 403), an invalid
+token or the rate limiter (429) — are in the trail too: the HTTP entrypoint starts a
+worker on `audit_refused_request`, an entrypoint with no trigger of its own. CORS
+preflights change nothing and are not recorded.
 
 The entry is written after the caller's answer has been handed over (nameko's
 worker_result hook runs after the result), so auditing adds no latency and an audit
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from nameko.exceptions import RemoteError
-from nameko.extensions import DependencyProvider
+from nameko.extensions import DependencyProvider, Entrypoint
 from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
@@ -34,6 +35,24 @@ log = logging.getLogger(__name__)
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUDIT_FAILURES = Counter("gongkai_audit_failures_total",
                          "State-changing requests whose audit entry could not be stored.")
+
+
+class RefusedRequest(Entrypoint):
+    """Runs a worker to audit a state-changing request refused before its route ran."""
+    audits_refusals = True
+
+
+audit_refusal = RefusedRequest.decorator
+
+
+def refusal_entry(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
+                  request_id: str) -> dict[str, Any] | None:
+    if request.method not in STATE_CHANGING:
+        return None
+    actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
+    return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
+            "action": f"{request.method} {rule}", "target": request.path, "result": status,
+            "at": datetime.now(timezone.utc).isoformat(), "request_id": request_id}
 
 
 def status_of(result: Any, exc_info: Any, request_id: str) -> int:

@@ -3,11 +3,12 @@ limits, JSON in and out, and every failure turned into the one error envelope.""
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 import logging
 import uuid
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError
@@ -103,10 +104,14 @@ class ApiEndpoint(HttpRequestHandler):
             actor, refused = actor_from_request(request.headers, self.secret), None
         except ApiError as exc:
             actor, refused = None, exc
-        self.limit(request, actor)
-        if refused is not None:
-            raise refused
-        policy.authorize(request.method, self.url, actor)
+        try:
+            self.limit(request, actor)
+            if refused is not None:
+                raise refused
+            policy.authorize(request.method, self.url, actor)
+        except ApiError as exc:
+            self.audit_refusal(request, actor, exc.status, request_id)
+            raise
         context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
         args, kwargs = self.get_entrypoint_parameters(request)
         self.check_signature(args, kwargs)
@@ -114,6 +119,16 @@ class ApiEndpoint(HttpRequestHandler):
         self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                     handle_result=partial(self.handle_result, done))
         return self.response_from_result(done.wait())
+
+    def audit_refusal(self, request: Request, actor: dict[str, Any] | None, status: int, request_id: str) -> None:
+        """Hand a refused state-changing request to the service's refusal auditor, if it has
+        one, without waiting for it."""
+        from .audit import refusal_entry
+
+        entry = refusal_entry(request, self.url, actor, status, request_id)
+        auditor = next((e for e in self.container.entrypoints if getattr(e, "audits_refusals", False)), None)
+        if entry is not None and auditor is not None:
+            self.container.spawn_worker(auditor, (entry,), {}, context_data={"correlation_id": request_id})
 
     def limit(self, request: Request, actor: dict[str, Any] | None) -> None:
         kind = route_class(request.method, request.path)
@@ -184,3 +199,28 @@ def page_limit(request: Request, default: int = 50, maximum: int = 200) -> int:
 def page(result: dict[str, Any]) -> dict[str, Any]:
     """A service's page ({items, next}) as the API shows it, with an opaque cursor."""
     return {"items": result["items"], "next_cursor": encode_cursor(result["next"])}
+
+
+def merged_page(streams: dict[str, list[dict[str, Any]]], key: Callable[[dict[str, Any]], Any], limit: int,
+                positions: dict[str, int]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One page from several services' lists, each already in id order after its position:
+    merged by `key`, taking from each only a prefix, so the position of each (the last id
+    taken) skips nothing. Returns the rows and the new positions."""
+    merged = heapq.merge(*([{**row, "_source": name} for row in rows] for name, rows in streams.items()), key=key)
+    positions, taken = dict(positions), []
+    for row in merged:
+        if len(taken) == limit:
+            break
+        source = row.pop("_source")
+        positions[source] = row["id"]
+        taken.append({**row, "source": source})
+    return taken, positions
+
+
+def positions_of(cursor: str | None, sources: tuple[str, ...]) -> dict[str, int]:
+    """The per-source positions a merged list's cursor holds."""
+    positions = decode_cursor(cursor) or {}
+    if not isinstance(positions, dict) or not all(
+            name in sources and type(value) is int and value >= 0 for name, value in positions.items()):
+        raise bad_request("the cursor is not one this API gave out")
+    return positions

@@ -14,9 +14,10 @@ from services.common.metrics import WorkerMetrics
 from . import auth, openapi, schemas
 from .access import AccessProvider
 from .errors import ApiError
-from .http import api, decode_cursor, json_body, json_response, page, page_limit
+from .http import (api, decode_cursor, encode_cursor, json_body, json_response, merged_page, page, page_limit,
+                   positions_of)
 from .readiness import check_services
-from .audit import AuditTrail
+from .audit import AuditTrail, audit_refusal
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
 from .routes import units as unit_routes
@@ -47,6 +48,11 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_route
             auth.set_api_keys(self.access.call(self.units, "active_api_keys"))
         except Exception:  # units is down: keep the keys known so far, try again later
             log.warning("could not refresh the API keys from units; keeping the ones known so far")
+
+    @audit_refusal
+    def audit_refused_request(self, entry: dict[str, Any]) -> None:
+        """A state-changing request refused before its route ran goes into the audit log too."""
+        self.access.call(self.units, "append_audit", entry)
 
     # --- health -------------------------------------------------------------------
 
@@ -112,17 +118,22 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_route
 
     # --- operations ---------------------------------------------------------------------
 
-    @api("GET", "/api/v1/dead-letters", query=("service", "type", "limit"))
+    @api("GET", "/api/v1/dead-letters", query=("service", "type", "limit", "cursor"))
     def list_dead_letters(self, request: Request) -> Response:
-        letters = []
-        for service in self._services_named(request.args.get("service")):
-            letters += self.access.call(service, "list_dead_letters", request.args.get("type"), page_limit(request))
-        return json_response({"items": letters})
+        """Events parked after failing, with the reason and attempts, oldest first across services."""
+        services = self._services_named(request.args.get("service"))
+        positions = positions_of(request.args.get("cursor"), tuple(services))
+        limit = page_limit(request)
+        streams = {name: self.access.call(proxy, "list_dead_letters", request.args.get("type"), limit,
+                                          positions.get(name, 0)) for name, proxy in services.items()}
+        rows, positions = merged_page(streams, lambda r: (r["first_failed_at"], r["_source"], r["id"]), limit,
+                                      positions)
+        return json_response({"items": rows, "next_cursor": encode_cursor(positions) if len(rows) == limit else None})
 
     @api("POST", "/api/v1/dead-letters/replay", body=schemas.Replay)
     def replay_dead_letters(self, request: Request) -> Response:
         data = json_body(request, schemas.Replay(), self.access.max_body)
-        (service,) = self._services_named(data["service"])
+        (service,) = self._services_named(data["service"]).values()
         replayed = self.access.call(service, "replay_dead_letters", data["ids"], data["event_type"])
         return json_response({"replayed": replayed})
 
@@ -134,10 +145,10 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_route
         return {"units": self.units, "disclosure": self.disclosure, "feedback": self.feedback,
                 "notify": self.notify}
 
-    def _services_named(self, name: str | None) -> list[Any]:
+    def _services_named(self, name: str | None) -> dict[str, Any]:
         services = self._services()
         if name is None:
-            return list(services.values())
+            return services
         if name not in services:
             raise ApiError(400, "invalid_input", f"service must be one of {', '.join(services)}")
-        return [services[name]]
+        return {name: services[name]}

@@ -107,6 +107,10 @@ class Cluster:
         return api
 
     def stop_all(self) -> None:
+        """Ask every process to stop at once, then wait for each."""
+        for process in self.processes.values():
+            if process.proc and process.proc.poll() is None:
+                process.proc.send_signal(signal.SIGTERM)
         for process in self.processes.values():
             process.stop()
 

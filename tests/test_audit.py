@@ -78,7 +78,8 @@ def test_the_verify_command_exits_1_on_a_broken_chain(chain, database_urls):
 
 def test_state_changing_requests_are_audited(cluster):
     api = cluster.start_everything()
-    ids = {name: f"audit-{name}-{uuid.uuid4().hex[:8]}" for name in ("import", "patch", "nominate", "get")}
+    ids = {name: f"audit-{name}-{uuid.uuid4().hex[:8]}" for name in ("import", "patch", "nominate", "get",
+                                                                        "refused")}
     dry = requests.post(f"{api}/api/v1/units/import", params={"apply": "false"}, data=SAMPLE,
                         headers={**ADMIN, "Content-Type": "text/csv", "X-Request-ID": ids["import"]})
     bad = requests.patch(f"{api}/api/v1/units/A001", json={"no_such_field": 1},
@@ -88,13 +89,16 @@ def test_state_changing_requests_are_audited(cluster):
                               headers={**OFFICE, "X-Request-ID": ids["nominate"]})
     assert requests.get(f"{api}/api/v1/units", headers={"X-Request-ID": ids["get"]}).status_code == 200
     assert dry.status_code == 200 and 400 <= bad.status_code < 500
+    refused = requests.post(f"{api}/api/v1/units", json={}, headers={**OPERATOR, "X-Request-ID": ids["refused"]})
+    assert refused.status_code == 403  # by the policy table, before any route ran
 
     def listed():
         items = requests.get(f"{api}/api/v1/audit", headers=OFFICE).json()["items"]
-        return items if len(items) >= 3 else None
+        return items if len(items) >= 4 else None
 
-    by_request = {e["request_id"]: e for e in wait_for(listed, timeout=15, message="three audit entries")}
-    assert set(by_request) == {ids["import"], ids["patch"], ids["nominate"]}  # the GET is not there
+    by_request = {e["request_id"]: e for e in wait_for(listed, timeout=15, message="four audit entries")}
+    assert set(by_request) == {ids["import"], ids["patch"], ids["nominate"], ids["refused"]}  # not the GET
+    assert (by_request[ids["refused"]]["role"], by_request[ids["refused"]]["result"]) == ("operator", 403)
     imported = by_request[ids["import"]]
     assert (imported["actor"], imported["role"], imported["result"]) == ("admin", "admin", 200)
     assert (imported["action"], imported["target"]) == ("POST /api/v1/units/import", "/api/v1/units/import")
@@ -110,9 +114,9 @@ def test_state_changing_requests_are_audited(cluster):
     one = requests.get(f"{api}/api/v1/audit", params={"limit": 1}, headers=ADMIN).json()
     after = requests.get(f"{api}/api/v1/audit", params={"limit": 5, "cursor": one["next_cursor"]},
                          headers=ADMIN).json()
-    assert [e["id"] for e in after["items"]] == [2, 3]
+    assert [e["id"] for e in after["items"]] == [2, 3, 4]
 
     verified = requests.get(f"{api}/api/v1/audit/verify", headers=OFFICE)
-    assert verified.status_code == 200 and verified.json()["ok"] and verified.json()["entries"] == 3
+    assert verified.status_code == 200 and verified.json()["ok"] and verified.json()["entries"] == 4
     assert requests.get(f"{api}/api/v1/audit", headers=OPERATOR).status_code == 403
     assert requests.get(f"{api}/api/v1/audit/verify", headers=OPERATOR).status_code == 403

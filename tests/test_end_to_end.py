@@ -121,6 +121,6 @@ def test_bad_requests_get_the_error_envelope(cluster):
         assert body["error"]["code"] == code and body["error"]["message"] and body["request_id"]
     letters = requests.get(f"{api}/api/v1/dead-letters", params={"service": "disclosure"},
                            headers=token("root", "admin"))
-    assert letters.status_code == 200 and letters.json() == {"items": []}
+    assert letters.status_code == 200 and letters.json() == {"items": [], "next_cursor": None}
     readiness = requests.get(f"{api}/readyz")
     assert readiness.status_code == 503 and readiness.json()["services"]["units"]["ok"] is False

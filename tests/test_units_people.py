@@ -59,7 +59,7 @@ def test_designation_lifecycle(uow):
 
 
 def test_a_term_expires_by_itself_once(uow):
-    sample_designated = designations.list_designations(uow.session, status="designated")
+    sample_designated = designations.list_designations(uow.session, status="designated")["items"]
     assert len(sample_designated) == 7  # the registry's demonstration column
     unit = sample_designated[0]["unit_code"]
     uow.session.execute(sa.update(Designation).where(Designation.id == sample_designated[0]["id"])

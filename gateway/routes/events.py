@@ -3,15 +3,13 @@ The feed reads the producers' outbox history, so a subscriber backfills and catc
 after downtime; webhooks are its subscriptions for pushed delivery."""
 from __future__ import annotations
 
-import heapq
-
 from werkzeug.wrappers import Request, Response
 
 from services.common.contract import CATALOGUE
 
 from .. import schemas
 from ..errors import bad_request
-from ..http import api, decode_cursor, encode_cursor, json_body, json_response, page_limit
+from ..http import api, encode_cursor, json_body, json_response, merged_page, page_limit, positions_of
 
 PRODUCERS = ("units", "disclosure", "feedback", "notify")
 
@@ -24,22 +22,14 @@ class EventRoutes:
         (default 100). The answer's `next_cursor` is always given: poll with it as `after`
         to continue, even when `items` is empty. Events are kept 90 days
         (OUTBOX_RETENTION_DAYS) after publication; older ones are gone from the feed."""
-        positions = _positions(request.args.get("after"))
+        positions = positions_of(request.args.get("after"), PRODUCERS)
         types = _types(request.args.get("type"))
         limit = page_limit(request, default=100, maximum=500)
-        streams = [[{**row, "producer": name} for row in self.access.call(
-                        self._services()[name], "event_history", positions.get(name, 0), types, limit)]
-                   for name in PRODUCERS]
-        # merge only the heads, so each producer's events are taken as a prefix in id order
-        # and its position (the last id taken) skips nothing
-        merged = heapq.merge(*streams, key=lambda r: (r["event"]["occurred_at"], r["producer"], r["id"]))
-        items = []
-        for row in merged:
-            if len(items) == limit:
-                break
-            items.append(row["event"])
-            positions[row["producer"]] = row["id"]
-        return json_response({"items": items, "next_cursor": encode_cursor(positions)})
+        streams = {name: self.access.call(self._services()[name], "event_history", positions.get(name, 0), types,
+                                          limit) for name in PRODUCERS}
+        rows, positions = merged_page(streams, lambda r: (r["event"]["occurred_at"], r["_source"], r["id"]),
+                                      limit, positions)
+        return json_response({"items": [row["event"] for row in rows], "next_cursor": encode_cursor(positions)})
 
     @api("GET", "/api/v1/webhooks")
     def list_webhooks(self, request: Request) -> Response:
@@ -64,14 +54,6 @@ class EventRoutes:
     def delete_webhook(self, request: Request, webhook_id: int) -> Response:
         actor = self.access.caller(request)
         return json_response(self.access.call(self.notify, "delete_webhook", actor, webhook_id))
-
-
-def _positions(cursor: str | None) -> dict[str, int]:
-    positions = decode_cursor(cursor) or {}
-    if not isinstance(positions, dict) or not all(
-            name in PRODUCERS and type(value) is int and value >= 0 for name, value in positions.items()):
-        raise bad_request("the cursor is not one this API gave out")
-    return positions
 
 
 def _types(raw: str | None) -> list[str] | None:

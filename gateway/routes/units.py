@@ -97,11 +97,13 @@ class UnitRoutes:
 
     # --- demonstration sites (示范点) and models (典型) -------------------------------------
 
-    @api("GET", "/api/v1/designations", query=("unit", "status"))
+    @api("GET", "/api/v1/designations", query=("unit", "status", "limit", "cursor"))
     def list_designations(self, request: Request) -> Response:
-        items = self.access.call(self.units, "list_designations", request.args.get("unit"),
-                                 request.args.get("status"))
-        return json_response({"items": items})
+        """Demonstration sites and models: nominated, designated, expired or revoked."""
+        result = self.access.call(self.units, "list_designations", request.args.get("unit"),
+                                  request.args.get("status"), page_limit(request),
+                                  decode_cursor(request.args.get("cursor")) or 0)
+        return json_response(page(result))
 
     @api("POST", "/api/v1/designations", body=schemas.Nomination)
     def nominate(self, request: Request) -> Response:

@@ -134,10 +134,14 @@ def expire_due(uow: UnitOfWork, today: date | None = None) -> int:
     return expired
 
 
-def list_designations(session: Session, unit_code: str | None = None, status: str | None = None) -> list[dict]:
-    query = sa.select(Designation).order_by(Designation.id)
+def list_designations(session: Session, unit_code: str | None = None, status: str | None = None,
+                      limit: int = 100, after_id: int = 0) -> dict[str, Any]:
+    """A page of designations by id; `next` is the cursor for the next page."""
+    query = sa.select(Designation).where(Designation.id > after_id).order_by(Designation.id).limit(limit + 1)
     if unit_code:
         query = query.where(Designation.unit_code == unit_code)
     if status:
         query = query.where(Designation.status == status)
-    return [view(d) for d in session.scalars(query)]
+    rows = session.scalars(query).all()
+    page = rows[:limit]
+    return {"items": [view(d) for d in page], "next": page[-1].id if len(rows) > limit else None}

@@ -125,8 +125,9 @@ class UnitsService(base.ServiceBase):
         return designation
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_designations(self, code: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        return designations.list_designations(self.db.session, code, status)
+    def list_designations(self, code: str | None = None, status: str | None = None, limit: int = 100,
+                          after_id: int = 0) -> dict[str, Any]:
+        return designations.list_designations(self.db.session, code, status, min(int(limit), 500), int(after_id))
 
     @timer(interval=3600)
     def expire_designations(self) -> None:
