@@ -12,7 +12,10 @@ from typing import Any, Callable
 
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError
+from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.common import logs
@@ -62,16 +65,43 @@ def request_id_of(request: Request) -> str:
     return str(uuid.uuid4())
 
 
+class ApiWsgiApp(WsgiApp):
+    """nameko's WSGI app, but a request no route matches (an unroutable path, a method no
+    route takes) also leaves as the envelope, not werkzeug's HTML page."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)  # shallow until the route reads it, as nameko does
+        try:
+            provider, request.path_values = self.url_map.bind_to_environ(environ).match()
+        except HTTPException as exc:
+            request_id = request_id_of(request)
+            response = response_for(exc, request_id)
+            response.headers[REQUEST_ID_HEADER] = request_id
+        else:
+            response = provider.handle_request(request)
+        return response(environ, start_response)
+
+
+class ApiWebServer(WebServer):
+    def get_wsgi_app(self) -> WsgiApp:
+        return ApiWsgiApp(self)
+
+
 class ApiEndpoint(HttpRequestHandler):
     """An HTTP route that is authorised by the policy table before any worker runs, whose
     worker sees the request id as the correlation id of everything it causes, and whose
     errors all leave as the envelope."""
 
-    def __init__(self, method: str, url: str, body: Any = None, query: tuple[str, ...] = (), **kwargs: Any):
-        """`body` (a request schema, or "file" for an upload) and `query` (parameter names)
-        describe the route for the OpenAPI document; validation happens in the route."""
+    server = ApiWebServer()
+
+    def __init__(self, method: str, url: str, body: Any = None, query: tuple[str, ...] = (),
+                 produces: tuple[str, ...] = ("application/json",), status: int | None = None, **kwargs: Any):
+        """`body` (a request schema, or "file" for an upload), `query` (parameter names),
+        `produces` (the content types of a success) and `status` (when a success is not
+        200/201) describe the route for the OpenAPI document; validation happens in the route."""
+        kwargs.setdefault("expected_exceptions", (ApiError, RemoteError))  # refusals, logged as such
         super().__init__(method, url, **kwargs)
-        self.body, self.query = body, query
+        self.body, self.query, self.produces, self.status = body, query, produces, status
 
     def setup(self) -> None:
         for method in self.method.split(","):

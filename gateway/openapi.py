@@ -22,6 +22,7 @@ ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
                   "413": "The body is too large.",
                   "415": "Send JSON with Content-Type: application/json.",
                   "422": "The uploaded file has problems; the report lists them by row.",
+                  "429": "Too many requests; wait the seconds Retry-After says.",
                   "503": "A service did not answer in time; try again shortly."}
 QUERY_PARAMETERS = {
     "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "page size (default 50)"},
@@ -70,15 +71,12 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
         "operationId": f"{name}_{method.lower()}" if "," in endpoint.method else name,
         "summary": summary, "tags": [path.split("/")[3] if path.startswith("/api/v1/") else "health"],
         "parameters": parameters,
-        "responses": {"200" if method != "POST" else "201": {"description": "done",
-                                                             "content": {"application/json": {}}},
+        "responses": {**_successes(endpoint, method),
                       **{status: {"description": text, "content": {"application/json": {
                           "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
                          for status, text in ERROR_STATUSES.items()}},
         "x-roles": sorted(roles),
     }
-    if method == "POST":  # most POSTs answer 200 (actions), creations 201; both are listed
-        operation["responses"]["200"] = {"description": "done", "content": {"application/json": {}}}
     if policy.ANONYMOUS not in roles:
         operation["security"] = [{"bearer": []}]
     if doc and len(doc.splitlines()) > 1:
@@ -93,6 +91,15 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
     elif endpoint.body is not None and method in ("POST", "PUT", "PATCH"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": endpoint.body}}}
     return operation
+
+
+def _successes(endpoint: ApiEndpoint, method: str) -> dict[str, Any]:
+    """A POST answers 201 when it creates and 200 when it acts; both are listed."""
+    if endpoint.status == 204:
+        return {"204": {"description": "done; no content"}}
+    content = {media_type: {} for media_type in endpoint.produces}
+    statuses = ("200", "201") if method == "POST" else ("200",)
+    return {status: {"description": "done", "content": content} for status in statuses}
 
 
 @cache

@@ -70,7 +70,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_route
         """The OpenAPI 3.1 document of this API."""
         return json_response(openapi.build(type(self)))
 
-    @api("GET", "/api/v1/docs")
+    @api("GET", "/api/v1/docs", produces=("text/html",))
     def docs_page(self, request: Request) -> Response:
         """A page to browse the API."""
         return Response(openapi.DOCS_PAGE, mimetype="text/html")

@@ -28,7 +28,7 @@ class AuthRoutes:
             session = self._units_auth("refresh_session", body["refresh_token"])
         return json_response(self._token_response(session))
 
-    @api("POST", "/api/v1/auth/logout", body=schemas.Logout)
+    @api("POST", "/api/v1/auth/logout", body=schemas.Logout, status=204)
     def logout(self, request: Request) -> Response:
         body = json_body(request, schemas.Logout(), self.access.max_body)
         self.access.call(self.units, "logout", body["refresh_token"])

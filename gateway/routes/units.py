@@ -69,7 +69,7 @@ class UnitRoutes:
         status = 200 if not report["problems"] else 422
         return json_response(report, status)
 
-    @api("GET", "/api/v1/units/export", query=("format",))
+    @api("GET", "/api/v1/units/export", query=("format",), produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:
         file_format = request.args.get("format", "csv")
         exported = self.access.call(self.units, "export_registry", file_format)
