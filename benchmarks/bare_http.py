@@ -1,7 +1,9 @@
-"""The ceiling for the gateway benchmark: a bare nameko HTTP endpoint on the same machine,
-answering a fixed JSON list with no authorisation, no RPC and no database."""
+"""The ceilings for the gateway benchmark, on the same machine: a bare nameko HTTP endpoint
+answering a fixed JSON list (no authorisation, no RPC, no database), and one that makes
+the same single RPC to units as the gateway's unit read, with nothing else around it."""
 import json
 
+from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 
 ITEMS = json.dumps({"items": [{"id": i, "unit_code": "A001", "title": f"事项 {i}", "audience": "society"}
@@ -10,7 +12,12 @@ ITEMS = json.dumps({"items": [{"id": i, "unit_code": "A001", "title": f"事项 {
 
 class BareService:
     name = "bare"
+    units = RpcProxy("units")
 
     @http("GET", "/items")
     def items(self, request):
         return 200, {"Content-Type": "application/json"}, ITEMS
+
+    @http("GET", "/unit")
+    def unit(self, request):
+        return 200, {"Content-Type": "application/json"}, json.dumps(self.units.get_unit("A001"), ensure_ascii=False)
