@@ -8,7 +8,6 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
 import os  # noqa: E402
-import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -19,7 +18,7 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from services.common.config import ROOT, load_config  # noqa: E402
+from services.common.config import load_config  # noqa: E402
 from services.common.db import UnitOfWork, make_engine  # noqa: E402
 from services.common.migrate import SERVICES_WITH_DATABASE, upgrade  # noqa: E402
 

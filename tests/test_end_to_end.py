@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import requests
-import sqlalchemy as sa
 
 from gateway.auth import mint_token
 from services.common.config import ROOT, load_config

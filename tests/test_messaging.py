@@ -3,7 +3,6 @@ dead letters and replay. Each test gets its own vhost and empty databases."""
 import base64
 import json
 
-import pytest
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Producer
 from nameko.testing.services import entrypoint_hook
