@@ -53,6 +53,18 @@ def scalar(url: str, sql: str):
     return value
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "api_level: an HTTP test of behaviour that does not depend on the "
+                                       "database engine; it runs on SQLite only to keep the suite short")
+
+
+def pytest_generate_tests(metafunc):
+    """Every database test runs on each backend, but for api_level tests (SQLite only)."""
+    if "database_urls" in metafunc.fixturenames:
+        api_level = metafunc.definition.get_closest_marker("api_level") is not None
+        metafunc.parametrize("database_urls", ["sqlite"] if api_level else BACKENDS, indirect=True)
+
+
 # --- databases -----------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -89,7 +101,7 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 def database_urls(request, tmp_path, pg_databases):
     """Empty, migrated databases for every service, on the parametrised backend."""
     if request.param == "postgresql":

@@ -1,6 +1,7 @@
 """The API against its own OpenAPI document, with schemathesis generating requests (a
 bounded number per operation) as an administrator, on a running cluster with the sample
 county: no answer is a 5xx, and every status and content type is one the document names."""
+import pytest
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance"
 EXAMPLES_PER_OPERATION = 5
 
 
+@pytest.mark.api_level
 def test_generated_requests_find_no_server_error_and_nothing_undocumented(cluster, tmp_path):
     cluster.env["RATE_LIMITS_ENABLED"] = "false"  # the generator is fast; limits are tested elsewhere
     api = cluster.start_everything()

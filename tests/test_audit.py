@@ -76,6 +76,7 @@ def test_the_verify_command_exits_1_on_a_broken_chain(chain, database_urls):
 
 # --- through the gateway ----------------------------------------------------------------
 
+@pytest.mark.api_level
 def test_state_changing_requests_are_audited(cluster):
     api = cluster.start_everything()
     ids = {name: f"audit-{name}-{uuid.uuid4().hex[:8]}" for name in ("import", "patch", "nominate", "get",

@@ -94,6 +94,7 @@ def _drain(api, headers, cursor, types, limit=50):
             return events, cursor
 
 
+@pytest.mark.api_level
 def test_a_subscriber_backfills_then_follows_the_feed(api):
     from tests.conftest import wait_for
 
@@ -124,6 +125,7 @@ def test_a_subscriber_backfills_then_follows_the_feed(api):
     assert requests.get(f"{api}/api/v1/events").status_code == 401
 
 
+@pytest.mark.api_level
 def test_webhooks_through_the_gateway(api):
     archive, press = _api_key(api, "county-archive"), _api_key(api, "county-press")
     url = f"{api}/api/v1/webhooks"

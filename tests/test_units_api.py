@@ -36,6 +36,7 @@ def edited_sample(**changes_by_code):
     return out.getvalue().encode()
 
 
+@pytest.mark.api_level
 def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
     disclosure, notify, feedback = database_urls["disclosure"], database_urls["notify"], database_urls["feedback"]
     dry = upload(api, SAMPLE, apply=False)
@@ -109,6 +110,7 @@ def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
                   ).json()["updated"] == 0
 
 
+@pytest.mark.api_level
 def test_bad_uploads_and_unauthorised_changes(api):
     bad = upload(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
     assert bad.status_code == 422
@@ -126,6 +128,7 @@ def test_bad_uploads_and_unauthorised_changes(api):
     assert requests.post(f"{api}/api/v1/units", json={"code": "X1"}, headers=ADMIN).status_code == 400
 
 
+@pytest.mark.api_level
 def test_signing_in_refreshing_and_api_keys(api, cluster):
     import subprocess
     import sys
