@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 import weakref
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from .config import database_url, load_config
 from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event, to_message
 from .records import OutboxRecord
+
+if TYPE_CHECKING:
+    from .inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +60,14 @@ class UnitOfWork:
     """One worker's database work: a lazily opened session and the events it emits."""
 
     def __init__(self, sessions: sessionmaker, correlation_id: str, managed_by_inbox: bool = False,
-                 on_outbox_commit: Callable[[], None] | None = None):
+                 on_outbox_commit: Callable[[], None] | None = None, inbox: "Inbox | None" = None):
         self._sessions = sessions
         self._on_outbox_commit = on_outbox_commit
         self._session: Session | None = None
         self._emitted = False
         self.correlation_id = correlation_id
         self.managed_by_inbox = managed_by_inbox
+        self.inbox = inbox  # the service's received events, for the dead-letter RPCs
 
     @property
     def session(self) -> Session:
@@ -166,8 +170,7 @@ class Database(DependencyProvider):
         correlation_id = (worker_ctx.data.get("correlation_id")
                           or (worker_ctx.call_id_stack or [worker_ctx.call_id])[0])
         managed = getattr(worker_ctx.entrypoint, "manages_transaction", False)
-        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed)
-        uow.inbox = self.inbox  # for the dead-letter RPCs every service offers
+        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed, self.inbox)
         self._units[worker_ctx] = uow
         return uow
 
