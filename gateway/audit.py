@@ -16,7 +16,6 @@ counted in gongkai_audit_failures_total so an operator sees the gap.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from nameko.exceptions import RemoteError
@@ -24,6 +23,8 @@ from nameko.extensions import DependencyProvider, Entrypoint
 from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
+
+from services.common.records import utcnow
 
 from . import rpc
 from .auth import actor_from_request
@@ -45,14 +46,15 @@ class RefusedRequest(Entrypoint):
 audit_refusal = RefusedRequest.decorator
 
 
-def refusal_entry(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
-                  request_id: str) -> dict[str, Any] | None:
+def entry_for(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
+              request_id: str) -> dict[str, Any] | None:
+    """The audit entry of a request to a route: None unless the request changes state."""
     if request.method not in STATE_CHANGING:
         return None
     actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
     return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
             "action": f"{request.method} {rule}", "target": request.path, "result": status,
-            "at": datetime.now(timezone.utc).isoformat(), "request_id": request_id}
+            "at": utcnow().isoformat(), "request_id": request_id}
 
 
 def status_of(result: Any, exc_info: Any, request_id: str) -> int:
@@ -81,11 +83,8 @@ def build_entry(worker_ctx: Any, result: Any, exc_info: Any, secret: str) -> dic
         actor = actor_from_request(request.headers, secret)
     except Exception:  # the token expired while the worker ran, say: still audit the request
         actor = None
-    actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
-    return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
-            "action": f"{request.method} {worker_ctx.entrypoint.url}", "target": request.path,
-            "result": status_of(result, exc_info, request_id),
-            "at": datetime.now(timezone.utc).isoformat(), "request_id": request_id}
+    return entry_for(request, worker_ctx.entrypoint.url, actor, status_of(result, exc_info, request_id),
+                     request_id)
 
 
 class AuditTrail(DependencyProvider):

@@ -153,9 +153,9 @@ class ApiEndpoint(HttpRequestHandler):
     def audit_refusal(self, request: Request, actor: dict[str, Any] | None, status: int, request_id: str) -> None:
         """Hand a refused state-changing request to the service's refusal auditor, if it has
         one, without waiting for it."""
-        from .audit import refusal_entry
+        from .audit import entry_for
 
-        entry = refusal_entry(request, self.url, actor, status, request_id)
+        entry = entry_for(request, self.url, actor, status, request_id)
         auditor = next((e for e in self.container.entrypoints if getattr(e, "audits_refusals", False)), None)
         if entry is not None and auditor is not None:
             self.container.spawn_worker(auditor, (entry,), {}, context_data={"correlation_id": request_id})

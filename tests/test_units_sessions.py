@@ -46,7 +46,7 @@ def test_disabling_or_changing_the_account_ends_its_sessions(uow):
 
 def test_an_expired_session_and_a_logout_end_the_refresh_token(uow):
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]
-    uow.session.execute(sa.update(RefreshToken).values(expires_at=sessions.now() - timedelta(seconds=1)))
+    uow.session.execute(sa.update(RefreshToken).values(expires_at=sessions.utcnow() - timedelta(seconds=1)))
     with pytest.raises(Forbidden, match="expired"):
         sessions.refresh(uow.session, token)
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]

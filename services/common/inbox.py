@@ -20,7 +20,7 @@ import logging
 import sys
 import threading
 import traceback
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlalchemy.orm import sessionmaker
 
 from . import metrics
 from .contract import SUBSCRIPTIONS, ContractError, Event, from_message, queue_name
-from .records import EventFailure, ProcessedEvent
+from .records import EventFailure, ProcessedEvent, utcnow
 from .topology import subscription_queue
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 RETRY_POLL_SECONDS = 1.0
 REQUEUE_PAUSE_SECONDS = 1.0
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Inbox:

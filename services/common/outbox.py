@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 
 from . import metrics
 from .contract import subscribed_types
-from .records import OutboxRecord
+from .records import OutboxRecord, utcnow
 from .topology import declare_topology, events_exchange
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,6 @@ IDLE_POLL_SECONDS = 1.0
 UNROUTABLE_RETRY = timedelta(seconds=30)
 PURGE_EVERY = timedelta(hours=1)
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class OutboxRelay:

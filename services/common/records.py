@@ -4,7 +4,7 @@ events (so a redelivered event has no second effect) and event failures (retries
 dead letters). Each service's first migration creates them with `create_tables()`."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -18,6 +18,11 @@ NAMING = {
 }
 
 
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC: the only kind of timestamp Gongkai stores."""
+    return datetime.now(timezone.utc)
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Timestamps stored as UTC and always read back timezone-aware, on SQLite too."""
     impl = sa.DateTime(timezone=True)
@@ -29,7 +34,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        from datetime import timezone
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value

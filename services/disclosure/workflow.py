@@ -8,7 +8,6 @@ item they wrote themselves.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from services.common.db import UnitOfWork
+from services.common.records import utcnow
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .models import Item, ItemTransition, UnitCopy
@@ -23,9 +23,6 @@ from .schemas import Actor, ItemView, NewItem, PublicItemView
 
 SUMMARY_CHARS = 200
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _actor(raw: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +41,7 @@ def _require(actor: dict[str, Any], role: str, unit_code: str) -> None:
 
 def _step(item: Item, to_status: str, actor: dict[str, Any], reason: str | None = None) -> None:
     item.trail.append(ItemTransition(from_status=item.status, to_status=to_status, actor=actor["username"],
-                                     role=actor["role"], reason=reason, at=now()))
+                                     role=actor["role"], reason=reason, at=utcnow()))
     item.status = to_status
 
 
@@ -70,7 +67,7 @@ def create_item(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) ->
     unit = uow.session.get(UnitCopy, data["unit_code"])
     if unit is None or unit.status != "active":
         raise InvalidInput(f"unit {data['unit_code']} is not an active unit")
-    item = Item(**data, version=1, author=actor["username"], created_at=now())
+    item = Item(**data, version=1, author=actor["username"], created_at=utcnow())
     _step(item, "draft", actor)
     uow.session.add(item)
     uow.session.flush()
@@ -84,7 +81,7 @@ def submit(uow: UnitOfWork, actor: dict[str, Any], item_id: int) -> dict[str, An
     if item.status != "draft":
         raise Conflict(f"only a draft can be submitted; item {item.id} is {item.status}")
     _step(item, "submitted", actor)
-    uow.emit("ItemSubmitted", {**_ref(item), "submitted_by": actor["username"], "submitted_at": now()})
+    uow.emit("ItemSubmitted", {**_ref(item), "submitted_by": actor["username"], "submitted_at": utcnow()})
     return ItemView().dump(item)
 
 
@@ -110,9 +107,9 @@ def approve(uow: UnitOfWork, actor: dict[str, Any], item_id: int) -> dict[str, A
     """审批 then 实施: approval publishes the item to its audience."""
     actor, item = _reviewer_step(uow, actor, item_id, ("reviewed",), "approve")
     _step(item, "approved", actor)
-    uow.emit("ItemApproved", {**_ref(item), "approved_by": actor["username"], "approved_at": now()})
+    uow.emit("ItemApproved", {**_ref(item), "approved_by": actor["username"], "approved_at": utcnow()})
     _step(item, "published", actor)
-    item.published_at = now()
+    item.published_at = utcnow()
     uow.emit("ItemPublished", {**_ref(item), "summary": item.body[:SUMMARY_CHARS], "carriers": item.carriers,
                                "obligation_id": item.obligation_id, "published_by": actor["username"],
                                "published_at": item.published_at})
@@ -124,7 +121,7 @@ def reject(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str) ->
         raise InvalidInput("a rejection needs a reason")
     actor, item = _reviewer_step(uow, actor, item_id, ("submitted", "reviewed"), "reject")
     _step(item, "draft", actor, reason.strip())
-    uow.emit("ItemRejected", {**_ref(item), "rejected_by": actor["username"], "rejected_at": now(),
+    uow.emit("ItemRejected", {**_ref(item), "rejected_by": actor["username"], "rejected_at": utcnow(),
                               "reason": reason.strip()})
     return ItemView().dump(item)
 

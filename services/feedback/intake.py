@@ -3,7 +3,6 @@ on the working-day calendar (acknowledge in 3, answer in 15 working days by defa
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
+from services.common.records import utcnow
 from services.common.errors import InvalidInput, NotFound
 from services.common.workdays import add_working_days
 
@@ -61,7 +61,7 @@ def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None) ->
     target = session.get(Target, (data["target_kind"], data["target_id"]))
     if target is None or not target.active:
         raise NotFound(f"no {data['target_kind']} {data['target_id']} takes feedback")
-    received_at = datetime.now(timezone.utc)
+    received_at = utcnow()
     today = received_at.astimezone(COUNTY_TIME).date()
     feedback = Feedback(
         tracking_code=_tracking_code(session), target_kind=target.kind, target_id=target.target_id,

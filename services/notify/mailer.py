@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from prometheus_client import Counter
 
 from services.common.db import UnitOfWork
+from services.common.records import utcnow
 
 from .models import Delivery
 
@@ -29,9 +30,6 @@ BATCH = 20
 NOTIFICATIONS = Counter("gongkai_notifications_total", "Notification attempts by channel and outcome.",
                         ["channel", "outcome"])
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def mask(address: str) -> str:

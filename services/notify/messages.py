@@ -1,13 +1,13 @@
 """Who is told what, for each event: the texts and the recipients."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.contract import Event
+from services.common.records import utcnow
 
 from .models import Contact, Delivery, KnownUnit
 
@@ -56,7 +56,7 @@ def plan_deliveries(session: Session, event: Event) -> list[Delivery]:
     subject, body = TEMPLATES[event.type](event)
     unit_code = event.payload["unit_code"]
     liaison = session.get(Contact, (unit_code, "liaison"))
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     delivery = Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
                         channel="email", recipient=(liaison.email if liaison and liaison.email else ""),
                         subject=subject, body=body, attempts=0, created_at=now)

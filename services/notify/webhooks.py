@@ -5,7 +5,6 @@ so a subscriber cannot learn which ids exist."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.contract import CATALOGUE
+from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound
 
 from .models import Webhook
@@ -29,7 +29,7 @@ def create(session: Session, actor: dict[str, Any], url: str, event_types: list[
     if owned >= MAX_PER_OWNER:
         raise Conflict(f"you have {MAX_PER_OWNER} webhooks already; delete one first")
     hook = Webhook(owner=actor["username"], url=url, event_types=types, secret=secrets.token_urlsafe(32),
-                   active=True, created_at=datetime.now(timezone.utc))
+                   active=True, created_at=utcnow())
     session.add(hook)
     session.flush()
     return {**as_dict(hook), "secret": hook.secret}

@@ -4,7 +4,6 @@ or unit, raises its auth_version, which the gateway checks to refuse older token
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.records import utcnow
 
 from .models import Account, Unit
 
@@ -25,9 +25,6 @@ hasher = PasswordHasher()
 # verified against when the username is unknown, so both failures take as long
 _DUMMY_HASH = hasher.hash("not-a-real-password")
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def view(account: Account) -> dict[str, Any]:
@@ -60,8 +57,8 @@ def create(session: Session, username: str, password: str, role: str, display_na
     if session.get(Account, username) is not None:
         raise Conflict(f"the username {username} is taken")
     account = Account(username=username, display_name=display_name or username, password_hash=hasher.hash(password),
-                      role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=now(),
-                      updated_at=now())
+                      role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=utcnow(),
+                      updated_at=utcnow())
     session.add(account)
     return view(account)
 
@@ -93,7 +90,7 @@ def authenticate(session: Session, username: str, password: str) -> dict[str, An
 def set_enabled(session: Session, username: str, enabled: bool) -> dict[str, Any]:
     account = _load(session, username)
     if account.enabled != enabled:
-        account.enabled, account.updated_at = enabled, now()
+        account.enabled, account.updated_at = enabled, utcnow()
         account.auth_version += 1
     return view(account)
 
@@ -102,7 +99,7 @@ def change_role(session: Session, username: str, role: str, unit_code: str | Non
     account = _load(session, username)
     _check_scope(session, role, unit_code)
     if (account.role, account.unit_code) != (role, unit_code):
-        account.role, account.unit_code, account.updated_at = role, unit_code, now()
+        account.role, account.unit_code, account.updated_at = role, unit_code, utcnow()
         account.auth_version += 1
     return view(account)
 

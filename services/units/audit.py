@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.errors import InvalidInput
+from services.common.records import utcnow
 
 from .models import AuditEntry
 
@@ -65,7 +66,7 @@ def append(session: Session, entry: dict[str, Any]) -> dict[str, Any]:
     """Add one entry at the end of the chain (the caller commits, which frees the lock).
     `at` is an ISO time; when absent it is now."""
     try:
-        at = datetime.fromisoformat(entry["at"]) if entry.get("at") else datetime.now(timezone.utc)
+        at = datetime.fromisoformat(entry["at"]) if entry.get("at") else utcnow()
         at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
         row = AuditEntry(actor=str(entry["actor"])[:100], role=str(entry["role"])[:16],
                          unit=(str(entry["unit"])[:32] if entry.get("unit") else None),

@@ -2,13 +2,14 @@
 years by default) → expire when the term ends, or revoke with a reason."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
+from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound
 
 from .models import Designation, Unit
@@ -16,9 +17,6 @@ from .registry import DEFAULT_TERM_YEARS, designation_fields, emit_change, load_
 
 KINDS = ("demonstration", "model")
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def view(d: Designation) -> dict[str, Any]:
@@ -50,7 +48,7 @@ def nominate(uow: UnitOfWork, actor: str, unit_code: str, kind: str, reason: str
     if open_:
         raise Conflict(f"unit {unit_code} is already nominated or designated as {kind}")
     designation = Designation(unit_code=unit_code, kind=kind, status="nominated", reason=reason.strip(),
-                              nominated_by=actor, nominated_at=now())
+                              nominated_by=actor, nominated_at=utcnow())
     uow.session.add(designation)
     uow.session.flush()
     return view(designation)
@@ -87,7 +85,7 @@ def revoke(uow: UnitOfWork, actor: str, designation_id: int, reason: str) -> dic
 
 def _end(session: Session, unit: Unit, designation: Designation, status: str, actor: str,
          reason: str | None = None) -> tuple[str, dict]:
-    designation.status, designation.closed_at = status, now()
+    designation.status, designation.closed_at = status, utcnow()
     fields = designation_fields(designation)
     if status == "revoked":
         designation.revoked_reason = reason
@@ -106,7 +104,7 @@ def end_all(session: Session, unit: Unit, reason: str, actor: str) -> list[tuple
     for designation in session.scalars(sa.select(Designation).where(
             Designation.unit_code == unit.code, Designation.status.in_(("nominated", "designated")))):
         if designation.status == "nominated":
-            designation.status, designation.closed_at, designation.revoked_reason = "revoked", now(), reason
+            designation.status, designation.closed_at, designation.revoked_reason = "revoked", utcnow(), reason
         else:
             facts.append(_end(session, unit, designation, "revoked", actor, reason))
     return facts

@@ -7,7 +7,7 @@ is idempotent: a row that matches what is stored changes nothing and emits nothi
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session, selectinload
 
 from services.common.db import UnitOfWork
+from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound
 
 from . import officials
@@ -24,9 +25,6 @@ from .schemas import DirectoryEntry, OfficialInput, RegistryRow
 UNIT_FIELDS = ("name", "sector", "org_type")
 DEFAULT_TERM_YEARS = 3
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def unit_state(unit: Unit) -> dict[str, Any]:
@@ -45,7 +43,7 @@ def emit_change(uow: UnitOfWork, unit: Unit, facts: list[tuple[str, dict]], acto
     if not facts:
         return
     unit.revision += 1
-    unit.updated_at = now()
+    unit.updated_at = utcnow()
     state = unit_state(unit)
     stated = set()
     for event_type, fields in facts:
@@ -82,7 +80,7 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
             raise InvalidInput(f"unit {row['code']} names an unknown parent {parent}")
     counts = {"registered": 0, "updated": 0, "unchanged": 0}
     today = date.today()
-    for row in _parents_first(rows):
+    for row in parents_first(rows):
         unit = known.get(row["code"])
         if unit is None:
             _register(uow, row, today, actor)
@@ -99,7 +97,7 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
 def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> None:
     unit = Unit(code=row["code"], name=row["name"], sector=row["sector"], org_type=row["org_type"],
                 parent_code=row.get("parent_code"), status="active", demonstration=False, revision=0,
-                updated_at=now())
+                updated_at=utcnow())
     unit.officials = []
     uow.session.add(unit)
     officials.set_officials(uow.session, unit, officials.registry_officials(row), today)
@@ -115,7 +113,7 @@ def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> 
 def designate_now(session: Session, unit: Unit, kind: str, reason: str, actor: str, today: date,
                   term_years: int = DEFAULT_TERM_YEARS) -> Designation:
     designation = Designation(unit_code=unit.code, kind=kind, status="designated", reason=reason,
-                              nominated_by=actor, nominated_at=now(), designated_by=actor,
+                              nominated_by=actor, nominated_at=utcnow(), designated_by=actor,
                               starts_on=today, ends_on=term_end(today, term_years))
     session.add(designation)
     session.flush()
@@ -150,7 +148,8 @@ def _update_facts(unit: Unit, row: dict[str, Any]) -> list[tuple[str, dict]]:
     return facts
 
 
-def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows ordered so a unit's parent, when among them, comes first; a loop is refused."""
     by_code = {row["code"]: row for row in rows}
     ordered, seen = [], set()
 

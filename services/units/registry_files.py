@@ -47,20 +47,7 @@ def export_file(session: Session, file_format: str) -> tuple[str, bytes]:
     if file_format not in EXPORT_FORMATS:
         raise InvalidInput(f"export as {' or '.join(EXPORT_FORMATS)}")
     units = session.scalars(sa.select(Unit).where(Unit.status == "active").order_by(Unit.code)).all()
-    by_code = {u.code: u for u in units}
-    ordered, seen = [], set()
-
-    def visit(unit: Unit) -> None:
-        if unit.code in seen:
-            return
-        if unit.parent_code in by_code:
-            visit(by_code[unit.parent_code])
-        seen.add(unit.code)
-        ordered.append(unit)
-
-    for unit in units:
-        visit(unit)
-    rows = [_row(u) for u in ordered]
+    rows = registry.parents_first([_row(u) for u in units])
     content = importer.export_csv(rows) if file_format == "csv" else importer.export_xlsx(rows)
     return f"county_units.{file_format}", content
 

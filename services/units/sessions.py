@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.records import utcnow
 
 from . import accounts
 from .models import Account, ApiKey, RefreshToken
@@ -27,9 +28,6 @@ from .models import Account, ApiKey, RefreshToken
 REFRESH_LIFETIME = timedelta(days=14)
 API_KEY_PREFIX = "gk_"
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _digest(secret: str) -> str:
@@ -39,8 +37,8 @@ def _digest(secret: str) -> str:
 def _issue(session: Session, account: Account, family: str) -> str:
     secret = secrets.token_urlsafe(32)
     session.add(RefreshToken(family=family, username=account.username, token_hash=_digest(secret),
-                             auth_version=account.auth_version, issued_at=now(),
-                             expires_at=now() + REFRESH_LIFETIME))
+                             auth_version=account.auth_version, issued_at=utcnow(),
+                             expires_at=utcnow() + REFRESH_LIFETIME))
     return secret
 
 
@@ -53,7 +51,7 @@ def login(session: Session, username: str, password: str) -> dict[str, Any]:
 
 def _revoke_family(session: Session, family: str) -> None:
     session.execute(sa.update(RefreshToken).where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-                    .values(revoked_at=now()))
+                    .values(revoked_at=utcnow()))
 
 
 def refresh(session: Session, secret: str) -> dict[str, Any]:
@@ -66,13 +64,13 @@ def refresh(session: Session, secret: str) -> dict[str, Any]:
     if token.spent_at is not None:
         _revoke_family(session, token.family)
         raise Forbidden("the refresh token was used before; the session is closed, sign in again")
-    if token.expires_at <= now():
+    if token.expires_at <= utcnow():
         raise Forbidden("the session has expired; sign in again")
     account = session.get(Account, token.username)
     if account is None or not account.enabled or account.auth_version != token.auth_version:
         _revoke_family(session, token.family)
         raise Forbidden("the account changed or was disabled; sign in again")
-    token.spent_at = now()
+    token.spent_at = utcnow()
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, token.family)}
 
 
@@ -89,7 +87,7 @@ def create_api_key(session: Session, name: str, created_by: str) -> dict[str, An
     if session.scalar(sa.select(ApiKey.id).where(ApiKey.name == name)) is not None:
         raise Conflict(f"an API key named {name!r} exists already")
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey(name=name, prefix=secret[:10], key_hash=_digest(secret), created_by=created_by, created_at=now())
+    key = ApiKey(name=name, prefix=secret[:10], key_hash=_digest(secret), created_by=created_by, created_at=utcnow())
     session.add(key)
     session.flush()
     return {**api_key_view(key), "key": secret}
@@ -110,7 +108,7 @@ def revoke_api_key(session: Session, key_id: int) -> dict[str, Any]:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(f"no API key {key_id}")
-    key.revoked_at = key.revoked_at or now()
+    key.revoked_at = key.revoked_at or utcnow()
     return api_key_view(key)
 
 
