@@ -31,6 +31,8 @@ _AT = datetime(2024, 5, 6, 8, 30, tzinfo=timezone.utc)
 _CHANGE = {"unit": _UNIT, "changed_by": "admin"}
 _DESIGNATION = {**_CHANGE, "designation_id": 3, "kind": "demonstration", "starts_on": date(2024, 5, 1),
                 "ends_on": date(2027, 4, 30)}
+_OBLIGATION = {"obligation_id": 3, "unit_code": "U001", "entry_code": "CW-01", "matter": "村级财务收支",
+               "period": "2027-01", "due_on": date(2027, 2, 10)}
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
     "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
@@ -48,6 +50,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "ItemRejected": {**_ITEM, "rejected_by": "zhao", "rejected_at": _AT, "reason": "缺少附件"},
     "ItemPublished": {**_ITEM, "summary": "全年党费收缴……", "carriers": ["公开栏", "网站"],
                       "obligation_id": None, "published_by": "wang", "published_at": _AT},
+    "ItemCorrected": {**_ITEM, "previous_item_id": 6, "previous_version": 1, "corrected_by": "zhao",
+                      "corrected_at": _AT},
+    "ItemWithdrawn": {**_ITEM, "withdrawn_by": "zhao", "withdrawn_at": _AT, "reason": "信息有误"},
+    "PlanConsultationOpened": {"plan_id": 1, "year": 2027, "title": "2027年党务公开实施方案",
+                               "opens_on": date(2026, 12, 1), "closes_on": date(2026, 12, 15)},
+    "PlanApproved": {"plan_id": 1, "year": 2027, "title": "2027年党务公开实施方案", "approved_by": "zhou",
+                     "approved_at": _AT, "milestones": [{"title": "一季度检查", "due_on": date(2027, 3, 31)}]},
+    "ObligationsScheduled": {"unit_code": "U001", "year": 2027, "reason": "plan_approved",
+                             "obligations": [{"obligation_id": 1, "entry_code": "CW-01", "period": "2027-01",
+                                              "due_on": date(2027, 2, 10)}]},
+    "ObligationDueSoon": {**_OBLIGATION},
+    "ObligationOverdue": {**_OBLIGATION},
     "InspectionDue": {"inspection_id": 1, "title": "季度督促检查", "scheduled_for": date(2024, 6, 1),
                       "unit_codes": ["U001", "U002"], "inspector": "zhou",
                       "dimensions": ["内容", "程序", "载体", "时效", "反馈"]},

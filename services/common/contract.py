@@ -166,6 +166,87 @@ class ItemPublished(ItemRef):
     published_at = fields.AwareDateTime(required=True)
 
 
+class ItemCorrected(ItemRef):
+    """A corrected version of a published item was published; the version it corrects
+    stays readable, marked superseded."""
+    previous_item_id = fields.Integer(required=True)
+    previous_version = fields.Integer(required=True)
+    corrected_by = fields.String(required=True)
+    corrected_at = fields.AwareDateTime(required=True)
+
+
+class ItemWithdrawn(ItemRef):
+    """A published item was taken down, with the reason."""
+    withdrawn_by = fields.String(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class Milestone(Payload):
+    class Meta(Payload.Meta):
+        unknown = EXCLUDE
+
+    title = fields.String(required=True)
+    due_on = fields.Date(required=True)
+
+
+class PlanConsultationOpened(Payload):
+    """The year's plan is open for comments from the public and members (方案征求意见)
+    until `closes_on`; feedback on it names target_kind "plan" and the plan id."""
+    plan_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    opens_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True, metadata={"description": "the last day comments are taken"})
+
+
+class PlanApproved(Payload):
+    """The county approved the year's plan; every unit's obligations follow from it."""
+    plan_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    approved_by = fields.String(required=True)
+    approved_at = fields.AwareDateTime(required=True)
+    milestones = fields.List(fields.Nested(Milestone), required=True)
+
+
+class ScheduledObligation(Payload):
+    class Meta(Payload.Meta):
+        unknown = EXCLUDE
+
+    obligation_id = fields.Integer(required=True)
+    entry_code = fields.String(required=True)
+    period = fields.String(required=True)
+    due_on = fields.Date(required=True)
+
+
+class ObligationsScheduled(Payload):
+    """New obligations for one unit: for a plan's year, a newly registered or changed unit,
+    or an event the unit recorded."""
+    unit_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ("plan_approved", "unit_registered", "unit_changed", "event_recorded")))
+    obligations = fields.List(fields.Nested(ScheduledObligation), required=True)
+
+
+class ObligationNotice(Payload):
+    obligation_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    entry_code = fields.String(required=True)
+    matter = fields.String(required=True, metadata={"description": "the catalogue matter, as readers know it"})
+    period = fields.String(required=True)
+    due_on = fields.Date(required=True, metadata={"description": "on the working-day calendar"})
+
+
+class ObligationDueSoon(ObligationNotice):
+    """Yellow: due within 3 working days and not yet fulfilled. Sent once."""
+
+
+class ObligationOverdue(ObligationNotice):
+    """Red: past its due date and not fulfilled. Sent once."""
+
+
 class FeedbackReceived(Payload):
     """Feedback arrived; the submitter's contact is never part of the event."""
     feedback_id = fields.Integer(required=True)
@@ -250,6 +331,17 @@ CATALOGUE: dict[str, EventType] = {e.name: e for e in (
     EventType("ItemRejected", 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
     EventType("ItemApproved", 1, "disclosure", ItemApproved, "An item was approved (审批)."),
     EventType("ItemPublished", 1, "disclosure", ItemPublished, "An item was published to its audience (实施)."),
+    EventType("ItemCorrected", 1, "disclosure", ItemCorrected,
+              "A corrected version of an item was published; the old one is kept, superseded."),
+    EventType("ItemWithdrawn", 1, "disclosure", ItemWithdrawn, "A published item was withdrawn, with a reason."),
+    EventType("PlanConsultationOpened", 1, "disclosure", PlanConsultationOpened,
+              "The year's plan is open for comments (方案征求意见)."),
+    EventType("PlanApproved", 1, "disclosure", PlanApproved, "The year's implementation plan (实施方案) was approved."),
+    EventType("ObligationsScheduled", 1, "disclosure", ObligationsScheduled,
+              "A unit's obligations (公开任务) were scheduled, with due dates on the working-day calendar."),
+    EventType("ObligationDueSoon", 1, "disclosure", ObligationDueSoon,
+              "An obligation falls due within 3 working days (yellow)."),
+    EventType("ObligationOverdue", 1, "disclosure", ObligationOverdue, "An obligation is overdue (red)."),
     EventType("InspectionDue", 1, "disclosure", InspectionDue, "An inspection falls due."),
     EventType("FeedbackReceived", 1, "feedback", FeedbackReceived, "Feedback arrived and awaits an answer."),
     EventType("NotificationDelivered", 1, "notify", NotificationDelivered, "A notification reached its channel."),
@@ -263,8 +355,8 @@ UNIT_EVENTS = ("UnitRegistered", "UnitUpdated", "UnitMoved", "UnitMerged", "Unit
                "OfficialAssigned", "OfficialRemoved")
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
-    "feedback": UNIT_EVENTS + ("ItemPublished",),
-    "notify": UNIT_EVENTS + ("ItemPublished", "FeedbackReceived"),
+    "feedback": UNIT_EVENTS + ("ItemPublished", "ItemWithdrawn", "PlanConsultationOpened", "PlanApproved"),
+    "notify": UNIT_EVENTS + ("ItemPublished", "FeedbackReceived", "ObligationDueSoon", "ObligationOverdue"),
 }
 
 
