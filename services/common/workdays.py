@@ -4,8 +4,9 @@ year falls back to Monday–Friday plus data/workday_overrides.yaml, and says so
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import yaml
@@ -15,6 +16,7 @@ from .config import ROOT
 
 log = logging.getLogger(__name__)
 OVERRIDES_FILE = ROOT / "data" / "workday_overrides.yaml"
+COUNTY_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 CALENDAR_FALLBACKS = Counter(
     "gongkai_calendar_fallback_total",
@@ -60,3 +62,8 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             days -= 1
     return current
+
+
+def county_today() -> date:
+    """Today in the county: due dates are Beijing-time dates, whatever the server's zone."""
+    return datetime.now(COUNTY_TIMEZONE).date()
