@@ -44,11 +44,17 @@ class ServiceProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "ServiceProcess":
+        return self.launch().wait_serving()
+
+    def launch(self) -> "ServiceProcess":
         nameko = Path(sys.executable).with_name("nameko")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(nameko), "run", "--config", str(ROOT / "config.yaml"), MODULES[self.name]],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_serving(self) -> "ServiceProcess":
         wait_for(self._serving, timeout=30, interval=0.2, message=f"{self.name} to serve /metrics")
         return self
 
@@ -69,9 +75,11 @@ class ServiceProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
 
-    def stop(self) -> None:
+    def stop(self, signalled: bool = False) -> None:
+        """SIGTERM (unless sent already) and wait; a process that does not stop is killed."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            if not signalled:
+                self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
@@ -88,19 +96,23 @@ class Cluster:
         self.env, self.log_dir, self.processes = env, log_dir, {}
 
     def start(self, name: str, **extra_env: str) -> ServiceProcess:
+        return self.launch(name, **extra_env).wait_serving()
+
+    def launch(self, name: str, **extra_env: str) -> ServiceProcess:
         process = ServiceProcess(name, self.env, self.log_dir, **extra_env)
         self.processes[name] = process
-        return process.start()
+        return process.launch()
 
     def start_everything(self) -> str:
-        """Every service and the gateway, each its own process; returns the API's base URL
-        once /readyz says every service answers."""
+        """Every service and the gateway, each its own process, started side by side;
+        returns the API's base URL once /readyz says every service answers."""
         import requests
 
         address = f"127.0.0.1:{free_port()}"
-        for name in ("units", "disclosure", "feedback", "notify"):
-            self.start(name)
-        self.start("gateway", GATEWAY_ADDRESS=address)
+        launched = [self.launch(name) for name in ("units", "disclosure", "feedback", "notify")]
+        launched.append(self.launch("gateway", GATEWAY_ADDRESS=address))
+        for process in launched:
+            process.wait_serving()
         api = f"http://{address}"
         wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=30,
                  interval=0.1, message="every service to answer /readyz")
@@ -112,7 +124,7 @@ class Cluster:
             if process.proc and process.proc.poll() is None:
                 process.proc.send_signal(signal.SIGTERM)
         for process in self.processes.values():
-            process.stop()
+            process.stop(signalled=True)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.log_tail()}" for p in self.processes.values())

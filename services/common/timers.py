@@ -1,8 +1,22 @@
-"""A nameko timer whose interval comes from the service's config, so operators (and
-tests) set how often deadline checks run without touching code."""
+"""nameko's timer, made safe to stop twice, and a variant whose interval comes from the
+service's config (operators and tests set how often deadline checks run without touching
+code).
+
+A second SIGTERM while a service shuts down (a supervisor repeating the signal, an operator
+pressing twice) makes nameko stop the container again; its own Timer then fails with
+"Trying to re-send() an already-triggered event" and the shutdown hangs until it is killed.
+"""
 from __future__ import annotations
 
-from nameko.timer import Timer
+from nameko import timer as nameko_timer
+
+
+class Timer(nameko_timer.Timer):
+    def stop(self) -> None:
+        if self.should_stop.ready():  # stopping already: wait for that to finish
+            self.gt.wait()
+            return
+        super().stop()
 
 
 class ConfiguredTimer(Timer):
@@ -18,4 +32,5 @@ class ConfiguredTimer(Timer):
             self.interval = float(configured)
 
 
+timer = Timer.decorator
 configured_timer = ConfiguredTimer.decorator

@@ -5,10 +5,10 @@ from datetime import date
 from typing import Any
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.common import base
 from services.common.errors import DOMAIN_ERRORS
+from services.common.timers import timer
 
 from . import accounts, designations, officials, registry, registry_files, sessions, tree
 
