@@ -210,24 +210,17 @@ class PlanApproved(Payload):
     milestones = fields.List(fields.Nested(Milestone), required=True)
 
 
-class ScheduledObligation(Payload):
-    class Meta(Payload.Meta):
-        unknown = EXCLUDE
-
-    obligation_id = fields.Integer(required=True)
-    entry_code = fields.String(required=True)
-    period = fields.String(required=True)
-    due_on = fields.Date(required=True)
-
-
 class ObligationsScheduled(Payload):
     """New obligations for one unit: for a plan's year, a newly registered or changed unit,
-    or an event the unit recorded."""
+    a catalogue change, or an event the unit recorded. The obligations themselves are at
+    GET /api/v1/obligations?unit=<unit_code>&year=<year>."""
     unit_code = fields.String(required=True)
     year = fields.Integer(required=True)
     reason = fields.String(required=True, validate=validate.OneOf(
-        ("plan_approved", "unit_registered", "unit_changed", "event_recorded")))
-    obligations = fields.List(fields.Nested(ScheduledObligation), required=True)
+        ("plan_approved", "unit_registered", "unit_changed", "catalogue_changed", "event_recorded")))
+    count = fields.Integer(required=True, metadata={"description": "how many obligations were added"})
+    first_due_on = fields.Date(required=True, metadata={"description": "the earliest due date among them"})
+    last_due_on = fields.Date(required=True, metadata={"description": "the latest due date among them"})
 
 
 class ObligationNotice(Payload):

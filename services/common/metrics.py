@@ -49,7 +49,15 @@ class StoredStateCollector:
 
     def __init__(self) -> None:
         self._sources: dict[str, Callable] = {}
+        self._gauges: dict[str, list[Callable]] = {}  # service → fn(session) yielding GaugeMetricFamily
         self._lock = threading.Lock()
+
+    def register_gauges(self, service: str, fn: Callable) -> None:
+        """Business gauges of one service (e.g. obligations by status), read with the same
+        session as the rest at each scrape while that service's database is watched."""
+        with self._lock:
+            if fn not in self._gauges.setdefault(service, []):
+                self._gauges[service].append(fn)
 
     def watch(self, service: str, sessions) -> Callable[[], None]:
         with self._lock:
@@ -65,6 +73,7 @@ class StoredStateCollector:
                                      "Received events parked as dead letters.", labels=["service"])
         retrying = GaugeMetricFamily("gongkai_events_retrying",
                                      "Received events waiting for another attempt.", labels=["service"])
+        extra = []
         for service, sessions in list(self._sources.items()):
             try:
                 with sessions() as session:
@@ -72,6 +81,12 @@ class StoredStateCollector:
                                              .where(OutboxRecord.published_at.is_(None)))
                     by_status = dict(session.execute(
                         sa.select(EventFailure.status, sa.func.count()).group_by(EventFailure.status)).all())
+                    for fn in self._gauges.get(service, ()):
+                        try:
+                            extra.extend(fn(session))
+                        except Exception:
+                            log.exception("metrics: %s gauges of %s failed", getattr(fn, "__name__", fn), service)
+                            session.rollback()
             except Exception:
                 log.exception("metrics: cannot read the %s database", service)
                 continue
@@ -81,11 +96,13 @@ class StoredStateCollector:
         yield backlog
         yield failures
         yield retrying
+        yield from extra
 
 
 STORED_STATE = StoredStateCollector()
 REGISTRY.register(STORED_STATE)
 watch_database = STORED_STATE.watch
+register_stored_gauges = STORED_STATE.register_gauges
 
 _server_lock = threading.Lock()
 _server_address: str | None = None

@@ -67,3 +67,8 @@ def add_working_days(start: date, days: int) -> date:
 def county_today() -> date:
     """Today in the county: due dates are Beijing-time dates, whatever the server's zone."""
     return datetime.now(COUNTY_TIMEZONE).date()
+
+
+def county_date(moment: datetime) -> date:
+    """The county's date at a (UTC) instant: a publication at 01:00 Beijing time is that day's."""
+    return moment.astimezone(COUNTY_TIMEZONE).date()
