@@ -1,1 +1,8 @@
 """Disclosure (党务公开): catalogue, plans, obligations, items and their workflow, inspections."""
+
+from services.common.metrics import register_stored_gauges  # noqa: E402
+
+from . import progress  # noqa: E402
+
+# obligations by status, sector and town, read from the database at each scrape
+register_stored_gauges("disclosure", progress.gauges)

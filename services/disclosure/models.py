@@ -1,11 +1,23 @@
+"""disclosure's tables: the catalogue (公开目录) and the yearly plan (实施方案), each unit's
+obligations (公开任务), the items (公开事项) with their trail and attachments, sealed years,
+and its copy of the unit registry."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.records import NAMING, UTCDateTime
+
+# long_term 长期 · monthly/quarterly/half_yearly/yearly 定期 · on_event 随时 (within N working
+# days of an event the unit records) · prior 预公开 (shown before a decision is taken)
+FREQUENCIES = ("long_term", "monthly", "quarterly", "half_yearly", "yearly", "on_event", "prior")
+PERIODIC = ("monthly", "quarterly", "half_yearly", "yearly")
+PLAN_STATUSES = ("draft", "consultation", "approved", "active", "closed")
+OBLIGATION_STATUSES = ("open", "fulfilled", "overdue", "fulfilled_late", "waived")
+ITEM_STATUSES = ("draft", "submitted", "reviewed", "approved", "published", "corrected", "withdrawn",
+                 "archived")
 
 
 class Base(DeclarativeBase):
@@ -13,7 +25,7 @@ class Base(DeclarativeBase):
 
 
 class UnitCopy(Base):
-    """disclosure's own copy of the unit registry, kept by UnitRegistered / UnitUpdated."""
+    """disclosure's own copy of the unit registry, kept by the units service's events."""
     __tablename__ = "unit_copies"
 
     code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
@@ -23,10 +35,119 @@ class UnitCopy(Base):
     status: Mapped[str] = mapped_column(sa.String(16))
     merged_into: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     revision: Mapped[int] = mapped_column(sa.Integer)
+    # the town (镇街) the unit belongs to: itself for a town, None for county agencies;
+    # kept with the tree so progress per town needs no walk up the tree
+    town_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
+
+
+class CatalogueEntry(Base):
+    """One version of a catalogue matter (目录事项), in the columns of the national
+    catalogue standard. A change makes a new version from a date on; obligations keep
+    the version they were scheduled from, so a mid-year change rewrites no history."""
+    __tablename__ = "catalogue_entries"
+    __table_args__ = (sa.UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), index=True)  # stable across versions
+    version: Mapped[int] = mapped_column(sa.Integer)
+    matter: Mapped[str] = mapped_column(sa.String(100))  # 一级事项
+    sub_matter: Mapped[str] = mapped_column(sa.String(200))  # 二级事项
+    content_elements: Mapped[str] = mapped_column(sa.Text)  # 公开内容（要素）
+    basis: Mapped[str] = mapped_column(sa.Text)  # 公开依据
+    time_limit: Mapped[str] = mapped_column(sa.Text)  # 公开时限, as worded for readers
+    audience: Mapped[str] = mapped_column(sa.String(16))  # 公开对象: society/party/unit/specific
+    carriers: Mapped[list[str]] = mapped_column(sa.JSON)  # 公开载体
+    sectors: Mapped[list[str]] = mapped_column(sa.JSON)  # the sectors it applies to
+    frequency: Mapped[str] = mapped_column(sa.String(16))
+    grace_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # periodic: working days after the period
+    within_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # on_event / long_term: working days
+    display_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # prior: days shown before the decision
+    valid_from: Mapped[date] = mapped_column(sa.Date)
+    valid_to: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # last day in force; None: current
+    changed_by: Mapped[str] = mapped_column(sa.String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    change_note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # set on the last version only, when the matter is retired (valid_to is then its last day)
+    retired_by: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class TransitionColumns:
+    """Who moved a thing from one status to another, when, and why."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Plan(Base):
+    """The county's yearly implementation plan (实施方案)."""
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    goals: Mapped[list[str]] = mapped_column(sa.JSON)
+    milestones: Mapped[list[dict]] = mapped_column(sa.JSON)  # [{"title", "due_on"}]
+    carriers: Mapped[list[str]] = mapped_column(sa.JSON)
+    forms: Mapped[list[str]] = mapped_column(sa.JSON)  # 公开形式
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    consultation_days: Mapped[int] = mapped_column(sa.Integer)
+    consultation_opens_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    consultation_closes_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    trail: Mapped[list["PlanTransition"]] = relationship(order_by="PlanTransition.id",
+                                                          cascade="all, delete-orphan")
+
+
+class PlanTransition(TransitionColumns, Base):
+    __tablename__ = "plan_transitions"
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+
+
+class Obligation(Base):
+    """What one unit must disclose for one catalogue matter and period (公开任务), by when."""
+    __tablename__ = "obligations"
+    __table_args__ = (
+        # per version: a revised entry's open period is waived and scheduled again from the
+        # new version (obligations.reschedule_entry), so the same code and period may recur
+        sa.UniqueConstraint("unit_code", "entry_id", "period"),
+        sa.Index("ix_obligations_progress", "year", "town_code", "sector", "status"),
+        sa.Index("ix_obligations_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_entries.id"))
+    entry_code: Mapped[str] = mapped_column(sa.String(32))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    # "2026" (yearly, long_term), "2026-H1", "2026-Q3", "2026-07"; "E<n>" for an event's
+    period: Mapped[str] = mapped_column(sa.String(32))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    sector: Mapped[str] = mapped_column(sa.String(16))  # the unit's, when scheduled
+    town_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    event_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # on_event: the event; prior: the decision
+    event_note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    item_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # the item that fulfilled it
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    waived_by: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    waived_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # ObligationDueSoon sent
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # ObligationOverdue sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Item(Base):
-    """A disclosure (公开事项) and where it stands in its workflow."""
+    """A disclosure (公开事项), one version of it, and where it stands in its workflow."""
     __tablename__ = "items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,20 +162,56 @@ class Item(Base):
     obligation_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a correction is a new version: it names the version it corrects, which on publication
+    # becomes `corrected` and names its successor
+    previous_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    # 预公开: the item may not be withdrawn before this date
+    display_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    # 归档: the status the item had when its year was sealed (a withdrawn item stays unreadable)
+    archived_from: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
 
     trail: Mapped[list["ItemTransition"]] = relationship(order_by="ItemTransition.id",
                                                           cascade="all, delete-orphan")
+    attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id",
+                                                           cascade="all, delete-orphan")
 
 
-class ItemTransition(Base):
-    """One step of an item's workflow: who moved it, when, and why."""
+class ItemTransition(TransitionColumns, Base):
     __tablename__ = "item_transitions"
+
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
+
+
+class Blob(Base):
+    """An attachment's content, stored once by its SHA-256 whatever item it belongs to."""
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (sa.UniqueConstraint("item_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("items.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
-    to_status: Mapped[str] = mapped_column(sa.String(16))
-    actor: Mapped[str] = mapped_column(sa.String(64))
-    role: Mapped[str] = mapped_column(sa.String(16))
-    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    added_by: Mapped[str] = mapped_column(sa.String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SealedYear(Base):
+    """A year closed for the archive (登记归档): its items are archived and no longer change."""
+    __tablename__ = "sealed_years"
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    sealed_by: Mapped[str] = mapped_column(sa.String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    items_archived: Mapped[int] = mapped_column(sa.Integer)

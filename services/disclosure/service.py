@@ -2,23 +2,128 @@ from __future__ import annotations
 
 from typing import Any
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.common import base
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
-from services.common.errors import DOMAIN_ERRORS, InvalidInput
+from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
+from services.common.timers import configured_timer, timer
 
-from . import units_copy, workflow
+from . import archive, attachments, catalogue, obligations, plans, progress, units_copy, workflow
 
 
 class DisclosureService(base.ServiceBase):
-    """What each organisation must disclose, and the record of what it did."""
+    """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
+    config = Config()
 
     @event_subscriber(*UNIT_EVENTS)
     def on_unit_changed(self, event: Event) -> None:
-        units_copy.apply_unit_state(self.db.session, unit_state_of(event))
+        """Keep the unit copy; a unit that appears, changes sector or town, merges or is
+        dissolved gets its obligations for the year brought in line."""
+        if units_copy.apply_unit_state(self.db.session, unit_state_of(event)):
+            obligations.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
+
+    # --- the catalogue (公开目录) ----------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_catalogue(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """The entries in force on a date (today by default), by sector, frequency or text."""
+        return catalogue.list_entries(self.db.session, **filters)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_catalogue_entry(self, code: str) -> dict[str, Any]:
+        """The entry in force with every version it had."""
+        return catalogue.get_entry(self.db.session, code)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def add_catalogue_entry(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        entry = catalogue.add_entry(self.db, actor, data)
+        self.db.commit()
+        return entry
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def revise_catalogue_entry(self, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A new version from `valid_from` on; the old version stays for the time before."""
+        entry = catalogue.revise_entry(self.db, actor, code, data)
+        self.db.commit()
+        return entry
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def retire_catalogue_entry(self, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
+        entry = catalogue.retire_entry(self.db, actor, code, data)
+        self.db.commit()
+        return entry
+
+    # --- the yearly plan (实施方案) ------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_plans(self, actor: dict[str, Any] | None) -> list[dict[str, Any]]:
+        return plans.list_plans(self.db.session, actor)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_plan(self, actor: dict[str, Any] | None, plan_id: int) -> dict[str, Any]:
+        return plans.get_plan(self.db.session, actor, plan_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def create_plan(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        plan = plans.create_plan(self.db, actor, data)
+        self.db.commit()
+        return plan
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def update_plan(self, actor: dict[str, Any], plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        plan = plans.update_plan(self.db, actor, plan_id, changes)
+        self.db.commit()
+        return plan
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def transition_plan(self, actor: dict[str, Any], plan_id: int, action: str,
+                        data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """consult (征求意见), approve (schedules every unit's obligations), activate, close."""
+        plan = plans.transition(self.db, actor, plan_id, action, data or {})
+        self.db.commit()
+        return plan
+
+    # --- obligations (公开任务) ----------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_obligations(self, actor: dict[str, Any], filters: dict[str, Any], limit: int = 50,
+                         after: int | None = None) -> dict[str, Any]:
+        return obligations.list_obligations(self.db.session, actor, filters, min(int(limit), 500), after)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_obligation(self, actor: dict[str, Any], obligation_id: int) -> dict[str, Any]:
+        return obligations.get_obligation(self.db.session, actor, obligation_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def record_event(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        """The unit records an event (or a decision it will take) that a catalogue entry
+        says must be disclosed: the obligation follows with its due date."""
+        obligation = obligations.record_event(self.db, actor, data)
+        self.db.commit()
+        return obligation
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def waive_obligation(self, actor: dict[str, Any], obligation_id: int, reason: str) -> dict[str, Any]:
+        obligation = obligations.waive(self.db, actor, obligation_id, reason)
+        self.db.commit()
+        return obligation
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def progress(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """Obligations by status per town and sector: what the county office watches."""
+        return progress.by_town_and_sector(self.db.session, **filters)
+
+    @configured_timer("DISCLOSURE", "DEADLINE_CHECK_SECONDS", default=60, eager=True)
+    def check_deadlines(self) -> None:
+        """Yellow (due within 3 working days) and red (overdue) once per obligation; each
+        row is claimed with a conditional update, so two replicas never send one twice."""
+        obligations.check_deadlines(self.db)
+
+    # --- items (公开事项) ------------------------------------------------------------------------
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def create_item(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -27,16 +132,24 @@ class DisclosureService(base.ServiceBase):
         return item
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def update_item(self, actor: dict[str, Any], item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Edit a draft."""
+        item = workflow.update_item(self.db, actor, item_id, changes)
+        self.db.commit()
+        return item
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
     def transition_item(self, actor: dict[str, Any], item_id: int, action: str,
                         reason: str | None = None) -> dict[str, Any]:
-        """submit (提出), review (审核), approve (审批, which publishes), or reject."""
-        steps = {"submit": workflow.submit, "review": workflow.review, "approve": workflow.approve}
-        if action == "reject":
-            item = workflow.reject(self.db, actor, item_id, reason or "")
-        elif action in steps:
-            item = steps[action](self.db, actor, item_id)
-        else:
-            raise InvalidInput(f"unknown action {action!r}; use submit, review, approve or reject")
+        """submit (提出), review (审核), approve (审批, which publishes: 实施), reject, withdraw."""
+        item = workflow.transition(self.db, actor, item_id, action, reason)
+        self.db.commit()
+        return item
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def correct_item(self, actor: dict[str, Any], item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """A new draft version of a published item; it replaces the old one when published."""
+        item = workflow.correct(self.db, actor, item_id, changes)
         self.db.commit()
         return item
 
@@ -45,6 +158,48 @@ class DisclosureService(base.ServiceBase):
         return workflow.get_item(self.db.session, actor, item_id)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_published_items(self, unit: str | None = None, q: str | None = None, limit: int = 50,
-                             after: int | None = None) -> dict[str, Any]:
-        return workflow.list_published(self.db.session, unit=unit, q=q, limit=limit, after=after)
+    def item_versions(self, actor: dict[str, Any] | None, item_id: int) -> list[dict[str, Any]]:
+        return workflow.versions(self.db.session, actor, item_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_items(self, actor: dict[str, Any] | None, filters: dict[str, Any], limit: int = 50,
+                   after: int | None = None) -> dict[str, Any]:
+        """Items the caller may see: the public sees published society items only."""
+        return workflow.list_items(self.db.session, actor, filters, min(int(limit), 500), after)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def add_attachment(self, actor: dict[str, Any], item_id: int, filename: str, media_type: str,
+                       content_b64: str) -> dict[str, Any]:
+        added = attachments.add(self.db, actor, item_id, filename, media_type, content_b64,
+                                self.config["DISCLOSURE"])
+        self.db.commit()
+        return added
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_attachment(self, actor: dict[str, Any] | None, item_id: int, sha256: str) -> dict[str, Any]:
+        """{filename, media_type, size, content_b64} if the caller may see the item."""
+        return attachments.get(self.db.session, actor, item_id, sha256)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def remove_attachment(self, actor: dict[str, Any], item_id: int, sha256: str) -> dict[str, Any]:
+        removed = attachments.remove(self.db, actor, item_id, sha256)
+        self.db.commit()
+        return removed
+
+    # --- the archive (登记归档) ----------------------------------------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def export_archive(self, actor: dict[str, Any], unit_code: str, year: int) -> dict[str, Any]:
+        """A zip of the unit's year: manifest, every item version with its trail, attachments."""
+        return archive.export(self.db.session, actor, unit_code, int(year))
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def seal_year(self, actor: dict[str, Any], year: int) -> dict[str, Any]:
+        sealed = archive.seal(self.db, actor["username"], int(year))
+        self.db.commit()
+        return sealed
+
+    @timer(interval=3600, eager=True)
+    def seal_ended_years(self) -> None:
+        """After a year ends, its items are archived and stop changing."""
+        archive.seal_ended_years(self.db)
