@@ -96,7 +96,7 @@ class ApiEndpoint(HttpRequestHandler):
 
     def __init__(self, method: str, url: str, body: Any = None, query: tuple[str, ...] = (),
                  produces: tuple[str, ...] = ("application/json",), status: int | None = None, **kwargs: Any):
-        """`body` (a request schema, or "file" for an upload), `query` (parameter names),
+        """`body` (a request schema, or the media types of an uploaded file), `query` (parameter names),
         `produces` (the content types of a success) and `status` (when a success is not
         200/201) describe the route for the OpenAPI document; validation happens in the route."""
         kwargs.setdefault("expected_exceptions", (ApiError, RemoteError))  # refusals, logged as such

@@ -81,13 +81,11 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
         operation["security"] = [{"bearer": []}]
     if doc and len(doc.splitlines()) > 1:
         operation["description"] = doc
-    if endpoint.body == "file":
+    if isinstance(endpoint.body, tuple):  # an upload: the file as the body, or a form's `file`
+        binary = {"schema": {"type": "string", "contentEncoding": "binary"}}
         operation["requestBody"] = {"required": True, "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-                {"schema": {"type": "string", "contentEncoding": "binary"}},
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "contentEncoding": "binary"}}}}}}
+            **{media_type: binary for media_type in endpoint.body},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {"file": binary["schema"]}}}}}
     elif endpoint.body is not None and method in ("POST", "PUT", "PATCH"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": endpoint.body}}}
     return operation

@@ -49,11 +49,39 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/designations"): PUBLIC,
     ("POST", "/api/v1/designations"): only("inspector"),
     ("POST", "/api/v1/designations/<int:designation_id>/<any(designate,revoke):action>"): only("inspector"),
+    # the catalogue (公开目录): public to read, kept by the county office
+    ("GET", "/api/v1/catalogue"): PUBLIC,
+    ("GET", "/api/v1/catalogue/<string:code>"): PUBLIC,
+    ("POST", "/api/v1/catalogue"): only("inspector"),
+    ("PUT", "/api/v1/catalogue/<string:code>"): only("inspector"),
+    ("POST", "/api/v1/catalogue/<string:code>/retire"): only("inspector"),
+    # the yearly plan (实施方案): public to read (the service keeps drafts to the office), the office's to make
+    ("GET", "/api/v1/plans"): PUBLIC,
+    ("GET", "/api/v1/plans/<int:plan_id>"): PUBLIC,
+    ("POST", "/api/v1/plans"): only("inspector"),
+    ("PATCH", "/api/v1/plans/<int:plan_id>"): only("inspector"),
+    ("POST", "/api/v1/plans/<int:plan_id>/<any(consult,approve,activate,close):action>"): only("inspector"),
+    # obligations (公开任务): a unit's own officials, the county office and the administrator
+    ("GET", "/api/v1/obligations"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/api/v1/obligations/<int:obligation_id>"): only("operator", "reviewer", "inspector", "admin"),
+    ("POST", "/api/v1/obligations/events"): only("operator"),
+    ("POST", "/api/v1/obligations/<int:obligation_id>/waive"): only("inspector"),
+    ("GET", "/api/v1/progress"): only("inspector", "admin"),
     # disclosures: anyone reads what is published to society; the service filters the rest
     ("GET", "/api/v1/items"): PUBLIC,
     ("GET", "/api/v1/items/<int:item_id>"): PUBLIC,
+    ("GET", "/api/v1/items/<int:item_id>/versions"): PUBLIC,
     ("POST", "/api/v1/items"): only("operator"),
-    ("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
+    ("PATCH", "/api/v1/items/<int:item_id>"): only("operator"),
+    ("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject,withdraw):action>"):
+        only("operator", "reviewer"),
+    ("POST", "/api/v1/items/<int:item_id>/correct"): only("operator"),
+    ("POST", "/api/v1/items/<int:item_id>/attachments"): only("operator"),
+    ("GET", "/api/v1/items/<int:item_id>/attachments/<string:sha256>"): PUBLIC,
+    ("DELETE", "/api/v1/items/<int:item_id>/attachments/<string:sha256>"): only("operator"),
+    # the archive (登记归档): a unit's year for its officials and the office; sealing is the office's
+    ("GET", "/api/v1/archive/<string:code>/<int:year>"): only("inspector", "admin", "operator", "reviewer"),
+    ("POST", "/api/v1/archive/<int:year>/seal"): only("inspector"),
     # feedback from anyone
     ("POST", "/api/v1/feedback"): PUBLIC,
     ("GET", "/api/v1/feedback/<string:tracking_code>"): PUBLIC,

@@ -1,34 +1,33 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nameko.dependency_providers import Config
-import logging
-
 from nameko.rpc import RpcProxy
-from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
 from services.common.metrics import WorkerMetrics
+from services.common.timers import timer
 
 from . import auth, openapi, schemas
 from .access import AccessProvider
-from .errors import ApiError
-from .http import (api, decode_cursor, encode_cursor, json_body, json_response, merged_page, page, page_limit,
-                   positions_of)
-from .readiness import check_services
 from .audit import AuditTrail, audit_refusal
+from .errors import ApiError
+from .http import api, encode_cursor, json_body, json_response, merged_page, page_limit, positions_of
+from .readiness import check_services
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
-from .routes import units as unit_routes
+from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
+from .routes import units as unit_routes
 
 
 log = logging.getLogger(__name__)
 
 
-class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_routes.EventRoutes,
-                     audit_routes.AuditRoutes):
+class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
+                     event_routes.EventRoutes, audit_routes.AuditRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
@@ -74,34 +73,6 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, event_route
     def docs_page(self, request: Request) -> Response:
         """A page to browse the API."""
         return Response(openapi.DOCS_PAGE, mimetype="text/html")
-
-    # --- items ----------------------------------------------------------------------
-
-    @api("GET", "/api/v1/items", query=("unit", "q", "limit", "cursor"))
-    def list_items(self, request: Request) -> Response:
-        args = request.args
-        result = self.access.call(self.disclosure, "list_published_items", unit=args.get("unit"), q=args.get("q"),
-                                  limit=page_limit(request), after=decode_cursor(args.get("cursor")))
-        return json_response(page(result))
-
-    @api("POST", "/api/v1/items", body=schemas.ItemDraft)
-    def create_item(self, request: Request) -> Response:
-        actor = self.access.caller(request)
-        data = json_body(request, schemas.ItemDraft(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "create_item", actor, data), 201)
-
-    @api("GET", "/api/v1/items/<int:item_id>")
-    def get_item(self, request: Request, item_id: int) -> Response:
-        actor = self.access.actor(request)
-        return json_response(self.access.call(self.disclosure, "get_item", actor, item_id))
-
-    @api("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject):action>", body=schemas.ItemAction)
-    def transition_item(self, request: Request, item_id: int, action: str) -> Response:
-        """submit (operator); review, approve, reject (reviewer)."""
-        actor = self.access.caller(request)
-        body = json_body(request, schemas.ItemAction(), self.access.max_body) if request.content_length else {}
-        return json_response(self.access.call(self.disclosure, "transition_item", actor, item_id, action,
-                                              body.get("reason")))
 
     # --- feedback ---------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from gateway.service import GatewayService
 from tests.test_end_to_end import token
 
 SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id": "1", "webhook_id": "1",
-                 "tracking_code": "ABCDEFGH23",
+                 "tracking_code": "ABCDEFGH23", "plan_id": "1", "obligation_id": "1", "year": "2026",
+                 "sha256": "0" * 64,
                  "action": None, "relation": None, "role": None}
 
 

@@ -57,7 +57,7 @@ class UnitRoutes:
         method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
         return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
 
-    @api("POST", "/api/v1/units/import", query=("apply", "filename"), body="file")
+    @api("POST", "/api/v1/units/import", query=("apply", "filename"), body=("text/csv", XLSX))
     def import_units(self, request: Request) -> Response:
         """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
         `?apply=true` registers it, otherwise it is a dry run with a report per row."""
