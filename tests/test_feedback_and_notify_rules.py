@@ -81,3 +81,124 @@ def test_a_failing_smtp_server_is_retried_then_given_up_on(uow_factory):
     assert delivery.status == "failed" and delivery.attempts == mailer.MAX_ATTEMPTS
     assert "ConnectionRefusedError" in delivery.last_error
     assert list(uow.session.scalars(sa.select(OutboxRecord.type))) == ["NotificationFailed"]
+
+
+# --- comments on the plan (方案征求意见), withdrawn items ------------------------------------
+
+ROOT = {**UNIT, "code": "C000", "name": "中共集美县委员会", "org_type": "committee", "parent_code": None}
+
+
+def plan_event(type_name, plan_id=3, closes_in_days=10):
+    from datetime import timedelta
+
+    from services.common.workdays import county_today
+
+    today = county_today()
+    if type_name == "PlanConsultationOpened":
+        payload = {"opens_on": today, "closes_on": today + timedelta(days=closes_in_days)}
+    else:
+        payload = {"approved_by": "office", "approved_at": datetime.now(timezone.utc), "milestones": []}
+    return new_event(type_name, {"plan_id": plan_id, "year": today.year, "title": "2026年党务公开实施方案",
+                                 **payload})
+
+
+def comment(uow, target_kind="plan", target_id="3"):
+    return intake.receive(uow, {"target_kind": target_kind, "target_id": target_id, "kind": "suggestion",
+                                "content": "建议增加村级财务公开频次"})
+
+
+def test_the_plan_takes_comments_while_its_consultation_is_open(uow_factory):
+    from datetime import timedelta
+
+    from services.feedback.models import Feedback, Target
+
+    uow = uow_factory("feedback")
+    intake.apply_unit(uow.session, UNIT)
+    intake.apply_unit(uow.session, ROOT)
+    intake.open_plan_consultation(uow.session, plan_event("PlanConsultationOpened").payload)
+    receipt = comment(uow)
+    uow.commit()
+    assert receipt["target_kind"] == "plan" and receipt["status"] == "received"
+    assert uow.session.scalar(sa.select(Feedback.unit_code)) == "C000"  # the county committee answers
+
+    target = uow.session.get(Target, ("plan", "3"))
+    target.open_until = target.open_until - timedelta(days=11)  # the window has passed
+    with pytest.raises(InvalidInput, match="closed on"):
+        comment(uow)
+    intake.close_plan_consultation(uow.session, plan_event("PlanApproved").payload)
+    with pytest.raises(InvalidInput, match="is over"):
+        comment(uow)
+
+
+def test_a_plan_approved_before_its_consultation_event_arrived_stays_closed(uow_factory):
+    uow = uow_factory("feedback")
+    intake.close_plan_consultation(uow.session, plan_event("PlanApproved", plan_id=4).payload)
+    intake.open_plan_consultation(uow.session, plan_event("PlanConsultationOpened", plan_id=4).payload)
+    with pytest.raises(InvalidInput):
+        comment(uow, target_id="4")
+    with pytest.raises(NotFound):
+        comment(uow, target_id="5")  # a plan never put to consultation
+    intake.open_plan_consultation(uow.session, plan_event("PlanConsultationOpened", plan_id=6).payload)
+    assert comment(uow, target_id="6")["status"] == "received"
+    assert intake.county_root(uow.session) == intake.COUNTY_FALLBACK  # no root unit known yet
+
+
+def withdrawn(item_id=7):
+    return new_event("ItemWithdrawn", {
+        "item_id": item_id, "unit_code": "A001", "title": "党费收缴情况", "version": 1, "audience": "society",
+        "withdrawn_by": "op", "withdrawn_at": datetime.now(timezone.utc), "reason": "数据有误"})
+
+
+def test_a_withdrawn_item_takes_no_more_feedback_whatever_the_order_of_events(uow_factory):
+    uow = uow_factory("feedback")
+    intake.apply_published_item(uow.session, published(item_id=7).payload)
+    assert comment(uow, "item", "7")["status"] == "received"
+    intake.apply_withdrawn_item(uow.session, withdrawn(7).payload)
+    intake.apply_withdrawn_item(uow.session, withdrawn(9).payload)  # withdrawn arrives first ...
+    intake.apply_published_item(uow.session, published(item_id=9).payload)  # ... published does not reopen it
+    for item_id in ("7", "9"):
+        with pytest.raises(NotFound):
+            comment(uow, "item", item_id)
+
+
+# --- deadline warnings (黄色提醒, 红色预警) --------------------------------------------------------
+
+def deadline(type_name):
+    return new_event(type_name, {"obligation_id": 11, "unit_code": "A001", "entry_code": "DF-01",
+                                 "matter": "党费收缴使用管理", "period": "2026-Q3",
+                                 "due_on": datetime(2026, 10, 15).date()})
+
+
+def test_a_yellow_reminder_goes_to_the_liaison(uow_factory):
+    uow = uow_factory("notify")
+    messages.apply_unit_state(uow.session, {**UNIT, "officials": [
+        {**UNIT["officials"][0]}, {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
+    (delivery,) = messages.plan_deliveries(uow.session, deadline("ObligationDueSoon"))
+    uow.commit()
+    assert delivery.recipient == "a001@example.gov.cn"
+    assert delivery.subject.startswith("【党务公开·黄色提醒】") and "2026-10-15" in delivery.subject
+    assert "3 个工作日" in delivery.body
+
+
+def test_a_red_warning_goes_to_the_liaison_and_the_secretary_with_an_email(uow_factory):
+    uow = uow_factory("notify")
+    messages.apply_unit_state(uow.session, UNIT)  # the secretary has no email
+    (only,) = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
+    assert only.recipient == "a001@example.gov.cn" and only.subject.startswith("【党务公开·红色预警】")
+    messages.apply_unit_state(uow.session, {**UNIT, "revision": 2, "officials": [
+        {**UNIT["officials"][0]}, {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
+    deliveries = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
+    uow.commit()
+    assert [d.recipient for d in deliveries] == ["a001@example.gov.cn", "zhao@example.gov.cn"]
+    assert all(d.status == "pending" and "已逾期" in d.subject for d in deliveries)
+
+
+def test_a_red_warning_without_a_liaison_still_reaches_the_secretary(uow_factory):
+    uow = uow_factory("notify")
+    messages.apply_unit_state(uow.session, {**UNIT, "officials": [
+        {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
+    deliveries = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
+    mailer.report_unreachable(uow, deliveries)
+    uow.commit()
+    assert [(d.recipient, d.status) for d in deliveries] == [("", "failed"), ("zhao@example.gov.cn", "pending")]
+    assert uow.session.scalar(sa.select(OutboxRecord.type)) == "NotificationFailed"

@@ -3,6 +3,7 @@ on the working-day calendar (acknowledge in 3, answer in 15 working days by defa
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ ACKNOWLEDGE_WORKING_DAYS = 3
 ANSWER_WORKING_DAYS = 15
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+COUNTY_FALLBACK = "county"  # who answers comments on the plan while the county's root unit is unknown
 
 
 def apply_unit(session: Session, state: dict[str, Any]) -> None:
@@ -32,16 +34,70 @@ def apply_unit(session: Session, state: dict[str, Any]) -> None:
     target = target or Target(kind="unit", target_id=state["code"])
     target.unit_code, target.title = state["code"], state["name"]
     target.active, target.revision = state["status"] == "active", state["revision"]
+    target.is_root = state["parent_code"] is None
     session.add(target)
 
 
 def apply_published_item(session: Session, payload: dict[str, Any]) -> None:
-    """Feedback may be sent on published society-scope items."""
-    target = session.get(Target, ("item", str(payload["item_id"]))) or Target(kind="item",
-                                                                              target_id=str(payload["item_id"]))
-    target.unit_code, target.title = payload["unit_code"], payload["title"]
-    target.active = payload["audience"] == "society"
+    """Feedback may be sent on published society-scope items. An item is published once
+    (a correction is a new item), so a target already there stays as it is: above all one
+    withdrawn before this event arrived stays closed."""
+    key = ("item", str(payload["item_id"]))
+    if session.get(Target, key) is None:
+        session.add(Target(kind="item", target_id=key[1], unit_code=payload["unit_code"], title=payload["title"],
+                           active=payload["audience"] == "society"))
+
+
+def apply_withdrawn_item(session: Session, payload: dict[str, Any]) -> None:
+    """A withdrawn item (撤回) takes no more feedback, whichever of its events came first."""
+    key = ("item", str(payload["item_id"]))
+    target = session.get(Target, key) or Target(kind="item", target_id=key[1], unit_code=payload["unit_code"],
+                                                title=payload["title"])
+    target.active = False
     session.add(target)
+
+
+def county_root(session: Session) -> str:
+    """The unit that answers comments on the county's plan: the root of the unit tree (县委)."""
+    code = session.scalar(sa.select(Target.target_id).where(
+        Target.kind == "unit", Target.is_root.is_(True), Target.active.is_(True)).order_by(Target.target_id).limit(1))
+    return code or COUNTY_FALLBACK
+
+
+def open_plan_consultation(session: Session, payload: dict[str, Any]) -> None:
+    """The year's plan takes comments from the public and members until `closes_on`
+    (方案征求意见). A plan already approved (its event came first) stays closed."""
+    key = ("plan", str(payload["plan_id"]))
+    target = session.get(Target, key)
+    if target is not None and not target.active:
+        return
+    target = target or Target(kind="plan", target_id=key[1])
+    target.unit_code, target.title = county_root(session), payload["title"]
+    target.active, target.open_until = True, payload["closes_on"]
+    session.add(target)
+
+
+def close_plan_consultation(session: Session, payload: dict[str, Any]) -> None:
+    """An approved plan takes no more comments, even if its window had days left."""
+    key = ("plan", str(payload["plan_id"]))
+    target = session.get(Target, key) or Target(kind="plan", target_id=key[1], unit_code=county_root(session),
+                                                title=payload["title"])
+    target.active = False
+    session.add(target)
+
+
+def _open_target(session: Session, kind: str, target_id: str, today: date) -> Target:
+    """The target feedback is about, if it takes feedback today; else a clear refusal."""
+    target = session.get(Target, (kind, target_id))
+    if kind == "plan" and target is not None:
+        if not target.active:
+            raise InvalidInput(f"the consultation on the plan 《{target.title}》 is over; comments are no longer taken")
+        if target.open_until is not None and today > target.open_until:
+            raise InvalidInput(f"the consultation on the plan 《{target.title}》 closed on "
+                               f"{target.open_until.isoformat()}; comments are no longer taken")
+    if target is None or not target.active:
+        raise NotFound(f"no {kind} {target_id} takes feedback")
+    return target
 
 
 def _tracking_code(session: Session) -> str:
@@ -58,11 +114,9 @@ def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None) ->
     except ValidationError as exc:
         raise InvalidInput(f"the feedback is not valid: {exc.messages}") from exc
     session = uow.session
-    target = session.get(Target, (data["target_kind"], data["target_id"]))
-    if target is None or not target.active:
-        raise NotFound(f"no {data['target_kind']} {data['target_id']} takes feedback")
     received_at = utcnow()
     today = received_at.astimezone(COUNTY_TIME).date()
+    target = _open_target(session, data["target_kind"], data["target_id"], today)
     feedback = Feedback(
         tracking_code=_tracking_code(session), target_kind=target.kind, target_id=target.target_id,
         unit_code=target.unit_code, kind=data["kind"], source="member" if member else "public",

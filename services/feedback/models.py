@@ -13,16 +13,18 @@ class Base(DeclarativeBase):
 
 
 class Target(Base):
-    """What feedback may be about (a unit, a published item), copied from events, with
-    the unit that must answer."""
+    """What feedback may be about (a unit, a published item, the year's plan while in
+    consultation), copied from events, with the unit that must answer."""
     __tablename__ = "targets"
 
-    kind: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # unit | item
+    kind: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # unit | item | plan
     target_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     unit_code: Mapped[str] = mapped_column(sa.String(32))
     title: Mapped[str] = mapped_column(sa.String(300))
     active: Mapped[bool] = mapped_column(sa.Boolean)
     revision: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # units only
+    open_until: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # plans: the last day of consultation
+    is_root: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)  # units: the county's root (县委)
 
 
 class Feedback(Base):

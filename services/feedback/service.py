@@ -24,6 +24,18 @@ class FeedbackService(base.ServiceBase):
     def on_item_published(self, event: Event) -> None:
         intake.apply_published_item(self.db.session, event.payload)
 
+    @event_subscriber("ItemWithdrawn")
+    def on_item_withdrawn(self, event: Event) -> None:
+        intake.apply_withdrawn_item(self.db.session, event.payload)
+
+    @event_subscriber("PlanConsultationOpened")
+    def on_plan_consultation_opened(self, event: Event) -> None:
+        intake.open_plan_consultation(self.db.session, event.payload)
+
+    @event_subscriber("PlanApproved")
+    def on_plan_approved(self, event: Event) -> None:
+        intake.close_plan_consultation(self.db.session, event.payload)
+
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def submit_feedback(self, data: dict[str, Any], member: str | None = None) -> dict[str, Any]:
         receipt = intake.receive(self.db, data, member)

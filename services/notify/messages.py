@@ -47,22 +47,59 @@ def feedback_received(event: Event) -> tuple[str, str]:
     return subject, body
 
 
-TEMPLATES = {"ItemPublished": item_published, "FeedbackReceived": feedback_received}
+def _short(text: str, most: int = 120) -> str:
+    """A catalogue matter fit for a subject line (the whole of it is in the body)."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def obligation_due_soon(event: Event) -> tuple[str, str]:
+    """Yellow (黄色提醒): due within 3 working days and not yet disclosed."""
+    p = event.payload
+    subject = f"【党务公开·黄色提醒】{_short(p['matter'])}（{p['period']}）将于 {p['due_on']} 到期"
+    body = (f"您单位（{p['unit_code']}）的公开任务“{p['matter']}”（{p['period']}，目录 {p['entry_code']}）"
+            f"将于 {p['due_on']} 到期，剩余不超过 3 个工作日，尚未公开。\n"
+            f"请及时完成提出、审核、审批并公开。\n")
+    return subject, body
+
+
+def obligation_overdue(event: Event) -> tuple[str, str]:
+    """Red (红色预警): past its due date and not disclosed; the secretary is told too."""
+    p = event.payload
+    subject = f"【党务公开·红色预警】{_short(p['matter'])}（{p['period']}）已逾期（应于 {p['due_on']} 前公开）"
+    body = (f"您单位（{p['unit_code']}）的公开任务“{p['matter']}”（{p['period']}，目录 {p['entry_code']}）"
+            f"应于 {p['due_on']} 前公开，现已逾期。\n"
+            f"请立即补充公开；逾期公开将记为“逾期完成”，纳入年度考核。\n")
+    return subject, body
+
+
+TEMPLATES = {"ItemPublished": item_published, "FeedbackReceived": feedback_received,
+             "ObligationDueSoon": obligation_due_soon, "ObligationOverdue": obligation_overdue}
+# who is told besides the liaison (联络员), when they have an email: the secretary (书记) of a red warning
+ALSO_TOLD = {"ObligationOverdue": ("secretary",)}
 
 
 def plan_deliveries(session: Session, event: Event) -> list[Delivery]:
-    """Queue an email to the unit's liaison (联络员) about the event. A unit without a
-    liaison email gets a failed delivery, so the gap is visible instead of silent."""
+    """Queue an email to the unit's liaison (联络员) about the event, and to the other
+    officials the event concerns who have an email. A unit without a liaison email gets
+    a failed delivery, so the gap is visible instead of silent."""
     subject, body = TEMPLATES[event.type](event)
     unit_code = event.payload["unit_code"]
-    liaison = session.get(Contact, (unit_code, "liaison"))
     now = utcnow()
-    delivery = Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
-                        channel="email", recipient=(liaison.email if liaison and liaison.email else ""),
-                        subject=subject, body=body, attempts=0, created_at=now)
-    if delivery.recipient:
-        delivery.status, delivery.next_attempt_at = "pending", now
-    else:
-        delivery.status, delivery.last_error = "failed", f"unit {unit_code} has no liaison email on record"
-    session.add(delivery)
-    return [delivery]
+
+    def delivery_to(recipient: str) -> Delivery:
+        return Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
+                        channel="email", recipient=recipient, subject=subject, body=body, attempts=0, created_at=now)
+
+    liaison = session.get(Contact, (unit_code, "liaison"))
+    deliveries = [delivery_to(liaison.email if liaison and liaison.email else "")]
+    for role in ALSO_TOLD.get(event.type, ()):
+        official = session.get(Contact, (unit_code, role))
+        if official and official.email and official.email not in {d.recipient for d in deliveries}:
+            deliveries.append(delivery_to(official.email))
+    for delivery in deliveries:
+        if delivery.recipient:
+            delivery.status, delivery.next_attempt_at = "pending", now
+        else:
+            delivery.status, delivery.last_error = "failed", f"unit {unit_code} has no liaison email on record"
+        session.add(delivery)
+    return deliveries

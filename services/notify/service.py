@@ -4,12 +4,12 @@ from typing import Any
 
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
-from nameko.timer import timer
 
 from services.common import base
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
+from services.common.timers import timer
 
 from . import mailer, messages, webhooks
 
@@ -29,6 +29,11 @@ class NotifyService(base.ServiceBase):
 
     @event_subscriber("FeedbackReceived")
     def on_feedback_received(self, event: Event) -> None:
+        mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
+
+    @event_subscriber("ObligationDueSoon", "ObligationOverdue")
+    def on_obligation_deadline(self, event: Event) -> None:
+        """Yellow three working days before the due date, red once it has passed."""
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
 
     @timer(interval=0.2)  # the email latency after an event is at most this
