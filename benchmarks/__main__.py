@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, gateway_load, outbox_relay, registry
+from . import approval_to_email, gateway_load, obligations, outbox_relay, registry
 from tests.processes import temporary_vhost
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     args = parser.parse_args()
 
     registry.report(args.units)
+    obligations.report(args.units)
 
     with temporary_vhost() as amqp_uri:
         r = outbox_relay.run(amqp_uri, args.events)
