@@ -40,9 +40,10 @@ broker: ## make sure RabbitMQ (with its management plugin) is running
 migrate: venv ## apply every service's database migrations
 	$(PY) -m services.common.migrate
 
-sample: venv migrate ## load the sample county (121 units) and its demo accounts; safe to repeat
+sample: venv migrate ## load the sample county (121 units), demo accounts, catalogue and plan; safe to repeat
 	$(PY) -m services.units.load_sample
 	$(PY) -m services.units.demo_accounts
+	$(PY) -m services.disclosure.load_sample
 
 run: venv broker migrate sample ## start all services in one process, with a mail sink
 	$(PY) deploy/local.py
