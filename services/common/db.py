@@ -113,6 +113,34 @@ def standalone_unit_of_work(service: str, config: dict[str, Any] | None = None) 
     return UnitOfWork(sessionmaker(engine, expire_on_commit=False), str(uuid.uuid4()))
 
 
+def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in the session's transaction. On PostgreSQL
+    as one INSERT ... SELECT FROM unnest(arrays): a county's year of obligations is hundreds of
+    thousands of rows, and this takes them several times faster than batched VALUES.
+    (COPY would be faster still, but psycopg2 refuses it under psycogreen's wait callback.)"""
+    if not rows:
+        return
+    session.flush()  # the rows may refer to objects added in this transaction
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    preparer = connection.dialect.identifier_preparer
+    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=connection.dialect)}[])"
+                       for name in columns)
+    statement = sa.text(f"INSERT INTO {preparer.format_table(table)} "
+                        f"({', '.join(preparer.quote(name) for name in columns)}) SELECT * FROM unnest({arrays})")
+    connection.execute(statement, {name: _array_of(table.c[name], [row[name] for row in rows]) for name in columns})
+
+
+def _array_of(column: sa.Column, values: list[Any]) -> list[Any]:
+    """The column's values as psycopg2 sends an array: JSON as its text, not as nested arrays."""
+    if isinstance(column.type, sa.JSON):
+        return [None if value is None else json.dumps(value, ensure_ascii=False) for value in values]
+    return values
+
+
 def outbox_record(event: Event) -> OutboxRecord:
     return OutboxRecord(
         event_id=str(event.event_id), type=event.type, version=event.version,

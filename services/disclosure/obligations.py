@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.db import UnitOfWork
+from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
 from services.common.workdays import county_date, county_today
@@ -137,7 +137,7 @@ def _add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], 
                          "sector": unit.sector, "town_code": unit.town_code, "created_at": now})
     if not rows:
         return 0
-    session.execute(sa.insert(Obligation), rows)
+    insert_many(session, Obligation.__table__, rows)
     scheduled: dict[str, list[date]] = defaultdict(list)
     for row in rows:
         scheduled[row["unit_code"]].append(row["due_on"])
