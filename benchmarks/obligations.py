@@ -166,8 +166,8 @@ def report(n: int = 3000) -> None:
             conn.execute(sa.text("VACUUM ANALYZE obligations"))
         total = session.scalar(sa.select(sa.func.count()).select_from(Obligation))
         some_id = session.scalar(sa.select(sa.func.max(Obligation.id)))
-        median, p95 = _timed(lambda: progress.by_town_and_sector(session, year=year))
-        rows = len(progress.by_town_and_sector(session, year=year)["rows"])
+        median, p95 = _timed(lambda: progress.by_town_and_sector(session, {"year": year}))
+        rows = len(progress.by_town_and_sector(session, {"year": year})["rows"])
         count_median, count_p95 = _timed(lambda: session.scalar(
             sa.select(sa.func.count()).select_from(Obligation).where(Obligation.year == year)))
         pk_median, _ = _timed(lambda: session.get(Obligation, some_id, populate_existing=True))

@@ -34,12 +34,12 @@ def test_progress_counts_by_town_and_sector(uow, monkeypatch):
     assert village["on_time_rate"] == round(1 / 3, 4)
     assert rows[("T02", "village")]["waived"] == 1 and rows[("T02", "village")]["on_time_rate"] is None
     assert result["totals"]["total"] == 3 * 18 + 2 * 6 + 2 * 3
-    only = progress.by_town_and_sector(uow.session, year="2026", town="T01", sector="village")
+    only = progress.by_town_and_sector(uow.session, {"year": "2026", "town": "T01", "sector": "village"})
     assert [(r["town_code"], r["sector"]) for r in only["rows"]] == [("T01", "village")]
     assert only["totals"]["total"] == 36
-    assert progress.by_town_and_sector(uow.session, year=2027)["rows"] == []
+    assert progress.by_town_and_sector(uow.session, {"year": 2027})["rows"] == []
     with pytest.raises(InvalidInput, match="year"):
-        progress.by_town_and_sector(uow.session, year="last")
+        progress.by_town_and_sector(uow.session, {"year": "last"})
 
 
 def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
-from services.common.errors import InvalidInput
+from services.common.errors import validated
 from services.common.workdays import county_today
 
 from .models import OBLIGATION_STATUSES, Obligation, UnitCopy
+from .schemas import ProgressQuery
 
 COUNTY_LEVEL = "县直"  # units under no town: county agencies, schools and hospitals under bureaus
 
@@ -41,14 +42,12 @@ def _with_totals(counts: dict[str, int]) -> dict[str, Any]:
     return {**counts, "total": sum(counts.values()), "on_time_rate": on_time_rate(counts)}
 
 
-def by_town_and_sector(session: Session, *, year: int | str | None = None, town: str | None = None,
-                       sector: str | None = None) -> dict[str, Any]:
+def by_town_and_sector(session: Session, filters: dict[str, Any] | None = None) -> dict[str, Any]:
     """{"year", "rows": [{town_code, town_name, sector, <status counts>, total, on_time_rate}],
-    "totals": {...}} for the year (the county's current year by default)."""
-    try:
-        year = int(year) if year not in (None, "") else county_today().year
-    except ValueError as exc:
-        raise InvalidInput(f"year must be a number, not {year!r}") from exc
+    "totals": {...}} for the year (the county's current year by default), narrowed by town
+    or sector."""
+    filters = validated(ProgressQuery(), filters, "the progress query")
+    year, town, sector = filters.get("year") or county_today().year, filters.get("town"), filters.get("sector")
     cells: dict[tuple[str | None, str], dict[str, int]] = {}
     totals = dict.fromkeys(OBLIGATION_STATUSES, 0)
     for town_code, row_sector, status, count in _counts(session, year, town or None, sector or None):

@@ -115,7 +115,7 @@ class DisclosureService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def progress(self, filters: dict[str, Any]) -> dict[str, Any]:
         """Obligations by status per town and sector: what the county office watches."""
-        return progress.by_town_and_sector(self.db.session, **filters)
+        return progress.by_town_and_sector(self.db.session, filters)
 
     @configured_timer("DISCLOSURE", "DEADLINE_CHECK_SECONDS", default=60, eager=True)
     def check_deadlines(self) -> None:
