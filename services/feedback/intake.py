@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -14,14 +13,13 @@ from sqlalchemy.orm import Session
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
 from services.common.errors import InvalidInput, NotFound
-from services.common.workdays import add_working_days
+from services.common.workdays import add_working_days, county_date
 
 from .models import Feedback, Target
 from .schemas import NewFeedback
 
 ACKNOWLEDGE_WORKING_DAYS = 3
 ANSWER_WORKING_DAYS = 15
-COUNTY_TIME = ZoneInfo("Asia/Shanghai")
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 COUNTY_FALLBACK = "county"  # who answers comments on the plan while the county's root unit is unknown
 
@@ -115,7 +113,7 @@ def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None) ->
         raise InvalidInput(f"the feedback is not valid: {exc.messages}") from exc
     session = uow.session
     received_at = utcnow()
-    today = received_at.astimezone(COUNTY_TIME).date()
+    today = county_date(received_at)
     target = _open_target(session, data["target_kind"], data["target_id"], today)
     feedback = Feedback(
         tracking_code=_tracking_code(session), target_kind=target.kind, target_id=target.target_id,
