@@ -85,6 +85,11 @@ def visible(session: Session, reader: dict[str, Any] | None) -> sa.ColumnElement
     return clause
 
 
+def sees_trails(reader: dict[str, Any] | None) -> bool:
+    """Whether some items this reader lists show their trail (their unit's, or all of them)."""
+    return reader is not None and reader["role"] in COUNTY_ROLES + UNIT_ROLES
+
+
 def view(reader: dict[str, Any] | None, item: Item) -> dict[str, Any]:
     """The item as this reader sees it; call only after may_see."""
     if _is_county(reader) or _is_own_unit(reader, item.unit_code):

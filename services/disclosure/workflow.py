@@ -315,7 +315,7 @@ def list_items(session: Session, actor: dict[str, Any] | None, filters: dict[str
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
     query = (sa.select(Item).where(audience.visible(session, reader))
-             .options(selectinload(Item.trail), selectinload(Item.attachments))
+             .options(selectinload(Item.attachments))
              .order_by(Item.id.desc()).limit(limit + 1))
     if filters.get("unit"):
         query = query.where(Item.unit_code == filters["unit"])
@@ -332,6 +332,8 @@ def list_items(session: Session, actor: dict[str, Any] | None, filters: dict[str
         query = query.where(Item.published_at >= start, Item.published_at < end)
     if after is not None:
         query = query.where(Item.id < int(after))
+    if audience.sees_trails(reader):  # the public view has no trail: do not load it for the public
+        query = query.options(selectinload(Item.trail))
     items = session.scalars(query).all()
     page = items[:limit]
     return {"items": [audience.view(reader, item) for item in page],
