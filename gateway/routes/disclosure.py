@@ -113,10 +113,10 @@ class DisclosureRoutes:
         data = json_body(request, schemas.NewEvent(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "record_event", actor, data), 201)
 
-    @api("POST", "/api/v1/obligations/<int:obligation_id>/waive", body=schemas.Waiver)
+    @api("POST", "/api/v1/obligations/<int:obligation_id>/waive", body=schemas.Reason)
     def waive_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
-        data = json_body(request, schemas.Waiver(), self.access.max_body)
+        data = json_body(request, schemas.Reason(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "waive_obligation", actor, obligation_id,
                                               data["reason"]))
 

@@ -358,13 +358,6 @@ class NewEvent(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
-class Waiver(Schema):
-    class Meta:
-        unknown = RAISE
-
-    reason = fields.String(required=True, validate=validate.Length(1, 2000))
-
-
 class ProgressQuery(Schema):
     class Meta:
         unknown = RAISE
