@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nameko.exceptions import RemoteError
 from nameko.extensions import DependencyProvider, Entrypoint
 from prometheus_client import Counter
 from werkzeug.exceptions import HTTPException
@@ -28,7 +27,9 @@ from services.common.records import utcnow
 
 from . import rpc
 from .auth import actor_from_request
-from .errors import ApiError, SERVICE_ERRORS, response_for
+from services.common.errors import DomainError
+
+from .errors import response_for
 from .http import ApiEndpoint
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,7 @@ def status_of(result: Any, exc_info: Any, request_id: str) -> int:
     """The status the caller got: the Response's, or the envelope's for an exception."""
     if exc_info is not None:
         exc = exc_info[1]
-        known = (isinstance(exc, (ApiError, HTTPException))
-                 or (isinstance(exc, RemoteError) and exc.exc_type in SERVICE_ERRORS))
+        known = isinstance(exc, (DomainError, HTTPException))
         return response_for(exc, request_id).status_code if known else 500  # 500 is logged once, by http.py
     if isinstance(result, Response):
         return result.status_code

@@ -1,25 +1,26 @@
-"""One error envelope for every failure, and one table from typed errors to HTTP status."""
+"""One error envelope for every failure. A typed error (services.common.errors, raised here
+or by a service and carried back over RPC as itself) says its own status and code."""
 from __future__ import annotations
 
 import json
 import logging
 from typing import Any
 
-from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+
+from services.common.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
-    """An error raised by the gateway itself."""
+class ApiError(DomainError):
+    """An error raised by the gateway itself, with any status and headers."""
 
     def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details, self.headers = details or {}, headers or {}
+        super().__init__(message, details)
+        self.status, self.code, self.headers = status, code, headers or {}
 
 
 def unauthorized(message: str) -> ApiError:
@@ -34,15 +35,6 @@ def bad_request(message: str, details: dict[str, Any] | None = None) -> ApiError
     return ApiError(400, "invalid_input", message, details)
 
 
-# Typed errors of the services (services.common.errors), by the class name nameko carries.
-SERVICE_ERRORS: dict[str, tuple[int, str]] = {
-    "InvalidInput": (400, "invalid_input"),
-    "Forbidden": (403, "forbidden"),
-    "NotFound": (404, "not_found"),
-    "Conflict": (409, "conflict"),
-}
-
-
 def envelope(status: int, code: str, message: str, request_id: str,
              details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or {}}, "request_id": request_id}
@@ -51,11 +43,8 @@ def envelope(status: int, code: str, message: str, request_id: str,
 
 
 def response_for(exc: BaseException, request_id: str) -> Response:
-    if isinstance(exc, ApiError):
-        return envelope(exc.status, exc.code, exc.message, request_id, exc.details, exc.headers)
-    if isinstance(exc, RemoteError) and exc.exc_type in SERVICE_ERRORS:
-        status, code = SERVICE_ERRORS[exc.exc_type]
-        return envelope(status, code, exc.value, request_id)
+    if isinstance(exc, DomainError):
+        return envelope(exc.status, exc.code, exc.message, request_id, exc.details, getattr(exc, "headers", None))
     if isinstance(exc, HTTPException):
         return envelope(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name,
                         request_id)

@@ -12,13 +12,13 @@ from typing import Any, Callable
 
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError
-from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.common import logs
+from services.common.errors import DomainError
 
 from . import policy
 from .auth import actor_from_request
@@ -99,7 +99,7 @@ class ApiEndpoint(HttpRequestHandler):
         """`body` (a request schema, or the media types of an uploaded file), `query` (parameter names),
         `produces` (the content types of a success) and `status` (when a success is not
         200/201) describe the route for the OpenAPI document; validation happens in the route."""
-        kwargs.setdefault("expected_exceptions", (ApiError, RemoteError))  # refusals, logged as such
+        kwargs.setdefault("expected_exceptions", DomainError)  # refusals, logged as such
         super().__init__(method, url, **kwargs)
         self.body, self.query, self.produces, self.status = body, query, produces, status
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Request, Response
+
+from services.common.errors import Forbidden
 
 from .. import schemas
 from ..auth import mint_token
@@ -61,10 +62,8 @@ class AuthRoutes:
         """A refused login or refresh is a 401, whatever the reason."""
         try:
             return self.access.call(self.units, method, *args)
-        except RemoteError as exc:
-            if exc.exc_type == "Forbidden":
-                raise unauthorized(exc.value) from None
-            raise
+        except Forbidden as exc:
+            raise unauthorized(exc.message) from None
 
     def _token_response(self, session: dict[str, Any]) -> dict[str, Any]:
         account, ttl = session["account"], self.access.token_ttl

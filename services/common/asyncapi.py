@@ -31,7 +31,7 @@ AMQP_BINDING_VERSION = "0.2.0"
 DESCRIPTION = f"""\
 Domain events of the county Party-affairs disclosure programme (党务公开).
 
-Generated from services/common/contract.py by `python -m services.common.asyncapi`; do not edit by hand.
+Generated from services/common/contract/ by `python -m services.common.asyncapi`; do not edit by hand.
 
 - Delivery is at least once: a consumer may receive the same event more than once and must be
   idempotent on `event_id`.
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = DOCUMENT_PATH.read_text(encoding="utf-8") if DOCUMENT_PATH.exists() else None
         if current != text:
-            print(f"{DOCUMENT_PATH} is out of date with services/common/contract.py; "
+            print(f"{DOCUMENT_PATH} is out of date with services/common/contract/; "
                   "run `python -m services.common.asyncapi` and commit the result.", file=sys.stderr)
             return 1
         print(f"{DOCUMENT_PATH} is up to date.")

@@ -1,33 +1,61 @@
-"""Typed domain errors. Services raise them; nameko carries their class name to the
-caller as RemoteError.exc_type, and the gateway maps each to one HTTP status, once."""
+"""Typed domain errors. Each carries the HTTP status and the stable code the gateway answers
+with, so the gateway maps the hierarchy (``isinstance(exc, DomainError)``), not names.
+
+Every subclass is registered with nameko's exception registry as it is defined: an RPC
+caller that imports this module gets the very class back (``NotFound`` raised in a service
+is a ``NotFound`` in the gateway), with its message and details, instead of a RemoteError.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from marshmallow import Schema, ValidationError
+from nameko.exceptions import deserialize_to_instance
 
 
 class DomainError(Exception):
     """A request the domain refuses; the message is for a person to read."""
+    status = 400
+    code = "invalid_input"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None):
+        super().__init__(*((message, details) if details else (message,)))
+        self.message, self.details = message, details or {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        deserialize_to_instance(cls)
+
+    def __str__(self) -> str:
+        return self.message
 
 
-class NotFound(DomainError):
-    pass
+deserialize_to_instance(DomainError)
 
 
 class InvalidInput(DomainError):
-    pass
+    status, code = 400, "invalid_input"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
 
 
 class Conflict(DomainError):
     """The thing is not in a state that allows this (e.g. approving a draft)."""
+    status, code = 409, "conflict"
 
 
-class Forbidden(DomainError):
-    pass
+class Unprocessable(DomainError):
+    """Well-formed, but it names things that are not there (an unknown parent, say)."""
+    status, code = 422, "unprocessable"
 
 
-DOMAIN_ERRORS = (NotFound, InvalidInput, Conflict, Forbidden)
+DOMAIN_ERRORS = (DomainError,)
 
 
 def validated(schema: Schema, data: Any, what: str) -> dict[str, Any]:
@@ -35,4 +63,4 @@ def validated(schema: Schema, data: Any, what: str) -> dict[str, Any]:
     try:
         return schema.load(data if data is not None else {})
     except ValidationError as exc:
-        raise InvalidInput(f"{what} is not valid: {exc.messages}") from exc
+        raise InvalidInput(f"{what} is not valid: {exc.messages}", {"fields": exc.messages}) from exc

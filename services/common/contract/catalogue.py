@@ -1,0 +1,39 @@
+"""The catalogue of event types and who consumes which."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import disclosure, feedback, names, notify, supervision, units
+from .base import EventType
+
+if TYPE_CHECKING:
+    from .base import Event
+
+CATALOGUE: dict[str, EventType] = {e.name: e for section in (units, disclosure, feedback, supervision, notify)
+                                  for e in section.EVENTS}
+
+# Which service consumes which events. The outbox relay declares these queues before it
+# publishes, so an event is never dropped for want of a queue, and subscribing to a
+# type that is not listed here fails at start-up.
+UNIT_EVENTS = (names.UNIT_REGISTERED, names.UNIT_UPDATED, names.UNIT_MOVED, names.UNIT_MERGED, names.UNIT_DISSOLVED,
+               names.OFFICIAL_ASSIGNED, names.OFFICIAL_REMOVED)
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "disclosure": UNIT_EVENTS,
+    "feedback": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
+                               names.PLAN_APPROVED),
+    "notify": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.FEEDBACK_RECEIVED, names.OBLIGATION_DUE_SOON,
+                             names.OBLIGATION_OVERDUE),
+}
+
+
+def unit_state_of(event: "Event") -> dict[str, Any]:
+    """The unit state an event of UNIT_EVENTS carries."""
+    return event.payload if event.type in (names.UNIT_REGISTERED, names.UNIT_UPDATED) else event.payload["unit"]
+
+
+def queue_name(service: str, event_type: str) -> str:
+    return f"gongkai.{service}.{event_type}"
+
+
+def subscribed_types() -> set[str]:
+    return {t for types in SUBSCRIPTIONS.values() for t in types}

@@ -1,0 +1,135 @@
+"""Events of the disclosure programme (services/disclosure): items, the plan, obligations."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validate
+
+from . import names
+from .base import AUDIENCES, EventType, Payload
+
+class ItemRef(Payload):
+    item_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    title = fields.String(required=True)
+    version = fields.Integer(required=True)
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
+
+
+class ItemSubmitted(ItemRef):
+    submitted_by = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class ItemApproved(ItemRef):
+    approved_by = fields.String(required=True)
+    approved_at = fields.AwareDateTime(required=True)
+
+
+class ItemRejected(ItemRef):
+    """Returned to draft by the reviewer, with the reason."""
+    rejected_by = fields.String(required=True)
+    rejected_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class ItemPublished(ItemRef):
+    """A disclosure became visible to its audience (实施)."""
+    summary = fields.String(required=True, metadata={"description": "first 200 characters of the body"})
+    carriers = fields.List(fields.String(), required=True,
+                           metadata={"description": "公开栏, 网站, 微信公众号, 会议, 文件, 简报, 短信 ..."})
+    obligation_id = fields.Integer(allow_none=True, required=True,
+                                   metadata={"description": "the obligation this item fulfils, if any"})
+    published_by = fields.String(required=True)
+    published_at = fields.AwareDateTime(required=True)
+
+
+class ItemCorrected(ItemRef):
+    """A corrected version of a published item was published; the version it corrects
+    stays readable, marked superseded."""
+    previous_item_id = fields.Integer(required=True)
+    previous_version = fields.Integer(required=True)
+    corrected_by = fields.String(required=True)
+    corrected_at = fields.AwareDateTime(required=True)
+
+
+class ItemWithdrawn(ItemRef):
+    """A published item was taken down, with the reason."""
+    withdrawn_by = fields.String(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class Milestone(Payload):
+    class Meta(Payload.Meta):
+        unknown = EXCLUDE
+
+    title = fields.String(required=True)
+    due_on = fields.Date(required=True)
+
+
+class PlanConsultationOpened(Payload):
+    """The year's plan is open for comments from the public and members (方案征求意见)
+    until `closes_on`; feedback on it names target_kind "plan" and the plan id."""
+    plan_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    opens_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True, metadata={"description": "the last day comments are taken"})
+
+
+class PlanApproved(Payload):
+    """The county approved the year's plan; every unit's obligations follow from it."""
+    plan_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True)
+    approved_by = fields.String(required=True)
+    approved_at = fields.AwareDateTime(required=True)
+    milestones = fields.List(fields.Nested(Milestone), required=True)
+
+
+class ObligationsScheduled(Payload):
+    """New obligations for one unit: for a plan's year, a newly registered or changed unit,
+    a catalogue change, or an event the unit recorded. The obligations themselves are at
+    GET /api/v1/obligations?unit=<unit_code>&year=<year>."""
+    unit_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ("plan_approved", "unit_registered", "unit_changed", "catalogue_changed", "event_recorded")))
+    count = fields.Integer(required=True, metadata={"description": "how many obligations were added"})
+    first_due_on = fields.Date(required=True, metadata={"description": "the earliest due date among them"})
+    last_due_on = fields.Date(required=True, metadata={"description": "the latest due date among them"})
+
+
+class ObligationNotice(Payload):
+    obligation_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    entry_code = fields.String(required=True)
+    matter = fields.String(required=True, metadata={"description": "the catalogue matter, as readers know it"})
+    period = fields.String(required=True)
+    due_on = fields.Date(required=True, metadata={"description": "on the working-day calendar"})
+
+
+class ObligationDueSoon(ObligationNotice):
+    """Yellow: due within 3 working days and not yet fulfilled. Sent once."""
+
+
+class ObligationOverdue(ObligationNotice):
+    """Red: past its due date and not fulfilled. Sent once."""
+
+
+EVENTS = (
+    EventType(names.ITEM_SUBMITTED, 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
+    EventType(names.ITEM_REJECTED, 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
+    EventType(names.ITEM_APPROVED, 1, "disclosure", ItemApproved, "An item was approved (审批)."),
+    EventType(names.ITEM_PUBLISHED, 1, "disclosure", ItemPublished, "An item was published to its audience (实施)."),
+    EventType(names.ITEM_CORRECTED, 1, "disclosure", ItemCorrected,
+              "A corrected version of an item was published; the old one is kept, superseded."),
+    EventType(names.ITEM_WITHDRAWN, 1, "disclosure", ItemWithdrawn, "A published item was withdrawn, with a reason."),
+    EventType(names.PLAN_CONSULTATION_OPENED, 1, "disclosure", PlanConsultationOpened,
+              "The year's plan is open for comments (方案征求意见)."),
+    EventType(names.PLAN_APPROVED, 1, "disclosure", PlanApproved, "The year's implementation plan (实施方案) was approved."),
+    EventType(names.OBLIGATIONS_SCHEDULED, 1, "disclosure", ObligationsScheduled,
+              "A unit's obligations (公开任务) were scheduled, with due dates on the working-day calendar."),
+    EventType(names.OBLIGATION_DUE_SOON, 1, "disclosure", ObligationDueSoon,
+              "An obligation falls due within 3 working days (yellow)."),
+    EventType(names.OBLIGATION_OVERDUE, 1, "disclosure", ObligationOverdue, "An obligation is overdue (red)."),
+)

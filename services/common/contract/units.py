@@ -1,0 +1,107 @@
+"""Events of the registry (services/units): units, officials, designations."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validate
+
+from . import names
+from .base import OFFICIAL_ROLES, ORG_TYPES, SECTORS, EventType, Payload
+
+class Official(Payload):
+    class Meta(Payload.Meta):
+        unknown = EXCLUDE  # nested: marshmallow does not pass the consumer's EXCLUDE down
+
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+
+
+class UnitState(Payload):
+    """The full state of a unit as other services copy it. Every unit event carries it, with
+    `revision` rising at each change, so a consumer keeps the newest state whatever order
+    the events of different types arrive in."""
+    code = fields.String(required=True, metadata={"description": "stable unique unit code"})
+    revision = fields.Integer(required=True, metadata={"description": "rises by one at every change of the unit"})
+    name = fields.String(required=True)
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    org_type = fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
+    parent_code = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("active", "merged", "dissolved")))
+    merged_into = fields.String(allow_none=True, load_default=None,
+                                metadata={"description": "the unit that took over a merged unit"})
+    demonstration = fields.Boolean(required=True, metadata={"description": "a demonstration site (示范点)"})
+    officials = fields.List(fields.Nested(Official), required=True,
+                            metadata={"description": "the officials in office now"})
+
+
+class UnitChange(Payload):
+    unit = fields.Nested(UnitState, required=True, metadata={"description": "the unit after the change"})
+    changed_by = fields.String(required=True)
+
+
+class UnitMoved(UnitChange):
+    from_parent_code = fields.String(allow_none=True, required=True)
+    to_parent_code = fields.String(required=True)
+
+
+class UnitMerged(UnitChange):
+    """The unit was merged into another, which takes over its history and open work;
+    its children moved under the surviving unit (each with its own UnitMoved)."""
+    into_code = fields.String(required=True)
+    children_moved = fields.List(fields.String(), required=True)
+    merged_on = fields.Date(required=True)
+
+
+class UnitDissolved(UnitChange):
+    """The unit was dissolved: its history is kept, no new obligations arise."""
+    reason = fields.String(required=True)
+    dissolved_on = fields.Date(required=True)
+
+
+class OfficialAssigned(UnitChange):
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+    started_on = fields.Date(required=True)
+
+
+class OfficialRemoved(UnitChange):
+    role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
+    name = fields.String(required=True)
+    ended_on = fields.Date(required=True)
+
+
+class DesignationChange(UnitChange):
+    designation_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("demonstration", "model")),
+                         metadata={"description": "demonstration site 示范点 or model 典型"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "the last day of the term"})
+
+
+class DemonstrationDesignated(DesignationChange):
+    pass
+
+
+class DemonstrationExpired(DesignationChange):
+    pass
+
+
+class DemonstrationRevoked(DesignationChange):
+    reason = fields.String(required=True)
+
+
+EVENTS = (
+    EventType(names.UNIT_REGISTERED, 1, "units", UnitState, "A Party organisation joined the registry."),
+    EventType(names.UNIT_UPDATED, 1, "units", UnitState, "A unit's details changed; the full new state."),
+    EventType(names.UNIT_MOVED, 1, "units", UnitMoved, "A unit moved to another parent in the tree."),
+    EventType(names.UNIT_MERGED, 1, "units", UnitMerged, "A unit was merged into another."),
+    EventType(names.UNIT_DISSOLVED, 1, "units", UnitDissolved, "A unit was dissolved."),
+    EventType(names.OFFICIAL_ASSIGNED, 1, "units", OfficialAssigned, "Someone took up a role (书记, 联络员, 审核人) in a unit."),
+    EventType(names.OFFICIAL_REMOVED, 1, "units", OfficialRemoved, "Someone left a role in a unit."),
+    EventType(names.DEMONSTRATION_DESIGNATED, 1, "units", DemonstrationDesignated,
+              "A unit was designated a demonstration site (示范点) or model (典型) for a term."),
+    EventType(names.DEMONSTRATION_EXPIRED, 1, "units", DemonstrationExpired, "A designation's term ended."),
+    EventType(names.DEMONSTRATION_REVOKED, 1, "units", DemonstrationRevoked, "A designation was revoked, with the reason."),
+)
