@@ -16,9 +16,10 @@ from typing import Any
 
 import jwt
 
+from services.common.actor import ROLES
+
 from .errors import unauthorized
 
-ROLES = ("member", "operator", "reviewer", "inspector", "admin", "subscriber")
 ISSUER = "gongkai"
 
 

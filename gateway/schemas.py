@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.disclosure.schemas import NewItem as ItemDraft  # noqa: F401  one schema, both sides
 from services.disclosure.schemas import (  # noqa: F401
     CatalogueRetirement, CatalogueRevision, ItemChanges, NewCatalogueEntry, NewEvent, NewPlan, PlanAction, PlanChanges)
-from services.feedback.schemas import NewFeedback as FeedbackDraft  # noqa: F401
+from services.common.shapes.feedback import NewFeedback as FeedbackDraft  # noqa: F401
 from services.units.schemas import OfficialInput as Official  # noqa: F401
 
 

@@ -2,8 +2,14 @@
 commit. Written here because nameko-sqlalchemy does not follow SQLAlchemy 2.
 
 A worker gets a `UnitOfWork`: `session` for its queries, `emit()` to add an event to the
-outbox in the same transaction, `commit()` to make both durable at once. Event handlers
-never commit: the inbox commits their effects together with the processed-event marker.
+outbox in the same transaction. An RPC entrypoint makes both durable at once with one
+block, which commits when it ends and rolls back when it raises::
+
+    with self.db as uow:
+        return rules.do_something(uow, ...)
+
+Event handlers never commit: the inbox commits their effects together with the
+processed-event marker.
 """
 from __future__ import annotations
 
@@ -81,6 +87,15 @@ class UnitOfWork:
         self.session.add(outbox_record(event))
         self._emitted = True
         return event
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
 
     def commit(self) -> None:
         if self.managed_by_inbox:

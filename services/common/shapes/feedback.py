@@ -1,4 +1,4 @@
-"""Feedback as it arrives at the service boundary."""
+"""Feedback as it arrives at the gateway and at the feedback service."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
