@@ -33,6 +33,7 @@ _DESIGNATION = {**_CHANGE, "designation_id": 3, "kind": "demonstration", "starts
                 "ends_on": date(2027, 4, 30)}
 _OBLIGATION = {"obligation_id": 3, "unit_code": "U001", "entry_code": "CW-01", "matter": "村级财务收支",
                "period": "2027-01", "due_on": date(2027, 2, 10)}
+_FEEDBACK = {"feedback_id": 9, "unit_code": "U001", "kind": "question", "target_kind": "item", "target_id": "7"}
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
     "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
@@ -68,6 +69,23 @@ SAMPLES: dict[str, dict[str, Any]] = {
                          "target_id": "7", "unit_code": "U001", "kind": "question", "source": "public",
                          "summary": "请问……", "received_at": _AT, "acknowledge_due": date(2024, 5, 8),
                          "answer_due": date(2024, 5, 20)},
+    "FeedbackAccepted": {**_FEEDBACK, "accepted_by": "wang", "accepted_at": _AT, "acknowledge_due": date(2024, 5, 8),
+                         "acknowledged_on_time": True, "answer_due": date(2024, 5, 20)},
+    "FeedbackRejected": {**_FEEDBACK, "stage": "moderation", "reason": "含有辱骂内容", "rejected_by": "zhou",
+                         "rejected_at": _AT},
+    "FeedbackTransferred": {**_FEEDBACK, "from_unit_code": "U002", "reason": "属于该村事务", "cause": "transfer",
+                            "transferred_by": "zhou", "transferred_at": _AT, "answer_due": date(2024, 5, 20)},
+    "FeedbackExtended": {**_FEEDBACK, "requested_by": "wang", "granted_by": "zhou", "reason": "需实地核查",
+                         "working_days": 10, "previous_answer_due": date(2024, 5, 20),
+                         "answer_due": date(2024, 6, 3), "granted_at": _AT},
+    "FeedbackAnswered": {**_FEEDBACK, "round": 1, "drafted_by": "wang", "approved_by": "zhao", "answered_at": _AT,
+                         "answer_due": date(2024, 5, 20), "on_time": True, "public": False},
+    "FeedbackReopened": {**_FEEDBACK, "round": 2, "reopened_at": _AT, "answer_due": date(2024, 5, 27)},
+    "FeedbackRated": {**_FEEDBACK, "rating": "basically_satisfied", "round": 1, "rated_at": _AT},
+    "FeedbackClosed": {**_FEEDBACK, "reason": "rated", "rating": "satisfied", "closed_at": _AT},
+    "FeedbackDueSoon": {**_FEEDBACK, "answer_due": date(2024, 5, 20)},
+    "FeedbackOverdue": {**_FEEDBACK, "answer_due": date(2024, 5, 20)},
+    "FeedbackEscalated": {**_FEEDBACK, "answer_due": date(2024, 5, 20), "level": 1, "to": "secretary"},
     "NotificationDelivered": {**_NOTIFICATION, "delivered_at": _AT},
     "NotificationFailed": {**_NOTIFICATION, "reason": "mailbox full", "attempts": 5},
 }

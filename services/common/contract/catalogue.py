@@ -22,7 +22,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "feedback": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
                                names.PLAN_APPROVED),
     "notify": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.FEEDBACK_RECEIVED, names.OBLIGATION_DUE_SOON,
-                             names.OBLIGATION_OVERDUE),
+                             names.OBLIGATION_OVERDUE,
+                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED),
 }
 
 
