@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
+PARSER_DIR := tests/asyncapi-parser
+PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
 
 export PYTHONWARNINGS := ignore
 
@@ -20,7 +22,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv broker migrate sample run run-split test bench asyncapi token clean
+.PHONY: help venv asyncapi-parser broker migrate sample run run-split test bench asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -33,6 +35,16 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
+
+asyncapi-parser: $(PARSER_STAMP) ## install the pinned @asyncapi/parser the tests check docs/asyncapi.yaml with
+
+# npm ci from the lockfile, again only when it changes; without npm the install is left out and
+# the test that needs it fails saying what to install.
+$(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
+	@if command -v npm >/dev/null; then \
+		echo "installing @asyncapi/parser into $(PARSER_DIR)/node_modules (npm ci)"; \
+		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
 broker: ## make sure RabbitMQ (with its management plugin) is running
 	@$(ENSURE) rabbitmq
@@ -51,7 +63,7 @@ run: venv broker migrate sample ## start all services in one process, with a mai
 run-split: venv broker migrate sample ## same, one process per service
 	$(PY) deploy/local.py --split
 
-test: venv ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \

@@ -2,9 +2,13 @@
 services.common.contract. These tests need no broker."""
 from __future__ import annotations
 
+import copy
 import json
+import shutil
+import subprocess
 import uuid
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -154,3 +158,50 @@ def test_real_message_validates_against_document(document: dict[str, Any], event
     assert not validator.is_valid({**body, "payload": {k: v for k, v in body["payload"].items()
                                                        if k != required[0]}})
     assert not validator.is_valid({**body, "version": CATALOGUE[event_type].version + 1})
+
+
+# --- the AsyncAPI project's own parser ------------------------------------------------------------
+
+PARSER_DIR = Path(__file__).resolve().parent / "asyncapi-parser"
+PARSER_INSTALL = "`make asyncapi-parser` (npm ci in tests/asyncapi-parser; `make test` does it)"
+
+
+def _run_parser(document_path: Path) -> subprocess.CompletedProcess:
+    """Run @asyncapi/parser (pinned in tests/asyncapi-parser) over a document. Never skips:
+    a machine without Node.js fails here with what to install."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is not installed, so docs/asyncapi.yaml cannot be checked with the AsyncAPI "
+                    f"parser: install Node.js 20 and npm (apt-get install nodejs npm), then {PARSER_INSTALL}",
+                    pytrace=False)
+    if not (PARSER_DIR / "node_modules" / "@asyncapi" / "parser" / "package.json").exists():
+        pytest.fail(f"@asyncapi/parser is not installed in {PARSER_DIR}: run {PARSER_INSTALL}", pytrace=False)
+    return subprocess.run([node, str(PARSER_DIR / "check.mjs"), str(document_path)], cwd=PARSER_DIR,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_asyncapi_parser_finds_no_error_and_no_warning() -> None:
+    result = _run_parser(asyncapi.DOCUMENT_PATH)
+    assert result.returncode == 0, f"@asyncapi/parser on docs/asyncapi.yaml:\n{result.stdout}{result.stderr}"
+    assert result.stdout.strip().endswith(": 0 error(s), 0 warning(s)"), result.stdout
+
+
+def test_asyncapi_parser_check_reports_warnings(document: dict[str, Any], tmp_path: Path) -> None:
+    """The check is not vacuous: a message without its messageId, and a document without contact,
+    are each reported as a warning and fail it."""
+    broken = copy.deepcopy(document)
+    first = next(iter(broken["channels"].values()))
+    del first["subscribe"]["message"]["messageId"]
+    del broken["info"]["contact"]
+    path = tmp_path / "asyncapi.yaml"
+    path.write_text(yaml.safe_dump(broken, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = _run_parser(path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "warning asyncapi2-message-messageId" in result.stdout
+    assert "warning asyncapi-info-contact " in result.stdout
+    assert "0 error(s), 2 warning(s)" in result.stdout
+
+
+def test_every_message_has_a_unique_message_id(document: dict[str, Any]) -> None:
+    ids = [c["subscribe"]["message"]["messageId"] for c in document["channels"].values()]
+    assert sorted(ids) == sorted(CATALOGUE)

@@ -27,6 +27,13 @@ from .contract import CATALOGUE, EVENTS_EXCHANGE, SUBSCRIPTIONS, Envelope
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 AMQP_BINDING_VERSION = "0.2.0"
+DOCUMENT_ID = "urn:gongkai:events"
+# Who answers for the contract: the county office that runs the programme. The address is the
+# sender notify mails from (config.yaml MAIL_FROM's default); the URL is the gateway's API
+# documentation, which also describes the event feed and webhooks.
+CONTACT = {"name": "Gongkai, county Party-affairs disclosure office (党务公开领导小组办公室)",
+           "url": "http://127.0.0.1:8000/api/v1/docs", "email": "gongkai@county.example.gov.cn"}
+LICENSE = {"name": "Proprietary: for the county's own and its subscribing systems' use"}
 
 DESCRIPTION = f"""\
 Domain events of the county Party-affairs disclosure programme (党务公开).
@@ -61,8 +68,17 @@ def _schemas_and_envelope() -> tuple[dict[str, Any], dict[str, Any]]:
     return dict(sorted(schemas.items())), envelope
 
 
+def _producer_tag(producer: str) -> dict[str, str]:
+    return {"name": producer, "description": f"Events produced by the {producer} service "
+                                             f"(routing keys `{producer}.*`)."}
+
+
 def build_document() -> dict[str, Any]:
-    """The AsyncAPI 2.6.0 document for the whole event catalogue."""
+    """The AsyncAPI 2.6.0 document for the whole event catalogue.
+
+    Everything per event comes from its EventType, so a new type needs nothing here: its
+    messageId (what code generators name a subscriber's handler after) is the type's name,
+    unique in the catalogue, and its tag is its producer."""
     schemas, envelope = _schemas_and_envelope()
     exchange = {"name": EVENTS_EXCHANGE, "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}
@@ -81,11 +97,14 @@ def build_document() -> dict[str, Any]:
             "subscribe": {
                 "operationId": f"receive{event.name}",
                 "summary": event.summary,
+                "tags": [{"name": event.producer}],
                 "message": {
+                    "messageId": event.name,
                     "name": event.name,
                     "title": f"{event.name} v{event.version}",
                     "summary": event.summary,
                     "contentType": "application/json",
+                    "tags": [{"name": event.producer}],
                     "correlationId": {"location": "$message.payload#/correlation_id"},
                     "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": event.name,
                                           "bindingVersion": AMQP_BINDING_VERSION}},
@@ -93,9 +112,13 @@ def build_document() -> dict[str, Any]:
                 },
             },
         }
+    producers = sorted({e.producer for e in CATALOGUE.values()})
     return {
         "asyncapi": "2.6.0",
-        "info": {"title": "Gongkai events", "version": "1.0.0", "description": DESCRIPTION},
+        "id": DOCUMENT_ID,
+        "info": {"title": "Gongkai events", "version": "1.0.0", "description": DESCRIPTION,
+                 "contact": dict(CONTACT), "license": dict(LICENSE)},
+        "tags": [_producer_tag(p) for p in producers],
         "defaultContentType": "application/json",
         "servers": {"amqp": {"url": "127.0.0.1:5672", "protocol": "amqp", "protocolVersion": "0.9.1"}},
         "channels": channels,
