@@ -15,12 +15,13 @@ from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from services.common import logs
 from services.common.errors import DomainError
 
-from . import policy
+from . import params, policy
 from .auth import actor_from_request
 from .cors import Cors, flag
 from .errors import ApiError, bad_request, response_for
@@ -86,6 +87,15 @@ class ApiWebServer(WebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
 
+    def make_url_map(self) -> Map:
+        """nameko's map, with the bounded converters of gateway/params.py."""
+        url_map = Map(converters=params.CONVERTERS)
+        for provider in self._providers:
+            rule = provider.get_url_rule()
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
+
 
 class ApiEndpoint(HttpRequestHandler):
     """An HTTP route that is authorised by the policy table before any worker runs, whose
@@ -94,14 +104,17 @@ class ApiEndpoint(HttpRequestHandler):
 
     server = ApiWebServer()
 
-    def __init__(self, method: str, url: str, body: Any = None, query: tuple[str, ...] = (),
+    def __init__(self, method: str, url: str, body: Any = None, query: type[Schema] | None = None,
                  produces: tuple[str, ...] = ("application/json",), status: int | None = None, **kwargs: Any):
-        """`body` (a request schema, or the media types of an uploaded file), `query` (parameter names),
-        `produces` (the content types of a success) and `status` (when a success is not
-        200/201) describe the route for the OpenAPI document; validation happens in the route."""
+        """`body` (a request schema, or the media types of an uploaded file), `query` (the
+        route's query schema, from gateway/params.py's fields), `produces` (the content types
+        of a success) and `status` (when a success is not 200/201) describe the route for the
+        OpenAPI document. The query is validated here before the worker runs and handed to
+        the route as `request.params`; a body is validated by the route (json_body)."""
         kwargs.setdefault("expected_exceptions", DomainError)  # refusals, logged as such
         super().__init__(method, url, **kwargs)
         self.body, self.query, self.produces, self.status = body, query, produces, status
+        self.query_schema = query() if query is not None else None
 
     def setup(self) -> None:
         for method in self.method.split(","):
@@ -142,6 +155,7 @@ class ApiEndpoint(HttpRequestHandler):
         except ApiError as exc:
             self.audit_refusal(request, actor, exc.status, request_id)
             raise
+        request.params = params.load_query(self.query_schema, request.args) if self.query_schema else {}
         context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
         args, kwargs = self.get_entrypoint_parameters(request)
         self.check_signature(args, kwargs)
@@ -217,13 +231,6 @@ def decode_cursor(cursor: str | None) -> Any:
         return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise bad_request("the cursor is not one this API gave out") from None
-
-
-def page_limit(request: Request, default: int = 50, maximum: int = 200) -> int:
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise bad_request(f"limit must be a whole number from 1 to {maximum}")
-    return int(raw)
 
 
 def page(result: dict[str, Any]) -> dict[str, Any]:

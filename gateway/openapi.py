@@ -11,7 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from . import policy
+from . import params, policy
 from .http import ApiEndpoint
 
 ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
@@ -24,14 +24,6 @@ ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
                   "422": "The uploaded file has problems; the report lists them by row.",
                   "429": "Too many requests; wait the seconds Retry-After says.",
                   "503": "A service did not answer in time; try again shortly."}
-QUERY_PARAMETERS = {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "page size (default 50)"},
-    "cursor": {"type": "string", "description": "the next_cursor of the previous page"},
-    "q": {"type": "string", "description": "text to look for"},
-    "apply": {"type": "boolean", "description": "register the file; without it, a dry run"},
-    "format": {"type": "string", "enum": ["csv", "xlsx"]},
-    "on": {"type": "string", "description": "a date (YYYY-MM-DD), or 'all' for the whole history"},
-}
 CONVERTER = re.compile(r"<(?:([^:>]+):)?([^>]+)>")
 
 
@@ -51,10 +43,8 @@ def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
     def replace(match: re.Match) -> str:
         converter, name = match.group(1) or "string", match.group(2)
-        schema: dict[str, Any] = {"type": "integer"} if converter == "int" else {"type": "string"}
-        if converter.startswith("any("):
-            schema["enum"] = converter[4:-1].split(",")
-        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+        parameters.append({"name": name, "in": "path", "required": True,
+                           "schema": params.openapi_schema(converter)})
         return "{" + name + "}"
 
     return CONVERTER.sub(replace, rule), parameters
@@ -62,8 +52,8 @@ def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> dict[str, Any]:
     path, parameters = _path_and_parameters(endpoint.url)
-    parameters += [{"name": name, "in": "query", "required": False,
-                    "schema": QUERY_PARAMETERS.get(name, {"type": "string"})} for name in endpoint.query]
+    if endpoint.query is not None:  # expanded by apispec into one parameter per field
+        parameters.append({"in": "query", "schema": endpoint.query})
     doc = (handler.__doc__ or "").strip()
     summary = doc.splitlines()[0] if doc else name.replace("_", " ")
     roles = policy.allowed_roles(method, endpoint.url)
@@ -102,10 +92,12 @@ def _successes(endpoint: ApiEndpoint, method: str) -> dict[str, Any]:
 
 @cache
 def build(service_cls: type) -> dict[str, Any]:
+    plugin = MarshmallowPlugin()
     spec = APISpec(title="Gongkai API", version="1.0.0", openapi_version="3.1.0",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[plugin],
                    info={"description": "党务公开: the county's Party-affairs disclosure programme. Every failure "
                                         "answers with the error envelope; lists take limit and cursor."})
+    plugin.map_to_openapi_type(params.DayOrAll, fields.String)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("ErrorEnvelope", schema=ErrorEnvelope)
     paths: dict[str, dict[str, Any]] = {}

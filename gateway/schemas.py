@@ -1,14 +1,23 @@
-"""Request bodies the gateway accepts, validated before any service is called. Where a
-service defines the shape, the gateway uses that very schema."""
+"""Request bodies the gateway accepts, validated before any service is called. A shape that
+the service validates too is a wire shape of services/common/shapes (one schema, both sides);
+the rest are the gateway's own. Every string and number is bounded."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.disclosure.schemas import NewItem as ItemDraft  # noqa: F401  one schema, both sides
-from services.disclosure.schemas import (  # noqa: F401
+from services.common.shapes.disclosure import NewItem as ItemDraft  # noqa: F401  one schema, both sides
+from services.common.shapes.disclosure import (  # noqa: F401
     CatalogueRetirement, CatalogueRevision, ItemChanges, NewCatalogueEntry, NewEvent, NewPlan, PlanAction, PlanChanges)
 from services.common.shapes.feedback import NewFeedback as FeedbackDraft  # noqa: F401
-from services.units.schemas import OfficialInput as Official  # noqa: F401
+from services.common.shapes.units import OfficialInput as Official  # noqa: F401
+
+from .params import CODE_PATTERN, MAX_ID
+
+CODE = validate.Regexp(f"^{CODE_PATTERN}$", error="不是有效的代码（字母、数字、-、_，最多 32 位）")
+
+
+def _name(longest: int = 200, **kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(1, longest), **kwargs)
 
 
 class ItemAction(Schema):
@@ -22,48 +31,49 @@ class Replay(Schema):
     class Meta:
         unknown = RAISE
 
-    service = fields.String(required=True)
-    ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
-    event_type = fields.String(load_default=None, allow_none=True)
+    service = fields.String(required=True, validate=validate.Length(1, 32))
+    ids = fields.List(fields.Integer(validate=validate.Range(1, MAX_ID)), load_default=None, allow_none=True,
+                      validate=validate.Length(max=1000))
+    event_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
 
 
 class NewUnit(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    sector = fields.String(required=True)
-    org_type = fields.String(required=True)
-    parent_code = fields.String(required=True)
-    secretary = fields.String(load_default=None, allow_none=True)
-    secretary_phone = fields.String(load_default=None, allow_none=True)
-    liaison = fields.String(load_default=None, allow_none=True)
-    liaison_phone = fields.String(load_default=None, allow_none=True)
-    liaison_email = fields.String(load_default=None, allow_none=True)
+    code = fields.String(required=True, validate=CODE)
+    name = _name(required=True)
+    sector = _name(32, required=True)
+    org_type = _name(32, required=True)
+    parent_code = fields.String(required=True, validate=CODE)
+    secretary = _name(100, load_default=None, allow_none=True)
+    secretary_phone = _name(32, load_default=None, allow_none=True)
+    liaison = _name(100, load_default=None, allow_none=True)
+    liaison_phone = _name(32, load_default=None, allow_none=True)
+    liaison_email = _name(200, load_default=None, allow_none=True)
 
 
 class UnitChanges(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String()
-    sector = fields.String()
-    org_type = fields.String()
+    name = _name()
+    sector = _name(32)
+    org_type = _name(32)
 
 
 class Move(Schema):
     class Meta:
         unknown = RAISE
 
-    parent_code = fields.String(required=True)
+    parent_code = fields.String(required=True, validate=CODE)
 
 
 class Merge(Schema):
     class Meta:
         unknown = RAISE
 
-    into_code = fields.String(required=True)
+    into_code = fields.String(required=True, validate=CODE)
 
 
 class Reason(Schema):
@@ -80,7 +90,7 @@ class Nomination(Schema):
     class Meta:
         unknown = RAISE
 
-    unit_code = fields.String(required=True)
+    unit_code = fields.String(required=True, validate=CODE)
     kind = fields.String(required=True, validate=validate.OneOf(("demonstration", "model")))
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
@@ -122,4 +132,5 @@ class NewWebhook(Schema):
         unknown = RAISE
 
     url = fields.String(required=True, validate=validate.Length(1, 2000))
-    event_types = fields.List(fields.String(), required=True, validate=validate.Length(1, 100))
+    event_types = fields.List(fields.String(validate=validate.Length(1, 64)), required=True,
+                              validate=validate.Length(1, 100))

@@ -10,11 +10,11 @@ from werkzeug.wrappers import Request, Response
 from services.common.metrics import WorkerMetrics
 from services.common.timers import timer
 
-from . import auth, openapi, schemas
+from . import auth, openapi, queries, schemas
 from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
 from .errors import ApiError
-from .http import api, encode_cursor, json_body, json_response, merged_page, page_limit, positions_of
+from .http import api, encode_cursor, json_body, json_response, merged_page, positions_of
 from .readiness import check_services
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
@@ -83,19 +83,20 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
         member = actor["username"] if actor and actor["role"] == "member" else None
         return json_response(self.access.call(self.feedback, "submit_feedback", data, member), 201)
 
-    @api("GET", "/api/v1/feedback/<string:tracking_code>")
+    @api("GET", "/api/v1/feedback/<tracking:tracking_code>")
     def track_feedback(self, request: Request, tracking_code: str) -> Response:
         return json_response(self.access.call(self.feedback, "track", tracking_code))
 
     # --- operations ---------------------------------------------------------------------
 
-    @api("GET", "/api/v1/dead-letters", query=("service", "type", "limit", "cursor"))
+    @api("GET", "/api/v1/dead-letters", query=queries.DeadLetterList)
     def list_dead_letters(self, request: Request) -> Response:
         """Events parked after failing, with the reason and attempts, oldest first across services."""
-        services = self._services_named(request.args.get("service"))
-        positions = positions_of(request.args.get("cursor"), tuple(services))
-        limit = page_limit(request)
-        streams = {name: self.access.call(proxy, "list_dead_letters", request.args.get("type"), limit,
+        query = request.params
+        services = self._services_named(query.get("service"))
+        positions = positions_of(query.get("cursor"), tuple(services))
+        limit = query["limit"]
+        streams = {name: self.access.call(proxy, "list_dead_letters", query.get("type"), limit,
                                           positions.get(name, 0)) for name, proxy in services.items()}
         rows, positions = merged_page(streams, lambda r: (r["first_failed_at"], r["_source"], r["id"]), limit,
                                       positions)

@@ -104,7 +104,7 @@ def test_state_changing_requests_are_audited(cluster):
     assert (imported["actor"], imported["role"], imported["result"]) == ("admin", "admin", 200)
     assert (imported["action"], imported["target"]) == ("POST /api/v1/units/import", "/api/v1/units/import")
     patched = by_request[ids["patch"]]
-    assert patched["action"] == "PATCH /api/v1/units/<string:code>" and patched["target"] == "/api/v1/units/A001"
+    assert patched["action"] == "PATCH /api/v1/units/<code:code>" and patched["target"] == "/api/v1/units/A001"
     assert patched["result"] == bad.status_code
     nomination = by_request[ids["nominate"]]
     assert (nomination["actor"], nomination["role"]) == ("office", "inspector")

@@ -10,7 +10,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.workdays import county_today
 from services.disclosure import catalogue, default_catalogue
 from services.disclosure.models import FREQUENCIES, CatalogueEntry
-from services.disclosure.schemas import NewCatalogueEntry
+from services.common.shapes.disclosure import NewCatalogueEntry
 
 OFFICE = {"username": "office", "role": "inspector", "unit": None}
 TODAY = county_today()

@@ -5,20 +5,21 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from ..errors import bad_request
-from ..http import api, decode_cursor, json_response, page, page_limit
+from .. import queries
+from ..http import api, decode_cursor, json_response, page
 
 
 class AuditRoutes:
-    @api("GET", "/api/v1/audit", query=("actor", "action", "limit", "cursor"))
+    @api("GET", "/api/v1/audit", query=queries.AuditList)
     def list_audit(self, request: Request) -> Response:
         """Entries oldest first. `actor` is a username; `action` a method and route rule,
         or its beginning (e.g. `POST` or `POST /api/v1/units`)."""
-        args = request.args
-        after = decode_cursor(args.get("cursor")) or 0
-        if not isinstance(after, int):
+        query = request.params
+        after = decode_cursor(query.get("cursor")) or 0
+        if type(after) is not int or after < 0:
             raise bad_request("the cursor is not one this API gave out")
-        result = self.access.call(self.units, "list_audit", args.get("actor"), args.get("action"), after,
-                                  page_limit(request))
+        result = self.access.call(self.units, "list_audit", query.get("actor"), query.get("action"), after,
+                                  query["limit"])
         return json_response(page(result))
 
     @api("GET", "/api/v1/audit/verify")

@@ -52,7 +52,7 @@ class AuthRoutes:
         self.refresh_api_keys()
         return json_response(key, 201)
 
-    @api("DELETE", "/api/v1/api-keys/<int:key_id>")
+    @api("DELETE", "/api/v1/api-keys/<id:key_id>")
     def revoke_api_key(self, request: Request, key_id: int) -> Response:
         key = self.access.call(self.units, "revoke_api_key", key_id)
         self.refresh_api_keys()

@@ -10,11 +10,12 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from services.disclosure import attachments
+from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 
-from .. import schemas
+from .. import queries, schemas
 from ..errors import ApiError, bad_request
-from ..http import api, decode_cursor, json_body, json_response, page, page_limit
+from ..http import api, decode_cursor, json_body, json_response, page
+from ..params import filters
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
 
@@ -22,13 +23,12 @@ MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
 class DisclosureRoutes:
     # --- the catalogue (公开目录): public to read, kept by the county office ----------------
 
-    @api("GET", "/api/v1/catalogue", query=("sector", "frequency", "q", "on"))
+    @api("GET", "/api/v1/catalogue", query=queries.CatalogueList)
     def list_catalogue(self, request: Request) -> Response:
         """The entries in force on a date (`on`, today by default), by sector, frequency or text."""
-        filters = _args(request, "sector", "frequency", "q", "on")
-        return json_response({"items": self.access.call(self.disclosure, "list_catalogue", filters)})
+        return json_response({"items": self.access.call(self.disclosure, "list_catalogue", filters(request.params))})
 
-    @api("GET", "/api/v1/catalogue/<string:code>")
+    @api("GET", "/api/v1/catalogue/<code:code>")
     def get_catalogue_entry(self, request: Request, code: str) -> Response:
         """The entry in force and every version it had."""
         return json_response(self.access.call(self.disclosure, "get_catalogue_entry", code))
@@ -39,14 +39,14 @@ class DisclosureRoutes:
         data = json_body(request, schemas.NewCatalogueEntry(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "add_catalogue_entry", actor, data), 201)
 
-    @api("PUT", "/api/v1/catalogue/<string:code>", body=schemas.CatalogueRevision)
+    @api("PUT", "/api/v1/catalogue/<code:code>", body=schemas.CatalogueRevision)
     def revise_catalogue_entry(self, request: Request, code: str) -> Response:
         """A new version of the entry from `valid_from` on; the old one stays for the time before."""
         actor = self.access.caller(request)
         data = json_body(request, schemas.CatalogueRevision(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "revise_catalogue_entry", actor, code, data))
 
-    @api("POST", "/api/v1/catalogue/<string:code>/retire", body=schemas.CatalogueRetirement)
+    @api("POST", "/api/v1/catalogue/<code:code>/retire", body=schemas.CatalogueRetirement)
     def retire_catalogue_entry(self, request: Request, code: str) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.CatalogueRetirement(), self.access.max_body)
@@ -60,7 +60,7 @@ class DisclosureRoutes:
         actor = self.access.actor(request)
         return json_response({"items": self.access.call(self.disclosure, "list_plans", actor)})
 
-    @api("GET", "/api/v1/plans/<int:plan_id>")
+    @api("GET", "/api/v1/plans/<id:plan_id>")
     def get_plan(self, request: Request, plan_id: int) -> Response:
         """A plan with its milestones, its consultation window and its trail."""
         actor = self.access.actor(request)
@@ -72,13 +72,13 @@ class DisclosureRoutes:
         data = json_body(request, schemas.NewPlan(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "create_plan", actor, data), 201)
 
-    @api("PATCH", "/api/v1/plans/<int:plan_id>", body=schemas.PlanChanges)
+    @api("PATCH", "/api/v1/plans/<id:plan_id>", body=schemas.PlanChanges)
     def update_plan(self, request: Request, plan_id: int) -> Response:
         actor = self.access.caller(request)
         changes = json_body(request, schemas.PlanChanges(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "update_plan", actor, plan_id, changes))
 
-    @api("POST", "/api/v1/plans/<int:plan_id>/<any(consult,approve,activate,close):action>",
+    @api("POST", "/api/v1/plans/<id:plan_id>/<any(consult,approve,activate,close):action>",
          body=schemas.PlanAction)
     def transition_plan(self, request: Request, plan_id: int, action: str) -> Response:
         """consult (征求意见: opens the window for comments), approve (schedules every unit's
@@ -89,18 +89,16 @@ class DisclosureRoutes:
 
     # --- obligations (公开任务) and progress -------------------------------------------------------
 
-    @api("GET", "/api/v1/obligations",
-         query=("unit", "subtree", "town", "status", "period", "sector", "year", "entry", "limit", "cursor"))
+    @api("GET", "/api/v1/obligations", query=queries.ObligationList)
     def list_obligations(self, request: Request) -> Response:
         """Obligations by unit (or a unit's subtree), town, status, period, sector, year or entry;
         operators and reviewers see their own unit's."""
         actor = self.access.caller(request)
-        filters = _args(request, "unit", "subtree", "town", "status", "period", "sector", "entry", with_year=True)
-        result = self.access.call(self.disclosure, "list_obligations", actor, filters, page_limit(request),
-                                  _after(request))
+        result = self.access.call(self.disclosure, "list_obligations", actor, filters(request.params),
+                                  request.params["limit"], _after(request))
         return json_response(page(result))
 
-    @api("GET", "/api/v1/obligations/<int:obligation_id>")
+    @api("GET", "/api/v1/obligations/<id:obligation_id>")
     def get_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
         return json_response(self.access.call(self.disclosure, "get_obligation", actor, obligation_id))
@@ -113,30 +111,28 @@ class DisclosureRoutes:
         data = json_body(request, schemas.NewEvent(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "record_event", actor, data), 201)
 
-    @api("POST", "/api/v1/obligations/<int:obligation_id>/waive", body=schemas.Reason)
+    @api("POST", "/api/v1/obligations/<id:obligation_id>/waive", body=schemas.Reason)
     def waive_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.Reason(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "waive_obligation", actor, obligation_id,
                                               data["reason"]))
 
-    @api("GET", "/api/v1/progress", query=("year", "town", "sector"))
+    @api("GET", "/api/v1/progress", query=queries.ProgressQuery)
     def progress(self, request: Request) -> Response:
         """Obligations by status per town and sector: what the county office watches."""
-        filters = _args(request, "town", "sector", with_year=True)
-        return json_response(self.access.call(self.disclosure, "progress", filters))
+        return json_response(self.access.call(self.disclosure, "progress", filters(request.params)))
 
     # --- items (公开事项) ----------------------------------------------------------------------
 
-    @api("GET", "/api/v1/items", query=("unit", "q", "status", "year", "audience", "limit", "cursor"))
+    @api("GET", "/api/v1/items", query=queries.ItemList)
     def list_items(self, request: Request) -> Response:
         """The items the caller may see: anyone the published society-scope ones, per unit or
         county-wide with `q` on the title; members their chain's Party-scope ones too; a unit's
         operators and reviewers its drafts."""
         actor = self.access.actor(request)
-        filters = _args(request, "unit", "q", "status", "audience", with_year=True)
-        result = self.access.call(self.disclosure, "list_items", actor, filters, page_limit(request),
-                                  _after(request))
+        result = self.access.call(self.disclosure, "list_items", actor, filters(request.params),
+                                  request.params["limit"], _after(request))
         return json_response(page(result))
 
     @api("POST", "/api/v1/items", body=schemas.ItemDraft)
@@ -145,19 +141,19 @@ class DisclosureRoutes:
         data = json_body(request, schemas.ItemDraft(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "create_item", actor, data), 201)
 
-    @api("GET", "/api/v1/items/<int:item_id>")
+    @api("GET", "/api/v1/items/<id:item_id>")
     def get_item(self, request: Request, item_id: int) -> Response:
         actor = self.access.actor(request)
         return json_response(self.access.call(self.disclosure, "get_item", actor, item_id))
 
-    @api("PATCH", "/api/v1/items/<int:item_id>", body=schemas.ItemChanges)
+    @api("PATCH", "/api/v1/items/<id:item_id>", body=schemas.ItemChanges)
     def update_item(self, request: Request, item_id: int) -> Response:
         """Edit a draft."""
         actor = self.access.caller(request)
         changes = json_body(request, schemas.ItemChanges(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "update_item", actor, item_id, changes))
 
-    @api("POST", "/api/v1/items/<int:item_id>/<any(submit,review,approve,reject,withdraw):action>",
+    @api("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>",
          body=schemas.ItemAction)
     def transition_item(self, request: Request, item_id: int, action: str) -> Response:
         """submit (提出, operator); review (审核), approve (审批, which publishes), reject (reviewer);
@@ -167,14 +163,14 @@ class DisclosureRoutes:
         return json_response(self.access.call(self.disclosure, "transition_item", actor, item_id, action,
                                               body.get("reason")))
 
-    @api("POST", "/api/v1/items/<int:item_id>/correct", body=schemas.ItemChanges)
+    @api("POST", "/api/v1/items/<id:item_id>/correct", body=schemas.ItemChanges)
     def correct_item(self, request: Request, item_id: int) -> Response:
         """A new draft version of a published item (整改); the old version stays readable."""
         actor = self.access.caller(request)
         changes = json_body(request, schemas.ItemChanges(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "correct_item", actor, item_id, changes), 201)
 
-    @api("GET", "/api/v1/items/<int:item_id>/versions")
+    @api("GET", "/api/v1/items/<id:item_id>/versions")
     def item_versions(self, request: Request, item_id: int) -> Response:
         """Every version of the item the caller may see, oldest first."""
         actor = self.access.actor(request)
@@ -182,7 +178,7 @@ class DisclosureRoutes:
 
     # --- attachments --------------------------------------------------------------------------
 
-    @api("POST", "/api/v1/items/<int:item_id>/attachments", query=("filename",), body=attachments.ALLOWED)
+    @api("POST", "/api/v1/items/<id:item_id>/attachments", query=queries.AttachmentQuery, body=ATTACHMENT_TYPES)
     def add_attachment(self, request: Request, item_id: int) -> Response:
         """Attach a file to a draft: the file as the body with its Content-Type and `?filename=`,
         or as a form's `file`. PDF, PNG, JPEG, DOCX, XLSX or plain text, up to
@@ -193,7 +189,7 @@ class DisclosureRoutes:
                                  base64.b64encode(content).decode())
         return json_response(added, 201)
 
-    @api("GET", "/api/v1/items/<int:item_id>/attachments/<string:sha256>", produces=attachments.ALLOWED)
+    @api("GET", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>", produces=ATTACHMENT_TYPES)
     def get_attachment(self, request: Request, item_id: int, sha256: str) -> Response:
         """The file, with its media type, to whoever may see the item."""
         actor = self.access.actor(request)
@@ -202,14 +198,14 @@ class DisclosureRoutes:
                         headers={"Content-Disposition": content_disposition(found["filename"]),
                                  "X-Content-Type-Options": "nosniff"})
 
-    @api("DELETE", "/api/v1/items/<int:item_id>/attachments/<string:sha256>")
+    @api("DELETE", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>")
     def remove_attachment(self, request: Request, item_id: int, sha256: str) -> Response:
         actor = self.access.caller(request)
         return json_response(self.access.call(self.disclosure, "remove_attachment", actor, item_id, sha256))
 
     # --- the archive (登记归档) ----------------------------------------------------------------
 
-    @api("GET", "/api/v1/archive/<string:code>/<int:year>", produces=("application/zip",))
+    @api("GET", "/api/v1/archive/<code:code>/<year:year>", produces=("application/zip",))
     def export_archive(self, request: Request, code: str, year: int) -> Response:
         """A unit's year as a zip: a manifest, every item version with its trail, the attachments."""
         actor = self.access.caller(request)
@@ -217,7 +213,7 @@ class DisclosureRoutes:
         return Response(base64.b64decode(exported["content_b64"]), mimetype="application/zip",
                         headers={"Content-Disposition": content_disposition(exported["filename"])})
 
-    @api("POST", "/api/v1/archive/<int:year>/seal")
+    @api("POST", "/api/v1/archive/<year:year>/seal")
     def seal_year(self, request: Request, year: int) -> Response:
         """Close a year that has ended: its items are archived and stop changing."""
         actor = self.access.caller(request)
@@ -225,7 +221,7 @@ class DisclosureRoutes:
 
     def _attachment_max_bytes(self) -> int:
         disclosure = self.config.get("DISCLOSURE") or {}
-        return int(disclosure.get("ATTACHMENT_MAX_BYTES", attachments.DEFAULT_MAX_BYTES))
+        return int(disclosure.get("ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
 
 
 def _optional_body(gateway: Any, request: Request, schema: type) -> dict[str, Any]:
@@ -235,21 +231,9 @@ def _optional_body(gateway: Any, request: Request, schema: type) -> dict[str, An
     return json_body(request, schema(), gateway.access.max_body)
 
 
-def _args(request: Request, *names: str, with_year: bool = False) -> dict[str, Any]:
-    """The filters the caller gave (a service's filter schema takes no nulls), with `year`
-    as a whole number when the route takes one."""
-    given = {name: request.args[name] for name in names if request.args.get(name)}
-    raw = request.args.get("year")
-    if with_year and raw:
-        if not raw.isdigit() or len(raw) > 4:
-            raise bad_request("year must be a year, like 2026")
-        given["year"] = int(raw)
-    return given
-
-
 def _after(request: Request) -> int | None:
     """The position a list's cursor holds: the last id of the page before."""
-    after = decode_cursor(request.args.get("cursor"))
+    after = decode_cursor(request.params.get("cursor"))
     if after is not None and type(after) is not int:
         raise bad_request("the cursor is not one this API gave out")
     return after
@@ -271,10 +255,10 @@ def _uploaded_attachment(request: Request, max_bytes: int) -> tuple[str, str, by
         if upload is None:
             raise bad_request("send the file as the form field 'file'")
         content = upload.read(max_bytes + 1)
-        filename, media_type = upload.filename or request.args.get("filename") or "", upload.mimetype
+        filename, media_type = upload.filename or request.params.get("filename") or "", upload.mimetype
     else:
         content = request.stream.read(max_bytes + 1)
-        filename, media_type = request.args.get("filename") or "", request.mimetype
+        filename, media_type = request.params.get("filename") or "", request.mimetype
     if len(content) > max_bytes:
         raise _too_large(max_bytes)
     if not content:

@@ -7,24 +7,24 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.contract import CATALOGUE
 
-from .. import schemas
+from .. import queries, schemas
 from ..errors import bad_request
-from ..http import api, encode_cursor, json_body, json_response, merged_page, page_limit, positions_of
+from ..http import api, encode_cursor, json_body, json_response, merged_page, positions_of
 
 PRODUCERS = ("units", "disclosure", "feedback", "notify")
 
 
 class EventRoutes:
-    @api("GET", "/api/v1/events", query=("after", "type", "limit"))
+    @api("GET", "/api/v1/events", query=queries.EventFeed)
     def list_events(self, request: Request) -> Response:
         """Published events, oldest first, merged across producers by (occurred_at, producer).
         `type` filters by a comma-separated list of event types; `limit` is 1 to 500
         (default 100). The answer's `next_cursor` is always given: poll with it as `after`
         to continue, even when `items` is empty. Events are kept 90 days
         (OUTBOX_RETENTION_DAYS) after publication; older ones are gone from the feed."""
-        positions = positions_of(request.args.get("after"), PRODUCERS)
-        types = _types(request.args.get("type"))
-        limit = page_limit(request, default=100, maximum=500)
+        positions = positions_of(request.params.get("after"), PRODUCERS)
+        types = _types(request.params.get("type"))
+        limit = request.params["limit"]
         streams = {name: self.access.call(self._services()[name], "event_history", positions.get(name, 0), types,
                                           limit) for name in PRODUCERS}
         rows, positions = merged_page(streams, lambda r: (r["event"]["occurred_at"], r["_source"], r["id"]),
@@ -45,12 +45,12 @@ class EventRoutes:
         return json_response(self.access.call(self.notify, "create_webhook", actor, body["url"],
                                               body["event_types"]), 201)
 
-    @api("GET", "/api/v1/webhooks/<int:webhook_id>")
+    @api("GET", "/api/v1/webhooks/<id:webhook_id>")
     def get_webhook(self, request: Request, webhook_id: int) -> Response:
         actor = self.access.caller(request)
         return json_response(self.access.call(self.notify, "get_webhook", actor, webhook_id))
 
-    @api("DELETE", "/api/v1/webhooks/<int:webhook_id>")
+    @api("DELETE", "/api/v1/webhooks/<id:webhook_id>")
     def delete_webhook(self, request: Request, webhook_id: int) -> Response:
         actor = self.access.caller(request)
         return json_response(self.access.call(self.notify, "delete_webhook", actor, webhook_id))

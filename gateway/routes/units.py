@@ -7,9 +7,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .. import schemas
+from .. import queries, schemas
 from ..errors import ApiError, bad_request, forbidden
-from ..http import api, decode_cursor, json_body, json_response, page, page_limit
+from ..http import api, decode_cursor, json_body, json_response, page
+from ..params import filters
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,21 +19,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class UnitRoutes:
     # --- the public directory ------------------------------------------------------------
 
-    @api("GET", "/api/v1/units", query=("sector", "parent", "town", "status", "q", "limit", "cursor"))
+    @api("GET", "/api/v1/units", query=queries.UnitList)
     def list_units(self, request: Request) -> Response:
-        args = request.args
-        result = self.access.call(self.units, "list_units", sector=args.get("sector"), parent=args.get("parent"),
-                                  town=args.get("town"), status=args.get("status"), q=args.get("q"),
-                                  limit=page_limit(request), after=decode_cursor(args.get("cursor")))
+        query = request.params
+        result = self.access.call(self.units, "list_units", **filters(query), limit=query["limit"],
+                                  after=decode_cursor(query.get("cursor")))
         return json_response(page(result))
 
-    @api("GET", "/api/v1/units/<string:code>")
+    @api("GET", "/api/v1/units/<code:code>")
     def get_unit(self, request: Request, code: str) -> Response:
         """Officials' contacts only for the county office and the unit's own officials."""
         actor = self.access.actor(request)
         return json_response(self.access.call(self.units, "get_unit", code, self._sees_contacts(actor, code)))
 
-    @api("GET", "/api/v1/units/<string:code>/<any(children,subtree,ancestors):relation>")
+    @api("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>")
     def unit_relatives(self, request: Request, code: str, relation: str) -> Response:
         return json_response({"items": self.access.call(self.units, relation, code)})
 
@@ -44,34 +44,34 @@ class UnitRoutes:
         row = json_body(request, schemas.NewUnit(), self.access.max_body)
         return json_response(self.access.call(self.units, "create_unit", actor["username"], row), 201)
 
-    @api("PATCH", "/api/v1/units/<string:code>", body=schemas.UnitChanges)
+    @api("PATCH", "/api/v1/units/<code:code>", body=schemas.UnitChanges)
     def update_unit(self, request: Request, code: str) -> Response:
         actor = self.access.caller(request)
         changes = json_body(request, schemas.UnitChanges(), self.access.max_body)
         return json_response(self.access.call(self.units, "update_unit", actor["username"], code, changes))
 
-    @api("POST", "/api/v1/units/<string:code>/<any(move,merge,dissolve):action>")
+    @api("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>")
     def change_unit(self, request: Request, code: str, action: str) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.UNIT_ACTIONS[action](), self.access.max_body)
         method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
         return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
 
-    @api("POST", "/api/v1/units/import", query=("apply", "filename"), body=("text/csv", XLSX))
+    @api("POST", "/api/v1/units/import", query=queries.ImportQuery, body=("text/csv", XLSX))
     def import_units(self, request: Request) -> Response:
         """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
         `?apply=true` registers it, otherwise it is a dry run with a report per row."""
         actor = self.access.caller(request)
         filename, content = _uploaded_file(request)
-        apply = request.args.get("apply", "false").lower() in ("1", "true", "yes")
+        apply = request.params["apply"]
         report = self.access.call(self.units, "import_registry", actor["username"], filename,
                                   base64.b64encode(content).decode(), apply)
         status = 200 if not report["problems"] else 422
         return json_response(report, status)
 
-    @api("GET", "/api/v1/units/export", query=("format",), produces=("text/csv", XLSX))
+    @api("GET", "/api/v1/units/export", query=queries.ExportQuery, produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:
-        file_format = request.args.get("format", "csv")
+        file_format = request.params["format"]
         exported = self.access.call(self.units, "export_registry", file_format)
         mimetype = "text/csv" if file_format == "csv" else XLSX
         return Response(base64.b64decode(exported["content_b64"]), mimetype=mimetype,
@@ -79,15 +79,15 @@ class UnitRoutes:
 
     # --- officials -------------------------------------------------------------------------
 
-    @api("GET", "/api/v1/units/<string:code>/officials", query=("on",))
+    @api("GET", "/api/v1/units/<code:code>/officials", query=queries.OfficialsQuery)
     def unit_officials(self, request: Request, code: str) -> Response:
         """Who holds each role now; `?on=YYYY-MM-DD` for a past date, `?on=all` for the history."""
         actor = self.access.caller(request)
         if not self._sees_contacts(actor, code):
             raise forbidden("only the county office and the unit's own officials see its officials")
-        return json_response({"items": self.access.call(self.units, "officials", code, request.args.get("on"))})
+        return json_response({"items": self.access.call(self.units, "officials", code, request.params.get("on"))})
 
-    @api("PUT,DELETE", "/api/v1/units/<string:code>/officials/<any(secretary,liaison,reviewer):role>",
+    @api("PUT,DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>",
          body=schemas.Official)
     def set_official(self, request: Request, code: str, role: str) -> Response:
         """PUT appoints someone to the role; DELETE leaves it vacant."""
@@ -97,12 +97,12 @@ class UnitRoutes:
 
     # --- demonstration sites (示范点) and models (典型) -------------------------------------
 
-    @api("GET", "/api/v1/designations", query=("unit", "status", "limit", "cursor"))
+    @api("GET", "/api/v1/designations", query=queries.DesignationList)
     def list_designations(self, request: Request) -> Response:
         """Demonstration sites and models: nominated, designated, expired or revoked."""
-        result = self.access.call(self.units, "list_designations", request.args.get("unit"),
-                                  request.args.get("status"), page_limit(request),
-                                  decode_cursor(request.args.get("cursor")) or 0)
+        query = request.params
+        result = self.access.call(self.units, "list_designations", query.get("unit"), query.get("status"),
+                                  query["limit"], decode_cursor(query.get("cursor")) or 0)
         return json_response(page(result))
 
     @api("POST", "/api/v1/designations", body=schemas.Nomination)
@@ -112,7 +112,7 @@ class UnitRoutes:
         return json_response(self.access.call(self.units, "nominate", actor["username"], body["unit_code"],
                                               body["kind"], body["reason"]), 201)
 
-    @api("POST", "/api/v1/designations/<int:designation_id>/<any(designate,revoke):action>")
+    @api("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>")
     def decide_designation(self, request: Request, designation_id: int, action: str) -> Response:
         actor = self.access.caller(request)
         if action == "designate":
@@ -144,5 +144,5 @@ def _uploaded_file(request: Request) -> tuple[str, bytes]:
     content = request.get_data(cache=False)
     if not content:
         raise bad_request("the upload is empty")
-    name = request.args.get("filename") or ("registry.xlsx" if request.mimetype == XLSX else "registry.csv")
+    name = request.params.get("filename") or ("registry.xlsx" if request.mimetype == XLSX else "registry.csv")
     return name, content

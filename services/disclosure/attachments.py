@@ -24,18 +24,17 @@ from sqlalchemy.orm import Session
 from services.common.db import UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.records import utcnow
+from services.common.shapes.disclosure import (
+    ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, DOCX, JPEG, PDF, PNG, TEXT, XLSX)
 
 from . import audience
 from .models import Attachment, Blob
 from .schemas import AttachmentView
 from .workflow import load, operator_item, require_draft
 
-PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALLOWED = (PDF, PNG, JPEG, DOCX, XLSX, TEXT)
+ALLOWED = ATTACHMENT_TYPES
 ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "application/x-pdf": PDF}
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = ATTACHMENT_MAX_BYTES
 MAX_FILENAME = 200
 MAX_CONTENT_TYPES_XML = 1024 * 1024  # [Content_Types].xml is a few KB; a bigger one is not an office file
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")

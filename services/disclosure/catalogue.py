@@ -18,13 +18,14 @@ from services.common.contract import SECTORS
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, validated
 from services.common.records import utcnow
+from services.common.shapes.disclosure import (
+    CATALOGUE_COLUMNS, FREQUENCIES, RULE_LIMITS, CatalogueRetirement, CatalogueRevision, NewCatalogueEntry)
 from services.common.workdays import county_today
 
 from . import obligations
 from .actors import actor_of, require_role
-from .models import FREQUENCIES, CatalogueEntry
-from .schemas import (CATALOGUE_COLUMNS, RULE_LIMITS, CatalogueEntryView, CatalogueRetirement,
-                      CatalogueRevision, NewCatalogueEntry)
+from .models import CatalogueEntry
+from .schemas import CatalogueEntryView
 
 EDITOR = "inspector"
 

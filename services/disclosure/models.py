@@ -9,15 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.records import NAMING, UTCDateTime
+from services.common.shapes.disclosure import (  # noqa: F401  the vocabularies, shared with the gateway
+    FREQUENCIES, ITEM_STATUSES, OBLIGATION_STATUSES, PERIODIC)
 
-# long_term 长期 · monthly/quarterly/half_yearly/yearly 定期 · on_event 随时 (within N working
-# days of an event the unit records) · prior 预公开 (shown before a decision is taken)
-FREQUENCIES = ("long_term", "monthly", "quarterly", "half_yearly", "yearly", "on_event", "prior")
-PERIODIC = ("monthly", "quarterly", "half_yearly", "yearly")
 PLAN_STATUSES = ("draft", "consultation", "approved", "active", "closed")
-OBLIGATION_STATUSES = ("open", "fulfilled", "overdue", "fulfilled_late", "waived")
-ITEM_STATUSES = ("draft", "submitted", "reviewed", "approved", "published", "corrected", "withdrawn",
-                 "archived")
 
 
 class Base(DeclarativeBase):

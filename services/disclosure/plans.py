@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session, selectinload
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, validated
 from services.common.records import utcnow
+from services.common.shapes.disclosure import NewPlan, PlanAction, PlanChanges
 from services.common.workdays import county_today
 
 from . import obligations
 from .actors import COUNTY_ROLES, actor_of, require_role
 from .models import Plan, PlanTransition
-from .schemas import NewPlan, PlanAction, PlanChanges, PlanView
+from .schemas import PlanView
 
 EDITOR = "inspector"
 PLAN_FIELDS = tuple(NewPlan().fields)

@@ -12,10 +12,10 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from services.common.errors import validated
+from services.common.shapes.disclosure import OBLIGATION_STATUSES, ProgressQuery
 from services.common.workdays import county_today
 
-from .models import OBLIGATION_STATUSES, Obligation, UnitCopy
-from .schemas import ProgressQuery
+from .models import Obligation, UnitCopy
 
 COUNTY_LEVEL = "县直"  # units under no town: county agencies, schools and hospitals under bureaus
 

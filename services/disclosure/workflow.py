@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session, selectinload
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
+from services.common.shapes.disclosure import ItemChanges, ItemFilters, NewItem
 from services.common.workdays import COUNTY_TIMEZONE, county_date
 
 from . import audience, obligations
 from .actors import actor_of, require_role, require_unit
 from .models import Attachment, Item, ItemTransition, SealedYear, UnitCopy
-from .schemas import ItemChanges, ItemFilters, ItemView, NewItem
+from .schemas import ItemView
 
 SUMMARY_CHARS = 200
 MAX_VERSIONS = 1000  # longer than any real chain of corrections; stops a loop in bad data

@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from services.common.contract import ORG_TYPES, SECTORS
+from services.common.shapes.units import PHONE, OfficialInput  # noqa: F401  shared with the gateway
 
-PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="not a mainland mobile or landline number")
 
 
 class RegistryRow(Schema):
@@ -42,10 +42,3 @@ class DirectoryEntry(Schema):
     parent_code = fields.String(allow_none=True)
     status = fields.String()
     demonstration = fields.Boolean()
-
-
-class OfficialInput(Schema):
-    """An official appointed through the API."""
-    name = fields.String(required=True, validate=validate.Length(1, 100))
-    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
-    email = fields.Email(load_default=None, allow_none=True)

@@ -1,0 +1,102 @@
+"""The query of every list and lookup route, built from the bounded fields of
+gateway/params.py: the one declaration that validates a request and describes it in the
+OpenAPI document."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from services.common.contract import AUDIENCES, SECTORS
+from services.common.shapes.disclosure import FREQUENCIES, ITEM_STATUSES, OBLIGATION_STATUSES
+
+from .params import (
+    Cursor, Day, DayOrAll, Flag, OneOf, Paged, Query, Text, UnitCode, Year)
+
+UNIT_STATUSES = ("active", "merged", "dissolved")
+DESIGNATION_STATUSES = ("nominated", "designated", "expired", "revoked")
+SERVICES = ("units", "disclosure", "feedback", "notify", "supervision")
+
+
+# --- the registry --------------------------------------------------------------------------
+
+class UnitList(Paged):
+    sector = OneOf(*SECTORS)
+    parent = UnitCode("the units directly under this one")
+    town = UnitCode("the units in this town's subtree")
+    status = OneOf(*UNIT_STATUSES)
+    q = Text(description="part of a unit's name or code")
+
+
+class ImportQuery(Query):
+    apply = Flag("register the file; without it, a dry run")
+    filename = Text(200, "the file's name, when the body is the file")
+
+
+class ExportQuery(Query):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class OfficialsQuery(Query):
+    on = DayOrAll(metadata={"description": "a date (YYYY-MM-DD) in the past, or 'all' for the whole history"})
+
+
+class DesignationList(Paged):
+    unit = UnitCode()
+    status = OneOf(*DESIGNATION_STATUSES)
+
+
+# --- the disclosure programme ---------------------------------------------------------------
+
+class CatalogueList(Query):
+    sector = OneOf(*SECTORS)
+    frequency = OneOf(*FREQUENCIES)
+    q = Text()
+    on = Day("the entries in force on this date (today by default)")
+
+
+class ObligationList(Paged):
+    unit = UnitCode()
+    subtree = UnitCode("this unit and every unit below it")
+    town = UnitCode()
+    status = OneOf(*OBLIGATION_STATUSES)
+    period = Text(32, "a period, like 2026-Q3 or 2026-05")
+    sector = OneOf(*SECTORS)
+    year = Year()
+    entry = UnitCode("a catalogue entry's code")
+
+
+class ProgressQuery(Query):
+    year = Year()
+    town = UnitCode()
+    sector = OneOf(*SECTORS)
+
+
+class ItemList(Paged):
+    unit = UnitCode()
+    q = Text(description="words of the title")
+    status = OneOf(*ITEM_STATUSES)
+    year = Year("the year of publication")
+    audience = OneOf(*AUDIENCES)
+
+
+class AttachmentQuery(Query):
+    filename = Text(200, "the file's name, when the body is the file")
+
+
+# --- operations and subscribers --------------------------------------------------------------
+
+class DeadLetterList(Paged):
+    service = OneOf(*SERVICES)
+    type = Text(64, "an event type")
+
+
+class AuditList(Paged):
+    actor = Text(64, "a username")
+    action = Text(200, "a method and route rule, or its beginning (e.g. POST /api/v1/units)")
+
+
+class EventFeed(Query):
+    after = Cursor("the next_cursor of the previous answer")
+    type = Text(2000, "comma-separated event types")
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500),
+                           metadata={"description": "page size (default 100)"})
+

@@ -1,0 +1,13 @@
+"""The registry's wire shapes: what the gateway and the units service both validate."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+PHONE = validate.Regexp(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", error="不是有效的手机号或座机号（例如 13800000000 或 0571-88888888）")
+
+
+class OfficialInput(Schema):
+    """An official appointed through the API."""
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
