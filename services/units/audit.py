@@ -52,7 +52,7 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _as_dict(row: AuditEntry) -> dict[str, Any]:
-    return {"id": row.id, **_fields(row), "prev_hash": row.prev_hash, "hash": row.hash}
+    return {"id": row.id, **_fields(row), "entry_id": row.entry_id, "prev_hash": row.prev_hash, "hash": row.hash}
 
 
 def _lock_and_last_hash(session: Session) -> str:
@@ -62,23 +62,45 @@ def _lock_and_last_hash(session: Session) -> str:
     return last or GENESIS
 
 
-def append(session: Session, entry: dict[str, Any]) -> dict[str, Any]:
+def append(session: Session, entry: dict[str, Any], prev_hash: str | None = None) -> dict[str, Any]:
     """Add one entry at the end of the chain (the caller commits, which frees the lock).
-    `at` is an ISO time; when absent it is now."""
+    `at` is an ISO time; when absent it is now. `entry_id`, when given, is the sender's
+    id for the entry (see append_batch). `prev_hash` is the chain's last hash when the
+    caller holds the lock already."""
     try:
         at = datetime.fromisoformat(entry["at"]) if entry.get("at") else utcnow()
         at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
         row = AuditEntry(actor=str(entry["actor"])[:100], role=str(entry["role"])[:16],
                          unit=(str(entry["unit"])[:32] if entry.get("unit") else None),
                          action=str(entry["action"])[:300], target=str(entry["target"])[:2000],
-                         result=int(entry["result"]), at=at, request_id=str(entry["request_id"])[:64])
+                         result=int(entry["result"]), at=at, request_id=str(entry["request_id"])[:64],
+                         entry_id=(str(entry["entry_id"])[:64] if entry.get("entry_id") else None))
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"an audit entry needs {', '.join(FIELDS)}: {exc}") from None
-    row.prev_hash = _lock_and_last_hash(session)
+        raise InvalidInput(f"审计记录需要 {', '.join(FIELDS)} 各项：{exc}") from None
+    row.prev_hash = prev_hash if prev_hash is not None else _lock_and_last_hash(session)
     row.hash = entry_hash(row.prev_hash, _fields(row))
     session.add(row)
     session.flush()
     return _as_dict(row)
+
+
+def append_batch(session: Session, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Append entries in the order given, skipping those whose entry_id is in the chain
+    already: a sender that retries a batch (its answer was lost, the call timed out and
+    was carried out later) appends each entry once, and in its order, as long as it
+    always sends its oldest unconfirmed entries first."""
+    prev_hash = _lock_and_last_hash(session)
+    ids = [str(e["entry_id"]) for e in entries if e.get("entry_id")]
+    present = set(session.scalars(sa.select(AuditEntry.entry_id).where(AuditEntry.entry_id.in_(ids))))
+    appended = 0
+    for entry in entries:
+        entry_id = str(entry.get("entry_id") or "")
+        if entry_id and entry_id in present:
+            continue
+        prev_hash = append(session, entry, prev_hash)["hash"]
+        present.add(entry_id)
+        appended += 1
+    return {"appended": appended, "skipped": len(entries) - appended, "last_hash": prev_hash}
 
 
 def verify(session: Session) -> dict[str, Any]:

@@ -142,5 +142,32 @@ class AuditEntry(Base):
     result: Mapped[int] = mapped_column(sa.Integer)  # the HTTP status the caller got
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_id: Mapped[str] = mapped_column(sa.String(64))
+    # the gateway's id for the entry (its spool's), so a redelivered entry is appended once
+    entry_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # a fork cannot be stored
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+    __table_args__ = (sa.Index("uq_audit_log_entry_id", "entry_id", unique=True),)
+
+
+class ImportJob(Base):
+    """A registry upload checked (dry_run) or applied (apply) in the background: the file
+    is kept until the job ends, its progress is committed with every batch it applies."""
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # dry_run / apply
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)  # queued / running / succeeded / failed
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)  # dropped when the job ends
+    rows_total: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # known once the file is read
+    rows_done: Mapped[int] = mapped_column(sa.Integer, default=0)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)  # runs started (a restart resumes)
+    report: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
+    error: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)  # {code, message} of a failed job
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import Conflict, InvalidInput, NotFound, Unprocessable
 
 from . import officials
 from .models import Designation, Unit
@@ -24,7 +24,7 @@ from .schemas import DirectoryEntry, OfficialInput, RegistryRow
 
 UNIT_FIELDS = ("name", "sector", "org_type")
 DEFAULT_TERM_YEARS = 3
-
+_STATUS_LABELS = {"merged": "合并", "dissolved": "撤销"}
 
 
 def unit_state(unit: Unit) -> dict[str, Any]:
@@ -72,8 +72,7 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
     codes = {row["code"] for row in rows}
     if len(codes) != len(rows):
         raise InvalidInput("the registry names a unit code twice")
-    # one query for the whole registry, not one per row
-    known = {u.code: u for u in session.scalars(sa.select(Unit).options(selectinload(Unit.officials)))}
+    known = known_units(session, codes | {row["parent_code"] for row in rows if row.get("parent_code")})
     for row in rows:
         parent = row.get("parent_code")
         if parent and parent not in codes and parent not in known:
@@ -92,6 +91,47 @@ def register_rows(uow: UnitOfWork, rows: list[dict[str, Any]], actor: str = "reg
         emit_change(uow, unit, facts, actor)
         counts["updated" if facts else "unchanged"] += 1
     return counts
+
+
+def known_units(session: Session, codes: set[str]) -> dict[str, Unit]:
+    """The stored units among `codes`, with their officials: one query per 500 codes, not
+    one per row, and never the whole registry for a batch of it."""
+    known: dict[str, Unit] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        query = sa.select(Unit).where(Unit.code.in_(chunk)).options(selectinload(Unit.officials))
+        known.update((u.code, u) for u in session.scalars(query))
+    return known
+
+
+def planned_counts(session: Session, rows: list[dict[str, Any]], update_officials: bool = True) -> dict[str, int]:
+    """What `register_rows` would do with checked rows, without writing anything: the dry
+    run's counts, read in one pass instead of applying and rolling back (which held the
+    database's write lock for the whole file)."""
+    known = known_units(session, {row["code"] for row in rows})
+    counts = {"registered": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        unit = known.get(row["code"])
+        if unit is None:
+            counts["registered"] += 1
+        elif _would_change(unit, row, update_officials):
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+def _would_change(unit: Unit, row: dict[str, Any], update_officials: bool) -> bool:
+    if any(getattr(unit, f) != row[f] for f in UNIT_FIELDS):
+        return True
+    if row.get("parent_code") and unit.parent_code != row["parent_code"]:
+        return True
+    if not update_officials:
+        return False
+    held = {o.role: (o.name, o.phone, o.email) for o in unit.officials}
+    wanted = {o["role"]: (o["name"], o.get("phone"), o.get("email")) for o in officials.registry_officials(row)}
+    return held != wanted
 
 
 def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> None:
@@ -216,10 +256,17 @@ def create_unit(uow: UnitOfWork, actor: str, row: dict[str, Any]) -> None:
     if uow.session.get(Unit, row["code"]) is not None:
         raise Conflict(f"a unit with code {row['code']} exists already")
     parent = row.get("parent_code")
-    if parent:
-        parent_unit = uow.session.get(Unit, parent)
-        if parent_unit is None or parent_unit.status != "active":
-            raise InvalidInput(f"the parent {parent} is not an active unit")
+    if not parent:
+        raise Unprocessable("新组织需要上级组织：请填写上级组织代码（parent_code）。",
+                            {"parent_code": ["请填写上级组织代码"]})
+    parent_unit = uow.session.get(Unit, parent)
+    if parent_unit is None:
+        raise Unprocessable(f"上级组织 {parent} 不存在：请先登记上级组织，或改填已有组织的代码。",
+                            {"parent_code": [f"没有代码为 {parent} 的组织"]})
+    if parent_unit.status != "active":
+        raise Unprocessable(f"上级组织 {parent} 已{_STATUS_LABELS.get(parent_unit.status, parent_unit.status)}，"
+                            "不能再在其下登记组织：请改填一个在册的上级组织。",
+                            {"parent_code": [f"{parent} 不是在册组织"]})
     _register(uow, row, date.today(), actor)
 
 

@@ -1,21 +1,38 @@
 from __future__ import annotations
 
 import base64
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Iterator
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
 
 from services.common import base
-from services.common.errors import DOMAIN_ERRORS
+from services.common.db import UnitOfWork
+from services.common.errors import DOMAIN_ERRORS, Conflict
 from services.common.timers import timer
 
-from . import accounts, designations, officials, registry, registry_files, sessions, tree
+from . import accounts, audit, designations, jobs, officials, registry, registry_files, sessions, tree
 
 
 class UnitsService(base.ServiceBase):
     """The county's registry of Party organisations, their officials and accounts."""
     name = "units"
+    config = Config()
+
+    @contextmanager
+    def writing(self) -> Iterator[UnitOfWork]:
+        """The one commit path of a changing RPC. A constraint the rules did not foresee (two
+        requests registering the same code at once, say) comes back as a typed Conflict, not
+        as a database error."""
+        try:
+            with self.db as uow:
+                yield uow
+        except IntegrityError as exc:
+            raise Conflict("这项更改与已有数据冲突（可能有人同时提交了相同的更改）：请刷新后核对，再重试。",
+                           {"constraint": str(exc.orig)[:200]}) from None
 
     # --- the directory -----------------------------------------------------------------
 
@@ -46,33 +63,31 @@ class UnitsService(base.ServiceBase):
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def create_unit(self, actor: str, row: dict[str, Any]) -> dict[str, Any]:
-        registry.create_unit(self.db, actor, row)
-        self.db.commit()
-        return registry.get_unit(self.db.session, row["code"])
+        with self.writing() as uow:
+            registry.create_unit(uow, actor, row)
+            uow.session.flush()
+            return registry.get_unit(uow.session, row["code"])
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def update_unit(self, actor: str, code: str, changes: dict[str, Any]) -> dict[str, Any]:
-        registry.update_unit(self.db, actor, code, changes)
-        self.db.commit()
-        return registry.get_unit(self.db.session, code)
+        with self.writing() as uow:
+            registry.update_unit(uow, actor, code, changes)
+            return registry.get_unit(uow.session, code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def move_unit(self, actor: str, code: str, new_parent: str) -> dict[str, Any]:
-        unit = tree.move(self.db, actor, code, new_parent)
-        self.db.commit()
-        return unit
+        with self.writing() as uow:
+            return tree.move(uow, actor, code, new_parent)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def merge_unit(self, actor: str, code: str, into_code: str) -> dict[str, Any]:
-        unit = tree.merge(self.db, actor, code, into_code)
-        self.db.commit()
-        return unit
+        with self.writing() as uow:
+            return tree.merge(uow, actor, code, into_code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def dissolve_unit(self, actor: str, code: str, reason: str) -> dict[str, Any]:
-        unit = tree.dissolve(self.db, actor, code, reason)
-        self.db.commit()
-        return unit
+        with self.writing() as uow:
+            return tree.dissolve(uow, actor, code, reason)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def import_registry(self, actor: str, filename: str, content_b64: str, apply: bool = False) -> dict[str, Any]:
@@ -81,6 +96,25 @@ class UnitsService(base.ServiceBase):
         if report["applied"]:
             self.db.commit()
         return report
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def submit_import(self, actor: str, filename: str, content_b64: str, apply: bool = False,
+                      request_id: str | None = None) -> dict[str, Any]:
+        """Store a registry file as an import job (dry_run, or apply) and answer at once."""
+        with self.writing() as uow:
+            return jobs.submit(uow, actor, filename, base64.b64decode(content_b64), apply, request_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def import_job(self, job_id: int) -> dict[str, Any]:
+        return jobs.get(self.db.session, job_id)
+
+    @timer(interval=1)
+    def run_import_jobs(self) -> None:
+        """Claim waiting import jobs (and ones whose worker died) and run them, in batches."""
+        settings = self.config.get("UNITS") or {}
+        jobs.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
+                         int(settings.get("IMPORT_BATCH_ROWS", jobs.BATCH_ROWS)),
+                         float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)))
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def export_registry(self, file_format: str = "csv") -> dict[str, str]:
@@ -92,9 +126,9 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def set_official(self, actor: str, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
         """Appoint someone to a role (replacing the holder), or with None leave it vacant."""
-        registry.set_official(self.db, actor, code, role, official)
-        self.db.commit()
-        return registry.get_unit(self.db.session, code, with_contacts=True)
+        with self.writing() as uow:
+            registry.set_official(uow, actor, code, role, official)
+            return registry.get_unit(uow.session, code, with_contacts=True)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def officials(self, code: str, on: str | None = None) -> list[dict[str, Any]]:
@@ -108,21 +142,18 @@ class UnitsService(base.ServiceBase):
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def nominate(self, actor: str, code: str, kind: str, reason: str) -> dict[str, Any]:
-        designation = designations.nominate(self.db, actor, code, kind, reason)
-        self.db.commit()
-        return designation
+        with self.writing() as uow:
+            return designations.nominate(uow, actor, code, kind, reason)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def designate(self, actor: str, designation_id: int, term_years: int = 3) -> dict[str, Any]:
-        designation = designations.designate(self.db, actor, designation_id, term_years)
-        self.db.commit()
-        return designation
+        with self.writing() as uow:
+            return designations.designate(uow, actor, designation_id, term_years)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
-        designation = designations.revoke(self.db, actor, designation_id, reason)
-        self.db.commit()
-        return designation
+        with self.writing() as uow:
+            return designations.revoke(uow, actor, designation_id, reason)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_designations(self, code: str | None = None, status: str | None = None, limit: int = 100,
@@ -139,9 +170,8 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def create_account(self, username: str, password: str, role: str, display_name: str,
                        unit_code: str | None = None) -> dict[str, Any]:
-        account = accounts.create(self.db.session, username, password, role, display_name, unit_code)
-        self.db.commit()
-        return account
+        with self.writing() as uow:
+            return accounts.create(uow.session, username, password, role, display_name, unit_code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def authenticate(self, username: str, password: str) -> dict[str, Any]:
@@ -155,15 +185,13 @@ class UnitsService(base.ServiceBase):
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def set_account_enabled(self, username: str, enabled: bool) -> dict[str, Any]:
-        account = accounts.set_enabled(self.db.session, username, enabled)
-        self.db.commit()
-        return account
+        with self.writing() as uow:
+            return accounts.set_enabled(uow.session, username, enabled)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def change_account_role(self, username: str, role: str, unit_code: str | None = None) -> dict[str, Any]:
-        account = accounts.change_role(self.db.session, username, role, unit_code)
-        self.db.commit()
-        return account
+        with self.writing() as uow:
+            return accounts.change_role(uow.session, username, role, unit_code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_accounts(self, unit_code: str | None = None, role: str | None = None) -> list[dict[str, Any]]:
@@ -194,9 +222,8 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def create_api_key(self, name: str, created_by: str) -> dict[str, Any]:
         """A new key for a subscriber system; the key itself is in this answer only."""
-        key = sessions.create_api_key(self.db.session, name, created_by)
-        self.db.commit()
-        return key
+        with self.writing() as uow:
+            return sessions.create_api_key(uow.session, name, created_by)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def active_api_keys(self) -> list[dict[str, str]]:
@@ -217,18 +244,21 @@ class UnitsService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def append_audit(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Append one state-changing request to the hash chain; nothing edits or deletes it."""
-        from . import audit  # imported here: this block is appended to a file others edit
-        appended = audit.append(self.db.session, entry)
-        self.db.commit()
-        return appended
+        with self.db as uow:
+            return audit.append(uow.session, entry)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def append_audit_batch(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Append a gateway's spooled entries in the order given, each once (by entry_id):
+        a batch delivered again, or after a timeout, appends only what is not there yet."""
+        with self.db as uow:
+            return audit.append_batch(uow.session, entries)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def verify_audit(self) -> dict[str, Any]:
-        from . import audit
         return audit.verify(self.db.session)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def list_audit(self, actor: str | None = None, action: str | None = None, after_id: int = 0,
                    limit: int = 100) -> dict[str, Any]:
-        from . import audit
         return audit.query(self.db.session, actor=actor, action=action, after_id=after_id, limit=limit)

@@ -1,0 +1,211 @@
+"""Registry imports as jobs: an upload is stored as a job and answered at once; a worker
+then checks it (dry_run) or applies it (apply) while the directory keeps answering.
+
+Why batches, and what "whole or nothing" means here: the whole file is read and checked
+before anything is written, so a file with any problem changes nothing (the job fails
+with the report). A clean file is then applied in batches of parents-first rows, each in
+its own short transaction that also records the job's progress, with a pause between
+them: the database's single writer (SQLite) or the rows it locks (PostgreSQL) are held
+for one batch, never for the file, and reads and the outbox relay get the connection in
+between. Registering is idempotent (a row that matches the registry changes nothing and
+emits nothing), and progress is committed with the rows it counts, so a job interrupted
+by a restart resumes exactly where it stopped. During an apply the directory shows the
+units applied so far, each whole, never a child without its parent.
+
+A job whose worker died (its heartbeat is older than IMPORT_JOB_STALE_SECONDS) is claimed
+again by the next runner and resumed; after MAX_ATTEMPTS runs it is marked failed with the
+reason, never left running.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import eventlet
+import sqlalchemy as sa
+from eventlet import tpool
+from sqlalchemy.orm import Session
+
+from services.common.db import UnitOfWork
+from services.common.errors import DomainError, InvalidInput, NotFound
+from services.common.records import utcnow
+
+from . import importer, registry
+from .models import ImportJob, Unit
+
+log = logging.getLogger(__name__)
+
+KINDS = ("dry_run", "apply")
+STATUSES = ("queued", "running", "succeeded", "failed")
+TRANSITIONS = {
+    ("queued", "start"): "running",
+    ("running", "start"): "running",   # resumed after its worker died
+    ("running", "succeed"): "succeeded",
+    ("running", "fail"): "failed",
+}
+BATCH_ROWS = 50
+PAUSE_SECONDS = 0.05
+STALE_SECONDS = 60
+MAX_ATTEMPTS = 3
+OFFICIAL_COLUMNS = frozenset({"secretary", "secretary_phone", "liaison", "liaison_phone", "liaison_email"})
+
+
+def next_status(status: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise InvalidInput(f"导入任务处于 {status} 状态，不能 {action}") from None
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def view(job: ImportJob) -> dict[str, Any]:
+    return {"id": job.id, "kind": job.kind, "status": job.status, "filename": job.filename,
+            "rows_done": job.rows_done, "rows_total": job.rows_total, "attempts": job.attempts,
+            "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
+            "finished_at": _iso(job.finished_at), "report": job.report, "error": job.error}
+
+
+def submit(uow: UnitOfWork, actor: str, filename: str, content: bytes, apply: bool,
+           request_id: str | None = None) -> dict[str, Any]:
+    """Store an upload as a queued job; the runner picks it up within a second."""
+    if len(content) > importer.MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"文件有 {len(content) / 1024 / 1024:.1f} MB，超过 "
+                           f"{importer.MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限：请确认这是组织名册文件。")
+    job = ImportJob(kind="apply" if apply else "dry_run", status="queued", actor=str(actor)[:100],
+                    filename=(filename or "registry.csv")[:255], content=content, rows_done=0, attempts=0,
+                    request_id=(request_id or None) and str(request_id)[:64], created_at=utcnow())
+    uow.session.add(job)
+    uow.session.flush()
+    return view(job)
+
+
+def get(session: Session, job_id: int) -> dict[str, Any]:
+    job = session.get(ImportJob, int(job_id))
+    if job is None:
+        raise NotFound(f"没有编号为 {job_id} 的导入任务：请核对任务编号（上传时返回的 id）。")
+    return view(job)
+
+
+def claim_next(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS) -> int | None:
+    """Claim the oldest queued job, or a running one whose worker stopped beating; commits
+    the claim so no other runner takes it. None when there is nothing to do."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=stale_seconds)
+    waiting = sa.or_(ImportJob.status == "queued",
+                     sa.and_(ImportJob.status == "running", ImportJob.heartbeat_at < cutoff))
+    for job_id in uow.session.scalars(sa.select(ImportJob.id).where(waiting).order_by(ImportJob.id).limit(5)):
+        claimed = uow.session.execute(
+            sa.update(ImportJob).where(ImportJob.id == job_id, waiting)
+            .values(status="running", attempts=ImportJob.attempts + 1, heartbeat_at=now,
+                    started_at=sa.func.coalesce(ImportJob.started_at, now))
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            uow.commit()
+            return job_id
+    uow.rollback()
+    return None
+
+
+def run(uow: UnitOfWork, job_id: int, batch_rows: int = BATCH_ROWS, pause: float = PAUSE_SECONDS,
+        sleep: Callable[[float], Any] = eventlet.sleep) -> dict[str, Any]:
+    """Run a claimed job to its end, committing as it goes; returns its final view."""
+    job = uow.session.get(ImportJob, job_id)
+    if job.attempts > MAX_ATTEMPTS:
+        return _finish(uow, job, "fail", error=("interrupted", (
+            f"导入任务已启动 {job.attempts - 1} 次都未能完成（服务在处理中途停止），已停止重试。"
+            f"已处理 {job.rows_done} 行；请检查服务日志后重新上传文件（已登记的行会被识别为无变化）。")))
+    try:
+        rows, report = _checked(uow.session, job)
+    except DomainError as exc:
+        return _finish(uow, job, "fail", error=(exc.code, exc.message))
+    job.rows_total = report["rows"]
+    if report["problems"]:
+        job.report = report
+        if job.kind == "dry_run":
+            job.rows_done = job.rows_total
+            return _finish(uow, job, "succeed")
+        return _finish(uow, job, "fail", error=("unprocessable", (
+            f"文件中有 {len(report['problems'])} 处问题，未登记任何组织：请按报告逐行改正后重新上传。")))
+    if job.kind == "dry_run":
+        update_officials = report.pop("_officials")
+        job.report = {**report, **registry.planned_counts(uow.session, rows, update_officials)}
+        job.rows_done = job.rows_total
+        return _finish(uow, job, "succeed")
+    return _apply(uow, job, rows, report, batch_rows, pause, sleep)
+
+
+def _checked(session: Session, job: ImportJob) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Read and check the whole file (in a native thread, so the service keeps serving while
+    a large file is parsed); the report as the dry run shows it."""
+    existing = dict(session.execute(sa.select(Unit.code, Unit.parent_code)).all())
+    session.commit()  # hand the connection back while the file is read
+    parsed = tpool.execute(importer.parse_upload, job.filename, job.content)
+    rows, problems = tpool.execute(importer.check_rows, parsed, existing)
+    present = set().union(*(row.keys() for row in parsed.rows))
+    update_officials = OFFICIAL_COLUMNS <= present
+    notes = list(parsed.notes)
+    if not update_officials:
+        notes.append("The file has no complete officials' columns "
+                     f"({', '.join(sorted(OFFICIAL_COLUMNS))}); existing units keep their officials.")
+    report = {"filename": job.filename, "encoding": parsed.encoding, "notes": notes, "rows": len(parsed.rows),
+              "problems": [p.as_dict() for p in problems], "applied": False,
+              "registered": 0, "updated": 0, "unchanged": 0, "_officials": update_officials}
+    return registry.parents_first(rows) if rows else rows, report
+
+
+def _apply(uow: UnitOfWork, job: ImportJob, rows: list[dict[str, Any]], report: dict[str, Any], batch_rows: int,
+           pause: float, sleep: Callable[[float], Any]) -> dict[str, Any]:
+    update_officials = report.pop("_officials")
+    counts = {k: (job.report or {}).get(k, 0) for k in ("registered", "updated", "unchanged")}
+    for start in range(job.rows_done, len(rows), batch_rows):
+        batch = rows[start:start + batch_rows]
+        try:
+            done = registry.register_rows(uow, batch, job.actor, update_officials)
+        except DomainError as exc:
+            uow.rollback()
+            job = uow.session.get(ImportJob, job.id)
+            return _finish(uow, job, "fail", error=(exc.code, (
+                f"第 {start + 1} 至 {start + len(batch)} 行未能登记（{exc.message}）；此前的 {start} 行已登记。"
+                "请改正后重新上传：已登记的行会被识别为无变化。")))
+        counts = {k: counts[k] + done[k] for k in counts}
+        job.rows_done = start + len(batch)
+        job.heartbeat_at = utcnow()
+        job.report = {**report, **counts}
+        uow.commit()
+        sleep(pause)  # let reads, the relay and audit appends have the connection
+    job.report = {**report, **counts, "applied": True}
+    job.rows_done = len(rows)
+    return _finish(uow, job, "succeed")
+
+
+def _finish(uow: UnitOfWork, job: ImportJob, action: str, error: tuple[str, str] | None = None) -> dict[str, Any]:
+    job.status = next_status(job.status, action)
+    job.finished_at = utcnow()
+    job.content = None  # the file is not kept once its job has ended
+    if job.report is not None:
+        job.report = {k: v for k, v in job.report.items() if not k.startswith("_")}
+    if error is not None:
+        job.error = {"code": error[0], "message": error[1]}
+    uow.commit()
+    log.info("import job %s (%s) %s after %s of %s rows", job.id, job.kind, job.status, job.rows_done,
+             job.rows_total)
+    return view(job)
+
+
+def run_pending(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS, batch_rows: int = BATCH_ROWS,
+                pause: float = PAUSE_SECONDS) -> int:
+    """Run every job waiting (the runner's timer calls this); returns how many ran."""
+    ran = 0
+    while (job_id := claim_next(uow, stale_seconds)) is not None:
+        try:
+            run(uow, job_id, batch_rows, pause)
+        except Exception:
+            uow.rollback()
+            log.exception("import job %s stopped; it is resumed once its heartbeat is stale", job_id)
+            raise
+        ran += 1
+    return ran

@@ -1,0 +1,135 @@
+"""Registry imports as jobs, without a broker: a dry run's counts are what applying does, an
+apply goes in batches that commit their progress, a job interrupted half-way resumes where
+it stopped, a file with problems changes nothing, and a job that keeps dying is failed with
+the reason. Also: a new unit under a parent that does not exist is a 422 naming it."""
+import pytest
+import sqlalchemy as sa
+
+from services.common.errors import Unprocessable
+from services.units import audit, jobs, registry
+from services.units.load_sample import SAMPLE_COUNTY
+from services.units.models import ImportJob, Unit
+from tests.units_fixtures import register_sample
+
+SAMPLE = SAMPLE_COUNTY.read_bytes()
+
+
+def no_pause(_seconds):
+    pass
+
+
+def submit_and_run(uow, content, apply, batch_rows=25):
+    job = jobs.submit(uow, "admin", "county.csv", content, apply)
+    uow.commit()
+    assert job["status"] == "queued" and job["kind"] == ("apply" if apply else "dry_run")
+    assert jobs.claim_next(uow) == job["id"]
+    return jobs.run(uow, job["id"], batch_rows=batch_rows, pause=0, sleep=no_pause)
+
+
+def renamed_sample(count):
+    lines = SAMPLE.decode("utf-8-sig").splitlines()
+    out = [lines[0]]
+    for n, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        if n < count:
+            cells[1] += "（更名）"
+        out.append(",".join(cells))
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_a_dry_run_counts_what_applying_does_and_changes_nothing(uow_factory):
+    uow = uow_factory("units")
+    dry = submit_and_run(uow, SAMPLE, apply=False)
+    assert dry["status"] == "succeeded" and dry["rows_done"] == dry["rows_total"] == 121
+    assert (dry["report"]["registered"], dry["report"]["applied"]) == (121, False)
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+    applied = submit_and_run(uow, SAMPLE, apply=True)
+    assert applied["status"] == "succeeded" and applied["error"] is None
+    assert (applied["report"]["registered"], applied["report"]["applied"], applied["rows_done"]) == (121, True, 121)
+    assert uow.session.scalar(sa.select(ImportJob.content).where(ImportJob.id == applied["id"])) is None
+
+    changed = renamed_sample(30)
+    dry = submit_and_run(uow, changed, apply=False)
+    assert (dry["report"]["updated"], dry["report"]["unchanged"]) == (30, 91)
+    applied = submit_and_run(uow, changed, apply=True, batch_rows=7)
+    assert (applied["report"]["updated"], applied["report"]["unchanged"]) == (30, 91)
+    assert submit_and_run(uow, changed, apply=False)["report"]["unchanged"] == 121
+
+
+def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):
+    uow = uow_factory("units")
+    job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
+    uow.commit()
+    jobs.claim_next(uow)
+    calls = []
+
+    def dies_after_two_batches(_seconds):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the process was stopped")
+
+    with pytest.raises(RuntimeError):
+        jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=dies_after_two_batches)
+    uow.rollback()
+    stopped = jobs.get(uow.session, job["id"])
+    assert (stopped["status"], stopped["rows_done"], stopped["report"]["registered"]) == ("running", 40, 40)
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 40
+
+    assert jobs.claim_next(uow, stale_seconds=60) is None  # its worker may still be alive
+    assert jobs.claim_next(uow, stale_seconds=0) == job["id"]  # its heartbeat is stale: resume it
+    done = jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=no_pause)
+    assert (done["status"], done["attempts"], done["rows_done"]) == ("succeeded", 2, 121)
+    assert (done["report"]["registered"], done["report"]["unchanged"]) == (121, 0)
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 121
+
+
+def test_a_job_that_keeps_dying_is_failed_with_the_reason(uow_factory):
+    uow = uow_factory("units")
+    job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
+    uow.commit()
+    for _ in range(jobs.MAX_ATTEMPTS + 1):
+        assert jobs.claim_next(uow, stale_seconds=0) == job["id"]
+    failed = jobs.run(uow, job["id"], pause=0, sleep=no_pause)
+    assert failed["status"] == "failed" and failed["error"]["code"] == "interrupted"
+    assert "已停止重试" in failed["error"]["message"]
+    assert jobs.claim_next(uow, stale_seconds=0) is None
+
+
+def test_a_file_with_problems_registers_nothing_and_a_bad_file_fails(uow_factory):
+    uow = uow_factory("units")
+    bad = SAMPLE.replace(b",agency,", b",army,", 1)
+    failed = submit_and_run(uow, bad, apply=True)
+    assert failed["status"] == "failed" and failed["error"]["code"] == "unprocessable"
+    assert failed["report"]["problems"][0]["column"] == "sector" and failed["rows_total"] == 121
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+    checked = submit_and_run(uow, bad, apply=False)  # a dry run succeeds with its report
+    assert checked["status"] == "succeeded" and checked["report"]["problems"]
+    junk = submit_and_run(uow, b"\x00\x01binary", apply=True)
+    assert junk["status"] == "failed" and junk["error"]["code"] == "invalid_input" and junk["report"] is None
+
+
+def test_a_new_unit_under_a_parent_that_does_not_exist_is_unprocessable(uow_factory):
+    uow = register_sample(uow_factory("units"))
+    row = {"code": "X001", "name": "中共某村支部委员会", "sector": "village", "org_type": "branch"}
+    for parent in ("NOPE", ""):
+        with pytest.raises(Unprocessable) as caught:
+            registry.create_unit(uow, "admin", {**row, "parent_code": parent})
+        assert "上级组织" in caught.value.message and "parent_code" in caught.value.details
+    uow.rollback()
+    assert uow.session.get(Unit, "X001") is None
+
+
+def test_a_batch_of_audit_entries_is_appended_once_and_in_order(uow_factory):
+    uow = uow_factory("units")
+    entries = [{"actor": "admin", "role": "admin", "unit": None, "action": "POST /api/v1/units",
+                "target": "/api/v1/units", "result": 201, "request_id": "same-id", "entry_id": f"e{n}"}
+               for n in range(5)]
+    assert audit.append_batch(uow.session, entries[:3])["appended"] == 3
+    uow.commit()
+    again = audit.append_batch(uow.session, entries)  # a retry of the first batch, and more
+    uow.commit()
+    assert (again["appended"], again["skipped"]) == (2, 3)
+    listed = audit.query(uow.session)["items"]
+    assert [e["entry_id"] for e in listed] == [f"e{n}" for n in range(5)]
+    assert audit.verify(uow.session)["ok"]
