@@ -193,7 +193,7 @@ def test_the_plan_takes_comments_while_in_consultation_and_is_approved(county, y
         return response.json() if response.status_code == 400 else None  # (a 4xx Response is falsy)
 
     late = wait_for(refused_after_approval, timeout=20, interval=0.2, message="the consultation to close")
-    assert "comments are no longer taken" in late["error"]["message"]
+    assert "不再接收意见" in late["error"]["message"]
     error(requests.post(f"{api}/api/v1/plans/{year.plan_id}/approve", headers=OFFICE), 409)
     error(requests.post(f"{api}/api/v1/plans/{year.plan_id}/close", headers=OFFICE), 409)  # the year goes on
     error(requests.patch(f"{api}/api/v1/plans/{year.plan_id}", json={"title": "改"}, headers=OPERATOR), 403)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from services.common.contract import new_event
 from services.common.errors import InvalidInput, NotFound
 from services.common.records import OutboxRecord
-from services.feedback import intake
+from services.feedback import intake, sender
 from services.notify import mailer, messages
 from services.notify.models import Delivery
 
@@ -36,7 +36,7 @@ def test_feedback_gets_a_tracking_code_and_working_day_deadlines(uow_factory):
     assert "contact" not in receipt
     body = uow.session.scalar(sa.select(OutboxRecord.body))
     assert "13800000000" not in body and json.loads(body)["payload"]["unit_code"] == "A001"
-    assert intake.track(uow.session, receipt["tracking_code"].lower())["status"] == "received"
+    assert sender.track(uow.session, receipt["tracking_code"].lower())["status"] == "received"
 
 
 def test_feedback_on_nothing_known_or_not_public_is_refused(uow_factory):
@@ -123,10 +123,10 @@ def test_the_plan_takes_comments_while_its_consultation_is_open(uow_factory):
 
     target = uow.session.get(Target, ("plan", "3"))
     target.open_until = target.open_until - timedelta(days=11)  # the window has passed
-    with pytest.raises(InvalidInput, match="closed on"):
+    with pytest.raises(InvalidInput, match="截止"):
         comment(uow)
     intake.close_plan_consultation(uow.session, plan_event("PlanApproved").payload)
-    with pytest.raises(InvalidInput, match="is over"):
+    with pytest.raises(InvalidInput, match="已结束"):
         comment(uow)
 
 

@@ -1,7 +1,9 @@
-"""Receiving feedback: check what it is about, give it a tracking code and its deadlines
-on the working-day calendar (acknowledge in 3, answer in 15 working days by default)."""
+"""Receiving feedback: check what it is about, screen it (size, links, duplicates, the word
+screen), give it a tracking code, the sender's secret (PIN) and its deadlines on the
+working-day calendar (acknowledge in 3, answer in 15 working days by default)."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date
 from typing import Any
@@ -11,16 +13,17 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
-from services.common.records import utcnow
+from services.common.contract import names
 from services.common.errors import InvalidInput, NotFound
+from services.common.records import utcnow
+from services.common.shapes.feedback import NewFeedback
 from services.common.workdays import add_working_days, county_date
 
+from . import moderation, trail
 from .models import Feedback, Target
-from .schemas import NewFeedback
-
-ACKNOWLEDGE_WORKING_DAYS = 3
-ANSWER_WORKING_DAYS = 15
+from .settings import Settings
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+TARGET_LABELS = {"item": "公开事项", "unit": "党组织", "plan": "实施方案"}
 COUNTY_FALLBACK = "county"  # who answers comments on the plan while the county's root unit is unknown
 
 
@@ -33,6 +36,7 @@ def apply_unit(session: Session, state: dict[str, Any]) -> None:
     target.unit_code, target.title = state["code"], state["name"]
     target.active, target.revision = state["status"] == "active", state["revision"]
     target.is_root = state["parent_code"] is None
+    target.parent_code, target.sector = state["parent_code"], state["sector"]
     session.add(target)
 
 
@@ -89,12 +93,12 @@ def _open_target(session: Session, kind: str, target_id: str, today: date) -> Ta
     target = session.get(Target, (kind, target_id))
     if kind == "plan" and target is not None:
         if not target.active:
-            raise InvalidInput(f"the consultation on the plan 《{target.title}》 is over; comments are no longer taken")
+            raise InvalidInput(f"《{target.title}》的征求意见已结束，不再接收意见")
         if target.open_until is not None and today > target.open_until:
-            raise InvalidInput(f"the consultation on the plan 《{target.title}》 closed on "
-                               f"{target.open_until.isoformat()}; comments are no longer taken")
+            raise InvalidInput(f"《{target.title}》的征求意见已于 {target.open_until.isoformat()} 截止，"
+                               "不再接收意见")
     if target is None or not target.active:
-        raise NotFound(f"no {kind} {target_id} takes feedback")
+        raise NotFound(f"{TARGET_LABELS[kind]} {target_id} 不存在或不接收意见建议，请核对后再提交")
     return target
 
 
@@ -105,30 +109,58 @@ def _tracking_code(session: Session) -> str:
             return code
 
 
-def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None) -> dict[str, Any]:
-    """Take feedback from the public (member None) or a party member; emits FeedbackReceived."""
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.strip().encode()).hexdigest()
+
+
+def new_secret() -> str:
+    """The sender's PIN: eight digits, read aloud or typed on a phone; only its hash is kept."""
+    return "".join(secrets.choice("0123456789") for _ in range(8))
+
+
+def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None,
+            settings: Settings | None = None) -> dict[str, Any]:
+    """Take feedback from the public (member None) or a party member. Feedback the word screen
+    matches is held (待审) for the county office and goes nowhere yet; the rest goes to the
+    unit that answers, with FeedbackReceived. The receipt carries the secret once."""
+    settings = settings or Settings()
     try:
         data = NewFeedback().load(data)
     except ValidationError as exc:
-        raise InvalidInput(f"the feedback is not valid: {exc.messages}") from exc
+        raise InvalidInput(f"意见建议填写有误：{exc.messages}", {"fields": exc.messages}) from exc
     session = uow.session
+    moderation.check_limits(data["content"], settings)
     received_at = utcnow()
     today = county_date(received_at)
     target = _open_target(session, data["target_kind"], data["target_id"], today)
+    digest = moderation.content_hash(target.kind, target.target_id, data["content"])
+    moderation.refuse_duplicate(session, digest, settings)
+    matched = moderation.screen_for(settings).matches(data["content"])
+    secret = new_secret()
     feedback = Feedback(
-        tracking_code=_tracking_code(session), target_kind=target.kind, target_id=target.target_id,
-        unit_code=target.unit_code, kind=data["kind"], source="member" if member else "public",
-        content=data["content"], contact=data["contact"], status="received", received_at=received_at,
-        acknowledge_due=add_working_days(today, ACKNOWLEDGE_WORKING_DAYS),
-        answer_due=add_working_days(today, ANSWER_WORKING_DAYS))
+        tracking_code=_tracking_code(session), secret_hash=secret_hash(secret), target_kind=target.kind,
+        target_id=target.target_id, unit_code=target.unit_code, kind=data["kind"],
+        source="member" if member else "public", content=data["content"], content_hash=digest,
+        contact=data["contact"], public=data["public"], status="held" if matched else "received",
+        held_reason=("命中敏感词：" + "、".join(matched))[:300] if matched else None, received_at=received_at,
+        acknowledge_due=add_working_days(today, settings.acknowledge_working_days),
+        answer_due=add_working_days(today, settings.answer_working_days), round=1, reopen_count=0, reports=0,
+        answer_hidden=False)
     session.add(feedback)
     session.flush()
-    uow.emit("FeedbackReceived", {
+    trail.record(session, feedback, "hold" if matched else "receive", member or "sender", None,
+                 feedback.held_reason)
+    if not matched:
+        emit_received(uow, feedback)
+    return {**track_view(feedback), "secret": secret}
+
+
+def emit_received(uow: UnitOfWork, feedback: Feedback) -> None:
+    uow.emit(names.FEEDBACK_RECEIVED, {
         "feedback_id": feedback.id, "tracking_code": feedback.tracking_code, "target_kind": feedback.target_kind,
         "target_id": feedback.target_id, "unit_code": feedback.unit_code, "kind": feedback.kind,
-        "source": feedback.source, "summary": feedback.content[:200], "received_at": received_at,
+        "source": feedback.source, "summary": feedback.content[:200], "received_at": feedback.received_at,
         "acknowledge_due": feedback.acknowledge_due, "answer_due": feedback.answer_due})
-    return track_view(feedback)
 
 
 def track_view(feedback: Feedback) -> dict[str, Any]:
@@ -138,10 +170,3 @@ def track_view(feedback: Feedback) -> dict[str, Any]:
             "received_at": feedback.received_at.isoformat(),
             "acknowledge_due": feedback.acknowledge_due.isoformat(),
             "answer_due": feedback.answer_due.isoformat()}
-
-
-def track(session: Session, tracking_code: str) -> dict[str, Any]:
-    feedback = session.scalar(sa.select(Feedback).where(Feedback.tracking_code == tracking_code.strip().upper()))
-    if feedback is None:
-        raise NotFound("no feedback has that tracking code")
-    return track_view(feedback)

@@ -1,0 +1,121 @@
+"""The answer deadlines on the working-day calendar, watched by a timer: FeedbackDueSoon
+(yellow: due within 3 working days), FeedbackOverdue (red), FeedbackEscalated level 1 (N
+working days after red, to the unit's secretary) and level 2 (N more, to the county office),
+each once per answer deadline; and the close of answered feedback whose reopening window
+passed without a rating.
+
+Every row is claimed by one conditional UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE
+SKIP LOCKED) AND <the condition> RETURNING id: a second replica running at the same time
+skips the rows locked by the first, and one that waited re-checks the condition and finds it
+no longer holds, so each warning is claimed — and emitted — exactly once."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.common.contract import names
+from services.common.db import UnitOfWork
+from services.common.records import utcnow
+from services.common.workdays import COUNTY_TIMEZONE, add_working_days, county_date, county_today
+
+from . import sender, trail
+from .models import Feedback
+from .settings import Settings
+from .states import OPEN
+
+BATCH = 1000
+
+
+def latest_due_passed_by(today: date, working_days: int) -> date:
+    """The latest due date that `working_days` working days have passed since, as of today:
+    answer_due <= this ⇔ add_working_days(answer_due, working_days) < today."""
+    day = today - timedelta(days=1)
+    while add_working_days(day, working_days) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def rules(today: date, settings: Settings) -> dict[str, tuple[Any, str]]:
+    """Each warning: the condition a row must meet, and the column that claims it."""
+    is_open = Feedback.status.in_(OPEN)
+    horizon = add_working_days(today, settings.warning_working_days)
+    level_1 = latest_due_passed_by(today, settings.escalation_working_days)
+    level_2 = latest_due_passed_by(today, 2 * settings.escalation_working_days)
+    return {
+        names.FEEDBACK_OVERDUE: (sa.and_(is_open, Feedback.overdue_at.is_(None), Feedback.answer_due < today),
+                                 "overdue_at"),
+        names.FEEDBACK_DUE_SOON: (sa.and_(is_open, Feedback.due_soon_at.is_(None), Feedback.overdue_at.is_(None),
+                                          Feedback.answer_due >= today, Feedback.answer_due <= horizon),
+                                  "due_soon_at"),
+        "escalate_1": (sa.and_(is_open, Feedback.escalated_1_at.is_(None), Feedback.overdue_at.is_not(None),
+                               Feedback.answer_due <= level_1), "escalated_1_at"),
+        "escalate_2": (sa.and_(is_open, Feedback.escalated_2_at.is_(None), Feedback.escalated_1_at.is_not(None),
+                               Feedback.answer_due <= level_2), "escalated_2_at"),
+    }
+
+
+def claim(uow: UnitOfWork, condition: Any, column: str, limit: int = BATCH) -> list[int]:
+    """Claim up to `limit` rows meeting `condition` by setting `column`; the ids this caller got."""
+    candidates = (sa.select(Feedback.id).where(condition).order_by(Feedback.id).limit(limit)
+                  .with_for_update(skip_locked=True))
+    statement = (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
+                 .values({column: utcnow()}).returning(Feedback.id).execution_options(synchronize_session=False))
+    return sorted(uow.session.scalars(statement))
+
+
+def _emit(uow: UnitOfWork, kind: str, ids: list[int]) -> None:
+    rows = uow.session.execute(sa.select(Feedback.id, Feedback.unit_code, Feedback.kind, Feedback.target_kind,
+                                         Feedback.target_id, Feedback.answer_due).where(Feedback.id.in_(ids))
+                               .order_by(Feedback.id))
+    for row in rows:
+        payload = {"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
+                   "target_kind": row.target_kind, "target_id": row.target_id, "answer_due": row.answer_due}
+        if kind == "escalate_1":
+            uow.emit(names.FEEDBACK_ESCALATED, {**payload, "level": 1, "to": "secretary"})
+        elif kind == "escalate_2":
+            uow.emit(names.FEEDBACK_ESCALATED, {**payload, "level": 2, "to": "county_office"})
+        else:
+            uow.emit(kind, payload)
+
+
+def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = None,
+                    max_batches: int = 1000) -> dict[str, int]:
+    """One pass of the timer: every warning due today, each batch committed with its events
+    (a timer has no commit of its own, so this COMMITS)."""
+    today = today or county_today()
+    counts = {}
+    for kind, (condition, column) in rules(today, settings).items():
+        counts[kind] = 0
+        for _ in range(max_batches):
+            ids = claim(uow, condition, column)
+            if ids:
+                _emit(uow, kind, ids)
+                counts[kind] += len(ids)
+            uow.commit()
+            if len(ids) < BATCH:
+                break
+    counts["closed"] = close_unrated(uow, settings, today)
+    return counts
+
+
+def close_unrated(uow: UnitOfWork, settings: Settings, today: date, limit: int = BATCH) -> int:
+    """Answered feedback whose reopening window has passed without a rating is closed."""
+    cutoff = latest_due_passed_by(today, settings.reopen_working_days)  # answered on or before: window over
+    ids = list(uow.session.scalars(sa.select(Feedback.id).where(
+        Feedback.status == "answered", Feedback.answered_at < _start_of_next_county_day(cutoff))
+        .order_by(Feedback.id).limit(limit)))
+    closed = 0
+    for feedback_id in ids:
+        feedback = uow.session.get(Feedback, feedback_id, with_for_update=True, populate_existing=True)
+        if feedback.status != "answered" or county_date(feedback.answered_at) > cutoff:
+            continue
+        sender.close(uow, feedback, "reopen_window_passed", by=trail.SYSTEM)
+        closed += 1
+    uow.commit()
+    return closed
+
+
+def _start_of_next_county_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=COUNTY_TIMEZONE).astimezone(timezone.utc)
