@@ -37,6 +37,10 @@ _DESIGNATION = {**_CHANGE, "designation_id": 3, "kind": "demonstration", "starts
                 "ends_on": date(2027, 4, 30)}
 _OBLIGATION = {"obligation_id": 3, "unit_code": "U001", "entry_code": "CW-01", "matter": "村级财务收支",
                "period": "2027-01", "due_on": date(2027, 2, 10)}
+_INSPECTION = {"inspection_id": 1, "title": "季度督促检查", "kind": "random", "window_opens": date(2024, 6, 3),
+               "window_closes": date(2024, 6, 14), "unit_codes": ["U001", "U002"], "inspectors": ["zhou", "qian"]}
+_RECTIFICATION = {"rectification_id": 4, "inspection_id": 1, "unit_code": "U001", "dimension": "content",
+                  "finding": "财务收支未公开到明细", "deadline": date(2024, 6, 28)}
 _FEEDBACK = {"feedback_id": 9, "unit_code": "U001", "kind": "question", "target_kind": "item", "target_id": "7"}
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
@@ -66,9 +70,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
                              "first_due_on": date(2027, 2, 10), "last_due_on": date(2028, 1, 20)},
     "ObligationDueSoon": {**_OBLIGATION},
     "ObligationOverdue": {**_OBLIGATION},
-    "InspectionDue": {"inspection_id": 1, "title": "季度督促检查", "scheduled_for": date(2024, 6, 1),
-                      "unit_codes": ["U001", "U002"], "inspector": "zhou",
-                      "dimensions": ["内容", "程序", "载体", "时效", "反馈"]},
+    "ObligationFulfilled": {**_OBLIGATION, "year": 2027, "item_id": 7, "fulfilled_at": _AT, "on_time": True},
+    "ObligationWaived": {**_OBLIGATION, "year": 2027, "waived_by": "zhou", "reason": "该村已撤并"},
+    "InspectionScheduled": {**_INSPECTION, "seed": 20240601, "scheduled_by": "zhou"},
+    "InspectionDue": {**_INSPECTION, "dimensions": ["content", "form", "procedure", "on_time", "feedback"]},
+    "InspectionOverdue": {**_INSPECTION, "unscored_unit_codes": ["U002"]},
+    "InspectionRecorded": {"inspection_id": 1, "unit_code": "U001", "revision": 1, "inspector": "zhou",
+                           "recorded_at": _AT, "dimensions": [{"dimension": "content", "score": 26, "maximum": 30}],
+                           "findings": 2, "reason": None},
+    "RectificationOpened": {**_RECTIFICATION, "opened_at": _AT},
+    "RectificationSubmitted": {**_RECTIFICATION, "submitted_by": "wang", "submitted_at": _AT},
+    "RectificationAccepted": {**_RECTIFICATION, "accepted_by": "zhou", "accepted_at": _AT},
+    "RectificationReturned": {**_RECTIFICATION, "returned_by": "zhou", "returned_at": _AT, "reason": "佐证不足"},
+    "RectificationDueSoon": {**_RECTIFICATION},
+    "RectificationOverdue": {**_RECTIFICATION},
+    "ScoresComputed": {"period": "2024-05", "as_of": _AT, "units": 121, "mean": 82.5, "threshold": 60,
+                       "below_threshold": ["U002"], "interviews": [], "reviews": []},
+    "ReportIssued": {"report_id": 1, "kind": "monthly", "period": "2024-05", "title": "2024-05 月度通报",
+                     "issued_by": "zhou", "issued_at": _AT, "published": True, "figures": {"mean": 82.5}},
     "FeedbackReceived": {"feedback_id": 9, "tracking_code": "FB-2024-0009", "target_kind": "item",
                          "target_id": "7", "unit_code": "U001", "kind": "question", "source": "public",
                          "summary": "请问……", "received_at": _AT, "acknowledge_due": date(2024, 5, 8),

@@ -19,15 +19,17 @@ from typing import Any, Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.contract import names
 from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
+from services.common.shapes.disclosure import NewEvent, ObligationFilters
 from services.common.workdays import county_date, county_today
 
 from . import periods
 from .actors import COUNTY_ROLES, actor_of, require_role, require_unit
 from .models import CatalogueEntry, Item, Obligation, Plan, UnitCopy
-from .schemas import NewEvent, ObligationFilters, ObligationView
+from .schemas import ObligationView
 
 OPEN = ("open", "overdue")  # still to be done
 PLANNED = ("approved", "active")  # a plan under which obligations exist
@@ -187,12 +189,22 @@ def subtree_codes(session: Session, code: str) -> list[str]:
     return found
 
 
-def _waive(session: Session, condition: Any, by: str, reason: str) -> int:
-    result = session.execute(
-        sa.update(Obligation).where(condition)
-        .values(status="waived", waived_by=by, waived_reason=reason)
-        .execution_options(synchronize_session="fetch"))
-    return result.rowcount
+def _waive(uow: UnitOfWork, condition: Any, by: str, reason: str) -> int:
+    """Waive the obligations matching `condition`, each with its ObligationWaived."""
+    session = uow.session
+    rows = session.execute(sa.select(Obligation, CatalogueEntry)
+                           .join(CatalogueEntry, CatalogueEntry.id == Obligation.entry_id)
+                           .where(condition).order_by(Obligation.id)).all()
+    for obligation, entry in rows:
+        obligation.status, obligation.waived_by, obligation.waived_reason = "waived", by, reason
+        uow.emit(names.OBLIGATION_WAIVED, _waived(obligation, entry))
+    session.flush()
+    return len(rows)
+
+
+def _waived(obligation: Obligation, entry: CatalogueEntry) -> dict[str, Any]:
+    return {**_notice(obligation, entry), "year": obligation.year, "waived_by": obligation.waived_by,
+            "reason": obligation.waived_reason}
 
 
 def _follow_tree(session: Session, codes: list[str]) -> None:
@@ -224,7 +236,7 @@ def reconcile_unit(uow: UnitOfWork, unit_code: str, cause: str) -> None:
         return
     if unit.status != "active":
         reason = f"unit merged into {unit.merged_into}" if unit.status == "merged" else "unit dissolved"
-        _waive(session, sa.and_(Obligation.unit_code == unit_code, Obligation.status.in_(OPEN)), "system", reason)
+        _waive(uow, sa.and_(Obligation.unit_code == unit_code, Obligation.status.in_(OPEN)), "system", reason)
         return
     tree_may_change = cause in ("UnitMoved", "UnitUpdated", "UnitRegistered")
     _follow_tree(session, subtree_codes(session, unit_code) if tree_may_change else [unit_code])
@@ -238,7 +250,7 @@ def reconcile_unit(uow: UnitOfWork, unit_code: str, cause: str) -> None:
             .where(Obligation.unit_code == unit_code, Obligation.year == plan.year, Obligation.status == "open"))
             if unit.sector not in (sectors or ())]
         if no_longer:
-            _waive(session, Obligation.id.in_(no_longer), "system", f"no longer applies to sector {unit.sector}")
+            _waive(uow, Obligation.id.in_(no_longer), "system", f"no longer applies to sector {unit.sector}")
         schedule = Schedule(session, plan.year, max(_approval_day(plan), today))
         _add_missing(uow, schedule, [row], reason, not_before=today)
 
@@ -271,7 +283,7 @@ def reschedule_entry(uow: UnitOfWork, entry_code: str, effective_on: date) -> No
             if (entry_id, period) not in wanted[sector]:
                 stale.append(ob_id)
         for batch in _batches(stale, 500):
-            _waive(session, Obligation.id.in_(batch), "system", why)
+            _waive(uow, Obligation.id.in_(batch), "system", why)
         for batch in _batches(units, UNITS_PER_BATCH):
             _add_missing(uow, schedule, batch, "catalogue_changed", not_before=effective_on)
 
@@ -312,6 +324,9 @@ def fulfil(uow: UnitOfWork, obligation_id: int, item: Item) -> None:
     on_time = obligation.status == "open" and published_on <= obligation.due_on
     obligation.status = "fulfilled" if on_time else "fulfilled_late"
     obligation.item_id, obligation.fulfilled_at = item.id, item.published_at
+    entry = uow.session.get(CatalogueEntry, obligation.entry_id)
+    uow.emit(names.OBLIGATION_FULFILLED, {**_notice(obligation, entry), "year": obligation.year, "item_id": item.id,
+                                          "fulfilled_at": item.published_at, "on_time": on_time})
 
 
 def display_days_of(session: Session, obligation_id: int) -> int | None:
@@ -379,6 +394,7 @@ def waive(uow: UnitOfWork, actor: dict[str, Any], obligation_id: int, reason: st
                        f"can be waived")
     obligation.status, obligation.waived_by, obligation.waived_reason = "waived", actor["username"], reason
     uow.session.flush()
+    uow.emit(names.OBLIGATION_WAIVED, _waived(obligation, uow.session.get(CatalogueEntry, obligation.entry_id)))
     return _view(obligation, uow.session.get(CatalogueEntry, obligation.entry_id))
 
 

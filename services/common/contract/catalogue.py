@@ -17,13 +17,23 @@ CATALOGUE: dict[str, EventType] = {e.name: e for section in (units, disclosure, 
 # type that is not listed here fails at start-up.
 UNIT_EVENTS = (names.UNIT_REGISTERED, names.UNIT_UPDATED, names.UNIT_MOVED, names.UNIT_MERGED, names.UNIT_DISSOLVED,
                names.OFFICIAL_ASSIGNED, names.OFFICIAL_REMOVED)
+# what notify tells the inspectors (the county office) and the units about supervision
+SUPERVISION_NOTICES = (names.INSPECTION_DUE, names.INSPECTION_OVERDUE, names.RECTIFICATION_OPENED,
+                       names.RECTIFICATION_SUBMITTED, names.RECTIFICATION_RETURNED, names.RECTIFICATION_DUE_SOON,
+                       names.RECTIFICATION_OVERDUE, names.SCORES_COMPUTED, names.REPORT_ISSUED)
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
     "feedback": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
                                names.PLAN_APPROVED),
     "notify": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.FEEDBACK_RECEIVED, names.OBLIGATION_DUE_SOON,
                              names.OBLIGATION_OVERDUE,
-                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED),
+                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED)
+              + SUPERVISION_NOTICES,
+    # the county office's supervision learns the tree, obligations, items and feedback from events
+    "supervision": UNIT_EVENTS + (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
+                                  names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED, names.OBLIGATION_FULFILLED,
+                                  names.OBLIGATION_WAIVED, names.OBLIGATION_OVERDUE, names.FEEDBACK_RECEIVED,
+                                  names.FEEDBACK_ANSWERED, names.FEEDBACK_RATED, names.FEEDBACK_OVERDUE),
 }
 
 

@@ -116,6 +116,24 @@ class ObligationOverdue(ObligationNotice):
     """Red: past its due date and not fulfilled. Sent once."""
 
 
+class ObligationFulfilled(ObligationNotice):
+    """A published item fulfilled the obligation: on time (published, county date, on or
+    before due_on while still open) or late. One per obligation, so a consumer can count per
+    unit and period how many fell due and how many were met on time."""
+    year = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    fulfilled_at = fields.AwareDateTime(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+class ObligationWaived(ObligationNotice):
+    """The obligation no longer counts: waived by the county office with a reason, or by
+    "system" when the unit was merged or dissolved, changed sector, or the catalogue changed."""
+    year = fields.Integer(required=True)
+    waived_by = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
 EVENTS = (
     EventType(names.ITEM_SUBMITTED, 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
     EventType(names.ITEM_REJECTED, 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
@@ -132,4 +150,7 @@ EVENTS = (
     EventType(names.OBLIGATION_DUE_SOON, 1, "disclosure", ObligationDueSoon,
               "An obligation falls due within 3 working days (yellow)."),
     EventType(names.OBLIGATION_OVERDUE, 1, "disclosure", ObligationOverdue, "An obligation is overdue (red)."),
+    EventType(names.OBLIGATION_FULFILLED, 1, "disclosure", ObligationFulfilled,
+              "An obligation was fulfilled by a published item, on time or late."),
+    EventType(names.OBLIGATION_WAIVED, 1, "disclosure", ObligationWaived, "An obligation was waived, with the reason."),
 )
