@@ -16,7 +16,7 @@ from alembic.config import Config
 from .config import database_url, load_config
 
 SERVICES_DIR = Path(__file__).resolve().parents[1]
-SERVICES_WITH_DATABASE = ("units", "disclosure", "feedback", "notify")
+SERVICES_WITH_DATABASE = ("units", "disclosure", "feedback", "notify", "supervision")
 
 
 def alembic_config(service: str, url: str) -> Config:

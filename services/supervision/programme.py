@@ -1,0 +1,141 @@
+"""The rest of the office's programme: model candidates (典型示范), public commitments
+(公开承诺) and leaders' comments (领导点评), and the scores of each month once it ends
+(ScoresComputed, with the units to interview (约谈) and the designated sites to review (复核))."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from services.common.actor import Actor
+from services.common.contract import names
+from services.common.db import UnitOfWork
+from services.common.errors import Forbidden, NotFound, validated
+from services.common.records import utcnow
+from services.common.shapes.supervision import NewComment, NewCommitment
+
+from . import checklist, scores
+from .facts import chain_of
+from .models import Comment, Commitment, FeedbackFact, Rectification, ScoreRun, UnitCopy
+from .periods import Period, as_of_date, month_of
+from .rectifications import UNRESOLVED
+
+CANDIDATE_PERIODS = 3
+
+
+def candidates(uow: UnitOfWork, as_of: datetime, sector: str | None = None) -> dict[str, Any]:
+    """Units scoring at least the model score in each of the last three months ended by
+    as_of, with no unresolved rectification and no feedback overdue and still unanswered."""
+    session = uow.session
+    last = month_of(as_of_date(as_of)).previous()  # the last month that had ended by as_of
+    periods = [last]
+    while len(periods) < CANDIDATE_PERIODS:
+        periods.append(periods[-1].previous())
+    bar = float(checklist.in_force(session, last.year, as_of).content.get("model_score", 85))
+    results = [scores.compute(session, p, as_of) for p in periods]
+    totals = [{u["unit_code"]: u for u in r["units"]} for r in results]
+    unresolved = set(session.scalars(sa.select(Rectification.unit_code).where(Rectification.status.in_(UNRESOLVED))))
+    overdue = set(session.scalars(sa.select(FeedbackFact.unit_code).where(FeedbackFact.kind == "overdue")))
+    answered_late = set(session.scalars(sa.select(FeedbackFact.feedback_id).where(FeedbackFact.kind == "answered")))
+    still_overdue = set(session.scalars(sa.select(FeedbackFact.unit_code).where(
+        FeedbackFact.kind == "overdue", FeedbackFact.feedback_id.not_in(answered_late)))) if overdue else set()
+    out = []
+    for code, first in totals[0].items():
+        if sector and first["sector"] != sector:
+            continue
+        series = [t.get(code, {}).get("total") for t in totals]
+        if any(v is None or v < bar for v in series) or code in unresolved or code in still_overdue:
+            continue
+        out.append({"unit_code": code, "name": first["name"], "sector": first["sector"],
+                    "demonstration": first["demonstration"], "evidence": [
+                        {"period": p.text, "total": t[code]["total"], "dimensions": t[code]["dimensions"]}
+                        for p, t in zip(periods, totals)]})
+    out.sort(key=lambda c: (c["sector"], -sum(e["total"] for e in c["evidence"]), c["unit_code"]))
+    return {"as_of": as_of.isoformat(), "model_score": bar, "periods": [p.text for p in periods], "items": out}
+
+
+def add_commitment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    data = validated(NewCommitment(), data, "公开承诺")
+    if actor.role not in ("operator", "reviewer", "inspector") or not actor.acts_for(data["unit_code"]):
+        raise Forbidden(f"单位 {data['unit_code']} 的公开承诺由本单位或县委办录入")
+    if uow.session.get(UnitCopy, data["unit_code"]) is None:
+        raise NotFound(f"没有单位 {data['unit_code']}")
+    made = Commitment(**data, created_by=actor.username, created_at=utcnow())
+    uow.session.add(made)
+    uow.session.flush()
+    return _commitment(made)
+
+
+def _commitment(c: Commitment) -> dict[str, Any]:
+    return {"id": c.id, "unit_code": c.unit_code, "year": c.year, "text": c.text, "due_on": c.due_on.isoformat(),
+            "created_by": c.created_by, "created_at": c.created_at.isoformat()}
+
+
+def list_commitments(uow: UnitOfWork, unit: str | None, year: int | None) -> list[dict[str, Any]]:
+    query = sa.select(Commitment).order_by(Commitment.id).limit(500)
+    if unit:
+        query = query.where(Commitment.unit_code == unit)
+    if year:
+        query = query.where(Commitment.year == int(year))
+    return [_commitment(c) for c in uow.session.scalars(query)]
+
+
+def add_comment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """By an inspector, or by the reviewer (supervising leader) of a unit above this one."""
+    data = validated(NewComment(), data, "领导点评")
+    Period(data["period"])
+    if uow.session.get(UnitCopy, data["unit_code"]) is None:
+        raise NotFound(f"没有单位 {data['unit_code']}")
+    above = chain_of(uow.session, data["unit_code"])[1:]
+    if not (actor.role == "inspector" or (actor.role == "reviewer" and actor.unit in above)):
+        raise Forbidden("点评由县委办检查人员或上级党组织的分管领导作出")
+    made = Comment(**data, author=actor.username, role=actor.role, created_at=utcnow())
+    uow.session.add(made)
+    uow.session.flush()
+    return _comment(made)
+
+
+def _comment(c: Comment) -> dict[str, Any]:
+    return {"id": c.id, "unit_code": c.unit_code, "period": c.period, "grade": c.grade, "text": c.text,
+            "author": c.author, "role": c.role, "created_at": c.created_at.isoformat()}
+
+
+def list_comments(uow: UnitOfWork, unit: str | None, period: str | None) -> list[dict[str, Any]]:
+    query = sa.select(Comment).order_by(Comment.id).limit(500)
+    if unit:
+        query = query.where(Comment.unit_code == unit)
+    if period:
+        query = query.where(Comment.period == Period(period).text)
+    return [_comment(c) for c in uow.session.scalars(query)]
+
+
+def score_ended_month(uow: UnitOfWork, now: datetime | None = None) -> str | None:
+    """Once per month after it ends: its scores as of now, claimed by inserting the run (a
+    second replica's insert fails), with ScoresComputed. Runs from a timer, so it commits."""
+    now = now or utcnow()
+    period = month_of(as_of_date(now)).previous()
+    if uow.session.get(ScoreRun, period.text) is not None:
+        return None
+    result = scores.compute(uow.session, period, now)
+    content = checklist.in_force(uow.session, period.year, now).content
+    threshold = float(content.get("threshold", 60))
+    totals = {u["unit_code"]: u["total"] for u in result["units"] if u["total"] is not None}
+    below = sorted(c for c, t in totals.items() if t < threshold)
+    before = uow.session.get(ScoreRun, period.previous().text)
+    before_below = {c for c, t in (before.totals if before else {}).items() if t < threshold}
+    demonstration = {u["unit_code"] for u in result["units"] if u["demonstration"]}
+    try:
+        uow.session.add(ScoreRun(period=period.text, as_of=now, totals=totals, created_at=now))
+        uow.session.flush()
+    except IntegrityError:
+        uow.rollback()
+        return None
+    uow.emit(names.SCORES_COMPUTED, {
+        "period": period.text, "as_of": now, "units": len(totals),
+        "mean": round(sum(totals.values()) / len(totals), 2) if totals else None, "threshold": threshold,
+        "below_threshold": below, "interviews": [c for c in below if c in before_below],
+        "reviews": [c for c in below if c in demonstration]})
+    uow.commit()
+    return period.text

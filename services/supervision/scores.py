@@ -1,0 +1,201 @@
+"""Scores (考核得分) per unit and period, computed from recorded facts as of an instant.
+
+Only what had occurred and had arrived by `as_of` counts: obligation and feedback events
+(their occurred_at and received_at), inspection records submitted by then, the state of
+each rectification then (from its trail), comments made by then. Asking again later gives
+the same numbers; a late event changes only the answers as of an instant after it arrived.
+How the parts combine is the checklist's (data/checklist.yaml explains it)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.contract.supervision import DIMENSIONS
+from services.common.workdays import county_date
+
+from . import checklist
+from .models import (Comment, Commitment, FeedbackFact, Finding, InspectionRecord, ObligationFact, Rectification,
+                     RectificationStep, UnitCopy)
+from .periods import Period, as_of_date
+from .rectifications import UNRESOLVED, status_at
+
+
+def _flag(condition: Any) -> Any:
+    return sa.func.max(sa.case((condition, 1), else_=0))
+
+
+def _known(model: Any, as_of: datetime) -> Any:
+    return sa.and_(model.occurred_at <= as_of, model.received_at <= as_of)
+
+
+def units_at(session: Session, as_of: datetime) -> list[UnitCopy]:
+    return list(session.scalars(sa.select(UnitCopy).where(
+        UnitCopy.first_seen_at <= as_of, sa.or_(UnitCopy.ended_at.is_(None), UnitCopy.ended_at > as_of))
+        .order_by(UnitCopy.code)))
+
+
+def obligation_counts(session: Session, period: Period, as_of: datetime) -> dict[str, tuple[int, int]]:
+    """unit → (fell due and judged: fulfilled or overdue, not waived; fulfilled on time)."""
+    per = (sa.select(ObligationFact.unit_code.label("unit"),
+                     _flag(ObligationFact.kind == "waived").label("waived"),
+                     _flag(sa.and_(ObligationFact.kind == "fulfilled", ObligationFact.on_time.is_(True))).label("ok"),
+                     _flag(ObligationFact.kind.in_(("fulfilled", "overdue"))).label("judged"))
+           .where(ObligationFact.due_on >= period.start, ObligationFact.due_on <= period.end,
+                  _known(ObligationFact, as_of))
+           .group_by(ObligationFact.unit_code, ObligationFact.obligation_id).subquery())
+    live = per.c.waived == 0
+    rows = session.execute(sa.select(per.c.unit, sa.func.sum(sa.case((sa.and_(live, per.c.judged == 1), 1), else_=0)),
+                                     sa.func.sum(sa.case((sa.and_(live, per.c.ok == 1), 1), else_=0)))
+                           .group_by(per.c.unit))
+    return {unit: (int(judged or 0), int(ok or 0)) for unit, judged, ok in rows}
+
+
+def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[str, dict[str, Any]]:
+    """unit → {judged, on_time, ratings: {rating: n}} for feedback answered or overdue in the period."""
+    window = sa.and_(FeedbackFact.day >= period.start, FeedbackFact.day <= period.end, _known(FeedbackFact, as_of))
+    per = (sa.select(FeedbackFact.unit_code.label("unit"),
+                     _flag(FeedbackFact.kind == "answered").label("answered"),
+                     _flag(sa.or_(FeedbackFact.kind == "overdue",
+                                  sa.and_(FeedbackFact.kind == "answered", FeedbackFact.on_time.is_(False)))).label("late"))
+           .where(window, FeedbackFact.kind.in_(("answered", "overdue")))
+           .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id).subquery())
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
+    for unit, judged, ok in session.execute(
+            sa.select(per.c.unit, sa.func.count(),
+                      sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
+            .group_by(per.c.unit)):
+        out[unit]["judged"], out[unit]["on_time"] = int(judged), int(ok or 0)
+    for unit, rating, n in session.execute(
+            sa.select(FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count())
+            .where(window, FeedbackFact.kind == "rated").group_by(FeedbackFact.unit_code, FeedbackFact.rating)):
+        out[unit]["ratings"][rating] = int(n)
+    return out
+
+
+def latest_records(session: Session, period: Period, as_of: datetime) -> dict[str, InspectionRecord]:
+    """Each unit's newest inspection record submitted by as_of, for a visit by the period's end."""
+    latest: dict[str, InspectionRecord] = {}
+    for record in session.scalars(sa.select(InspectionRecord).where(
+            InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
+            .order_by(InspectionRecord.submitted_at, InspectionRecord.id)):
+        if (record.inspected_on or county_date(record.submitted_at)) <= period.end:
+            latest[record.unit_code] = record
+    return latest
+
+
+def rectification_states(session: Session, as_of: datetime) -> dict[int, tuple[Rectification, str]]:
+    """Every rectification opened by as_of with its state then."""
+    steps: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for rid, to, at in session.execute(sa.select(RectificationStep.rectification_id, RectificationStep.to_status,
+                                                 RectificationStep.at).where(RectificationStep.at <= as_of)
+                                       .order_by(RectificationStep.id)):
+        steps[rid].append((to, at))
+    day = as_of_date(as_of)
+    states = {}
+    for r in session.scalars(sa.select(Rectification).where(Rectification.opened_at <= as_of)):
+        state = status_at(steps[r.id], r.deadline, as_of, day)
+        if state is not None:
+            states[r.id] = (r, state)
+    return states
+
+
+def _mean(parts: list[tuple[float, float]]) -> float | None:
+    """Weighted mean of (value, weight) pairs with a value."""
+    weight = sum(w for _, w in parts)
+    return sum(v * w for v, w in parts) / weight if weight else None
+
+
+def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]:
+    """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}."""
+    rules = checklist.in_force(session, period.year, as_of)
+    content = rules.content
+    dims = {d["code"]: d for d in content["dimensions"]}
+    maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
+    obligations = obligation_counts(session, period, as_of)
+    feedback = feedback_counts(session, period, as_of)
+    records = latest_records(session, period, as_of)
+    states = rectification_states(session, as_of)
+    by_finding = {r.finding_id: (r, state) for r, state in states.values()}
+    per_unit_rect: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "accepted": 0})
+    for r, state in states.values():
+        if state in UNRESOLVED:
+            per_unit_rect[r.unit_code]["open"] += 1
+        if state in ("overdue", "accepted"):
+            per_unit_rect[r.unit_code][state] += 1
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    if records:
+        for finding in session.scalars(sa.select(Finding).where(Finding.record_id.in_([r.id for r in records.values()]))):
+            findings[finding.record_id].append(finding)
+    comments = {unit: grade for unit, grade in session.execute(
+        sa.select(Comment.unit_code, Comment.grade).where(Comment.period == period.text, Comment.created_at <= as_of)
+        .order_by(Comment.created_at, Comment.id))}
+    commitments = dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
+        Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
+    lift = float(content.get("lift_on_accept", 1.0))
+    penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
+    mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
+    rating_values = content.get("ratings") or {}
+    grade_points = content.get("comment_grades") or {}
+    rows = []
+    for unit in units_at(session, as_of):
+        code = unit.code
+        inspection: dict[str, float] = {}
+        record = records.get(code)
+        if record is not None:
+            sums = defaultdict(float)
+            for score in record.scores:
+                sums[score["dimension"]] += float(score["score"])
+            for finding in findings[record.id]:
+                rect = by_finding.get(finding.id)
+                kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
+                sums[finding.dimension] -= kept
+            inspection = {d: max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS}
+        judged, on_time = obligations.get(code, (0, 0))
+        fb = feedback.get(code, {"judged": 0, "on_time": 0, "ratings": {}})
+        ratings_n = sum(fb["ratings"].values())
+        satisfaction = (sum(rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
+                        if ratings_n else None)
+        answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
+        facts = {"on_time": on_time / judged * 100 if judged else None,
+                 "feedback": _mean([(v, float(mix.get(k, 0))) for k, v in
+                                    (("answered_on_time", answered_rate), ("satisfaction", satisfaction))
+                                    if v is not None])}
+        dimensions, parts = {}, []
+        for d in DIMENSIONS:
+            share = float(dims[d].get("facts_share", 0))
+            fact, insp = facts.get(d), inspection.get(d)
+            value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
+                     else fact if fact is not None else insp)
+            dimensions[d] = {"name": dims[d]["name"], "weight": dims[d]["weight"],
+                             "value": _round(value), "inspection": _round(insp), "facts": _round(fact)}
+            if value is not None:
+                parts.append((value, float(dims[d]["weight"])))
+        base = _mean(parts)
+        rect = per_unit_rect[code]
+        points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
+        total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
+        rows.append({
+            "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
+            "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
+            "dimensions": dimensions,
+            "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts["on_time"])},
+            "feedback": {"judged": fb["judged"], "on_time": fb["on_time"], "rate": _round(answered_rate),
+                         "ratings": fb["ratings"], "satisfaction": _round(satisfaction)},
+            "inspection": None if record is None else {"inspection_id": record.inspection_id,
+                                                       "revision": record.revision,
+                                                       "submitted_at": record.submitted_at.isoformat()},
+            "rectifications": dict(rect), "penalty": penalty * rect["overdue"],
+            "comment": None if code not in comments else {"grade": comments[code], "points": points},
+            "commitments": int(commitments.get(code, 0))})
+    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["unit_code"]))
+    return {"period": period.text, "as_of": as_of.isoformat(), "checklist": {"year": rules.year,
+                                                                            "version": rules.version},
+            "units": rows}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
