@@ -4,18 +4,19 @@ exponential backoff, dead letters that an operator can list and replay.
 nameko acknowledges a message even when its handler raises, so a failure is written to
 `event_failures` before the ack, and the retrier re-queues it when its backoff is due.
 A malformed message, or one of an unknown type or version, is parked at once with its
-reason; it never reaches a handler and never holds up the messages behind it.
+reason; it never reaches a handler and never holds up the messages behind it. Every failure
+keeps the message's body whole, in a row of its own unless it is the same message again
+(services/common/dead_letters.py, which also lists and replays them).
 
 Use it as::
 
-    @event_subscriber("UnitRegistered", "UnitUpdated")
+    @event_subscriber(names.UNIT_REGISTERED, names.UNIT_UPDATED)
     def on_unit_changed(self, event: Event) -> None:
         copy_unit(self.db.session, event.payload)   # no commit: the inbox commits
 
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import threading
@@ -35,6 +36,14 @@ from sqlalchemy.orm import sessionmaker
 
 from . import metrics
 from .contract import SUBSCRIPTIONS, ContractError, Event, from_message, queue_name
+from .db import Database
+from .dead_letters import (
+    Received,
+    clear_resolved,
+    list_dead,
+    matching_failure,
+    replay_dead,
+)
 from .records import EventFailure, ProcessedEvent, utcnow
 from .topology import subscription_queue
 
@@ -42,7 +51,6 @@ log = logging.getLogger(__name__)
 
 RETRY_POLL_SECONDS = 1.0
 REQUEUE_PAUSE_SECONDS = 1.0
-
 
 
 class Inbox:
@@ -65,28 +73,25 @@ class Inbox:
         with self.sessions() as session:
             return session.get(ProcessedEvent, (event_id, consumer)) is not None
 
-    def mark_processed(self, session, event: Event, consumer: str) -> None:
-        """Add the processed marker to the handler's transaction and clear old failures."""
+    def mark_processed(self, session, event: Event, consumer: str, received: Received | None = None) -> None:
+        """Add the processed marker to the handler's transaction and clear its failures."""
         session.add(ProcessedEvent(event_id=str(event.event_id), consumer=consumer, processed_at=utcnow()))
-        session.execute(sa.delete(EventFailure).where(EventFailure.queue == consumer,
-                                                      EventFailure.event_id == str(event.event_id)))
+        clear_resolved(session, consumer, str(event.event_id), received)
 
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
 
-    def record_failure(self, consumer: str, body: str, error: str, *, event_id: str | None,
+    def record_failure(self, consumer: str, received: Received, error: str, *, event_id: str | None,
                        event_type: str | None, permanent: bool = False) -> EventFailure:
-        """Keep a failed event durably: to be retried later, or dead when attempts run out
-        or when retrying cannot help (a malformed message)."""
+        """Keep a failed message durably, whole: to be retried later, or dead when attempts run
+        out or when retrying cannot help (a malformed message). The same message failing again
+        (same event_id, same body) counts on its row; anything else gets a row of its own."""
         now = utcnow()
         with self.sessions() as session, session.begin():
-            row = None
-            if event_id is not None:
-                row = session.scalars(sa.select(EventFailure).where(
-                    EventFailure.queue == consumer, EventFailure.event_id == event_id)).first()
+            row = matching_failure(session, consumer, event_id, received)
             if row is None:
-                row = EventFailure(queue=consumer, event_id=event_id, event_type=event_type, body=body,
-                                   attempts=0, first_failed_at=now, status="retrying")
+                row = EventFailure(queue=consumer, event_id=event_id, event_type=event_type,
+                                   **received.columns(), attempts=0, first_failed_at=now, status="retrying")
                 session.add(row)
             elif row.status == "replayed":
                 row.attempts = 0
@@ -101,8 +106,8 @@ class Inbox:
         metrics.EVENTS_FAILED.labels(self.service, label).inc()
         if row.status == "dead":
             metrics.EVENTS_DEAD_LETTERED.labels(self.service, label).inc()
-            log.error("event %s on %s is a dead letter after %d attempt(s): %s",
-                      event_id, consumer, row.attempts, error.splitlines()[-1] if error else "")
+            log.error("event %s on %s is dead letter %s after %d attempt(s): %s", event_id or "(no id)",
+                      consumer, row.id, row.attempts, error.splitlines()[-1] if error else "")
         return row
 
     # --- retries and replay -----------------------------------------------------
@@ -141,39 +146,20 @@ class Inbox:
         return count
 
     def _requeue(self, row: EventFailure) -> None:
-        self.publisher.publish(row.body.encode("utf-8"), exchange="", routing_key=row.queue,
-                               mandatory=True, content_type="application/json",
-                               content_encoding="utf-8", headers={"gongkai-attempt": row.attempts + 1})
+        """Publish the stored message again, the same bytes with the same content type."""
+        received = Received.stored(row)
+        self.publisher.publish(received.data, exchange="", routing_key=row.queue, mandatory=True,
+                               **received.publish_options, headers={"gongkai-attempt": row.attempts + 1})
 
     def dead_letters(self, event_type: str | None = None, limit: int = 100,
                      after_id: int = 0) -> list[dict[str, Any]]:
         with self.sessions() as session:
-            query = (sa.select(EventFailure).where(EventFailure.status == "dead", EventFailure.id > after_id)
-                     .order_by(EventFailure.id).limit(limit))
-            if event_type:
-                query = query.where(EventFailure.event_type == event_type)
-            return [describe_failure(row) for row in session.scalars(query)]
+            return list_dead(session, event_type, limit, after_id)
 
     def replay(self, failure_ids: list[int] | None = None, event_type: str | None = None) -> int:
         """Put dead letters back on their queues (after the cause was fixed)."""
         with self.sessions() as session, session.begin():
-            query = sa.select(EventFailure).where(EventFailure.status == "dead")
-            if failure_ids is not None:
-                query = query.where(EventFailure.id.in_(failure_ids))
-            if event_type:
-                query = query.where(EventFailure.event_type == event_type)
-            rows = session.scalars(query.with_for_update()).all()
-            for row in rows:
-                self._requeue(row)
-                row.status, row.updated_at = "replayed", utcnow()
-            return len(rows)
-
-
-def describe_failure(row: EventFailure) -> dict[str, Any]:
-    return {"id": row.id, "queue": row.queue, "event_id": row.event_id, "event_type": row.event_type,
-            "status": row.status, "attempts": row.attempts, "last_error": row.last_error,
-            "first_failed_at": row.first_failed_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-            "body": row.body}
+            return replay_dead(session, self._requeue, failure_ids, event_type)
 
 
 class InboxQueueConsumer(QueueConsumer):
@@ -201,8 +187,6 @@ class EventSubscriber(Consumer):
         super().__init__(queue=None, requeue_on_error=False, **kwargs)
 
     def setup(self) -> None:
-        from .db import Database
-
         service = self.container.service_name
         if self.event_type not in SUBSCRIPTIONS.get(service, ()):
             raise ContractError(f"{service} subscribes to {self.event_type} but the contract's "
@@ -220,17 +204,14 @@ class EventSubscriber(Consumer):
         return self.database.inbox
 
     def park_undecodable(self, message, exc) -> None:
-        body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else str(message.body)
-        self._park(body, f"undecodable message ({message.content_type}): {exc}", message)
+        self._park(f"undecodable message ({message.content_type}): {exc}", message)
 
-    def _park(self, body: str, reason: str, message) -> None:
-        event_id = None
-        try:
-            event_id = str(json.loads(body).get("event_id")) or None
-        except Exception:
-            pass
+    def _park(self, reason: str, message) -> None:
+        """A dead letter at once, under the message's event_id only if it is a well-formed one."""
+        received = Received.of(message)
         self._settle(message, lambda: self.inbox.record_failure(
-            self.consumer, body, reason, event_id=event_id, event_type=self.event_type, permanent=True))
+            self.consumer, received, reason, event_id=received.event_id(), event_type=self.event_type,
+            permanent=True))
 
     def _settle(self, message, record) -> None:
         """Ack only once the outcome is durable; if it cannot be written, the broker keeps
@@ -245,23 +226,23 @@ class EventSubscriber(Consumer):
             self.queue_consumer.ack_message(message)
 
     def handle_message(self, body, message) -> None:
-        raw = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
         try:
             event = from_message(body)
             if event.type != self.event_type:
                 raise ContractError(f"{event.type} arrived on the queue for {self.event_type}")
-        except ContractError as exc:
-            self._park(raw, str(exc), message)
+        except (ContractError, RecursionError) as exc:
+            self._park(str(exc) or type(exc).__name__, message)
             return
         if self.inbox.already_processed(str(event.event_id), self.consumer):
             metrics.EVENTS_CONSUMED.labels(self.inbox.service, event.type, "duplicate").inc()
             self.queue_consumer.ack_message(message)
             return
         context = {**self.unpack_message_headers(message), "correlation_id": event.correlation_id}
-        handle_result = partial(self.handle_event_result, message, event, raw)
+        handle_result = partial(self.handle_event_result, message, event, Received.of(message))
         self.container.spawn_worker(self, (event,), {}, context_data=context, handle_result=handle_result)
 
-    def handle_event_result(self, message, event: Event, raw: str, worker_ctx, result=None, exc_info=None):
+    def handle_event_result(self, message, event: Event, received: Received, worker_ctx, result=None,
+                            exc_info=None):
         """Commit the handler's effects with the processed marker, or keep the failure."""
         uow = self.database.unit_of_work(worker_ctx)
         failure = exc_info
@@ -271,7 +252,7 @@ class EventSubscriber(Consumer):
             outcome = "processed"
             if failure is None:
                 try:
-                    self.inbox.mark_processed(uow.session, event, self.consumer)
+                    self.inbox.mark_processed(uow.session, event, self.consumer, received)
                     uow._commit()
                 except IntegrityError:  # processed concurrently by another replica
                     uow.rollback()
@@ -283,7 +264,7 @@ class EventSubscriber(Consumer):
                 return
             uow.rollback()
             uow.close()  # give the connection back before writing the failure
-            self.inbox.record_failure(self.consumer, raw, "".join(traceback.format_exception(*failure)),
+            self.inbox.record_failure(self.consumer, received, "".join(traceback.format_exception(*failure)),
                                       event_id=str(event.event_id), event_type=event.type)
 
         self._settle(message, record)

@@ -71,7 +71,12 @@ class ProcessedEvent(Base):
 
 
 class EventFailure(Base):
-    """A received event whose handling failed: retried with backoff, then dead."""
+    """A received message whose handling failed: retried with backoff, then dead.
+
+    `id` is the dead letter's own key: a message without a usable event_id (NULL here) is
+    kept in a row of its own. `body` is the message exactly as received: its UTF-8 text, or
+    base64 of its bytes (`body_encoding`) when they are not UTF-8 or hold a NUL, which no
+    PostgreSQL text column can store."""
     __tablename__ = "event_failures"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -79,6 +84,10 @@ class EventFailure(Base):
     event_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     event_type: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     body: Mapped[str] = mapped_column(sa.Text)
+    body_encoding: Mapped[str] = mapped_column(sa.String(8), server_default="utf-8")  # utf-8 | base64
+    body_bytes: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    body_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(sa.String(128), nullable=True)
     status: Mapped[str] = mapped_column(sa.String(16))  # retrying | dead | replayed
     attempts: Mapped[int] = mapped_column(sa.Integer)
     last_error: Mapped[str] = mapped_column(sa.Text)
@@ -94,6 +103,32 @@ def create_tables(op) -> None:
     """Create the messaging tables from an Alembic migration (`op` is alembic.op)."""
     bind = op.get_bind()
     Base.metadata.create_all(bind, checkfirst=False)
+
+
+def _failure_body_columns() -> list[sa.Column]:
+    """EventFailure's body_* and content_type columns, as a migration adds them."""
+    return [sa.Column("body_encoding", sa.String(8), nullable=False, server_default="utf-8"),
+            sa.Column("body_bytes", sa.Integer, nullable=True),
+            sa.Column("body_sha256", sa.String(64), nullable=True),
+            sa.Column("content_type", sa.String(128), nullable=True)]
+
+
+def add_failure_body_columns(op) -> None:
+    """Migration step: the columns that keep a dead letter's body as received. A database
+    whose first migration already created them (create_tables builds today's tables) is
+    left as it is; rows kept before hold UTF-8 text."""
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(EventFailure.__tablename__)}
+    missing = [column for column in _failure_body_columns() if column.name not in present]
+    if missing:
+        with op.batch_alter_table(EventFailure.__tablename__) as batch:
+            for column in missing:
+                batch.add_column(column)
+
+
+def drop_failure_body_columns(op) -> None:
+    with op.batch_alter_table(EventFailure.__tablename__) as batch:
+        for column in _failure_body_columns():
+            batch.drop_column(column.name)
 
 
 def drop_tables(op) -> None:
