@@ -5,7 +5,15 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.common.contract import (CATALOGUE, ContractError, from_message, new_event, to_message)
+from services.common.contract import (
+    CATALOGUE,
+    SUBSCRIPTIONS,
+    ContractError,
+    from_message,
+    names,
+    new_event,
+    to_message,
+)
 
 
 def feedback_payload(**changes):
@@ -63,3 +71,22 @@ def test_consumers_ignore_fields_a_newer_producer_added():
 
 def test_the_contact_of_a_feedback_submitter_is_not_part_of_the_contract():
     assert "contact" not in CATALOGUE["FeedbackReceived"].schema().fields
+
+
+def _name_constants() -> dict[str, str]:
+    return {name: value for name, value in vars(names).items() if name.isupper() and not name.startswith("_")}
+
+
+def test_every_catalogue_type_has_its_constant_and_every_constant_names_a_type():
+    constants = _name_constants()
+    assert all(isinstance(value, str) for value in constants.values())
+    assert sorted(set(CATALOGUE) - set(constants.values())) == [], "types without a constant in names.py"
+    assert sorted(set(constants.values()) - set(CATALOGUE)) == [], "constants in names.py naming no type"
+    assert len(set(constants.values())) == len(constants), "two constants name the same type"
+    assert all(name == spec.name for name, spec in CATALOGUE.items())
+
+
+def test_every_subscription_names_a_type_of_the_catalogue():
+    for service, types in SUBSCRIPTIONS.items():
+        assert sorted(set(types) - set(CATALOGUE)) == [], service
+        assert len(set(types)) == len(types), f"{service} subscribes to a type twice"
