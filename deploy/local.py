@@ -39,6 +39,7 @@ SERVICES = {
     "feedback": ("services.feedback.service", "127.0.0.1:9103"),
     "notify": ("services.notify.service", "127.0.0.1:9104"),
     "gateway": ("gateway.service", "127.0.0.1:9105"),
+    "supervision": ("services.supervision.service", "127.0.0.1:9106"),
 }
 MAILDIR = "var/mail"  # relative to ROOT; aiosmtpd's Mailbox handler creates it
 READY_TIMEOUT = 60.0

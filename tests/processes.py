@@ -21,6 +21,7 @@ MODULES = {
     "disclosure": "services.disclosure.service",
     "feedback": "services.feedback.service",
     "notify": "services.notify.service",
+    "supervision": "services.supervision.service",
     "gateway": "gateway.service",
 }
 
@@ -109,7 +110,7 @@ class Cluster:
         import requests
 
         address = f"127.0.0.1:{free_port()}"
-        launched = [self.launch(name) for name in ("units", "disclosure", "feedback", "notify")]
+        launched = [self.launch(name) for name in ("units", "disclosure", "feedback", "notify", "supervision")]
         launched.append(self.launch("gateway", GATEWAY_ADDRESS=address))
         for process in launched:
             process.wait_serving()
