@@ -7,3 +7,4 @@ CREATE DATABASE units;
 CREATE DATABASE disclosure;
 CREATE DATABASE feedback;
 CREATE DATABASE notify;
+CREATE DATABASE supervision;
