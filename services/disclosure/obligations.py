@@ -144,7 +144,7 @@ def _add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], 
     for row in rows:
         scheduled[row["unit_code"]].append(row["due_on"])
     for unit_code, due_dates in scheduled.items():
-        uow.emit("ObligationsScheduled", {"unit_code": unit_code, "year": schedule.year, "reason": reason,
+        uow.emit(names.OBLIGATIONS_SCHEDULED, {"unit_code": unit_code, "year": schedule.year, "reason": reason,
                                           "count": len(due_dates), "first_due_on": min(due_dates),
                                           "last_due_on": max(due_dates)})
     return len(rows)
@@ -238,10 +238,10 @@ def reconcile_unit(uow: UnitOfWork, unit_code: str, cause: str) -> None:
         reason = f"unit merged into {unit.merged_into}" if unit.status == "merged" else "unit dissolved"
         _waive(uow, sa.and_(Obligation.unit_code == unit_code, Obligation.status.in_(OPEN)), "system", reason)
         return
-    tree_may_change = cause in ("UnitMoved", "UnitUpdated", "UnitRegistered")
+    tree_may_change = cause in (names.UNIT_MOVED, names.UNIT_UPDATED, names.UNIT_REGISTERED)
     _follow_tree(session, subtree_codes(session, unit_code) if tree_may_change else [unit_code])
     today = county_today()
-    reason = "unit_registered" if cause == "UnitRegistered" else "unit_changed"
+    reason = "unit_registered" if cause == names.UNIT_REGISTERED else "unit_changed"
     row = UnitRow(unit.code, unit.sector, unit.town_code)
     for plan in _plans(session):
         no_longer = [ob_id for ob_id, sectors in session.execute(
@@ -375,7 +375,7 @@ def record_event(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -
                             event_on=data["event_on"], event_note=data["note"], created_at=utcnow())
     session.add(obligation)
     session.flush()
-    uow.emit("ObligationsScheduled", {
+    uow.emit(names.OBLIGATIONS_SCHEDULED, {
         "unit_code": unit.code, "year": obligation.year, "reason": "event_recorded", "count": 1,
         "first_due_on": due_on, "last_due_on": due_on})
     return _view(obligation, entry)
@@ -497,11 +497,11 @@ def check_deadlines(uow: UnitOfWork) -> dict[str, int]:
     today = county_today()
     horizon = periods.working_days_after(today, WARNING_WORKING_DAYS)
     now = utcnow()
-    overdue = _claim(uow, "ObligationOverdue",
+    overdue = _claim(uow, names.OBLIGATION_OVERDUE,
                      sa.and_(Obligation.status == "open", Obligation.due_on < today),
                      sa.and_(Obligation.status == "open", Obligation.due_on < today),
                      {"status": "overdue", "overdue_at": now})
     due_soon_rows = sa.and_(Obligation.status == "open", Obligation.warned_at.is_(None),
                             Obligation.due_on >= today, Obligation.due_on <= horizon)
-    due_soon = _claim(uow, "ObligationDueSoon", due_soon_rows, due_soon_rows, {"warned_at": now})
+    due_soon = _claim(uow, names.OBLIGATION_DUE_SOON, due_soon_rows, due_soon_rows, {"warned_at": now})
     return {"overdue": overdue, "due_soon": due_soon}

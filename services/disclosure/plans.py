@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, validated
 from services.common.records import utcnow
@@ -112,7 +113,7 @@ def _consult(uow: UnitOfWork, plan: Plan, options: dict[str, Any]) -> None:
     plan.consultation_days = options["consultation_days"] or plan.consultation_days
     plan.consultation_opens_on = county_today()
     plan.consultation_closes_on = plan.consultation_opens_on + timedelta(days=plan.consultation_days)
-    uow.emit("PlanConsultationOpened", {"plan_id": plan.id, "year": plan.year, "title": plan.title,
+    uow.emit(names.PLAN_CONSULTATION_OPENED, {"plan_id": plan.id, "year": plan.year, "title": plan.title,
                                         "opens_on": plan.consultation_opens_on,
                                         "closes_on": plan.consultation_closes_on})
 
@@ -123,7 +124,7 @@ def _approve(uow: UnitOfWork, plan: Plan, actor: dict[str, Any]) -> None:
         raise Conflict(f"plan {plan.id} is open for comments until {plan.consultation_closes_on}; "
                        f"it can be approved from {plan.consultation_closes_on + timedelta(days=1)}")
     plan.approved_at = utcnow()
-    uow.emit("PlanApproved", {"plan_id": plan.id, "year": plan.year, "title": plan.title,
+    uow.emit(names.PLAN_APPROVED, {"plan_id": plan.id, "year": plan.year, "title": plan.title,
                               "approved_by": actor["username"], "approved_at": plan.approved_at,
                               "milestones": [{"title": m["title"], "due_on": date.fromisoformat(m["due_on"])}
                                              for m in plan.milestones]})

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
@@ -151,7 +152,7 @@ def submit(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str | N
     actor, item = operator_item(uow, actor, item_id)
     require_draft(item, "submitted")
     step(item, "submitted", actor, _reason(reason))
-    uow.emit("ItemSubmitted", {**_ref(item), "submitted_by": actor["username"], "submitted_at": utcnow()})
+    uow.emit(names.ITEM_SUBMITTED, {**_ref(item), "submitted_by": actor["username"], "submitted_at": utcnow()})
     return ItemView().dump(item)
 
 
@@ -180,7 +181,7 @@ def approve(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str | 
     actor, item = _reviewer_item(uow, actor, item_id, ("reviewed",), "approve")
     now = utcnow()
     step(item, "approved", actor, _reason(reason))
-    uow.emit("ItemApproved", {**_ref(item), "approved_by": actor["username"], "approved_at": now})
+    uow.emit(names.ITEM_APPROVED, {**_ref(item), "approved_by": actor["username"], "approved_at": now})
     _publish(uow, actor, item, now)
     return ItemView().dump(item)
 
@@ -196,13 +197,13 @@ def _publish(uow: UnitOfWork, actor: dict[str, Any], item: Item, now: datetime) 
         days = obligations.display_days_of(uow.session, item.obligation_id)
         if days:
             item.display_until = county_date(now) + timedelta(days=days)
-    uow.emit("ItemPublished", {**_ref(item), "summary": item.body[:SUMMARY_CHARS], "carriers": item.carriers,
+    uow.emit(names.ITEM_PUBLISHED, {**_ref(item), "summary": item.body[:SUMMARY_CHARS], "carriers": item.carriers,
                                "obligation_id": item.obligation_id, "published_by": actor["username"],
                                "published_at": now})
     if previous is not None and previous.status == "published":
         step(previous, "corrected", actor, f"corrected by version {item.version} (item {item.id})")
         previous.superseded_by_id = item.id
-        uow.emit("ItemCorrected", {**_ref(item), "previous_item_id": previous.id,
+        uow.emit(names.ITEM_CORRECTED, {**_ref(item), "previous_item_id": previous.id,
                                    "previous_version": previous.version, "corrected_by": actor["username"],
                                    "corrected_at": now})
 
@@ -212,7 +213,7 @@ def reject(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str | N
     reason = _reason(reason, "a rejection")
     actor, item = _reviewer_item(uow, actor, item_id, ("submitted", "reviewed"), "reject")
     step(item, "draft", actor, reason)
-    uow.emit("ItemRejected", {**_ref(item), "rejected_by": actor["username"], "rejected_at": utcnow(),
+    uow.emit(names.ITEM_REJECTED, {**_ref(item), "rejected_by": actor["username"], "rejected_at": utcnow(),
                               "reason": reason})
     return ItemView().dump(item)
 
@@ -227,7 +228,7 @@ def withdraw(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str |
         raise Conflict(f"item {item.id} is a prior disclosure shown until {item.display_until.isoformat()}; "
                        f"it cannot be withdrawn before then")
     step(item, "withdrawn", actor, reason)
-    uow.emit("ItemWithdrawn", {**_ref(item), "withdrawn_by": actor["username"], "withdrawn_at": utcnow(),
+    uow.emit(names.ITEM_WITHDRAWN, {**_ref(item), "withdrawn_by": actor["username"], "withdrawn_at": utcnow(),
                                "reason": reason})
     return ItemView().dump(item)
 

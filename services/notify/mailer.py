@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from prometheus_client import Counter
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
 
@@ -81,7 +82,7 @@ def send_due(uow: UnitOfWork, smtp: dict[str, Any]) -> int:
         else:
             delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
             NOTIFICATIONS.labels("email", "delivered").inc()
-            uow.emit("NotificationDelivered", {**_ref(delivery), "delivered_at": delivery.delivered_at})
+            uow.emit(names.NOTIFICATION_DELIVERED, {**_ref(delivery), "delivered_at": delivery.delivered_at})
         uow.commit()
     return len(claimed)
 
@@ -91,7 +92,7 @@ def _failed_attempt(uow: UnitOfWork, delivery: Delivery, error: str) -> None:
     if delivery.attempts >= MAX_ATTEMPTS:
         delivery.status, delivery.next_attempt_at = "failed", None
         NOTIFICATIONS.labels(delivery.channel, "failed").inc()
-        uow.emit("NotificationFailed", {**_ref(delivery), "reason": error, "attempts": delivery.attempts})
+        uow.emit(names.NOTIFICATION_FAILED, {**_ref(delivery), "reason": error, "attempts": delivery.attempts})
         log.error("delivery %s to %s failed for good: %s", delivery.id, mask(delivery.recipient), error)
     else:
         delivery.status = "pending"
@@ -110,7 +111,7 @@ def report_unreachable(uow: UnitOfWork, deliveries: list[Delivery]) -> None:
         if delivery.status == "failed":
             uow.session.flush()
             NOTIFICATIONS.labels(delivery.channel, "no_address").inc()
-            uow.emit("NotificationFailed", {**_ref(delivery), "reason": delivery.last_error, "attempts": 0})
+            uow.emit(names.NOTIFICATION_FAILED, {**_ref(delivery), "reason": delivery.last_error, "attempts": 0})
 
 
 def list_deliveries(session, unit: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -67,7 +68,7 @@ def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int 
     designation.starts_on, designation.ends_on = start, term_end(start, term_years)
     if designation.kind == "demonstration":
         unit.demonstration = True
-    emit_change(uow, unit, [("DemonstrationDesignated", designation_fields(designation))], actor)
+    emit_change(uow, unit, [(names.DEMONSTRATION_DESIGNATED, designation_fields(designation))], actor)
     return view(designation)
 
 
@@ -95,7 +96,7 @@ def _end(session: Session, unit: Unit, designation: Designation, status: str, ac
         unit.demonstration = session.scalar(sa.select(sa.func.count()).where(
             Designation.unit_code == unit.code, Designation.kind == "demonstration",
             Designation.status == "designated")) > 0
-    return ("DemonstrationRevoked" if status == "revoked" else "DemonstrationExpired", fields)
+    return (names.DEMONSTRATION_REVOKED if status == "revoked" else names.DEMONSTRATION_EXPIRED, fields)
 
 
 def end_all(session: Session, unit: Unit, reason: str, actor: str) -> list[tuple[str, dict]]:

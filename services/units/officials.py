@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.contract import OFFICIAL_ROLES
+from services.common.contract import OFFICIAL_ROLES, names
 from services.common.errors import InvalidInput
 
 from .models import Official, OfficialTerm, Unit
@@ -31,12 +31,12 @@ def set_officials(session: Session, unit: Unit, wanted: list[dict[str, Any]], to
                 official.phone, official.email = contact
                 term = _open_term(session, unit.code, role)
                 term.phone, term.email = contact
-                facts.append(("UnitUpdated", {}))
+                facts.append((names.UNIT_UPDATED, {}))
             continue
         _close_term(session, unit.code, role, today)
         unit.officials.remove(official)
-        facts.append(("OfficialRemoved", {"role": role, "name": official.name, "ended_on": today}))
-    if any(fact == "OfficialRemoved" for fact, _ in facts):
+        facts.append((names.OFFICIAL_REMOVED, {"role": role, "name": official.name, "ended_on": today}))
+    if any(fact == names.OFFICIAL_REMOVED for fact, _ in facts):
         session.flush()  # the departures first: one holder per role at any moment
     held = {o.role: o.name for o in unit.officials}
     for role, data in target.items():
@@ -45,7 +45,7 @@ def set_officials(session: Session, unit: Unit, wanted: list[dict[str, Any]], to
         fields = {"role": role, "name": data["name"], "phone": data.get("phone"), "email": data.get("email")}
         unit.officials.append(Official(**fields))
         session.add(OfficialTerm(unit_code=unit.code, started_on=today, **fields))
-        facts.append(("OfficialAssigned", {**fields, "started_on": today}))
+        facts.append((names.OFFICIAL_ASSIGNED, {**fields, "started_on": today}))
     return facts
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session, selectinload
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -47,7 +48,7 @@ def emit_change(uow: UnitOfWork, unit: Unit, facts: list[tuple[str, dict]], acto
     state = unit_state(unit)
     stated = set()
     for event_type, fields in facts:
-        if event_type in ("UnitRegistered", "UnitUpdated"):
+        if event_type in (names.UNIT_REGISTERED, names.UNIT_UPDATED):
             if event_type not in stated:  # the state once, however many details changed
                 uow.emit(event_type, state)
                 stated.add(event_type)
@@ -141,12 +142,12 @@ def _register(uow: UnitOfWork, row: dict[str, Any], today: date, actor: str) -> 
     unit.officials = []
     uow.session.add(unit)
     officials.set_officials(uow.session, unit, officials.registry_officials(row), today)
-    facts: list[tuple[str, dict]] = [("UnitRegistered", {})]
+    facts: list[tuple[str, dict]] = [(names.UNIT_REGISTERED, {})]
     if row.get("demonstration"):  # the registry's own record of a current 示范点
         uow.session.flush()  # the unit before the designation that refers to it
         designation = designate_now(uow.session, unit, "demonstration", "recorded in the county registry",
                                     actor, today)
-        facts.append(("DemonstrationDesignated", designation_fields(designation)))
+        facts.append((names.DEMONSTRATION_DESIGNATED, designation_fields(designation)))
     emit_change(uow, unit, facts, actor)
 
 
@@ -181,9 +182,9 @@ def _update_facts(unit: Unit, row: dict[str, Any]) -> list[tuple[str, dict]]:
     if any(getattr(unit, f) != row[f] for f in UNIT_FIELDS):
         for f in UNIT_FIELDS:
             setattr(unit, f, row[f])
-        facts.append(("UnitUpdated", {}))
+        facts.append((names.UNIT_UPDATED, {}))
     if unit.parent_code != row.get("parent_code") and row.get("parent_code"):
-        facts.append(("UnitMoved", {"from_parent_code": unit.parent_code, "to_parent_code": row["parent_code"]}))
+        facts.append((names.UNIT_MOVED, {"from_parent_code": unit.parent_code, "to_parent_code": row["parent_code"]}))
         unit.parent_code = row["parent_code"]
     return facts
 

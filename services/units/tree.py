@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput
 
@@ -65,7 +66,7 @@ def move(uow: UnitOfWork, actor: str, code: str, new_parent: str) -> dict[str, A
     if _in_subtree(session, code, new_parent):
         raise Conflict(f"moving {code} under {new_parent} would put it below itself")
     old_parent, unit.parent_code = unit.parent_code, parent.code
-    emit_change(uow, unit, [("UnitMoved", {"from_parent_code": old_parent, "to_parent_code": parent.code})], actor)
+    emit_change(uow, unit, [(names.UNIT_MOVED, {"from_parent_code": old_parent, "to_parent_code": parent.code})], actor)
     return DirectoryEntry().dump(unit)
 
 
@@ -82,11 +83,12 @@ def merge(uow: UnitOfWork, actor: str, code: str, into_code: str) -> dict[str, A
     moved = []
     for child in session.scalars(sa.select(Unit).where(Unit.parent_code == code, Unit.status == "active")):
         child.parent_code = survivor.code
-        emit_change(uow, child, [("UnitMoved", {"from_parent_code": code, "to_parent_code": survivor.code})], actor)
+        emit_change(uow, child, [(names.UNIT_MOVED, {"from_parent_code": code, "to_parent_code": survivor.code})],
+                    actor)
         moved.append(child.code)
     facts = _close(session, unit, today, f"merged into {into_code}", actor)
     unit.status, unit.merged_into, unit.closed_on = "merged", survivor.code, today
-    facts.append(("UnitMerged", {"into_code": survivor.code, "children_moved": moved, "merged_on": today}))
+    facts.append((names.UNIT_MERGED, {"into_code": survivor.code, "children_moved": moved, "merged_on": today}))
     emit_change(uow, unit, facts, actor)
     return DirectoryEntry().dump(unit)
 
@@ -103,7 +105,7 @@ def dissolve(uow: UnitOfWork, actor: str, code: str, reason: str) -> dict[str, A
     today = date.today()
     facts = _close(session, unit, today, "unit dissolved", actor)
     unit.status, unit.closed_on = "dissolved", today
-    facts.append(("UnitDissolved", {"reason": reason.strip(), "dissolved_on": today}))
+    facts.append((names.UNIT_DISSOLVED, {"reason": reason.strip(), "dissolved_on": today}))
     emit_change(uow, unit, facts, actor)
     return DirectoryEntry().dump(unit)
 
