@@ -86,6 +86,9 @@ def _successes(endpoint: ApiEndpoint, method: str) -> dict[str, Any]:
     if endpoint.status == 204:
         return {"204": {"description": "done; no content"}}
     content = {media_type: {} for media_type in endpoint.produces}
+    if endpoint.status == 202:  # taken on as a job: the answer is the job, Location where to follow it
+        return {"202": {"description": "accepted; follow the job at Location", "content": content,
+                        "headers": {"Location": {"description": "the job's URL", "schema": {"type": "string"}}}}}
     statuses = ("200", "201") if method == "POST" else ("200",)
     return {status: {"description": "done", "content": content} for status in statuses}
 

@@ -42,6 +42,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/units/<code:code>"): only("admin"),
     ("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>"): only("admin"),
     ("POST", "/api/v1/units/import"): only("admin"),
+    ("GET", "/api/v1/units/import/jobs/<id:job_id>"): only("admin"),
     ("GET", "/api/v1/units/export"): only("admin", "inspector"),
     ("GET", "/api/v1/units/<code:code>/officials"): only("admin", "inspector", "operator", "reviewer"),
     ("PUT", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): only("admin"),

@@ -34,7 +34,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
     config = Config()
     metrics = WorkerMetrics()
     access = AccessProvider()
-    audit = AuditTrail()  # appends state-changing requests to the audit log (gateway/audit.py)
+    audit = AuditTrail()  # spools state-changing requests for units' audit log (gateway/audit.py)
     units = RpcProxy("units")
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
@@ -51,7 +51,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
     @audit_refusal
     def audit_refused_request(self, entry: dict[str, Any]) -> None:
         """A state-changing request refused before its route ran goes into the audit log too."""
-        self.access.call(self.units, "append_audit", entry)
+        self.audit.record(entry)  # spooled, then appended in order by units (gateway/audit.py)
 
     # --- health -------------------------------------------------------------------
 

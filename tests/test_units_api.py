@@ -25,6 +25,15 @@ def upload(api, content, apply, content_type="text/csv", headers=ADMIN):
                          headers={**headers, "Content-Type": content_type})
 
 
+def imported(api, content, apply, content_type="text/csv"):
+    """The import job the upload became, once it has ended."""
+    accepted = upload(api, content, apply, content_type)
+    assert accepted.status_code == 202, accepted.text
+    location = f"{api}{accepted.headers['Location']}"
+    return wait_for(lambda: (lambda job: job if job["status"] in ("succeeded", "failed") else None)(
+        requests.get(location, headers=ADMIN).json()), timeout=60, interval=0.1, message="the import job")
+
+
 def edited_sample(**changes_by_code):
     rows = list(csv.DictReader(io.StringIO(SAMPLE.decode("utf-8-sig"))))
     for row in rows:
@@ -39,16 +48,16 @@ def edited_sample(**changes_by_code):
 @pytest.mark.api_level
 def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
     disclosure, notify, feedback = database_urls["disclosure"], database_urls["notify"], database_urls["feedback"]
-    dry = upload(api, SAMPLE, apply=False)
-    assert dry.status_code == 200 and dry.json()["registered"] == 121 and not dry.json()["applied"]
+    dry = imported(api, SAMPLE, apply=False)
+    assert dry["status"] == "succeeded" and dry["report"]["registered"] == 121 and not dry["report"]["applied"]
     assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # a dry run changes nothing
-    applied = upload(api, SAMPLE, apply=True).json()
+    applied = imported(api, SAMPLE, apply=True)["report"]
     assert applied["applied"] and applied["registered"] == 121
     wait_for(lambda: scalar(disclosure, "SELECT count(*) FROM unit_copies") == 121, timeout=30,
              message="disclosure's copy")
-    assert upload(api, SAMPLE, apply=True).json()["unchanged"] == 121  # re-import: nothing changes
+    assert imported(api, SAMPLE, apply=True)["report"]["unchanged"] == 121  # re-import: nothing changes
 
-    renamed = upload(api, edited_sample(A001={"name": "中共县委办公室机关第一支部委员会"}), apply=True).json()
+    renamed = imported(api, edited_sample(A001={"name": "中共县委办公室机关第一支部委员会"}), apply=True)["report"]
     assert renamed["updated"] == 1
     wait_for(lambda: scalar(disclosure, "SELECT name FROM unit_copies WHERE code = 'A001'").endswith("第一支部委员会"),
              message="UnitUpdated applied")
@@ -105,22 +114,24 @@ def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
 
     exported = requests.get(f"{api}/api/v1/units/export", params={"format": "xlsx"}, headers=OFFICE)
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
-    assert upload(api, exported.content, apply=False,
-                  content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                  ).json()["updated"] == 0
+    assert imported(api, exported.content, apply=False,
+                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    )["report"]["updated"] == 0
 
 
 @pytest.mark.api_level
 def test_bad_uploads_and_unauthorised_changes(api):
-    bad = upload(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
-    assert bad.status_code == 422
-    problems = bad.json()["problems"]
+    bad = imported(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
+    assert bad["status"] == "failed" and bad["error"]["code"] == "unprocessable"
+    problems = bad["report"]["problems"]
     assert {(p["row"], p["column"]) for p in problems} >= {(3, "sector"), (4, "liaison_phone")}
     assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # nothing half-applied
-    for content, content_type in ((b"", "text/csv"), (b"\x00\x01\x02binary", "application/octet-stream"),
+    empty = upload(api, b"", apply=False)  # refused at the door: there is no file to make a job of
+    assert empty.status_code == 400 and empty.json()["error"]["message"], empty.text
+    for content, content_type in ((b"\x00\x01\x02binary", "application/octet-stream"),
                                   (b"foo,bar\n1,2\n", "text/csv")):
-        response = upload(api, content, apply=False, content_type=content_type)
-        assert response.status_code == 400 and response.json()["error"]["message"], response.text
+        job = imported(api, content, apply=False, content_type=content_type)
+        assert job["status"] == "failed" and job["error"]["code"] == "invalid_input" and job["error"]["message"], job
     assert upload(api, SAMPLE, apply=True, headers=OFFICE).status_code == 403
     assert upload(api, SAMPLE, apply=True, headers={}).status_code == 401
     assert requests.get(f"{api}/api/v1/units/A001/officials", headers=token("op", "operator", "A002")

@@ -57,17 +57,26 @@ class UnitRoutes:
         method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
         return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
 
-    @api("POST", "/api/v1/units/import", query=queries.ImportQuery, body=("text/csv", XLSX))
+    @api("POST", "/api/v1/units/import", query=queries.ImportQuery, body=("text/csv", XLSX), status=202)
     def import_units(self, request: Request) -> Response:
         """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
-        `?apply=true` registers it, otherwise it is a dry run with a report per row."""
+        `?apply=true` registers it, otherwise it is a dry run with a report per row. Either
+        way it runs as a job: 202 with the job, and its URL in Location, to follow its
+        rows_done of rows_total and then its report (or why it failed)."""
         actor = self.access.caller(request)
         filename, content = _uploaded_file(request)
-        apply = request.params["apply"]
-        report = self.access.call(self.units, "import_registry", actor["username"], filename,
-                                  base64.b64encode(content).decode(), apply)
-        status = 200 if not report["problems"] else 422
-        return json_response(report, status)
+        job = self.access.call(self.units, "submit_import", actor["username"], filename,
+                               base64.b64encode(content).decode(), request.params["apply"],
+                               request.headers.get("X-Request-ID"))
+        response = json_response(job, 202)
+        response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
+        return response
+
+    @api("GET", "/api/v1/units/import/jobs/<id:job_id>")
+    def import_job(self, request: Request, job_id: int) -> Response:
+        """An import job: queued, running (rows_done of rows_total), succeeded or failed, with
+        the dry run's report or the apply's outcome."""
+        return json_response(self.access.call(self.units, "import_job", job_id))
 
     @api("GET", "/api/v1/units/export", query=queries.ExportQuery, produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 IDLE_POLL_SECONDS = 1.0
+YIELD_SECONDS = 0.02
 UNROUTABLE_RETRY = timedelta(seconds=30)
 PURGE_EVERY = timedelta(hours=1)
 
@@ -77,6 +79,10 @@ class OutboxRelay:
             if published < BATCH:
                 self._wake.wait(IDLE_POLL_SECONDS)
                 self._wake.clear()
+            else:
+                # a backlog (a registry import's thousands of events): hand the connection to
+                # the workers waiting for it before taking the next batch, or they time out
+                time.sleep(YIELD_SECONDS)
 
     def relay_batch(self) -> int:
         """Publish one batch of pending rows; returns how many were handled."""
