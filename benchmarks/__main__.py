@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, gateway_load, obligations, outbox_relay, registry
+from . import approval_to_email, gateway_load, obligations, outbox_relay, registry, supervision
 from tests.processes import temporary_vhost
 
 
@@ -16,6 +16,7 @@ def main() -> None:
 
     registry.report(args.units)
     obligations.report(args.units)
+    supervision.report(args.units)
 
     with temporary_vhost() as amqp_uri:
         r = outbox_relay.run(amqp_uri, args.events)

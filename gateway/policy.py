@@ -83,9 +83,26 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the archive (登记归档): a unit's year for its officials and the office; sealing is the office's
     ("GET", "/api/v1/archive/<code:code>/<year:year>"): only("inspector", "admin", "operator", "reviewer"),
     ("POST", "/api/v1/archive/<year:year>/seal"): only("inspector"),
-    # feedback from anyone
+    # feedback: anyone sends it and follows it by its code (rating and reopening need its PIN);
+    # the unit's officials and the county office work it (the service checks the unit and the state)
     ("POST", "/api/v1/feedback"): PUBLIC,
     ("GET", "/api/v1/feedback/<tracking:tracking_code>"): PUBLIC,
+    ("POST", "/api/v1/feedback/<tracking:tracking_code>/rate"): PUBLIC,
+    ("POST", "/api/v1/feedback/<tracking:tracking_code>/reopen"): PUBLIC,
+    ("GET", "/api/v1/feedback"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/api/v1/feedback/<id:feedback_id>"): only("operator", "reviewer", "inspector", "admin"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/<any(accept,release):action>"): only("operator", "reviewer", "inspector"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/reject"): only("operator", "reviewer", "inspector"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/transfer"): only("inspector"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/extend"): only("operator", "reviewer"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/grant-extension"): only("inspector"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/answer"): only("operator"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/approve-answer"): only("reviewer"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/reject-answer"): only("reviewer"),
+    # public answers (公开答复): read and reported by anyone, reviewed by the county office
+    ("GET", "/api/v1/answers"): PUBLIC,
+    ("POST", "/api/v1/answers/<id:feedback_id>/report"): PUBLIC,
+    ("POST", "/api/v1/answers/<id:feedback_id>/review"): only("inspector"),
     # following events: the feed and webhooks for other county systems
     ("GET", "/api/v1/events"): only("subscriber", "admin", "inspector"),
     ("GET", "/api/v1/webhooks"): only("subscriber", "admin"),

@@ -20,6 +20,7 @@ from .routes import audit as audit_routes
 from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
+from .routes import feedback as feedback_routes
 from .routes import units as unit_routes
 
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
-                     event_routes.EventRoutes, audit_routes.AuditRoutes):
+                     event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
@@ -73,19 +74,6 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
     def docs_page(self, request: Request) -> Response:
         """A page to browse the API."""
         return Response(openapi.DOCS_PAGE, mimetype="text/html")
-
-    # --- feedback ---------------------------------------------------------------------
-
-    @api("POST", "/api/v1/feedback", body=schemas.FeedbackDraft)
-    def submit_feedback(self, request: Request) -> Response:
-        actor = self.access.actor(request)
-        data = json_body(request, schemas.FeedbackDraft(), self.access.max_body)
-        member = actor["username"] if actor and actor["role"] == "member" else None
-        return json_response(self.access.call(self.feedback, "submit_feedback", data, member), 201)
-
-    @api("GET", "/api/v1/feedback/<tracking:tracking_code>")
-    def track_feedback(self, request: Request, tracking_code: str) -> Response:
-        return json_response(self.access.call(self.feedback, "track", tracking_code))
 
     # --- operations ---------------------------------------------------------------------
 

@@ -204,9 +204,9 @@ def return_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, reason: str) 
 
 
 
-BODIES = {"reject": shapes.Reason, "transfer": shapes.Transfer, "extend": shapes.ExtensionRequest,
+BODIES = {"reject": shapes.FeedbackReason, "transfer": shapes.Transfer, "extend": shapes.ExtensionRequest,
           "grant-extension": shapes.ExtensionDecision, "answer": shapes.AnswerDraft,
-          "approve-answer": shapes.AnswerReview, "reject-answer": shapes.Reason}
+          "approve-answer": shapes.AnswerReview, "reject-answer": shapes.FeedbackReason}
 
 
 def act(uow: UnitOfWork, actor: Actor, feedback_id: int, action: str, data: dict[str, Any] | None,

@@ -22,6 +22,8 @@ FOLLOWS = ("held",) + OPEN  # what moves with a unit that is merged or dissolved
 def follow_unit_change(uow: UnitOfWork, event_type: str, payload: dict[str, Any]) -> int:
     """After UnitMerged or UnitDissolved (the unit's new state already applied): its open
     feedback goes to the survivor or the parent. Returns how many moved."""
+    if event_type not in (names.UNIT_MERGED, names.UNIT_DISSOLVED):
+        return 0
     unit = payload["unit"]
     if event_type == names.UNIT_MERGED:
         successor, cause, reason = payload["into_code"], "unit_merged", f"{unit['name']}已并入 {payload['into_code']}"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from services.common.contract import Event
 from services.common.records import utcnow
 
+from . import feedback_notices
 from .models import Contact, Delivery, KnownUnit
 
 FEEDBACK_KIND_LABELS = {"opinion": "意见", "suggestion": "建议", "complaint": "投诉", "question": "咨询"}
@@ -74,11 +75,15 @@ def obligation_overdue(event: Event) -> tuple[str, str]:
 
 TEMPLATES = {"ItemPublished": item_published, "FeedbackReceived": feedback_received,
              "ObligationDueSoon": obligation_due_soon, "ObligationOverdue": obligation_overdue}
+TEMPLATES.update(feedback_notices.TEMPLATES)
+# who is told first, by event type, when not the unit's liaison: roles of the unit's officials,
+# or feedback_notices.COUNTY_OFFICE (the address in config NOTIFY.COUNTY_OFFICE_EMAIL)
+FIRST_TOLD = dict(feedback_notices.RECIPIENTS)
 # who is told besides the liaison (联络员), when they have an email: the secretary (书记) of a red warning
 ALSO_TOLD = {"ObligationOverdue": ("secretary",)}
 
 
-def plan_deliveries(session: Session, event: Event) -> list[Delivery]:
+def plan_deliveries(session: Session, event: Event, county_office: str | None = None) -> list[Delivery]:
     """Queue an email to the unit's liaison (联络员) about the event, and to the other
     officials the event concerns who have an email. A unit without a liaison email gets
     a failed delivery, so the gap is visible instead of silent."""
@@ -90,8 +95,14 @@ def plan_deliveries(session: Session, event: Event) -> list[Delivery]:
         return Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
                         channel="email", recipient=recipient, subject=subject, body=body, attempts=0, created_at=now)
 
-    liaison = session.get(Contact, (unit_code, "liaison"))
-    deliveries = [delivery_to(liaison.email if liaison and liaison.email else "")]
+    (first,) = FIRST_TOLD[event.type](event) if event.type in FIRST_TOLD else ("liaison",)
+    if first == feedback_notices.COUNTY_OFFICE:
+        address, missing = county_office or "", "no county office email is configured (NOTIFY COUNTY_OFFICE_EMAIL)"
+    else:
+        official = session.get(Contact, (unit_code, first))
+        address, missing = (official.email if official and official.email else ""), \
+            f"unit {unit_code} has no {first} email on record"
+    deliveries = [delivery_to(address)]
     for role in ALSO_TOLD.get(event.type, ()):
         official = session.get(Contact, (unit_code, role))
         if official and official.email and official.email not in {d.recipient for d in deliveries}:
@@ -100,6 +111,6 @@ def plan_deliveries(session: Session, event: Event) -> list[Delivery]:
         if delivery.recipient:
             delivery.status, delivery.next_attempt_at = "pending", now
         else:
-            delivery.status, delivery.last_error = "failed", f"unit {unit_code} has no liaison email on record"
+            delivery.status, delivery.last_error = "failed", missing
         session.add(delivery)
     return deliveries

@@ -6,7 +6,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.common import base
-from services.common.contract import UNIT_EVENTS, Event, unit_state_of
+from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 from services.common.timers import timer
@@ -35,6 +35,12 @@ class NotifyService(base.ServiceBase):
     def on_obligation_deadline(self, event: Event) -> None:
         """Yellow three working days before the due date, red once it has passed."""
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
+
+    @event_subscriber(names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED)
+    def on_feedback_deadline(self, event: Event) -> None:
+        """Yellow and red to the answering unit's liaison; escalations to its secretary, then the county office."""
+        county_office = (self.config.get("NOTIFY") or {}).get("COUNTY_OFFICE_EMAIL")
+        mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event, county_office))
 
     @timer(interval=0.2)  # the email latency after an event is at most this
     def send_due_deliveries(self) -> None:

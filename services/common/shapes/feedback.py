@@ -29,7 +29,7 @@ class NewFeedback(_Strict):
         "description": "the sender allows the question and its answer to be shown publicly (公开答复); private by default"})
 
 
-class Reason(_Strict):
+class FeedbackReason(_Strict):
     reason = _reason(required=True, metadata={"description": "why, in words the sender or the unit can act on"})
 
 
