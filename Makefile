@@ -22,7 +22,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split test bench asyncapi token clean
+.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -70,6 +70,13 @@ test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too
 	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
 	else echo "make test: database tests on SQLite only"; fi; \
 	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer than make test does
+	@$(ENSURE) all
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "make fuzz: seed $$seed (replay with make fuzz FUZZ_SEED=$$seed)"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
+	$(PY) -m pytest -s -p no:cacheprovider tests/test_api_fuzz.py
 
 bench: venv broker ## run the benchmarks (installs wrk when it can)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true

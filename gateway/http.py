@@ -14,7 +14,7 @@ from eventlet.event import Event
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -28,6 +28,7 @@ from .errors import ApiError, bad_request, response_for
 from .ratelimit import RateLimiter, limiter_from_config, route_class
 
 REQUEST_ID_HEADER = "X-Request-ID"
+ROUTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 log = logging.getLogger(__name__)
 
 
@@ -68,7 +69,9 @@ def request_id_of(request: Request) -> str:
 
 class ApiWsgiApp(WsgiApp):
     """nameko's WSGI app, but a request no route matches (an unroutable path, a method no
-    route takes) also leaves as the envelope, not werkzeug's HTML page."""
+    route takes) also leaves as the envelope, not werkzeug's HTML page. A path parameter out
+    of its converter's bounds (an id past 2³¹−1, say) is a 404 like any path that is not there:
+    werkzeug stops at the rule whose converter refused, whatever its method."""
 
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)  # shallow until the route reads it, as nameko does
@@ -76,6 +79,8 @@ class ApiWsgiApp(WsgiApp):
             provider, request.path_values = self.url_map.bind_to_environ(environ).match()
         except HTTPException as exc:
             request_id = request_id_of(request)
+            if isinstance(exc, (NotFound, MethodNotAllowed)) and request.method in ROUTED_METHODS:
+                exc = ApiError(404, "not_found", f"这个地址没有内容：{request.path}")
             response = response_for(exc, request_id)
             response.headers[REQUEST_ID_HEADER] = request_id
         else:
