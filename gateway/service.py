@@ -21,6 +21,7 @@ from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
 from .routes import feedback as feedback_routes
+from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 
 
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
-                     event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes):
+                     event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
+                     supervision_routes.SupervisionRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
@@ -40,6 +42,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
     notify = RpcProxy("notify")
+    supervision = RpcProxy("supervision")
 
     @timer(interval=30, eager=True)
     def refresh_api_keys(self) -> None:
@@ -99,11 +102,11 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
 
     @api("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/<path:path>")
     def not_found(self, request: Request, path: str) -> Response:
-        raise ApiError(404, "not_found", f"there is nothing at /{path}")
+        raise ApiError(404, "not_found", f"这个地址没有内容：/{path}")
 
     def _services(self) -> dict[str, Any]:
         return {"units": self.units, "disclosure": self.disclosure, "feedback": self.feedback,
-                "notify": self.notify}
+                "notify": self.notify, "supervision": self.supervision}
 
     def _services_named(self, name: str | None) -> dict[str, Any]:
         services = self._services()

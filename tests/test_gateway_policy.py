@@ -16,7 +16,9 @@ from tests.test_end_to_end import token
 SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id": "1", "webhook_id": "1",
                  "tracking_code": "ABCDEFGH23", "plan_id": "1", "obligation_id": "1", "year": "2026",
                  "sha256": "0" * 64, "feedback_id": "1",
-                 "action": None, "relation": None, "role": None}
+                 "action": None, "relation": None, "role": None,
+                 "inspection_id": "1", "unit_code": "A001", "record_id": "1", "rectification_id": "1",
+                 "report_id": "1", "job_id": "1"}
 
 
 def routes():

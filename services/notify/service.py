@@ -7,11 +7,12 @@ from nameko.rpc import rpc
 
 from services.common import base
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
+from services.common.contract.catalogue import SUPERVISION_NOTICES
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 from services.common.timers import timer
 
-from . import mailer, messages, webhooks
+from . import mailer, messages, supervision_messages, webhooks
 
 
 class NotifyService(base.ServiceBase):
@@ -41,6 +42,13 @@ class NotifyService(base.ServiceBase):
         """Yellow and red to the answering unit's liaison; escalations to its secretary, then the county office."""
         county_office = (self.config.get("NOTIFY") or {}).get("COUNTY_OFFICE_EMAIL")
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event, county_office))
+
+    @event_subscriber(*SUPERVISION_NOTICES)
+    def on_supervision(self, event: Event) -> None:
+        """Inspections to the units and the county office, rectifications to the unit (red to its
+        secretary too), submissions, scores and reports to the office."""
+        office = (self.config.get("NOTIFY") or {}).get("COUNTY_OFFICE_EMAIL") or ""
+        mailer.report_unreachable(self.db, supervision_messages.plan_deliveries(self.db.session, event, office))
 
     @timer(interval=0.2)  # the email latency after an event is at most this
     def send_due_deliveries(self) -> None:
