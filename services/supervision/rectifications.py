@@ -16,7 +16,7 @@ from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, validated
 from services.common.records import utcnow
-from services.common.shapes.supervision import Reason, RectificationSubmission
+from services.common.shapes.supervision import RectificationSubmission, ReturnReason
 from services.common.workdays import add_working_days, county_today
 
 from .models import Finding, Inspection, Photo, Rectification, RectificationStep
@@ -102,7 +102,7 @@ def decide(uow: UnitOfWork, actor: Actor, rectification_id: int, action: str,
     r = _load(uow, rectification_id, lock=True)
     if r.submitted_by == actor.username:
         raise Forbidden("不能验收自己提交的整改")
-    reason = validated(Reason(), data, "退回理由")["reason"] if action == "return" else None
+    reason = validated(ReturnReason(), data, "退回理由")["reason"] if action == "return" else None
     to = next_status(r.status, action)
     now = utcnow()
     _step(uow, r, to, actor.username, reason, now)

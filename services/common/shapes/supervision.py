@@ -132,7 +132,7 @@ class RectificationSubmission(Strict):
                            validate=validate.Length(0, 20), metadata={"description": "SHA-256 of uploaded photos"})
 
 
-class Reason(Strict):
+class ReturnReason(Strict):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
@@ -164,5 +164,5 @@ class NewComment(Strict):
     text = fields.String(required=True, validate=validate.Length(1, 5000))
 
 
-class Nomination(Strict):
+class ModelNomination(Strict):
     reason = fields.String(load_default="考核连续三期优秀，推荐为典型", validate=validate.Length(1, 500))
