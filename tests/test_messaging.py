@@ -8,7 +8,7 @@ from kombu import Connection, Exchange, Producer
 from nameko.testing.services import entrypoint_hook
 
 from services.common import metrics
-from services.common.contract import UNIT_EVENTS, new_event, to_message
+from services.common.contract import SUBSCRIPTIONS, UNIT_EVENTS, names, new_event, queue_name, to_message
 from services.common.inbox import event_subscriber
 from services.common.topology import declare_topology
 from services.disclosure.service import DisclosureService
@@ -146,8 +146,10 @@ def test_an_unroutable_event_waits_in_the_outbox_until_a_queue_is_bound(
     container.start()
     uri = service_config["AMQP_URI"]
     vhost = service_config["AMQP_URI"].rsplit("/", 1)[1]
-    wait_for(lambda: any(q["name"] == "gongkai.notify.UnitRegistered" for q in rabbit_manager.get_queues(vhost)),
-             message="the topology")
+    bound = {queue_name(service, names.UNIT_REGISTERED) for service, types in SUBSCRIPTIONS.items()
+             if names.UNIT_REGISTERED in types}
+    wait_for(lambda: bound <= {q["name"] for q in rabbit_manager.get_queues(vhost)},
+             message="the topology (every subscriber's queue, before they are deleted)")
     with Connection(uri) as conn:
         channel = conn.channel()
         for queue in rabbit_manager.get_queues(vhost):
