@@ -99,6 +99,8 @@ class NewInspection(Strict):
             raise ValidationError("a random inspection (随机抽查) and only it draws a sample", "sample")
         if data["window_closes"] < data["window_opens"]:
             raise ValidationError("the window closes on or after it opens", "window_closes")
+        if not (2000 <= data["window_opens"].year and data["window_closes"].year <= 2100):
+            raise ValidationError("the window lies within the years 2000 to 2100", "window_opens")
 
 
 class Score(Strict):
@@ -155,6 +157,11 @@ class NewCommitment(Strict):
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     text = fields.String(required=True, validate=validate.Length(1, 2000))
     due_on = fields.Date(required=True)
+
+    @validates_schema
+    def due_within_years(self, data, **kwargs):
+        if not 2000 <= data["due_on"].year <= 2100:
+            raise ValidationError("the date lies within the years 2000 to 2100", "due_on")
 
 
 class NewComment(Strict):
