@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, gateway_load, obligations, outbox_relay, registry, supervision
+from . import approval_to_email, feedback, gateway_load, obligations, outbox_relay, registry, supervision
 from tests.processes import temporary_vhost
 
 
@@ -26,6 +26,9 @@ def main() -> None:
 
     with temporary_vhost() as amqp_uri:
         gateway_load.report(amqp_uri)
+
+    with temporary_vhost() as amqp_uri:
+        feedback.report(amqp_uri)
 
     with temporary_vhost() as amqp_uri:
         r = approval_to_email.run(amqp_uri, args.items)

@@ -37,6 +37,7 @@ ALERTED_METRICS = [
     "gongkai_dead_letters",
     "gongkai_worker_errors_total",
     "gongkai_worker_duration_seconds",
+    "gongkai_feedback_overdue",
 ]
 
 

@@ -56,9 +56,10 @@ def rules(today: date, settings: Settings) -> dict[str, tuple[Any, str]]:
     }
 
 
-def claim(uow: UnitOfWork, condition: Any, column: str, limit: int = BATCH) -> list[int]:
-    """Claim up to `limit` rows meeting `condition` by setting `column`; the ids this caller got."""
-    candidates = (sa.select(Feedback.id).where(condition).order_by(Feedback.id).limit(limit)
+def claim(uow: UnitOfWork, condition: Any, column: str, after: int = 0, limit: int = BATCH) -> list[int]:
+    """Claim up to `limit` rows meeting `condition` (ids above `after`, in id order, so a pass
+    reads each row once) by setting `column`; the ids this caller got."""
+    candidates = (sa.select(Feedback.id).where(condition, Feedback.id > after).order_by(Feedback.id).limit(limit)
                   .with_for_update(skip_locked=True))
     statement = (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
                  .values({column: utcnow()}).returning(Feedback.id).execution_options(synchronize_session=False))
@@ -87,14 +88,15 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
     today = today or county_today()
     counts = {}
     for kind, (condition, column) in rules(today, settings).items():
-        counts[kind] = 0
+        counts[kind], after = 0, 0
         for _ in range(max_batches):
-            ids = claim(uow, condition, column)
+            ids = claim(uow, condition, column, after)
             if ids:
                 _emit(uow, kind, ids)
                 counts[kind] += len(ids)
+                after = ids[-1]
             uow.commit()
-            if len(ids) < BATCH:
+            if not ids:
                 break
     counts["closed"] = close_unrated(uow, settings, today)
     return counts
