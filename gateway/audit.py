@@ -130,7 +130,10 @@ class AuditSpool:
         self.conn.execute("DELETE FROM spool WHERE seq <= ?", (seq,))
 
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM spool").fetchone()[0]
+        try:
+            return self.conn.execute("SELECT count(*) FROM spool").fetchone()[0]
+        except sqlite3.ProgrammingError:  # closed: the gateway is stopping
+            return 0
 
     def close(self) -> None:
         """Close the file; an empty spool is removed, so test runs leave nothing behind."""

@@ -101,7 +101,8 @@ def known_units(session: Session, codes: set[str]) -> dict[str, Unit]:
     ordered = sorted(codes)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        query = sa.select(Unit).where(Unit.code.in_(chunk)).options(selectinload(Unit.officials))
+        query = (sa.select(Unit).where(Unit.code.in_(chunk)).options(selectinload(Unit.officials))
+                 .execution_options(populate_existing=True))  # as stored now, in a long-lived session
         known.update((u.code, u) for u in session.scalars(query))
     return known
 

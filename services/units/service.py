@@ -91,7 +91,9 @@ class UnitsService(base.ServiceBase):
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def import_registry(self, actor: str, filename: str, content_b64: str, apply: bool = False) -> dict[str, Any]:
-        """Check a registry file (CSV or .xlsx) row by row; with apply, register it whole or not at all."""
+        """Check a registry file (CSV or .xlsx) row by row; with apply, register it whole or not at all,
+        in one transaction. For scripts and tests with small files: the gateway submits an
+        import job instead (submit_import), which never holds the database for the whole file."""
         report = registry_files.import_file(self.db, actor, filename, base64.b64decode(content_b64), apply)
         if report["applied"]:
             self.db.commit()
