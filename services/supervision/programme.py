@@ -18,7 +18,7 @@ from services.common.shapes.supervision import NewComment, NewCommitment
 
 from . import checklist, scores
 from .facts import chain_of
-from .models import Comment, Commitment, FeedbackFact, Rectification, ScoreRun, UnitCopy
+from .models import Comment, Commitment, DesignationFact, FeedbackFact, Rectification, ScoreRun, UnitCopy
 from .periods import Period, as_of_date, month_of
 from .rectifications import UNRESOLVED
 
@@ -111,6 +111,16 @@ def list_comments(uow: UnitOfWork, unit: str | None, period: str | None) -> list
     return [_comment(c) for c in uow.session.scalars(query)]
 
 
+def designated(uow: UnitOfWork, as_of: datetime) -> set[str]:
+    """Units holding a designation (示范点 or 典型) in its term at as_of, as units told us."""
+    latest: dict[int, DesignationFact] = {}
+    for fact in uow.session.scalars(sa.select(DesignationFact).where(DesignationFact.received_at <= as_of)
+                                    .order_by(DesignationFact.occurred_at, DesignationFact.id)):
+        latest[fact.designation_id] = fact
+    day = as_of_date(as_of)
+    return {f.unit_code for f in latest.values() if f.change == "designated" and f.starts_on <= day <= f.ends_on}
+
+
 def score_ended_month(uow: UnitOfWork, now: datetime | None = None) -> str | None:
     """Once per month after it ends: its scores as of now, claimed by inserting the run (a
     second replica's insert fails), with ScoresComputed. Runs from a timer, so it commits."""
@@ -125,7 +135,7 @@ def score_ended_month(uow: UnitOfWork, now: datetime | None = None) -> str | Non
     below = sorted(c for c, t in totals.items() if t < threshold)
     before = uow.session.get(ScoreRun, period.previous().text)
     before_below = {c for c, t in (before.totals if before else {}).items() if t < threshold}
-    demonstration = {u["unit_code"] for u in result["units"] if u["demonstration"]}
+    demonstration = {u["unit_code"] for u in result["units"] if u["demonstration"]} | designated(uow, now)
     try:
         uow.session.add(ScoreRun(period=period.text, as_of=now, totals=totals, created_at=now))
         uow.session.flush()
