@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.contract import Event
+from services.common.contract import Event, names
 from services.common.records import utcnow
 
 from . import feedback_notices
@@ -73,14 +73,14 @@ def obligation_overdue(event: Event) -> tuple[str, str]:
     return subject, body
 
 
-TEMPLATES = {"ItemPublished": item_published, "FeedbackReceived": feedback_received,
-             "ObligationDueSoon": obligation_due_soon, "ObligationOverdue": obligation_overdue}
+TEMPLATES = {names.ITEM_PUBLISHED: item_published, names.FEEDBACK_RECEIVED: feedback_received,
+             names.OBLIGATION_DUE_SOON: obligation_due_soon, names.OBLIGATION_OVERDUE: obligation_overdue}
 TEMPLATES.update(feedback_notices.TEMPLATES)
 # who is told first, by event type, when not the unit's liaison: roles of the unit's officials,
 # or feedback_notices.COUNTY_OFFICE (the address in config NOTIFY.COUNTY_OFFICE_EMAIL)
 FIRST_TOLD = dict(feedback_notices.RECIPIENTS)
 # who is told besides the liaison (联络员), when they have an email: the secretary (书记) of a red warning
-ALSO_TOLD = {"ObligationOverdue": ("secretary",)}
+ALSO_TOLD = {names.OBLIGATION_OVERDUE: ("secretary",)}
 
 
 def plan_deliveries(session: Session, event: Event, county_office: str | None = None) -> list[Delivery]:

@@ -24,15 +24,15 @@ class NotifyService(base.ServiceBase):
     def on_unit_changed(self, event: Event) -> None:
         messages.apply_unit_state(self.db.session, unit_state_of(event))
 
-    @event_subscriber("ItemPublished")
+    @event_subscriber(names.ITEM_PUBLISHED)
     def on_item_published(self, event: Event) -> None:
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
 
-    @event_subscriber("FeedbackReceived")
+    @event_subscriber(names.FEEDBACK_RECEIVED)
     def on_feedback_received(self, event: Event) -> None:
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
 
-    @event_subscriber("ObligationDueSoon", "ObligationOverdue")
+    @event_subscriber(names.OBLIGATION_DUE_SOON, names.OBLIGATION_OVERDUE)
     def on_obligation_deadline(self, event: Event) -> None:
         """Yellow three working days before the due date, red once it has passed."""
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
