@@ -1,7 +1,9 @@
 """The event envelope and its schemas, without a broker."""
+import ast
 import json
 import uuid
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +92,18 @@ def test_every_subscription_names_a_type_of_the_catalogue():
     for service, types in SUBSCRIPTIONS.items():
         assert sorted(set(types) - set(CATALOGUE)) == [], service
         assert len(set(types)) == len(types), f"{service} subscribes to a type twice"
+
+
+def test_no_module_names_an_event_type_by_a_string_literal():
+    """Producers emit and consumers subscribe by the constants of names.py, so a renamed or
+    retired type fails at import, not in production."""
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for path in sorted([*root.joinpath("services").rglob("*.py"), *root.joinpath("gateway").rglob("*.py")]):
+        if "migrations" in path.parts or path.name == "names.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        found += [f"{path.relative_to(root)}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and node.value in CATALOGUE and node not in docstrings]
+    assert found == [], "use services.common.contract.names instead of:\n" + "\n".join(found)
