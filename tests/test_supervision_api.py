@@ -46,7 +46,7 @@ def county(tmp_path_factory):
             api = cluster.start_everything()
             wait_for(lambda: scalar(urls["supervision"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
                      message="supervision's copy of the county")
-            yield {"api": api, "urls": urls, "mail": tmp / "mail" / "new"}
+            yield {"api": api, "urls": urls, "mail": tmp / "mail" / "new", "cluster": cluster}
         finally:
             cluster.stop_all()
             print(cluster.logs())
@@ -130,6 +130,13 @@ def test_inspection_to_report_and_models(county):
              == "overdue", timeout=20, message="the second rectification to fall overdue")
     wait_for(lambda: any("红色预警" in s and str(r2["id"]) in s for _, s in mail_subjects(county)), timeout=20,
              message="the red warning to the unit")
+
+    wait_for(lambda: any(to == "dangwu-office@county.example.gov.cn" and "请验收" in s for to, s in mail_subjects(county))
+             and any("整改被退回" in s for _, s in mail_subjects(county))
+             and any("请按期整改" in s for _, s in mail_subjects(county)), timeout=20,
+             message="the rectification emails to the unit and the office")
+    metrics = county["cluster"].processes["supervision"].metrics()
+    assert 'gongkai_rectifications{status="overdue",town=' in metrics
 
     # scores, by hand: every unit full marks (100) but u1: content (30-6)/30 lifted by acceptance = 100,
     # form (20-4)/20 = 80 while overdue; weighted (100*30 + 80*20 + 100*15 + 100*20 + 100*15) / 100 = 96,
