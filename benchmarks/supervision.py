@@ -16,22 +16,25 @@ import statistics
 import time
 import tracemalloc
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from services.common.db import insert_many, make_engine
 from services.common.migrate import upgrade
-from services.supervision import rankings, scores
-from services.supervision.models import (Checklist, FeedbackFact, Inspection, InspectionRecord, ObligationFact,
-                                         UnitCopy)
+from services.supervision import checklist, rankings
+from services.supervision.models import (
+    FeedbackFact,
+    Inspection,
+    InspectionRecord,
+    ObligationFact,
+    UnitCopy,
+)
 from services.supervision.periods import Period
-from services.supervision import checklist
 
 PG_ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 YEAR = 2025
-UTC = timezone.utc
 SCORES = [(c["code"], d["code"], float(c["max"])) for d in checklist.default_content()["dimensions"]
           for c in d["criteria"]]
 

@@ -6,7 +6,7 @@ model candidate nominated and designated through units; and the bad inputs."""
 import io
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -144,7 +144,7 @@ def test_inspection_to_report_and_models(county):
     assert requests.get(f"{api}/api/v1/scores", params={"period": "2026-13"}, headers=OFFICE).status_code == 400
     assert requests.get(f"{api}/api/v1/scores", params={"period": month, "as_of": "2099-01-01T00:00:00+08:00"},
                         headers=OFFICE).status_code == 400
-    t1 = datetime.now(timezone.utc).isoformat()
+    t1 = datetime.now(UTC).isoformat()
     query = {"period": month, "as_of": t1}
     before = requests.get(f"{api}/api/v1/scores", params=query, headers=OFFICE).json()
     totals = {u["unit_code"]: u["total"] for u in before["units"] if u["unit_code"] in units}

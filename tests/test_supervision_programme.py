@@ -2,7 +2,7 @@
 timers (inspection due and overdue, the month's scores with interviews and reviews), the
 annual report's figures, commitments and comments."""
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,11 +12,16 @@ from services.common.contract import names, new_event, to_message
 from services.common.errors import Forbidden
 from services.common.records import OutboxRecord, ProcessedEvent
 from services.common.workdays import add_working_days, county_today
-from services.supervision import backfill, deadlines, facts, inspections, programme, reports
+from services.supervision import (
+    backfill,
+    deadlines,
+    facts,
+    inspections,
+    programme,
+    reports,
+)
 from services.supervision.models import ScoreRun, UnitCopy
 from tests.test_supervision_rules import OFFICE, T0, obligation_event, unit_event
-
-UTC = timezone.utc
 
 
 def test_an_empty_database_takes_the_history_before_it_answers(uow_factory):

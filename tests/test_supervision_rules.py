@@ -1,17 +1,23 @@
 """Supervision's rules without a broker: the random draw with its seed, the as-of score,
 rectifications' state table and the bad inputs, rankings, and a report's figures."""
-import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.common.actor import Actor
 from services.common.contract import names, new_event
 from services.common.errors import Conflict, Forbidden, InvalidInput, Unprocessable
-from services.supervision import draw, facts, inspections, rankings, rectifications, reports, scores
+from services.supervision import (
+    draw,
+    facts,
+    inspections,
+    rankings,
+    rectifications,
+    reports,
+    scores,
+)
 from services.supervision.periods import Period, parse_as_of
 
-UTC = timezone.utc
 OFFICE = Actor("office", "inspector")
 T0 = datetime(2026, 7, 1, tzinfo=UTC)
 
@@ -168,8 +174,7 @@ def test_inspection_scores_findings_rectification_and_bad_input(county):
                 if u["unit_code"] == "V01")["total"] == 94.0
 
 
-def test_rankings_and_report_figures(county):
-    uow = county
+def test_rankings_and_report_figures():
     current = {"period": "2026-07", "as_of": "x", "units": [
         {"unit_code": "V01", "total": 90.0, "sector": "village", "town_code": "T01"},
         {"unit_code": "V02", "total": 70.0, "sector": "village", "town_code": "T01"},

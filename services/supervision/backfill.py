@@ -5,12 +5,18 @@ processed in the inbox, so the copy arriving on the live queue is skipped."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.common.contract import SUBSCRIPTIONS, ContractError, from_message, queue_name
+from services.common.contract import (
+    SUBSCRIPTIONS,
+    ContractError,
+    from_message,
+    queue_name,
+)
 from services.common.contract.catalogue import CATALOGUE
 from services.common.db import UnitOfWork
 from services.common.errors import DomainError

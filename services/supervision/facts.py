@@ -6,8 +6,9 @@ Every handler is idempotent by the event's id (the inbox skips redeliveries; the
 may bring an event the live queue brings too)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

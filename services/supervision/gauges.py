@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily

@@ -14,7 +14,14 @@ from services.common.actor import Actor
 from services.common.contract import names
 from services.common.contract.supervision import DIMENSIONS
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable, validated
+from services.common.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unprocessable,
+    validated,
+)
 from services.common.records import utcnow
 from services.common.shapes.supervision import Correction, NewInspection, UnitRecord
 from services.common.workdays import add_working_days, county_date, county_today

@@ -36,7 +36,7 @@ class Period:
         last = first + months - 1
         self.end = (date(self.year + 1, 1, 1) if last == 12 else date(self.year, last + 1, 1)) - timedelta(days=1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         before = self.start - timedelta(days=1)
         if self.kind == "month":
             return Period(f"{before.year}-{before.month:02d}")

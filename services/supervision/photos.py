@@ -11,7 +11,13 @@ import sqlalchemy as sa
 
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from services.common.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from services.common.records import utcnow
 
 from .models import Inspection, InspectionRecord, Photo, Rectification

@@ -18,7 +18,15 @@ from services.common.shapes.supervision import NewComment, NewCommitment
 
 from . import checklist, scores
 from .facts import chain_of
-from .models import Comment, Commitment, DesignationFact, FeedbackFact, Rectification, ScoreRun, UnitCopy
+from .models import (
+    Comment,
+    Commitment,
+    DesignationFact,
+    FeedbackFact,
+    Rectification,
+    ScoreRun,
+    UnitCopy,
+)
 from .periods import Period, as_of_date, month_of
 from .rectifications import UNRESOLVED
 

@@ -17,8 +17,16 @@ from services.common.records import utcnow
 from services.common.shapes.supervision import NewReport, ReportChanges, ReportIssue
 
 from . import checklist, rankings, scores
-from .models import (DesignationFact, FeedbackFact, Inspection, InspectionRecord, ItemFact, ObligationFact,
-                     Rectification, RectificationStep, Report)
+from .models import (
+    DesignationFact,
+    FeedbackFact,
+    Inspection,
+    InspectionRecord,
+    ItemFact,
+    ObligationFact,
+    RectificationStep,
+    Report,
+)
 from .periods import Period
 
 LIST_N = 10

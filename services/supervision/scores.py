@@ -18,8 +18,17 @@ from services.common.contract.supervision import DIMENSIONS
 from services.common.workdays import county_date
 
 from . import checklist
-from .models import (Comment, Commitment, FeedbackFact, Finding, InspectionRecord, ObligationFact, Rectification,
-                     RectificationStep, UnitCopy)
+from .models import (
+    Comment,
+    Commitment,
+    FeedbackFact,
+    Finding,
+    InspectionRecord,
+    ObligationFact,
+    Rectification,
+    RectificationStep,
+    UnitCopy,
+)
 from .periods import Period, as_of_date
 from .rectifications import UNRESOLVED, status_at
 

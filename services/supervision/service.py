@@ -18,8 +18,20 @@ from services.common.errors import DOMAIN_ERRORS, Forbidden
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
-from . import (backfill, checklist, deadlines, facts, inspections, photos, programme, rankings, rectifications,
-               report_files, reports, scores)
+from . import (
+    backfill,
+    checklist,
+    deadlines,
+    facts,
+    inspections,
+    photos,
+    programme,
+    rankings,
+    rectifications,
+    report_files,
+    reports,
+    scores,
+)
 from .periods import Period, parse_as_of
 
 log = logging.getLogger(__name__)

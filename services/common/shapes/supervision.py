@@ -1,7 +1,14 @@
 """Request bodies of supervision (督促检查、考核), validated by the gateway and again by the service."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from services.common.contract.supervision import DIMENSIONS, INSPECTION_KINDS
 
