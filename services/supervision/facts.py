@@ -37,7 +37,7 @@ def apply_unit(session: Session, event: Event, received_at: datetime) -> bool:
     unit = unit or UnitCopy(code=state["code"], first_seen_at=event.occurred_at)
     unit.name, unit.sector, unit.revision = state["name"], state["sector"], state["revision"]
     unit.parent_code, unit.demonstration = state["parent_code"], bool(state["demonstration"])
-    if state["status"] != "active" and unit.status == "active":
+    if state["status"] != "active" and unit.status in (None, "active"):
         unit.ended_at = event.occurred_at
     unit.status = state["status"]
     session.add(unit)
