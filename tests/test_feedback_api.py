@@ -243,6 +243,12 @@ def test_a_merge_moves_open_feedback_and_bad_input_changes_nothing(county):
                                                             "kind": "opinion", "content": "有意见"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
 
+    def audited():  # every step is in the audit trail, refused ones included
+        entries = requests.get(f"{api}/api/v1/audit", headers=OFFICE, params={
+            "action": "POST /api/v1/feedback/<id:feedback_id>/transfer", "limit": 200}).json()["items"]
+        return sorted(e["result"] for e in entries if e["target"] == f"/api/v1/feedback/{feedback_id}/transfer")
+    wait_for(lambda: audited() == [409, 422], timeout=20, message="the refused transfers in the audit trail")
+
 
 def test_a_flood_from_one_client_is_refused_and_nothing_received_is_lost(county):
     api = county.api
