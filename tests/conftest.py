@@ -8,6 +8,7 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
 import os  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -101,17 +102,28 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory):
+    """Every service's SQLite database migrated once per test run; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("sqlite-templates")
+    templates = {}
+    for service in SERVICES_WITH_DATABASE:
+        templates[service] = folder / f"{service}.db"
+        upgrade(service, f"sqlite:///{templates[service]}")
+    return templates
+
+
 @pytest.fixture
-def database_urls(request, tmp_path, pg_databases):
+def database_urls(request, tmp_path, pg_databases, sqlite_templates):
     """Empty, migrated databases for every service, on the parametrised backend."""
     if request.param == "postgresql":
         for url in pg_databases.values():
             _truncate_all(url)
         return dict(pg_databases)
     urls = {}
-    for service in SERVICES_WITH_DATABASE:
+    for service, template in sqlite_templates.items():
+        shutil.copyfile(template, tmp_path / f"{service}.db")
         urls[service] = f"sqlite:///{tmp_path}/{service}.db"
-        upgrade(service, urls[service])
     return urls
 
 
