@@ -259,6 +259,15 @@ def test_moderation_limits_duplicates_screen_and_reports(county, tmp_path):
     assert metrics["gongkai_feedback_answered_on_time_ratio"].samples[0].value == 1.0
 
 
+def test_a_tracking_code_always_holds_a_letter(county, monkeypatch):
+    uow, settings = county
+    drawn = iter("2345678923" + "23456789AB")  # an all-digit draw is thrown away
+    monkeypatch.setattr(intake.secrets, "choice", lambda alphabet: next(drawn) if alphabet == intake.TRACKING_ALPHABET
+                        else "7")
+    receipt, _ = send(uow, settings)
+    assert receipt["tracking_code"] == "23456789AB" and receipt["secret"] == "77777777"
+
+
 def test_contacts_are_masked_and_queues_are_scoped(county):
     uow, settings = county
     assert views.mask("13812340000") == "138****0000"

@@ -103,8 +103,11 @@ def _open_target(session: Session, kind: str, target_id: str, today: date) -> Ta
 
 
 def _tracking_code(session: Session) -> str:
+    """Ten characters, at least one a letter: a tracking code never reads as an integer id."""
     while True:
         code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+        if code.isdigit():
+            continue
         if session.scalar(sa.select(Feedback.id).where(Feedback.tracking_code == code)) is None:
             return code
 

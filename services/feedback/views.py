@@ -47,7 +47,8 @@ def _flags(feedback: Feedback, today, settings: Settings) -> dict[str, Any]:
     red = is_open and feedback.answer_due < today
     yellow = is_open and not red and feedback.answer_due <= add_working_days(today, settings.warning_working_days)
     level = 2 if feedback.escalated_2_at else 1 if feedback.escalated_1_at else 0
-    return {"yellow": yellow, "red": red, "escalation_level": level if is_open else 0}
+    return {"yellow": yellow, "red": red, "escalation_level": level if is_open else 0,
+            "acknowledge_late": feedback.status == "received" and feedback.acknowledge_due < today}
 
 
 def row(feedback: Feedback, towns: dict[str, str], today, settings: Settings) -> dict[str, Any]:
