@@ -202,3 +202,24 @@ def test_a_red_warning_without_a_liaison_still_reaches_the_secretary(uow_factory
     uow.commit()
     assert [(d.recipient, d.status) for d in deliveries] == [("", "failed"), ("zhao@example.gov.cn", "pending")]
     assert uow.session.scalar(sa.select(OutboxRecord.type)) == "NotificationFailed"
+
+
+def test_feedback_deadlines_reach_the_liaison_the_secretary_then_the_county_office(uow_factory):
+    uow = uow_factory("notify")
+    messages.apply_unit_state(uow.session, {**UNIT, "officials": UNIT["officials"][:1] + [
+        {"role": "secretary", "name": "赵秀杰", "phone": None, "email": "sec-a001@example.gov.cn"}]})
+    ref = {"feedback_id": 5, "unit_code": "A001", "kind": "complaint", "target_kind": "unit", "target_id": "A001",
+           "answer_due": datetime(2026, 12, 18).date()}
+    told = {}
+    for name, extra in (("FeedbackDueSoon", {}), ("FeedbackOverdue", {}),
+                        ("FeedbackEscalated", {"level": 1, "to": "secretary"}),
+                        ("FeedbackEscalated", {"level": 2, "to": "county_office"})):
+        (delivery,) = messages.plan_deliveries(uow.session, new_event(name, {**ref, **extra}), "office@example.gov.cn")
+        told[(name, extra.get("level"))] = (delivery.recipient, delivery.subject)
+    assert told[("FeedbackDueSoon", None)][0] == told[("FeedbackOverdue", None)][0] == "a001@example.gov.cn"
+    assert "黄色提醒" in told[("FeedbackDueSoon", None)][1] and "红色预警" in told[("FeedbackOverdue", None)][1]
+    assert told[("FeedbackEscalated", 1)][0] == "sec-a001@example.gov.cn"
+    assert told[("FeedbackEscalated", 2)][0] == "office@example.gov.cn"
+    (unconfigured,) = messages.plan_deliveries(uow.session, new_event("FeedbackEscalated", {
+        **ref, "level": 2, "to": "county_office"}))
+    assert unconfigured.status == "failed" and "COUNTY_OFFICE_EMAIL" in unconfigured.last_error

@@ -178,6 +178,8 @@ def test_the_whole_loop_over_http(county):
     assert _feedback_events(county, feedback_id) == [
         "FeedbackReceived", "FeedbackAccepted", "FeedbackExtended", "FeedbackAnswered", "FeedbackRated",
         "FeedbackReopened", "FeedbackAnswered", "FeedbackRated", "FeedbackClosed"]
+    wait_for(lambda: any(to == "t01v001@example.gov.cn" and "重新办理" in s for to, s in mails(county)), timeout=20,
+             message="the liaison to hear of the reopening")
     metrics = county.cluster.processes["feedback"].metrics()
     assert 'gongkai_feedback{kind="complaint",status="closed",town="T01"} 1.0' in metrics
     assert 'gongkai_feedback_ratings{rating="satisfied",town="T01"} 1.0' in metrics
@@ -239,6 +241,8 @@ def test_a_merge_moves_open_feedback_and_bad_input_changes_nothing(county):
     assert shown["steps"][-1]["action"] == "transfer" and shown["steps"][-1]["actor"] == "units"
     refused = act(county, feedback_id, "transfer", OFFICE, {"unit_code": "T01V003", "reason": "转回"}, status=409)
     assert "合并" in refused["error"]["message"]
+    wait_for(lambda: any(to == "t01v004@example.gov.cn" and "转办" in s for to, s in mails(county)), timeout=20,
+             message="the survivor's liaison to hear of the transfer")
     new_operator, _ = officials("T01V004")
     assert act(county, feedback_id, "accept", new_operator)["unit_code"] == "T01V004"
     unknown = requests.post(f"{api}/api/v1/feedback", json={"target_kind": "unit", "target_id": "NOPE",

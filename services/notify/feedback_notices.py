@@ -1,6 +1,7 @@
-"""What notify tells about feedback's deadlines, and to whom: the answering unit's liaison
-(联络员) of yellow and red, its secretary (书记) of the first escalation, the county office of
-the second. New feedback (FeedbackReceived) goes to the liaison with the other templates."""
+"""What notify tells about feedback, and to whom: the answering unit's liaison (联络员) of
+yellow and red, of feedback transferred to it and of feedback reopened; its secretary (书记) of
+the first escalation, the county office of the second. New feedback (FeedbackReceived) goes to
+the liaison with the other templates."""
 from __future__ import annotations
 
 from services.common.contract import Event, names
@@ -35,8 +36,24 @@ def feedback_escalated(event: Event) -> tuple[str, str]:
             f"现督办至{to}。\n请督促该单位立即答复。\n")
 
 
+def feedback_transferred(event: Event) -> tuple[str, str]:
+    """To the liaison of the unit that answers now."""
+    p = event.payload
+    return (f"【意见建议·转办】{_what(p)}转由您单位办理，请于 {p['answer_due']} 前答复",
+            f"{_what(p)}已由 {p['from_unit_code']} 转由您单位（{p['unit_code']}）办理：{p['reason']}。\n"
+            f"答复期限不变，仍为 {p['answer_due']}。请登录系统受理并答复。\n")
+
+
+def feedback_reopened(event: Event) -> tuple[str, str]:
+    p = event.payload
+    return (f"【意见建议·重新办理】{_what(p)}的提出人不满意，请于 {p['answer_due']} 前再次答复",
+            f"您单位（{p['unit_code']}）答复的{_what(p)}，提出人表示不满意并申请重新办理（第 {p['round']} 轮）。\n"
+            f"请于 {p['answer_due']} 前重新答复。\n")
+
+
 TEMPLATES = {names.FEEDBACK_DUE_SOON: feedback_due_soon, names.FEEDBACK_OVERDUE: feedback_overdue,
-             names.FEEDBACK_ESCALATED: feedback_escalated}
+             names.FEEDBACK_ESCALATED: feedback_escalated, names.FEEDBACK_TRANSFERRED: feedback_transferred,
+             names.FEEDBACK_REOPENED: feedback_reopened}
 
 
 def recipients(event: Event) -> tuple[str, ...]:

@@ -37,9 +37,11 @@ class NotifyService(base.ServiceBase):
         """Yellow three working days before the due date, red once it has passed."""
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event))
 
-    @event_subscriber(names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED)
+    @event_subscriber(names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED,
+                      names.FEEDBACK_TRANSFERRED, names.FEEDBACK_REOPENED)
     def on_feedback_deadline(self, event: Event) -> None:
-        """Yellow and red to the answering unit's liaison; escalations to its secretary, then the county office."""
+        """Yellow, red, a transfer (to the new unit) and a reopening to the answering unit's liaison;
+        escalations to its secretary, then the county office."""
         county_office = (self.config.get("NOTIFY") or {}).get("COUNTY_OFFICE_EMAIL")
         mailer.report_unreachable(self.db, messages.plan_deliveries(self.db.session, event, county_office))
 

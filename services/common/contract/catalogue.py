@@ -27,7 +27,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
                                names.PLAN_APPROVED),
     "notify": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.FEEDBACK_RECEIVED, names.OBLIGATION_DUE_SOON,
                              names.OBLIGATION_OVERDUE,
-                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED)
+                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED,
+                             names.FEEDBACK_TRANSFERRED, names.FEEDBACK_REOPENED)
               + SUPERVISION_NOTICES,
     # the county office's supervision learns the tree, obligations, items and feedback from events
     "supervision": UNIT_EVENTS + (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
