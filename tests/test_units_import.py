@@ -75,7 +75,7 @@ def test_a_gbk_copy_parses_with_a_note_and_the_same_rows(sample_rows):
     gbk = SAMPLE_BYTES.decode("utf-8").encode("gbk")
     parsed = parse_upload("单位名册.csv", gbk)
     assert parsed.encoding == "gbk"
-    assert parsed.notes == ["The file was saved in GBK (Excel's default for Chinese); it was read as GBK."]
+    assert parsed.notes == ["文件是 GBK 编码（中文 Excel 默认保存的“CSV”），已按 GBK 读取。"]
     assert check_rows(parsed, {}) == (sample_rows, [])
 
 
@@ -126,7 +126,7 @@ def test_xlsx_numbers_and_booleans_come_out_as_the_clerk_typed_them():
     assert parsed.rows[0]["secretary_phone"] == "13800000000"
     assert parsed.rows[0]["liaison_phone"] == "13900000000"
     assert [r["demonstration"] for r in parsed.rows] == ["1", "0"]
-    assert any("only the first, 'Sheet'" in note for note in parsed.notes)
+    assert any("只读取了第一个“Sheet”" in note for note in parsed.notes)
     rows, problems = check_rows(parsed, {})
     assert problems == []
     assert rows[0]["sector"] == "agency" and rows[0]["org_type"] == "committee" and rows[0]["demonstration"] is True
@@ -159,16 +159,16 @@ def test_blank_rows_are_skipped_and_rows_keep_their_numbers():
 
 @pytest.mark.parametrize("content", [b"", b"  \r\n", b"\xef\xbb\xbf"])
 def test_an_empty_file_is_refused(content):
-    assert "empty" in invalid(content)
+    assert "文件是空的" in invalid(content)
 
 
 def test_an_oversize_file_is_refused():
-    assert "limit is 5 MB" in invalid(SAMPLE_BYTES + b"x" * MAX_UPLOAD_BYTES)
+    assert "上限是 5 MB" in invalid(SAMPLE_BYTES + b"x" * MAX_UPLOAD_BYTES)
 
 
 def test_an_old_xls_file_is_refused_with_what_to_do():
     message = invalid(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, filename="名册.xls")
-    assert ".xls" in message and "save it as .xlsx" in message
+    assert "（.xls）" in message and "另存为 .xlsx" in message
 
 
 @pytest.mark.parametrize("content, filename", [
@@ -176,39 +176,39 @@ def test_an_old_xls_file_is_refused_with_what_to_do():
     (b"code,name\x00\x01\x02", "units.csv"),
 ])
 def test_binary_junk_is_refused(content, filename):
-    assert "not a CSV or .xlsx" in invalid(content, filename)
+    assert "不是 CSV 或 .xlsx 文件" in invalid(content, filename)
 
 
 def test_a_broken_xlsx_is_refused():
-    assert "Excel workbook" in invalid(b"PK\x03\x04 not really a zip", "u.xlsx")
-    assert "Excel workbook" in invalid(b"code,name\nC000,x\n", "renamed.xlsx")
+    assert "Excel 工作簿" in invalid(b"PK\x03\x04 not really a zip", "u.xlsx")
+    assert "Excel 工作簿" in invalid(b"code,name\nC000,x\n", "renamed.xlsx")
 
 
 def test_a_file_in_neither_utf8_nor_gbk_is_refused():
     message = invalid(SAMPLE_LINES[0].encode() + b"\n\x80\x80\x80,\xff\xff\n")
-    assert "neither UTF-8 nor GBK" in message and "CSV UTF-8" in message
+    assert "既不是 UTF-8 也不是 GBK" in message and "CSV UTF-8" in message
 
 
 def test_a_header_missing_name_says_so():
     header = SAMPLE_LINES[0].replace("name,", "")
     lines = [header] + [",".join(l.split(",")[:1] + l.split(",")[2:]) for l in SAMPLE_LINES[1:3]]
     message = invalid(csv_bytes(lines))
-    assert "Missing required columns: name." in message and "Unknown" not in message
+    assert "缺少必填的列：名称（name）。" in message and "无法识别" not in message
 
 
 def test_an_unknown_column_is_named():
     lines = [SAMPLE_LINES[0] + ",remarks"] + [l + ",x" for l in SAMPLE_LINES[1:3]]
     message = invalid(csv_bytes(lines))
-    assert "Unknown columns: 'remarks' (column 12)." in message and "Missing" not in message
+    assert "无法识别的列：“remarks”（第 12 列）。" in message and "缺少" not in message
 
 
 def test_a_header_and_no_data_rows_has_no_units():
-    assert "no units" in invalid(csv_bytes([SAMPLE_LINES[0], "", ",,,"]))
+    assert "文件中没有组织" in invalid(csv_bytes([SAMPLE_LINES[0], "", ",,,"]))
 
 
 def test_a_value_in_a_column_without_header_is_refused():
     lines = SAMPLE_LINES[:2] + [SAMPLE_LINES[2] + ",stray"]
-    assert "Row 3 has a value in column 12 ('stray')" in invalid(csv_bytes(lines))
+    assert "第 3 行第 12 列有内容（“stray”）" in invalid(csv_bytes(lines))
 
 
 # --- problems reported row by row -------------------------------------------------------
@@ -216,38 +216,38 @@ def test_a_value_in_a_column_without_header_is_refused():
 def test_a_bad_sector_is_reported_on_its_row_and_column():
     [problem] = problems_of(csv_bytes(replaced("A003", "sector", "部门")))
     assert (problem.row, problem.column) == (line_of("A003"), "sector") == (5, "sector")
-    assert "'部门'" in problem.problem and "village (村居)" in problem.problem
+    assert "“部门”" in problem.problem and "村居（village）" in problem.problem
     assert problem.as_dict() == {"row": 5, "column": "sector", "problem": problem.problem}
 
 
 def test_a_malformed_phone_is_reported():
     [problem] = problems_of(csv_bytes(replaced("T01V002", "liaison_phone", "1381234")))
     assert (problem.row, problem.column) == (line_of("T01V002"), "liaison_phone")
-    assert "'1381234'" in problem.problem and "mobile" in problem.problem
+    assert "“1381234”" in problem.problem and "手机号" in problem.problem
 
 
 def test_a_phone_excel_turned_into_scientific_notation_gets_a_hint():
     [problem] = problems_of(csv_bytes(replaced("T01V002", "secretary_phone", "1.38E+10")))
-    assert "scientific notation" in problem.problem
+    assert "科学计数法" in problem.problem
 
 
 def test_a_malformed_email_is_reported():
     [problem] = problems_of(csv_bytes(replaced("H02", "liaison_email", "h02@example")))
     assert (problem.row, problem.column) == (line_of("H02"), "liaison_email")
-    assert "'h02@example'" in problem.problem
+    assert "“h02@example”" in problem.problem
 
 
 def test_a_duplicate_code_is_reported_on_both_rows():
     lines = replaced("T02V001", "code", "T01V003")
     problems = problems_of(csv_bytes(lines))
     assert [(p.row, p.column) for p in problems] == [(line_of("T01V003"), "code"), (line_of("T02V001"), "code")]
-    assert all(f"rows {line_of('T01V003')} and {line_of('T02V001')}" in p.problem for p in problems)
+    assert all(f"第 {line_of('T01V003')} 和 {line_of('T02V001')} 行" in p.problem for p in problems)
 
 
 def test_an_unknown_parent_is_reported(existing_parents):
     lines = [SAMPLE_LINES[0], replaced("T01V001", "parent_code", "T99")[line_of("T01V001") - 1]]
     [problem] = problems_of(csv_bytes(lines), existing_parents)
-    assert (problem.row, problem.column) == (2, "parent_code") and "'T99'" in problem.problem
+    assert (problem.row, problem.column) == (2, "parent_code") and "“T99”" in problem.problem
     # the same row is fine when the parent is in the registry
     ok = [SAMPLE_LINES[0], SAMPLE_LINES[line_of("T01V001") - 1]]
     assert check_rows(parse_upload("u.csv", csv_bytes(ok)), existing_parents)[1] == []
@@ -256,12 +256,12 @@ def test_an_unknown_parent_is_reported(existing_parents):
 def test_a_parent_in_the_wrong_case_gets_a_hint(existing_parents):
     lines = [SAMPLE_LINES[0], replaced("T01V001", "parent_code", "t01")[line_of("T01V001") - 1]]
     [problem] = problems_of(csv_bytes(lines), existing_parents)
-    assert "Did you mean 'T01'?" in problem.problem
+    assert "是不是“T01”？" in problem.problem
 
 
 def test_a_unit_that_is_its_own_parent_is_reported():
     [problem] = problems_of(csv_bytes(replaced("T03", "parent_code", "T03")))
-    assert (problem.row, problem.column) == (line_of("T03"), "parent_code") and "itself" in problem.problem
+    assert (problem.row, problem.column) == (line_of("T03"), "parent_code") and "自己的上级" in problem.problem
 
 
 def test_a_cycle_with_the_registry_is_reported(existing_parents):
@@ -269,14 +269,14 @@ def test_a_cycle_with_the_registry_is_reported(existing_parents):
     row = replaced("C000", "parent_code", "T01V001")[line_of("C000") - 1]
     [problem] = problems_of(csv_bytes([SAMPLE_LINES[0], row]), existing_parents)
     assert (problem.row, problem.column) == (2, "parent_code")
-    assert "C000 → T01V001 (registry) → T01 (registry) → C000" in problem.problem
+    assert "C000 → T01V001（现有名册） → T01（现有名册） → C000" in problem.problem
 
 
 def test_every_row_on_a_cycle_in_the_file_is_reported(existing_parents):
     problems = problems_of(csv_bytes(replaced("C000", "parent_code", "T01V001")), existing_parents)
     assert [(p.row, p.column) for p in problems] == [
         (line_of(code), "parent_code") for code in ("C000", "T01", "T01V001")]
-    assert all("circle" in p.problem for p in problems)
+    assert all("绕成了一个圈" in p.problem for p in problems)
 
 
 def test_problems_come_sorted_by_row_then_column():
@@ -284,7 +284,7 @@ def test_problems_come_sorted_by_row_then_column():
     problems = problems_of(csv_bytes(lines))
     assert [(p.row, p.column) for p in problems] == [
         (line_of("A002"), "name"), (line_of("A005"), "sector"), (line_of("A005"), "liaison_email")]
-    assert "name is empty" in problems[0].problem
+    assert "名称（name）是空的" in problems[0].problem
 
 
 def test_a_utf8_file_with_one_row_in_gbk_is_refused_not_read_as_gbk():
@@ -292,17 +292,17 @@ def test_a_utf8_file_with_one_row_in_gbk_is_refused_not_read_as_gbk():
     at = line_of("T02V003")
     content = ("\n".join(lines[:at - 1]) + "\n").encode() + lines[at - 1].encode("gbk") + b"\n" + \
         "\n".join(lines[at:]).encode()
-    assert f"row {at} holds text in another encoding" in invalid(content)
+    assert f"第 {at} 行混有其他编码的文字" in invalid(content)
 
 
 def test_a_workbook_that_unpacks_to_far_more_than_a_registry_is_refused(sample_rows, monkeypatch):
     content = importer.export_xlsx(sample_rows[:3])
     monkeypatch.setattr(importer, "_MAX_UNPACKED_BYTES", 1000)
-    assert "unpacks to" in invalid(content, "u.xlsx")
+    assert "解压后有" in invalid(content, "u.xlsx")
 
 
 def test_a_stray_quote_is_reported_where_it_swallows_the_rows_below():
     lines = SAMPLE_LINES[:3] + ['X001,"中共某村支部委员会,village,branch,T01,,,,,,0'] + SAMPLE_LINES[3:6]
     problems = problems_of(csv_bytes(lines))
-    assert any(p.row == 4 and p.column == "name" and "line break" in p.problem and "↵" in p.problem
+    assert any(p.row == 4 and p.column == "name" and "换行" in p.problem and "↵" in p.problem
                for p in problems)

@@ -72,9 +72,10 @@ def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):
     with pytest.raises(RuntimeError):
         jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=dies_after_two_batches)
     uow.rollback()
-    stopped = jobs.get(uow.session, job["id"])
-    assert (stopped["status"], stopped["rows_done"], stopped["report"]["registered"]) == ("running", 40, 40)
-    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 40
+    stopped = jobs.get(uow.session, job["id"])  # two batches of at most 20 rows were committed
+    assert stopped["status"] == "running" and 0 < stopped["rows_done"] <= 40
+    assert stopped["report"]["registered"] == stopped["rows_done"]
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == stopped["rows_done"]
 
     assert jobs.claim_next(uow, stale_seconds=60) is None  # its worker may still be alive
     assert jobs.claim_next(uow, stale_seconds=0) == job["id"]  # its heartbeat is stale: resume it

@@ -23,7 +23,7 @@ from services.common.errors import InvalidInput
 
 from .registry_checks import check_rows  # noqa: F401  (the importer's API: read, then check)
 from .registry_columns import (COLUMNS, FORMULA_START, REQUIRED_COLUMNS, UTF8_BOM, ParsedFile,  # noqa: F401
-                               RowProblem, short, translate_label)
+                               RowProblem, column_label, short, translate_label)
 from .registry_export import export_csv, export_xlsx  # noqa: F401
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -56,6 +56,8 @@ _HEADER_LABELS: dict[str, str] = {
     "示范点": "demonstration",
 }
 
+_NOT_A_WORKBOOK = ("无法把文件作为 Excel 工作簿（.xlsx）打开："
+                   "请用 Excel 或 WPS 打开，另存为 .xlsx 或“CSV UTF-8”后再上传。")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"       # BOMs and zero-width marks pasted in from web pages
 
@@ -70,29 +72,28 @@ def parse_upload(filename: str, content: bytes) -> ParsedFile:
     ``check_rows``, which reports every row at once instead of stopping at the first.
     """
     if not content or not content.strip() or content.strip() == UTF8_BOM:
-        raise InvalidInput("The file is empty. Choose the registry file (CSV or .xlsx) and upload it again.")
+        raise InvalidInput("文件是空的：请选择组织名册文件（CSV 或 .xlsx）重新上传。")
     if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"The file is {len(content) / 1024 / 1024:.1f} MB; the limit is "
-                           f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Check that this is the registry file.")
+        raise InvalidInput(f"文件有 {len(content) / 1024 / 1024:.1f} MB，上限是 "
+                           f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB：请确认这是组织名册文件。")
     name = (filename or "").strip().lower()
     if content.startswith(_OLE_MAGIC):
-        raise InvalidInput("This is an old-format Excel file (.xls), or a workbook with a password. "
-                           "Open it in Excel or WPS and save it as .xlsx (without a password) or as CSV UTF-8.")
+        raise InvalidInput("这是旧版 Excel 文件（.xls），或是设了密码的工作簿：请用 Excel 或 WPS 打开，"
+                           "另存为 .xlsx（不设密码）或“CSV UTF-8”后再上传。")
     if content.startswith(_XLSX_MAGIC) or name.endswith((".xlsx", ".xlsm")):
         table, notes = _read_xlsx(content)
         return _to_parsed(table, "xlsx", notes)
     if content.startswith(b"%PDF"):
-        raise InvalidInput("This is a PDF document, not a spreadsheet. Upload the registry as CSV or .xlsx.")
+        raise InvalidInput("这是 PDF 文档，不是表格：请上传 CSV 或 .xlsx 格式的组织名册。")
     if content.startswith(_UTF16_BOMS):
-        raise InvalidInput("The file was saved as Unicode Text (UTF-16). "
-                           "In Excel choose Save As, 'CSV UTF-8 (Comma delimited)', and upload that file.")
+        raise InvalidInput("文件被保存成了“Unicode 文本”（UTF-16）：请在 Excel 中选择“另存为”，"
+                           "保存类型选“CSV UTF-8（逗号分隔）”，再上传那个文件。")
     if b"\x00" in content:
-        raise InvalidInput("This is not a CSV or .xlsx file (it holds binary data). "
-                           "Save the registry as CSV UTF-8 or .xlsx and upload that file.")
+        raise InvalidInput("这不是 CSV 或 .xlsx 文件（内容是二进制数据）：请把名册另存为“CSV UTF-8”或 .xlsx 后上传。")
     text, encoding, notes = _decode(content)
     if text.lstrip().startswith("<"):
-        raise InvalidInput("This file is a web page or XML document, though it may be named like a spreadsheet. "
-                           "Open it in Excel or WPS and save it as .xlsx or CSV UTF-8.")
+        raise InvalidInput("这个文件是网页或 XML 文档（虽然文件名像表格）：请用 Excel 或 WPS 打开，"
+                           "另存为 .xlsx 或“CSV UTF-8”后再上传。")
     return _to_parsed(_read_csv(text), encoding, notes)
 
 
@@ -109,15 +110,15 @@ def _decode(content: bytes) -> tuple[str, str, list[str]]:
     as_utf8 = content.decode("utf-8", errors="replace")
     if len(_CJK.findall(as_utf8)) > 2 * as_utf8.count("\ufffd"):
         row = content[:first_bad].count(b"\n") + 1
-        raise InvalidInput(f"The file is in UTF-8, but row {row} holds text in another encoding (perhaps pasted "
-                           "from another file). Retype that row, or save the file again from Excel as CSV UTF-8.")
+        raise InvalidInput(f"文件是 UTF-8 编码，但第 {row} 行混有其他编码的文字（可能是从别的文件粘贴来的）："
+                           "请重新输入这一行，或在 Excel 中重新另存为“CSV UTF-8”。")
     try:
         text = content.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("The file's text could not be read: it is neither UTF-8 nor GBK "
-                           f"(unreadable bytes near byte {exc.start}). In Excel choose Save As, "
-                           "'CSV UTF-8 (Comma delimited)', and upload that file.") from exc
-    return text, "gbk", ["The file was saved in GBK (Excel's default for Chinese); it was read as GBK."]
+        raise InvalidInput("无法读取文件中的文字：它既不是 UTF-8 也不是 GBK 编码"
+                           f"（第 {exc.start} 字节附近无法识别）。请在 Excel 中选择“另存为”，"
+                           "保存类型选“CSV UTF-8（逗号分隔）”，再上传那个文件。") from exc
+    return text, "gbk", ["文件是 GBK 编码（中文 Excel 默认保存的“CSV”），已按 GBK 读取。"]
 
 
 def _read_csv(text: str) -> Iterator[tuple[int, list[Any]]]:
@@ -132,8 +133,8 @@ def _read_csv(text: str) -> Iterator[tuple[int, list[Any]]]:
             # export_csv guards cells Excel would run as formulas with a leading apostrophe.
             yield number, [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
     except csv.Error as exc:
-        raise InvalidInput(f"The file is not a well-formed CSV near row {number + 1} ({exc}). "
-                           "Check that row for a stray double quote (\"), or save the file again from Excel.") from exc
+        raise InvalidInput(f"文件在第 {number + 1} 行附近不是规范的 CSV（{exc}）：请检查这一行是否有多余的"
+                           "英文双引号（\"），或用 Excel 重新保存文件。") from exc
 
 
 def _read_xlsx(content: bytes) -> tuple[Iterator[tuple[int, list[Any]]], list[str]]:
@@ -147,23 +148,21 @@ def _read_xlsx(content: bytes) -> tuple[Iterator[tuple[int, list[Any]]], list[st
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidInput("The file could not be opened as an Excel workbook (.xlsx). "
-                           "Open it in Excel or WPS and save it as .xlsx or as CSV UTF-8.") from exc
+        raise InvalidInput(_NOT_A_WORKBOOK) from exc
     if unpacked > _MAX_UNPACKED_BYTES:
-        raise InvalidInput(f"The workbook unpacks to {unpacked // (1024 * 1024)} MB, far more than a registry; "
-                           "check that this is the registry file, or save it as CSV UTF-8.")
+        raise InvalidInput(f"这个工作簿解压后有 {unpacked // (1024 * 1024)} MB，远超一份组织名册："
+                           "请确认这是名册文件，或把它另存为“CSV UTF-8”。")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # a corrupt zip, a .docx or .ods renamed: openpyxl raises many kinds
-        raise InvalidInput("The file could not be opened as an Excel workbook (.xlsx). "
-                           "Open it in Excel or WPS and save it as .xlsx or as CSV UTF-8.") from exc
+        raise InvalidInput(_NOT_A_WORKBOOK) from exc
     notes = []
     sheets = workbook.worksheets
     if not sheets:
         workbook.close()
-        raise InvalidInput("The workbook has no worksheet.")
+        raise InvalidInput("这个工作簿里没有工作表：请在第一个工作表中填写名册后再上传。")
     if len(sheets) > 1:
-        notes.append(f"The workbook has {len(sheets)} sheets; only the first, '{sheets[0].title}', was read.")
+        notes.append(f"工作簿有 {len(sheets)} 个工作表，只读取了第一个“{sheets[0].title}”。")
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
@@ -172,8 +171,7 @@ def _read_xlsx(content: bytes) -> tuple[Iterator[tuple[int, list[Any]]], list[st
             for number, values in enumerate(sheets[0].iter_rows(values_only=True), start=1):
                 yield number, list(values)
         except Exception as exc:
-            raise InvalidInput("The workbook is damaged and could not be read to the end. "
-                               "Open it in Excel or WPS and save it again as .xlsx.") from exc
+            raise InvalidInput("工作簿已损坏，无法读到末尾：请用 Excel 或 WPS 打开后重新另存为 .xlsx。") from exc
         finally:
             workbook.close()
 
@@ -231,28 +229,26 @@ def _collect(table: Iterable[tuple[int, list[Any]]], encoding: str, notes: list[
             continue
         for index in range(len(header), len(cells)):
             if cells[index]:
-                raise InvalidInput(f"Row {number} has a value in column {index + 1} ('{short(cells[index])}'), "
-                                   "which has no header. Give that column a header or clear it.")
+                raise InvalidInput(_no_header(number, index, cells[index]))
         row = {}
         for index, column in enumerate(header):
             value = cells[index] if index < len(cells) else ""
             if column is None:
                 if value:
-                    raise InvalidInput(f"Row {number} has a value in column {index + 1} ('{short(value)}'), "
-                                       "which has no header. Give that column a header or clear it.")
+                    raise InvalidInput(_no_header(number, index, value))
                 continue
             row[column] = value
         rows.append(row)
         numbers.append(number)
         if len(rows) > _MAX_ROWS:
-            raise InvalidInput(f"The file has more than {_MAX_ROWS} units; check that this is the county registry.")
+            raise InvalidInput(f"文件中的组织超过 {_MAX_ROWS} 个：请确认这是本县的组织名册。")
     if header is None:
-        raise InvalidInput("The file is empty. Choose the registry file (CSV or .xlsx) and upload it again.")
+        raise InvalidInput("文件是空的：请选择组织名册文件（CSV 或 .xlsx）重新上传。")
     if not rows:
-        raise InvalidInput(f"The file has no units: it has a header (row {header_row}) but no rows below it.")
+        raise InvalidInput(f"文件中没有组织：只有表头（第 {header_row} 行），下面没有数据行。")
     absent = [c for c in COLUMNS if c not in header]
     if absent:
-        notes.append("The file has no column " + ", ".join(absent) + "; those fields are taken as empty.")
+        notes.append("文件中没有这些列：" + "、".join(column_label(c) for c in absent) + "；这些字段按空白处理。")
     return ParsedFile(rows=rows, row_numbers=numbers, encoding=encoding, notes=notes)
 
 
@@ -260,7 +256,7 @@ def _read_header(cells: list[str]) -> list[str | None]:
     """The column of each header cell (None for a blank one); InvalidInput naming the
     missing required columns and the unknown ones when the header is not the registry's."""
     columns: list[str | None] = [_header_key(c) if c else None for c in cells]
-    unknown = [f"'{short(cells[i])}' (column {i + 1})"
+    unknown = [f"“{short(cells[i])}”（第 {i + 1} 列）"
                for i, c in enumerate(columns) if c is not None and c not in COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     seen: dict[str, int] = {}
@@ -268,24 +264,29 @@ def _read_header(cells: list[str]) -> list[str | None]:
     for i, column in enumerate(columns):
         if column in COLUMNS:
             if column in seen:
-                twice.append(f"{column} (columns {seen[column] + 1} and {i + 1})")
+                twice.append(f"{column_label(column)}（第 {seen[column] + 1} 列和第 {i + 1} 列）")
             seen.setdefault(column, i)
     if not (unknown or missing or twice):
         return columns
-    parts = ["The first row of the file must be the header of the registry."]
+    parts = ["文件的第一行必须是组织名册的表头。"]
     if missing:
-        parts.append("Missing required columns: " + ", ".join(missing) + ".")
+        parts.append("缺少必填的列：" + "、".join(column_label(c) for c in missing) + "。")
     if unknown:
-        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        parts.append("Unknown columns: " + ", ".join(unknown[:10]) + more + ".")
+        more = f"等 {len(unknown)} 列" if len(unknown) > 10 else ""
+        parts.append("无法识别的列：" + "、".join(unknown[:10]) + more + "。")
     if twice:
-        parts.append("Columns given twice: " + "; ".join(twice) + ".")
+        parts.append("重复的列：" + "；".join(twice) + "。")
     filled = [c for c in cells if c]
     if len(filled) == 1:
         if "，" in filled[0]:
-            parts.append("Separate the columns with an English comma (,), not a Chinese one (，).")
+            parts.append("各列之间请用英文逗号（,）分隔，不要用中文逗号（，）。")
         else:
-            parts.append("If the file has a title above the header, delete that row.")
-    parts.append("The columns are: " + ", ".join(COLUMNS) + " (Chinese headers such as 代码, 名称, 领域, "
-                 "组织类型, 上级代码 are accepted too).")
-    raise InvalidInput(" ".join(parts))
+            parts.append("如果表头上方有标题行，请删除那一行。")
+    parts.append("表头的列是：" + ", ".join(COLUMNS)
+                 + "（也可以用中文表头，如 代码、名称、领域、组织类型、上级代码）。")
+    raise InvalidInput("".join(parts))
+
+
+def _no_header(number: int, index: int, value: str) -> str:
+    return (f"第 {number} 行第 {index + 1} 列有内容（“{short(value)}”），"
+            "但这一列没有表头：请给这一列加上表头，或清空它。")

@@ -9,11 +9,11 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from .registry_columns import COLUMNS, REQUIRED_COLUMNS, ParsedFile, RowProblem, short, translate_label
+from .registry_columns import COLUMNS, REQUIRED_COLUMNS, ParsedFile, RowProblem, column_label, short, translate_label
 from .schemas import RegistryRow
 
-_SECTOR_HELP = "agency (机关), town (镇街), village (村居), school (学校), enterprise (企业), hospital (医院), other (其他)"
-_ORG_TYPE_HELP = "committee (党委), general_branch (党总支), branch (党支部)"
+_SECTOR_HELP = "机关（agency）、镇街（town）、村居（village）、学校（school）、企业（enterprise）、医院（hospital）、其他（other）"
+_ORG_TYPE_HELP = "党委（committee）、党总支（general_branch）、党支部（branch）"
 _PHONE_COLUMNS = ("secretary_phone", "liaison_phone")
 
 
@@ -38,8 +38,8 @@ def check_rows(parsed: ParsedFile,
         for column, value in values.items():
             if "\n" in value or "\r" in value:
                 problems.append(RowProblem(number, column, (
-                    f"The {column} cell holds a line break ('{short(value)}'). Remove it; if the file has a stray "
-                    "double quote (\"), the following rows may have been read into this cell.")))
+                    f"{column_label(column)}单元格里有换行（“{short(value)}”）：请删除换行；如果文件中有多余的"
+                    "英文双引号（\"），后面几行可能被读进了这个单元格。")))
         data = {column: value for column, value in values.items() if value != ""}  # empty → load_default
         try:
             loaded.append(schema.load(data))
@@ -59,31 +59,29 @@ def _explain(column: str | None, value: Any, messages: list[str]) -> str:
     """marshmallow's message for one field, as a sentence a clerk can act on."""
     if value is None:
         if column in REQUIRED_COLUMNS:
-            return f"The {column} is empty; every unit needs one."
-        return f"The {column} is empty."
+            return f"{column_label(column)}是空的：每个组织都必须填写。"
+        return f"{column_label(column)}是空的。"
     shown = short(str(value))
     if column == "code":
-        return (f"The code '{shown}' is not valid: use only letters, digits, '-' and '_', "
-                "at most 32 characters, no spaces.")
+        return f"代码“{shown}”无效：只能用字母、数字、“-”和“_”，最多 32 位，不能有空格。"
     if column == "name":
-        return f"The name '{shown}' is too long (at most 200 characters)."
+        return f"名称“{shown}”太长（最多 200 个字）。"
     if column == "sector":
-        return f"The sector '{shown}' is not known. Use one of: {_SECTOR_HELP}."
+        return f"领域“{shown}”无法识别：请填写其中之一：{_SECTOR_HELP}。"
     if column == "org_type":
-        return f"The organisation type '{shown}' is not known. Use one of: {_ORG_TYPE_HELP}."
+        return f"组织类型“{shown}”无法识别：请填写其中之一：{_ORG_TYPE_HELP}。"
     if column in _PHONE_COLUMNS:
-        text = (f"The phone number '{shown}' is not a mainland mobile (11 digits starting with 1) "
-                "or landline (such as 0592-1234567) number.")
+        text = f"电话“{shown}”不是有效的手机号（以 1 开头的 11 位数字）或座机号（如 0592-1234567）。"
         if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", str(value)):
-            text += " Excel turned it into scientific notation: format the column as text and type it again."
+            text += "Excel 把它变成了科学计数法：请把这一列设为“文本”格式后重新输入。"
         elif re.fullmatch(r"[2-9]\d{8,10}", str(value)):
-            text += " If it is a landline, Excel dropped its leading 0: format the column as text and type it again."
+            text += "如果是座机号，Excel 去掉了开头的 0：请把这一列设为“文本”格式后重新输入。"
         return text
     if column == "liaison_email":
-        return f"The e-mail address '{shown}' is not valid (it should look like name@example.gov.cn)."
+        return f"邮箱“{shown}”无效（应形如 name@example.gov.cn）。"
     if column == "demonstration":
-        return f"The demonstration value '{shown}' is not understood: write 1 or 0 (or 是 / 否)."
-    return f"The {column or 'row'} value '{shown}' is not valid: " + " ".join(map(str, messages))
+        return f"示范点一栏的“{shown}”无法识别：请填 1 或 0（或 是 / 否）。"
+    return f"{column_label(column)}的值“{shown}”无效：" + " ".join(map(str, messages))
 
 
 def _tree_problems(numbers: list[int], codes: list[str], parents: list[str],
@@ -97,22 +95,22 @@ def _tree_problems(numbers: list[int], codes: list[str], parents: list[str],
             rows_of.setdefault(code, []).append(number)
     for code, rows in rows_of.items():
         if len(rows) > 1:
-            listed = ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
+            listed = "、".join(map(str, rows[:-1])) + f" 和 {rows[-1]}"
             for number in rows:
-                problems.append(RowProblem(number, "code", f"The code '{code}' is used on rows {listed}; "
-                                                           "each unit needs its own code."))
+                problems.append(RowProblem(number, "code", f"代码“{code}”在第 {listed} 行重复使用："
+                                                           "每个组织需要各自的代码。"))
     known_lower = None
     for number, code, parent in zip(numbers, codes, parents):
         if not parent:
             continue
         if parent == code:
-            problems.append(RowProblem(number, "parent_code", f"The unit '{code}' names itself as its parent."))
+            problems.append(RowProblem(number, "parent_code", f"组织“{code}”把自己填成了自己的上级。"))
         elif parent not in rows_of and parent not in existing_parents:
             if known_lower is None:
                 known_lower = {c.lower(): c for c in (*existing_parents, *rows_of)}
-            hint = f" Did you mean '{known_lower[parent.lower()]}'?" if parent.lower() in known_lower else ""
-            problems.append(RowProblem(number, "parent_code", f"The parent code '{parent}' is neither in this file "
-                                                              f"nor in the registry.{hint}"))
+            hint = f"是不是“{known_lower[parent.lower()]}”？" if parent.lower() in known_lower else ""
+            problems.append(RowProblem(number, "parent_code", f"上级代码“{parent}”既不在这个文件中，"
+                                                              f"也不在现有名册中。{hint}"))
 
     # The tree after the import: the registry, with each unit in the file under its new parent.
     tree: dict[str, str | None] = dict(existing_parents)
@@ -135,10 +133,9 @@ def _tree_problems(numbers: list[int], codes: list[str], parents: list[str],
                 if member in first_row:
                     at = cycle.index(member)
                     path = cycle[at:] + cycle[:at] + [member]
-                    shown = " → ".join(c if c in first_row else f"{c} (registry)" for c in path)
+                    shown = " → ".join(c if c in first_row else f"{c}（现有名册）" for c in path)
                     problems.append(RowProblem(first_row[member], "parent_code", (
-                        f"The parent chain goes round in a circle: {shown}. "
-                        "A unit cannot be placed under one of its own sub-units.")))
+                        f"上级关系绕成了一个圈：{shown}。一个组织不能放在它自己的下级组织之下。")))
         for member in chain:
             state[member] = 2
     return problems

@@ -57,6 +57,18 @@ def translate_label(column: str, value: str) -> str:
     return labels.get(value, value.lower())  # Excel writes booleans into CSV as TRUE/FALSE
 
 
+COLUMN_LABELS = {"code": "代码", "name": "名称", "sector": "领域", "org_type": "组织类型", "parent_code": "上级代码",
+                 "secretary": "书记", "secretary_phone": "书记电话", "liaison": "联络员",
+                 "liaison_phone": "联络员电话", "liaison_email": "联络员邮箱", "demonstration": "示范点"}
+
+
+def column_label(column: str | None) -> str:
+    """A column as the clerk's Chinese header names it, with its code: 领域（sector）."""
+    if column is None:
+        return "这一行"
+    return f"{COLUMN_LABELS[column]}（{column}）" if column in COLUMN_LABELS else column
+
+
 def short(value: str, limit: int = 40) -> str:
     """A value as quoted back to the clerk: on one line, and not the whole of a runaway cell."""
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "↵")

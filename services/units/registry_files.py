@@ -32,8 +32,8 @@ def import_file(uow: UnitOfWork, actor: str, filename: str, content: bytes, appl
     present = set().union(*(row.keys() for row in parsed.rows))
     update_officials = OFFICIAL_COLUMNS <= present
     if not update_officials:
-        report["notes"] = [*parsed.notes, "The file has no complete officials' columns "
-                           f"({', '.join(OFFICIAL_COLUMNS)}); existing units keep their officials."]
+        report["notes"] = [*parsed.notes, "文件中没有完整的负责人各列（" + "、".join(sorted(OFFICIAL_COLUMNS))
+                           + "）：已在册的组织保留原有的书记和联络员。"]
     report.update(registry.register_rows(uow, rows, actor, update_officials))
     if apply:
         report["applied"] = True
