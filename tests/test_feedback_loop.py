@@ -163,7 +163,9 @@ def test_bad_steps_change_nothing(county):
         sender.reopen(uow, receipt["tracking_code"], {"secret": receipt["secret"]}, settings)
     uow.rollback()
     assert (feedback.status, feedback.reopen_count, len(events(uow))) == ("answered", 2, before)
-    with pytest.raises(Conflict):  # answered: nothing to transfer
+    sender.rate(uow, receipt["tracking_code"], {"secret": receipt["secret"], "rating": "satisfied"}, settings)
+    uow.commit()
+    with pytest.raises(Conflict, match="已办结"):  # closed: nothing to transfer
         act(uow, OFFICE, feedback, "transfer", {"unit_code": "B001", "reason": "转办"})
 
 
@@ -205,13 +207,18 @@ def test_merged_and_dissolved_units_hand_their_open_feedback_on(county):
     uow, settings = county
     _, open_one = send(uow, settings)
     _, held = send(uow, settings, content="博彩广告")
+    _, answered = send(uow, settings, content="已答复的一条")
+    for action, who, body in (("accept", OPERATOR, None), ("answer", OPERATOR, {"body": "答复"}),
+                              ("approve-answer", REVIEWER, {})):
+        act(uow, who, answered, action, body)
     payload = {"unit": unit("A001", "T01", status="merged", revision=2), "changed_by": "admin",
                "into_code": "B001", "children_moved": [], "merged_on": county_today()}
     intake.apply_unit(uow.session, payload["unit"])
-    assert routing.follow_unit_change(uow, names.UNIT_MERGED, payload) == 2
+    assert routing.follow_unit_change(uow, names.UNIT_MERGED, payload) == 3
     uow.commit()
     assert (open_one.unit_code, held.unit_code, open_one.status) == ("B001", "B001", "received")
-    (moved,) = [p for t, p in events(uow) if t == names.FEEDBACK_TRANSFERRED]
+    assert (answered.unit_code, answered.status) == ("B001", "answered")  # a reopening goes to the survivor
+    moved = [p for t, p in events(uow) if t == names.FEEDBACK_TRANSFERRED][0]
     assert (moved["from_unit_code"], moved["cause"], moved["answer_due"]) == ("A001", "unit_merged",
                                                                             open_one.answer_due.isoformat())
     dissolved = {"unit": unit("B001", "T01", status="dissolved", revision=2), "changed_by": "admin",

@@ -16,7 +16,7 @@ from .models import Feedback, Target
 from .states import OPEN
 
 COUNTY_LEVEL = "县直"  # units under no town: county agencies, schools and hospitals under bureaus
-FOLLOWS = ("held",) + OPEN  # what moves with a unit that is merged or dissolved
+FOLLOWS = ("held", "answered") + OPEN  # what moves with a merged or dissolved unit (answered: it may reopen)
 
 
 def follow_unit_change(uow: UnitOfWork, event_type: str, payload: dict[str, Any]) -> int:

@@ -26,6 +26,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("accepted", "transfer"): "accepted",
     ("reviewing", "transfer"): "accepted",  # the draft belongs to the old unit; the new one answers
     ("reopened", "transfer"): "reopened",
+    ("answered", "transfer"): "answered",  # a reopening then goes to the new unit (after a merge, say)
     ("accepted", "extend"): "accepted",
     ("reviewing", "extend"): "reviewing",
     ("reopened", "extend"): "reopened",
