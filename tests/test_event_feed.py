@@ -11,10 +11,10 @@ from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.notify import webhooks
 from tests.test_end_to_end import token
-from tests.test_units_api import ADMIN, SAMPLE, upload
+from tests.test_units_api import ADMIN, SAMPLE, imported
 
-INSPECTION = {"title": "季度检查", "scheduled_for": date(2024, 5, 6), "unit_codes": ["A001"],
-              "inspector": "office", "dimensions": ["时效"]}
+DUE_SOON = {"unit_code": "A001", "entry_code": "DW-01", "matter": "组织建设", "period": "2024-Q2",
+            "due_on": date(2024, 5, 6)}
 
 
 def _publish(uow, *ids):
@@ -26,7 +26,7 @@ def _publish(uow, *ids):
 def test_history_is_published_rows_in_id_order_up_to_the_first_unpublished(uow_factory):
     uow = uow_factory("disclosure")
     for n in range(1, 6):
-        uow.emit("InspectionDue", {**INSPECTION, "inspection_id": n})
+        uow.emit("ObligationDueSoon", {**DUE_SOON, "obligation_id": n})
     uow.emit("ItemSubmitted", {"item_id": 1, "unit_code": "A001", "title": "t", "version": 1, "audience": "society",
                                "submitted_by": "op", "submitted_at": datetime.now(timezone.utc)})
     uow.commit()
@@ -34,13 +34,13 @@ def test_history_is_published_rows_in_id_order_up_to_the_first_unpublished(uow_f
     _publish(uow, 1, 2, 4, 5, 6)  # 3 is still pending: 4 and later wait behind it
     history = event_history(uow.session)
     assert [r["id"] for r in history] == [1, 2]
-    assert history[0]["event"]["type"] == "InspectionDue" and history[0]["event"]["payload"]["inspection_id"] == 1
+    assert history[0]["event"]["type"] == "ObligationDueSoon" and history[0]["event"]["payload"]["obligation_id"] == 1
     assert event_history(uow.session, after_id=2) == []
     _publish(uow, 3)
     assert [r["id"] for r in event_history(uow.session, after_id=2)] == [3, 4, 5, 6]
     assert [r["id"] for r in event_history(uow.session, after_id=2, limit=2)] == [3, 4]
     assert [r["id"] for r in event_history(uow.session, types=["ItemSubmitted"])] == [6]
-    assert [r["id"] for r in event_history(uow.session, types=["InspectionDue"], after_id=4)] == [5]
+    assert [r["id"] for r in event_history(uow.session, types=["ObligationDueSoon"], after_id=4)] == [5]
 
 
 def test_webhook_rules(uow_factory):
@@ -98,7 +98,7 @@ def _drain(api, headers, cursor, types, limit=50):
 def test_a_subscriber_backfills_then_follows_the_feed(api):
     from tests.conftest import wait_for
 
-    assert upload(api, SAMPLE, apply=True).status_code == 200
+    assert imported(api, SAMPLE, apply=True)["status"] == "succeeded"
     key = _api_key(api, "county-archive")
     seen, cursor = [], ""
 
