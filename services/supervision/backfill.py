@@ -70,7 +70,12 @@ def run(uow: UnitOfWork, fetch: Fetch) -> int:
         producer, after = row.producer, row.last_id
         while True:
             types = [t for t in TYPES if CATALOGUE[t].producer == producer]
-            page = fetch(producer, after, types, PAGE)
+            try:
+                page = fetch(producer, after, types, PAGE)
+            except Exception as exc:  # not up yet: the others go on, this one is asked again next time
+                log.info("backfill: %s does not answer yet (%s); trying again shortly", producer, type(exc).__name__)
+                uow.rollback()
+                break
             for entry in page:
                 applied += _apply(uow, entry["event"])
             if page:

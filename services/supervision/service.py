@@ -35,7 +35,7 @@ from . import (
 from .periods import Period, parse_as_of
 
 log = logging.getLogger(__name__)
-HISTORY_TIMEOUT_SECONDS = 20
+HISTORY_TIMEOUT_SECONDS = 5
 
 
 class SupervisionService(base.ServiceBase):
@@ -46,7 +46,7 @@ class SupervisionService(base.ServiceBase):
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
 
-    @rpc
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
     def health(self) -> dict[str, Any]:
         """Answers once the database responds and the backfill from the event history is done."""
         self.db.session.execute(text("SELECT 1"))
@@ -57,7 +57,7 @@ class SupervisionService(base.ServiceBase):
     def on_fact(self, event: Event) -> None:
         facts.apply(self.db.session, event)
 
-    @timer(interval=2, eager=True)
+    @timer(interval=1, eager=True)
     def take_history(self) -> None:
         """Until done: fill an empty database from the producers' published events."""
         if not backfill.ready(self.db):
