@@ -51,6 +51,7 @@ def test_period_and_as_of_parse():
     with pytest.raises(InvalidInput):
         parse_as_of("2026-10-10T00:00:00")  # no offset
     assert parse_as_of("2026-10-10T00:00:00+08:00") == datetime(2026, 10, 9, 16, tzinfo=UTC)
+    assert parse_as_of("2026-10-10T00:00:00 08:00") == datetime(2026, 10, 9, 16, tzinfo=UTC)  # "+" unencoded
 
 
 def test_random_draw_is_reproducible_and_keeps_inspectors_away_from_their_units():

@@ -66,8 +66,11 @@ def parse_as_of(raw: Any, now: datetime | None = None) -> datetime:
     if isinstance(raw, datetime):
         moment = raw
     else:
+        text = str(raw).strip()
+        if re.search(r"T[\d:.]+ \d{2}:\d{2}$", text):  # "+08:00" sent unencoded in a query arrives as " 08:00"
+            text = text[:-6] + "+" + text[-5:]
         try:
-            moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise InvalidInput(f"as_of“{raw}”不是有效的时刻：请写成 2026-10-10T00:00:00+08:00",
                                {"fields": {"as_of": ["not an instant"]}}) from None
