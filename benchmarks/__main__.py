@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import approval_to_email, feedback, gateway_load, obligations, outbox_relay, registry, supervision
+from . import (approval_to_email, feedback, gateway_load, obligations, outbox_relay, registry, registry_reads,
+               supervision)
 from tests.processes import temporary_vhost
 
 
@@ -16,6 +17,10 @@ def main() -> None:
 
     registry.report(args.units)
     obligations.report(args.units)
+
+    for embedded in (False, True):
+        with temporary_vhost() as amqp_uri:
+            registry_reads.report(amqp_uri, args.units, embedded)
     supervision.report(args.units)
 
     with temporary_vhost() as amqp_uri:
