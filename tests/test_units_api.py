@@ -152,7 +152,7 @@ def test_signing_in_refreshing_and_api_keys(api, cluster):
 
     wrong = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": "rv-a001",
                                                              "password": "guess"})
-    assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "wrong username or password"
+    assert wrong.status_code == 401 and wrong.json()["error"]["message"] == "用户名或密码不对，请核对后重试。"
     signed_in = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": "rv-a001",
                                                                  "password": DEMO_PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
@@ -166,7 +166,7 @@ def test_signing_in_refreshing_and_api_keys(api, cluster):
     assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != tokens["refresh_token"]
     reused = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "refresh_token",
                                                               "refresh_token": tokens["refresh_token"]})
-    assert reused.status_code == 401 and "used before" in reused.json()["error"]["message"]
+    assert reused.status_code == 401 and "已被用过" in reused.json()["error"]["message"]
 
     key = requests.post(f"{api}/api/v1/api-keys", json={"name": "county-archive"}, headers=ADMIN)
     assert key.status_code == 201 and key.json()["key"].startswith("gk_")

@@ -78,22 +78,22 @@ def test_accounts_hash_passwords_and_refuse_the_wrong_ones(uow):
     assert created["username"] == "op-a001" and "password_hash" not in created
     assert accounts.authenticate(uow.session, "op-a001", "a long passphrase")["role"] == "operator"
     for user, password in (("op-a001", "wrong password"), ("nobody", "a long passphrase")):
-        with pytest.raises(Forbidden, match="wrong username or password"):
+        with pytest.raises(Forbidden, match="用户名或密码不对"):
             accounts.authenticate(uow.session, user, password)
     disabled = accounts.set_enabled(uow.session, "op-a001", False)
     assert disabled["auth_version"] == 2
-    with pytest.raises(Forbidden, match="disabled"):
+    with pytest.raises(Forbidden, match="已停用"):
         accounts.authenticate(uow.session, "op-a001", "a long passphrase")
     assert accounts.change_role(uow.session, "op-a001", "reviewer", "A001")["auth_version"] == 3
 
 
 @pytest.mark.parametrize("args, problem", [
-    (("x", "a long passphrase", "operator", "x", "A001"), "username"),
-    (("op2", "short", "operator", "x", "A001"), "at least"),
-    (("op2", "a long passphrase", "operator", "x", None), "needs the unit"),
-    (("op2", "a long passphrase", "inspector", "x", "A001"), "county-wide"),
-    (("op2", "a long passphrase", "king", "x", None), "role"),
-    (("op2", "a long passphrase", "operator", "x", "Z999"), "not an active unit"),
+    (("x", "a long passphrase", "operator", "x", "A001"), "用户名"),
+    (("op2", "short", "operator", "x", "A001"), "至少"),
+    (("op2", "a long passphrase", "operator", "x", None), "须指定所属单位"),
+    (("op2", "a long passphrase", "inspector", "x", "A001"), "全县范围"),
+    (("op2", "a long passphrase", "king", "x", None), "角色"),
+    (("op2", "a long passphrase", "operator", "x", "Z999"), "不是在册的现有单位"),
 ])
 def test_bad_accounts_are_refused(uow, args, problem):
     with pytest.raises(InvalidInput, match=problem):

@@ -25,9 +25,9 @@ def test_a_refresh_token_rotates_and_a_reused_one_closes_the_session(uow):
     assert first["account"]["role"] == "reviewer" and len(first["refresh_token"]) > 30
     second = sessions.refresh(uow.session, first["refresh_token"])
     assert second["refresh_token"] != first["refresh_token"]
-    with pytest.raises(Forbidden, match="used before"):
+    with pytest.raises(Forbidden, match="已被用过"):
         sessions.refresh(uow.session, first["refresh_token"])  # a copy of the spent token
-    with pytest.raises(Forbidden, match="not valid"):
+    with pytest.raises(Forbidden, match="无效"):
         sessions.refresh(uow.session, second["refresh_token"])  # the whole family is revoked
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(RefreshToken)
                               .where(RefreshToken.token_hash.contains(first["refresh_token"]))) == 0
@@ -36,18 +36,18 @@ def test_a_refresh_token_rotates_and_a_reused_one_closes_the_session(uow):
 def test_disabling_or_changing_the_account_ends_its_sessions(uow):
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]
     accounts.change_role(uow.session, "rv-a001", "operator", "A001")
-    with pytest.raises(Forbidden, match="changed or was disabled"):
+    with pytest.raises(Forbidden, match="已停用"):
         sessions.refresh(uow.session, token)
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]
     accounts.set_enabled(uow.session, "rv-a001", False)
-    with pytest.raises(Forbidden, match="changed or was disabled"):
+    with pytest.raises(Forbidden, match="已停用"):
         sessions.refresh(uow.session, token)
 
 
 def test_an_expired_session_and_a_logout_end_the_refresh_token(uow):
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]
     uow.session.execute(sa.update(RefreshToken).values(expires_at=sessions.utcnow() - timedelta(seconds=1)))
-    with pytest.raises(Forbidden, match="expired"):
+    with pytest.raises(Forbidden, match="已过期"):
         sessions.refresh(uow.session, token)
     token = sessions.login(uow.session, "rv-a001", PASSWORD)["refresh_token"]
     sessions.logout(uow.session, token)

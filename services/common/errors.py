@@ -55,6 +55,18 @@ class Unprocessable(DomainError):
     status, code = 422, "unprocessable"
 
 
+class SignInSlowed(DomainError):
+    """Wrong passwords in a row: the account takes no attempt for a few seconds
+    (details: retry_after_seconds)."""
+    status, code = 429, "sign_in_slowed"
+
+
+class AccountLocked(DomainError):
+    """Too many wrong passwords: the account is locked for a while, or until the admin
+    unlocks it (details: retry_after_seconds)."""
+    status, code = 429, "account_locked"
+
+
 DOMAIN_ERRORS = (DomainError,)
 
 

@@ -1,9 +1,15 @@
 """Accounts of officials and of the county office's staff: a login, a password hashed with
-Argon2 (argon2-cffi), a role and a unit scope. Disabling an account, or changing its role
-or unit, raises its auth_version, which the gateway checks to refuse older tokens."""
+Argon2 (argon2-cffi), a role and a unit scope. Disabling an account, changing its role or
+unit, or setting its password raises its auth_version, which ends its sessions (a refresh
+under an older version is refused).
+
+The admin hands out one-time passwords (a reset, or bulk provisioning in provisioning.py):
+the account must change it at its first sign-in. Wrong passwords are counted per account
+(lockout.py): slowed, then locked for 15 minutes."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
 
+from . import lockout
 from .models import Account, Unit
 
 ROLES = ("member", "operator", "reviewer", "inspector", "admin")
@@ -22,68 +29,129 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 10
 
 hasher = PasswordHasher()
+# one-time passwords are long random strings, not words a person chose, so a cheaper hash
+# does (a batch of hundreds is made at once); the first sign-in replaces it with a chosen one
+one_time_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 # verified against when the username is unknown, so both failures take as long
 _DUMMY_HASH = hasher.hash("not-a-real-password")
-
+# no 0/O, 1/l/I: read aloud or copied from paper without mistakes
+ONE_TIME_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ONE_TIME_LENGTH = 12
+WRONG_PASSWORD = "用户名或密码不对，请核对后重试。"
 
 
 def view(account: Account) -> dict[str, Any]:
     """An account as callers see it: never the hash."""
     return {"username": account.username, "display_name": account.display_name, "role": account.role,
-            "unit_code": account.unit_code, "enabled": account.enabled, "auth_version": account.auth_version}
+            "unit_code": account.unit_code, "enabled": account.enabled, "auth_version": account.auth_version,
+            "must_change_password": bool(account.must_change_password),
+            "failed_logins": account.failed_logins or 0, "locked": lockout.is_locked(account),
+            "locked_until": account.locked_until.isoformat() if lockout.is_locked(account) else None}
+
+
+def one_time_password() -> str:
+    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password or "") <= 128:
+        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符（最多 128 个）；可以用一句好记的话。")
 
 
 def _check_scope(session: Session, role: str, unit_code: str | None) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        raise InvalidInput(f"角色应为其中之一：{'、'.join(ROLES)}")
     if role in UNIT_ROLES:
         if not unit_code:
-            raise InvalidInput(f"a {role} account needs the unit it acts for")
+            raise InvalidInput(f"{role} 账号须指定所属单位（unit_code）。")
         unit = session.get(Unit, unit_code)
         if unit is None or unit.status != "active":
-            raise InvalidInput(f"unit {unit_code} is not an active unit")
+            raise InvalidInput(f"单位 {unit_code} 不是在册的现有单位：请先核对单位代码。")
     elif unit_code:
-        raise InvalidInput(f"a {role} account acts county-wide and takes no unit")
+        raise InvalidInput(f"{role} 账号在全县范围工作，不指定单位：请去掉 unit_code。")
 
 
-def create(session: Session, username: str, password: str, role: str, display_name: str,
+def create(session: Session, username: str, password: str | None, role: str, display_name: str,
            unit_code: str | None = None) -> dict[str, Any]:
+    """A new account. Without a password it gets a one-time password, to be changed at the
+    first sign-in: it is in this answer (`password`) only."""
     username = (username or "").strip().lower()
     if not USERNAME.match(username):
-        raise InvalidInput("a username is 3–64 lower-case letters, digits, dots, dashes or underscores")
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+        raise InvalidInput("用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头。")
+    if password is not None:
+        _check_password(password)
     _check_scope(session, role, unit_code)
     if session.get(Account, username) is not None:
-        raise Conflict(f"the username {username} is taken")
-    account = Account(username=username, display_name=display_name or username, password_hash=hasher.hash(password),
+        raise Conflict(f"用户名 {username} 已被占用：请换一个。")
+    one_time = one_time_password() if password is None else None
+    digest = one_time_hasher.hash(one_time) if one_time else hasher.hash(password)
+    account = Account(username=username, display_name=display_name or username, password_hash=digest,
                       role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=utcnow(),
-                      updated_at=utcnow())
+                      updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0)
     session.add(account)
-    return view(account)
+    return {**view(account), **({"password": one_time} if one_time else {})}
 
 
 def _load(session: Session, username: str) -> Account:
     account = session.get(Account, (username or "").strip().lower())
     if account is None:
-        raise NotFound(f"no account {username}")
+        raise NotFound(f"没有账号 {username}：请核对用户名。")
     return account
 
 
 def authenticate(session: Session, username: str, password: str) -> dict[str, Any]:
     """The account, if the password is right and the account enabled. The refusal does not
-    say which of username or password was wrong."""
+    say which of username or password was wrong. A wrong password counts towards the
+    account's lockout (the caller commits the count: refusals included)."""
     account = session.get(Account, (username or "").strip().lower())
+    if account is not None:
+        lockout.check(account)
     try:
         hasher.verify(account.password_hash if account else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
-        raise Forbidden("wrong username or password") from None
+        if account is not None:
+            lockout.failed(account)
+        raise Forbidden(WRONG_PASSWORD) from None
     if account is None:
-        raise Forbidden("wrong username or password")
+        raise Forbidden(WRONG_PASSWORD)
     if not account.enabled:
-        raise Forbidden("this account is disabled; ask the county office")
-    if hasher.check_needs_rehash(account.password_hash):
+        raise Forbidden("这个账号已停用：请联系县委领导小组办公室或系统管理员。")
+    lockout.succeeded(account)
+    if not account.must_change_password and hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
+    return view(account)
+
+
+def change_password(session: Session, username: str, current: str, new: str) -> Account:
+    """The account's own new password, given the current one (a one-time one included).
+    Ends its other sessions (auth_version); the caller opens a new one."""
+    account = session.get(Account, (username or "").strip().lower())
+    authenticate(session, username, current)
+    _check_password(new)
+    if new == current:
+        raise InvalidInput("新密码不能与当前密码相同：请另设一个。")
+    account.password_hash, account.must_change_password = hasher.hash(new), False
+    account.auth_version += 1
+    account.updated_at = utcnow()
+    return account
+
+
+def reset_password(session: Session, username: str) -> dict[str, Any]:
+    """A one-time password for the account, in this answer only; its sessions end, a lock
+    is lifted, and the next sign-in must change it."""
+    account = _load(session, username)
+    password = one_time_password()
+    account.password_hash, account.must_change_password = one_time_hasher.hash(password), True
+    account.auth_version += 1
+    account.updated_at = utcnow()
+    lockout.unlock(account)
+    return {**view(account), "password": password}
+
+
+def unlock(session: Session, username: str) -> dict[str, Any]:
+    account = _load(session, username)
+    lockout.unlock(account)
+    account.updated_at = utcnow()
     return view(account)
 
 
@@ -108,10 +176,22 @@ def get(session: Session, username: str) -> dict[str, Any]:
     return view(_load(session, username))
 
 
-def list_accounts(session: Session, unit_code: str | None = None, role: str | None = None) -> list[dict[str, Any]]:
+def list_accounts(session: Session, unit_code: str | None = None, role: str | None = None,
+                  limit: int | None = None, after: str | None = None, q: str | None = None,
+                  locked: bool = False) -> list[dict[str, Any]]:
+    """Accounts in username order, by unit and role (after a username, for the next page)."""
     query = sa.select(Account).order_by(Account.username)
     if unit_code:
         query = query.where(Account.unit_code == unit_code)
     if role:
         query = query.where(Account.role == role)
+    if after:
+        query = query.where(Account.username > after)
+    if q:
+        pattern = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(sa.or_(Account.username.like(pattern), Account.display_name.like(pattern)))
+    if locked:
+        query = query.where(Account.locked_until > utcnow())
+    if limit:
+        query = query.limit(limit)
     return [view(a) for a in session.scalars(query)]

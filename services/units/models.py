@@ -96,6 +96,12 @@ class Account(Base):
     auth_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a one-time password (made by the admin) must be replaced at the first sign-in
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # wrong passwords in a row (services/units/lockout.py): slowed, then locked for a while
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RefreshToken(Base):

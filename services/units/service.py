@@ -14,7 +14,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import DOMAIN_ERRORS, Conflict
 from services.common.timers import timer
 
-from . import accounts, audit, designations, jobs, officials, registry, registry_files, sessions, tree
+from . import accounts, audit, designations, jobs, officials, provisioning, registry, registry_files, sessions, tree
 
 
 class UnitsService(base.ServiceBase):
@@ -170,16 +170,18 @@ class UnitsService(base.ServiceBase):
     # --- accounts ---------------------------------------------------------------------------
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def create_account(self, username: str, password: str, role: str, display_name: str,
+    def create_account(self, username: str, password: str | None, role: str, display_name: str,
                        unit_code: str | None = None) -> dict[str, Any]:
+        """Without a password, the account gets a one-time one (in this answer only)."""
         with self.writing() as uow:
             return accounts.create(uow.session, username, password, role, display_name, unit_code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def authenticate(self, username: str, password: str) -> dict[str, Any]:
-        account = accounts.authenticate(self.db.session, username, password)
-        self.db.commit()  # a password hash may have been upgraded
-        return account
+        try:
+            return accounts.authenticate(self.db.session, username, password)
+        finally:
+            self.db.commit()  # a wrong password's count sticks; a hash may have been upgraded
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def get_account(self, username: str) -> dict[str, Any]:
@@ -196,17 +198,45 @@ class UnitsService(base.ServiceBase):
             return accounts.change_role(uow.session, username, role, unit_code)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_accounts(self, unit_code: str | None = None, role: str | None = None) -> list[dict[str, Any]]:
-        return accounts.list_accounts(self.db.session, unit_code, role)
+    def list_accounts(self, unit_code: str | None = None, role: str | None = None, limit: int | None = None,
+                      after: str | None = None, q: str | None = None, locked: bool = False) -> list[dict[str, Any]]:
+        return accounts.list_accounts(self.db.session, unit_code, role, limit, after, q, locked)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def reset_password(self, username: str) -> dict[str, Any]:
+        """A one-time password (in this answer only); the account's sessions end."""
+        with self.writing() as uow:
+            return accounts.reset_password(uow.session, username)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def unlock_account(self, username: str) -> dict[str, Any]:
+        with self.writing() as uow:
+            return accounts.unlock(uow.session, username)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def change_password(self, username: str, current: str, new: str) -> dict[str, Any]:
+        """The caller's own new password; the answer is a new session, as a login's."""
+        try:
+            return sessions.change_password(self.db.session, username, current, new)
+        finally:
+            self.db.commit()  # a refusal changed nothing but a wrong current password's count
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def provision_accounts(self, town: str | None = None, after: str | None = None,
+                           limit: int = provisioning.PAGE) -> dict[str, Any]:
+        """A page of bulk provisioning: an operator and a reviewer account for each active unit."""
+        with self.writing() as uow:
+            return provisioning.provision(uow.session, town, after, limit)
 
     # --- sessions and API keys -------------------------------------------------------------
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def login(self, username: str, password: str) -> dict[str, Any]:
         """The account and a refresh token, if the password is right."""
-        session = sessions.login(self.db.session, username, password)
-        self.db.commit()
-        return session
+        try:
+            return sessions.login(self.db.session, username, password)
+        finally:
+            self.db.commit()  # a wrong password's count sticks
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def refresh_session(self, refresh_token: str) -> dict[str, Any]:

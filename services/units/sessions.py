@@ -49,6 +49,13 @@ def login(session: Session, username: str, password: str) -> dict[str, Any]:
     return {"account": account, "refresh_token": refresh}
 
 
+def change_password(session: Session, username: str, current: str, new: str) -> dict[str, Any]:
+    """Set the account's own password: every session it had ends (the version moved on) and
+    this answer opens a new one, as a login does."""
+    account = accounts.change_password(session, username, current, new)
+    return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4()))}
+
+
 def _revoke_family(session: Session, family: str) -> None:
     session.execute(sa.update(RefreshToken).where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
                     .values(revoked_at=utcnow()))
@@ -60,16 +67,16 @@ def refresh(session: Session, secret: str) -> dict[str, Any]:
     the caller commits either way, so a revocation sticks."""
     token = session.scalar(sa.select(RefreshToken).where(RefreshToken.token_hash == _digest(secret or "")))
     if token is None or token.revoked_at is not None:
-        raise Forbidden("the refresh token is not valid; sign in again")
+        raise Forbidden("登录凭据无效：请重新登录。")
     if token.spent_at is not None:
         _revoke_family(session, token.family)
-        raise Forbidden("the refresh token was used before; the session is closed, sign in again")
+        raise Forbidden("这个登录凭据已被用过，为安全起见本次登录已结束：请重新登录。")
     if token.expires_at <= utcnow():
-        raise Forbidden("the session has expired; sign in again")
+        raise Forbidden("登录已过期：请重新登录。")
     account = session.get(Account, token.username)
     if account is None or not account.enabled or account.auth_version != token.auth_version:
         _revoke_family(session, token.family)
-        raise Forbidden("the account changed or was disabled; sign in again")
+        raise Forbidden("账号的角色、单位或密码已变更，或账号已停用：请重新登录。")
     token.spent_at = utcnow()
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, token.family)}
 
@@ -83,9 +90,9 @@ def logout(session: Session, secret: str) -> None:
 def create_api_key(session: Session, name: str, created_by: str) -> dict[str, Any]:
     name = (name or "").strip()
     if not 1 <= len(name) <= 100:
-        raise InvalidInput("an API key needs a name of up to 100 characters (the system that uses it)")
+        raise InvalidInput("API 密钥须有名称（使用它的系统），最多 100 个字符。")
     if session.scalar(sa.select(ApiKey.id).where(ApiKey.name == name)) is not None:
-        raise Conflict(f"an API key named {name!r} exists already")
+        raise Conflict(f"已有名为 {name} 的 API 密钥：请换一个名称，或先吊销旧的。")
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, prefix=secret[:10], key_hash=_digest(secret), created_by=created_by, created_at=utcnow())
     session.add(key)
@@ -107,7 +114,7 @@ def digest(secret: str) -> str:
 def revoke_api_key(session: Session, key_id: int) -> dict[str, Any]:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"no API key {key_id}")
+        raise NotFound(f"没有编号为 {key_id} 的 API 密钥。")
     key.revoked_at = key.revoked_at or utcnow()
     return api_key_view(key)
 
