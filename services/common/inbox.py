@@ -45,7 +45,7 @@ from .dead_letters import (
     replay_dead,
 )
 from .records import EventFailure, ProcessedEvent, utcnow
-from .topology import subscription_queue
+from .topology import queue_type, subscription_queue
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class EventSubscriber(Consumer):
             raise RuntimeError(f"{service} needs exactly one Database dependency to receive events")
         self.database = databases[0]
         self.consumer = queue_name(service, self.event_type)
-        self.queue = subscription_queue(service, self.event_type)
+        self.queue = subscription_queue(service, self.event_type, queue_type(self.container.config))
         super().setup()
 
     @property
