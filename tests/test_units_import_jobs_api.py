@@ -22,7 +22,7 @@ from tests.test_end_to_end import token
 
 ADMIN, OFFICE = token("admin", "admin"), token("office", "inspector")
 OPERATOR = token("op-a001", "operator", "A001")
-UNITS = 300
+UNITS = 200
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,8 @@ def county(tmp_path_factory):
         with temporary_vhost() as amqp_uri:
             cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
             cluster.env.update(RATE_LIMITS_ENABLED="false", IMPORT_BATCH_ROWS="20", IMPORT_JOB_STALE_SECONDS="2",
-                               AUDIT_SPOOL_PATH=str(tmp / "audit-spool.db"), AUDIT_TIMEOUT_SECONDS="2")
+                               AUDIT_SPOOL_PATH=str(tmp / "audit-spool.db"), AUDIT_TIMEOUT_SECONDS="2",
+                               RPC_TIMEOUT_SECONDS="3")  # requests made while units is down answer 503 sooner
             try:
                 api = cluster.start_everything()
                 yield SimpleNamespace(api=api, db=urls, cluster=cluster)
