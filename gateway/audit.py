@@ -95,8 +95,8 @@ def build_entry(worker_ctx: Any, result: Any, exc_info: Any, secret: str) -> dic
     if not isinstance(request, Request) or request.method not in STATE_CHANGING:
         return None
     request_id = str(worker_ctx.data.get("correlation_id", ""))
-    try:
-        actor = actor_from_request(request.headers, secret)
+    try:  # the caller the entrypoint resolved (a page's session included), else the headers'
+        actor = request.actor if hasattr(request, "actor") else actor_from_request(request.headers, secret)
     except Exception:  # the token expired while the worker ran, say: still audit the request
         actor = None
     return entry_for(request, worker_ctx.entrypoint.url, actor, status_of(result, exc_info, request_id),

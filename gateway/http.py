@@ -149,14 +149,16 @@ class ApiEndpoint(HttpRequestHandler):
         """Rate limit (by who the caller is, even when their token is refused), then the
         policy, then the worker."""
         try:
-            actor, refused = actor_from_request(request.headers, self.secret), None
+            actor, refused = self.caller_of(request), None
         except ApiError as exc:
             actor, refused = None, exc
+        request.actor = actor  # whom the worker and the audit entry see (pages also read a session)
         try:
             self.limit(request, actor)
             if refused is not None:
                 raise refused
             policy.authorize(request.method, self.url, actor)
+            self.admit(request, actor)
         except ApiError as exc:
             self.audit_refusal(request, actor, exc.status, request_id)
             raise
@@ -168,6 +170,13 @@ class ApiEndpoint(HttpRequestHandler):
         self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                     handle_result=partial(self.handle_result, done))
         return self.response_from_result(done.wait())
+
+    def caller_of(self, request: Request) -> dict[str, Any] | None:
+        """Who calls: a bearer token or an API key (pages add the browser's session, gateway/web)."""
+        return actor_from_request(request.headers, self.secret)
+
+    def admit(self, request: Request, actor: dict[str, Any] | None) -> None:
+        """A last check before the worker, refused requests audited like the policy's (pages: CSRF)."""
 
     def audit_refusal(self, request: Request, actor: dict[str, Any] | None, status: int, request_id: str) -> None:
         """Hand a refused state-changing request to the service's refusal auditor, if it has

@@ -108,7 +108,8 @@ def build(service_cls: type) -> dict[str, Any]:
     for name in sorted(dir(service_cls)):
         handler = getattr(service_cls, name)
         for endpoint in getattr(handler, "nameko_entrypoints", ()):
-            if not isinstance(endpoint, ApiEndpoint) or endpoint.url == policy.CATCH_ALL:
+            if (not isinstance(endpoint, ApiEndpoint) or endpoint.url == policy.CATCH_ALL
+                    or not getattr(endpoint, "in_openapi", True)):  # web pages are not the API
                 continue
             path, _ = _path_and_parameters(endpoint.url)
             for method in endpoint.method.split(","):

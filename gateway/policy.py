@@ -153,6 +153,12 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 # anything else is a 404 in the envelope, for anyone
 CATCH_ALL = "/<path:path>"
 
+# the web pages (gateway/web): the same rule per route × role; left out of the OpenAPI document.
+# A signed-in page refused to an anonymous reader sends the browser to /login.
+PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/static/<name>"): PUBLIC,
+}
+
 
 def allowed_roles(method: str, rule: str) -> frozenset[str]:
     if method == "HEAD":  # werkzeug answers HEAD with the GET route
@@ -160,7 +166,7 @@ def allowed_roles(method: str, rule: str) -> frozenset[str]:
     if rule == CATCH_ALL:
         return PUBLIC
     try:
-        return POLICY[(method, rule)]
+        return POLICY[(method, rule)] if (method, rule) in POLICY else PAGES[(method, rule)]
     except KeyError:
         raise LookupError(f"route {method} {rule} has no entry in gateway/policy.py") from None
 

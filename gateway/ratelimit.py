@@ -25,6 +25,7 @@ RATE_LIMITED = Counter("gongkai_rate_limited_total", "Requests refused with 429 
 
 PERIODS = {"second": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "h": 3600, "day": 86400, "d": 86400}
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+FEEDBACK_PATHS = frozenset({"/api/v1/feedback", "/feedback"})  # the API's and the portal's form
 
 
 class Rate(NamedTuple):
@@ -47,7 +48,7 @@ def route_class(method: str, path: str) -> str | None:
         return None
     if method == "POST" and path == "/api/v1/auth/token":
         return "login"
-    if method == "POST" and path == "/api/v1/feedback":
+    if method == "POST" and path in FEEDBACK_PATHS:
         return "feedback"
     if method in ("POST", "PUT", "PATCH", "DELETE"):
         return "write"

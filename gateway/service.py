@@ -23,6 +23,8 @@ from .routes import events as event_routes
 from .routes import feedback as feedback_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
+from .web import WebProvider
+from .web import static as web_static
 
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
-                     supervision_routes.SupervisionRoutes):
+                     supervision_routes.SupervisionRoutes, web_static.StaticRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 
@@ -38,6 +40,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
     metrics = WorkerMetrics()
     access = AccessProvider()
     audit = AuditTrail()  # spools state-changing requests for units' audit log (gateway/audit.py)
+    web = WebProvider()  # the pages' CSRF tokens and portal settings (gateway/web)
     units = RpcProxy("units")
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")

@@ -2,7 +2,7 @@
 # Make sure the local services Gongkai needs are up: RabbitMQ (with its management plugin,
 # which nameko's test fixtures use) and PostgreSQL (optional: tests fall back to SQLite).
 #
-#   scripts/ensure-services.sh rabbitmq|postgres|all
+#   scripts/ensure-services.sh rabbitmq|postgres|chromium|all
 #
 # Idempotent and quiet when everything already answers. Starts what is installed but down,
 # then waits (bounded) until it answers. A missing RabbitMQ is an error; a missing
@@ -103,9 +103,25 @@ ensure_postgres() {
     fi
 }
 
+# Debian's Chromium, which the browser tests drive through Playwright (its own browser download
+# cannot be used here): installed with apt-get when missing; a warning when that is not possible.
+ensure_chromium() {
+    [[ -x /usr/bin/chromium ]] && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        say "installing chromium (apt-get) for the browser tests"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 \
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; then
+            return 0
+        fi
+    fi
+    say "chromium is not installed (apt-get install chromium): the browser tests will fail"
+}
+
 case "${1:-}" in
     rabbitmq) ensure_rabbitmq ;;
     postgres) ensure_postgres ;;
-    all) ensure_rabbitmq; ensure_postgres ;;
-    *) echo "usage: $0 rabbitmq|postgres|all" >&2; exit 2 ;;
+    chromium) ensure_chromium ;;
+    all) ensure_rabbitmq; ensure_postgres; ensure_chromium ;;
+    *) echo "usage: $0 rabbitmq|postgres|chromium|all" >&2; exit 2 ;;
 esac

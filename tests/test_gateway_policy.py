@@ -21,11 +21,13 @@ SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id"
                  "report_id": "1", "job_id": "1"}
 
 
-def routes():
+def routes(pages=False):
+    """The API's routes, or (pages=True) the web pages' (gateway/web)."""
     found = set()
     for name in dir(GatewayService):
         for entrypoint in getattr(getattr(GatewayService, name), "nameko_entrypoints", ()):
-            if isinstance(entrypoint, ApiEndpoint) and entrypoint.url != policy.CATCH_ALL:
+            if (isinstance(entrypoint, ApiEndpoint) and entrypoint.url != policy.CATCH_ALL
+                    and getattr(entrypoint, "in_openapi", True) != pages):
                 found |= {(method, entrypoint.url) for method in entrypoint.method.split(",")}
     return found
 
@@ -42,6 +44,7 @@ def concrete(rule):
 
 def test_every_route_has_a_policy_and_every_policy_a_route():
     assert routes() == set(policy.POLICY)
+    assert routes(pages=True) == set(policy.PAGES)
 
 
 @pytest.fixture(scope="module")
