@@ -118,6 +118,8 @@ def test_inspection_to_report_and_models(county):
                              headers=token("insp-a", "inspector"))
     assert returned.json()["status"] == "returned"
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    assert requests.post(f"{api}/api/v1/rectifications/{r1['id']}/photos", data=b"MZ\x90\0not a photo",
+                         headers={**operator, "Content-Type": "image/png"}).status_code == 415  # the bytes decide
     photo = requests.post(f"{api}/api/v1/rectifications/{r1['id']}/photos", data=png,
                           headers={**operator, "Content-Type": "image/png"})
     assert photo.status_code == 201, photo.text

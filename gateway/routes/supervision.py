@@ -87,12 +87,14 @@ def _after(request: Request) -> int | None:
     return after
 
 
-def _photo(request: Request) -> tuple[str, str]:
-    if request.content_length is not None and request.content_length > PHOTO_MAX_BYTES:
-        raise ApiError(413, "too_large", f"照片超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB")
-    content = request.stream.read(PHOTO_MAX_BYTES + 1)
-    if len(content) > PHOTO_MAX_BYTES:
-        raise ApiError(413, "too_large", f"照片超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB")
+def _photo(request: Request, most: int) -> tuple[str, str]:
+    """(media type as sent, content as base64) of an uploaded photo; 413 once over `most` bytes."""
+    too_large = ApiError(413, "too_large", f"照片超过 {most / (1024 * 1024):g} MB，请压缩后再上传")
+    if request.content_length is not None and request.content_length > most:
+        raise too_large
+    content = request.stream.read(most + 1)
+    if len(content) > most:
+        raise too_large
     if not content:
         raise bad_request("照片是空的")
     return request.mimetype or "application/octet-stream", base64.b64encode(content).decode()
@@ -176,9 +178,12 @@ class SupervisionRoutes:
     @api("POST", "/api/v1/inspection-records/<id:record_id>/photos", body=PHOTO_TYPES)
     def add_record_photo(self, request: Request, record_id: int) -> Response:
         """An evidence photo (PNG or JPEG, the file as the body) for a draft record."""
-        media_type, content = _photo(request)
+        media_type, content = _photo(request, self._photo_max_bytes())
         return json_response(self.access.call(self.supervision, "add_photo", self.access.caller(request), "record",
                                               record_id, media_type, content), 201)
+
+    def _photo_max_bytes(self) -> int:
+        return int((self.config.get("SUPERVISION") or {}).get("PHOTO_MAX_BYTES", PHOTO_MAX_BYTES))
 
     # --- rectifications (限期整改) --------------------------------------------------------------
 
@@ -209,7 +214,7 @@ class SupervisionRoutes:
 
     @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=PHOTO_TYPES)
     def add_rectification_photo(self, request: Request, rectification_id: int) -> Response:
-        media_type, content = _photo(request)
+        media_type, content = _photo(request, self._photo_max_bytes())
         return json_response(self.access.call(self.supervision, "add_photo", self.access.caller(request),
                                               "rectification", rectification_id, media_type, content), 201)
 

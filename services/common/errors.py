@@ -67,6 +67,26 @@ class AccountLocked(DomainError):
     status, code = 429, "account_locked"
 
 
+class TooLarge(DomainError):
+    """An upload over its size limit."""
+    status, code = 413, "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    """An upload whose bytes are not one of the kinds taken there."""
+    status, code = 415, "unsupported_media_type"
+
+
+class NotReady(DomainError):
+    """The service is up but cannot answer yet (supervision filling itself from the event history)."""
+    status, code = 503, "service_unavailable"
+
+
+class PasswordChangeRequired(DomainError):
+    """The password was right but is a one-time one: change it first (no session before)."""
+    status, code = 403, "password_change_required"
+
+
 DOMAIN_ERRORS = (DomainError,)
 
 

@@ -19,7 +19,7 @@ from services.common.contract import (
 )
 from services.common.contract.catalogue import CATALOGUE
 from services.common.db import UnitOfWork
-from services.common.errors import DomainError
+from services.common.errors import NotReady
 from services.common.records import ProcessedEvent, utcnow
 
 from . import facts
@@ -32,10 +32,6 @@ TYPES = SUBSCRIPTIONS[SERVICE]
 PRODUCERS = tuple(sorted({CATALOGUE[t].producer for t in TYPES}))
 
 Fetch = Callable[[str, int, list[str], int], list[dict[str, Any]]]
-
-
-class NotReady(DomainError):
-    status, code = 503, "service_unavailable"
 
 
 def ready(uow: UnitOfWork) -> bool:

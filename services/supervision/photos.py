@@ -11,27 +11,13 @@ import sqlalchemy as sa
 
 from services.common.actor import Actor
 from services.common.db import UnitOfWork
-from services.common.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-)
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMediaType
 from services.common.records import utcnow
 
 from .models import Inspection, InspectionRecord, Photo, Rectification
 
 PNG, JPEG = "image/png", "image/jpeg"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-
-
-class TooLarge(DomainError):
-    status, code = 413, "too_large"
-
-
-class UnsupportedType(DomainError):
-    status, code = 415, "unsupported_media_type"
 
 
 def sniff(content: bytes) -> str | None:
@@ -80,9 +66,9 @@ def add(uow: UnitOfWork, actor: Actor, kind: str, owner_id: int, media_type: str
         raise TooLarge(f"照片超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传")
     actual = sniff(content)
     if actual is None:
-        raise UnsupportedType("只接受 PNG 或 JPEG 照片")
+        raise UnsupportedMediaType("只接受 PNG 或 JPEG 照片")
     if media_type.split(";")[0].strip().lower() not in (actual, "application/octet-stream"):
-        raise UnsupportedType(f"照片实际是 {actual}，与声明的类型 {media_type} 不符")
+        raise UnsupportedMediaType(f"照片实际是 {actual}，与声明的类型 {media_type} 不符")
     digest = hashlib.sha256(content).hexdigest()
     exists = uow.session.scalar(sa.select(Photo.id).where(Photo.owner == owner, Photo.sha256 == digest))
     if exists is None:
