@@ -37,7 +37,7 @@ from services.feedback import deadlines
 from services.feedback.models import Feedback
 from services.feedback.settings import Settings
 from tests.conftest import free_port, wait_for
-from tests.processes import Cluster, base_env
+from tests.processes import Cluster, base_env, temporary_vhost
 
 from .obligations import PG_ADMIN_URL, _pg_reachable
 
@@ -224,7 +224,6 @@ def main() -> None:
     if args.no_http:
         report(None, args.rows, args.requests)
         return
-    from tests.processes import temporary_vhost
     with temporary_vhost() as amqp_uri:
         report(amqp_uri, args.rows, args.requests)
 

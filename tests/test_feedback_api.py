@@ -20,9 +20,11 @@ import requests
 
 from services.common.config import ROOT
 from services.common.contract import CATALOGUE
+from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
 from services.common.workdays import add_working_days, county_today
 from tests.conftest import free_port, scalar, wait_for
 from tests.test_disclosure_api import execute
+from tests.processes import MODULES, Cluster, base_env, temporary_vhost
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
@@ -38,9 +40,6 @@ def officials(unit):
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    from tests.processes import Cluster, base_env, temporary_vhost
-
     tmp = tmp_path_factory.mktemp("feedback-api")
     urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
     for service, url in urls.items():
@@ -72,8 +71,6 @@ def county(tmp_path_factory):
 def start(cluster):
     """The services feedback's loop needs, each its own process, and the gateway; ready once the
     gateway reaches units and feedback over RPC."""
-    from tests.processes import MODULES
-
     address = f"127.0.0.1:{free_port()}"
     launched = [cluster.launch(name) for name in ("units", "disclosure", "feedback", "notify", "supervision")
                 if name in MODULES]

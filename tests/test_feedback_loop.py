@@ -2,7 +2,7 @@
 events, deadlines on the working-day calendar claimed once, routing after merges and
 dissolutions, moderation, masking and the gauges."""
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
