@@ -16,6 +16,7 @@ from services.supervision import (
     backfill,
     deadlines,
     facts,
+    gauges,
     inspections,
     programme,
     reports,
@@ -96,6 +97,11 @@ def test_the_month_is_scored_once_with_interviews_and_reviews(uow_factory):
         sa.select(OutboxRecord.body).where(OutboxRecord.type == names.SCORES_COMPUTED).order_by(OutboxRecord.id))]
     assert computed[1]["interviews"] == ["V01"]  # below 60 in June and July
     assert computed[1]["reviews"] == ["V02"]  # a designated site below it
+    by_name = {family.name: family for family in gauges.gauges(uow.session)}
+    assert [(s.labels["sector"], s.labels["band"], s.value) for s in by_name["gongkai_scores"].samples] == \
+        [("village", "0-60", 2)]
+    assert {s.labels["window"]: s.value for s in by_name["gongkai_inspections_pending"].samples} == \
+        {"open": 0, "closed": 0}
 
 
 def test_annual_report_commitments_and_comments(uow_factory):
