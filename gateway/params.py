@@ -23,6 +23,7 @@ from .errors import bad_request
 MAX_ID = 2**31 - 1  # the largest key a 32-bit INTEGER column holds, on SQLite and PostgreSQL alike
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 CODE_PATTERN = r"[A-Za-z0-9_-]{1,32}"
+USERNAME_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 
@@ -68,9 +69,15 @@ class TrackingConverter(BaseConverter):
         return value
 
 
+class UsernameConverter(BaseConverter):
+    """An account's username: 3 to 64 lower-case letters, digits, '.', '-' and '_'."""
+    regex = USERNAME_PATTERN
+    openapi = {"type": "string", "pattern": f"^{USERNAME_PATTERN}$", "maxLength": 64}
+
+
 CONVERTERS: dict[str, type[BaseConverter]] = {
     "id": IdConverter, "year": YearConverter, "code": CodeConverter, "sha256": Sha256Converter,
-    "tracking": TrackingConverter}
+    "tracking": TrackingConverter, "username": UsernameConverter}
 
 
 def openapi_schema(converter: str) -> dict[str, Any]:

@@ -34,6 +34,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/api-keys"): only("admin"),
     ("POST", "/api/v1/api-keys"): only("admin"),
     ("DELETE", "/api/v1/api-keys/<id:key_id>"): only("admin"),
+    ("POST", "/api/v1/auth/password"): PUBLIC,  # the current password is the proof (a one-time one too)
+    # accounts (gateway/routes/accounts.py): the administrator's
+    ("GET", "/api/v1/accounts"): only("admin"),
+    ("POST", "/api/v1/accounts"): only("admin"),
+    ("GET", "/api/v1/accounts/<username:username>"): only("admin"),
+    ("PATCH", "/api/v1/accounts/<username:username>"): only("admin"),
+    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"):
+        only("admin"),
+    ("POST", "/api/v1/accounts/provision"): only("admin"),
     # the registry: the directory is public, its upkeep the administrator's
     ("GET", "/api/v1/units"): PUBLIC,
     ("GET", "/api/v1/units/<code:code>"): PUBLIC,
@@ -157,6 +166,20 @@ CATCH_ALL = "/<path:path>"
 # A signed-in page refused to an anonymous reader sends the browser to /login.
 PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/static/<name>"): PUBLIC,
+    # the public portal (一村一码): what the public may see, members their chain's Party-scope items too
+    ("GET", "/"): PUBLIC,
+    ("GET", "/units/<code:code>"): PUBLIC,
+    ("GET", "/units/<code:code>/qr.<any(svg,png):fmt>"): PUBLIC,
+    ("GET", "/units/<code:code>/poster"): PUBLIC,
+    ("GET", "/towns/<code:code>/posters"): only("inspector", "admin"),
+    ("GET", "/towns/<code:code>/posters.zip"): only("inspector", "admin"),
+    ("GET", "/items/<id:item_id>"): PUBLIC,
+    ("GET", "/plans/<id:plan_id>"): PUBLIC,
+    ("GET", "/models"): PUBLIC,
+    ("GET", "/feedback/new"): PUBLIC,
+    ("POST", "/feedback"): PUBLIC,
+    ("GET", "/track"): PUBLIC,
+    ("GET", "/track/<tracking:tracking_code>"): PUBLIC,
 }
 
 

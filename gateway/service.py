@@ -16,6 +16,7 @@ from .audit import AuditTrail, audit_refusal
 from .errors import ApiError
 from .http import api, encode_cursor, json_body, json_response, merged_page, positions_of
 from .readiness import check_services
+from .routes import accounts as account_routes
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
+                     account_routes.AccountRoutes,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"

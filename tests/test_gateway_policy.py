@@ -18,7 +18,7 @@ SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id"
                  "sha256": "0" * 64, "feedback_id": "1",
                  "action": None, "relation": None, "role": None,
                  "inspection_id": "1", "unit_code": "A001", "record_id": "1", "rectification_id": "1",
-                 "report_id": "1", "job_id": "1"}
+                 "report_id": "1", "job_id": "1", "username": "op-a001"}
 
 
 def routes(pages=False):

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.common.errors import AccountLocked, Forbidden, InvalidInput, SignInSlowed
+from services.common.errors import AccountLocked, Forbidden, InvalidInput, PasswordChangeRequired, SignInSlowed
 from services.units import accounts, lockout, provisioning, sessions
-from services.units.models import Account, Unit
+from services.units.models import Account, RefreshToken, Unit
 from tests.units_fixtures import register_sample
 
 PASSWORD = "a long passphrase"
@@ -21,6 +21,11 @@ def uow(uow_factory):
     return uow
 
 
+def _session_before_reset(uow, username):
+    """A session the account had (as if opened before its password was reset)."""
+    return sessions._issue(uow.session, uow.session.get(Account, username), "family-before")
+
+
 def _age_last_failure(uow, username, seconds):
     account = uow.session.get(Account, username)
     account.last_failed_at -= timedelta(seconds=seconds)
@@ -30,13 +35,16 @@ def test_a_one_time_password_is_shown_once_and_must_be_changed(uow):
     made = accounts.create(uow.session, "op-new", None, "operator", "干事", "A001")
     assert len(made["password"]) == accounts.ONE_TIME_LENGTH and made["must_change_password"]
     assert "password" not in accounts.get(uow.session, "op-new")
-    signed_in = sessions.login(uow.session, "op-new", made["password"])
-    assert signed_in["account"]["must_change_password"] is True
+    with pytest.raises(PasswordChangeRequired, match="新密码"):  # no session before it is changed
+        sessions.login(uow.session, "op-new", made["password"])
+    assert not uow.session.scalars(sa.select(RefreshToken).where(RefreshToken.username == "op-new")).all()
+    signed_in = {"refresh_token": _session_before_reset(uow, "op-new")}
     with pytest.raises(InvalidInput, match="不能与当前密码相同"):
         sessions.change_password(uow.session, "op-new", made["password"], made["password"])
     with pytest.raises(InvalidInput, match="至少"):
         sessions.change_password(uow.session, "op-new", made["password"], "short")
     changed = sessions.change_password(uow.session, "op-new", made["password"], "my own passphrase")
+    assert sessions.login(uow.session, "op-new", "my own passphrase")["account"]["username"] == "op-new"
     assert changed["account"]["must_change_password"] is False
     with pytest.raises(Forbidden, match="已停用|已变更"):  # the session before the change has ended
         sessions.refresh(uow.session, signed_in["refresh_token"])
@@ -55,6 +63,8 @@ def test_a_reset_ends_the_sessions_lifts_a_lock_and_needs_a_change(uow):
     with pytest.raises(Forbidden):
         accounts.authenticate(uow.session, "rv-a001", PASSWORD)
     assert accounts.authenticate(uow.session, "rv-a001", reset["password"])["must_change_password"]
+    with pytest.raises(PasswordChangeRequired):
+        sessions.login(uow.session, "rv-a001", reset["password"])
 
 
 def test_wrong_passwords_slow_then_lock_the_account_for_15_minutes(uow):

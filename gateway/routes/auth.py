@@ -6,11 +6,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from services.common.errors import Forbidden
+from services.common.errors import AccountLocked, Forbidden, SignInSlowed
 
 from .. import schemas
 from ..auth import mint_token
-from ..errors import unauthorized
+from ..errors import ApiError, unauthorized
 from ..http import api, json_body, json_response
 
 
@@ -59,11 +59,15 @@ class AuthRoutes:
         return json_response(key)
 
     def _units_auth(self, method: str, *args: Any) -> dict[str, Any]:
-        """A refused login or refresh is a 401, whatever the reason."""
+        """A refused login or refresh is a 401, whatever the reason; an account slowed or
+        locked after wrong passwords a 429 with Retry-After."""
         try:
             return self.access.call(self.units, method, *args)
         except Forbidden as exc:
             raise unauthorized(exc.message) from None
+        except (AccountLocked, SignInSlowed) as exc:
+            raise ApiError(429, exc.code, exc.message, exc.details,
+                           headers={"Retry-After": str(exc.details.get("retry_after_seconds", 60))}) from None
 
     def _token_response(self, session: dict[str, Any]) -> dict[str, Any]:
         account, ttl = session["account"], self.access.token_ttl

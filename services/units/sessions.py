@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, PasswordChangeRequired
 from services.common.records import utcnow
 
 from . import accounts
@@ -43,8 +43,12 @@ def _issue(session: Session, account: Account, family: str) -> str:
 
 
 def login(session: Session, username: str, password: str) -> dict[str, Any]:
-    """The account and the first refresh token of a new session."""
+    """The account and the first refresh token of a new session; none while the account's
+    password is a one-time one (PasswordChangeRequired: change it first)."""
     account = accounts.authenticate(session, username, password)
+    if account["must_change_password"]:
+        raise PasswordChangeRequired("这是管理员给的一次性密码：请先设置您自己的新密码，再登录。",
+                                     {"username": account["username"]})
     refresh = _issue(session, session.get(Account, account["username"]), str(uuid.uuid4()))
     return {"account": account, "refresh_token": refresh}
 
