@@ -43,9 +43,9 @@ def county(tmp_path_factory):
     try:
         with temporary_vhost() as amqp_uri:
             cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
-            cluster.env.update(RATE_LIMITS_ENABLED="false", IMPORT_BATCH_ROWS="20", IMPORT_JOB_STALE_SECONDS="2",
-                               AUDIT_SPOOL_PATH=str(tmp / "audit-spool.db"), AUDIT_TIMEOUT_SECONDS="2",
-                               RPC_TIMEOUT_SECONDS="3")  # requests made while units is down answer 503 sooner
+            cluster.env.update(RATE_LIMITS_ENABLED="false", IMPORT_BATCH_ROWS="20", IMPORT_ROWS_PER_SECOND="100",
+                               IMPORT_JOB_STALE_SECONDS="2",
+                               AUDIT_SPOOL_PATH=str(tmp / "audit-spool.db"), AUDIT_TIMEOUT_SECONDS="2")
             try:
                 api = cluster.start_everything()
                 yield SimpleNamespace(api=api, db=urls, cluster=cluster)
@@ -189,9 +189,18 @@ def test_a_job_survives_units_being_killed(county):
     assert scalar(county.db["units"], "SELECT count(*) FROM units WHERE code LIKE 'K%'") == 120
 
 
+def restart_gateway(cluster, api, **env):
+    cluster.processes["gateway"].stop()
+    cluster.start("gateway", GATEWAY_ADDRESS=api.removeprefix("http://"), **env)
+    wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
+
+
 def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
+    """Entries made while units is down wait in the spool, through a restart of the gateway
+    too, and arrive once each, in the order their requests finished."""
     api, cluster = county.api, county.cluster
     cluster.processes["units"].stop()
+    restart_gateway(cluster, api, RPC_TIMEOUT_SECONDS="3")  # so requests to the stopped units give up sooner
     ids = [f"spool-{n}-{uuid.uuid4().hex[:6]}" for n in range(6)]
     calls = [
         lambda h: requests.patch(f"{api}/api/v1/units/C000", json={"name": "中共某县委员会"}, headers={**ADMIN, **h}),
@@ -209,6 +218,7 @@ def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
                    if line.startswith("gongkai_audit_backlog "))
     assert backlog >= len(ids)
 
+    restart_gateway(cluster, api)  # the spool is a file: what it holds outlives the process
     cluster.start("units")
 
     def arrived():

@@ -2,6 +2,8 @@
 apply goes in batches that commit their progress, a job interrupted half-way resumes where
 it stopped, a file with problems changes nothing, and a job that keeps dying is failed with
 the reason. Also: a new unit under a parent that does not exist is a 422 naming it."""
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -83,6 +85,18 @@ def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):
     assert (done["status"], done["attempts"], done["rows_done"]) == ("succeeded", 2, 121)
     assert (done["report"]["registered"], done["report"]["unchanged"]) == (121, 0)
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 121
+
+
+def test_an_apply_keeps_to_its_pace(uow_factory):
+    uow = uow_factory("units")
+    job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
+    uow.commit()
+    jobs.claim_next(uow)
+    asked = []
+    started = time.monotonic()
+    done = jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=asked.append, rows_per_second=100)
+    assert done["status"] == "succeeded" and len(asked) >= 121 // 20
+    assert time.monotonic() - started + sum(asked) >= 121 / 100 - 0.25  # it asked to wait for the rest
 
 
 def test_a_job_that_keeps_dying_is_failed_with_the_reason(uow_factory):

@@ -49,6 +49,7 @@ BATCH_ROWS = 50
 BATCH_SECONDS = 0.1  # a batch commits once it has taken this long, however few rows it holds
 STEP_ROWS = 5
 PAUSE_SECONDS = 0.05
+ROWS_PER_SECOND = 20.0  # 3,000 units in two and a half minutes: their events are handled as they come
 STALE_SECONDS = 60
 MAX_ATTEMPTS = 3
 OFFICIAL_COLUMNS = frozenset({"secretary", "secretary_phone", "liaison", "liaison_phone", "liaison_email"})
@@ -114,7 +115,7 @@ def claim_next(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS) -> int | N
 
 
 def run(uow: UnitOfWork, job_id: int, batch_rows: int = BATCH_ROWS, pause: float = PAUSE_SECONDS,
-        sleep: Callable[[float], Any] = eventlet.sleep) -> dict[str, Any]:
+        sleep: Callable[[float], Any] = eventlet.sleep, rows_per_second: float = ROWS_PER_SECOND) -> dict[str, Any]:
     """Run a claimed job to its end, committing as it goes; returns its final view."""
     job = uow.session.get(ImportJob, job_id)
     if job.attempts > MAX_ATTEMPTS:
@@ -138,7 +139,7 @@ def run(uow: UnitOfWork, job_id: int, batch_rows: int = BATCH_ROWS, pause: float
         job.report = {**report, **registry.planned_counts(uow.session, rows, update_officials)}
         job.rows_done = job.rows_total
         return _finish(uow, job, "succeed")
-    return _apply(uow, job, rows, report, batch_rows, pause, sleep)
+    return _apply(uow, job, rows, report, batch_rows, pause, sleep, rows_per_second)
 
 
 def _checked(session: Session, job: ImportJob) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -161,14 +162,15 @@ def _checked(session: Session, job: ImportJob) -> tuple[list[dict[str, Any]], di
 
 
 def _apply(uow: UnitOfWork, job: ImportJob, rows: list[dict[str, Any]], report: dict[str, Any], batch_rows: int,
-           pause: float, sleep: Callable[[float], Any]) -> dict[str, Any]:
+           pause: float, sleep: Callable[[float], Any], rows_per_second: float) -> dict[str, Any]:
     """Batches of at most `batch_rows` rows that also end once they have taken BATCH_SECONDS
     (the rules run on the service's one hub, so a batch delays every worker of the process
     while it runs), each followed by a pause at least as long as the batch took: the job
     never has more than half of the process, whatever the machine's speed or load."""
     update_officials = report.pop("_officials")
     counts = {k: (job.report or {}).get(k, 0) for k in ("registered", "updated", "unchanged")}
-    start = job.rows_done
+    start = first = job.rows_done
+    run_began = time.monotonic()
     while start < len(rows):
         began = time.monotonic()
         end = start
@@ -189,7 +191,11 @@ def _apply(uow: UnitOfWork, job: ImportJob, rows: list[dict[str, Any]], report: 
         job.report = {**report, **counts}
         uow.commit()
         start = end
-        sleep(max(pause, time.monotonic() - began))  # let reads, the relay and audit appends run
+        # let reads, the relay and audit appends run; and keep to the pace the consumers of the
+        # events (disclosure's obligations for each new unit, notify's contacts ...) can follow,
+        # so their backlog does not take the process from the reads either
+        behind = (end - first) / rows_per_second - (time.monotonic() - run_began)
+        sleep(max(pause, time.monotonic() - began, behind))
     job.report = {**report, **counts, "applied": True}
     job.rows_done = len(rows)
     return _finish(uow, job, "succeed")
@@ -210,12 +216,12 @@ def _finish(uow: UnitOfWork, job: ImportJob, action: str, error: tuple[str, str]
 
 
 def run_pending(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS, batch_rows: int = BATCH_ROWS,
-                pause: float = PAUSE_SECONDS) -> int:
+                pause: float = PAUSE_SECONDS, rows_per_second: float = ROWS_PER_SECOND) -> int:
     """Run every job waiting (the runner's timer calls this); returns how many ran."""
     ran = 0
     while (job_id := claim_next(uow, stale_seconds)) is not None:
         try:
-            run(uow, job_id, batch_rows, pause)
+            run(uow, job_id, batch_rows, pause, rows_per_second=rows_per_second)
         except Exception:
             uow.rollback()
             log.exception("import job %s stopped; it is resumed once its heartbeat is stale", job_id)

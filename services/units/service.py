@@ -116,7 +116,8 @@ class UnitsService(base.ServiceBase):
         settings = self.config.get("UNITS") or {}
         jobs.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
                          int(settings.get("IMPORT_BATCH_ROWS", jobs.BATCH_ROWS)),
-                         float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)))
+                         float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)),
+                         float(settings.get("IMPORT_ROWS_PER_SECOND", jobs.ROWS_PER_SECOND)))
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def export_registry(self, file_format: str = "csv") -> dict[str, str]:
@@ -151,6 +152,11 @@ class UnitsService(base.ServiceBase):
     def designate(self, actor: str, designation_id: int, term_years: int = 3) -> dict[str, Any]:
         with self.writing() as uow:
             return designations.designate(uow, actor, designation_id, term_years)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def set_experience(self, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
+        with self.writing() as uow:
+            return designations.set_experience(uow, actor, designation_id, experience)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
