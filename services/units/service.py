@@ -154,11 +154,6 @@ class UnitsService(base.ServiceBase):
             return designations.designate(uow, actor, designation_id, term_years)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def set_experience(self, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
-        with self.writing() as uow:
-            return designations.set_experience(uow, actor, designation_id, experience)
-
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
     def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
         with self.writing() as uow:
             return designations.revoke(uow, actor, designation_id, reason)
