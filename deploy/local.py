@@ -13,6 +13,7 @@ own config and token code, so it reads the same config.yaml as every other run m
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 import collections
 import os
 import signal
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.auth import mint_token  # noqa: E402
 from services.common.config import load_config  # noqa: E402
+from services.common.workdays import county_today  # noqa: E402
 from services.units.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 
 # service -> (module, metrics address when it runs in its own process)
@@ -166,6 +168,7 @@ def banner(config: dict[str, Any], split: bool) -> str:
     variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN"}
     demo = [(variables[role], user, role, unit) for user, role, unit, _ in DEMO_ACCOUNTS]
     smtp = config["SMTP"]
+    today = county_today()
     lines = [
         "=" * 78,
         "Gongkai is up.",
@@ -196,6 +199,14 @@ def banner(config: dict[str, Any], split: bool) -> str:
         f"  curl -s -X POST {gateway}/api/v1/items/$ID/review  -H \"Authorization: Bearer $RV\"; echo",
         f"  curl -s -X POST {gateway}/api/v1/items/$ID/approve -H \"Authorization: Bearer $RV\"; echo",
         f"  curl -s {gateway}/api/v1/items; echo   # now public; the liaison's email is in {MAILDIR}/new/",
+        "  # supervision: the checklist, a random inspection of 5 units (双随机, the seed kept), this month's scores",
+        f"  curl -s {gateway}/api/v1/checklists; echo",
+        f"  curl -s -X POST {gateway}/api/v1/inspections -H \"Authorization: Bearer $INSPECTOR\" \\",
+        "      -H 'Content-Type: application/json' \\",
+        f"      -d '{{\"title\": \"双随机抽查\", \"kind\": \"random\", \"window_opens\": \"{today}\", "
+        f"\"window_closes\": \"{today + timedelta(days=14)}\", \"sample\": {{\"count\": 5, \"seed\": 42}}, "
+        "\"inspectors\": [{\"username\": \"insp-a\"}, {\"username\": \"insp-b\"}]}'; echo",
+        f"  curl -s \"{gateway}/api/v1/scores?period=$(date +%Y-%m)\" -H \"Authorization: Bearer $INSPECTOR\"; echo",
         "",
         "Ctrl-C to stop.",
         "=" * 78,
