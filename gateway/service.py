@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.metrics import WorkerMetrics
 from services.common.timers import timer
 
-from . import auth, openapi, queries, schemas
+from . import auth, openapi, queries, readmodel, schemas
 from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
 from .errors import ApiError
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes,
-                     supervision_routes.SupervisionRoutes, web_static.StaticRoutes):
+                     supervision_routes.SupervisionRoutes, web_static.StaticRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 

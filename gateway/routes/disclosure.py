@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 
-from .. import queries, schemas
+from .. import queries, readmodel, schemas
 from ..errors import ApiError, bad_request
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import filters
@@ -26,12 +26,14 @@ class DisclosureRoutes:
     @api("GET", "/api/v1/catalogue", query=queries.CatalogueList)
     def list_catalogue(self, request: Request) -> Response:
         """The entries in force on a date (`on`, today by default), by sector, frequency or text."""
-        return json_response({"items": self.access.call(self.disclosure, "list_catalogue", filters(request.params))})
+        answer = readmodel.catalogue_answer(self, request.params)  # the same for everyone
+        return readmodel.conditional(request, answer.body, answer.etag, public=True)
 
     @api("GET", "/api/v1/catalogue/<code:code>")
     def get_catalogue_entry(self, request: Request, code: str) -> Response:
         """The entry in force and every version it had."""
-        return json_response(self.access.call(self.disclosure, "get_catalogue_entry", code))
+        answer = readmodel.catalogue_entry_answer(self, code)
+        return readmodel.conditional(request, answer.body, answer.etag, public=True)
 
     @api("POST", "/api/v1/catalogue", body=schemas.NewCatalogueEntry)
     def add_catalogue_entry(self, request: Request) -> Response:
@@ -131,9 +133,12 @@ class DisclosureRoutes:
         county-wide with `q` on the title; members their chain's Party-scope ones too; a unit's
         operators and reviewers its drafts."""
         actor = self.access.actor(request)
+        if actor is None:  # the public: from the read model, no RPC
+            answer = readmodel.items_answer(self, request.params, _after(request))
+            return readmodel.conditional(request, answer.body, answer.etag, public=True)
         result = self.access.call(self.disclosure, "list_items", actor, filters(request.params),
                                   request.params["limit"], _after(request))
-        return json_response(page(result))
+        return readmodel.json_conditional(request, page(result))
 
     @api("POST", "/api/v1/items", body=schemas.ItemDraft)
     def create_item(self, request: Request) -> Response:
@@ -144,7 +149,10 @@ class DisclosureRoutes:
     @api("GET", "/api/v1/items/<id:item_id>")
     def get_item(self, request: Request, item_id: int) -> Response:
         actor = self.access.actor(request)
-        return json_response(self.access.call(self.disclosure, "get_item", actor, item_id))
+        if actor is None:  # the public: from the read model, no RPC
+            answer = readmodel.item_answer(self, item_id)
+            return readmodel.conditional(request, answer.body, answer.etag, public=True)
+        return readmodel.json_conditional(request, self.access.call(self.disclosure, "get_item", actor, item_id))
 
     @api("PATCH", "/api/v1/items/<id:item_id>", body=schemas.ItemChanges)
     def update_item(self, request: Request, item_id: int) -> Response:

@@ -7,10 +7,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .. import queries, schemas
+from .. import queries, readmodel, schemas
 from ..errors import ApiError, bad_request, forbidden
 from ..http import api, decode_cursor, json_body, json_response, page
-from ..params import filters
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,16 +20,18 @@ class UnitRoutes:
 
     @api("GET", "/api/v1/units", query=queries.UnitList)
     def list_units(self, request: Request) -> Response:
-        query = request.params
-        result = self.access.call(self.units, "list_units", **filters(query), limit=query["limit"],
-                                  after=decode_cursor(query.get("cursor")))
-        return json_response(page(result))
+        query = request.params  # the directory is the same for everyone: from the read model
+        answer = readmodel.units_answer(self, query, decode_cursor(query.get("cursor")))
+        return readmodel.conditional(request, answer.body, answer.etag, public=True)
 
     @api("GET", "/api/v1/units/<code:code>")
     def get_unit(self, request: Request, code: str) -> Response:
         """Officials' contacts only for the county office and the unit's own officials."""
         actor = self.access.actor(request)
-        return json_response(self.access.call(self.units, "get_unit", code, self._sees_contacts(actor, code)))
+        if not self._sees_contacts(actor, code):  # as the public sees it: from the read model
+            answer = readmodel.unit_answer(self, code)
+            return readmodel.conditional(request, answer.body, answer.etag, public=True)
+        return readmodel.json_conditional(request, self.access.call(self.units, "get_unit", code, True))
 
     @api("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>")
     def unit_relatives(self, request: Request, code: str, relation: str) -> Response:

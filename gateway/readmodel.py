@@ -1,0 +1,245 @@
+"""Public reads without an RPC: what anonymous callers (the public) see of items, units and
+the catalogue, kept in each gateway process and answered with an ETag (304 when unchanged).
+
+What it holds: only the answers the services gave an anonymous caller (so only what the
+public may see: published society-scope items, the directory without officials' contacts,
+the catalogue in force). Nothing durable: it is memory, warmed from RPC when the gateway
+starts and refilled from RPC on a miss.
+
+How it stays fresh: every gateway process has its own exclusive queue on the events exchange
+(gone with the process), bound to the events that change what it serves. An event drops
+every answer of its area at once (items: ItemPublished, ItemCorrected, ItemWithdrawn and
+the unit events; units: the unit and designation events). A fill that raced an event is not
+kept (each area has a generation, and an answer fetched under an older one is discarded).
+Events missed while the broker was away are covered by a bound on age: no answer is older
+than GATEWAY.READ_MODEL_TTL_SECONDS (30 by default). So a withdrawn item leaves public reads
+within the event's delivery (well under a second on one machine; tests/test_readmodel.py
+holds it to 5 s), and in every case within READ_MODEL_TTL_SECONDS. The catalogue emits no
+events: its answers live READ_MODEL_TTL_SECONDS.
+
+For the public pages (gateway/web), call the functions at the bottom with the route's
+service instance (`self`): public_items, public_item, public_units, public_unit,
+public_catalogue. They return the services' dicts, shared between callers: read, do not change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any, Callable
+
+from kombu import Queue, binding
+from nameko.extensions import DependencyProvider
+from nameko.messaging import consume
+from werkzeug.wrappers import Request, Response
+
+from services.common.contract import UNIT_EVENTS, names
+from services.common.timers import timer
+from services.common.topology import events_exchange
+
+from . import params, queries
+from .http import page
+
+log = logging.getLogger(__name__)
+
+ITEMS, UNITS, CATALOGUE = "items", "units", "catalogue"
+DESIGNATIONS = (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED)
+AREAS_OF: dict[str, tuple[str, ...]] = {
+    **{t: (ITEMS, UNITS) for t in UNIT_EVENTS},
+    **{t: (UNITS,) for t in DESIGNATIONS},
+    **{t: (ITEMS,) for t in (names.ITEM_PUBLISHED, names.ITEM_CORRECTED, names.ITEM_WITHDRAWN)},
+}
+DEFAULT_TTL_SECONDS = 30.0
+MAX_ENTRIES = 5000
+
+
+class Answer:
+    __slots__ = ("value", "body", "etag", "generation", "expires")
+
+    def __init__(self, value: Any, generation: int, expires: float):
+        self.value, self.generation, self.expires = value, generation, expires
+        self.body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        self.etag = '"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
+
+
+class ReadModel:
+    """Answers by area and key, dropped by events and by age."""
+
+    def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.ttl, self.clock = ttl, clock
+        self.generations = {ITEMS: 0, UNITS: 0, CATALOGUE: 0}
+        self.answers: dict[tuple[str, str], Answer] = {}
+        self.hits = self.misses = 0
+        self._lock = threading.Lock()
+
+    def read(self, area: str, key: str, fetch: Callable[[], Any]) -> Answer:
+        answer = self.answers.get((area, key))
+        if answer is not None and answer.generation == self.generations[area] and self.clock() < answer.expires:
+            self.hits += 1
+            return answer
+        self.misses += 1
+        generation = self.generations[area]
+        answer = Answer(fetch(), generation, self.clock() + self.ttl)
+        with self._lock:
+            if self.generations[area] == generation:  # no event arrived while fetching
+                if len(self.answers) >= MAX_ENTRIES:
+                    self.answers.clear()
+                self.answers[(area, key)] = answer
+        return answer
+
+    def drop(self, *areas: str) -> None:
+        with self._lock:
+            for area in areas:
+                self.generations[area] += 1
+            for key in [k for k in self.answers if k[0] in areas]:
+                del self.answers[key]
+
+    def on_event(self, event_type: str | None) -> None:
+        areas = AREAS_OF.get(event_type or "")
+        if areas:
+            self.drop(*areas)
+
+
+def key_of(*parts: Any) -> str:
+    return json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def conditional(request: Request, body: bytes, etag: str | None = None, public: bool = False) -> Response:
+    """A JSON answer with its ETag; 304 without a body when the caller already holds it."""
+    etag = etag or '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, no-cache" if public else "private, no-cache",
+               "Vary": "Authorization"}
+    given = request.headers.get("If-None-Match", "")
+    if given and (given.strip() == "*" or etag in {t.strip().removeprefix("W/") for t in given.split(",")}):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, mimetype="application/json", headers=headers)
+
+
+def json_conditional(request: Request, payload: Any) -> Response:
+    """A signed-in caller's answer (fetched by RPC as before), with an ETag all the same."""
+    return conditional(request, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
+
+# a change made through this gateway drops what it touches as soon as it is made (read your
+# own writes on this replica); the event that follows drops it on every replica
+AREAS_CHANGED_BY = (("/api/v1/items", (ITEMS,)), ("/api/v1/archive", (ITEMS,)), ("/api/v1/units", (ITEMS, UNITS)),
+                    ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)))
+
+
+class PublicReads(DependencyProvider):
+    """The process's one ReadModel."""
+
+    def setup(self) -> None:
+        gateway = self.container.config.get("GATEWAY") or {}
+        self.model = ReadModel(float(gateway.get("READ_MODEL_TTL_SECONDS", DEFAULT_TTL_SECONDS)))
+
+    def get_dependency(self, worker_ctx) -> ReadModel:
+        return self.model
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+        entrypoint = worker_ctx.entrypoint
+        method, url = getattr(entrypoint, "method", "GET"), getattr(entrypoint, "url", "")
+        if method == "GET" or not url:
+            return
+        for prefix, areas in AREAS_CHANGED_BY:
+            if url.startswith(prefix):
+                self.model.drop(*areas)
+
+
+# one queue per gateway process: every replica hears every event (fan-out), and the queue
+# goes with the process (exclusive, auto-delete), so nothing of it is durable
+PROCESS_QUEUE = Queue(f"gongkai.gateway.readmodel.{uuid.uuid4().hex[:12]}", exclusive=True, auto_delete=True,
+                      durable=False, bindings=[binding(events_exchange, routing_key=f"*.{t}") for t in AREAS_OF])
+
+
+class ReadModelEvents:
+    """Mixed into the gateway: the read model, the events that keep it and its warm-up."""
+
+    reads = PublicReads()
+
+    @consume(PROCESS_QUEUE, requeue_on_error=False)
+    def read_model_event(self, body: Any) -> None:
+        event_type = body.get("type") if isinstance(body, dict) else None
+        self.reads.on_event(event_type)
+
+    @timer(interval=DEFAULT_TTL_SECONDS, eager=True)
+    def warm_read_model(self) -> None:
+        """Fill the first pages the public opens most, before anyone asks (and again as they age)."""
+        try:
+            public_items(self, params.load_query(queries.ItemList(), {}))
+            public_units(self, params.load_query(queries.UnitList(), {}))
+            public_catalogue(self, params.load_query(queries.CatalogueList(), {}))
+        except Exception:  # services not up yet: the first readers fill it instead
+            log.info("the public read model could not be warmed yet; it fills on the first reads")
+
+
+# --- what the routes and the public pages call ------------------------------------------------
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _listed(value: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": value}
+
+
+def _answer(service, area: str, key: str, method: str, proxy, *args: Any, shape: Callable[[Any], Any] = _same,
+            **kwargs: Any) -> Answer:
+    return service.reads.read(area, key, lambda: shape(service.access.call(proxy, method, *args, **kwargs)))
+
+
+def items_answer(service, query: dict[str, Any], after: int | None) -> Answer:
+    from_filters = params.filters(query)
+    return _answer(service, ITEMS, key_of("list", from_filters, query["limit"], after), "list_items",
+                   service.disclosure, None, from_filters, query["limit"], after, shape=page)
+
+
+def item_answer(service, item_id: int) -> Answer:
+    return _answer(service, ITEMS, key_of("one", item_id), "get_item", service.disclosure, None, item_id)
+
+
+def units_answer(service, query: dict[str, Any], after: Any) -> Answer:
+    from_filters = params.filters(query)
+    return _answer(service, UNITS, key_of("list", from_filters, query["limit"], after), "list_units",
+                   service.units, shape=page, **from_filters, limit=query["limit"], after=after)
+
+
+def unit_answer(service, code: str) -> Answer:
+    return _answer(service, UNITS, key_of("one", code), "get_unit", service.units, code, False)
+
+
+def catalogue_answer(service, query: dict[str, Any]) -> Answer:
+    from_filters = params.filters(query)
+    return _answer(service, CATALOGUE, key_of("list", from_filters), "list_catalogue", service.disclosure,
+                   from_filters, shape=_listed)
+
+
+def catalogue_entry_answer(service, code: str) -> Answer:
+    return _answer(service, CATALOGUE, key_of("one", code), "get_catalogue_entry", service.disclosure, code)
+
+
+def public_items(service, query: dict[str, Any], after: int | None = None) -> dict[str, Any]:
+    """A page of the published society-scope items ({items, next_cursor}), as GET /api/v1/items
+    answers the public; `query` is loaded by queries.ItemList, `after` the decoded cursor."""
+    return items_answer(service, query, after).value
+
+
+def public_item(service, item_id: int) -> dict[str, Any]:
+    return item_answer(service, item_id).value
+
+
+def public_units(service, query: dict[str, Any], after: Any = None) -> dict[str, Any]:
+    return units_answer(service, query, after).value
+
+
+def public_unit(service, code: str) -> dict[str, Any]:
+    """A unit as the public sees it (no officials' contacts)."""
+    return unit_answer(service, code).value
+
+
+def public_catalogue(service, query: dict[str, Any]) -> dict[str, Any]:
+    """{items}: the catalogue entries in force, as GET /api/v1/catalogue answers."""
+    return catalogue_answer(service, query).value
