@@ -52,7 +52,7 @@ def test_webhook_rules(uow_factory):
     for url in ("ftp://x.example/", "https:///nohost", "https://x.example/" + "a" * 2000, "not a url"):
         with pytest.raises(InvalidInput):
             webhooks.create(session, sub, url, ["ItemPublished"])
-    with pytest.raises(InvalidInput, match="known"):
+    with pytest.raises(InvalidInput, match="未知的事件类型"):
         webhooks.create(session, sub, "https://a.example/", ["NoSuchEvent"])
     with pytest.raises(InvalidInput):
         webhooks.create(session, sub, "https://a.example/", [])

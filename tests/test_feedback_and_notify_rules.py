@@ -9,13 +9,25 @@ from services.common.contract import new_event
 from services.common.errors import InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.feedback import intake, sender
-from services.notify import mailer, messages
+from services.common.records import utcnow
+from services.notify import directory, planner
 from services.notify.models import Delivery
+from services.notify.rules import Rules
+from services.notify.sender import Sender, report_unreachable
+
+RULES = Rules()
 
 UNIT = {"code": "A001", "revision": 1, "name": "县委办支部", "sector": "agency", "org_type": "branch",
         "parent_code": "C000", "status": "active", "merged_into": None, "demonstration": False,
         "officials": [{"role": "liaison", "name": "杨超", "phone": "15518190937", "email": "a001@example.gov.cn"},
                       {"role": "secretary", "name": "赵秀杰", "phone": "19281948219", "email": None}]}
+
+
+def plan(uow, event, county_office=None):
+    """The email deliveries the rules file plans for an event, as notify's handler would."""
+    deliveries = planner.plan(uow.session, event, RULES, {"COUNTY_OFFICE_EMAIL": county_office}, utcnow())
+    report_unreachable(uow, deliveries)
+    return [d for d in deliveries if d.channel == "email"]
 
 
 def published(item_id=7, unit="A001", audience="society"):
@@ -51,8 +63,8 @@ def test_feedback_on_nothing_known_or_not_public_is_refused(uow_factory):
 
 def test_the_liaison_is_told_of_a_publication(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, UNIT)
-    (delivery,) = messages.plan_deliveries(uow.session, published())
+    directory.apply_unit_state(uow.session, UNIT)
+    (delivery,) = plan(uow, published())
     uow.commit()
     assert (delivery.recipient, delivery.status, delivery.channel) == ("a001@example.gov.cn", "pending", "email")
     assert "党费收缴情况" in delivery.subject
@@ -60,8 +72,8 @@ def test_the_liaison_is_told_of_a_publication(uow_factory):
 
 def test_a_unit_without_a_liaison_email_gets_a_visible_failure(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, {**UNIT, "officials": []})
-    mailer.report_unreachable(uow, messages.plan_deliveries(uow.session, published()))
+    directory.apply_unit_state(uow.session, {**UNIT, "officials": []})
+    plan(uow, published())
     uow.commit()
     assert uow.session.scalar(sa.select(Delivery.status)) == "failed"
     assert uow.session.scalar(sa.select(OutboxRecord.type)) == "NotificationFailed"
@@ -69,16 +81,18 @@ def test_a_unit_without_a_liaison_email_gets_a_visible_failure(uow_factory):
 
 def test_a_failing_smtp_server_is_retried_then_given_up_on(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, UNIT)
-    messages.plan_deliveries(uow.session, published())
+    directory.apply_unit_state(uow.session, UNIT)
+    plan(uow, published())
     uow.commit()
     dead_smtp = {"HOST": "127.0.0.1", "PORT": 9, "FROM": "gongkai@example.gov.cn", "TIMEOUT_SECONDS": 1}
-    for attempt in range(mailer.MAX_ATTEMPTS):
+    sender = Sender(uow._sessions, {"SMTP": dead_smtp, "NOTIFY": {"MAX_ATTEMPTS": 3}})
+    for attempt in range(3):
         uow.session.execute(sa.update(Delivery).values(next_attempt_at=datetime.now(timezone.utc)))
         uow.commit()
-        assert mailer.send_due(uow, dead_smtp) == 1
+        assert sender.pass_once(wait=True) == 1
+    uow.session.expire_all()
     delivery = uow.session.scalar(sa.select(Delivery))
-    assert delivery.status == "failed" and delivery.attempts == mailer.MAX_ATTEMPTS
+    assert delivery.status == "dead" and delivery.attempts == 3
     assert "ConnectionRefusedError" in delivery.last_error
     assert list(uow.session.scalars(sa.select(OutboxRecord.type))) == ["NotificationFailed"]
 
@@ -171,9 +185,9 @@ def deadline(type_name):
 
 def test_a_yellow_reminder_goes_to_the_liaison(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, {**UNIT, "officials": [
+    directory.apply_unit_state(uow.session, {**UNIT, "officials": [
         {**UNIT["officials"][0]}, {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
-    (delivery,) = messages.plan_deliveries(uow.session, deadline("ObligationDueSoon"))
+    (delivery,) = plan(uow, deadline("ObligationDueSoon"))
     uow.commit()
     assert delivery.recipient == "a001@example.gov.cn"
     assert delivery.subject.startswith("【党务公开·黄色提醒】") and "2026-10-15" in delivery.subject
@@ -182,12 +196,13 @@ def test_a_yellow_reminder_goes_to_the_liaison(uow_factory):
 
 def test_a_red_warning_goes_to_the_liaison_and_the_secretary_with_an_email(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, UNIT)  # the secretary has no email
-    (only,) = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
-    assert only.recipient == "a001@example.gov.cn" and only.subject.startswith("【党务公开·红色预警】")
-    messages.apply_unit_state(uow.session, {**UNIT, "revision": 2, "officials": [
+    directory.apply_unit_state(uow.session, UNIT)  # the secretary has no email
+    liaison, secretary = plan(uow, deadline("ObligationOverdue"))
+    assert liaison.recipient == "a001@example.gov.cn" and liaison.subject.startswith("【党务公开·红色预警】")
+    assert secretary.status == "failed" and "书记" in secretary.last_error  # visible, not silent
+    directory.apply_unit_state(uow.session, {**UNIT, "revision": 2, "officials": [
         {**UNIT["officials"][0]}, {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
-    deliveries = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
+    deliveries = plan(uow, deadline("ObligationOverdue"))
     uow.commit()
     assert [d.recipient for d in deliveries] == ["a001@example.gov.cn", "zhao@example.gov.cn"]
     assert all(d.status == "pending" and "已逾期" in d.subject for d in deliveries)
@@ -195,18 +210,18 @@ def test_a_red_warning_goes_to_the_liaison_and_the_secretary_with_an_email(uow_f
 
 def test_a_red_warning_without_a_liaison_still_reaches_the_secretary(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, {**UNIT, "officials": [
+    directory.apply_unit_state(uow.session, {**UNIT, "officials": [
         {**UNIT["officials"][1], "email": "zhao@example.gov.cn"}]})
-    deliveries = messages.plan_deliveries(uow.session, deadline("ObligationOverdue"))
-    mailer.report_unreachable(uow, deliveries)
+    deliveries = plan(uow, deadline("ObligationOverdue"))
     uow.commit()
-    assert [(d.recipient, d.status) for d in deliveries] == [("", "failed"), ("zhao@example.gov.cn", "pending")]
+    assert [(d.recipient, d.status) for d in deliveries] == [("(A001/liaison)", "failed"),
+                                                              ("zhao@example.gov.cn", "pending")]
     assert uow.session.scalar(sa.select(OutboxRecord.type)) == "NotificationFailed"
 
 
 def test_feedback_deadlines_reach_the_liaison_the_secretary_then_the_county_office(uow_factory):
     uow = uow_factory("notify")
-    messages.apply_unit_state(uow.session, {**UNIT, "officials": UNIT["officials"][:1] + [
+    directory.apply_unit_state(uow.session, {**UNIT, "officials": UNIT["officials"][:1] + [
         {"role": "secretary", "name": "赵秀杰", "phone": None, "email": "sec-a001@example.gov.cn"}]})
     ref = {"feedback_id": 5, "unit_code": "A001", "kind": "complaint", "target_kind": "unit", "target_id": "A001",
            "answer_due": datetime(2026, 12, 18).date()}
@@ -214,12 +229,12 @@ def test_feedback_deadlines_reach_the_liaison_the_secretary_then_the_county_offi
     for name, extra in (("FeedbackDueSoon", {}), ("FeedbackOverdue", {}),
                         ("FeedbackEscalated", {"level": 1, "to": "secretary"}),
                         ("FeedbackEscalated", {"level": 2, "to": "county_office"})):
-        (delivery,) = messages.plan_deliveries(uow.session, new_event(name, {**ref, **extra}), "office@example.gov.cn")
+        (delivery,) = plan(uow, new_event(name, {**ref, **extra}), "office@example.gov.cn")
         told[(name, extra.get("level"))] = (delivery.recipient, delivery.subject)
     assert told[("FeedbackDueSoon", None)][0] == told[("FeedbackOverdue", None)][0] == "a001@example.gov.cn"
     assert "黄色提醒" in told[("FeedbackDueSoon", None)][1] and "红色预警" in told[("FeedbackOverdue", None)][1]
     assert told[("FeedbackEscalated", 1)][0] == "sec-a001@example.gov.cn"
     assert told[("FeedbackEscalated", 2)][0] == "office@example.gov.cn"
-    (unconfigured,) = messages.plan_deliveries(uow.session, new_event("FeedbackEscalated", {
+    (unconfigured,) = plan(uow, new_event("FeedbackEscalated", {
         **ref, "level": 2, "to": "county_office"}))
     assert unconfigured.status == "failed" and "COUNTY_OFFICE_EMAIL" in unconfigured.last_error

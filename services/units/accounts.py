@@ -17,6 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from services.common.contract import names, new_event
+from services.common.db import outbox_record
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
 
@@ -89,6 +91,7 @@ def create(session: Session, username: str, password: str | None, role: str, dis
                       role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=utcnow(),
                       updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0)
     session.add(account)
+    announce(session, account, names.ACCOUNT_CREATED)
     return {**view(account), **({"password": one_time} if one_time else {})}
 
 
@@ -155,11 +158,20 @@ def unlock(session: Session, username: str) -> dict[str, Any]:
     return view(account)
 
 
+def announce(session: Session, account: Account, event_type: str) -> None:
+    """AccountCreated / AccountChanged / AccountDisabled into the outbox, in this transaction:
+    who holds which account (never the hash nor any secret), for notify's inbox and preferences."""
+    session.add(outbox_record(new_event(event_type, {
+        "username": account.username, "revision": account.auth_version, "display_name": account.display_name,
+        "role": account.role, "unit_code": account.unit_code, "enabled": account.enabled})))
+
+
 def set_enabled(session: Session, username: str, enabled: bool) -> dict[str, Any]:
     account = _load(session, username)
     if account.enabled != enabled:
         account.enabled, account.updated_at = enabled, utcnow()
         account.auth_version += 1
+        announce(session, account, names.ACCOUNT_CHANGED if enabled else names.ACCOUNT_DISABLED)
     return view(account)
 
 
@@ -169,6 +181,7 @@ def change_role(session: Session, username: str, role: str, unit_code: str | Non
     if (account.role, account.unit_code) != (role, unit_code):
         account.role, account.unit_code, account.updated_at = role, unit_code, utcnow()
         account.auth_version += 1
+        announce(session, account, names.ACCOUNT_CHANGED)
     return view(account)
 
 

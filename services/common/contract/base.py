@@ -17,7 +17,7 @@ OFFICIAL_ROLES = ("secretary", "liaison", "reviewer")  # 书记 / 联络员 / �
 AUDIENCES = ("society", "party", "unit", "specific")  # 社会 / 党内 / 本单位 / 特定对象
 FEEDBACK_KINDS = ("opinion", "suggestion", "complaint", "question")
 FEEDBACK_TARGETS = ("item", "unit", "plan")
-CHANNELS = ("email", "sms", "webhook")
+CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox", "webhook")  # wecom 企业微信, dingtalk 钉钉 group robots
 
 
 class ContractError(ValueError):

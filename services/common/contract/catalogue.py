@@ -25,11 +25,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
     "feedback": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
                                names.PLAN_APPROVED),
-    "notify": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.FEEDBACK_RECEIVED, names.OBLIGATION_DUE_SOON,
-                             names.OBLIGATION_OVERDUE,
-                             names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE, names.FEEDBACK_ESCALATED,
-                             names.FEEDBACK_TRANSFERRED, names.FEEDBACK_REOPENED)
-              + SUPERVISION_NOTICES,
+    # notify tells people what its rules file names and delivers any type to subscribers' webhooks
+    "notify": tuple(CATALOGUE),
     # the county office's supervision learns the tree, obligations, items and feedback from events
     "supervision": UNIT_EVENTS + (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
                                   names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED, names.OBLIGATION_FULFILLED,

@@ -92,6 +92,20 @@ class DemonstrationRevoked(DesignationChange):
     reason = fields.String(required=True)
 
 
+ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")
+
+
+class AccountState(Payload):
+    """An account as other services may know it: never its password hash nor any secret.
+    `revision` rises at every change, so a consumer keeps the newest state."""
+    username = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ACCOUNT_ROLES))
+    unit_code = fields.String(allow_none=True, required=True)
+    enabled = fields.Boolean(required=True)
+
+
 EVENTS = (
     EventType(names.UNIT_REGISTERED, 1, "units", UnitState, "A Party organisation joined the registry."),
     EventType(names.UNIT_UPDATED, 1, "units", UnitState, "A unit's details changed; the full new state."),
@@ -104,4 +118,7 @@ EVENTS = (
               "A unit was designated a demonstration site (示范点) or model (典型) for a term."),
     EventType(names.DEMONSTRATION_EXPIRED, 1, "units", DemonstrationExpired, "A designation's term ended."),
     EventType(names.DEMONSTRATION_REVOKED, 1, "units", DemonstrationRevoked, "A designation was revoked, with the reason."),
+    EventType(names.ACCOUNT_CREATED, 1, "units", AccountState, "An account was created (no password hash)."),
+    EventType(names.ACCOUNT_CHANGED, 1, "units", AccountState, "An account's role, unit or name changed, or it was enabled again."),
+    EventType(names.ACCOUNT_DISABLED, 1, "units", AccountState, "An account was disabled."),
 )

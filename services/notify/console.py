@@ -1,0 +1,113 @@
+"""What people read of notify: an account's in-app inbox, its channel preferences (and the
+county office's defaults), the delivery log, and template previews for the office."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.actor import Actor
+from services.common.contract import CATALOGUE, ContractError
+from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.records import utcnow
+
+from . import templates
+from .models import Delivery, InboxMessage, Preference
+from .planner import DEFAULTS
+from .rules import CHANNELS, Rules
+from .sender import mask
+
+STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
+
+
+def inbox(session: Session, actor: Actor, unread: bool = False, limit: int = 50,
+          before_id: int | None = None) -> dict[str, Any]:
+    query = (sa.select(InboxMessage).where(InboxMessage.username == actor.username)
+             .order_by(InboxMessage.id.desc()).limit(limit))
+    if unread:
+        query = query.where(InboxMessage.read_at.is_(None))
+    if before_id:
+        query = query.where(InboxMessage.id < before_id)
+    items = [{"id": m.id, "event_type": m.cause_type, "event_id": m.cause_event_id, "unit_code": m.unit_code,
+              "urgency": m.urgency, "subject": m.subject, "body": m.body, "link": m.link,
+              "created_at": m.created_at.isoformat(), "read": m.read_at is not None} for m in session.scalars(query)]
+    return {"items": items, "unread": unread_count(session, actor)}
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(InboxMessage).where(
+        InboxMessage.username == actor.username, InboxMessage.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, actor: Actor, ids: list[int] | None) -> dict[str, Any]:
+    """Mark these messages (all, when no ids) read; someone else's ids are ignored."""
+    query = sa.update(InboxMessage).where(InboxMessage.username == actor.username, InboxMessage.read_at.is_(None))
+    if ids:
+        query = query.where(InboxMessage.id.in_([int(i) for i in ids]))
+    marked = session.execute(query.values(read_at=utcnow())).rowcount
+    return {"marked": marked, "unread": unread_count(session, actor)}
+
+
+def preferences(session: Session, username: str) -> dict[str, Any]:
+    defaults = session.get(Preference, DEFAULTS)
+    own = session.get(Preference, username) if username != DEFAULTS else None
+    merged = {channel: True for channel in CHANNELS}
+    merged.update(defaults.channels if defaults else {})
+    merged.update(own.channels if own else {})
+    return {"channels": merged, "defaults": {c: (defaults.channels if defaults else {}).get(c, True) for c in CHANNELS},
+            "own": dict(own.channels) if own else {}}
+
+
+def set_preferences(session: Session, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
+    """An official's own switches; `defaults` (the county office only) sets everyone's defaults."""
+    if defaults and actor.role not in ("inspector", "admin"):
+        raise Forbidden("只有县委办公室可以设置默认的通知渠道")
+    unknown = sorted(set(channels) - set(CHANNELS))
+    if unknown:
+        raise InvalidInput(f"未知的通知渠道：{', '.join(unknown)}；可选：{', '.join(CHANNELS)}")
+    username = DEFAULTS if defaults else actor.username
+    row = session.get(Preference, username) or Preference(username=username, channels={})
+    row.channels = {**row.channels, **{c: bool(v) for c, v in channels.items()}}
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return preferences(session, username)
+
+
+def deliveries(session: Session, filters: dict[str, Any], limit: int = 50, before_id: int | None = None) -> list[dict[str, Any]]:
+    query = sa.select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+    for name, column in (("unit", Delivery.unit_code), ("channel", Delivery.channel), ("status", Delivery.status),
+                         ("event", Delivery.cause_type)):
+        if filters.get(name):
+            query = query.where(column == filters[name])
+    if before_id:
+        query = query.where(Delivery.id < before_id)
+    return [{"id": d.id, "event_type": d.cause_type, "event_id": d.cause_event_id, "unit_code": d.unit_code,
+             "channel": d.channel, "recipient": mask(d.recipient), "subject": d.subject, "status": d.status,
+             "urgency": d.urgency, "attempts": d.attempts, "last_error": d.last_error,
+             "created_at": d.created_at.isoformat(),
+             "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
+             "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
+             "message_id": d.message_id} for d in session.scalars(query)]
+
+
+def preview(rules: Rules, event_type: str, channel: str, payload: dict[str, Any], public_url: str = "") -> dict[str, Any]:
+    """The message a template makes of this payload (validated against the contract)."""
+    spec = CATALOGUE.get(event_type)
+    if spec is None:
+        raise NotFound(f"没有事件类型 {event_type}")
+    if channel not in CHANNELS:
+        raise InvalidInput(f"未知的通知渠道 {channel}；可选：{', '.join(CHANNELS)}")
+    errors = spec.payload_schema.validate(payload)
+    if errors:
+        raise InvalidInput(f"{event_type} 的内容不符合事件定义，请按字段修改", {"fields": errors})
+    loaded = spec.payload_schema.load(payload)
+    rule = rules.for_event(event_type)
+    try:
+        link = public_url.rstrip("/") + (rule.link_for(loaded) if rule else "/")
+        subject, body = templates.render(event_type, channel, loaded, link)
+    except (templates.TemplateError, KeyError, ValueError, ContractError) as exc:
+        raise InvalidInput(f"模板无法生成：{exc}") from None
+    return {"event_type": event_type, "channel": channel, "subject": subject, "body": body, "link": link,
+            "template": templates.file_for(event_type, channel), "segments": (len(body) + 69) // 70 if channel == "sms" else None}
