@@ -77,6 +77,7 @@ def test_inspection_to_report_and_models(county):
     made = requests.post(f"{api}/api/v1/inspections", json=plan, headers=OFFICE)
     assert made.status_code == 201, made.text
     inspection = made.json()
+    assert inspection["id"] == 1  # the refused plan left nothing behind
     assert inspection["seed"] == 20260901 and len(inspection["units"]) == 5
     drawn = requests.get(f"{api}/api/v1/inspections/{inspection['id']}/draw", headers=OFFICE).json()
     assert drawn["matches"] is True
