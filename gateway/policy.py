@@ -118,6 +118,18 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/webhooks"): only("subscriber", "admin"),
     ("GET", "/api/v1/webhooks/<id:webhook_id>"): only("subscriber", "admin"),
     ("DELETE", "/api/v1/webhooks/<id:webhook_id>"): only("subscriber", "admin"),
+    ("GET", "/api/v1/webhooks/<id:webhook_id>/deliveries"): only("subscriber", "admin"),
+    ("POST", "/api/v1/webhooks/<id:webhook_id>/ping"): only("subscriber", "admin"),
+    ("POST", "/api/v1/webhooks/<id:webhook_id>/rotate-secret"): only("subscriber", "admin"),
+    ("POST", "/api/v1/webhooks/<id:webhook_id>/enable"): only("subscriber", "admin"),
+    # notify: each official's in-app inbox and channels; the office's delivery log and previews
+    ("GET", "/api/v1/notifications"): only("member", "operator", "reviewer", "inspector", "admin"),
+    ("POST", "/api/v1/notifications/read"): only("member", "operator", "reviewer", "inspector", "admin"),
+    ("GET", "/api/v1/notification-preferences"): only("member", "operator", "reviewer", "inspector", "admin"),
+    ("PUT", "/api/v1/notification-preferences"): only("member", "operator", "reviewer", "inspector", "admin"),
+    ("PUT", "/api/v1/notification-preferences/defaults"): only("inspector", "admin"),
+    ("POST", "/api/v1/notification-templates/preview"): only("inspector", "admin"),
+    ("GET", "/api/v1/deliveries"): only("inspector", "admin"),
     # operations
     ("GET", "/api/v1/dead-letters"): only("admin"),
     ("POST", "/api/v1/dead-letters/replay"): only("admin"),

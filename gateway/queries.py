@@ -100,3 +100,24 @@ class EventFeed(Query):
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500),
                            metadata={"description": "page size (default 100)"})
 
+
+
+# --- notify ---------------------------------------------------------------------------------
+
+NOTIFY_CHANNELS = ("email", "sms", "wecom", "dingtalk", "webhook")
+DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
+
+
+class NotificationList(Paged):
+    unread = Flag("only the messages not yet read")
+
+
+class DeliveryList(Paged):
+    unit = UnitCode()
+    channel = OneOf(*NOTIFY_CHANNELS)
+    status = OneOf(*DELIVERY_STATUSES)
+    event = Text(64, "an event type, like ObligationOverdue")
+
+
+class WebhookAttemptList(Paged):
+    pass

@@ -22,6 +22,7 @@ from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
 from .routes import feedback as feedback_routes
+from .routes import notify as notify_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
-                     event_routes.EventRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
+                     event_routes.EventRoutes, notify_routes.NotifyRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
