@@ -59,6 +59,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/designations"): PUBLIC,
     ("POST", "/api/v1/designations"): only("inspector"),
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): only("inspector"),
+    ("PUT", "/api/v1/designations/<id:designation_id>/experience"): only("inspector"),
     # the catalogue (公开目录): public to read, kept by the county office
     ("GET", "/api/v1/catalogue"): PUBLIC,
     ("GET", "/api/v1/catalogue/<code:code>"): PUBLIC,

@@ -22,6 +22,9 @@ from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
 from .routes import feedback as feedback_routes
+from .routes import portal as portal_routes
+from .routes import portal_feedback as portal_feedback_routes
+from .routes import posters as poster_routes
 from .routes import notify as notify_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
@@ -35,7 +38,8 @@ log = logging.getLogger(__name__)
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, notify_routes.NotifyRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes,
-                     supervision_routes.SupervisionRoutes, web_static.StaticRoutes, readmodel.ReadModelEvents):
+                     supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
+                     portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 

@@ -26,7 +26,7 @@ Adding a page
    actor or None), `site` (county, hotline, base_url from config PORTAL), `path` and
    `csrf_token()`; filters `cn_date` (2026年12月1日, county time zone), `cn_datetime`,
    `cn_weekday`, `percent`; `static_url('gongkai.css')`.
-4. A form: `{% import "_forms.html" as forms %}` then `{{ forms.csrf() }}` inside the form
+4. A form: `{% import "_forms.html" as forms with context %}` then `{{ forms.csrf() }}` inside the form
    (required: a post without a good token is refused with 403 before the worker runs; a token is
    good once and for two hours, for the reader it was given to), `{{ forms.honeypot() }}` on an
    anonymous form (then `is_bot(request.form_data)` in the handler: answer as if accepted, store

@@ -11,7 +11,7 @@ from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
-from . import archive, attachments, catalogue, obligations, plans, progress, units_copy, workflow
+from . import archive, attachments, catalogue, obligations, plans, portal, progress, units_copy, workflow
 
 
 class DisclosureService(base.ServiceBase):
@@ -156,6 +156,16 @@ class DisclosureService(base.ServiceBase):
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def get_item(self, actor: dict[str, Any] | None, item_id: int) -> dict[str, Any]:
         return workflow.get_item(self.db.session, actor, item_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def unit_portal(self, actor: dict[str, Any] | None, unit_code: str, year: int | None = None) -> dict[str, Any]:
+        """The public portal's unit page: disclosed items by matter and period, prior disclosures, the year's record."""
+        return portal.unit_page(self.db.session, actor, unit_code, year)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def item_portal(self, actor: dict[str, Any] | None, item_id: int) -> dict[str, Any]:
+        """The public portal's item page: the item with the version in force, or a withdrawn item's notice."""
+        return portal.item_page(self.db.session, actor, item_id)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def item_versions(self, actor: dict[str, Any] | None, item_id: int) -> list[dict[str, Any]]:

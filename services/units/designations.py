@@ -17,6 +17,7 @@ from .models import Designation, Unit
 from .registry import DEFAULT_TERM_YEARS, designation_fields, emit_change, load_unit, term_end
 
 KINDS = ("demonstration", "model")
+EXPERIENCE_MAX = 10_000  # as services/common/shapes/units.py Experience
 
 
 
@@ -25,7 +26,8 @@ def view(d: Designation) -> dict[str, Any]:
             "nominated_by": d.nominated_by, "nominated_at": d.nominated_at.isoformat(),
             "designated_by": d.designated_by,
             "starts_on": d.starts_on.isoformat() if d.starts_on else None,
-            "ends_on": d.ends_on.isoformat() if d.ends_on else None, "revoked_reason": d.revoked_reason}
+            "ends_on": d.ends_on.isoformat() if d.ends_on else None, "revoked_reason": d.revoked_reason,
+            "experience": d.experience}
 
 
 def _load(session: Session, designation_id: int) -> Designation:
@@ -69,6 +71,19 @@ def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int 
     if designation.kind == "demonstration":
         unit.demonstration = True
     emit_change(uow, unit, [(names.DEMONSTRATION_DESIGNATED, designation_fields(designation))], actor)
+    return view(designation)
+
+
+def set_experience(uow: UnitOfWork, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
+    """Attach (or replace, or with None remove) the experience write-up (经验做法) of a
+    designated site or model; a nomination not yet decided, or one ended, takes none."""
+    designation = _load(uow.session, designation_id)
+    if designation.status != "designated":
+        raise Conflict(f"第 {designation_id} 号认定现在是 {designation.status} 状态，只有在期内的示范点、典型才能填写经验做法")
+    text = (experience or "").strip() or None
+    if text is not None and len(text) > EXPERIENCE_MAX:
+        raise InvalidInput(f"经验做法最多 {EXPERIENCE_MAX} 字，请删减")
+    designation.experience, designation.experience_by = text, actor
     return view(designation)
 
 

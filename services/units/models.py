@@ -79,6 +79,8 @@ class Designation(Base):
     ends_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # the term's last day
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    experience: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # 经验做法, for others to learn from
+    experience_by: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
 
 class Account(Base):

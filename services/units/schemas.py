@@ -42,3 +42,4 @@ class DirectoryEntry(Schema):
     parent_code = fields.String(allow_none=True)
     status = fields.String()
     demonstration = fields.Boolean()
+    merged_into = fields.String(allow_none=True)  # a merged unit: the one it became part of

@@ -15,6 +15,7 @@ from services.common.errors import DOMAIN_ERRORS, Conflict
 from services.common.timers import timer
 
 from . import accounts, audit, designations, jobs, officials, provisioning, registry, registry_files, sessions, tree
+from .backpressure import QueueBacklog
 
 
 class UnitsService(base.ServiceBase):
@@ -114,10 +115,15 @@ class UnitsService(base.ServiceBase):
     def run_import_jobs(self) -> None:
         """Claim waiting import jobs (and ones whose worker died) and run them, in batches."""
         settings = self.config.get("UNITS") or {}
-        jobs.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
-                         int(settings.get("IMPORT_BATCH_ROWS", jobs.BATCH_ROWS)),
-                         float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)),
-                         float(settings.get("IMPORT_ROWS_PER_SECOND", jobs.ROWS_PER_SECOND)))
+        backlog = QueueBacklog(self.config["AMQP_URI"])
+        try:
+            jobs.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
+                             int(settings.get("IMPORT_BATCH_ROWS", jobs.BATCH_ROWS)),
+                             float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)),
+                             float(settings.get("IMPORT_ROWS_PER_SECOND", jobs.ROWS_PER_SECOND)), backlog,
+                             int(settings.get("IMPORT_MAX_BACKLOG", jobs.MAX_BACKLOG)))
+        finally:
+            backlog.close()
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def export_registry(self, file_format: str = "csv") -> dict[str, str]:
@@ -152,6 +158,11 @@ class UnitsService(base.ServiceBase):
     def designate(self, actor: str, designation_id: int, term_years: int = 3) -> dict[str, Any]:
         with self.writing() as uow:
             return designations.designate(uow, actor, designation_id, term_years)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def set_experience(self, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
+        with self.writing() as uow:
+            return designations.set_experience(uow, actor, designation_id, experience)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
     def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:

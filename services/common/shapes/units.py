@@ -11,3 +11,12 @@ class OfficialInput(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 100))
     phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class Experience(Schema):
+    """The experience write-up (经验做法) of a designated demonstration site or model."""
+    class Meta:
+        unknown = "raise"
+
+    experience = fields.String(required=True, allow_none=True, validate=validate.Length(max=10_000), metadata={
+        "description": "经验做法, shown on the public portal's page of models; null or empty removes it"})
