@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from services.common.errors import Unprocessable
 from services.units import audit, jobs, registry
+from services.units.backpressure import STALL_SECONDS, unit_event_queues, wait_for_consumers
 from services.units.load_sample import SAMPLE_COUNTY
 from services.units.models import ImportJob, Unit
 from tests.units_fixtures import register_sample
@@ -97,6 +98,26 @@ def test_an_apply_keeps_to_its_pace(uow_factory):
     done = jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=asked.append, rows_per_second=100)
     assert done["status"] == "succeeded" and len(asked) >= 121 // 20
     assert time.monotonic() - started + sum(asked) >= 121 / 100 - 0.25  # it asked to wait for the rest
+
+
+def test_an_apply_waits_for_consumers_that_drain_but_not_for_a_stalled_one():
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    draining = iter([300, 200, 120, 90])
+    assert wait_for_consumers(lambda: next(draining), 100, sleep, lambda: now[0]) == 1.5
+    now[0] = 0.0
+    waited = wait_for_consumers(lambda: 500, 100, sleep, lambda: now[0])  # its service is down
+    assert STALL_SECONDS < waited <= STALL_SECONDS + 1
+    assert wait_for_consumers(lambda: 0, 100, sleep, lambda: now[0]) == 0
+
+
+def test_the_queues_watched_are_those_of_units_events():
+    queues = unit_event_queues()
+    assert "gongkai.disclosure.UnitRegistered" in queues and "gongkai.notify.OfficialAssigned" in queues
+    assert not any(name.endswith(".ItemPublished") for name in queues)
 
 
 def test_a_job_that_keeps_dying_is_failed_with_the_reason(uow_factory):

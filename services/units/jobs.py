@@ -33,6 +33,7 @@ from services.common.errors import DomainError, InvalidInput, NotFound
 from services.common.records import utcnow
 
 from . import importer, registry
+from .backpressure import wait_for_consumers
 from .models import ImportJob, Unit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ BATCH_ROWS = 50
 BATCH_SECONDS = 0.1  # a batch commits once it has taken this long, however few rows it holds
 STEP_ROWS = 5
 PAUSE_SECONDS = 0.05
+MAX_BACKLOG = 100  # events waiting in a consumer's queue before the job waits for it (backpressure.py)
 ROWS_PER_SECOND = 20.0  # 3,000 units in two and a half minutes: their events are handled as they come
 STALE_SECONDS = 60
 MAX_ATTEMPTS = 3
@@ -115,7 +117,8 @@ def claim_next(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS) -> int | N
 
 
 def run(uow: UnitOfWork, job_id: int, batch_rows: int = BATCH_ROWS, pause: float = PAUSE_SECONDS,
-        sleep: Callable[[float], Any] = eventlet.sleep, rows_per_second: float = ROWS_PER_SECOND) -> dict[str, Any]:
+        sleep: Callable[[float], Any] = eventlet.sleep, rows_per_second: float = ROWS_PER_SECOND,
+        backlog: Callable[[], int] = lambda: 0, max_backlog: int = MAX_BACKLOG) -> dict[str, Any]:
     """Run a claimed job to its end, committing as it goes; returns its final view."""
     job = uow.session.get(ImportJob, job_id)
     if job.attempts > MAX_ATTEMPTS:
@@ -139,7 +142,7 @@ def run(uow: UnitOfWork, job_id: int, batch_rows: int = BATCH_ROWS, pause: float
         job.report = {**report, **registry.planned_counts(uow.session, rows, update_officials)}
         job.rows_done = job.rows_total
         return _finish(uow, job, "succeed")
-    return _apply(uow, job, rows, report, batch_rows, pause, sleep, rows_per_second)
+    return _apply(uow, job, rows, report, batch_rows, pause, sleep, rows_per_second, backlog, max_backlog)
 
 
 def _checked(session: Session, job: ImportJob) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -162,7 +165,8 @@ def _checked(session: Session, job: ImportJob) -> tuple[list[dict[str, Any]], di
 
 
 def _apply(uow: UnitOfWork, job: ImportJob, rows: list[dict[str, Any]], report: dict[str, Any], batch_rows: int,
-           pause: float, sleep: Callable[[float], Any], rows_per_second: float) -> dict[str, Any]:
+           pause: float, sleep: Callable[[float], Any], rows_per_second: float, backlog: Callable[[], int],
+           max_backlog: int) -> dict[str, Any]:
     """Batches of at most `batch_rows` rows that also end once they have taken BATCH_SECONDS
     (the rules run on the service's one hub, so a batch delays every worker of the process
     while it runs), each followed by a pause at least as long as the batch took: the job
@@ -172,6 +176,7 @@ def _apply(uow: UnitOfWork, job: ImportJob, rows: list[dict[str, Any]], report: 
     start = first = job.rows_done
     run_began = time.monotonic()
     while start < len(rows):
+        wait_for_consumers(backlog, max_backlog, sleep)
         began = time.monotonic()
         end = start
         try:
@@ -216,12 +221,14 @@ def _finish(uow: UnitOfWork, job: ImportJob, action: str, error: tuple[str, str]
 
 
 def run_pending(uow: UnitOfWork, stale_seconds: float = STALE_SECONDS, batch_rows: int = BATCH_ROWS,
-                pause: float = PAUSE_SECONDS, rows_per_second: float = ROWS_PER_SECOND) -> int:
+                pause: float = PAUSE_SECONDS, rows_per_second: float = ROWS_PER_SECOND,
+                backlog: Callable[[], int] = lambda: 0, max_backlog: int = MAX_BACKLOG) -> int:
     """Run every job waiting (the runner's timer calls this); returns how many ran."""
     ran = 0
     while (job_id := claim_next(uow, stale_seconds)) is not None:
         try:
-            run(uow, job_id, batch_rows, pause, rows_per_second=rows_per_second)
+            run(uow, job_id, batch_rows, pause, rows_per_second=rows_per_second, backlog=backlog,
+                max_backlog=max_backlog)
         except Exception:
             uow.rollback()
             log.exception("import job %s stopped; it is resumed once its heartbeat is stale", job_id)
