@@ -193,6 +193,20 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/feedback"): PUBLIC,
     ("GET", "/track"): PUBLIC,
     ("GET", "/track/<tracking:tracking_code>"): PUBLIC,
+    # the staff console (gateway/web/console_*.py): signing in, each role's work, the admin's accounts
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("GET", "/login/password"): PUBLIC,
+    ("POST", "/login/password"): PUBLIC,  # the current (or one-time) password is the proof
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/console"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
+    ("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
+    ("GET", "/console/accounts"): only("admin"),
+    ("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
+    ("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
+    ("GET", "/console/accounts/provision"): only("admin"),
+    ("POST", "/console/accounts/provision"): only("admin"),
 }
 
 

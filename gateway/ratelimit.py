@@ -26,6 +26,8 @@ RATE_LIMITED = Counter("gongkai_rate_limited_total", "Requests refused with 429 
 PERIODS = {"second": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "h": 3600, "day": 86400, "d": 86400}
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 FEEDBACK_PATHS = frozenset({"/api/v1/feedback", "/feedback"})  # the API's and the portal's form
+# a password is tried: the API's token and password change, the browser's sign-in forms
+LOGIN_PATHS = frozenset({"/api/v1/auth/token", "/api/v1/auth/password", "/login", "/login/password"})
 
 
 class Rate(NamedTuple):
@@ -46,7 +48,7 @@ def route_class(method: str, path: str) -> str | None:
     """The class whose limit applies to a request; None for routes never limited."""
     if path in UNLIMITED_PATHS:
         return None
-    if method == "POST" and path == "/api/v1/auth/token":
+    if method == "POST" and path in LOGIN_PATHS:
         return "login"
     if method == "POST" and path in FEEDBACK_PATHS:
         return "feedback"
