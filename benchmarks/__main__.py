@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import (approval_to_email, feedback, gateway_load, obligations, outbox_relay, registry, registry_reads,
+from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, registry, registry_reads,
                supervision)
 from tests.processes import temporary_vhost
 
@@ -34,6 +34,9 @@ def main() -> None:
 
     with temporary_vhost() as amqp_uri:
         feedback.report(amqp_uri)
+
+    with temporary_vhost() as amqp_uri:
+        notify.report(amqp_uri)
 
     with temporary_vhost() as amqp_uri:
         r = approval_to_email.run(amqp_uri, args.items)

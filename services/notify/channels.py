@@ -43,6 +43,12 @@ class Permanent(Exception):
         self.status_code = status_code
 
 
+# one pool of kept-alive connections per peer, shared by the sender's green threads
+HTTP = requests.Session()
+HTTP.mount("http://", requests.adapters.HTTPAdapter(pool_connections=32, pool_maxsize=32))
+HTTP.mount("https://", requests.adapters.HTTPAdapter(pool_connections=32, pool_maxsize=32))
+
+
 def _timeout(settings: dict[str, Any]) -> tuple[float, float]:
     return float(settings.get("CONNECT_TIMEOUT_SECONDS", 3)), float(settings.get("READ_TIMEOUT_SECONDS", 5))
 
@@ -51,7 +57,7 @@ def post_json(url: str, body: Any, settings: dict[str, Any], headers: dict[str, 
               data: bytes | None = None) -> requests.Response:
     """One POST; network trouble and 5xx are Transient, other 4xx Permanent (429 Transient)."""
     try:
-        response = requests.post(url, data=data if data is not None else json.dumps(body, ensure_ascii=False).encode(),
+        response = HTTP.post(url, data=data if data is not None else json.dumps(body, ensure_ascii=False).encode(),
                                  headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
                                  timeout=_timeout(settings), allow_redirects=False)
     except requests.Timeout:

@@ -109,33 +109,40 @@ class Sender:
                 sa.select(Delivery.id, Delivery.channel, Delivery.webhook_id)
                 .where(Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now)
                 .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50))).all()
-            claimed = []
+            claimed, hooks_seen = [], set()
             for row in rows:
                 if len(claimed) >= room or row.id in self.in_flight:
                     continue
+                delivery_id = row.id
                 peer = f"webhook:{row.webhook_id}" if row.channel == "webhook" else row.channel
                 if self._peer_busy(peer) or sum(1 for _, p in claimed if p == peer) >= (
                         1 if row.channel == "webhook" else self.per_peer):
                     continue
-                if row.channel == "webhook" and not self._webhook_head(session, row.webhook_id, row.id):
-                    continue
+                if row.channel == "webhook":  # only a subscription's oldest unfinished one goes
+                    if row.webhook_id in hooks_seen:
+                        continue
+                    hooks_seen.add(row.webhook_id)
+                    delivery_id = self._webhook_head(session, row.webhook_id, now)
+                    if delivery_id is None or delivery_id in self.in_flight:
+                        continue
                 updated = session.execute(
-                    sa.update(Delivery).where(Delivery.id == row.id, Delivery.status.in_(ACTIVE),
+                    sa.update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(ACTIVE),
                                               Delivery.next_attempt_at <= now)
                     .values(status="sending", claimed_by=self.instance,
                             next_attempt_at=now + timedelta(seconds=self.lease))).rowcount
                 if updated:
-                    claimed.append((row.id, peer))
+                    claimed.append((delivery_id, peer))
             session.commit()
         return claimed
 
     @staticmethod
-    def _webhook_head(session, webhook_id: int, delivery_id: int) -> bool:
-        """Only a subscription's oldest unfinished delivery goes, and only while it is active."""
-        active = session.scalar(sa.select(Webhook.active).where(Webhook.id == webhook_id))
-        earlier = session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(
-            Delivery.webhook_id == webhook_id, Delivery.id < delivery_id, Delivery.status.in_(ACTIVE)))
-        return bool(active) and not earlier
+    def _webhook_head(session, webhook_id: int, now: datetime) -> int | None:
+        """The subscription's oldest unfinished delivery, when it is due and the webhook active."""
+        if not session.scalar(sa.select(Webhook.active).where(Webhook.id == webhook_id)):
+            return None
+        head = session.execute(sa.select(Delivery.id, Delivery.next_attempt_at).where(
+            Delivery.webhook_id == webhook_id, Delivery.status.in_(ACTIVE)).order_by(Delivery.id).limit(1)).first()
+        return head.id if head is not None and head.next_attempt_at <= now else None
 
     def _renew(self) -> None:
         if not self.in_flight:
@@ -154,6 +161,7 @@ class Sender:
             log.exception("delivery %s could not be sent or recorded; its lease will expire", delivery_id)
         finally:
             self.in_flight.pop(delivery_id, None)
+            self.wake()  # room for the next: a backlog does not wait for the poll
 
     # --- one delivery ---------------------------------------------------------------------
     def send_one(self, delivery_id: int) -> str:
