@@ -22,7 +22,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench asyncapi token clean
+.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench screenshots asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -81,6 +81,11 @@ fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer tha
 bench: venv broker ## run the benchmarks (installs wrk when it can)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m benchmarks
+
+screenshots: venv broker ## every portal page at 390x844 and 1280x800 in Chromium, under var/screenshots/ (not committed)
+	@$(ENSURE) chromium
+	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/test_portal_browser.py
+	@echo "screenshots in var/screenshots/"
 
 asyncapi: venv ## regenerate docs/asyncapi.yaml from the event contract
 	$(PY) -m services.common.asyncapi

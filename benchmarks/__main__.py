@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, registry, registry_reads,
-               supervision)
+from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, portal, registry,
+               registry_reads, supervision)
 from tests.processes import temporary_vhost
 
 
@@ -31,6 +31,9 @@ def main() -> None:
 
     with temporary_vhost() as amqp_uri:
         gateway_load.report(amqp_uri)
+
+    with temporary_vhost() as amqp_uri:
+        portal.report(amqp_uri)
 
     with temporary_vhost() as amqp_uri:
         feedback.report(amqp_uri)

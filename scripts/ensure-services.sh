@@ -105,13 +105,14 @@ ensure_postgres() {
 
 # Debian's Chromium, which the browser tests drive through Playwright (its own browser download
 # cannot be used here): installed with apt-get when missing; a warning when that is not possible.
+# A Chinese system font (fonts-wqy-microhei) comes with it, so screenshots show the text.
 ensure_chromium() {
-    [[ -x /usr/bin/chromium ]] && return 0
+    [[ -x /usr/bin/chromium && -d /usr/share/fonts/truetype/wqy ]] && return 0
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-        say "installing chromium (apt-get) for the browser tests"
-        if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+        say "installing chromium and a Chinese font (apt-get) for the browser tests"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1 \
             || { apt-get update -qq >/dev/null 2>&1 \
-                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; then
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1; }; then
             return 0
         fi
     fi

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.shapes.units import Experience
 from services.common.workdays import county_today
 
+from .. import readmodel
 from ..errors import ApiError
 from ..http import api, json_body, json_response
 from ..params import Query, Text
@@ -40,18 +41,40 @@ def together(*calls: Any) -> list[Any]:
     return [thread.wait() for thread in threads]
 
 
+def public_page(service, request: Request, parts: tuple, build: Any) -> Response:
+    """A page for an anonymous reader from the gateway's read model (gateway/readmodel.py): kept
+    until an item or unit event drops it, READ_MODEL_TTL_SECONDS at most, so repeat readers cost
+    no RPC; a signed-in reader's page is built afresh. `build()` returns the Response."""
+    if getattr(request, "actor", None) is not None:
+        return cached(request, build())
+    key = readmodel.key_of("page", *parts, service.reads.generations[readmodel.UNITS])
+
+    def fetch() -> dict[str, Any]:
+        response = build()
+        return {"body": response.get_data(as_text=True), "status": response.status_code,
+                "type": response.mimetype}
+
+    answer = service.reads.read(readmodel.ITEMS, key, fetch)
+    page_ = Response(answer.value["body"], status=answer.value["status"], mimetype=answer.value["type"])
+    page_.set_etag(answer.etag.strip('"'))
+    return cached(request, page_)
+
+
 class PortalRoutes:
     def _units(self, **filters: Any) -> list[dict[str, Any]]:
         return self.access.call(self.units, "list_units", **{"status": "active", **filters}, limit=500)["items"]
 
     def _unit(self, code: str) -> dict[str, Any]:
-        return self.access.call(self.units, "get_unit", code, False)
+        return readmodel.public_unit(self, code)  # as the public directory shows it
 
     @page("GET", "/", query=HomeQuery)
     def portal_home(self, request: Request) -> Response:
         """The county home: search over published titles, the latest items, towns and their
         units, this year's plan with its milestones."""
         q = request.params.get("q")
+        return public_page(self, request, ("home", q), lambda: self._home(request, q))
+
+    def _home(self, request: Request, q: str | None) -> Response:
         call = self.access.call
         latest, towns, plans, found = together(
             (call, self.disclosure, "list_items", portal_actor(request), {}, LATEST),
@@ -63,14 +86,17 @@ class PortalRoutes:
         by_code = {u["code"]: u for u in towns}
         groups = _towns(towns)
         names = {code: u["name"] for code, u in by_code.items()}
-        return cached(request, self.web.page(request, "home.html", title="首页", q=q or "", latest=latest["items"],
-                                             found=found["items"] if found else None, towns=groups, plan=plan,
-                                             unit_names=names, year=year))
+        return self.web.page(request, "home.html", title="首页", q=q or "", latest=latest["items"],
+                             found=found["items"] if found else None, towns=groups, plan=plan, unit_names=names,
+                             year=year)
 
     @page("GET", "/units/<code:code>")
     def portal_unit(self, request: Request, code: str) -> Response:
         """A unit's page: name, sector, parent, its disclosures by matter and period, prior
         disclosures, its record this year, designations and public answers."""
+        return public_page(self, request, ("unit", code), lambda: self._unit_page(request, code))
+
+    def _unit_page(self, request: Request, code: str) -> Response:
         unit = self._unit(code)
         if unit["status"] != "active":
             return self._gone(request, unit)
@@ -80,10 +106,10 @@ class PortalRoutes:
             (call, self.units, "list_designations", code, "designated", 20, 0),
             (call, self.feedback, "public_answers", {"unit": code}, 20, None),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
-        return cached(request, self.web.page(
+        return self.web.page(
             request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=SECTORS.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
-            designations=designations["items"], kinds=KIND_LABELS, answers=answers["items"]))
+            designations=designations["items"], kinds=KIND_LABELS, answers=answers["items"])
 
     def _gone(self, request: Request, unit: dict[str, Any]) -> Response:
         """A dissolved or merged unit: 410 saying what became of it, with a link to its successor."""
@@ -93,21 +119,22 @@ class PortalRoutes:
                 into = self._unit(unit["merged_into"])
             except ApiError:
                 into = None
-        return cached(request, self.web.page(request, "gone.html", 410, title=unit["name"], unit=unit, into=into))
+        return self.web.page(request, "gone.html", 410, title=unit["name"], unit=unit, into=into)
 
     @page("GET", "/items/<id:item_id>")
     def portal_item(self, request: Request, item_id: int) -> Response:
         """An item: its body and attachments, "corrected on …" with a link to the version in force,
         or a withdrawn item's notice."""
+        return public_page(self, request, ("item", item_id), lambda: self._item_page(request, item_id))
+
+    def _item_page(self, request: Request, item_id: int) -> Response:
         found = self.access.call(self.disclosure, "item_portal", portal_actor(request), item_id)
         item = found.get("item") or found["withdrawn"]
         unit, answers = together((self._unit, item["unit_code"]),
                                  (self.access.call, self.feedback, "public_answers", {"item": item_id}, 20, None))
         if "withdrawn" in found:
-            return cached(request, self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item,
-                                                 unit=unit))
-        return cached(request, self.web.page(request, "item.html", title=item["title"], item=item, unit=unit,
-                                             answers=answers["items"]))
+            return self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item, unit=unit)
+        return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"])
 
     @page("GET", "/plans/<id:plan_id>")
     def portal_plan(self, request: Request, plan_id: int) -> Response:
@@ -120,6 +147,9 @@ class PortalRoutes:
     @page("GET", "/models")
     def portal_models(self, request: Request) -> Response:
         """The designated demonstration sites and models by sector, with their term and experience write-up."""
+        return public_page(self, request, ("models",), lambda: self._models(request))
+
+    def _models(self, request: Request) -> Response:
         designated = self.access.call(self.units, "list_designations", None, "designated", 500, 0)["items"]
         codes = sorted({d["unit_code"] for d in designated})
         units = {code: unit for code, unit in zip(codes, together(*((self._unit, code) for code in codes)))}
@@ -128,8 +158,7 @@ class PortalRoutes:
             unit = units[designation["unit_code"]]
             sectors.setdefault(unit["sector"], []).append({**designation, "unit": unit})
         ordered = [(SECTORS.get(sector, sector), rows) for sector, rows in sorted(sectors.items())]
-        return cached(request, self.web.page(request, "models.html", title="示范点与典型", sectors=ordered,
-                                             kinds=KIND_LABELS))
+        return self.web.page(request, "models.html", title="示范点与典型", sectors=ordered, kinds=KIND_LABELS)
 
 
     @api("PUT", "/api/v1/designations/<id:designation_id>/experience", body=Experience)

@@ -41,9 +41,9 @@ def unit_url(base_url: str, code: str) -> str:
 class PosterRoutes:
     def _active_unit(self, request: Request, code: str) -> dict[str, Any] | Response:
         """The unit, or the page saying it was dissolved or merged (and into what)."""
-        unit = self.access.call(self.units, "get_unit", code, False)
+        unit = self._unit(code)
         if unit["status"] != "active":
-            return self._gone(request, unit)
+            return cached(request, self._gone(request, unit))
         return unit
 
     @page("GET", "/units/<code:code>/qr.<any(svg,png):fmt>")
