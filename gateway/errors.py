@@ -9,6 +9,7 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from services.common import i18n
 from services.common.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,23 @@ def bad_request(message: str, details: dict[str, Any] | None = None) -> ApiError
 
 
 def envelope(status: int, code: str, message: str, request_id: str,
-             details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details or {}}, "request_id": request_id}
+             details: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+             language: str = i18n.DEFAULT) -> Response:
+    """The envelope; its message in zh-CN (or English for `language` en) from the catalogues
+    of services/common/i18n.py, its code never translated."""
+    body = {"error": {"code": code, "message": i18n.translate(message, language), "details": details or {}},
+            "request_id": request_id}
     return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
                     mimetype="application/json")
 
 
-def response_for(exc: BaseException, request_id: str) -> Response:
+def response_for(exc: BaseException, request_id: str, language: str = i18n.DEFAULT) -> Response:
     if isinstance(exc, DomainError):
-        return envelope(exc.status, exc.code, exc.message, request_id, exc.details, getattr(exc, "headers", None))
+        return envelope(exc.status, exc.code, exc.message, request_id, exc.details, getattr(exc, "headers", None),
+                        language)
     if isinstance(exc, HTTPException):
         return envelope(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name,
-                        request_id)
+                        request_id, language=language)
     log.error("request %s failed", request_id, exc_info=(type(exc), exc, exc.__traceback__))
-    return envelope(500, "internal", "something went wrong on our side; quote the request id", request_id)
+    return envelope(500, "internal", "something went wrong on our side; quote the request id", request_id,
+                    language=language)

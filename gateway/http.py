@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from services.common import logs
+from services.common import i18n, logs
 from services.common.errors import DomainError
 
 from . import params, policy
@@ -81,7 +81,7 @@ class ApiWsgiApp(WsgiApp):
             request_id = request_id_of(request)
             if isinstance(exc, (NotFound, MethodNotAllowed)) and request.method in ROUTED_METHODS:
                 exc = ApiError(404, "not_found", f"这个地址没有内容：{request.path}")
-            response = response_for(exc, request_id)
+            response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")))
             response.headers[REQUEST_ID_HEADER] = request_id
         else:
             response = provider.handle_request(request)
@@ -137,7 +137,7 @@ class ApiEndpoint(HttpRequestHandler):
             try:
                 response = self.preflight(origin) if request.method == "OPTIONS" else self.call(request, request_id)
             except Exception as exc:
-                response = response_for(exc, request_id)
+                response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")))
             if response.status_code >= 400:
                 log.info("%s %s answered %s", request.method, request.path, response.status_code)
             response.headers[REQUEST_ID_HEADER] = request_id

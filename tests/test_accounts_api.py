@@ -101,6 +101,15 @@ def test_the_admin_keeps_accounts_and_a_one_time_password_must_be_changed(county
     assert wrong.status_code == 400
     assert requests.get(f"{api}/api/v1/accounts", headers=token("op-a001", "operator", "A001")).status_code == 403
 
+    # messages in zh-CN by default, in English for Accept-Language: en; the code stays the key
+    anonymous = requests.get(f"{api}/api/v1/accounts").json()["error"]
+    assert anonymous["code"] == "unauthorized" and anonymous["message"].startswith("请先登录")
+    english = requests.get(f"{api}/api/v1/accounts", headers={"Accept-Language": "en-US,en;q=0.9"}).json()["error"]
+    assert english == {**anonymous, "message": "sign in first: this needs a bearer token"}
+    taken_en = requests.post(f"{api}/api/v1/accounts", headers={**ADMIN, "Accept-Language": "en"}, json={
+        "username": "op-extra", "display_name": "x", "role": "operator", "unit_code": "A001"}).json()["error"]
+    assert taken_en == {"code": "conflict", "message": "The username op-extra is taken; choose another.", "details": {}}
+
 
 def test_wrong_passwords_slow_then_lock_an_account_whatever_the_address(county):
     api = county["api"]

@@ -304,7 +304,7 @@ def test_an_item_goes_through_its_workflow_with_attachments_and_fulfils_its_obli
     error(requests.get(f"{api}/api/v1/items/{item_id}/attachments/{sha256}"), 404)  # not public yet
 
     # the workflow: wrong steps are refused with the reason, nothing changes
-    assert "must be reviewed" in error(requests.post(f"{api}/api/v1/items/{item_id}/approve", headers=REVIEWER),
+    assert "须为 reviewed 状态" in error(requests.post(f"{api}/api/v1/items/{item_id}/approve", headers=REVIEWER),
                                        409)
     assert requests.post(f"{api}/api/v1/items/{item_id}/submit", headers=OPERATOR).json()["status"] == "submitted"
     error(requests.post(f"{api}/api/v1/items/{item_id}/submit", headers=OPERATOR), 409)

@@ -68,7 +68,7 @@ def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
     wait_for(lambda: scalar(disclosure, f"SELECT parent_code FROM unit_copies WHERE code = '{village}'") == "T02",
              message="UnitMoved applied")
     cycle = requests.post(f"{api}/api/v1/units/T02/move", json={"parent_code": village}, headers=ADMIN)
-    assert cycle.status_code == 409 and "below itself" in cycle.json()["error"]["message"]
+    assert cycle.status_code == 409 and "成为自己的下级" in cycle.json()["error"]["message"]
 
     appointed = requests.put(f"{api}/api/v1/units/A001/officials/liaison",
                              json={"name": "王新", "phone": "13911112222", "email": "wangxin@example.gov.cn"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
+from services.common import i18n
 from services.common.errors import DomainError
 
 from ..params import Cursor, Flag, OneOf, Query, Text, UnitCode
@@ -62,7 +63,7 @@ class ConsoleAccounts:
             else:
                 done = self.access.call(self.units, "set_account_enabled", username, action == "enable")
         except DomainError as exc:
-            problem = exc.message
+            problem = i18n.translate(exc.message)
         account = done or self.access.call(self.units, "get_account", username)
         status = 200 if problem is None else 409
         response = self.web.page(request, "console/account_action.html", status, title=ACTIONS[action],
@@ -84,7 +85,7 @@ class ConsoleAccounts:
             rows = self.provision_rows(town)
         except DomainError as exc:
             return uncached(self.web.page(request, "console/provision.html", exc.status,
-                                          title="批量开设账号", problem=exc.message, town=town))
+                                          title="批量开设账号", problem=i18n.translate(exc.message), town=town))
         return Response(provisioning_sheet(rows, town), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="accounts-{town or "county"}.xlsx"',
             "Cache-Control": "no-store"})

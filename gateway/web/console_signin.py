@@ -16,6 +16,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from services.common import i18n
 from services.common.errors import AccountLocked, DomainError, Forbidden, PasswordChangeRequired, SignInSlowed
 
 from ..auth import mint_token
@@ -140,15 +141,15 @@ class ConsoleSignIn:
             session = self.access.call(self.units, "login", loaded["username"], loaded["password"])
         except PasswordChangeRequired as exc:
             form = {"username": loaded["username"], "next": kept["next"]}
-            return self._password_form(request, 403, problem=exc.message, form=form, first=True)
+            return self._password_form(request, 403, problem=i18n.translate(exc.message), form=form, first=True)
         except (AccountLocked, SignInSlowed) as exc:
             wait = str(exc.details.get("retry_after_seconds", 60))
-            response = self._login_form(request, 429, problem=exc.message, form=kept)
+            response = self._login_form(request, 429, problem=i18n.translate(exc.message), form=kept)
             response.headers["Retry-After"] = wait
             return response
         except Forbidden as exc:
-            return self._login_form(request, 401, problem=exc.message, form=kept,
-                                    errors={"password": exc.message})
+            return self._login_form(request, 401, problem=i18n.translate(exc.message), form=kept,
+                                    errors={"password": i18n.translate(exc.message)})
         return self._signed_in(request, session, kept["next"])
 
     @page("GET", "/login/password", query=NextQuery)
@@ -175,7 +176,7 @@ class ConsoleSignIn:
             session = self.access.call(self.units, "change_password", loaded["username"],
                                        loaded["current_password"], loaded["new_password"])
         except (AccountLocked, SignInSlowed) as exc:
-            response = self._password_form(request, 429, problem=exc.message, form=kept, first=first)
+            response = self._password_form(request, 429, problem=i18n.translate(exc.message), form=kept, first=first)
             response.headers["Retry-After"] = str(exc.details.get("retry_after_seconds", 60))
             return response
         except Forbidden:
@@ -183,8 +184,8 @@ class ConsoleSignIn:
             return self._password_form(request, 401, problem=message, form=kept,
                                        errors={"current_password": message}, first=first)
         except DomainError as exc:
-            return self._password_form(request, exc.status, problem=exc.message, form=kept,
-                                       errors={"new_password": exc.message}, first=first)
+            return self._password_form(request, exc.status, problem=i18n.translate(exc.message), form=kept,
+                                       errors={"new_password": i18n.translate(exc.message)}, first=first)
         return self._signed_in(request, session, kept["next"])
 
     @page("POST", "/logout")

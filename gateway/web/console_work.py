@@ -18,6 +18,7 @@ from typing import Any
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from services.common import i18n
 from services.common.errors import DomainError
 
 from ..params import OneOf, Query
@@ -137,7 +138,7 @@ class ConsoleWork:
         try:
             self.access.call(self.disclosure, "transition_item", request.actor, item_id, action, reason)
         except DomainError as exc:
-            return self._item_refused(request, item_id, action, exc.message, exc.status)
+            return self._item_refused(request, item_id, action, i18n.translate(exc.message), exc.status)
         return redirect(f"/console?done={action}", 303)
 
     def _item_refused(self, request: Request, item_id: int, action: str, message: str, status: int) -> Response:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from services.common import i18n
 from services.common.errors import DomainError
 
 from ..http import ApiEndpoint
@@ -114,7 +115,8 @@ class PageEndpoint(ApiEndpoint):
         """Typed errors as a page with their status and message; a 401 sends the browser to
         sign in and come back; anything else is a 500 page with the request id, never a trace."""
         if isinstance(exc, DomainError):
-            status, message, headers = exc.status, exc.message, dict(getattr(exc, "headers", None) or {})
+            status, headers = exc.status, dict(getattr(exc, "headers", None) or {})
+            message = i18n.translate(exc.message)  # an older English message in Chinese
         elif isinstance(exc, HTTPException):
             status, message, headers = exc.code or 500, TITLES.get(exc.code or 500, "请求有误"), {}
         else:
