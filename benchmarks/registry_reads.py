@@ -76,7 +76,11 @@ def _queued_messages(amqp_uri: str) -> int:
     request = urllib.request.Request(f"{MANAGEMENT}/api/queues/{vhost}")
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     request.add_header("Authorization", f"Basic {token}")
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    try:
+        answer = urllib.request.urlopen(request, timeout=10)
+    except OSError:  # the management API is away for a moment: not settled yet
+        return 1
+    with answer:
         return sum(q.get("messages", 0) + q.get("messages_unacknowledged", 0) for q in json.load(answer)
                    if not q["name"].startswith("rpc"))  # the readers' own calls are always in flight
 
