@@ -387,3 +387,21 @@ def test_a_template_preview_in_county_time_and_bad_payloads_refused():
     assert "2026-12-02 00:30" in answer["body"] and answer["link"] == "https://gk.example/items/3"
     with pytest.raises(InvalidInput, match="不符合"):
         console.preview(RULES, "ItemPublished", "email", {"item_id": "x"})
+
+
+def test_a_claim_left_by_a_killed_sender_is_taken_over_after_its_short_lease(uow_factory, mail_sink):
+    uow = uow_factory("notify")
+    county(uow)
+    planner.plan(uow.session, obligation("ObligationOverdue"), RULES, settings(), DAY)
+    uow.commit()
+    now = datetime.now(timezone.utc)
+    uow.session.execute(sa.update(Delivery).where(Delivery.status == "pending").values(
+        status="sending", claimed_by="killed", next_attempt_at=now + timedelta(seconds=10)))
+    uow.commit()
+    smtp = {"SMTP": {"HOST": "127.0.0.1", "PORT": mail_sink.port, "FROM": "gk@example.gov.cn"}, "NOTIFY": settings()}
+    assert Sender(uow._sessions, smtp, clock=lambda: now + timedelta(seconds=5)).pass_once(wait=True) == 0
+    assert Sender(uow._sessions, smtp, clock=lambda: now + timedelta(seconds=11)).pass_once(wait=True) == 1
+    uow.session.expire_all()
+    (sent,) = uow.session.scalars(sa.select(Delivery).where(Delivery.status == "delivered")).all()
+    assert sent.attempts == 1 and mail_sink.messages()[0]["Message-ID"] == sent.message_id
+    assert "NotificationDelivered" in set(uow.session.scalars(sa.select(OutboxRecord.type)))
