@@ -200,6 +200,9 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/login/password"): PUBLIC,  # the current (or one-time) password is the proof
     ("POST", "/logout"): PUBLIC,
     ("GET", "/console"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/console/items/new"): only("operator"),
+    ("POST", "/console/items"): only("operator"),
+    ("GET", "/console/items/<id:item_id>"): only("operator", "reviewer", "inspector", "admin"),
     ("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
     ("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
     ("GET", "/console/accounts"): only("admin"),

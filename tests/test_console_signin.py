@@ -21,8 +21,10 @@ from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import free_port, scalar, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
-from tests.test_end_to_end import SECRET, token
+from tests.test_end_to_end import SECRET
 
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes.fromhex(
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEW_PASSWORD = "our village office 2026"
 
@@ -35,7 +37,7 @@ def county(tmp_path_factory):
     for service, url in urls.items():
         upgrade(service, url)
     with temporary_vhost() as amqp:
-        env = {**base_env(amqp, urls, free_port()), "RATE_LIMITS_ENABLED": "false"}
+        env = {**base_env(amqp, urls, free_port()), "RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000"}
         cluster = Cluster(env, tmp)
         try:
             for module in ("services.units.load_sample", "services.units.demo_accounts"):
@@ -152,13 +154,26 @@ def test_an_expired_session_is_renewed_and_sign_out_ends_it(county):
     assert 1 <= int(slowed.headers["Retry-After"]) <= 2 and "gongkai_session" not in slowed.cookies
 
 
-def test_a_reviewer_approves_from_the_work_page_and_a_stale_form_changes_nothing(county):
-    api = county["api"]
-    operator = token("op-a001", "operator", "A001")
-    item = requests.post(f"{api}/api/v1/items", headers=operator, json={
-        "unit_code": "A001", "title": "2026年第四季度党费收缴使用情况", "body": "本季度共收缴党费……",
-        "audience": "society", "carriers": ["公开栏"]}).json()
-    requests.post(f"{api}/api/v1/items/{item['id']}/submit", headers=operator)
+def test_an_operator_drafts_with_a_photo_and_a_reviewer_approves_from_the_work_page(county):
+    api, disclosure = county["api"], county["urls"]["disclosure"]
+    clerk, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    editor = clerk.get(f"{api}/console/items/new")
+    assert editor.status_code == 200 and 'type="file"' in editor.text and "最大 0.2 MB" in editor.text
+    fields = {"title": "2026年第四季度党费收缴使用情况", "body": "本季度共收缴党费……", "audience": "society",
+              "carriers": ["公开栏", "网站"], "then": "submit"}
+    items_before = scalar(disclosure, "SELECT count(*) FROM items")
+    too_big = clerk.post(f"{api}/console/items", data={**fields, "csrf_token": csrf_of(editor)},
+                         files={"file": ("board.jpg", b"\xff\xd8" + b"0" * 250_000, "image/jpeg")})
+    assert too_big.status_code == 413 and "文件超过 0.2 MB" in too_big.text and fields["body"] in too_big.text
+    assert scalar(disclosure, "SELECT count(*) FROM items") == items_before  # nothing stored
+    no_carrier = clerk.post(f"{api}/console/items", data={**fields, "carriers": [], "csrf_token": csrf_of(too_big)})
+    assert no_carrier.status_code == 400 and "请至少选择一种公开载体" in no_carrier.text
+    made = clerk.post(f"{api}/console/items", data={**fields, "csrf_token": csrf_of(no_carrier)},
+                      files={"file": ("公开栏照片.png", PNG, "image/png")}, allow_redirects=False)
+    assert made.status_code == 303, made.text
+    page = clerk.get(f"{api}{made.headers['Location']}")
+    assert "待审核" in page.text and "公开栏照片.png" in page.text and "op-a001" in page.text
+    item = {"id": int(made.headers["Location"].rsplit("/", 1)[1]), "title": fields["title"]}
 
     reviewer, _ = sign_in(api, "rv-a001", DEMO_PASSWORD)
     work = reviewer.get(f"{api}/console")
@@ -174,6 +189,8 @@ def test_a_reviewer_approves_from_the_work_page_and_a_stale_form_changes_nothing
     stale = reviewer.post(f"{api}/console/items/{item['id']}/approve", data={"csrf_token": csrf_of(second)})
     assert stale.status_code == 409 and "没有办成" in stale.text and "rv-a001" in stale.text and "已公开" in stale.text
     assert requests.get(f"{api}/api/v1/items/{item['id']}").json()["status"] == "published"
+    wait_for(lambda: item["title"] in requests.get(f"{api}/units/A001").text, timeout=20,
+             message="the item on the public unit page")
 
     no_reason = reviewer.get(f"{api}/console/items/{item['id']}/reject")
     refused = reviewer.post(f"{api}/console/items/{item['id']}/reject", data={"csrf_token": csrf_of(no_reason)})

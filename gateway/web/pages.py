@@ -80,9 +80,11 @@ class WebProvider(DependencyProvider):
 class PageEndpoint(ApiEndpoint):
     in_openapi = False
 
-    def __init__(self, method: str, url: str, query: Any = None, csrf: bool = True, **kwargs: Any):
+    def __init__(self, method: str, url: str, query: Any = None, csrf: bool = True, max_form: int | None = None,
+                 **kwargs: Any):
+        """`max_form`: a form with a file (the item editor's photo) may be larger than MAX_FORM_BYTES."""
         super().__init__(method, url, query=query, produces=("text/html",), **kwargs)
-        self.csrf = csrf
+        self.csrf, self.max_form = csrf, max_form
 
     def setup(self) -> None:
         super().setup()
@@ -95,7 +97,7 @@ class PageEndpoint(ApiEndpoint):
         """A form post: read within the size limit, its CSRF token good once for this reader."""
         if request.method != "POST":
             return
-        request.form_data = read_form(request, self.web.max_form)
+        request.form_data = read_form(request, self.max_form or self.web.max_form)
         if self.csrf:
             self.web.tokens.check(request.form_data.get(FIELD), subject_of(actor))
 
