@@ -95,6 +95,12 @@ def _settled(amqp_uri: str, urls: dict[str, str]) -> bool:
     return True
 
 
+def _ended(answer: requests.Response) -> dict[str, Any] | None:
+    """The job once it has ended; a poll that fails (the readers count such answers) is retried."""
+    job = answer.json() if answer.status_code == 200 else {}
+    return job if job.get("status") in ("succeeded", "failed") else None
+
+
 def _import(api: str, admin: dict[str, str], content: bytes, amqp_uri: str, urls: dict[str, str],
             readers_urls: dict[str, str]) -> dict[str, Any]:
     """One import job with the readers running until its events have all been handled."""
@@ -104,9 +110,8 @@ def _import(api: str, admin: dict[str, str], content: bytes, amqp_uri: str, urls
                                  headers={**admin, "Content-Type": "text/csv"}, timeout=60)
         accepted.raise_for_status()
         location = f"{api}{accepted.headers['Location']}"
-        job = wait_for(lambda: (lambda j: j if j["status"] in ("succeeded", "failed") else None)(
-            requests.get(location, headers=admin, timeout=30).json()), timeout=900, interval=0.5,
-            message="the import job")
+        job = wait_for(lambda: _ended(requests.get(location, headers=admin, timeout=30)), timeout=1800, interval=0.5,
+                       message="the import job")
         job_s = time.perf_counter() - started
         wait_for(lambda: _settled(amqp_uri, urls), timeout=1800, interval=1, message="the events handled")
         settled_s = time.perf_counter() - started
