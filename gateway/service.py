@@ -29,7 +29,7 @@ from .routes import notify as notify_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
-from .web import console_accounts, console_items, console_signin, console_work
+from .web import console_accounts, console_items, console_progress, console_signin, console_work
 from .web import static as web_static
 
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, notify_routes.NotifyRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes, console_signin.ConsoleSignIn, console_work.ConsoleWork,
-                     console_accounts.ConsoleAccounts, console_items.ConsoleItems,
+                     console_accounts.ConsoleAccounts, console_items.ConsoleItems, console_progress.ConsoleProgress,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
                      portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""

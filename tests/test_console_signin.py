@@ -21,7 +21,7 @@ from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import free_port, scalar, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
-from tests.test_end_to_end import SECRET
+from tests.test_end_to_end import SECRET, token
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes.fromhex(
     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -195,3 +195,24 @@ def test_an_operator_drafts_with_a_photo_and_a_reviewer_approves_from_the_work_p
     no_reason = reviewer.get(f"{api}/console/items/{item['id']}/reject")
     refused = reviewer.post(f"{api}/console/items/{item['id']}/reject", data={"csrf_token": csrf_of(no_reason)})
     assert refused.status_code == 400 and "退回时请写明原因" in refused.text
+
+
+def test_the_office_reads_the_dashboard_with_a_table_under_each_chart(county):
+    api = county["api"]
+    office = token("office", "inspector")
+    dashboard = requests.get(f"{api}/console/progress", headers=office)
+    assert dashboard.status_code == 200 and "进度监测" in dashboard.text
+    for kind in ("town", "sector", "overdue"):
+        assert f'src="/console/progress/{kind}.svg?year=' in dashboard.text
+        chart = requests.get(f"{api}/console/progress/{kind}.svg", headers=office)
+        assert chart.status_code == 200 and chart.headers["Content-Type"].startswith("image/svg+xml")
+        assert b"<svg" in chart.content and b"<script" not in chart.content
+        sheet = requests.get(f"{api}/console/progress/{kind}.xlsx", headers=office)
+        rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+        assert rows[1][0] in ("镇街", "领域") and rows[1][-1] == "按时公开率"
+    assert dashboard.text.count("<table>") == 3 and "/console/obligations?year=" in dashboard.text
+    behind = requests.get(f"{api}/console/obligations", params={"status": "open", "town": "T01"}, headers=office)
+    assert behind.status_code == 200 and "公开任务" in behind.text
+    screen = requests.get(f"{api}/console/screen", headers=office)
+    assert screen.status_code == 200 and screen.headers["Refresh"] == "60" and "按时公开率" in screen.text
+    assert requests.get(f"{api}/console/progress", headers=token("op-a001", "operator", "A001")).status_code == 403
