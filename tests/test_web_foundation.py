@@ -82,3 +82,10 @@ def test_the_css_is_cached_for_a_year_and_revalidates_with_304(lone_gateway):
     assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("text/html")
     assert "页面不存在" in missing.text and missing.headers["Content-Security-Policy"] == PAGE_CSP
     assert "Traceback" not in missing.text and "<script" not in missing.text
+
+
+def test_periods_are_named_in_chinese_on_the_unit_page():
+    from services.disclosure.portal import period_label
+
+    assert [period_label(p) for p in ("2026", "2026-H1", "2026-Q3", "2026-07", "E12", None)] == [
+        "2026年", "2026年上半年", "2026年第三季度", "2026年7月", "随时公开", ""]
