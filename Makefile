@@ -22,7 +22,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench screenshots asyncapi token clean
+.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -86,6 +86,14 @@ screenshots: venv broker ## every portal page at 390x844 and 1280x800 in Chromiu
 	@$(ENSURE) chromium
 	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/test_portal_browser.py
 	@echo "screenshots in var/screenshots/"
+
+load: venv broker ## a mixed load with wrk for 3 minutes, then 3 more during a 3,000-unit import (LOAD_SECONDS=180)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	$(PY) -m benchmarks.load $${LOAD_SECONDS:-180}
+
+fault: venv ## the fault suite: two replicas of everything on PostgreSQL, faults injected with a fixed seed (FAULT_SEED, FAULT_ROUNDS)
+	@$(ENSURE) all
+	$(PY) -m tests_fault
 
 asyncapi: venv ## regenerate docs/asyncapi.yaml from the event contract
 	$(PY) -m services.common.asyncapi

@@ -1,0 +1,1 @@
+-- A public read: GET of the URL given to wrk, anonymously.
