@@ -82,9 +82,9 @@ bench: venv broker ## run the benchmarks (installs wrk when it can)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m benchmarks
 
-screenshots: venv broker ## every portal page at 390x844 and 1280x800 in Chromium, under var/screenshots/ (not committed)
+screenshots: venv broker ## every portal and console page at 390x844 and 1280x800 in Chromium, under var/screenshots/ (not committed)
 	@$(ENSURE) chromium
-	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/test_portal_browser.py
+	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/test_portal_browser.py tests/test_console_browser.py
 	@echo "screenshots in var/screenshots/"
 
 load: venv broker ## a mixed load with wrk for 3 minutes, then 3 more during a 3,000-unit import (LOAD_SECONDS=180)

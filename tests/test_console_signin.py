@@ -9,46 +9,21 @@ moved on meanwhile) says who did what, changing nothing; missing CSRF tokens and
 passwords are clear pages."""
 import io
 import re
-import subprocess
-import sys
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
 from gateway.auth import mint_token
-from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
-from tests.conftest import free_port, scalar, wait_for
-from tests.processes import Cluster, base_env, temporary_vhost
+from tests.conftest import scalar, wait_for
+from tests.console_fixtures import county  # noqa: F401  the fixture
 from tests.test_end_to_end import SECRET, token
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes.fromhex(
     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEW_PASSWORD = "our village office 2026"
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("console")
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    with temporary_vhost() as amqp:
-        env = {**base_env(amqp, urls, free_port()), "RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000"}
-        cluster = Cluster(env, tmp)
-        try:
-            for module in ("services.units.load_sample", "services.units.demo_accounts"):
-                subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, check=True, capture_output=True)
-            api = cluster.start_everything()
-            wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
-                     message="disclosure's copy of the county")
-            yield {"api": api, "urls": urls}
-        finally:
-            cluster.stop_all()
-            print(cluster.logs())
 
 
 def csrf_of(response):

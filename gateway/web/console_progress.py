@@ -73,7 +73,7 @@ def tables(progress: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def chart_svg(kind: str, rows: list[dict[str, Any]], year: int) -> bytes:
     chart = pygal.HorizontalBar(style=STYLE, width=900, height=max(260, 40 * len(rows) + 120), show_legend=False,
-                                title=f"{year}年 {CHARTS[kind]}", js=[], disable_xml_declaration=False,
+                                explicit_size=True, title=f"{year}年 {CHARTS[kind]}", js=[],
                                 print_values=True, range=(0, 100) if kind != "overdue" else None)
     if kind == "overdue":
         chart.x_labels = [r["name"] for r in rows]

@@ -1,0 +1,148 @@
+"""The staff console in Debian's Chromium through Playwright, run as its own process by
+tests/test_console_browser.py (Playwright's sync API does not run under the tests' eventlet
+monkey-patching): the admin provisions a town and its first account's sign-in forces a new
+password; the operator drafts an item with a photo and sends it; the reviewer reviews and
+approves it from 我的待办 and it is on the public unit page; the office reads the dashboard on a
+phone-sized window; axe-core on every console page (and, with --screenshots DIR, each page at
+390×844 and 1280×800).
+
+    python -m tests.console_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots, serious
+
+NEW_PASSWORD = "our village office 2026"
+
+
+def sign_in(page: Page, base: str, username: str, password: str, then: str = "/console") -> None:
+    page.goto(f"{base}{then}")  # a staff page sends the browser to /login?next=...
+    page.locator("#f-username").fill(username)
+    page.locator("#f-password").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def provision(browser: Browser, base: str, spec: dict, work: Path) -> dict:
+    seen: dict = {}
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(page, base, "admin", spec["password"], "/console/accounts")
+    seen["admin_url"] = page.url
+    page.get_by_role("link", name="批量开设账号（按镇街或全县）").click()
+    page.locator("#f-town").fill(spec["town"])
+    with page.expect_download() as download:
+        page.get_by_role("button", name="开设并下载表格").click()
+    sheet = work / "accounts.xlsx"
+    download.value.save_as(sheet)
+    rows = [r for r in list(load_workbook(sheet).active.iter_rows(values_only=True))[1:] if r and r[3]]
+    first = next(r for r in rows if r[6] == "新开设")
+    seen["provisioned"] = len(rows)
+    clerk = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(clerk, base, first[3], first[5])
+    seen["first_h1"] = clerk.locator("h1").first.inner_text()
+    clerk.locator("#f-current_password").fill(first[5])
+    clerk.locator("#f-new_password").fill(NEW_PASSWORD)
+    clerk.locator("#f-new_password2").fill(NEW_PASSWORD)
+    clerk.get_by_role("button", name="保存新密码并登录").click()
+    seen["after_change"] = (clerk.url, clerk.locator("h1").first.inner_text())
+    return seen
+
+
+def draft_and_approve(browser: Browser, base: str, spec: dict) -> dict:
+    seen: dict = {}
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(page, base, "op-a001", spec["password"])
+    page.get_by_role("link", name="起草公开事项").click()
+    page.locator("#f-title").fill(spec["title"])
+    page.locator("#f-body").fill("本季度共收缴党费 12,345.00 元，全部上缴。")
+    page.get_by_label("公开栏").check()
+    page.locator("#f-file").set_input_files(spec["photo"])
+    page.get_by_role("button", name="保存并提交审核").click()
+    seen["draft_page"] = page.locator("main").inner_text()
+    item_url = page.url
+    reviewer = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(reviewer, base, "rv-a001", spec["password"])
+    item_id = item_url.rsplit("/", 1)[1]
+    reviewer.locator(f"#item-{item_id}").get_by_role("link", name="审核通过").click()
+    reviewer.get_by_role("button", name="确认审核通过").click()
+    seen["reviewed"] = reviewer.locator("[role=status]").first.inner_text()
+    reviewer.locator(f"#item-{item_id}").get_by_role("link", name="审批通过并发布").click()
+    reviewer.get_by_role("button", name="确认审批通过并发布").click()
+    seen["approved"] = reviewer.locator("[role=status]").first.inner_text()
+    public = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    public.goto(f"{base}/units/A001")
+    seen["public_unit"] = public.locator("main").inner_text()
+    seen["item_id"] = int(item_id)
+    return seen
+
+
+def office(browser: Browser, base: str, spec: dict) -> dict:
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(page, base, "office", spec["password"], "/console/progress")
+    page.wait_for_load_state("load")
+    charts = page.locator("img.chart")
+    seen = {"h1": page.locator("h1").first.inner_text(), "charts": charts.count(),
+            "loaded": page.evaluate("[...document.querySelectorAll('img.chart')].every(i => i.naturalWidth > 0)"),
+            "scroll_width": page.evaluate("document.documentElement.scrollWidth")}
+    page.goto(f"{base}/console/screen")
+    seen["screen"] = page.locator("h1").first.inner_text()
+    return seen
+
+
+def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
+    """axe-core's serious and critical violations on each console page (axe is a script: the
+    checking context bypasses the CSP)."""
+    axe, found = Axe(), {}
+    pages = {"admin": ["/console", "/console/accounts", "/console/accounts/provision", "/console/progress",
+                       "/login/password"],
+             "op-a001": ["/console", "/console/items/new", f"/console/items/{spec['item_id']}"],
+             "rv-a001": ["/console"]}
+    anonymous = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
+    anonymous.goto(f"{base}/login")
+    found["login"] = serious(axe.run(anonymous, options=AXE_OPTIONS).response)
+    screenshots(anonymous, shots, "console-login")
+    for username, paths in pages.items():
+        page = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
+        sign_in(page, base, username, spec["password"])
+        for path in paths:
+            page.goto(base + path)
+            name = f"{username}{path}".replace("/", "-")
+            found[name] = serious(axe.run(page, options=AXE_OPTIONS).response)
+            screenshots(page, shots, f"console-{name}")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("spec")
+    parser.add_argument("result")
+    parser.add_argument("--screenshots")
+    args = parser.parse_args()
+    spec = json.loads(Path(args.spec).read_text())
+    shots = Path(args.screenshots) if args.screenshots else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
+    result: dict = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            result["provision"] = provision(browser, args.base, spec, Path(args.result).parent)
+            result["item"] = draft_and_approve(browser, args.base, spec)
+            spec["item_id"] = result["item"]["item_id"]
+            result["office"] = office(browser, args.base, spec)
+            result["axe"] = audit(browser, args.base, spec, shots)
+        finally:
+            browser.close()
+    Path(args.result).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The staff console in a real browser (Debian's Chromium via Playwright, tests/console_browser.py
+run as its own process) against separately started processes: provisioning a town and the first
+sign-in's forced password change; an item drafted with a photo, reviewed and approved from
+我的待办 and then on the public unit page; the dashboard on a phone-sized window; axe-core finds no
+serious or critical WCAG 2.1 AA violation on any console page. With PORTAL_SCREENSHOTS set (make
+screenshots) every console page is kept at 390×844 and 1280×800 too."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from services.common.config import ROOT
+from services.units.demo_accounts import DEMO_PASSWORD
+from tests.console_fixtures import county  # noqa: F401  the fixture
+from tests.test_console_signin import PNG
+
+pytestmark = pytest.mark.api_level
+
+
+def test_each_roles_day_in_the_browser(county, tmp_path):
+    photo = tmp_path / "公开栏.png"
+    photo.write_bytes(PNG)
+    spec = {"password": DEMO_PASSWORD, "town": "T01", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo)}
+    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
+    command = [sys.executable, "-m", "tests.console_browser", county["api"], str(tmp_path / "spec.json"),
+               str(tmp_path / "result.json")]
+    shots = os.environ.get("PORTAL_SCREENSHOTS")
+    if shots:
+        command += ["--screenshots", str(ROOT / shots)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+
+    provisioned = result["provision"]
+    assert provisioned["admin_url"].endswith("/console/accounts") and provisioned["provisioned"] > 6
+    assert provisioned["first_h1"] == "首次登录：请设置新密码"
+    assert provisioned["after_change"][0].endswith("/console") and provisioned["after_change"][1] == "我的待办"
+    item = result["item"]
+    assert "待审核" in item["draft_page"] and "公开栏.png" in item["draft_page"]
+    assert item["reviewed"] == "已审核通过。" and item["approved"] == "已审批通过并发布。"
+    assert spec["title"] in item["public_unit"]
+    office = result["office"]
+    assert office["h1"].endswith("进度监测") and office["charts"] == 3 and office["loaded"]
+    assert office["scroll_width"] <= 390 and "党务公开进度" in office["screen"]
+    assert {page: found for page, found in result["axe"].items() if found} == {}
+    assert len(result["axe"]) == 10
