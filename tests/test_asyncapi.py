@@ -111,6 +111,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "FeedbackEscalated": {**_FEEDBACK, "answer_due": date(2024, 5, 20), "level": 1, "to": "secretary"},
     "NotificationDelivered": {**_NOTIFICATION, "delivered_at": _AT},
     "NotificationFailed": {**_NOTIFICATION, "reason": "mailbox full", "attempts": 5},
+    "WebhookDisabled": {"webhook_id": 3, "owner": "archive", "url_host": "archive.example", "consecutive_failures": 20,
+                        "reason": "HTTP 500", "disabled_at": _AT},
+    "AccountCreated": {"username": "op-a001", "revision": 1, "display_name": "杨超", "role": "operator",
+                       "unit_code": "A001", "enabled": True},
+    "AccountChanged": {"username": "op-a001", "revision": 2, "display_name": "杨超", "role": "reviewer",
+                       "unit_code": "A001", "enabled": True},
+    "AccountDisabled": {"username": "op-a001", "revision": 3, "display_name": "杨超", "role": "reviewer",
+                        "unit_code": "A001", "enabled": False},
 }
 
 
