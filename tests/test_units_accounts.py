@@ -124,3 +124,10 @@ def test_provisioning_gives_each_active_unit_an_operator_and_a_reviewer_once(uow
     county = provisioning.provision(uow.session, limit=200)["rows"]
     assert any(r["unit_code"] == "A001" and r["role"] == "reviewer" and r["username"] == "rv-a001"
                and r["status"] == "existing" for r in county)  # the unit's reviewer is kept as it is
+
+
+def test_a_password_that_is_not_text_is_refused_as_wrong_not_a_crash(uow):
+    with pytest.raises(Forbidden, match="用户名或密码不对"):
+        accounts.authenticate(uow.session, "rv-a001", "bad \ud800 surrogate")
+    with pytest.raises(InvalidInput, match="无法识别的字符"):
+        accounts.create(uow.session, "op-odd", "ten chars \ud800!", "operator", "x", "A001")

@@ -157,7 +157,7 @@ def test_signing_in_refreshing_and_api_keys(api, cluster):
                                                                  "password": DEMO_PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
     tokens = signed_in.json()
-    assert "password" not in signed_in.text and tokens["expires_in"] == 900
+    assert DEMO_PASSWORD not in signed_in.text and "hash" not in signed_in.text and tokens["expires_in"] == 900
     me = requests.get(f"{api}/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert me.json() == {"username": "rv-a001", "role": "reviewer", "unit": "A001"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from werkzeug.wrappers import Request, Response
@@ -30,6 +30,16 @@ CODE = validate.Regexp(f"^{CODE_PATTERN}$", error="不是有效的单位代码�
 USERNAME = validate.Regexp(f"^{USERNAME_PATTERN}$",
                            error="用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头")
 PASSWORD = validate.Length(10, 128, error="密码 10–128 个字符")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("有无法识别的字符") from None
+    if "\x00" in text:
+        raise ValidationError("有无法识别的字符")
+    return True
 
 
 class NewAccount(Schema):
@@ -58,9 +68,9 @@ class PasswordChange(Schema):
     class Meta:
         unknown = RAISE
 
-    username = fields.String(required=True, validate=validate.Length(1, 64))
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(1, 256))
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    username = fields.String(required=True, validate=[validate.Length(1, 64), _encodable])
+    current_password = fields.String(required=True, load_only=True, validate=[validate.Length(1, 256), _encodable])
+    new_password = fields.String(required=True, load_only=True, validate=[PASSWORD, _encodable])
 
 
 class Provisioning(Schema):

@@ -41,7 +41,8 @@ class ConsoleItems:
     def _open_obligations(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
         found = []
         for status in ("overdue", "open"):
-            found += self.access.call(self.disclosure, "list_obligations", actor, {"status": status}, 100, None)["items"]
+            page = self.access.call(self.disclosure, "list_obligations", actor, {"status": status}, 100, None)
+            found += page["items"]
         return found
 
     def _editor(self, request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,

@@ -51,11 +51,21 @@ def view(account: Account) -> dict[str, Any]:
             "locked_until": account.locked_until.isoformat() if lockout.is_locked(account) else None}
 
 
+def _encodable(text: str | None) -> bool:
+    try:
+        (text or "").encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in (text or "")
+
+
 def one_time_password() -> str:
     return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
 
 
 def _check_password(password: str) -> None:
+    if not _encodable(password):
+        raise InvalidInput("密码中有无法识别的字符，请只用常见的文字、数字和符号。")
     if not MIN_PASSWORD <= len(password or "") <= 128:
         raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符（最多 128 个）；可以用一句好记的话。")
 
@@ -106,6 +116,8 @@ def authenticate(session: Session, username: str, password: str) -> dict[str, An
     """The account, if the password is right and the account enabled. The refusal does not
     say which of username or password was wrong. A wrong password counts towards the
     account's lockout (the caller commits the count: refusals included)."""
+    if not _encodable(username) or not _encodable(password):  # a lone surrogate, say: no such password
+        raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
     if account is not None:
         lockout.check(account)
