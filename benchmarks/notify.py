@@ -12,18 +12,21 @@
 `python -m benchmarks.notify [events]`"""
 from __future__ import annotations
 
+import eventlet
+
+eventlet.monkey_patch()  # before anything imports socket or threading (the sender's green threads)
+
 import json
 import smtplib
 import socket
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import datetime, timezone
-from email.message import EmailMessage
-from pathlib import Path
+import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-import eventlet
 import requests
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Producer
