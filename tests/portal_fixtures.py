@@ -15,7 +15,15 @@ from services.common.config import ROOT
 from tests.conftest import free_port, scalar, wait_for
 from tests.test_end_to_end import token
 
-OFFICE, ADMIN = token("office", "inspector"), token("admin", "admin")
+
+
+def office():
+    """The county office's headers, minted when used (a token minted at import expires in a long run)."""
+    return token("office", "inspector")
+
+
+def admin():
+    return token("admin", "admin")
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -90,7 +98,7 @@ def start(cluster):
     for process in launched:
         process.wait_serving()
     api = f"http://{address}"
-    wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=30,
+    wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=90,
              interval=0.1, message="every service to answer /readyz")
     return api
 
@@ -110,11 +118,11 @@ def _content(api, urls):
     current = _through(api, corrected["id"], operator, reviewer)
     gone = publish(api, village, "误发的通知", "内容有误")
     ok(requests.post(f"{api}/api/v1/items/{gone['id']}/withdraw", headers=reviewer, json={"reason": "内容有误，已撤回"}))
-    nominated = ok(requests.post(f"{api}/api/v1/designations", headers=OFFICE, json={
+    nominated = ok(requests.post(f"{api}/api/v1/designations", headers=office(), json={
         "unit_code": village, "kind": "model", "reason": "村务公开做得好"}), 201)
-    ok(requests.post(f"{api}/api/v1/designations/{nominated['id']}/designate", headers=OFFICE, json={"term_years": 2}))
-    ok(requests.put(f"{api}/api/v1/designations/{nominated['id']}/experience", headers=OFFICE,
+    ok(requests.post(f"{api}/api/v1/designations/{nominated['id']}/designate", headers=office(), json={"term_years": 2}))
+    ok(requests.put(f"{api}/api/v1/designations/{nominated['id']}/experience", headers=office(),
                     json={"experience": "每月5日在公开栏和微信群同步公开村务收支。"}))
-    ok(requests.post(f"{api}/api/v1/units/T01V004/merge", headers=ADMIN, json={"into_code": "T01V003"}))
+    ok(requests.post(f"{api}/api/v1/units/T01V004/merge", headers=admin(), json={"into_code": "T01V003"}))
     return {"village": village, "matter": matter, "party": party, "markup": markup, "old": old, "current": current,
             "withdrawn": gone, "designation": nominated}

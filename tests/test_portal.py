@@ -13,7 +13,7 @@ import requests
 
 from gateway.web.pages import PAGE_CSP
 from tests.conftest import scalar, wait_for
-from tests.portal_fixtures import MARKUP, OFFICE, csrf_of, portal  # noqa: F401  the fixture
+from tests.portal_fixtures import MARKUP, csrf_of, office, portal  # noqa: F401  the fixture
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
@@ -153,16 +153,16 @@ def test_qr_codes_posters_and_a_merged_unit(portal):
     login = get(portal, "/towns/T01/posters")
     assert login.status_code == 303 and login.headers["Location"] == "/login?next=/towns/T01/posters"
     assert get(portal, "/towns/T01/posters", headers=token("m", "member", "T01")).status_code == 403
-    town = html(get(portal, "/towns/T01/posters", headers=OFFICE))
+    town = html(get(portal, "/towns/T01/posters", headers=office()))
     assert town.count('class="poster"') == town.count("/qr.svg") and "T01V001" in town and "T01V004/qr" not in town
-    archive = zipfile.ZipFile(io.BytesIO(get(portal, "/towns/T01/posters.zip", headers=OFFICE).content))
+    archive = zipfile.ZipFile(io.BytesIO(get(portal, "/towns/T01/posters.zip", headers=office()).content))
     assert len(archive.namelist()) == town.count('class="poster"') and all(n.endswith(".png") for n in archive.namelist())
-    assert html(get(portal, "/towns/T01V001/posters", headers=OFFICE), 404)
+    assert html(get(portal, "/towns/T01V001/posters", headers=office()), 404)
 
 
 def test_pages_are_not_in_the_openapi_document_and_form_posts_are_audited(portal):
     document = requests.get(portal.api + "/api/v1/openapi.json", timeout=30).json()
     assert not [path for path in document["paths"] if not path.startswith(("/api/", "/healthz", "/readyz"))]
     wait_for(lambda: any(entry["action"] == "POST /feedback" for entry in requests.get(
-        portal.api + "/api/v1/audit", headers=OFFICE, params={"limit": 200}, timeout=30).json()["items"]),
+        portal.api + "/api/v1/audit", headers=office(), params={"limit": 200}, timeout=30).json()["items"]),
              timeout=20, message="the form posts in the audit trail")
