@@ -14,8 +14,11 @@ from tests.conftest import free_port, scalar, wait_for
 SECRET = load_config()["GATEWAY"]["JWT_SECRET"]
 
 
+TEST_TOKEN_TTL = 12 * 3600  # tokens minted when a module is imported must outlive the whole run
+
+
 def token(user, role, unit=None):
-    return {"Authorization": f"Bearer {mint_token(SECRET, user, role, unit)}"}
+    return {"Authorization": f"Bearer {mint_token(SECRET, user, role, unit, TEST_TOKEN_TTL)}"}
 
 
 
