@@ -107,42 +107,35 @@ class Sender:
         with self.sessions() as session:
             rows = session.execute(
                 sa.select(Delivery.id, Delivery.channel, Delivery.webhook_id)
-                .where(Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now)
+                .where(Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now, Delivery.channel != "webhook")
                 .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50))).all()
-            claimed, hooks_seen = [], set()
+            # a subscription's oldest unfinished delivery only, when due and the webhook active:
+            # the ones waiting behind a subscriber that is down never crowd out the others
+            heads = (sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook",
+                                                                Delivery.status.in_(ACTIVE))
+                     .group_by(Delivery.webhook_id).scalar_subquery())
+            rows += session.execute(
+                sa.select(Delivery.id, Delivery.channel, Delivery.webhook_id)
+                .join(Webhook, Webhook.id == Delivery.webhook_id)
+                .where(Delivery.id.in_(heads), Delivery.next_attempt_at <= now, Webhook.active.is_(True))
+                .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50))).all()
+            claimed = []
             for row in rows:
                 if len(claimed) >= room or row.id in self.in_flight:
                     continue
-                delivery_id = row.id
                 peer = f"webhook:{row.webhook_id}" if row.channel == "webhook" else row.channel
                 if self._peer_busy(peer) or sum(1 for _, p in claimed if p == peer) >= (
                         1 if row.channel == "webhook" else self.per_peer):
                     continue
-                if row.channel == "webhook":  # only a subscription's oldest unfinished one goes
-                    if row.webhook_id in hooks_seen:
-                        continue
-                    hooks_seen.add(row.webhook_id)
-                    delivery_id = self._webhook_head(session, row.webhook_id, now)
-                    if delivery_id is None or delivery_id in self.in_flight:
-                        continue
                 updated = session.execute(
-                    sa.update(Delivery).where(Delivery.id == delivery_id, Delivery.status.in_(ACTIVE),
+                    sa.update(Delivery).where(Delivery.id == row.id, Delivery.status.in_(ACTIVE),
                                               Delivery.next_attempt_at <= now)
                     .values(status="sending", claimed_by=self.instance,
                             next_attempt_at=now + timedelta(seconds=self.lease))).rowcount
                 if updated:
-                    claimed.append((delivery_id, peer))
+                    claimed.append((row.id, peer))
             session.commit()
         return claimed
-
-    @staticmethod
-    def _webhook_head(session, webhook_id: int, now: datetime) -> int | None:
-        """The subscription's oldest unfinished delivery, when it is due and the webhook active."""
-        if not session.scalar(sa.select(Webhook.active).where(Webhook.id == webhook_id)):
-            return None
-        head = session.execute(sa.select(Delivery.id, Delivery.next_attempt_at).where(
-            Delivery.webhook_id == webhook_id, Delivery.status.in_(ACTIVE)).order_by(Delivery.id).limit(1)).first()
-        return head.id if head is not None and head.next_attempt_at <= now else None
 
     def _renew(self) -> None:
         if not self.in_flight:
