@@ -55,6 +55,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "DemonstrationExpired": {**_DESIGNATION},
     "DemonstrationRevoked": {**_DESIGNATION, "reason": "弄虚作假"},
     "ItemSubmitted": {**_ITEM, "submitted_by": "wang", "submitted_at": _AT},
+    "ItemReviewed": {**_ITEM, "reviewed_by": "zhao", "reviewed_at": _AT},
     "ItemApproved": {**_ITEM, "approved_by": "zhao", "approved_at": _AT},
     "ItemRejected": {**_ITEM, "rejected_by": "zhao", "rejected_at": _AT, "reason": "缺少附件"},
     "ItemPublished": {**_ITEM, "summary": "全年党费收缴……", "carriers": ["公开栏", "网站"],

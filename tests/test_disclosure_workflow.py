@@ -97,7 +97,7 @@ def test_the_whole_path_publishes_once_with_a_full_trail(uow):
         ("approved", "published")]
     assert {t["actor"] for t in item["trail"]} == {OPERATOR["username"], REVIEWER["username"]}
     assert all(t["at"] and t["role"] for t in item["trail"])
-    assert emitted(uow) == ["ItemSubmitted", "ItemApproved", "ItemPublished"]
+    assert emitted(uow) == ["ItemSubmitted", "ItemReviewed", "ItemApproved", "ItemPublished"]
     public = workflow.list_items(uow.session, None, {})["items"]
     assert [i["id"] for i in public] == [item_id] and "author" not in public[0] and "trail" not in public[0]
 

@@ -173,6 +173,7 @@ def review(uow: UnitOfWork, actor: dict[str, Any], item_id: int, reason: str | N
     """审核: the reviewer checks secrecy and accuracy."""
     actor, item = _reviewer_item(uow, actor, item_id, ("submitted",), "review")
     step(item, "reviewed", actor, _reason(reason))
+    uow.emit(names.ITEM_REVIEWED, {**_ref(item), "reviewed_by": actor["username"], "reviewed_at": utcnow()})
     return ItemView().dump(item)
 
 

@@ -19,6 +19,12 @@ class ItemSubmitted(ItemRef):
     submitted_at = fields.AwareDateTime(required=True)
 
 
+class ItemReviewed(ItemRef):
+    """审核 done: the item waits for 审批 (approval), which publishes it."""
+    reviewed_by = fields.String(required=True)
+    reviewed_at = fields.AwareDateTime(required=True)
+
+
 class ItemApproved(ItemRef):
     approved_by = fields.String(required=True)
     approved_at = fields.AwareDateTime(required=True)
@@ -137,6 +143,8 @@ class ObligationWaived(ObligationNotice):
 EVENTS = (
     EventType(names.ITEM_SUBMITTED, 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
     EventType(names.ITEM_REJECTED, 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
+    EventType(names.ITEM_REVIEWED, 1, "disclosure", ItemReviewed,
+              "An item was reviewed (审核) and waits for approval (审批)."),
     EventType(names.ITEM_APPROVED, 1, "disclosure", ItemApproved, "An item was approved (审批)."),
     EventType(names.ITEM_PUBLISHED, 1, "disclosure", ItemPublished, "An item was published to its audience (实施)."),
     EventType(names.ITEM_CORRECTED, 1, "disclosure", ItemCorrected,
