@@ -22,7 +22,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv asyncapi-parser broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -57,11 +57,13 @@ sample: venv migrate ## load the sample county (121 units), demo accounts, catal
 	$(PY) -m services.units.demo_accounts
 	$(PY) -m services.disclosure.load_sample
 
-run: venv broker migrate sample ## start all services in one process, with a mail sink
+run: venv broker migrate sample ## start every service in a process of its own, with a mail sink
 	$(PY) deploy/local.py
 
-run-split: venv broker migrate sample ## same, one process per service
-	$(PY) deploy/local.py --split
+run-split: run ## the same as make run (one process per service)
+
+run-together: venv broker migrate sample ## the same, all services in one process
+	$(PY) deploy/local.py --together
 
 test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all

@@ -1,7 +1,12 @@
-"""Run Gongkai on one machine for development: `make run`, or `make run-split`.
+"""Run Gongkai on one machine: `make run`, or `make run-together`.
 
-    python deploy/local.py            # all services in one nameko process
-    python deploy/local.py --split    # one nameko process per service, as docker-compose runs them
+    python deploy/local.py              # one nameko process per service, as docker-compose runs them
+    python deploy/local.py --together   # all services in one nameko process
+
+One process per service is the default: in one process every service's event handlers share
+one event loop with the gateway's reads, so a registry import (thousands of events that
+disclosure, feedback, notify and supervision all work through) slowed the directory's p99
+past 3 s; apart, it stays under 1 s (`python -m benchmarks.registry_reads`).
 
 Why a launcher and not one shell line: a local run needs a mail sink beside the services
 (notify sends real SMTP), must not say "up" before the gateway's /readyz does (services
@@ -216,8 +221,10 @@ def banner(config: dict[str, Any], split: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run Gongkai locally with a mail sink.")
-    parser.add_argument("--split", action="store_true", help="one process per service")
+    parser.add_argument("--together", action="store_true", help="all services in one process")
+    parser.add_argument("--split", action="store_true", help="one process per service (the default)")
     args = parser.parse_args()
+    args.split = not args.together
     config = load_config()
 
     def on_signal(signum: int, frame: Any) -> None:

@@ -22,10 +22,10 @@ from .routes import auth as auth_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
 from .routes import feedback as feedback_routes
+from .routes import notify as notify_routes
 from .routes import portal as portal_routes
 from .routes import portal_feedback as portal_feedback_routes
 from .routes import posters as poster_routes
-from .routes import notify as notify_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
