@@ -56,7 +56,7 @@ class ServiceProcess:
         return self
 
     def wait_serving(self) -> "ServiceProcess":
-        wait_for(self._serving, timeout=30, interval=0.2, message=f"{self.name} to serve /metrics")
+        wait_for(self._serving, timeout=90, interval=0.2, message=f"{self.name} to serve /metrics")
         return self
 
     def _serving(self) -> bool:
@@ -115,7 +115,7 @@ class Cluster:
         for process in launched:
             process.wait_serving()
         api = f"http://{address}"
-        wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=30,
+        wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=60,
                  interval=0.1, message="every service to answer /readyz")
         return api
 

@@ -89,7 +89,7 @@ def test_every_poison_message_is_kept_whole_listed_apart_and_replayed_byte_for_b
     expected = [body for body, _ in POISON] + [malformed_a, malformed_b]
     wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 1,
              message="the good event behind the poison")
-    wait_for(lambda: len(dead_letters(container)) == len(expected), timeout=20,
+    wait_for(lambda: len(dead_letters(container)) == len(expected), timeout=60,
              message=f"{len(expected)} dead letters")
 
     letters = dead_letters(container)
@@ -119,7 +119,7 @@ def test_every_poison_message_is_kept_whole_listed_apart_and_replayed_byte_for_b
     def parked_again() -> list[dict]:
         return [d for d in dead_letters(container) if d["id"] not in first]
 
-    wait_for(lambda: len(parked_again()) == len(POISON), timeout=20, message="the replayed poison parked again")
+    wait_for(lambda: len(parked_again()) == len(POISON), timeout=60, message="the replayed poison parked again")
     again = parked_again()
     assert sorted(stored_bytes(d) for d in again) == sorted(body for body, _ in POISON)
     assert {(stored_bytes(d), d["content_type"]) for d in again} == {(b, c) for b, c in POISON}
