@@ -66,6 +66,7 @@ def run(uow: UnitOfWork, fetch: Fetch) -> int:
         producer, after = row.producer, row.last_id
         while True:
             types = [t for t in TYPES if CATALOGUE[t].producer == producer]
+            uow.rollback()  # nothing is pending here: hand the connection back while the producer is asked
             try:
                 page = fetch(producer, after, types, PAGE)
             except Exception as exc:  # not up yet: the others go on, this one is asked again next time
