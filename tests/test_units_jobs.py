@@ -3,11 +3,13 @@ apply goes in batches that commit their progress, a job interrupted half-way res
 it stopped, a file with problems changes nothing, and a job that keeps dying is failed with
 the reason. Also: a new unit under a parent that does not exist is a 422 naming it."""
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from services.common.errors import Unprocessable
+from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.records import utcnow
 from services.units import audit, jobs, registry
 from services.units.backpressure import STALL_SECONDS, unit_event_queues, wait_for_consumers
 from services.units.load_sample import SAMPLE_COUNTY
@@ -58,6 +60,45 @@ def test_a_dry_run_counts_what_applying_does_and_changes_nothing(uow_factory):
     applied = submit_and_run(uow, changed, apply=True, batch_rows=7)
     assert (applied["report"]["updated"], applied["report"]["unchanged"]) == (30, 91)
     assert submit_and_run(uow, changed, apply=False)["report"]["unchanged"] == 121
+
+
+def test_a_clean_dry_run_is_applied_once_from_the_file_it_checked(uow_factory):
+    uow = uow_factory("units")
+    dry = submit_and_run(uow, SAMPLE, apply=False)
+    assert dry["can_apply"] and dry["actor"] == "admin"
+    applying = jobs.apply_checked(uow, "admin2", dry["id"])
+    uow.commit()
+    assert (applying["kind"], applying["status"], applying["actor"]) == ("apply", "queued", "admin2")
+    assert jobs.claim_next(uow) == applying["id"]
+    done = jobs.run(uow, applying["id"], pause=0, sleep=no_pause)
+    assert done["status"] == "succeeded" and done["report"]["registered"] == 121
+    assert uow.session.scalar(sa.select(ImportJob.content).where(ImportJob.id == dry["id"])) is None
+    assert jobs.get(uow.session, dry["id"])["report"]["apply_job"] == applying["id"]
+    listed = jobs.recent(uow.session, 2)
+    assert [j["id"] for j in listed] == [applying["id"], dry["id"]] and not listed[1]["can_apply"]
+    with pytest.raises(Conflict, match="已经确认导入过"):
+        jobs.apply_checked(uow, "admin", dry["id"])
+    with pytest.raises(Conflict, match="本身就是正式导入"):
+        jobs.apply_checked(uow, "admin", applying["id"])
+    with pytest.raises(NotFound):
+        jobs.apply_checked(uow, "admin", 999999)
+
+    flawed = submit_and_run(uow, SAMPLE.replace(b",agency,", b",army,", 1), apply=False)
+    assert not flawed["can_apply"]
+    with pytest.raises(Conflict, match="发现了问题"):
+        jobs.apply_checked(uow, "admin", flawed["id"])
+    assert uow.session.scalar(sa.select(ImportJob.content).where(ImportJob.id == flawed["id"])) is None
+
+    old = submit_and_run(uow, SAMPLE, apply=False)  # a day later its file is gone
+    later = utcnow() + timedelta(seconds=jobs.KEEP_CHECKED_SECONDS + 1)
+    jobs.forget_old_files(uow, later)
+    uow.commit()
+    uow.session.expire_all()
+    with pytest.raises(Conflict, match="只保留 24 小时"):
+        jobs.apply_checked(uow, "admin", old["id"])
+    waiting = jobs.submit(uow, "admin", "county.csv", SAMPLE, False)
+    with pytest.raises(Conflict, match="还没有检查完"):
+        jobs.apply_checked(uow, "admin", waiting["id"])
 
 
 def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):

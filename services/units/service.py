@@ -111,6 +111,16 @@ class UnitsService(base.ServiceBase):
     def import_job(self, job_id: int) -> dict[str, Any]:
         return jobs.get(self.db.session, job_id)
 
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def apply_checked_import(self, actor: str, job_id: int, request_id: str | None = None) -> dict[str, Any]:
+        """Apply the file a clean dry run checked (once): a new apply job, answered at once."""
+        with self.writing() as uow:
+            return jobs.apply_checked(uow, actor, job_id, request_id)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_import_jobs(self, limit: int = 10) -> list[dict[str, Any]]:
+        return jobs.recent(self.db.session, limit)
+
     @timer(interval=1)
     def run_import_jobs(self) -> None:
         """Claim waiting import jobs (and ones whose worker died) and run them, in batches."""
