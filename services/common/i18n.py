@@ -13,6 +13,20 @@ values out and puts them into the msgstr; a message without an entry is left as 
 Chinese one stays Chinese by default, an English one English for `en`). The error envelope's
 `code` is never translated: it stays the stable key for programs.
 
+A value that is itself a name people read (a status, an action, a role: `published`, `approve`,
+`reviewer`) is named after its kind in the msgid (`{item_status}`, `{item_action}`, `{role}`)
+and the catalogue gives each name of that kind with the kind as its msgctxt::
+
+    msgctxt "item_status"
+    msgid "published"
+    msgstr "已公开"
+
+so "item 7 is published" reads "事项 7 已公开", not "事项 7 现在是 published". A placeholder
+named in the plural of a kind (`{item_statuses}`, `{roles}`) holds a list ("submitted or
+reviewed", "a, b"): each name is given and the joins become Chinese (或, 、), or back to
+English for `en`. Two values of one kind in a msgid are told apart after a double underscore
+(`{plan_status__needed}`, `{plan_status__now}`). A name without an entry is kept as it is.
+
 The .po files are compiled to .mo with Babel when first used (no binaries in the repository);
 `python -m services.common.i18n check` compiles both and fails on an entry whose placeholders
 differ between msgid and msgstr.
@@ -34,6 +48,9 @@ DOMAIN = "messages"
 DEFAULT = "zh_CN"
 LANGUAGES = ("zh_CN", "en")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+CONTEXT = "\x04"  # gettext's separator of a msgctxt and its msgid in a compiled catalogue
+JOINS = {"zh_CN": (re.compile(r"( or | and |, )"), {" or ": "或", " and ": "和", ", ": "、"}),
+         "en": (re.compile(r"(或|、)"), {"或": " or ", "、": ", "})}
 
 
 def po_path(language: str) -> Path:
@@ -63,10 +80,40 @@ def _pattern(msgid: str) -> re.Pattern[str]:
 @cache
 def _entries(language: str) -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
     """Exact messages, and the templates (with placeholders) longest first."""
-    catalog = {k: v for k, v in compile_catalogue(language)._catalog.items() if isinstance(k, str) and k}
+    catalog = {k: v for k, v in compile_catalogue(language)._catalog.items()
+               if isinstance(k, str) and k and CONTEXT not in k}
     exact = {k: v for k, v in catalog.items() if not PLACEHOLDER.search(k)}
     templates = sorted(((k, v) for k, v in catalog.items() if PLACEHOLDER.search(k)), key=lambda kv: -len(kv[0]))
     return exact, tuple((_pattern(k), v) for k, v in templates)
+
+
+@cache
+def _terms(language: str) -> dict[str, dict[str, str]]:
+    """The names of each kind (msgctxt): {kind: {name: its text in the language}}."""
+    found: dict[str, dict[str, str]] = {}
+    for key, text in compile_catalogue(language)._catalog.items():
+        if isinstance(key, str) and CONTEXT in key and text:
+            kind, _, name = key.partition(CONTEXT)
+            found.setdefault(kind, {})[name] = text
+    return found
+
+
+def term(kind: str, name: str, language: str = DEFAULT) -> str:
+    """One name of a kind in the language (the name itself when the catalogue has none)."""
+    return _terms(language).get(kind, {}).get(name, name) if language in LANGUAGES else name
+
+
+def _value(language: str, placeholder: str, value: str) -> str:
+    """A value taken out of a message, as it goes into the msgstr: a name of the kind the
+    placeholder is named after given in the language, a list of them joined in it."""
+    terms, kind = _terms(language), placeholder.split("__")[0]
+    if kind in terms:
+        return terms[kind].get(value, value)
+    one = next((kind[:-n] for n in (1, 2) if kind[-n:] in ("s", "es") and kind[:-n] in terms), None)
+    if one is not None:  # a list: roles (of role), item_statuses (of item_status)
+        names, (splitter, joins) = terms[one], JOINS[language]
+        return "".join(joins.get(part, names.get(part, part)) for part in splitter.split(value))
+    return value
 
 
 def language_of(accept_language: str | None) -> str:
@@ -96,7 +143,7 @@ def translate(message: str, language: str = DEFAULT) -> str:
     for pattern, template in templates:
         found = pattern.fullmatch(message)
         if found:
-            values = found.groupdict()
+            values = {name: _value(language, name, value) for name, value in found.groupdict().items()}
             return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
     return message
 

@@ -18,6 +18,7 @@ from eventlet import tpool
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from services.common import i18n
 from services.common.contract import names, new_event
 from services.common.db import outbox_record
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -83,12 +84,12 @@ def _check_scope(session: Session, role: str, unit_code: str | None) -> None:
         raise InvalidInput(f"角色应为其中之一：{'、'.join(ROLES)}")
     if role in UNIT_ROLES:
         if not unit_code:
-            raise InvalidInput(f"{role} 账号须指定所属单位（unit_code）。")
+            raise InvalidInput(f"{i18n.term('role', role)}账号须指定所属单位（unit_code）。")
         unit = session.get(Unit, unit_code)
         if unit is None or unit.status != "active":
             raise InvalidInput(f"单位 {unit_code} 不是在册的现有单位：请先核对单位代码。")
     elif unit_code:
-        raise InvalidInput(f"{role} 账号在全县范围工作，不指定单位：请去掉 unit_code。")
+        raise InvalidInput(f"{i18n.term('role', role)}账号在全县范围工作，不指定单位：请去掉 unit_code。")
 
 
 def create(session: Session, username: str, password: str | None, role: str, display_name: str,

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import i18n
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
@@ -79,7 +80,8 @@ def set_experience(uow: UnitOfWork, actor: str, designation_id: int, experience:
     designated site or model; a nomination not yet decided, or one ended, takes none."""
     designation = _load(uow.session, designation_id)
     if designation.status != "designated":
-        raise Conflict(f"第 {designation_id} 号认定现在是 {designation.status} 状态，只有在期内的示范点、典型才能填写经验做法")
+        status = i18n.term("designation_status", designation.status)
+        raise Conflict(f"第 {designation_id} 号认定现在是“{status}”状态，只有在期内的示范点、典型才能填写经验做法")
     text = (experience or "").strip() or None
     if text is not None and len(text) > EXPERIENCE_MAX:
         raise InvalidInput(f"经验做法最多 {EXPERIENCE_MAX} 字，请删减")
