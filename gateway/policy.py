@@ -77,6 +77,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/obligations/<id:obligation_id>"): only("operator", "reviewer", "inspector", "admin"),
     ("POST", "/api/v1/obligations/events"): only("operator"),
     ("POST", "/api/v1/obligations/<id:obligation_id>/waive"): only("inspector"),
+    ("POST", "/api/v1/obligations/<id:obligation_id>/remind"): only("inspector"),
     ("GET", "/api/v1/progress"): only("inspector", "admin"),
     # disclosures: anyone reads what is published to society; the service filters the rest
     ("GET", "/api/v1/items"): PUBLIC,

@@ -62,6 +62,8 @@ class ObligationList(Paged):
     sector = OneOf(*SECTORS)
     year = Year()
     entry = UnitCode("a catalogue entry's code")
+    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份的格式是 2026-07"),
+                              metadata={"description": "due in this month, like 2026-07"})
 
 
 class ProgressQuery(Query):

@@ -73,6 +73,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "ObligationOverdue": {**_OBLIGATION},
     "ObligationFulfilled": {**_OBLIGATION, "year": 2027, "item_id": 7, "fulfilled_at": _AT, "on_time": True},
     "ObligationWaived": {**_OBLIGATION, "year": 2027, "waived_by": "zhou", "reason": "该村已撤并"},
+    "ObligationReminded": {**_OBLIGATION, "year": 2027, "status": "overdue", "reminded_by": "zhou",
+                           "reminded_at": _AT, "note": "请本周内公开", "reminder_no": 1},
     "InspectionScheduled": {**_INSPECTION, "seed": 20240601, "scheduled_by": "zhou"},
     "InspectionDue": {**_INSPECTION, "dimensions": ["content", "form", "procedure", "on_time", "feedback"]},
     "InspectionOverdue": {**_INSPECTION, "unscored_unit_codes": ["U002"]},

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
+from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, Reminder
 
 from .. import queries, readmodel, schemas
 from ..errors import ApiError, bad_request
@@ -119,6 +119,15 @@ class DisclosureRoutes:
         data = json_body(request, schemas.Reason(), self.access.max_body)
         return json_response(self.access.call(self.disclosure, "waive_obligation", actor, obligation_id,
                                               data["reason"]))
+
+    @api("POST", "/api/v1/obligations/<id:obligation_id>/remind", body=Reminder)
+    def remind_obligation(self, request: Request, obligation_id: int) -> Response:
+        """The county office's reminder (催办) of an open or overdue obligation: the unit's liaison
+        is told (ObligationReminded); a second reminder within 24 hours is refused (409)."""
+        actor = self.access.caller(request)
+        data = _optional_body(self, request, Reminder)
+        return json_response(self.access.call(self.disclosure, "remind_obligation", actor, obligation_id,
+                                              data.get("note")), 201)
 
     @api("GET", "/api/v1/progress", query=queries.ProgressQuery)
     def progress(self, request: Request) -> Response:

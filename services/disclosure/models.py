@@ -1,5 +1,5 @@
 """disclosure's tables: the catalogue (公开目录) and the yearly plan (实施方案), each unit's
-obligations (公开任务), the items (公开事项) with their trail and attachments, sealed years,
+obligations (公开任务) and the office's reminders (催办) of them, the items (公开事项) with their trail and attachments, sealed years,
 and its copy of the unit registry."""
 from __future__ import annotations
 
@@ -139,6 +139,19 @@ class Obligation(Base):
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # ObligationDueSoon sent
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # ObligationOverdue sent
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ObligationReminder(Base):
+    """A reminder (催办) the county office sent a unit for one of its open or overdue obligations."""
+    __tablename__ = "obligation_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(sa.ForeignKey("obligations.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32))
+    reminded_by: Mapped[str] = mapped_column(sa.String(64))
+    reminded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(16))  # the obligation's, when reminded
+    note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class Item(Base):

@@ -440,6 +440,10 @@ def list_obligations(session: Session, actor: dict[str, Any], filters: dict[str,
                         ("entry", Obligation.entry_code)):
         if key in filters:
             query = query.where(column == filters[key])
+    if "due_month" in filters:
+        first = date.fromisoformat(f"{filters['due_month']}-01")
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        query = query.where(Obligation.due_on >= first, Obligation.due_on < following)
     if after is not None:
         query = query.where(Obligation.id > int(after))
     limit = max(1, int(limit))

@@ -63,6 +63,26 @@ def by_town_and_sector(session: Session, filters: dict[str, Any] | None = None) 
     return {"year": year, "rows": rows, "totals": _with_totals(totals)}
 
 
+def by_month(session: Session, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """{"year", "months": [{month: "2026-07", <status counts>, total, on_time_rate}]}: the
+    year's obligations (those the progress answer counts) by the month they fall due, oldest
+    first; a yearly or fourth-quarter one may fall due in January of the next year."""
+    filters = validated(ProgressQuery(), filters, "the progress query")
+    year = filters.get("year") or county_today().year
+    due_year, due_month = sa.extract("year", Obligation.due_on), sa.extract("month", Obligation.due_on)
+    query = (sa.select(due_year, due_month, Obligation.status, sa.func.count()).where(Obligation.year == year)
+             .group_by(due_year, due_month, Obligation.status))
+    if filters.get("town"):
+        query = query.where(Obligation.town_code == filters["town"])
+    if filters.get("sector"):
+        query = query.where(Obligation.sector == filters["sector"])
+    months: dict[str, dict[str, int]] = {f"{year}-{m:02d}": dict.fromkeys(OBLIGATION_STATUSES, 0) for m in range(1, 13)}
+    for row_year, row_month, status, count in session.execute(query):
+        cell = months.setdefault(f"{int(row_year)}-{int(row_month):02d}", dict.fromkeys(OBLIGATION_STATUSES, 0))
+        cell[status] = cell.get(status, 0) + count
+    return {"year": year, "months": [{"month": month, **_with_totals(counts)} for month, counts in sorted(months.items())]}
+
+
 def gauges(session: Session) -> Iterator[GaugeMetricFamily]:
     """gongkai_obligations{status,sector,town} and gongkai_obligations_on_time_ratio{sector}
     for the county's current year (town "" for county-level units)."""

@@ -6,12 +6,13 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.common import base
+from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
-from . import archive, attachments, catalogue, obligations, plans, portal, progress, units_copy, workflow
+from . import archive, attachments, catalogue, obligations, plans, portal, progress, reminders, units_copy, workflow
 
 
 class DisclosureService(base.ServiceBase):
@@ -113,9 +114,27 @@ class DisclosureService(base.ServiceBase):
         return obligation
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def remind_obligation(self, actor: dict[str, Any], obligation_id: int, note: str | None = None) -> dict[str, Any]:
+        """The county office's reminder (催办) of an open or overdue obligation: kept, and
+        ObligationReminded tells the unit's liaison; once per obligation in 24 hours."""
+        reminded = reminders.remind(self.db, Actor.of(actor), obligation_id, note)
+        self.db.commit()
+        return reminded
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def obligation_reminders(self, actor: dict[str, Any], obligation_ids: list[int]) -> dict[str, dict[str, Any]]:
+        """The latest reminder (and how many) of each of these obligations that was reminded."""
+        return reminders.last_reminders(self.db.session, Actor.of(actor), obligation_ids)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
     def progress(self, filters: dict[str, Any]) -> dict[str, Any]:
         """Obligations by status per town and sector: what the county office watches."""
         return progress.by_town_and_sector(self.db.session, filters)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def progress_by_month(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """The year's obligations by the month they fall due, with each month's on-time rate."""
+        return progress.by_month(self.db.session, filters)
 
     @configured_timer("DISCLOSURE", "DEADLINE_CHECK_SECONDS", default=60, eager=True)
     def check_deadlines(self) -> None:

@@ -140,6 +140,20 @@ class ObligationWaived(ObligationNotice):
     reason = fields.String(required=True)
 
 
+class ObligationReminded(ObligationNotice):
+    """The county office sent the unit a reminder (催办) for an obligation still open or
+    overdue; notify tells the unit's liaison (联络员). At most one per obligation in
+    REMIND_AGAIN_HOURS (services/disclosure/reminders.py)."""
+    year = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("open", "overdue")),
+                           metadata={"description": "the obligation's status when reminded"})
+    reminded_by = fields.String(required=True)
+    reminded_at = fields.AwareDateTime(required=True)
+    note = fields.String(required=True, allow_none=True, metadata={"description": "the office's words to the unit"})
+    reminder_no = fields.Integer(required=True, metadata={"description": "1 for the first reminder of this "
+                                                                         "obligation, 2 for the second, ..."})
+
+
 EVENTS = (
     EventType(names.ITEM_SUBMITTED, 1, "disclosure", ItemSubmitted, "An item was submitted for review (提出)."),
     EventType(names.ITEM_REJECTED, 1, "disclosure", ItemRejected, "An item was returned to draft with a reason."),
@@ -161,4 +175,6 @@ EVENTS = (
     EventType(names.OBLIGATION_FULFILLED, 1, "disclosure", ObligationFulfilled,
               "An obligation was fulfilled by a published item, on time or late."),
     EventType(names.OBLIGATION_WAIVED, 1, "disclosure", ObligationWaived, "An obligation was waived, with the reason."),
+    EventType(names.OBLIGATION_REMINDED, 1, "disclosure", ObligationReminded,
+              "The county office sent a unit a reminder (催办) for an open or overdue obligation."),
 )

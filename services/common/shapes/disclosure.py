@@ -226,6 +226,18 @@ class ObligationFilters(Schema):
     sector = fields.String(validate=validate.OneOf(SECTORS))
     year = fields.Integer(validate=validate.Range(2000, 2100))
     entry = fields.String(validate=validate.Length(1, 32))
+    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month is 2026-07"),
+                              metadata={"description": "due in this month (YYYY-MM)"})
+
+
+class Reminder(Schema):
+    """The county office's reminder (催办) of an open or overdue obligation: notify mails the
+    unit's liaison (联络员), with the note if there is one."""
+    class Meta:
+        unknown = RAISE
+
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                         metadata={"description": "a few words to the unit, shown in the reminder"})
 
 
 class NewEvent(Schema):
