@@ -176,6 +176,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 # anything else is a 404 in the envelope, for anyone
 CATCH_ALL = "/<path:path>"
 
+# the console's actions on one feedback (gateway/web/feedback_actions.py); the feedback service checks unit and state
+FEEDBACK_ACTION = ("/console/feedback/<id:feedback_id>/<any(accept,answer,'approve-answer','reject-answer',extend,reject,"
+                   "release,transfer,'grant-extension','refuse-extension'):action>")
+
 # the web pages (gateway/web): the same rule per route × role; left out of the OpenAPI document.
 # A signed-in page refused to an anonymous reader sends the browser to /login.
 PAGES: dict[tuple[str, str], frozenset[str]] = {
@@ -206,6 +210,11 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/items/<id:item_id>"): only("operator", "reviewer", "inspector", "admin"),
     ("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
     ("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
+    ("GET", "/console/feedback/<id:feedback_id>"): only("operator", "reviewer", "inspector"),
+    ("GET", FEEDBACK_ACTION): only("operator", "reviewer", "inspector"),
+    ("POST", FEEDBACK_ACTION): only("operator", "reviewer", "inspector"),
+    ("GET", "/console/moderation"): only("inspector"),
+    ("GET", "/console/extensions"): only("inspector"),
     ("GET", "/console/progress"): only("inspector", "admin"),
     ("GET", "/console/progress/<any(town,sector,overdue):kind>.svg"): only("inspector", "admin"),
     ("GET", "/console/progress/<any(town,sector,overdue):kind>.xlsx"): only("inspector", "admin"),

@@ -29,7 +29,7 @@ from .routes import posters as poster_routes
 from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
-from .web import console_accounts, console_items, console_progress, console_signin, console_work
+from .web import console_accounts, console_feedback, console_items, console_progress, console_signin, console_work
 from .web import static as web_static
 
 
@@ -40,6 +40,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
                      event_routes.EventRoutes, notify_routes.NotifyRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes, console_signin.ConsoleSignIn, console_work.ConsoleWork,
                      console_accounts.ConsoleAccounts, console_items.ConsoleItems, console_progress.ConsoleProgress,
+                     console_feedback.ConsoleFeedback,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
                      portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""

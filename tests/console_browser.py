@@ -83,6 +83,45 @@ def draft_and_approve(browser: Browser, base: str, spec: dict) -> dict:
     return seen
 
 
+def answer_feedback(browser: Browser, base: str, spec: dict) -> dict:
+    """Someone asks on the portal's form; the operator accepts and answers it from 我的待办, the
+    reviewer approves the answer and the sender reads it on the tracking page; a second question
+    the word screen holds waits in the county office's moderation queue."""
+    seen: dict = {}
+    public = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    for question in (spec["question"], spec["held_question"]):
+        public.goto(f"{base}/feedback/new?target=unit:A001")
+        public.get_by_label("咨询").check()
+        public.locator("#f-content").fill(question)
+        public.get_by_role("button", name="提交").click()
+        if question == spec["question"]:
+            code = public.locator("#tracking-code").inner_text()
+    clerk = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(clerk, base, "op-a001", spec["password"])
+    clerk.locator("li", has_text=spec["question"]).get_by_role("link", name="受理", exact=True).click()
+    clerk.get_by_role("button", name="确认受理").click()
+    seen["accepted"] = clerk.locator("[role=status]").first.inner_text()
+    seen["feedback_id"] = int(clerk.url.split("/console/feedback/", 1)[1].split("?", 1)[0])
+    clerk.get_by_role("link", name="答复", exact=True).click()
+    clerk.locator("#f-body").fill(spec["answer"])
+    clerk.get_by_role("button", name="送审核人审核").click()
+    seen["sent"] = clerk.locator("[role=status]").first.inner_text()
+    reviewer = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(reviewer, base, "rv-a001", spec["password"])
+    reviewer.locator(f"#feedback-{seen['feedback_id']}").get_by_role("link", name="审核通过答复").click()
+    seen["answer_shown"] = spec["answer"] in reviewer.locator("main").inner_text()
+    reviewer.get_by_role("button", name="确认审核通过答复").click()
+    seen["approved"] = reviewer.locator("[role=status]").first.inner_text()
+    seen["scroll_width"] = reviewer.evaluate("document.documentElement.scrollWidth")
+    public.goto(f"{base}/track/{code}")
+    seen["tracked"] = public.locator("main").inner_text()
+    county = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(county, base, "office", spec["password"], "/console/moderation")
+    held = county.locator("li", has_text=spec["held_question"])
+    seen["held_id"] = int(held.get_attribute("id").split("-", 1)[1])
+    return seen
+
+
 def office(browser: Browser, base: str, spec: dict) -> dict:
     page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     sign_in(page, base, "office", spec["password"], "/console/progress")
@@ -104,6 +143,11 @@ def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
                        "/login/password"],
              "op-a001": ["/console", "/console/items/new", f"/console/items/{spec['item_id']}"],
              "rv-a001": ["/console"]}
+    case = f"/console/feedback/{spec['feedback_id']}"
+    pages["op-a001"].append(case)
+    pages["rv-a001"].append(case)
+    pages["office"] = ["/console", "/console/moderation", "/console/extensions", f"{case}/transfer",
+                       f"/console/feedback/{spec['held_id']}/reject"]
     anonymous = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     anonymous.goto(f"{base}/login")
     found["login"] = serious(axe.run(anonymous, options=AXE_OPTIONS).response)
@@ -137,6 +181,8 @@ def main() -> None:
             result["provision"] = provision(browser, args.base, spec, Path(args.result).parent)
             result["item"] = draft_and_approve(browser, args.base, spec)
             spec["item_id"] = result["item"]["item_id"]
+            result["feedback"] = answer_feedback(browser, args.base, spec)
+            spec["feedback_id"], spec["held_id"] = result["feedback"]["feedback_id"], result["feedback"]["held_id"]
             result["office"] = office(browser, args.base, spec)
             result["axe"] = audit(browser, args.base, spec, shots)
         finally:

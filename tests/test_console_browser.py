@@ -1,13 +1,15 @@
 """The staff console in a real browser (Debian's Chromium via Playwright, tests/console_browser.py
 run as its own process) against separately started processes: provisioning a town and the first
 sign-in's forced password change; an item drafted with a photo, reviewed and approved from
-我的待办 and then on the public unit page; the dashboard on a phone-sized window; axe-core finds no
+我的待办 and then on the public unit page; feedback sent on the portal answered by the operator and
+the answer approved by the reviewer; the dashboard on a phone-sized window; axe-core finds no
 serious or critical WCAG 2.1 AA violation on any console page. With PORTAL_SCREENSHOTS set (make
 screenshots) every console page is kept at 390×844 and 1280×800 too."""
 import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -22,7 +24,10 @@ pytestmark = pytest.mark.api_level
 def test_each_roles_day_in_the_browser(county, tmp_path):
     photo = tmp_path / "公开栏.png"
     photo.write_bytes(PNG)
-    spec = {"password": DEMO_PASSWORD, "town": "T01", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo)}
+    tag = uuid.uuid4().hex[:6]
+    spec = {"password": DEMO_PASSWORD, "town": "T01", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo),
+            "question": f"党员活动室晚上几点关门？（{tag}）", "answer": f"每天晚上九点关门，周末照常开放。（{tag}）",
+            "held_question": f"听说村里有人帮忙办证，是真的吗？（{tag}）"}
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
     command = [sys.executable, "-m", "tests.console_browser", county["api"], str(tmp_path / "spec.json"),
                str(tmp_path / "result.json")]
@@ -42,8 +47,13 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert "待审核" in item["draft_page"] and "公开栏.png" in item["draft_page"]
     assert item["reviewed"] == "已审核通过。" and item["approved"] == "已审批通过并发布。"
     assert spec["title"] in item["public_unit"]
+    feedback = result["feedback"]
+    assert feedback["accepted"].startswith("已受理") and feedback["sent"].startswith("答复已送审核人审核")
+    assert feedback["answer_shown"] and feedback["approved"].startswith("答复已审核通过")
+    assert spec["answer"] in feedback["tracked"] and "已答复" in feedback["tracked"]
+    assert feedback["scroll_width"] <= 390 and feedback["held_id"] > feedback["feedback_id"]
     office = result["office"]
     assert office["h1"].endswith("进度监测") and office["charts"] == 3 and office["loaded"]
     assert office["scroll_width"] <= 390 and "党务公开进度" in office["screen"]
     assert {page: found for page, found in result["axe"].items() if found} == {}
-    assert len(result["axe"]) == 10
+    assert len(result["axe"]) == 17

@@ -26,6 +26,7 @@ class FeedbackList(Paged):
     kind = OneOf(*FEEDBACK_KINDS)
     overdue = Flag("only open feedback past its answer deadline (red)")
     reported = Flag("only feedback whose public answer readers reported (county office)")
+    extension = OneOf("requested", "granted", "refused", description="requested: extensions awaiting the county office")
     target = Text(44, "what it is about, as kind:id, e.g. item:12 or unit:A001")
     q = Text(description="text in the feedback")
     town = UnitCode("the county office: the units of this town (镇街)")

@@ -22,6 +22,7 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ..params import OneOf, Query
+from . import feedback_actions
 from .pages import page, uncached
 
 ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
@@ -44,6 +45,12 @@ def _obligations(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, 
 
 def _feedback(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
     return self.access.call(self.feedback, "list_feedback", actor, filters, FEW, None)["items"]
+
+
+def _feedback_to_do(self, actor: dict[str, Any], wanted: tuple[str, ...], **filters: Any) -> list[dict[str, Any]]:
+    """The feedback rows, each with those of `wanted` actions its reader may take on it now."""
+    return [dict(f, actions=[a for a in wanted if feedback_actions.applies(a, actor, f)])
+            for f in _feedback(self, actor, **filters)]
 
 
 def _rectifications(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
@@ -75,7 +82,8 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
             {"title": "草稿", "kind": "items", "rows": [i for i in drafts if not rejection_reason(i)],
              "empty": "没有草稿。", "actions": ("submit",)},
             {"title": "待受理和答复的意见建议", "kind": "feedback",
-             "rows": [f for f in _feedback(self, actor) if f["status"] in ("received", "accepted", "reopened")],
+             "rows": [f for f in _feedback_to_do(self, actor, ("accept", "answer"))
+                      if f["status"] in ("received", "accepted", "reopened")],
              "empty": "没有待办的意见建议。"},
             {"title": "待整改", "kind": "rectifications",
              "rows": [r for r in _rectifications(self, actor) if r.get("status") in ("open", "returned")],
@@ -87,15 +95,18 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
              "empty": "没有待审核的事项。", "actions": ("review", "reject")},
             {"title": "待审批的事项", "kind": "items", "rows": _items(self, actor, status="reviewed"),
              "empty": "没有待审批的事项。", "actions": ("approve", "reject")},
-            {"title": "待审核的答复", "kind": "feedback", "rows": _feedback(self, actor, status="reviewing"),
+            {"title": "待审核的答复", "kind": "feedback",
+             "rows": _feedback_to_do(self, actor, ("approve-answer", "reject-answer"), status="reviewing"),
              "empty": "没有待审核的答复。"},
         ]
     if role == "inspector":
         return [
-            {"title": "待审核（被过滤）的意见建议", "kind": "feedback", "rows": _feedback(self, actor, status="held"),
+            {"title": "待审核（被过滤）的意见建议", "kind": "feedback",
+             "queue_link": ("/console/moderation", "全部待审核的意见"),
+             "rows": _feedback_to_do(self, actor, ("release", "reject"), status="held"),
              "empty": "没有待审核的意见建议。"},
-            {"title": "延期申请", "kind": "feedback",
-             "rows": [f for f in _feedback(self, actor) if f.get("extension_status") == "requested"],
+            {"title": "延期申请", "kind": "feedback", "queue_link": ("/console/extensions", "全部延期申请"),
+             "rows": _feedback_to_do(self, actor, ("grant-extension", "refuse-extension"), extension="requested"),
              "empty": "没有待批的延期申请。"},
             {"title": "逾期的公开任务", "kind": "obligations", "rows": _obligations(self, actor, status="overdue"),
              "empty": "没有逾期的任务。", "flag": "late"},
@@ -118,6 +129,7 @@ class ConsoleWork:
         done = request.params.get("done")
         response = self.web.page(request, "console/work.html", title="我的待办", sections=sections_for(self, actor),
                                  actions=ITEM_ACTIONS, statuses=ITEM_STATUS_NAMES,
+                                 feedback_actions=feedback_actions.ACTIONS,
                                  request_done=f"已{ITEM_ACTIONS[done]}。" if done else None)
         return self.renew_session(request, uncached(response))
 

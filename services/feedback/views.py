@@ -17,7 +17,7 @@ from services.common.workdays import add_working_days, county_today
 from . import routing, trail
 from .models import Answer, Feedback, Target
 from .settings import Settings
-from .states import LABELS, OPEN, STATUSES
+from .states import ACTION_LABELS, LABELS, OPEN, STATUSES
 
 PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-]{1,2})[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
@@ -87,6 +87,8 @@ def list_feedback(session: Session, actor: Actor, filters: dict[str, Any], limit
         query = query.where(Feedback.status.in_(OPEN), Feedback.answer_due < today)
     if filters.get("reported"):
         query = query.where(Feedback.reports > 0)
+    if filters.get("extension"):
+        query = query.where(Feedback.extension_status == filters["extension"])
     if filters.get("target"):
         kind, _, target_id = filters["target"].partition(":")
         query = query.where(Feedback.target_kind == kind, Feedback.target_id == target_id)
@@ -116,7 +118,8 @@ def detail(session: Session, actor: Actor, feedback_id: int, settings: Settings)
                          "drafted_at": a.drafted_at.isoformat(), "reviewed_by": a.reviewed_by,
                          "reviewed_at": a.reviewed_at.isoformat() if a.reviewed_at else None,
                          "review_note": a.review_note} for a in answers],
-            "steps": [{"at": s.at.isoformat(), "action": s.action, "actor": s.actor, "role": s.role,
+            "steps": [{"at": s.at.isoformat(), "action": s.action, "label": ACTION_LABELS.get(s.action, s.action),
+                       "actor": s.actor, "role": s.role,
                        "from_status": s.from_status, "to_status": s.to_status, "note": s.note, "unit_code": s.unit_code}
                       for s in trail.steps(session, feedback.id)]}
 
