@@ -115,9 +115,11 @@ class ConsoleFeedback:
         queue = QUEUES[name]
         found = self.access.call(self.feedback, "list_feedback", request.actor, queue["filters"], QUEUE_SIZE,
                                  request.params.get("after"))
+        rows = [dict(f, actions=[a for a in queue["actions"] if actions.applies(a, request.actor, f)])
+                for f in found["items"]]
         response = self.web.page(request, "console/feedback_queue.html", title=queue["title"], queue=queue,
-                                 rows=found["items"], more=found.get("next"), path_of_queue=f"/console/{name}",
-                                 kinds=KINDS, all_actions=actions.ACTIONS)
+                                 rows=rows, more=found.get("next"), path_of_queue=f"/console/{name}",
+                                 kinds=KINDS, all_actions=actions.ACTIONS, open_statuses=actions.OPEN)
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/moderation", query=QueueQuery)

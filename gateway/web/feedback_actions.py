@@ -74,8 +74,8 @@ ACTIONS: dict[str, Action] = {
     "grant-extension": Action("批准延期", "已批准延期，答复期限已顺延。", ("inspector",), ("accepted", "reviewing", "reopened"),
                               "grant-extension", shapes.ExtensionDecision,
                               (Field("note", "批复意见", required=False, hint="选填。"),)),
-    "refuse-extension": Action("不批准延期", "已不批准延期，答复期限不变。", ("inspector",),
-                               ("accepted", "reviewing", "reopened"), "grant-extension", shapes.ExtensionDecision,
+    "refuse-extension": Action("不批准延期", "已不批准延期，答复期限不变。", ("inspector",),  # in any state: a note only
+                               (*OPEN, "answered", "closed"), "grant-extension", shapes.ExtensionDecision,
                                (Field("note", "不批准的原因", hint="办理单位会看到。"),), secondary=True),
 }
 # werkzeug's converter arguments: a name with a hyphen is quoted
