@@ -52,6 +52,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>"): only("admin"),
     ("POST", "/api/v1/units/import"): only("admin"),
     ("GET", "/api/v1/units/import/jobs/<id:job_id>"): only("admin"),
+    ("POST", "/api/v1/units/import/jobs/<id:job_id>/apply"): only("admin"),
     ("GET", "/api/v1/units/export"): only("admin", "inspector"),
     ("GET", "/api/v1/units/<code:code>/officials"): only("admin", "inspector", "operator", "reviewer"),
     ("PUT", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): only("admin"),
@@ -225,6 +226,29 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
     ("GET", "/console/accounts/provision"): only("admin"),
     ("POST", "/console/accounts/provision"): only("admin"),
+    # the registry (gateway/web/console_registry.py): the office and the administrator; a unit's own officials its page
+    ("GET", "/console/units"): only("inspector", "admin"),
+    ("GET", "/console/units/<code:code>"): only("inspector", "admin", "operator", "reviewer"),
+    ("GET", "/console/units/export.<any(xlsx,csv):fmt>"): only("inspector", "admin"),
+    ("GET", "/console/units/import"): only("admin"),
+    ("POST", "/console/units/import"): only("admin"),
+    ("GET", "/console/units/import/<id:job_id>"): only("admin"),
+    ("POST", "/console/units/import/<id:job_id>/apply"): only("admin"),
+    # operations (gateway/web/console_admin.py, console_webhooks.py): the administrator's
+    ("GET", "/console/api-keys"): only("admin"),
+    ("POST", "/console/api-keys"): only("admin"),
+    ("GET", "/console/api-keys/<id:key_id>/revoke"): only("admin"),
+    ("POST", "/console/api-keys/<id:key_id>/revoke"): only("admin"),
+    ("GET", "/console/webhooks"): only("admin"),
+    ("POST", "/console/webhooks"): only("admin"),
+    ("GET", "/console/webhooks/<id:webhook_id>"): only("admin"),
+    ("GET", "/console/webhooks/<id:webhook_id>/<any(ping,rotate,enable,delete):action>"): only("admin"),
+    ("POST", "/console/webhooks/<id:webhook_id>/<any(ping,rotate,enable,delete):action>"): only("admin"),
+    ("GET", "/console/dead-letters"): only("admin"),
+    ("GET", "/console/dead-letters/<any(units,disclosure,feedback,notify,supervision):service>/<id:letter_id>"):
+        only("admin"),
+    ("POST", "/console/dead-letters/<any(units,disclosure,feedback,notify,supervision):service>/<id:letter_id>/replay"):
+        only("admin"),
 }
 
 

@@ -30,6 +30,7 @@ from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
 from .web import console_accounts, console_feedback, console_items, console_progress, console_signin, console_work
+from .web import console_admin, console_registry, console_webhooks
 from .web import static as web_static
 
 
@@ -41,6 +42,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
                      account_routes.AccountRoutes, console_signin.ConsoleSignIn, console_work.ConsoleWork,
                      console_accounts.ConsoleAccounts, console_items.ConsoleItems, console_progress.ConsoleProgress,
                      console_feedback.ConsoleFeedback,
+                     console_registry.ConsoleRegistry, console_admin.ConsoleAdmin, console_webhooks.ConsoleWebhooks,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
                      portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""

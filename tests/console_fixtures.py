@@ -27,7 +27,7 @@ def county(tmp_path_factory):
             api = cluster.start_everything()
             wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
                      message="disclosure's copy of the county")
-            yield {"api": api, "urls": urls}
+            yield {"api": api, "urls": urls, "amqp": amqp}
         finally:
             cluster.stop_all()
             print(cluster.logs())

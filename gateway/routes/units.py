@@ -79,6 +79,19 @@ class UnitRoutes:
         the dry run's report or the apply's outcome."""
         return json_response(self.access.call(self.units, "import_job", job_id))
 
+    @api("POST", "/api/v1/units/import/jobs/<id:job_id>/apply", status=202)
+    def apply_import_job(self, request: Request, job_id: int) -> Response:
+        """Apply the very file a clean dry run checked (its `can_apply`), once, without sending
+        it again: 202 with the new apply job and its URL in Location. The file is checked
+        again against the registry as it is now; a dry run kept longer than a day, with
+        problems, or applied already is a 409 saying so."""
+        actor = self.access.caller(request)
+        job = self.access.call(self.units, "apply_checked_import", actor["username"], job_id,
+                               request.headers.get("X-Request-ID"))
+        response = json_response(job, 202)
+        response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
+        return response
+
     @api("GET", "/api/v1/units/export", query=queries.ExportQuery, produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:
         file_format = request.params["format"]

@@ -5,7 +5,8 @@
 - reviewer: items waiting for 审核 and 审批, answers to approve;
 - inspector (the county office): feedback held for moderation, extension requests, overdue
   obligations, open rectifications;
-- admin: locked accounts, and the way to accounts, provisioning and dead letters.
+- admin: locked accounts, dead letters and webhooks disabled after failures, and the way to
+  accounts, provisioning, the registry, API keys, webhooks and dead letters.
 
 Reviewers act from here: each action is a button that opens a confirmation page (no script
 needed), whose form posts the action; a refusal (the item moved on meanwhile, say) is shown in
@@ -23,6 +24,7 @@ from services.common.errors import DomainError
 
 from ..params import OneOf, Query
 from . import feedback_actions
+from .console_admin import admin_sections
 from .pages import page, uncached
 
 ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
@@ -116,7 +118,8 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
         ]
     if role == "admin":
         locked = self.access.call(self.units, "list_accounts", None, None, FEW, None, None, True)
-        return [{"title": "被锁定的账号", "kind": "accounts", "rows": locked, "empty": "没有被锁定的账号。"}]
+        return [{"title": "被锁定的账号", "kind": "accounts", "rows": locked, "empty": "没有被锁定的账号。"},
+                *admin_sections(self, actor)]
     return []
 
 
