@@ -2,7 +2,8 @@
 tests/test_console_browser.py (Playwright's sync API does not run under the tests' eventlet
 monkey-patching): the admin provisions a town and its first account's sign-in forces a new
 password; the operator drafts an item with a photo and sends it; the reviewer reviews and
-approves it from 我的待办 and it is on the public unit page; the office reads the dashboard on a
+approves it from 我的待办 and it is on the public unit page; the admin imports a registry file
+after its dry run (a bad row first, then the file corrected); the office reads the dashboard on a
 phone-sized window; axe-core on every console page (and, with --screenshots DIR, each page at
 390×844 and 1280×800).
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import uuid
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -122,6 +124,42 @@ def answer_feedback(browser: Browser, base: str, spec: dict) -> dict:
     return seen
 
 
+def import_registry(browser: Browser, base: str, spec: dict, work: Path) -> dict:
+    """The admin uploads a registry file whose dry run finds a bad row, uploads it corrected,
+    confirms the clean dry run and follows the import (each page refreshing itself) to its end;
+    the new town is then in the tree."""
+    seen: dict = {}
+    town = f"R8{uuid.uuid4().hex[:4]}"
+    header = "code,name,sector,org_type,parent_code,secretary,secretary_phone,liaison,liaison_phone,liaison_email"
+    rows = [f"{town},浏览器测试镇党委,town,committee,C000,周书记,13900000011,吴联络,13900000012,",
+            f"{town}-01,浏览器测试村党支部,{{sector}},branch,{town},郑书记,13900000013,冯联络,13900000014,"]
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    sign_in(page, base, "admin", spec["password"], "/console")
+    page.get_by_role("link", name="组织名册").first.click()
+    page.get_by_role("link", name="导入名册").click()
+    for sector in ("部队", "village"):
+        sheet = work / f"名册-{sector}.csv"
+        sheet.write_text("\n".join([header, *rows]).replace("{sector}", sector) + "\n", encoding="utf-8")
+        page.locator("#f-file").set_input_files(str(sheet))
+        page.get_by_role("button", name="上传并试导入").click()
+        page.locator("#outcome").wait_for(timeout=30_000)  # the page refreshes itself until the report is there
+        if sector != "village":
+            seen["problems"] = page.locator("#problems + .scroll tbody tr").all_inner_texts()
+            seen["report_path"] = page.url.removeprefix(base)
+            page.get_by_role("link", name="重新上传").click()
+    seen["checked"] = page.locator("#outcome").inner_text()
+    seen["dry_run_path"] = page.url.removeprefix(base)
+    page.get_by_role("button", name="确认导入").click()
+    page.locator("#outcome", has_text="导入完成").wait_for(timeout=60_000)
+    seen["done"] = page.locator("#outcome").inner_text()
+    page.get_by_role("link", name="查看组织名册").click()
+    page.locator("#f-q").fill(town)
+    page.get_by_role("button", name="查找").click()
+    seen["found"] = page.locator("main table").inner_text()
+    seen["scroll_width"] = page.evaluate("document.documentElement.scrollWidth")
+    return seen
+
+
 def office(browser: Browser, base: str, spec: dict) -> dict:
     page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     sign_in(page, base, "office", spec["password"], "/console/progress")
@@ -148,6 +186,9 @@ def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     pages["rv-a001"].append(case)
     pages["office"] = ["/console", "/console/moderation", "/console/extensions", f"{case}/transfer",
                        f"/console/feedback/{spec['held_id']}/reject"]
+    pages["admin"] += ["/console/units", "/console/units/A001", "/console/units/import", spec["import_report"],
+                       spec["import_dry_run"], "/console/api-keys", "/console/webhooks", "/console/dead-letters"]
+    pages["op-a001"].append("/console/units/A001")
     anonymous = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     anonymous.goto(f"{base}/login")
     found["login"] = serious(axe.run(anonymous, options=AXE_OPTIONS).response)
@@ -183,6 +224,9 @@ def main() -> None:
             spec["item_id"] = result["item"]["item_id"]
             result["feedback"] = answer_feedback(browser, args.base, spec)
             spec["feedback_id"], spec["held_id"] = result["feedback"]["feedback_id"], result["feedback"]["held_id"]
+            result["registry"] = import_registry(browser, args.base, spec, Path(args.result).parent)
+            spec["import_report"], spec["import_dry_run"] = (result["registry"]["report_path"],
+                                                             result["registry"]["dry_run_path"])
             result["office"] = office(browser, args.base, spec)
             result["axe"] = audit(browser, args.base, spec, shots)
         finally:

@@ -55,5 +55,10 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     office = result["office"]
     assert office["h1"].endswith("进度监测") and office["charts"] == 3 and office["loaded"]
     assert office["scroll_width"] <= 390 and "党务公开进度" in office["screen"]
+    registry = result["registry"]
+    assert len(registry["problems"]) == 1 and "第 3 行" in registry["problems"][0] and "部队" in registry["problems"][0]
+    assert "领域（sector）" in registry["problems"][0] and "没有发现问题" in registry["checked"]
+    assert "新登记 2 个组织" in registry["done"] and "浏览器测试村党支部" in registry["found"]
+    assert registry["scroll_width"] <= 390
     assert {page: found for page, found in result["axe"].items() if found} == {}
-    assert len(result["axe"]) == 17
+    assert len(result["axe"]) == 26
