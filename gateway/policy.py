@@ -181,6 +181,9 @@ CATCH_ALL = "/<path:path>"
 FEEDBACK_ACTION = ("/console/feedback/<id:feedback_id>/<any(accept,answer,'approve-answer','reject-answer',extend,reject,"
                    "release,transfer,'grant-extension','refuse-extension'):action>")
 
+# the dashboard's charts, each drawn as SVG and exported as .xlsx (gateway/web/console_progress.py)
+PROGRESS_CHARTS = "town,sector,overdue,month,feedback,rectifications,ranking"
+
 # the web pages (gateway/web): the same rule per route × role; left out of the OpenAPI document.
 # A signed-in page refused to an anonymous reader sends the browser to /login.
 PAGES: dict[tuple[str, str], frozenset[str]] = {
@@ -217,10 +220,24 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/moderation"): only("inspector"),
     ("GET", "/console/extensions"): only("inspector"),
     ("GET", "/console/progress"): only("inspector", "admin"),
-    ("GET", "/console/progress/<any(town,sector,overdue):kind>.svg"): only("inspector", "admin"),
-    ("GET", "/console/progress/<any(town,sector,overdue):kind>.xlsx"): only("inspector", "admin"),
+    ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.svg"): only("inspector", "admin"),
+    ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.xlsx"): only("inspector", "admin"),
     ("GET", "/console/screen"): only("inspector", "admin"),
     ("GET", "/console/obligations"): only("inspector", "admin"),
+    ("GET", "/console/scores"): only("inspector", "admin"),
+    ("GET", "/console/rectifications"): only("inspector", "admin"),
+    # the county office's reminders (催办) and inspections (gateway/web/console_reminders.py, console_inspections.py,
+    # inspection_records.py); supervision checks that whoever records a unit is its inspector
+    ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
+    ("POST", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
+    ("GET", "/console/inspections"): only("inspector"),
+    ("GET", "/console/inspections/new"): only("inspector"),
+    ("POST", "/console/inspections"): only("inspector"),
+    ("GET", "/console/inspections/<id:inspection_id>"): only("inspector"),
+    ("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>"): only("inspector"),
+    ("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>"): only("inspector"),
+    ("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>/submit"): only("inspector"),
+    ("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>/submit"): only("inspector"),
     ("GET", "/console/accounts"): only("admin"),
     ("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
     ("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),

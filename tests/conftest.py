@@ -7,6 +7,7 @@ import eventlet
 
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
@@ -147,11 +148,10 @@ def uow_factory(database_urls):
 
 # --- services on the broker -------------------------------------------------------------
 
-@pytest.fixture
-def mail_sink(tmp_path):
+@contextlib.contextmanager
+def smtp_sink(maildir: Path):
     """A real SMTP server on loopback (aiosmtpd, in its own process) storing a Maildir."""
     port = free_port()
-    maildir = tmp_path / "mail"
     proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
                              "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -163,10 +163,18 @@ def mail_sink(tmp_path):
         except OSError:
             return False
 
-    wait_for(accepting, 15, message="the SMTP sink")
-    yield MailSink(port, maildir)
-    proc.terminate()
-    proc.wait(10)
+    try:
+        wait_for(accepting, 15, message="the SMTP sink")
+        yield MailSink(port, maildir)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def mail_sink(tmp_path):
+    with smtp_sink(tmp_path / "mail") as sink:
+        yield sink
 
 
 class MailSink:

@@ -1,14 +1,19 @@
 """The console tests' cluster: every service and the gateway as separate processes on SQLite,
 the sample county and the demo accounts loaded, rate limits off, a 200 kB attachment limit
-(so an upload over it is cheap to send); one per test module."""
+(so an upload over it is cheap to send), an SMTP sink for notify's mail (`mail`: its
+messages()), deadlines checked every 2 seconds; one per test module."""
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+import requests
 
 from services.common.config import ROOT
-from tests.conftest import free_port, scalar, wait_for
+from services.common.workdays import county_today
+from tests.conftest import scalar, smtp_sink, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
+from tests.test_end_to_end import token
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +23,9 @@ def county(tmp_path_factory):
     urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
     for service, url in urls.items():
         upgrade(service, url)
-    with temporary_vhost() as amqp:
-        env = {**base_env(amqp, urls, free_port()), "RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000"}
+    with temporary_vhost() as amqp, smtp_sink(tmp / "mail") as mail:
+        env = {**base_env(amqp, urls, mail.port), "RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000",
+               "DEADLINE_CHECK_SECONDS": "2"}
         cluster = Cluster(env, tmp)
         try:
             for module in ("services.units.load_sample", "services.units.demo_accounts"):
@@ -27,7 +33,33 @@ def county(tmp_path_factory):
             api = cluster.start_everything()
             wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
                      message="disclosure's copy of the county")
-            yield {"api": api, "urls": urls, "amqp": amqp}
+            yield {"api": api, "urls": urls, "amqp": amqp, "mail": mail}
         finally:
             cluster.stop_all()
             print(cluster.logs())
+
+
+# an on-event matter (随时公开) the office adds to the county's catalogue, back-dated to the year's start
+OVERDUE_ENTRY = {"code": "CB-REMIND", "matter": "组织建设", "sub_matter": "党组织换届选举结果",
+                 "content_elements": "选举时间、当选委员和书记名单", "basis": "《中国共产党党务公开条例（试行）》第十二条",
+                 "time_limit": "上级党组织批复后5个工作日内", "audience": "party", "carriers": ["公开栏"],
+                 "sectors": ["agency", "town", "village", "school", "enterprise", "hospital", "other"],
+                 "frequency": "on_event", "within_days": 5}
+
+
+def overdue_obligation(api: str, unit_code: str, note: str) -> dict:
+    """A new obligation of the unit's, overdue: the unit's operator records an event of a month
+    ago (its five working days are long past) and disclosure's deadline timer turns it red."""
+    office = token("office", "inspector")
+    entry = {**OVERDUE_ENTRY, "valid_from": f"{county_today().year}-01-01"}
+    added = requests.post(f"{api}/api/v1/catalogue", json=entry, headers=office, timeout=10)
+    assert added.status_code in (201, 409), added.text  # 409: another test added it already
+    event_on = max(county_today() - timedelta(days=30), county_today().replace(month=1, day=1))
+    made = requests.post(f"{api}/api/v1/obligations/events", headers=token(f"op-{unit_code.lower()}", "operator", unit_code),
+                         json={"unit_code": unit_code, "entry_code": OVERDUE_ENTRY["code"],
+                               "event_on": event_on.isoformat(), "note": note}, timeout=10)
+    assert made.status_code == 201, made.text
+    url = f"{api}/api/v1/obligations/{made.json()['id']}"
+    wait_for(lambda: requests.get(url, headers=office, timeout=10).json()["status"] == "overdue", timeout=30,
+             message="the obligation to turn overdue")
+    return requests.get(url, headers=office, timeout=10).json()

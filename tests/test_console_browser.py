@@ -2,7 +2,8 @@
 run as its own process) against separately started processes: provisioning a town and the first
 sign-in's forced password change; an item drafted with a photo, reviewed and approved from
 我的待办 and then on the public unit page; feedback sent on the portal answered by the operator and
-the answer approved by the reviewer; the dashboard on a phone-sized window; axe-core finds no
+the answer approved by the reviewer; the office reads the dashboard, sends a reminder for an
+overdue unit (its liaison is mailed) and records an inspection on a phone-sized window; axe-core finds no
 serious or critical WCAG 2.1 AA violation on any console page. With PORTAL_SCREENSHOTS set (make
 screenshots) every console page is kept at 390×844 and 1280×800 too."""
 import json
@@ -15,7 +16,8 @@ import pytest
 
 from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
-from tests.console_fixtures import county  # noqa: F401  the fixture
+from tests.conftest import wait_for
+from tests.console_fixtures import county, overdue_obligation  # noqa: F401  the fixture
 from tests.test_console_signin import PNG
 
 pytestmark = pytest.mark.api_level
@@ -28,6 +30,9 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     spec = {"password": DEMO_PASSWORD, "town": "T01", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo),
             "question": f"党员活动室晚上几点关门？（{tag}）", "answer": f"每天晚上九点关门，周末照常开放。（{tag}）",
             "held_question": f"听说村里有人帮忙办证，是真的吗？（{tag}）"}
+    overdue = overdue_obligation(county["api"], "T04V001", "社区党委换届选举结果已批复")
+    spec.update(overdue_id=overdue["id"], remind_note=f"请三个工作日内补充公开（{tag}）", inspect_unit="T04V002",
+                inspection_title=f"第四季度党务公开例行检查（{tag}）", finding="公开栏内容未及时更新")
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
     command = [sys.executable, "-m", "tests.console_browser", county["api"], str(tmp_path / "spec.json"),
                str(tmp_path / "result.json")]
@@ -53,12 +58,21 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert spec["answer"] in feedback["tracked"] and "已答复" in feedback["tracked"]
     assert feedback["scroll_width"] <= 390 and feedback["held_id"] > feedback["feedback_id"]
     office = result["office"]
-    assert office["h1"].endswith("进度监测") and office["charts"] == 3 and office["loaded"]
+    assert office["h1"].endswith("进度监测") and office["charts"] == 7 and office["loaded"]
     assert office["scroll_width"] <= 390 and "党务公开进度" in office["screen"]
+    assert office["remind_h1"] == "确认：发送催办" and "高海鹏" in office["remind_card"]  # T04V001's liaison
+    assert office["reminded"].startswith("已向 T04V001 发出催办") and office["remind_scroll_width"] <= 390
+    (mail,) = wait_for(lambda: [m for m in county["mail"].messages()
+                                if m["To"] == "t04v001@example.gov.cn" and "催办" in m["Subject"]],
+                       timeout=30, message="the reminder in the liaison's mailbox")
+    assert spec["remind_note"] in mail.get_body(("plain",)).get_content()
+    assert "已安排检查" in office["planned"] and office["criteria"] == 9 and office["record_scroll_width"] <= 390
+    assert spec["finding"] in office["submit_page"] and "10 个工作日内整改" in office["submit_page"]
+    assert office["recorded"].startswith("已提交 T04V002 的检查结果")
     registry = result["registry"]
     assert len(registry["problems"]) == 1 and "第 3 行" in registry["problems"][0] and "部队" in registry["problems"][0]
     assert "领域（sector）" in registry["problems"][0] and "没有发现问题" in registry["checked"]
     assert "新登记 2 个组织" in registry["done"] and "浏览器测试村党支部" in registry["found"]
     assert registry["scroll_width"] <= 390
     assert {page: found for page, found in result["axe"].items() if found} == {}
-    assert len(result["axe"]) == 26
+    assert len(result["axe"]) == 38

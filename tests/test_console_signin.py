@@ -185,7 +185,7 @@ def test_the_office_reads_the_dashboard_with_a_table_under_each_chart(county):
         sheet = requests.get(f"{api}/console/progress/{kind}.xlsx", headers=office)
         rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
         assert rows[1][0] in ("镇街", "领域") and rows[1][-1] == "按时公开率"
-    assert dashboard.text.count("<table>") == 3 and "/console/obligations?year=" in dashboard.text
+    assert dashboard.text.count("<table>") == 7 and "/console/obligations?year=" in dashboard.text
     behind = requests.get(f"{api}/console/obligations", params={"status": "open", "town": "T01"}, headers=office)
     assert behind.status_code == 200 and "公开任务" in behind.text
     screen = requests.get(f"{api}/console/screen", headers=office)

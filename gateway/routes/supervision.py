@@ -48,6 +48,7 @@ class RectificationList(PagedQuery):
     unit = UnitCode()
     status = OneOf("open", "submitted", "returned", "overdue", "accepted")
     inspection = fields.Integer(validate=validate.Range(1, 2 ** 31 - 1))
+    town = UnitCode("the units of this town (镇街)")
 
 
 class ScoreQuery(Query):

@@ -1,5 +1,6 @@
-"""进度监测 for the county office: the on-time rate by town and by sector and the overdue
-obligations by town, each as a chart drawn on the server (pygal, SVG served as an image so the
+"""进度监测 for the county office: the on-time rate by town and by sector, the overdue
+obligations by town, the trend by month, feedback answered on time, rectifications open and
+the towns' ranking (the last four: gateway/web/console_figures.py), each as a chart drawn on the server (pygal, SVG served as an image so the
 page keeps its script-free Content-Security-Policy) with a table under it for screen readers
 and for copying into a report, each figure linking to the obligations behind it, each table
 exported as .xlsx; and 大屏, the county's figures full-screen for a meeting room, refreshing
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pygal
+from marshmallow import fields, validate
 from pygal.etree import etree
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -23,16 +25,21 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.contract import SECTORS
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
+from services.common.workdays import county_today
 
 from ..params import OneOf, Paged, Query, UnitCode, Year
+from ..policy import PROGRESS_CHARTS
+from . import console_reminders, progress_figures
+from .console_figures import KINDS as FIGURES, figures_for
 from .pages import page, uncached
+from .progress_figures import SECTOR_NAMES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SECTOR_NAMES = {"agency": "机关", "town": "镇街", "village": "村居", "school": "学校", "enterprise": "企业",
-                "hospital": "医院", "other": "其他"}
 STATUS_NAMES = {"open": "未到期", "fulfilled": "按时完成", "overdue": "逾期未完成", "fulfilled_late": "逾期后完成",
                 "waived": "免除"}
 CHARTS = {"town": "各镇街按时公开率", "sector": "各领域按时公开率", "overdue": "各镇街逾期未完成任务数"}
+KINDS = PROGRESS_CHARTS  # every chart's name, for the routes
+assert KINDS.split(",") == [*CHARTS, *FIGURES]
 STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1a1a1a", foreground_strong="#1a1a1a",
               foreground_subtle="#555555", colors=("#a4161a", "#0b4f9c", "#1d7a33"), font_family="sans-serif",
               label_font_size=14, major_label_font_size=14, value_font_size=14, title_font_size=18)
@@ -47,6 +54,10 @@ class ObligationsPageQuery(Paged):
     town = UnitCode()
     sector = OneOf(*SECTORS)
     status = OneOf(*OBLIGATION_STATUSES)
+    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+                              metadata={"description": "due in this month, like 2026-07"})
+    reminded = fields.Integer(validate=validate.Range(1, 2 ** 31 - 1),
+                              metadata={"description": "the obligation just reminded, to say so"})
 
 
 def _group(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -120,25 +131,39 @@ class ConsoleProgress:
     def console_progress(self, request: Request) -> Response:
         progress = self._progress(request)
         year_query = f"?year={progress['year']}"
+        figures, figures_problem = figures_for(self, request.actor, progress["year"])
         response = self.web.page(request, "console/progress.html", title="进度监测", progress=progress,
                                  tables=tables(progress), charts=CHARTS, statuses=STATUS_NAMES,
+                                 figures=figures, figures_problem=figures_problem,
                                  year_query=year_query, link=lambda **q: "/console/obligations?" + urlencode(
                                      {"year": progress["year"], **{k: v for k, v in q.items() if v}}))
         return self.renew_session(request, uncached(response))
 
-    @page("GET", "/console/progress/<any(town,sector,overdue):kind>.svg", query=ProgressPageQuery)
+    @page("GET", f"/console/progress/<any({KINDS}):kind>.svg", query=ProgressPageQuery)
     def console_progress_chart(self, request: Request, kind: str) -> Response:
-        progress = self._progress(request)
-        body = chart_svg(kind, tables(progress)[kind], progress["year"])
+        if kind in FIGURES:
+            year = self._year(request)
+            body = progress_figures.chart_svg(figures_for(self, request.actor, year, (kind,))[0][kind], year)
+        else:
+            progress = self._progress(request)
+            body = chart_svg(kind, tables(progress)[kind], progress["year"])
         return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60",
                                                                  "X-Content-Type-Options": "nosniff"})
 
-    @page("GET", "/console/progress/<any(town,sector,overdue):kind>.xlsx", query=ProgressPageQuery)
+    @page("GET", f"/console/progress/<any({KINDS}):kind>.xlsx", query=ProgressPageQuery)
     def console_progress_table(self, request: Request, kind: str) -> Response:
-        progress = self._progress(request)
-        body = table_xlsx(kind, tables(progress)[kind], progress["year"])
+        if kind in FIGURES:
+            year = self._year(request)
+            body = progress_figures.table_xlsx(figures_for(self, request.actor, year, (kind,))[0][kind], year)
+        else:
+            progress = self._progress(request)
+            year = progress["year"]
+            body = table_xlsx(kind, tables(progress)[kind], year)
         return Response(body, mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="progress-{kind}-{progress["year"]}.xlsx"'})
+            "Content-Disposition": f'attachment; filename="progress-{kind}-{year}.xlsx"'})
+
+    def _year(self, request: Request) -> int:
+        return request.params.get("year") or county_today().year
 
     @page("GET", "/console/screen", query=ProgressPageQuery)
     def console_screen(self, request: Request) -> Response:
@@ -153,8 +178,12 @@ class ConsoleProgress:
     def console_obligations(self, request: Request) -> Response:
         """The obligations behind a figure (by year, town, sector and status)."""
         query = request.params
-        filters = {k: v for k, v in query.items() if k in ("year", "town", "sector", "status") and v}
+        filters = {k: v for k, v in query.items() if k in ("year", "town", "sector", "status", "due_month") and v}
         found = self.access.call(self.disclosure, "list_obligations", request.actor, filters, 200, None)
-        return uncached(self.web.page(request, "console/obligations.html", title="公开任务", rows=found["items"],
-                                      filters=filters, statuses=STATUS_NAMES, sectors=SECTOR_NAMES,
-                                      more=found.get("next") is not None))
+        reminded = query.get("reminded")
+        return self.renew_session(request, uncached(self.web.page(
+            request, "console/obligations.html", title="公开任务", rows=found["items"], filters=filters,
+            statuses=STATUS_NAMES, sectors=SECTOR_NAMES, more=found.get("next") is not None,
+            reminders=console_reminders.last_reminders(self, request.actor, found["items"]),
+            reminded=self.access.call(self.disclosure, "get_obligation", request.actor, reminded) if reminded else None,
+            month_label=progress_figures.month_label)))

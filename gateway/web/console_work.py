@@ -4,7 +4,7 @@
   reviewer's reason, feedback to accept and answer, rectifications due;
 - reviewer: items waiting for 审核 and 审批, answers to approve;
 - inspector (the county office): feedback held for moderation, extension requests, overdue
-  obligations, open rectifications;
+  obligations (each with its "send a reminder" button), inspections to record, open rectifications;
 - admin: locked accounts, dead letters and webhooks disabled after failures, and the way to
   accounts, provisioning, the registry, API keys, webhooks and dead letters.
 
@@ -23,7 +23,7 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ..params import OneOf, Query
-from . import feedback_actions
+from . import console_inspections, feedback_actions
 from .console_admin import admin_sections
 from .pages import page, uncached
 
@@ -111,7 +111,10 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
              "rows": _feedback_to_do(self, actor, ("grant-extension", "refuse-extension"), extension="requested"),
              "empty": "没有待批的延期申请。"},
             {"title": "逾期的公开任务", "kind": "obligations", "rows": _obligations(self, actor, status="overdue"),
-             "empty": "没有逾期的任务。", "flag": "late"},
+             "empty": "没有逾期的任务。", "flag": "late",
+             "queue_link": ("/console/obligations?status=overdue", "全部逾期任务（可逐项催办）")},
+            {"title": "待录入结果的检查", "kind": "inspections", "rows": console_inspections.to_do(self, actor),
+             "empty": "没有待录入结果的检查。", "queue_link": ("/console/inspections", "全部检查，安排检查")},
             {"title": "未完成的整改", "kind": "rectifications",
              "rows": [r for r in _rectifications(self, actor) if r.get("status") in ("open", "returned", "submitted")],
              "empty": "没有未完成的整改。"},

@@ -298,6 +298,15 @@ def record_view(uow: UnitOfWork, record: InspectionRecord) -> dict[str, Any]:
                           "deadline_days": f.deadline_days} for f in findings]}
 
 
+def current_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
+    """The unit's record as it stands, for the county office: its draft or newest submitted revision."""
+    inspection = _load(uow, inspection_id)
+    if not actor.county or unit_code not in inspection.unit_codes:
+        raise Forbidden(f"您不能查看单位 {unit_code} 在检查 {inspection_id} 中的记录")
+    record = _records(uow, inspection).get(unit_code)
+    return None if record is None else record_view(uow, record)
+
+
 def unit_records(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
     """Every revision of a unit's record, oldest first (the county office and the unit's own)."""
     inspection = _load(uow, inspection_id)

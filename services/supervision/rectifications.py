@@ -19,7 +19,7 @@ from services.common.records import utcnow
 from services.common.shapes.supervision import RectificationSubmission, ReturnReason
 from services.common.workdays import add_working_days, county_today
 
-from .models import Finding, Inspection, Photo, Rectification, RectificationStep
+from .models import Finding, Inspection, Photo, Rectification, RectificationStep, UnitCopy
 
 STATUSES = ("open", "submitted", "returned", "overdue", "accepted")
 UNRESOLVED = ("open", "submitted", "returned", "overdue")
@@ -148,6 +148,9 @@ def list_for(uow: UnitOfWork, actor: Actor, filters: dict[str, Any], limit: int 
         query = query.where(Rectification.status == filters["status"])
     if filters.get("inspection"):
         query = query.where(Rectification.inspection_id == int(filters["inspection"]))
+    if filters.get("town"):
+        query = query.where(Rectification.unit_code.in_(
+            sa.select(UnitCopy.code).where(UnitCopy.town_code == filters["town"])))
     if after:
         query = query.where(Rectification.id > int(after))
     rows = list(uow.session.scalars(query))

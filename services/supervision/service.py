@@ -139,6 +139,12 @@ class SupervisionService(base.ServiceBase):
             return inspections.correct(uow, Actor.of(actor), inspection_id, unit_code, data)
 
     @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def current_record(self, actor: dict[str, Any], inspection_id: int, unit_code: str) -> dict[str, Any] | None:
+        """The unit's draft or newest submitted record (None before any), for the county office."""
+        with self.db as uow:
+            return inspections.current_record(uow, Actor.of(actor), inspection_id, unit_code)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
     def unit_records(self, actor: dict[str, Any], inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
         with self.db as uow:
             return inspections.unit_records(uow, Actor.of(actor), inspection_id, unit_code)
