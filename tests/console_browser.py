@@ -209,6 +209,7 @@ def office(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     page.locator("#f-finding-1-dimension").select_option("form")
     page.locator("#f-finding-1-text").fill(spec["finding"])
     page.locator("#f-finding-1-deduction").fill("2")
+    page.locator("#f-photo").set_input_files(spec["photo"])  # the phone's camera, or a file
     seen["record_scroll_width"] = page.evaluate("document.documentElement.scrollWidth")
     check("office-inspection-record")
     page.get_by_role("button", name="保存并提交").click()

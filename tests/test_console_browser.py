@@ -68,6 +68,7 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert spec["remind_note"] in mail.get_body(("plain",)).get_content()
     assert "已安排检查" in office["planned"] and office["criteria"] == 9 and office["record_scroll_width"] <= 390
     assert spec["finding"] in office["submit_page"] and "10 个工作日内整改" in office["submit_page"]
+    assert "现场照片 1 张" in office["submit_page"]
     assert office["recorded"].startswith("已提交 T04V002 的检查结果")
     registry = result["registry"]
     assert len(registry["problems"]) == 1 and "第 3 行" in registry["problems"][0] and "部队" in registry["problems"][0]

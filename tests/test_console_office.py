@@ -16,7 +16,7 @@ from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
 from tests.console_fixtures import county, overdue_obligation  # noqa: F401  the fixture
-from tests.test_console_signin import csrf_of, sign_in
+from tests.test_console_signin import PNG, csrf_of, sign_in
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
@@ -129,23 +129,28 @@ def test_the_office_plans_an_inspection_and_records_a_units_result_through_confi
                                              "csrf_token": csrf_of(record)})
     assert missing.status_code == 400 and "提交前请为这一项打分" in missing.text and "财务收支未公开到明细" in missing.text
     too_high = browser.post(record_url, data={**scores, "score-procedure_records": "6", "then": "draft",
-                                              "csrf_token": csrf_of(missing)})
+                                              "csrf_token": csrf_of(missing)},
+                            files={"photo": ("记录.txt", b"not a photo", "text/plain")})
     assert too_high.status_code == 400 and "请填写 0 到 5 之间的分数" in too_high.text
+    assert "只能上传 JPEG 或 PNG 照片" in too_high.text and 'id="e-photo"' in too_high.text
     assert 'id="e-score-procedure_records"' in too_high.text  # next to its field
     inspection_id = int(inspection_url.rsplit("/", 1)[1])
     assert scalar(county["urls"]["supervision"],
                   f"SELECT count(*) FROM inspection_records WHERE inspection_id = {inspection_id}") == 0
     draft = browser.post(record_url, data={"score-content_complete": "9", "then": "draft",
-                                           "csrf_token": csrf_of(too_high)}, allow_redirects=False)
+                                           "csrf_token": csrf_of(too_high)},
+                         files={"photo": ("公开栏.png", PNG, "image/png")}, allow_redirects=False)
     assert draft.status_code == 303 and draft.headers["Location"].endswith("?saved=1")
     kept = browser.get(f"{api}{draft.headers['Location']}")
     assert "草稿已保存" in kept.text and 'name="score-content_complete" type="number"' in kept.text and 'value="9"' in kept.text
+    assert "已上传 1 张" in kept.text
 
     to_submit = browser.post(record_url, data={**scores, **finding, "then": "submit", "csrf_token": csrf_of(kept)},
                              allow_redirects=False)
     assert to_submit.status_code == 303 and to_submit.headers["Location"].endswith("/submit")
     confirm = browser.get(f"{api}{to_submit.headers['Location']}")
     assert "确认提交" in confirm.text and "财务收支未公开到明细" in confirm.text and "10 个工作日内整改" in confirm.text
+    assert "现场照片 1 张" in confirm.text
     stale = browser.get(f"{api}{to_submit.headers['Location']}")
     done = browser.post(f"{api}{to_submit.headers['Location']}", data={"csrf_token": csrf_of(confirm)},
                         allow_redirects=False)

@@ -1,7 +1,8 @@
 """Recording one unit's inspection result on a phone: the inspection day, a score and a note per
 criterion of the year's checklist (考核细则), and the findings (问题清单: the dimension, what is
-wrong, the points it costs, the working days to put it right). "保存草稿" keeps it (supervision's
-save_record); "提交" goes through a confirmation page that says what becomes final and which
+wrong, the points it costs, the working days to put it right), and a photo taken with the phone's
+camera or chosen from its files (PNG or JPEG up to SUPERVISION.PHOTO_MAX_BYTES), added to the draft
+as evidence. "保存草稿" keeps it (supervision's save_record and add_photo); "提交" goes through a confirmation page that says what becomes final and which
 rectifications (限期整改) will be opened, then submit_record. A submitted record is shown as it
 was submitted.
 
@@ -9,6 +10,7 @@ Every field is checked here with a Chinese message next to it and the text kept;
 refusals (not this unit's inspector, already submitted meanwhile) are shown above the form."""
 from __future__ import annotations
 
+import base64
 import re
 from datetime import date
 from typing import Any
@@ -28,6 +30,9 @@ from .pages import page, uncached
 BLANK_FINDINGS = 2  # empty finding rows offered below those already written
 MOST_FINDINGS = 30
 NUMBER = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+PHOTO_MAX_BYTES = 5 * 1024 * 1024  # supervision's default (config SUPERVISION.PHOTO_MAX_BYTES)
+PHOTO_FORM_BYTES = PHOTO_MAX_BYTES + 256 * 1024  # the largest photo, the fields and the boundaries
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 class RecordPageQuery(Query):
@@ -128,13 +133,33 @@ class ConsoleInspectionRecords:
                 "assigned": bool(unit) and actor["username"] in unit["inspectors"],
                 "dimensions": {d["code"]: d["name"] for d in checklist["dimensions"]}}
 
+    def _photo_limit(self) -> int:
+        return min(int((self.config.get("SUPERVISION") or {}).get("PHOTO_MAX_BYTES", PHOTO_MAX_BYTES)), PHOTO_MAX_BYTES)
+
+    def _photo(self, request: Request) -> tuple[tuple[str, str] | None, str | None]:
+        """(media type, base64 content) of the form's photo, or why it is refused; (None, None) without one."""
+        upload = request.files.get("photo")
+        if upload is None or not upload.filename:
+            return None, None
+        limit = self._photo_limit()
+        content = upload.read(limit + 1)
+        if len(content) > limit:
+            return None, f"照片超过 {limit / (1024 * 1024):g} MB，请压缩或换一张后再上传（其余内容未保存）。"
+        if not content:
+            return None, "照片是空的，请重新拍摄或选择。"
+        kind = next((t for magic, t in PHOTO_TYPES.items() if content.startswith(magic)), None)
+        if kind is None:
+            return None, "只能上传 JPEG 或 PNG 照片。"
+        return (kind, base64.b64encode(content).decode()), None
+
     def _record_page(self, request: Request, context: dict[str, Any], form: dict[str, str], errors: dict[str, str],
                      status: int = 200, problem: str | None = None, saved: bool = False) -> Response:
         written = [int(k.split("-")[1]) for k in form if re.fullmatch(r"finding-\d+-text", k) and form[k]]
         rows = max(max(written, default=0) + BLANK_FINDINGS, 3)
         return uncached(self.web.page(request, "console/inspection_record.html", status,
                                       title=f"录入检查结果：{context['unit_code']}", form=form, errors=errors,
-                                      problem=problem, saved=saved, finding_rows=min(rows, MOST_FINDINGS), **context))
+                                      problem=problem, saved=saved, finding_rows=min(rows, MOST_FINDINGS),
+                                      photo_mb=f"{self._photo_limit() / (1024 * 1024):g}", **context))
 
     @page("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>", query=RecordPageQuery)
     def console_inspection_record(self, request: Request, inspection_id: int, unit_code: str) -> Response:
@@ -143,20 +168,30 @@ class ConsoleInspectionRecords:
         return self.renew_session(request, self._record_page(request, context, form, {},
                                                              saved=bool(request.params.get("saved"))))
 
-    @page("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>")
+    @page("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>", max_form=PHOTO_FORM_BYTES)
     def console_save_inspection_record(self, request: Request, inspection_id: int, unit_code: str) -> Response:
-        """Save the draft; with then=submit, go on to the confirmation of submitting it."""
+        """Save the draft (and its photo); with then=submit, go on to the confirmation of submitting it."""
         context = self._record_context(request, inspection_id, unit_code)
         form = dict(request.form_data)
         submitting = form.get("then") == "submit"
         opens = date.fromisoformat(context["inspection"]["window_opens"])
         data, errors = record_from_form(form, context["criteria"], opens, submitting)
+        photo, photo_problem = self._photo(request)
+        if photo_problem:
+            errors["photo"] = photo_problem
         if errors:
-            return self._record_page(request, context, form, errors, 400)
+            return self._record_page(request, context, form, errors, 413 if "超过" in (photo_problem or "") else 400)
         try:
-            self.access.call(self.supervision, "save_record", request.actor, inspection_id, unit_code, data)
+            saved = self.access.call(self.supervision, "save_record", request.actor, inspection_id, unit_code, data)
         except DomainError as exc:
             return self._record_page(request, context, form, {}, exc.status, i18n.translate(exc.message))
+        if photo is not None:
+            try:
+                self.access.call(self.supervision, "add_photo", request.actor, "record", saved["id"], *photo)
+            except DomainError as exc:
+                context = self._record_context(request, inspection_id, unit_code)
+                return self._record_page(request, context, form, {"photo": f"草稿已保存，但照片没有保存："
+                                                                           f"{i18n.translate(exc.message)}"}, exc.status)
         where = f"/console/inspections/{inspection_id}/units/{unit_code}"
         return redirect(f"{where}/submit" if submitting else f"{where}?saved=1", 303)
 

@@ -28,7 +28,7 @@ from services.common.workdays import add_working_days, county_date, county_today
 
 from . import checklist, draw, rectifications
 from .facts import chain_of, subtree_of
-from .models import Finding, Inspection, InspectionRecord, UnitCopy
+from .models import Finding, Inspection, InspectionRecord, Photo, UnitCopy
 
 
 def require_office(actor: Actor) -> None:
@@ -299,12 +299,17 @@ def record_view(uow: UnitOfWork, record: InspectionRecord) -> dict[str, Any]:
 
 
 def current_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
-    """The unit's record as it stands, for the county office: its draft or newest submitted revision."""
+    """The unit's record as it stands, for the county office: its draft or newest submitted
+    revision, with its evidence photos (sha256, type, size)."""
     inspection = _load(uow, inspection_id)
     if not actor.county or unit_code not in inspection.unit_codes:
         raise Forbidden(f"您不能查看单位 {unit_code} 在检查 {inspection_id} 中的记录")
     record = _records(uow, inspection).get(unit_code)
-    return None if record is None else record_view(uow, record)
+    if record is None:
+        return None
+    photos = uow.session.execute(sa.select(Photo.sha256, Photo.media_type, Photo.size)
+                                 .where(Photo.owner == f"record:{record.id}").order_by(Photo.id))
+    return {**record_view(uow, record), "photos": [{"sha256": h, "media_type": t, "size": n} for h, t, n in photos]}
 
 
 def unit_records(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
