@@ -65,3 +65,28 @@ def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):
         unwatch()
     assert "gongkai_obligations" in names and "gongkai_outbox_backlog" in names
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Obligation)) == 3 * 18 + 2 * 6 + 2 * 3
+
+
+def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, monkeypatch):
+    monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
+    obligations.schedule_year(uow, 2026)
+    set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
+    set_status(uow, "overdue", "T01V002", "F01", "2026-01")
+    uow.commit()
+    result = progress.by_month(uow.session)
+    months = {m["month"]: m for m in result["months"]}
+    assert result["year"] == 2026 and [m["month"] for m in result["months"]] == sorted(months)
+    assert {f"2026-{n:02d}" for n in range(1, 13)} <= set(months)  # every month, even one with nothing due
+    assert sum(m["total"] for m in result["months"]) == progress.by_town_and_sector(uow.session)["totals"]["total"]
+    month = months[get(uow, "T01V001", "F01", "2026-01").due_on.isoformat()[:7]]  # January's, due in February
+    due = obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+                                       {"due_month": month["month"]}, 500)["items"]
+    assert len(due) == month["total"] and all(o["due_on"].startswith(month["month"]) for o in due)
+    assert (month["fulfilled"], month["overdue"], month["on_time_rate"]) == (1, 1, 0.5)
+    later = [m for m in result["months"] if m["month"] > "2026-12"]
+    assert later and all(m["total"] for m in later)  # a yearly or Q4 matter due the next January is still this year's
+    village = progress.by_month(uow.session, {"town": "T02", "sector": "village"})
+    assert sum(m["total"] for m in village["months"]) == 18
+    with pytest.raises(InvalidInput, match="due_month"):
+        obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+                                     {"due_month": "2026-13"})
