@@ -214,6 +214,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/items/<id:item_id>"): only("operator", "reviewer", "inspector", "admin"),
     ("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
     ("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>"): only("operator", "reviewer"),
+    ("GET", "/console/items/<id:item_id>/<any(correct,edit):mode>"): only("operator"),
+    ("POST", "/console/items/<id:item_id>/<any(correct,edit):mode>"): only("operator"),
     ("GET", "/console/feedback/<id:feedback_id>"): only("operator", "reviewer", "inspector"),
     ("GET", FEEDBACK_ACTION): only("operator", "reviewer", "inspector"),
     ("POST", FEEDBACK_ACTION): only("operator", "reviewer", "inspector"),

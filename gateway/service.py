@@ -30,6 +30,7 @@ from .routes import supervision as supervision_routes
 from .routes import units as unit_routes
 from .web import WebProvider
 from .web import console_accounts, console_feedback, console_items, console_progress, console_signin, console_work
+from .web import console_corrections
 from .web import console_admin, console_registry, console_webhooks
 from .web import console_figures, console_inspections, console_reminders, inspection_records
 from .web import static as web_static
@@ -41,8 +42,8 @@ log = logging.getLogger(__name__)
 class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_routes.DisclosureRoutes,
                      event_routes.EventRoutes, notify_routes.NotifyRoutes, audit_routes.AuditRoutes, feedback_routes.FeedbackRoutes,
                      account_routes.AccountRoutes, console_signin.ConsoleSignIn, console_work.ConsoleWork,
-                     console_accounts.ConsoleAccounts, console_items.ConsoleItems, console_progress.ConsoleProgress,
-                     console_figures.ConsoleFigures, console_reminders.ConsoleReminders,
+                     console_accounts.ConsoleAccounts, console_items.ConsoleItems, console_corrections.ConsoleCorrections,
+                     console_progress.ConsoleProgress, console_figures.ConsoleFigures, console_reminders.ConsoleReminders,
                      console_inspections.ConsoleInspections, inspection_records.ConsoleInspectionRecords,
                      console_feedback.ConsoleFeedback,
                      console_registry.ConsoleRegistry, console_admin.ConsoleAdmin, console_webhooks.ConsoleWebhooks,

@@ -52,6 +52,13 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert "待审核" in item["draft_page"] and "公开栏.png" in item["draft_page"]
     assert item["reviewed"] == "已审核通过。" and item["approved"] == "已审批通过并发布。"
     assert spec["title"] in item["public_unit"]
+    correction = result["correction"]
+    assert correction["editor_h1"] == f"更正：{spec['title']}" and "与已公开的第 1 版对照" in correction["correction_page"]
+    review = correction["review_diff"]
+    assert review["del"] >= 1 and review["ins"] >= 2 and "其中补缴党费 2 人。" in review["text"]
+    assert {"新增：", "［删除：", "［新增："} <= set(review["spoken"]) and review["scroll_width"] <= 390
+    assert correction["approve_diff"] == 1 and correction["approved"] == "已审批通过并发布。"
+    assert "12,354.00" in correction["public"] and "没有发送" in correction["unsent"]
     feedback = result["feedback"]
     assert feedback["accepted"].startswith("已受理") and feedback["sent"].startswith("答复已送审核人审核")
     assert feedback["answer_shown"] and feedback["approved"].startswith("答复已审核通过")
@@ -76,4 +83,4 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert "新登记 2 个组织" in registry["done"] and "浏览器测试村党支部" in registry["found"]
     assert registry["scroll_width"] <= 390
     assert {page: found for page, found in result["axe"].items() if found} == {}
-    assert len(result["axe"]) == 38
+    assert len(result["axe"]) == 42

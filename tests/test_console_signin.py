@@ -9,6 +9,10 @@ moved on meanwhile) says who did what, changing nothing; missing CSRF tokens and
 passwords are clear pages."""
 import io
 import re
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -26,10 +30,19 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEW_PASSWORD = "our village office 2026"
 
 
+HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"')
+
+
 def csrf_of(response):
     found = CSRF.search(response.text)
     assert found, response.text[:2000]
     return found.group(1)
+
+
+def hidden_of(response, action):
+    """The hidden fields of the page's form posting to `action`, as a browser sends them."""
+    form = response.text[response.text.index(f'action="{action}"'):]
+    return dict(HIDDEN.findall(form[:form.index("</form>")]))
 
 
 def expire_session(browser, username, role, unit=None):
@@ -133,13 +146,13 @@ def test_an_operator_drafts_with_a_photo_and_a_reviewer_approves_from_the_work_p
     api, disclosure = county["api"], county["urls"]["disclosure"]
     clerk, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
     editor = clerk.get(f"{api}/console/items/new")
-    assert editor.status_code == 200 and 'type="file"' in editor.text and "最大 0.2 MB" in editor.text
+    assert editor.status_code == 200 and 'type="file"' in editor.text and "最大 195 KB" in editor.text
     fields = {"title": "2026年第四季度党费收缴使用情况", "body": "本季度共收缴党费……", "audience": "society",
               "carriers": ["公开栏", "网站"], "then": "submit"}
     items_before = scalar(disclosure, "SELECT count(*) FROM items")
     too_big = clerk.post(f"{api}/console/items", data={**fields, "csrf_token": csrf_of(editor)},
                          files={"file": ("board.jpg", b"\xff\xd8" + b"0" * 250_000, "image/jpeg")})
-    assert too_big.status_code == 413 and "文件超过 0.2 MB" in too_big.text and fields["body"] in too_big.text
+    assert too_big.status_code == 413 and "文件超过 195 KB 的上限" in too_big.text and fields["body"] in too_big.text
     assert scalar(disclosure, "SELECT count(*) FROM items") == items_before  # nothing stored
     no_carrier = clerk.post(f"{api}/console/items", data={**fields, "carriers": [], "csrf_token": csrf_of(too_big)})
     assert no_carrier.status_code == 400 and "请至少选择一种公开载体" in no_carrier.text
@@ -191,3 +204,201 @@ def test_the_office_reads_the_dashboard_with_a_table_under_each_chart(county):
     screen = requests.get(f"{api}/console/screen", headers=office)
     assert screen.status_code == 200 and screen.headers["Refresh"] == "60" and "按时公开率" in screen.text
     assert requests.get(f"{api}/console/progress", headers=token("op-a001", "operator", "A001")).status_code == 403
+
+
+# --- items: a correction as a diff, stale forms, and the bad-input pages ---------------------
+
+
+
+def operator_token():
+    return token("op-a001", "operator", "A001")
+
+
+def reviewer_token():
+    return token("rv-a001", "reviewer", "A001")
+
+MOMENT = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d\d):(\d\d)")
+
+
+def submitted_item(api, title, body="第一行\n第二行\n第三行"):
+    """A new item of A001, sent for 审核 over the API (the console's own forms are tested above)."""
+    made = requests.post(f"{api}/api/v1/items", headers=operator_token(), json={
+        "unit_code": "A001", "title": title, "body": body, "audience": "society", "carriers": ["公开栏"]})
+    assert made.status_code == 201, made.text
+    assert requests.post(f"{api}/api/v1/items/{made.json()['id']}/submit", headers=operator_token()).status_code == 200
+    return made.json()["id"]
+
+
+def published_item(api, title, body):
+    item_id = submitted_item(api, title, body)
+    for action in ("review", "approve"):
+        assert requests.post(f"{api}/api/v1/items/{item_id}/{action}", headers=reviewer_token()).status_code == 200
+    return item_id
+
+
+def item_of(api, item_id):
+    return requests.get(f"{api}/api/v1/items/{item_id}", headers=reviewer_token()).json()
+
+
+def test_an_operator_corrects_a_published_item_and_the_reviewer_approves_it_as_a_diff(county):
+    api, title = county["api"], f"党员发展情况公示 {uuid.uuid4().hex[:8]}"
+    old_id = published_item(api, title, "发展对象：张三\n培养联系人：李四\n公示期：7天\n监督电话：1234567")
+    clerk, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    page = clerk.get(f"{api}/console/items/{old_id}")
+    assert page.status_code == 200 and f'href="/console/items/{old_id}/correct"' in page.text and "发起更正" in page.text
+
+    form = clerk.get(f"{api}/console/items/{old_id}/correct")
+    assert form.status_code == 200 and "培养联系人：李四" in form.text and "生成第 2 版" in form.text
+    fields = {"title": title, "body": "发展对象：张三\n培养联系人：李四\n公示期：7天\n监督电话：1234567",
+              "audience": "society", "carriers": ["公开栏"], "then": "submit"}
+    same = clerk.post(f"{api}/console/items/{old_id}/correct",
+                      data={**fields, **hidden_of(form, f"/console/items/{old_id}/correct")})
+    assert same.status_code == 400 and "与已公开的版本完全相同" in same.text
+    fields["body"] = "发展对象：张三\n培养联系人：王五\n公示期：7天\n公示起止：12月1日至12月7日"
+    fields["carriers"] = ["公开栏", "网站"]
+    made = clerk.post(f"{api}/console/items/{old_id}/correct", allow_redirects=False,
+                      data={**fields, **hidden_of(same, f"/console/items/{old_id}/correct")})
+    assert made.status_code == 303, made.text
+    new_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    assert item_of(api, new_id)["status"] == "submitted" and item_of(api, new_id)["previous_id"] == old_id
+
+    # the published version names its correction under way and offers no second one
+    again = clerk.get(f"{api}/console/items/{old_id}")
+    assert f'href="/console/items/{new_id}"' in again.text and "/correct" not in again.text
+    second = clerk.get(f"{api}/console/items/{old_id}/correct")
+    assert second.status_code == 409 and "已有正在办理的更正（第 2 版）" in second.text
+
+    # sent back with a reason, the correction is changed as a draft and sent again
+    reviewer, _ = sign_in(api, "rv-a001", DEMO_PASSWORD)
+    work = reviewer.get(f"{api}/console")
+    assert f'id="item-{new_id}"' in work.text and "更正 · 第 2 版" in work.text
+    confirm = reviewer.get(f"{api}/console/items/{new_id}/reject")
+    sent_back = reviewer.post(f"{api}/console/items/{new_id}/reject", allow_redirects=False, data={
+        **hidden_of(confirm, f"/console/items/{new_id}/reject"), "reason": "公示期应到12月8日"})
+    assert sent_back.status_code == 303 and item_of(api, new_id)["status"] == "draft"
+    assert f'href="/console/items/{new_id}/edit"' in clerk.get(f"{api}/console/items/{new_id}").text
+    editor = clerk.get(f"{api}/console/items/{new_id}/edit")
+    assert editor.status_code == 200 and "修改草稿" in editor.text and "公示起止：12月1日至12月7日" in editor.text
+    fields["body"] = fields["body"].replace("12月7日", "12月8日")
+    edited = clerk.post(f"{api}/console/items/{new_id}/edit", allow_redirects=False,
+                        data={**fields, **hidden_of(editor, f"/console/items/{new_id}/edit")})
+    assert edited.status_code == 303 and edited.headers["Location"] == f"/console/items/{new_id}"
+    assert item_of(api, new_id)["status"] == "submitted" and "12月8日" in item_of(api, new_id)["body"]
+    for action in ("review", "approve"):
+        confirm = reviewer.get(f"{api}/console/items/{new_id}/{action}")
+        text = confirm.text
+        assert confirm.status_code == 200 and "与已公开的第 1 版对照" in text
+        assert "<del><span class=\"sr-only\">［删除：</span>李四" in text and "<ins><span class=\"sr-only\">［新增：</span>王五" in text
+        assert "<del><span class=\"sr-only\">删除：</span>监督电话：1234567</del>" in text
+        assert "<ins><span class=\"sr-only\">新增：</span>公示起止：12月1日至12月8日</ins>" in text
+        assert "公开载体：" in text and "公开栏、网站" in text
+        assert "更正第 1 版（事项" in text and "correction of" not in text  # the trail's own step, in Chinese
+        done = reviewer.post(f"{api}/console/items/{new_id}/{action}",
+                             data=hidden_of(confirm, f"/console/items/{new_id}/{action}"), allow_redirects=False)
+        assert done.status_code == 303, done.text
+    assert item_of(api, new_id)["status"] == "published" and item_of(api, old_id)["status"] == "corrected"
+    assert "删除：" in reviewer.get(f"{api}/console/items/{new_id}").text  # the item page shows it too
+
+
+def test_a_stale_confirmation_says_who_moved_the_item_on_and_when_and_changes_nothing(county):
+    api = county["api"]
+    item_id = submitted_item(api, f"三会一课开展情况 {uuid.uuid4().hex[:8]}")
+    reviewer, _ = sign_in(api, "rv-a001", DEMO_PASSWORD)
+    assert requests.post(f"{api}/api/v1/items/{item_id}/review", headers=reviewer_token()).status_code == 200
+    opened = reviewer.get(f"{api}/console/items/{item_id}/approve")  # read as reviewed
+    # meanwhile it is sent back, corrected by the operator and reviewed again: the same status, not what was read
+    assert requests.post(f"{api}/api/v1/items/{item_id}/reject", headers=reviewer_token(),
+                         json={"reason": "请补充会议次数"}).status_code == 200
+    assert requests.patch(f"{api}/api/v1/items/{item_id}", headers=operator_token(),
+                          json={"body": "全年召开支部党员大会4次"}).status_code == 200
+    assert requests.post(f"{api}/api/v1/items/{item_id}/submit", headers=operator_token()).status_code == 200
+    assert requests.post(f"{api}/api/v1/items/{item_id}/review", headers=reviewer_token()).status_code == 200
+    before = item_of(api, item_id)
+
+    stale = reviewer.post(f"{api}/console/items/{item_id}/approve",
+                          data=hidden_of(opened, f"/console/items/{item_id}/approve"))
+    last = before["trail"][-1]
+    at = datetime.fromisoformat(last["at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    expected = f"该事项已由 rv-a001 于 {at.year}年{at.month}月{at.day}日 {at:%H:%M} 审核通过，请刷新后再操作。"
+    assert stale.status_code == 409 and expected in stale.text and "什么也没有改变" in stale.text
+    assert stale.text.index('id="problem"') < stale.text.index(f'action="/console/items/{item_id}/approve"')
+    after = item_of(api, item_id)
+    assert after["status"] == "reviewed" and len(after["trail"]) == len(before["trail"])  # nothing changed
+
+    # refreshed, the form is for what is there now, and goes through
+    fresh = reviewer.post(f"{api}/console/items/{item_id}/approve",
+                          data=hidden_of(stale, f"/console/items/{item_id}/approve"), allow_redirects=False)
+    assert fresh.status_code == 303 and item_of(api, item_id)["status"] == "published"
+
+
+def test_a_form_sent_after_the_session_ended_goes_to_sign_in_and_says_it_was_not_sent(county):
+    api, disclosure = county["api"], county["urls"]["disclosure"]
+    clerk, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    editor = clerk.get(f"{api}/console/items/new")
+    fields = {"title": f"过期后提交 {uuid.uuid4().hex[:8]}", "body": "正文", "audience": "society", "carriers": ["公开栏"],
+              "then": "draft", "csrf_token": csrf_of(editor)}
+    items_before = scalar(disclosure, "SELECT count(*) FROM items")
+
+    expire_session(clerk, "op-a001", "operator", "A001")  # the refresh cookie still good: renewed, but not sent
+    late = clerk.post(f"{api}/console/items", data=fields, allow_redirects=False)
+    assert late.status_code == 303 and late.headers["Location"] == "/login?next=/console/items/new&unsent=1"
+    renewed = clerk.get(f"{api}{late.headers['Location']}", allow_redirects=False)
+    assert renewed.status_code == 200 and "刚才提交的表单没有发送" in renewed.text
+    assert 'href="/console/items/new"' in renewed.text and "gongkai_session=" in renewed.headers["Set-Cookie"]
+    again = clerk.get(f"{api}/console/items/new", allow_redirects=False)
+    assert again.status_code == 200  # signed in again
+
+    expire_session(clerk, "op-a001", "operator", "A001")
+    clerk.cookies.clear(name="gongkai_refresh", domain=clerk.cookies.list_domains()[0], path="/")
+    asked = clerk.get(f"{api}/console/items/new", allow_redirects=False)  # a page: back to it after sign-in
+    assert asked.status_code == 303 and asked.headers["Location"] == "/login?next=/console/items/new"
+    lost = clerk.post(f"{api}/console/items", data={**fields, "csrf_token": csrf_of(again)})
+    assert lost.url.endswith("/login?next=/console/items/new&unsent=1")
+    assert lost.status_code == 200 and "刚才提交的表单没有发送" in lost.text and 'name="password"' in lost.text
+    back = clerk.post(f"{api}/login", data={"csrf_token": csrf_of(lost), "username": "op-a001",
+                                            "password": DEMO_PASSWORD, "next": "/console/items/new"},
+                      allow_redirects=False)
+    assert back.status_code == 303 and back.headers["Location"] == "/console/items/new"
+    assert scalar(disclosure, "SELECT count(*) FROM items") == items_before  # neither post stored anything
+
+
+def test_a_missing_csrf_token_and_an_upload_over_the_limit_are_clear_pages_that_change_nothing(county):
+    api, disclosure = county["api"], county["urls"]["disclosure"]
+    item_id = submitted_item(api, f"廉洁过节提醒 {uuid.uuid4().hex[:8]}")
+    reviewer, _ = sign_in(api, "rv-a001", DEMO_PASSWORD)
+    no_token = reviewer.post(f"{api}/console/items/{item_id}/review", data={"seen": "2"})
+    assert no_token.status_code == 403 and "表单已失效，没有提交" in no_token.text
+    assert "这次提交的内容没有保存" in no_token.text and f'href="/console/items/{item_id}/review"' in no_token.text
+    assert item_of(api, item_id)["status"] == "submitted"
+
+    clerk, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    editor = clerk.get(f"{api}/console/items/new")
+    assert "最大 195 KB" in editor.text  # the fixture's 200,000-byte limit, in the unit people use
+    fields = {"title": f"超大附件 {uuid.uuid4().hex[:8]}", "body": "正文", "audience": "society", "carriers": ["公开栏"],
+              "then": "submit", "csrf_token": csrf_of(editor)}
+    items_before = scalar(disclosure, "SELECT count(*) FROM items")
+    huge = clerk.post(f"{api}/console/items", data=fields,
+                      files={"file": ("board.jpg", b"\xff\xd8" + b"0" * 600_000, "image/jpeg")})
+    assert huge.status_code == 413 and "每个文件最大 195 KB" in huge.text and "这次提交的内容没有保存" in huge.text
+    assert 'href="/console/items/new"' in huge.text
+    assert scalar(disclosure, "SELECT count(*) FROM items") == items_before
+
+
+def test_a_locked_account_is_told_until_when_in_county_time(county):
+    api, username = county["api"], f"locked-{uuid.uuid4().hex[:6]}"
+    created = requests.post(f"{api}/api/v1/accounts", headers=token("admin", "admin"), json={
+        "username": username, "password": NEW_PASSWORD, "role": "operator", "display_name": "锁定测试",
+        "unit_code": "A001"})
+    assert created.status_code == 201, created.text
+    for attempt in range(5):  # the third and fourth wrong passwords are each followed by a wait
+        wrong = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": username,
+                                                                      "password": "wrong guess"})
+        assert wrong.status_code == 401, wrong.text
+        time.sleep({2: 2.1, 3: 4.1}.get(attempt, 0))
+    _, locked = sign_in(api, username, NEW_PASSWORD)
+    assert locked.status_code == 429 and "账号已锁定" in locked.text and "自动解锁" in locked.text
+    shown = datetime(*map(int, MOMENT.search(locked.text).groups()), tzinfo=ZoneInfo("Asia/Shanghai"))
+    until = datetime.fromisoformat(str(scalar(county["urls"]["units"],
+                                              f"SELECT locked_until FROM accounts WHERE username = '{username}'")))
+    until = until.replace(tzinfo=until.tzinfo or timezone.utc)
+    assert timedelta(0) <= shown - until.replace(second=0, microsecond=0) <= timedelta(minutes=1)

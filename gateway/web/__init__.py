@@ -25,7 +25,8 @@ Adding a page
    `{% block main %}`; `title` sets the page title. Every template gets `viewer` (the reader's
    actor or None), `site` (county, hotline, base_url from config PORTAL), `path` and
    `csrf_token()`; filters `cn_date` (2026年12月1日, county time zone), `cn_datetime`,
-   `cn_weekday`, `percent`; `static_url('gongkai.css')`.
+   `cn_weekday`, `percent`, `message` (a text a service wrote, such as a trail's step, through the
+   catalogues: services/common/i18n.py); `static_url('gongkai.css')`.
 4. A form: `{% import "_forms.html" as forms with context %}` then `{{ forms.csrf() }}` inside the form
    (required: a post without a good token is refused with 403 before the worker runs; a token is
    good once and for two hours, for the reader it was given to), `{{ forms.honeypot() }}` on an
@@ -34,6 +35,13 @@ Adding a page
    them. The handler reads `request.form_data` (already read within PORTAL.MAX_FORM_BYTES) and
    validates with `validate_form(Schema(), data, labels)`; on errors re-render the form with
    status 400 and the sender's text. Wrap a page holding a form in `uncached(...)`.
+   A form with a file takes `@page(..., max_form=<bytes, or a function of the config>,
+   too_large=<a function of the config giving what to say when it is over>)`. A post whose
+   session has ended is not lost silently: the browser goes to /login?next=<the form's page>&unsent=1,
+   which says the form was not sent (`form_page=` names that page when it is not the post's
+   own path). A form about something that moves on (an item) carries what its reader saw (the
+   item's trail length as `seen`) and is refused with a 409 saying who did what when
+   (gateway/web/item_pages.py).
 5. Who reads: `request.actor` (a bearer token, else the session cookie, read only by
    gateway/web/session.py `session_actor`, where the console's sign-in plugs in).
 

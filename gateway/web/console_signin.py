@@ -9,6 +9,7 @@ account, a changed role or password, or a copied cookie ends the session at its 
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,19 +22,33 @@ from services.common.errors import AccountLocked, DomainError, Forbidden, Passwo
 
 from ..auth import mint_token
 from ..cors import flag
-from ..params import Query, Text
+from ..params import Flag, Query, Text
 from .forms import validate_form
 from .pages import page, uncached
+from .render import cn_datetime
 from .session import end_session, refresh_token_of, session_expires_in, start_session
 
 HOME = "/console"
 RENEW_BEFORE_SECONDS = 300  # a console page renews a session with less than this left
 LABELS = {"username": "用户名", "password": "密码", "current_password": "当前密码",
           "new_password": "新密码", "new_password2": "再输一次新密码"}
+UNSENT = "您的登录已过期，刚才提交的表单没有发送，什么也没有改变。请登录后在原页面重新填写提交。"
+RESUMED = "您的登录已过期，刚才提交的表单没有发送，什么也没有改变。现已为您重新登录，请回到原页面重新填写提交。"
 
 
 class NextQuery(Query):
     next = Text(500, "the page to go back to after signing in")
+    unsent = Flag("a form was posted after the session ended: say it was not sent")
+
+
+def locked_problem(exc: DomainError) -> str:
+    """A locked account: until when (county time, to the minute, never earlier than it is)."""
+    if not isinstance(exc, AccountLocked):
+        return i18n.translate(exc.message)
+    wait = int(exc.details.get("retry_after_seconds") or 60)
+    until = datetime.now(timezone.utc) + timedelta(seconds=wait + 59)  # shown to the minute: round up
+    return (f"密码连续输错次数太多，账号已锁定，{cn_datetime(until.replace(second=0, microsecond=0))} 自动解锁；"
+            "如需马上登录，请联系系统管理员解锁。")
 
 
 class SignInForm(Schema):
@@ -103,10 +118,21 @@ class ConsoleSignIn:
         return start_session(response, access, session["refresh_token"], self._secure_cookies())
 
     def _login_form(self, request: Request, status: int = 200, problem: str | None = None,
-                    form: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Response:
+                    form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                    notice: str | None = None) -> Response:
         form = form or {"username": "", "next": safe_next(request.args.get("next"))}
         return uncached(self.web.page(request, "console/login.html", status, title="工作人员登录", form=form,
-                                      errors=errors or {}, problem=problem))
+                                      errors=errors or {}, problem=problem, notice=notice, resumed=None))
+
+    def _resumed(self, request: Request, session: dict[str, Any], target: str | None) -> Response:
+        """Renewed after a form was posted too late: the session goes on, and the page says the
+        form was not sent, with the way back to it."""
+        response = self._signed_in(request, session, target)
+        page = uncached(self.web.page(request, "console/login.html", title="登录已续期", form={}, errors={},
+                                      problem=None, notice=RESUMED, resumed=safe_next(target)))
+        for cookie in response.headers.getlist("Set-Cookie"):
+            page.headers.add("Set-Cookie", cookie)
+        return page
 
     def _password_form(self, request: Request, status: int = 200, problem: str | None = None,
                        form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -120,15 +146,17 @@ class ConsoleSignIn:
     def console_login_page(self, request: Request) -> Response:
         """The sign-in form; an expired session with its refresh cookie is renewed here and sent
         back to the page it asked for."""
-        target = request.params.get("next")
+        target, unsent = request.params.get("next"), request.params.get("unsent")
         refresh = refresh_token_of(request)
         if getattr(request, "actor", None) is None and refresh is not None:
             try:
-                return self._signed_in(request, self.access.call(self.units, "refresh_session", refresh), target)
+                session = self.access.call(self.units, "refresh_session", refresh)
             except Forbidden:
-                response = self._login_form(request, problem="登录已结束（已过期、已退出，或账号有变动），请重新登录。")
+                response = self._login_form(request, problem="登录已结束（已过期、已退出，或账号有变动），请重新登录。",
+                                            notice=UNSENT if unsent else None)
                 return end_session(response, self._secure_cookies())
-        return self._login_form(request)
+            return self._resumed(request, session, target) if unsent else self._signed_in(request, session, target)
+        return self._login_form(request, notice=UNSENT if unsent else None)
 
     @page("POST", "/login")
     def console_login(self, request: Request) -> Response:
@@ -144,7 +172,7 @@ class ConsoleSignIn:
             return self._password_form(request, 403, problem=i18n.translate(exc.message), form=form, first=True)
         except (AccountLocked, SignInSlowed) as exc:
             wait = str(exc.details.get("retry_after_seconds", 60))
-            response = self._login_form(request, 429, problem=i18n.translate(exc.message), form=kept)
+            response = self._login_form(request, 429, problem=locked_problem(exc), form=kept)
             response.headers["Retry-After"] = wait
             return response
         except Forbidden as exc:
@@ -176,7 +204,7 @@ class ConsoleSignIn:
             session = self.access.call(self.units, "change_password", loaded["username"],
                                        loaded["current_password"], loaded["new_password"])
         except (AccountLocked, SignInSlowed) as exc:
-            response = self._password_form(request, 429, problem=i18n.translate(exc.message), form=kept, first=first)
+            response = self._password_form(request, 429, problem=locked_problem(exc), form=kept, first=first)
             response.headers["Retry-After"] = str(exc.details.get("retry_after_seconds", 60))
             return response
         except Forbidden:
@@ -188,7 +216,7 @@ class ConsoleSignIn:
                                        errors={"new_password": i18n.translate(exc.message)}, first=first)
         return self._signed_in(request, session, kept["next"])
 
-    @page("POST", "/logout")
+    @page("POST", "/logout", form_page="/console")
     def console_logout(self, request: Request) -> Response:
         """End this browser's session (its refresh token is revoked, so no copy goes on)."""
         refresh = refresh_token_of(request)

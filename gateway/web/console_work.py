@@ -25,11 +25,14 @@ from services.common.errors import DomainError
 from ..params import OneOf, Query
 from . import console_inspections, feedback_actions
 from .console_admin import admin_sections
+from .item_pages import correction_diff, moved_on, seen_of
 from .pages import page, uncached
 
 ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
 ITEM_STATUS_NAMES = {"draft": "草稿", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
                      "published": "已公开", "corrected": "已更正", "withdrawn": "已撤回", "archived": "已归档"}
+ALLOWED_FROM = {"submit": ("draft",), "review": ("submitted",), "approve": ("reviewed",),
+                "reject": ("submitted", "reviewed")}  # the statuses each action applies to
 FEW = 20
 
 
@@ -141,26 +144,39 @@ class ConsoleWork:
 
     @page("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>")
     def console_confirm_item_action(self, request: Request, item_id: int, action: str) -> Response:
-        """The confirmation of an action on an item: what it is, and the button that does it."""
+        """The confirmation of an action on an item: what it is (a correction as its diff against
+        the published version), and the button that does it."""
         item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
-        return uncached(self.web.page(request, "console/confirm_item.html", title=ITEM_ACTIONS[action], item=item,
-                                      action=action, label=ITEM_ACTIONS[action], problem=None,
-                                      statuses=ITEM_STATUS_NAMES))
+        return self.renew_session(request, self._confirm_page(request, item, action))
 
     @page("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>")
     def console_item_action(self, request: Request, item_id: int, action: str) -> Response:
-        """Do it; a refusal is shown on the confirmation page, in words, and nothing changed."""
+        """Do it; a refusal is shown next to the form, in words, and nothing changed. A form shown
+        before the item moved on is refused before anything is done, saying who did what and when."""
         reason = (request.form_data.get("reason") or "").strip()[:2000] or None
+        seen = seen_of(request.form_data)
+        if seen is not None:
+            item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
+            moved = moved_on(item, seen)
+            if moved:
+                return self._confirm_page(request, item, action, moved, 409)
         if action == "reject" and not reason:
             return self._item_refused(request, item_id, action, "退回时请写明原因，以便起草人修改。", 400)
         try:
             self.access.call(self.disclosure, "transition_item", request.actor, item_id, action, reason)
         except DomainError as exc:
-            return self._item_refused(request, item_id, action, i18n.translate(exc.message), exc.status)
+            return self._item_refused(request, item_id, action, i18n.translate(exc.message), exc.status, seen)
         return redirect(f"/console?done={action}", 303)
 
-    def _item_refused(self, request: Request, item_id: int, action: str, message: str, status: int) -> Response:
+    def _item_refused(self, request: Request, item_id: int, action: str, message: str, status: int,
+                      seen: int | None = None) -> Response:
         item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
+        return self._confirm_page(request, item, action, (moved_on(item, seen) if status == 409 else None) or message,
+                                  status)
+
+    def _confirm_page(self, request: Request, item: dict[str, Any], action: str, problem: str | None = None,
+                      status: int = 200) -> Response:
         return uncached(self.web.page(request, "console/confirm_item.html", status, title=ITEM_ACTIONS[action],
-                                      item=item, action=action, label=ITEM_ACTIONS[action], problem=message,
-                                      statuses=ITEM_STATUS_NAMES))
+                                      item=item, action=action, label=ITEM_ACTIONS[action], problem=problem,
+                                      statuses=ITEM_STATUS_NAMES, still_open=item["status"] in ALLOWED_FROM[action],
+                                      diff=correction_diff(self, request.actor, item)))

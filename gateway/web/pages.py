@@ -5,7 +5,7 @@ sets the pages' Content-Security-Policy and is left out of the OpenAPI document.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 from nameko.extensions import DependencyProvider
@@ -17,8 +17,8 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ..http import ApiEndpoint
-from .csrf import FIELD, CsrfTokens
-from .forms import read_form
+from .csrf import FIELD, CsrfRefused, CsrfTokens
+from .forms import FormRefused, read_form
 from .render import render
 from .session import viewer_of
 
@@ -80,15 +80,25 @@ class WebProvider(DependencyProvider):
 class PageEndpoint(ApiEndpoint):
     in_openapi = False
 
-    def __init__(self, method: str, url: str, query: Any = None, csrf: bool = True, max_form: int | None = None,
+    def __init__(self, method: str, url: str, query: Any = None, csrf: bool = True,
+                 max_form: int | Callable[[dict[str, Any]], int] | None = None,
+                 too_large: Callable[[dict[str, Any]], str] | None = None, form_page: str | None = None,
                  **kwargs: Any):
-        """`max_form`: a form with a file (the item editor's photo) may be larger than MAX_FORM_BYTES."""
+        """`max_form`: a form with a file (the item editor's photo) may be larger than MAX_FORM_BYTES
+        (a number, or one computed from the config); `too_large`: what to say, from the config,
+        when such a form is over it (the attachment limit, say); `form_page`: the page holding
+        this post's form when it is not the same path (where a post whose session has ended
+        sends the browser back after signing in)."""
         super().__init__(method, url, query=query, produces=("text/html",), **kwargs)
-        self.csrf, self.max_form = csrf, max_form
+        self.csrf, self.max_form, self.too_large, self.form_page = csrf, max_form, too_large, form_page
 
     def setup(self) -> None:
         super().setup()
         self.web = web_of(self.container)
+        if callable(self.max_form):
+            self.max_form = int(self.max_form(self.container.config))
+        if callable(self.too_large):
+            self.too_large = self.too_large(self.container.config)
 
     def caller_of(self, request: Request) -> dict[str, Any] | None:
         return viewer_of(request, self.secret)
@@ -97,7 +107,12 @@ class PageEndpoint(ApiEndpoint):
         """A form post: read within the size limit, its CSRF token good once for this reader."""
         if request.method != "POST":
             return
-        request.form_data = read_form(request, self.max_form or self.web.max_form)
+        try:
+            request.form_data = read_form(request, self.max_form or self.web.max_form)
+        except FormRefused as exc:
+            if exc.status == 413 and self.too_large:
+                raise FormRefused(413, "too_large", self.too_large) from None
+            raise
         if self.csrf:
             self.web.tokens.check(request.form_data.get(FIELD), subject_of(actor))
 
@@ -126,18 +141,30 @@ class PageEndpoint(ApiEndpoint):
                       exc_info=(type(exc), exc, exc.__traceback__))
             status, message, headers = 500, "系统出了点问题，我们会尽快处理。请稍后再试。", {}
         if status == 401:
-            target = request.full_path.rstrip("?") if request.method == "GET" else request.path
-            return redirect(f"{LOGIN}?next={quote(target, safe='/')}", 303)
+            if request.method == "GET":
+                return redirect(f"{LOGIN}?next={quote(request.full_path.rstrip('?'), safe='/')}", 303)
+            # a form sent after the session ended: say so at sign-in, then back to the form's page
+            return redirect(f"{LOGIN}?next={quote(self.form_page_of(request), safe='/')}&unsent=1", 303)
         headers.pop("WWW-Authenticate", None)
-        retry = headers.get("Retry-After")
+        retry, back = headers.get("Retry-After"), None
+        title = TITLES.get(status, "出了点问题")
         if status == 429:
             message = f"您的操作太频繁了，请在 {retry or 60} 秒后再试。"
         elif status == 503:
             message = "服务暂时不可用，请稍后再试。"
-        title = TITLES.get(status, "出了点问题")
+        if isinstance(exc, CsrfRefused):
+            title, back = "表单已失效，没有提交", self.form_page_of(request)
+            message = f"{message}这次提交的内容没有保存，什么也没有改变。"
+        elif isinstance(exc, FormRefused) and request.method == "POST":
+            back = self.form_page_of(request)
+            message = f"{message}这次提交的内容没有保存。"
         request.actor = getattr(request, "actor", None)
         return self.web.page(request, "error.html", status, headers, title=title, message=message,
-                             code=status, request_id=request_id)
+                             code=status, request_id=request_id, back=back)
+
+    def form_page_of(self, request: Request) -> str:
+        """The page a post's form is on: `form_page`, else the same path (a confirmation page)."""
+        return self.form_page or request.path
 
 
 page = PageEndpoint.decorator

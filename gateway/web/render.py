@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
+from services.common import i18n
 from services.common.workdays import COUNTY_TIMEZONE
 
 HERE = Path(__file__).resolve().parent.parent
@@ -78,7 +79,8 @@ def static_url(name: str) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_weekday=cn_weekday, percent=percent)
+    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_weekday=cn_weekday, percent=percent,
+                       message=i18n.translate)  # a message a service wrote (a trail's step), in Chinese
     env.globals.update(static_url=static_url)
     return env
 
