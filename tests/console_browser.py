@@ -2,7 +2,8 @@
 tests/test_console_browser.py (Playwright's sync API does not run under the tests' eventlet
 monkey-patching): the admin provisions a town and its first account's sign-in forces a new
 password; the operator drafts an item with a photo and sends it; the reviewer reviews and
-approves it from 我的待办 and it is on the public unit page; the admin imports a registry file
+approves it from 我的待办 and it is on the public unit page; the operator corrects it and the
+reviewer approves the correction read as a diff against the published version; the admin imports a registry file
 after its dry run (a bad row first, then the file corrected); the office reads the dashboard,
 sends a reminder for an overdue unit and records an inspection on a phone-sized window; axe-core on every console page (and, with --screenshots DIR, each page at
 390×844 and 1280×800).
