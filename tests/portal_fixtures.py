@@ -4,17 +4,13 @@ the API as a unit's officials publish them, a designated site with its experienc
 merged unit. Session-scoped so both modules share it; the gateway trusts X-Forwarded-For, so each
 test counts against the rate limits as a client of its own."""
 import re
-import subprocess
-import sys
-from types import SimpleNamespace
 
 import pytest
 import requests
 
-from services.common.config import ROOT
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import SAMPLE, running_county
+from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
-
 
 
 def office():
@@ -56,51 +52,15 @@ def csrf_of(html):
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory):
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    from tests.processes import Cluster, base_env, temporary_vhost
-
-    tmp = tmp_path_factory.mktemp("portal")
-    urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    smtp_port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with temporary_vhost() as amqp_uri:
-            cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
-            cluster.env.update(TRUST_PROXY="true", RATE_LIMIT_FEEDBACK="5/minute", PORTAL_HOTLINE="0592-12345678")
-            try:
-                for loader in ("services.units.load_sample", "services.disclosure.load_sample"):
-                    subprocess.run([sys.executable, "-m", loader], cwd=ROOT, env=cluster.env, check=True,
-                                   capture_output=True)
-                api = start(cluster)
-                wait_for(lambda: scalar(urls["feedback"], "SELECT count(*) FROM targets WHERE kind = 'unit'") == 121,
-                         timeout=60, message="feedback's copy of the county")
-                wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM obligations WHERE unit_code = "
+def portal(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("portal"), sqlite_templates, public_base_url=True,
+                        loaders=(SAMPLE, "services.disclosure.load_sample"),
+                        env={"TRUST_PROXY": "true", "RATE_LIMIT_FEEDBACK": "5/minute",
+                             "PORTAL_HOTLINE": "0592-12345678"}) as running:
+        wait_for(lambda: scalar(running.urls["disclosure"], "SELECT count(*) FROM obligations WHERE unit_code = "
                                                             "'T01V001'") > 0, timeout=60, message="obligations")
-                yield SimpleNamespace(api=api, db=urls, cluster=cluster, **_content(api, urls))
-            finally:
-                cluster.stop_all()
-                print(cluster.logs())
-    finally:
-        sink.terminate()
-        sink.wait(10)
-
-
-def start(cluster):
-    """Every service and the gateway, which knows its own address as PUBLIC_BASE_URL (the QR codes' target)."""
-    address = f"127.0.0.1:{free_port()}"
-    launched = [cluster.launch(name) for name in ("units", "disclosure", "feedback", "notify", "supervision")]
-    launched.append(cluster.launch("gateway", GATEWAY_ADDRESS=address, PUBLIC_BASE_URL=f"http://{address}"))
-    for process in launched:
-        process.wait_serving()
-    api = f"http://{address}"
-    wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=90,
-             interval=0.1, message="every service to answer /readyz")
-    return api
+        running.__dict__.update(_content(running.api, running.urls))
+        yield running
 
 
 def _content(api, urls):

@@ -13,6 +13,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import requests
+
 from services.common.config import ROOT
 from tests.conftest import free_port, wait_for
 
@@ -44,10 +46,10 @@ class ServiceProcess:
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "ServiceProcess":
+    def start(self) -> ServiceProcess:
         return self.launch().wait_serving()
 
-    def launch(self) -> "ServiceProcess":
+    def launch(self) -> ServiceProcess:
         nameko = Path(sys.executable).with_name("nameko")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
@@ -55,7 +57,7 @@ class ServiceProcess:
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
-    def wait_serving(self) -> "ServiceProcess":
+    def wait_serving(self) -> ServiceProcess:
         wait_for(self._serving, timeout=90, interval=0.2, message=f"{self.name} to serve /metrics")
         return self
 
@@ -104,19 +106,33 @@ class Cluster:
         self.processes[name] = process
         return process.launch()
 
-    def start_everything(self) -> str:
+    def start_everything(self, public_base_url: bool = False) -> str:
         """Every service and the gateway, each its own process, started side by side;
-        returns the API's base URL once /readyz says every service answers."""
-        import requests
-
+        returns the API's base URL once /readyz says every service answers (with the
+        not-ready services named when that takes too long). With `public_base_url` the
+        gateway knows its own address as PUBLIC_BASE_URL (the QR codes' target)."""
         address = f"127.0.0.1:{free_port()}"
+        api = f"http://{address}"
         launched = [self.launch(name) for name in ("units", "disclosure", "feedback", "notify", "supervision")]
-        launched.append(self.launch("gateway", GATEWAY_ADDRESS=address))
+        gateway_env = {"GATEWAY_ADDRESS": address, **({"PUBLIC_BASE_URL": api} if public_base_url else {})}
+        launched.append(self.launch("gateway", **gateway_env))
         for process in launched:
             process.wait_serving()
-        api = f"http://{address}"
-        wait_for(lambda: requests.get(f"{api}/readyz", timeout=5).status_code == 200, timeout=60,
-                 interval=0.1, message="every service to answer /readyz")
+        last = {}
+
+        def ready() -> bool:
+            try:
+                answer = requests.get(f"{api}/readyz", timeout=5)
+            except requests.RequestException as exc:
+                last["answer"] = repr(exc)
+                return False
+            last["answer"] = answer.text[:500]
+            return answer.status_code == 200
+
+        try:
+            wait_for(ready, timeout=90, interval=0.1, message="every service to answer /readyz")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; its last answer: {last.get('answer')}") from None
         return api
 
     def stop_all(self) -> None:

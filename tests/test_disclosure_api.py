@@ -7,8 +7,6 @@ One cluster serves the whole module (every start costs seconds); the tests share
 the `year` fixture sets up and each works on its own catalogue matter or obligations."""
 import io
 import json
-import subprocess
-import sys
 import zipfile
 from datetime import timedelta
 from types import SimpleNamespace
@@ -18,9 +16,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from services.common.config import ROOT
 from services.common.workdays import county_today
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import running_county
+from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
@@ -49,41 +47,12 @@ def execute(url, sql):
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    """The sample county on every service, each its own process, on a throw-away vhost and
-    SQLite databases, with a real SMTP sink and small attachments."""
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    from tests.processes import Cluster, base_env, temporary_vhost
-
-    tmp = tmp_path_factory.mktemp("disclosure-api")
-    urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    smtp_port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with temporary_vhost() as amqp_uri:
-            cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
-            cluster.env.update(ATTACHMENT_MAX_BYTES=str(ATTACHMENT_MAX_BYTES), DEADLINE_CHECK_SECONDS="1",
-                               RATE_LIMITS_ENABLED="false")
-            try:
-                subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env,
-                               check=True, capture_output=True)
-                api = cluster.start_everything()
-                wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
-                         timeout=30, message="disclosure's copy of the county")
-                wait_for(lambda: scalar(urls["feedback"], "SELECT count(*) FROM targets WHERE is_root") == 1,
-                         timeout=30, message="feedback's copy of the county")
-                yield SimpleNamespace(api=api, db=urls, cluster=cluster)
-            finally:
-                cluster.stop_all()
-                print(cluster.logs())  # shown by pytest when the module's set-up or a test failed
-    finally:
-        sink.terminate()
-        sink.wait(10)
-
+def county(tmp_path_factory, sqlite_templates):
+    """The sample county, small attachments, deadlines checked every second."""
+    with running_county(tmp_path_factory.mktemp("disclosure-api"), sqlite_templates, env={
+            "ATTACHMENT_MAX_BYTES": str(ATTACHMENT_MAX_BYTES), "DEADLINE_CHECK_SECONDS": "1",
+            "RATE_LIMITS_ENABLED": "false"}) as running:
+        yield running
 
 @pytest.fixture(scope="module")
 def year(county):

@@ -9,22 +9,17 @@ One cluster serves the module; each test works on its own units."""
 import email
 import email.policy
 import json
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import requests
 
-from services.common.config import ROOT
 from services.common.contract import CATALOGUE
-from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
 from services.common.workdays import add_working_days, county_today
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import running_county
+from tests.conftest import scalar, wait_for
 from tests.test_disclosure_api import execute
-from tests.processes import MODULES, Cluster, base_env, temporary_vhost
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
@@ -39,49 +34,11 @@ def officials(unit):
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("feedback-api")
-    urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    smtp_port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with temporary_vhost() as amqp_uri:
-            cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
-            cluster.env.update(FEEDBACK_DEADLINE_CHECK_SECONDS="0.5", COUNTY_OFFICE_EMAIL=COUNTY_OFFICE_EMAIL,
-                               RATE_LIMIT_FEEDBACK="5/minute")
-            try:
-                subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env,
-                               check=True, capture_output=True)
-                api = start(cluster)
-                wait_for(lambda: scalar(urls["feedback"], "SELECT count(*) FROM targets WHERE kind = 'unit'") == 121,
-                         timeout=30, message="feedback's copy of the county")
-                yield SimpleNamespace(api=api, db=urls, cluster=cluster, mail=tmp / "mail" / "new")
-            finally:
-                cluster.stop_all()
-                print(cluster.logs())
-    finally:
-        sink.terminate()
-        sink.wait(10)
-
-
-def start(cluster):
-    """The services feedback's loop needs, each its own process, and the gateway; ready once the
-    gateway reaches units and feedback over RPC."""
-    address = f"127.0.0.1:{free_port()}"
-    launched = [cluster.launch(name) for name in ("units", "disclosure", "feedback", "notify", "supervision")
-                if name in MODULES]
-    launched.append(cluster.launch("gateway", GATEWAY_ADDRESS=address))
-    for process in launched:
-        process.wait_serving()
-    api = f"http://{address}"
-    wait_for(lambda: requests.get(f"{api}/api/v1/feedback/NONE1", timeout=5).status_code == 404
-             and requests.get(f"{api}/api/v1/units/C000", timeout=5).status_code == 200,
-             timeout=30, interval=0.1, message="the gateway to reach units and feedback")
-    return api
+def county(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("feedback-api"), sqlite_templates, env={
+            "FEEDBACK_DEADLINE_CHECK_SECONDS": "0.5", "COUNTY_OFFICE_EMAIL": COUNTY_OFFICE_EMAIL,
+            "RATE_LIMIT_FEEDBACK": "5/minute"}) as running:
+        yield running
 
 
 def mails(county):

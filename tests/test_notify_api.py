@@ -7,18 +7,15 @@ killed with SIGKILL between sending a webhook and marking it, then restarted, se
 with the same webhook-id, once more only."""
 import os
 import signal
-import subprocess
-import sys
 import threading
 
 import pytest
 import requests
 from standardwebhooks.webhooks import Webhook as Verifier
 
-from services.common.config import ROOT
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import running_county
+from tests.conftest import scalar, wait_for
 from tests.peers.http_peer import Peer
-from tests.processes import Cluster, base_env, temporary_vhost
 from tests.test_end_to_end import token
 
 OFFICE = token("office", "inspector")
@@ -49,41 +46,22 @@ class Subscriber:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("notify")
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
-                             "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def county(tmp_path_factory, sqlite_templates):
     subscriber = Subscriber()
     peers = {"sms": Peer(lambda r: (200, {"Code": "OK", "Message": "OK"})).start(),
              "wecom": Peer().start(), "dingtalk": Peer().start(), "subscriber": Peer(subscriber).start()}
-    with temporary_vhost() as amqp:
-        env = {**base_env(amqp, urls, port), "SMS_URL": peers["sms"].url + "/sms", "SMS_KEY": "test-key",
-               "WECOM_ROBOT_URL": peers["wecom"].url + "/cgi-bin/webhook/send?key=k",
-               "DINGTALK_ROBOT_URL": peers["dingtalk"].url + "/robot/send?access_token=t",
-               "DINGTALK_ROBOT_SECRET": "SECtest", "WEBHOOK_ALLOW": "127.0.0.1", "NOTIFY_QUIET_HOURS": "",
-               "NOTIFY_LEASE_SECONDS": "3", "NOTIFY_RETRY_BASE_SECONDS": "0.5"}
-        cluster = Cluster(env, tmp)
-        try:
-            subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=env, check=True,
-                           capture_output=True)
-            api = cluster.start_everything()
-            wait_for(lambda: scalar(urls["notify"], "SELECT count(*) FROM known_units") == 121, timeout=60,
-                     message="notify's copy of the county")
-            yield {"api": api, "urls": urls, "mail": tmp / "mail" / "new", "cluster": cluster, "peers": peers,
-                   "subscriber": subscriber}
-        finally:
-            cluster.stop_all()
-            print(cluster.logs())
-            for peer in peers.values():
-                peer.stop()
-            sink.terminate()
-            sink.wait(10)
+    env = {"SMS_URL": peers["sms"].url + "/sms", "SMS_KEY": "test-key",
+           "WECOM_ROBOT_URL": peers["wecom"].url + "/cgi-bin/webhook/send?key=k",
+           "DINGTALK_ROBOT_URL": peers["dingtalk"].url + "/robot/send?access_token=t",
+           "DINGTALK_ROBOT_SECRET": "SECtest", "WEBHOOK_ALLOW": "127.0.0.1", "NOTIFY_QUIET_HOURS": "",
+           "NOTIFY_LEASE_SECONDS": "3", "NOTIFY_RETRY_BASE_SECONDS": "0.5"}
+    try:
+        with running_county(tmp_path_factory.mktemp("notify"), sqlite_templates, env=env) as running:
+            running.peers, running.subscriber = peers, subscriber
+            yield running
+    finally:
+        for peer in peers.values():
+            peer.stop()
 
 
 def publish(api, title):

@@ -2,19 +2,16 @@
 when unchanged), only what the public may see, a change made through the gateway seen at
 once, and a withdrawn item gone from public reads within 5 s of the withdrawal's event
 (in every case within GATEWAY.READ_MODEL_TTL_SECONDS)."""
-import subprocess
-import sys
 import time
-from types import SimpleNamespace
 
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.readmodel import CATALOGUE, ITEMS, UNITS, ReadModel, conditional
-from services.common.config import ROOT
 from services.common.contract import names
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import running_county
+from tests.conftest import wait_for
 from tests.test_end_to_end import token
 
 OPERATOR, REVIEWER = token("op-a001", "operator", "A001"), token("rv-a001", "reviewer", "A001")
@@ -81,27 +78,10 @@ def test_a_conditional_get_is_answered_304_when_the_etag_matches():
 # --- through the gateway, against the processes -----------------------------------------------
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    from tests.processes import Cluster, base_env, temporary_vhost
-
-    tmp = tmp_path_factory.mktemp("readmodel")
-    urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    with temporary_vhost() as amqp_uri:
-        cluster = Cluster(base_env(amqp_uri, urls, free_port()), tmp)
-        cluster.env.update(RATE_LIMITS_ENABLED="false")
-        try:
-            subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env,
-                           check=True, capture_output=True)
-            api = cluster.start_everything()
-            wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
-                     timeout=30, message="disclosure's copy of the county")
-            yield SimpleNamespace(api=api, db=urls, cluster=cluster, amqp_uri=amqp_uri)
-        finally:
-            cluster.stop_all()
-            print(cluster.logs())
+def county(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("readmodel"), sqlite_templates,
+                        env={"RATE_LIMITS_ENABLED": "false"}) as running:
+        yield running
 
 
 def public_ids(api, **query):

@@ -4,19 +4,16 @@ returned, resubmitted and accepted, the other overdue (red to the unit); the sam
 before and after a later change; the monthly report with its figures checked by hand; a
 model candidate nominated and designated through units; and the bad inputs."""
 import io
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
-from services.common.config import ROOT
 from services.common.workdays import county_today
 from services.supervision import draw
-from tests.conftest import free_port, scalar, wait_for
-from tests.processes import Cluster, base_env, temporary_vhost
+from tests.clusters import running_county
+from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
 
 OFFICE = token("office", "inspector")
@@ -27,31 +24,10 @@ POOL = [{"username": "insp-a"}, {"username": "insp-b"}, {"username": "insp-c", "
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("supervision")
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
-                             "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with temporary_vhost() as amqp:
-        env = {**base_env(amqp, urls, port), "SUPERVISION_DEADLINE_CHECK_SECONDS": "0.5"}
-        cluster = Cluster(env, tmp)
-        try:
-            subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=env, check=True,
-                           capture_output=True)
-            api = cluster.start_everything()
-            wait_for(lambda: scalar(urls["supervision"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
-                     message="supervision's copy of the county")
-            yield {"api": api, "urls": urls, "mail": tmp / "mail" / "new", "cluster": cluster}
-        finally:
-            cluster.stop_all()
-            print(cluster.logs())
-            sink.terminate()
-            sink.wait(10)
+def county(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("supervision"), sqlite_templates,
+                        env={"SUPERVISION_DEADLINE_CHECK_SECONDS": "0.5"}) as running:
+        yield running
 
 
 def mail_subjects(county):

@@ -5,19 +5,17 @@ entries made while units is down wait in the gateway's spool and arrive once, in
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from types import SimpleNamespace
 
 import pytest
 import requests
 
 from benchmarks.registry import generate_registry
 from services.units.importer import export_csv
-from tests.conftest import free_port, scalar, wait_for
+from tests.clusters import running_county
+from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
 
 ADMIN, OFFICE = token("admin", "admin"), token("office", "inspector")
@@ -26,35 +24,15 @@ UNITS = 200
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    """Every service in its own process on a throw-away vhost and SQLite databases; imports
-    in small batches, and a dead job's heartbeat counts as stale after 2 s."""
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    from tests.processes import Cluster, base_env, temporary_vhost
-
+def county(tmp_path_factory, sqlite_templates):
+    """Every service in its own process, no county yet; imports in small batches, and a dead
+    job's heartbeat counts as stale after 2 s."""
     tmp = tmp_path_factory.mktemp("import-jobs")
-    urls = {service: f"sqlite:///{tmp}/{service}.db" for service in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    smtp_port = free_port()
-    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(tmp / "mail")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with temporary_vhost() as amqp_uri:
-            cluster = Cluster(base_env(amqp_uri, urls, smtp_port), tmp)
-            cluster.env.update(RATE_LIMITS_ENABLED="false", IMPORT_BATCH_ROWS="20", IMPORT_ROWS_PER_SECOND="100",
-                               IMPORT_JOB_STALE_SECONDS="2",
-                               AUDIT_SPOOL_PATH=str(tmp / "audit-spool.db"), AUDIT_TIMEOUT_SECONDS="2")
-            try:
-                api = cluster.start_everything()
-                yield SimpleNamespace(api=api, db=urls, cluster=cluster)
-            finally:
-                cluster.stop_all()
-                print(cluster.logs())  # shown by pytest when the module's set-up or a test failed
-    finally:
-        sink.terminate()
-        sink.wait(10)
+    with running_county(tmp, sqlite_templates, loaders=(), env={
+            "RATE_LIMITS_ENABLED": "false", "IMPORT_BATCH_ROWS": "20", "IMPORT_ROWS_PER_SECOND": "100",
+            "IMPORT_JOB_STALE_SECONDS": "2", "AUDIT_SPOOL_PATH": str(tmp / "audit-spool.db"),
+            "AUDIT_TIMEOUT_SECONDS": "2"}) as running:
+        yield running
 
 
 def upload(api, content, apply, **headers):

@@ -1,0 +1,108 @@
+"""One way for a test module to run the county: every service and the gateway as separate
+processes (as docker-compose runs them) on a throw-away RabbitMQ vhost, SQLite databases copied
+from the session's migrated templates, a real SMTP sink, the sample county loaded and every
+service's copy of it arrived before the first test.
+
+    @pytest.fixture(scope="module")
+    def county(tmp_path_factory, sqlite_templates):
+        with running_county(tmp_path_factory.mktemp("notify"), sqlite_templates,
+                            env={"NOTIFY_QUIET_HOURS": ""}) as running:
+            yield running
+
+`running.api`, `.urls` (alias `.db`), `.cluster`, `.mail` (the Maildir's new/), `.mailbox`
+(a MailSink), `.env` and `.amqp_uri`, read as attributes or as keys.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import SimpleNamespace
+
+from services.common.config import ROOT
+from tests.conftest import MailSink, free_port, scalar, wait_for
+from tests.processes import Cluster, base_env, temporary_vhost
+
+SAMPLE = "services.units.load_sample"
+DEMO_ACCOUNTS = "services.units.demo_accounts"
+SAMPLE_UNITS = 121
+
+# each service's copy of the registry, and how many rows it holds once the sample county arrived
+COPIES = {
+    "disclosure": "SELECT count(*) FROM unit_copies",
+    "feedback": "SELECT count(*) FROM targets WHERE kind = 'unit'",
+    "notify": "SELECT count(*) FROM known_units",
+    "supervision": "SELECT count(*) FROM unit_copies",
+}
+
+
+class Running(SimpleNamespace):
+    """A running county, read as `running.api` or `running["api"]`."""
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, key, value)
+
+
+@contextlib.contextmanager
+def smtp_sink(maildir: Path) -> Iterator[MailSink]:
+    """A real SMTP server on loopback (aiosmtpd in its own process) writing a Maildir."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def accepting() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(accepting, 15, message="the SMTP sink")
+        yield MailSink(port, maildir)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def copy_templates(folder: Path, templates: Mapping[str, Path]) -> dict[str, str]:
+    """Fresh migrated SQLite databases in `folder`, one per service, copied from the templates."""
+    urls = {}
+    for service, template in templates.items():
+        shutil.copyfile(template, folder / f"{service}.db")
+        urls[service] = f"sqlite:///{folder}/{service}.db"
+    return urls
+
+
+@contextlib.contextmanager
+def running_county(tmp: Path, templates: Mapping[str, Path], *, env: Mapping[str, str] | None = None,
+                   loaders: Iterable[str] = (SAMPLE,), public_base_url: bool = False) -> Iterator[Running]:
+    """The county running in `tmp`: `env` is added to every process's environment, `loaders`
+    run (in order) before the services start; with `public_base_url` the gateway knows its own
+    address as PUBLIC_BASE_URL (the QR codes' target). Stopped, logs printed, on the way out."""
+    loaders = tuple(loaders)
+    urls = copy_templates(tmp, templates)
+    with smtp_sink(tmp / "mail") as mailbox, temporary_vhost() as amqp_uri:
+        cluster = Cluster({**base_env(amqp_uri, urls, mailbox.port), **(env or {})}, tmp)
+        try:
+            for loader in loaders:
+                subprocess.run([sys.executable, "-m", loader], cwd=ROOT, env=cluster.env, check=True,
+                               capture_output=True)
+            api = cluster.start_everything(public_base_url=public_base_url)
+            if SAMPLE in loaders:
+                for service, sql in COPIES.items():
+                    wait_for(lambda url=urls[service], sql=sql: scalar(url, sql) == SAMPLE_UNITS, timeout=90, interval=0.2,
+                             message=f"{service}'s copy of the county")
+            yield Running(api=api, urls=urls, db=urls, cluster=cluster, mail=tmp / "mail" / "new",
+                          mailbox=mailbox, env=cluster.env, amqp_uri=amqp_uri)
+        finally:
+            cluster.stop_all()
+            print(cluster.logs())  # shown by pytest when the module's set-up or a test failed
