@@ -5,6 +5,7 @@ and the liaison is told of that too."""
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from gateway.auth import mint_token
@@ -92,6 +93,7 @@ def test_walking_skeleton(cluster, database_urls, mail_sink):
     assert "gongkai_worker_duration_seconds_bucket" in cluster.processes["gateway"].metrics()
 
 
+@pytest.mark.api_level  # the gateway's envelope: one backend is enough
 def test_bad_requests_get_the_error_envelope(cluster):
     address = f"127.0.0.1:{free_port()}"
     cluster.start("disclosure")

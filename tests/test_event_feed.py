@@ -10,6 +10,8 @@ from services.common.base import event_history
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.notify import webhooks
+from tests.clusters import running_county
+from tests.conftest import wait_for
 from tests.test_end_to_end import token
 from tests.test_units_api import ADMIN, SAMPLE, imported
 
@@ -69,9 +71,11 @@ def test_webhook_rules(uow_factory):
         webhooks.delete(session, sub, made["id"])
 
 
-@pytest.fixture
-def api(cluster):
-    return cluster.start_everything()
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, sqlite_templates):
+    """One cluster, the registry empty at its start, for both tests (each with keys of its own)."""
+    with running_county(tmp_path_factory.mktemp("event-feed"), sqlite_templates, loaders=()) as running:
+        yield running.api
 
 
 def _api_key(api, name):
@@ -96,8 +100,6 @@ def _drain(api, headers, cursor, types, limit=50):
 
 @pytest.mark.api_level
 def test_a_subscriber_backfills_then_follows_the_feed(api):
-    from tests.conftest import wait_for
-
     assert imported(api, SAMPLE, apply=True)["status"] == "succeeded"
     key = _api_key(api, "county-archive")
     seen, cursor = [], ""
@@ -127,13 +129,13 @@ def test_a_subscriber_backfills_then_follows_the_feed(api):
 
 @pytest.mark.api_level
 def test_webhooks_through_the_gateway(api):
-    archive, press = _api_key(api, "county-archive"), _api_key(api, "county-press")
+    archive, press = _api_key(api, "hooks-archive"), _api_key(api, "hooks-press")
     url = f"{api}/api/v1/webhooks"
     made = requests.post(url, json={"url": "https://archive.example/hook", "event_types": ["ItemPublished"]},
                          headers=archive)
     assert made.status_code == 201, made.text
     hook = made.json()
-    assert hook["owner"] == "county-archive" and hook["secret"]
+    assert hook["owner"] == "hooks-archive" and hook["secret"]
     bad_url = requests.post(url, json={"url": "javascript:alert(1)", "event_types": ["ItemPublished"]},
                             headers=archive)
     assert bad_url.status_code == 400 and bad_url.json()["error"]["code"] == "invalid_input"

@@ -1,13 +1,19 @@
 """The registry through the gateway, against separately started processes: the import's
 dry run and apply, tree changes, officials and designations, and the copies that
-disclosure, feedback and notify keep following every one of them."""
+disclosure, feedback and notify keep following every one of them. One cluster serves the
+module, the registry empty at its start: the refused uploads run first (nothing may appear),
+then the registry is imported and changed, then sign-in on the sample county's accounts."""
 import csv
 import io
+import subprocess
+import sys
 
 import pytest
 import requests
 
 from services.common.config import ROOT
+from services.units.demo_accounts import DEMO_PASSWORD
+from tests.clusters import DEMO_ACCOUNTS, SAMPLE as LOAD_SAMPLE, running_county
 from tests.conftest import scalar, wait_for
 from tests.test_end_to_end import token
 
@@ -15,9 +21,18 @@ SAMPLE = (ROOT / "data" / "county_units.csv").read_bytes()
 ADMIN, OFFICE = token("admin", "admin"), token("office", "inspector")
 
 
+pytestmark = pytest.mark.api_level
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("units-api"), sqlite_templates, loaders=()) as running:
+        yield running
+
+
 @pytest.fixture
-def api(cluster):
-    return cluster.start_everything()
+def api(county):
+    return county.api
 
 
 def upload(api, content, apply, content_type="text/csv", headers=ADMIN):
@@ -45,9 +60,27 @@ def edited_sample(**changes_by_code):
     return out.getvalue().encode()
 
 
-@pytest.mark.api_level
-def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
-    disclosure, notify, feedback = database_urls["disclosure"], database_urls["notify"], database_urls["feedback"]
+def test_bad_uploads_and_unauthorised_changes(api):
+    bad = imported(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
+    assert bad["status"] == "failed" and bad["error"]["code"] == "unprocessable"
+    problems = bad["report"]["problems"]
+    assert {(p["row"], p["column"]) for p in problems} >= {(3, "sector"), (4, "liaison_phone")}
+    assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # nothing half-applied
+    empty = upload(api, b"", apply=False)  # refused at the door: there is no file to make a job of
+    assert empty.status_code == 400 and empty.json()["error"]["message"], empty.text
+    for content, content_type in ((b"\x00\x01\x02binary", "application/octet-stream"),
+                                  (b"foo,bar\n1,2\n", "text/csv")):
+        job = imported(api, content, apply=False, content_type=content_type)
+        assert job["status"] == "failed" and job["error"]["code"] == "invalid_input" and job["error"]["message"], job
+    assert upload(api, SAMPLE, apply=True, headers=OFFICE).status_code == 403
+    assert upload(api, SAMPLE, apply=True, headers={}).status_code == 401
+    assert requests.get(f"{api}/api/v1/units/A001/officials", headers=token("op", "operator", "A002")
+                        ).status_code == 403
+    assert requests.post(f"{api}/api/v1/units", json={"code": "X1"}, headers=ADMIN).status_code == 400
+
+
+def test_the_registry_and_the_copies_that_follow_it(api, county):
+    disclosure, notify, feedback = county.urls["disclosure"], county.urls["notify"], county.urls["feedback"]
     dry = imported(api, SAMPLE, apply=False)
     assert dry["status"] == "succeeded" and dry["report"]["registered"] == 121 and not dry["report"]["applied"]
     assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # a dry run changes nothing
@@ -119,36 +152,9 @@ def test_the_registry_and_the_copies_that_follow_it(api, database_urls):
                     )["report"]["updated"] == 0
 
 
-@pytest.mark.api_level
-def test_bad_uploads_and_unauthorised_changes(api):
-    bad = imported(api, edited_sample(A001={"sector": "军队"}, A002={"liaison_phone": "123"}), apply=True)
-    assert bad["status"] == "failed" and bad["error"]["code"] == "unprocessable"
-    problems = bad["report"]["problems"]
-    assert {(p["row"], p["column"]) for p in problems} >= {(3, "sector"), (4, "liaison_phone")}
-    assert requests.get(f"{api}/api/v1/units").json()["items"] == []  # nothing half-applied
-    empty = upload(api, b"", apply=False)  # refused at the door: there is no file to make a job of
-    assert empty.status_code == 400 and empty.json()["error"]["message"], empty.text
-    for content, content_type in ((b"\x00\x01\x02binary", "application/octet-stream"),
-                                  (b"foo,bar\n1,2\n", "text/csv")):
-        job = imported(api, content, apply=False, content_type=content_type)
-        assert job["status"] == "failed" and job["error"]["code"] == "invalid_input" and job["error"]["message"], job
-    assert upload(api, SAMPLE, apply=True, headers=OFFICE).status_code == 403
-    assert upload(api, SAMPLE, apply=True, headers={}).status_code == 401
-    assert requests.get(f"{api}/api/v1/units/A001/officials", headers=token("op", "operator", "A002")
-                        ).status_code == 403
-    assert requests.post(f"{api}/api/v1/units", json={"code": "X1"}, headers=ADMIN).status_code == 400
-
-
-@pytest.mark.api_level
-def test_signing_in_refreshing_and_api_keys(api, cluster):
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-m", "services.units.load_sample"], cwd=ROOT, env=cluster.env, check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "-m", "services.units.demo_accounts"], cwd=ROOT, env=cluster.env, check=True,
-                   capture_output=True)
-    from services.units.demo_accounts import DEMO_PASSWORD
+def test_signing_in_refreshing_and_api_keys(api, county):
+    for loader in (LOAD_SAMPLE, DEMO_ACCOUNTS):
+        subprocess.run([sys.executable, "-m", loader], cwd=ROOT, env=county.env, check=True, capture_output=True)
 
     wrong = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": "rv-a001",
                                                              "password": "guess"})
