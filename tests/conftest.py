@@ -15,8 +15,10 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
 
 import pytest  # noqa: E402
+import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
@@ -214,3 +216,22 @@ def cluster(rabbit_config, database_urls, mail_sink, tmp_path):
     yield started
     started.stop_all()
     print(started.logs())  # shown by pytest when the test failed
+
+
+@pytest.fixture(scope="session")
+def lone_gateway(tmp_path_factory):
+    """The gateway alone on a vhost of its own, rate limits off: any call that reached a service
+    would time out after 1 s (503), so what is answered is the gateway's own doing (its policy,
+    its parameters, its pages' plumbing). `lone_gateway.api` is its base URL."""
+    from tests.processes import ServiceProcess, base_env, temporary_vhost  # it imports this module
+
+    with temporary_vhost() as amqp_uri:
+        address = f"127.0.0.1:{free_port()}"
+        process = ServiceProcess("gateway", base_env(amqp_uri, {}, 1025), tmp_path_factory.mktemp("lone-gateway"),
+                                 GATEWAY_ADDRESS=address, RPC_TIMEOUT_SECONDS="1",
+                                 RATE_LIMITS_ENABLED="false").start()
+        api = f"http://{address}"
+        wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
+        yield SimpleNamespace(api=api, process=process)
+        process.stop()
+

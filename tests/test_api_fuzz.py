@@ -22,7 +22,7 @@ from tests.test_end_to_end import token
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance"
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-SECONDS = int(os.environ.get("FUZZ_SECONDS", "60"))  # the identities run side by side
+SECONDS = int(os.environ.get("FUZZ_SECONDS", "30"))  # the identities run side by side
 ALL_IDENTITIES = {
     "anonymous": {},
     "member": token("m-a001", "member", "A001"),

@@ -1,7 +1,6 @@
 """Every path and query parameter is bounded and validated at the gateway, before any
 service is asked: the requests the fuzzer found answering 500 now answer the envelope's 404
 or 400, from a gateway running with no service behind it at all."""
-from types import SimpleNamespace
 
 import pytest
 import requests
@@ -43,21 +42,7 @@ BAD_QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def lone_gateway(tmp_path_factory):
-    """The gateway alone: any request that reached a service would time out (503)."""
-    from tests.conftest import free_port, wait_for
-    from tests.processes import ServiceProcess, base_env, temporary_vhost
 
-    with temporary_vhost() as amqp_uri:
-        address = f"127.0.0.1:{free_port()}"
-        process = ServiceProcess("gateway", base_env(amqp_uri, {}, 1025), tmp_path_factory.mktemp("logs"),
-                                 GATEWAY_ADDRESS=address, RPC_TIMEOUT_SECONDS="1",
-                                 RATE_LIMITS_ENABLED="false").start()
-        api = f"http://{address}"
-        wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
-        yield SimpleNamespace(api=api, process=process)
-        process.stop()
 
 
 @pytest.mark.parametrize("method,path", OUT_OF_BOUNDS_PATHS)

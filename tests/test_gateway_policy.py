@@ -47,20 +47,10 @@ def test_every_route_has_a_policy_and_every_policy_a_route():
     assert routes(pages=True) == set(policy.PAGES)
 
 
-@pytest.fixture(scope="module")
-def gateway_alone(tmp_path_factory):
+@pytest.fixture
+def gateway_alone(lone_gateway):
     """Only the gateway: an allowed call then fails further on (503, 400 ...), never 401/403."""
-    from tests.processes import ServiceProcess, base_env, temporary_vhost
-    from tests.conftest import free_port, wait_for
-
-    with temporary_vhost() as amqp_uri:  # no service queues there: calls fail at once
-        address = f"127.0.0.1:{free_port()}"
-        process = ServiceProcess("gateway", base_env(amqp_uri, {}, 1025), tmp_path_factory.mktemp("logs"),
-                                 GATEWAY_ADDRESS=address, RPC_TIMEOUT_SECONDS="1").start()
-        api = f"http://{address}"
-        wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
-        yield api
-        process.stop()
+    return lone_gateway.api
 
 
 @pytest.mark.parametrize("method, rule", sorted(policy.POLICY))

@@ -57,28 +57,18 @@ def test_every_template_value_is_escaped():
     assert '<html lang="zh-CN">' in html and "viewport" in html
 
 
-@pytest.fixture(scope="module")
-def lone_gateway(tmp_path_factory):
-    from tests.conftest import free_port, wait_for
-    from tests.processes import ServiceProcess, base_env, temporary_vhost
-
-    with temporary_vhost() as amqp_uri:
-        address = f"127.0.0.1:{free_port()}"
-        process = ServiceProcess("gateway", base_env(amqp_uri, {}, 1025), tmp_path_factory.mktemp("logs"),
-                                 GATEWAY_ADDRESS=address, RPC_TIMEOUT_SECONDS="1").start()
-        url = f"http://{address}"
-        wait_for(lambda: requests.get(f"{url}/healthz", timeout=2).status_code == 200, message="the gateway")
-        yield url
-        process.stop()
+@pytest.fixture
+def gateway(lone_gateway):
+    return lone_gateway.api
 
 
-def test_the_css_is_cached_for_a_year_and_revalidates_with_304(lone_gateway):
-    css = requests.get(lone_gateway + render.static_url("gongkai.css"), timeout=10)
+def test_the_css_is_cached_for_a_year_and_revalidates_with_304(gateway):
+    css = requests.get(gateway + render.static_url("gongkai.css"), timeout=10)
     assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
     assert "max-age=31536000" in css.headers["Cache-Control"] and "@font-face" not in css.text
-    again = requests.get(lone_gateway + "/static/gongkai.css", headers={"If-None-Match": css.headers["ETag"]})
+    again = requests.get(gateway + "/static/gongkai.css", headers={"If-None-Match": css.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""
-    missing = requests.get(lone_gateway + "/static/nothing.css", timeout=10)
+    missing = requests.get(gateway + "/static/nothing.css", timeout=10)
     assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("text/html")
     assert "页面不存在" in missing.text and missing.headers["Content-Security-Policy"] == PAGE_CSP
     assert "Traceback" not in missing.text and "<script" not in missing.text
