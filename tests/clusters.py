@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from services.common.config import ROOT
-from tests.conftest import MailSink, free_port, scalar, wait_for
+from tests.conftest import scalar, smtp_sink, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
 
 SAMPLE = "services.units.load_sample"
@@ -48,29 +47,6 @@ class Running(SimpleNamespace):
 
     def __setitem__(self, key: str, value) -> None:
         setattr(self, key, value)
-
-
-@contextlib.contextmanager
-def smtp_sink(maildir: Path) -> Iterator[MailSink]:
-    """A real SMTP server on loopback (aiosmtpd in its own process) writing a Maildir."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def accepting() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
-
-    try:
-        wait_for(accepting, 15, message="the SMTP sink")
-        yield MailSink(port, maildir)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def copy_templates(folder: Path, templates: Mapping[str, Path]) -> dict[str, str]:

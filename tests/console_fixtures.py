@@ -1,42 +1,25 @@
 """The console tests' cluster: every service and the gateway as separate processes on SQLite,
 the sample county and the demo accounts loaded, rate limits off, a 200 kB attachment limit
-(so an upload over it is cheap to send), an SMTP sink for notify's mail (`mail`: its
-messages()), deadlines checked every 2 seconds; one per test module."""
-import subprocess
-import sys
+(so an upload over it is cheap to send), an SMTP sink for notify's mail (`mailbox`: its
+messages()), deadlines checked every 2 seconds. One for the session, shared by every console
+module: each test makes its own data (its own titles, feedback, accounts) and counts only that."""
 from datetime import timedelta
 
 import pytest
 import requests
 
-from services.common.config import ROOT
 from services.common.workdays import county_today
-from tests.conftest import scalar, smtp_sink, wait_for
-from tests.processes import Cluster, base_env, temporary_vhost
+from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
+from tests.conftest import wait_for
 from tests.test_end_to_end import token
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("console")
-    from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-    urls = {s: f"sqlite:///{tmp}/{s}.db" for s in SERVICES_WITH_DATABASE}
-    for service, url in urls.items():
-        upgrade(service, url)
-    with temporary_vhost() as amqp, smtp_sink(tmp / "mail") as mail:
-        env = {**base_env(amqp, urls, mail.port), "RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000",
-               "DEADLINE_CHECK_SECONDS": "2"}
-        cluster = Cluster(env, tmp)
-        try:
-            for module in ("services.units.load_sample", "services.units.demo_accounts"):
-                subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, check=True, capture_output=True)
-            api = cluster.start_everything()
-            wait_for(lambda: scalar(urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121, timeout=60,
-                     message="disclosure's copy of the county")
-            yield {"api": api, "urls": urls, "amqp": amqp, "mail": mail}
-        finally:
-            cluster.stop_all()
-            print(cluster.logs())
+@pytest.fixture(scope="session")
+def county(tmp_path_factory, sqlite_templates):
+    with running_county(tmp_path_factory.mktemp("console"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS),
+                        env={"RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000",
+                             "DEADLINE_CHECK_SECONDS": "2"}) as running:
+        yield running
 
 
 # an on-event matter (随时公开) the office adds to the county's catalogue, back-dated to the year's start

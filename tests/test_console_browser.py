@@ -17,7 +17,7 @@ import pytest
 from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.console_fixtures import county, overdue_obligation  # noqa: F401  the fixture
+from tests.console_fixtures import overdue_obligation
 from tests.test_console_signin import PNG
 
 pytestmark = pytest.mark.api_level
@@ -27,7 +27,7 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     photo = tmp_path / "公开栏.png"
     photo.write_bytes(PNG)
     tag = uuid.uuid4().hex[:6]
-    spec = {"password": DEMO_PASSWORD, "town": "T01", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo),
+    spec = {"password": DEMO_PASSWORD, "town": "T05", "title": "2026年第四季度党费收缴使用情况", "photo": str(photo),
             "question": f"党员活动室晚上几点关门？（{tag}）", "answer": f"每天晚上九点关门，周末照常开放。（{tag}）",
             "held_question": f"听说村里有人帮忙办证，是真的吗？（{tag}）"}
     overdue = overdue_obligation(county["api"], "T04V001", "社区党委换届选举结果已批复")
@@ -69,7 +69,7 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert office["scroll_width"] <= 390 and "党务公开进度" in office["screen"]
     assert office["remind_h1"] == "确认：发送催办" and "高海鹏" in office["remind_card"]  # T04V001's liaison
     assert office["reminded"].startswith("已向 T04V001 发出催办") and office["remind_scroll_width"] <= 390
-    (mail,) = wait_for(lambda: [m for m in county["mail"].messages()
+    (mail,) = wait_for(lambda: [m for m in county["mailbox"].messages()
                                 if m["To"] == "t04v001@example.gov.cn" and "催办" in m["Subject"]],
                        timeout=30, message="the reminder in the liaison's mailbox")
     assert spec["remind_note"] in mail.get_body(("plain",)).get_content()

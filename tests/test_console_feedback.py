@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.console_fixtures import county  # noqa: F401  the fixture
 from tests.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 

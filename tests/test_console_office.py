@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
-from tests.console_fixtures import county, overdue_obligation  # noqa: F401  the fixture
+from tests.console_fixtures import overdue_obligation
 from tests.test_console_signin import PNG, csrf_of, sign_in
 from tests.test_end_to_end import token
 
@@ -33,7 +33,7 @@ def office_browser(api):
 
 
 def mails_to(county, address, subject_part):
-    return [m for m in county["mail"].messages() if m["To"] == address and subject_part in m["Subject"]]
+    return [m for m in county["mailbox"].messages() if m["To"] == address and subject_part in m["Subject"]]
 
 
 def test_the_office_reminds_an_overdue_unit_from_the_work_page_and_its_liaison_is_mailed(county):

@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 from services.common.contract import names, queue_name
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.console_fixtures import county  # noqa: F401  the fixture
 from tests.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 
@@ -218,7 +217,7 @@ def test_a_dead_letter_is_read_and_replayed(county):
     api = county["api"]
     marker = f"无法处理的消息-{uuid.uuid4().hex}"
     poison = f'{{"type": "UnitRegistered", "note": "{marker}"}}'.encode()  # no event_id: parked at once
-    with Connection(county["amqp"]) as conn:  # straight onto disclosure's queue, no other service's
+    with Connection(county["amqp_uri"]) as conn:  # straight onto disclosure's queue, no other service's
         conn.default_channel.basic_publish(Message(poison, content_type="application/json", delivery_mode=2),
                                            exchange="", routing_key=queue_name("disclosure", names.UNIT_REGISTERED))
 

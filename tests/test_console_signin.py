@@ -14,14 +14,12 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 from openpyxl import load_workbook
 
 from gateway.auth import mint_token
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
-from tests.console_fixtures import county  # noqa: F401  the fixture
 from tests.test_end_to_end import SECRET, token
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes.fromhex(

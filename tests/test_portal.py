@@ -13,7 +13,7 @@ import requests
 
 from gateway.web.pages import PAGE_CSP
 from tests.conftest import scalar, wait_for
-from tests.portal_fixtures import MARKUP, csrf_of, office, portal  # noqa: F401  the fixture
+from tests.portal_fixtures import MARKUP, csrf_of, office
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level

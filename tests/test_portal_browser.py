@@ -14,7 +14,6 @@ import requests
 
 from services.common.config import ROOT
 from tests.conftest import scalar, wait_for
-from tests.portal_fixtures import portal  # noqa: F401  the fixture
 
 pytestmark = pytest.mark.api_level
 
