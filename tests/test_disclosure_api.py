@@ -82,7 +82,8 @@ def year(county):
     assert comment.status_code == 201, comment.text
 
     early = requests.post(f"{api}/api/v1/plans/{plan_id}/approve", headers=OFFICE)
-    assert early.status_code == 409 and "open for comments until" in early.json()["error"]["message"]
+    assert early.status_code == 409 and early.json()["error"]["code"] == "conflict"
+    assert "征求意见到" in early.json()["error"]["message"]  # 方案 N 征求意见到 … 截止，… 起才能批准。
     closed = county_today() - timedelta(days=1)  # as if the window had passed
     execute(county.db["disclosure"], f"UPDATE plans SET consultation_closes_on = '{closed}' WHERE id = {plan_id}")
     approved = requests.post(f"{api}/api/v1/plans/{plan_id}/approve", headers=OFFICE, json={"reason": "县委审定"})
@@ -216,7 +217,7 @@ def test_obligations_follow_from_the_plan_for_each_unit(county, year):
     waived = requests.post(f"{api}/api/v1/obligations/{q1['id']}/waive", json={"reason": "机构调整"}, headers=OFFICE)
     assert waived.status_code == 200 and waived.json()["status"] == "waived"
     assert waived.json()["waived_by"] == "office"
-    assert "waived" in error(requests.post(f"{api}/api/v1/obligations/{q1['id']}/waive",
+    assert "已免除" in error(requests.post(f"{api}/api/v1/obligations/{q1['id']}/waive",
                                            json={"reason": "再次"}, headers=OFFICE), 409)
     error(requests.post(f"{api}/api/v1/obligations/{q1['id']}/waive", json={}, headers=OFFICE), 400)
 
@@ -257,7 +258,7 @@ def test_an_item_goes_through_its_workflow_with_attachments_and_fulfils_its_obli
     exe = requests.post(f"{api}/api/v1/items/{item_id}/attachments", params={"filename": "setup.exe"},
                         data=b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200),
                         headers={**OPERATOR, "Content-Type": "application/octet-stream"})
-    assert "type not allowed" in error(exe, 400)
+    assert "只能上传" in error(exe, 400)
     disguised = requests.post(f"{api}/api/v1/items/{item_id}/attachments", params={"filename": "a.pdf"},
                               data=b"MZ\x90\x00" + bytes(100), headers={**OPERATOR, "Content-Type": "application/pdf"})
     error(disguised, 400)
@@ -273,7 +274,7 @@ def test_an_item_goes_through_its_workflow_with_attachments_and_fulfils_its_obli
     error(requests.get(f"{api}/api/v1/items/{item_id}/attachments/{sha256}"), 404)  # not public yet
 
     # the workflow: wrong steps are refused with the reason, nothing changes
-    assert "须为 reviewed 状态" in error(requests.post(f"{api}/api/v1/items/{item_id}/approve", headers=REVIEWER),
+    assert "须处于“待审批”状态" in error(requests.post(f"{api}/api/v1/items/{item_id}/approve", headers=REVIEWER),
                                        409)
     assert requests.post(f"{api}/api/v1/items/{item_id}/submit", headers=OPERATOR).json()["status"] == "submitted"
     error(requests.post(f"{api}/api/v1/items/{item_id}/submit", headers=OPERATOR), 409)
@@ -336,7 +337,7 @@ def test_an_item_goes_through_its_workflow_with_attachments_and_fulfils_its_obli
         return response.json() if response.status_code == status else None  # (a 4xx Response is falsy)
 
     wait_for(lambda: feedback_on(new_id, 201), timeout=20, interval=0.2, message="feedback to take the item")
-    assert "needs a reason" in error(requests.post(f"{api}/api/v1/items/{new_id}/withdraw", headers=REVIEWER), 400)
+    assert "撤回须写明原因" in error(requests.post(f"{api}/api/v1/items/{new_id}/withdraw", headers=REVIEWER), 400)
     withdrawn = requests.post(f"{api}/api/v1/items/{new_id}/withdraw", json={"reason": "数据需重新核对"},
                               headers=REVIEWER)
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
@@ -356,9 +357,9 @@ def test_an_item_goes_through_its_workflow_with_attachments_and_fulfils_its_obli
         assert opened.read(f"attachments/{sha256}") == PDF
     error(requests.get(f"{api}/api/v1/archive/A002/{YEAR}", headers=OPERATOR), 403)
     error(requests.get(f"{api}/api/v1/archive/A001/{YEAR}", headers=MEMBER), 403)
-    assert "has not ended" in error(requests.post(f"{api}/api/v1/archive/{YEAR}/seal", headers=OFFICE), 409)
+    assert "年度还没有结束" in error(requests.post(f"{api}/api/v1/archive/{YEAR}/seal", headers=OFFICE), 409)
     error(requests.post(f"{api}/api/v1/archive/{YEAR - 1}/seal", headers=OPERATOR), 403)
     # last year was sealed by the service's own timer as it started
-    assert "already sealed" in error(requests.post(f"{api}/api/v1/archive/{YEAR - 1}/seal", headers=OFFICE), 409)
+    assert "年度已经封存" in error(requests.post(f"{api}/api/v1/archive/{YEAR - 1}/seal", headers=OFFICE), 409)
     sealed = requests.post(f"{api}/api/v1/archive/{YEAR - 2}/seal", headers=OFFICE)
     assert sealed.status_code == 200 and sealed.json()["year"] == YEAR - 2, sealed.text

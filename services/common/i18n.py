@@ -29,7 +29,8 @@ English for `en`. Two values of one kind in a msgid are told apart after a doubl
 
 The .po files are compiled to .mo with Babel when first used (no binaries in the repository);
 `python -m services.common.i18n check` compiles both and fails on an entry whose placeholders
-differ between msgid and msgstr.
+differ between msgid and msgstr, or whose msgid uses one placeholder twice (each is one value
+taken out of the message).
 """
 from __future__ import annotations
 
@@ -159,6 +160,8 @@ def check() -> list[str]:
                 problems.append(f"{language}: no translation for {msgid!r}")
             elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(msgstr)):
                 problems.append(f"{language}: placeholders differ in {msgid!r}")
+            elif len(PLACEHOLDER.findall(msgid)) != len(set(PLACEHOLDER.findall(msgid))):
+                problems.append(f"{language}: a placeholder is used twice in {msgid!r} (name the second apart)")
     return problems
 
 

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from eventlet import tpool
 from sqlalchemy.orm import Session
 
+from services.common import i18n
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.common.records import utcnow
@@ -66,7 +67,8 @@ def next_status(status: str, action: str) -> str:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        raise InvalidInput(f"导入任务处于 {status} 状态，不能 {action}") from None
+        raise InvalidInput(f"导入任务现在的状态是“{i18n.term('import_job_status', status)}”，"
+                           f"不能{i18n.term('import_job_action', action)}") from None
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -95,9 +95,9 @@ def _tree_problems(numbers: list[int], codes: list[str], parents: list[str],
             rows_of.setdefault(code, []).append(number)
     for code, rows in rows_of.items():
         if len(rows) > 1:
-            listed = "、".join(map(str, rows[:-1])) + f" 和 {rows[-1]}"
+            earlier = "、".join(map(str, rows[:-1]))
             for number in rows:
-                problems.append(RowProblem(number, "code", f"代码“{code}”在第 {listed} 行重复使用："
+                problems.append(RowProblem(number, "code", f"代码“{code}”在第 {earlier} 和 {rows[-1]} 行重复使用："
                                                            "每个组织需要各自的代码。"))
     known_lower = None
     for number, code, parent in zip(numbers, codes, parents):
@@ -108,9 +108,10 @@ def _tree_problems(numbers: list[int], codes: list[str], parents: list[str],
         elif parent not in rows_of and parent not in existing_parents:
             if known_lower is None:
                 known_lower = {c.lower(): c for c in (*existing_parents, *rows_of)}
-            hint = f"是不是“{known_lower[parent.lower()]}”？" if parent.lower() in known_lower else ""
-            problems.append(RowProblem(number, "parent_code", f"上级代码“{parent}”既不在这个文件中，"
-                                                              f"也不在现有名册中。{hint}"))
+            near = known_lower.get(parent.lower())
+            problems.append(RowProblem(number, "parent_code", (
+                f"上级代码“{parent}”既不在这个文件中，也不在现有名册中。是不是“{near}”？" if near else
+                f"上级代码“{parent}”既不在这个文件中，也不在现有名册中。")))
 
     # The tree after the import: the registry, with each unit in the file under its new parent.
     tree: dict[str, str | None] = dict(existing_parents)
