@@ -36,12 +36,26 @@ def bad_request(message: str, details: dict[str, Any] | None = None) -> ApiError
     return ApiError(400, "invalid_input", message, details)
 
 
+def in_language(value: Any, language: str) -> Any:
+    """Every text in a value (a message, a list of them, a dict of them by field) in the language."""
+    if isinstance(value, str):
+        return i18n.translate(value, language)
+    if isinstance(value, list):
+        return [in_language(one, language) for one in value]
+    if isinstance(value, dict):
+        return {key: in_language(one, language) for key, one in value.items()}
+    return value
+
+
 def envelope(status: int, code: str, message: str, request_id: str,
              details: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
              language: str = i18n.DEFAULT) -> Response:
-    """The envelope; its message in zh-CN (or English for `language` en) from the catalogues
-    of services/common/i18n.py, its code never translated."""
-    body = {"error": {"code": code, "message": i18n.translate(message, language), "details": details or {}},
+    """The envelope; its message and the validation messages in its details (by field of the
+    body, `fields`, or of the query, `query`) in zh-CN (or English for `language` en) from the
+    catalogues of services/common/i18n.py, its code and the field names never translated."""
+    details = {key: in_language(value, language) if key in ("fields", "query") else value
+               for key, value in (details or {}).items()}
+    body = {"error": {"code": code, "message": i18n.translate(message, language), "details": details},
             "request_id": request_id}
     return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
                     mimetype="application/json")

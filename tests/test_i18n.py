@@ -4,8 +4,11 @@ import re
 import pytest
 
 from gateway.errors import ApiError, response_for, unauthorized
+from gateway.routes.units import job_in_language
+from gateway.web.render import render_text
 from services.common import i18n
-from services.common.errors import Conflict
+from services.common.errors import Conflict, InvalidInput
+from services.units import jobs
 
 
 def test_the_catalogues_compile_and_each_entry_keeps_its_placeholders():
@@ -67,3 +70,61 @@ def test_names_given_in_chinese_read_in_english_for_english_callers():
         "An account with the role operator needs the unit it acts for (unit_code)."
     assert i18n.translate("an item must be submitted or reviewed to reject it; item 7 is published", "en") == \
         "an item must be submitted or reviewed to reject it; item 7 is published"  # English already
+
+
+def test_the_envelope_gives_the_validation_messages_of_its_fields_in_the_language_too():
+    details = {"fields": {"title": ["Missing data for required field."], "year": ["Not a valid integer."]},
+               "query": {"status": ["Must be one of: open, overdue."]}, "known": ["ItemPublished"]}
+    chinese = response_for(ApiError(400, "invalid_input", "some fields are not valid", details), "r4").get_json()
+    assert chinese["error"]["details"] == {"fields": {"title": ["必须填写。"], "year": ["须为整数。"]},
+                                           "query": {"status": ["应为其中之一：open, overdue。"]},
+                                           "known": ["ItemPublished"]}  # field names and other details as they are
+    english = response_for(ApiError(400, "invalid_input", "请求有误", {
+        "fields": {"username": ["用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头"]}}), "r5", "en").get_json()
+    assert english["error"]["details"]["fields"]["username"] == [
+        "a username is 3–64 lower-case letters, digits, dots, dashes or underscores, starting with a letter or a digit"]
+
+
+def test_an_import_jobs_report_reads_in_the_callers_language():
+    job = {"id": 4, "status": "succeeded", "error": None, "report": {
+        "rows": 40, "notes": ["工作簿有 2 个工作表，只读取了第一个“名册”。"],
+        "problems": [{"row": 7, "column": "code", "problem": "代码“A005”在第 7 和 32 行重复使用：每个组织需要各自的代码。"}]}}
+    english = job_in_language(job, "en")
+    assert english["report"]["problems"] == [
+        {"row": 7, "column": "code", "problem": "The code “A005” is used on rows 7 and 32; each unit needs its own code."}]
+    assert english["report"]["notes"] == ["The workbook has 2 worksheets; only the first, “名册”, was read."]
+    assert english["report"]["rows"] == 40 and job["report"]["problems"][0]["problem"].startswith("代码")  # a copy
+    assert job_in_language(job, "zh_CN") == job
+    failed = job_in_language({"id": 5, "report": None, "error": {
+        "code": "invalid_input", "message": "a unit with code A001 exists already"}}, "zh_CN")
+    assert failed["error"] == {"code": "invalid_input", "message": "单位代码 A001 已存在：每个单位需要自己的代码。"}
+
+
+def test_an_import_jobs_state_is_named_in_chinese_and_back_in_english():
+    with pytest.raises(InvalidInput) as refused:
+        jobs.next_status("succeeded", "start")
+    assert refused.value.message == "导入任务现在的状态是“已完成”，不能开始处理"
+    assert i18n.translate(refused.value.message, "en") == \
+        "The import job's status is succeeded; it cannot start."
+
+
+@pytest.mark.parametrize("message, english", [
+    ("该意见当前为“已答复”，不能受理", "The feedback is answered now; you cannot accept it."),
+    ("受理需要本单位党务干事或本单位审核人（书记）办理",
+     "Only the unit's operator or the unit's reviewer (secretary) may accept feedback."),
+    ("整改处于“已验收”状态，不能退回", "The rectification is accepted; you cannot return it."),
+    ("上级组织 T09 已合并，不能再在其下登记组织：请改填一个在册的上级组织。",
+     "The parent unit T09 was merged; no unit is registered under it any more. Give an active parent unit."),
+    ("领域（sector）是空的：每个组织都必须填写。", "sector is empty; every unit must have it."),
+    ("检查安排 is not valid: {'kind': ['x']}", "The inspection plan is not valid: {'kind': ['x']}"),
+])
+def test_names_inside_chinese_messages_read_in_english(message, english):
+    assert i18n.translate(message, "en") == english
+
+
+def test_a_webhooks_reason_for_being_disabled_reads_in_chinese_on_its_page():
+    page = render_text("console/webhook.html", site={"county": "某县"}, actions={}, attempts=[], outcomes={}, hook={
+        "id": 3, "url": "https://peer.example/hook", "active": False, "owner": "sys-a", "event_types": ["ItemPublished"],
+        "created_at": "2026-12-01T01:00:00+00:00", "disabled_at": "2026-12-01T02:00:00+00:00",
+        "disabled_reason": "20 consecutive failures; the last: HTTP 500"})
+    assert "因连续失败停用：已连续 20 次推送失败，最后一次的错误：HTTP 500。" in page

@@ -7,8 +7,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from services.common import i18n
+
 from .. import queries, readmodel, schemas
-from ..errors import ApiError, bad_request, forbidden
+from ..errors import ApiError, bad_request, forbidden, in_language
 from ..http import api, decode_cursor, json_body, json_response, page
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -76,8 +78,10 @@ class UnitRoutes:
     @api("GET", "/api/v1/units/import/jobs/<id:job_id>")
     def import_job(self, request: Request, job_id: int) -> Response:
         """An import job: queued, running (rows_done of rows_total), succeeded or failed, with
-        the dry run's report or the apply's outcome."""
-        return json_response(self.access.call(self.units, "import_job", job_id))
+        the dry run's report or the apply's outcome; its problems, notes and error in the
+        caller's language (Accept-Language)."""
+        job = self.access.call(self.units, "import_job", job_id)
+        return json_response(job_in_language(job, i18n.language_of(request.headers.get("Accept-Language"))))
 
     @api("POST", "/api/v1/units/import/jobs/<id:job_id>/apply", status=202)
     def apply_import_job(self, request: Request, job_id: int) -> Response:
@@ -169,3 +173,18 @@ def _uploaded_file(request: Request) -> tuple[str, bytes]:
         raise bad_request("the upload is empty")
     name = request.params.get("filename") or ("registry.xlsx" if request.mimetype == XLSX else "registry.csv")
     return name, content
+
+
+def job_in_language(job: dict[str, Any], language: str) -> dict[str, Any]:
+    """An import job as a person reads it: each problem of its report, its notes and its error's
+    message in the language (rows, columns and codes as they are)."""
+    job = dict(job)
+    if job.get("report"):
+        report = job["report"] = dict(job["report"])
+        if report.get("notes"):
+            report["notes"] = in_language(report["notes"], language)
+        if report.get("problems"):
+            report["problems"] = [{**p, "problem": in_language(p["problem"], language)} for p in report["problems"]]
+    if job.get("error"):
+        job["error"] = {**job["error"], "message": in_language(job["error"]["message"], language)}
+    return job
