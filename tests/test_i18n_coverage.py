@@ -21,14 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 POSITION = {"ApiError": 2, "FormRefused": 2, "envelope": 2, "RowProblem": 2}  # the message's argument, else 0
 CALLS = {"unauthorized", "forbidden", "bad_request", "ValidationError", "RowProblem", "envelope"}
 VALIDATORS = {"Regexp", "Length", "OneOf", "Range", "Email", "URL", "Equal", "NoneOf", "ContainsOnly"}
-MESSAGE_FUNCTIONS = {"_explain", "_no_header", "_can_reopen"}  # their returned text is a message
+MESSAGE_FUNCTIONS = {"_explain", "_no_header", "_can_reopen", "too_large"}  # their returned text is a message
 MESSAGE_ATTRIBUTES = {"disabled_reason"}  # a message stored on a row and shown on a page
 UNREAD = {  # (file, the expression): what is read there, and where its entries come from
     ("gateway/errors.py", "message"),  # ApiError's helpers pass on the message they are given
     ("gateway/errors.py", "exc.message"),  # the envelope: a DomainError's message
     ("gateway/errors.py", "exc.description or exc.name"),  # werkzeug's HTTPException: routing's 404/405
     ("gateway/routes/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
-    ("gateway/web/pages.py", "self.too_large"),  # a page's own limit message, written with the page
+    ("gateway/web/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
     ("services/units/jobs.py", "exc.message"),  # a failed job's error: a DomainError's message
     ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages, by hand
     ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # a milestone outside the year
