@@ -1,7 +1,7 @@
 """Every message a person reads has its other language in the catalogues: a scan of the code
 under services/ and gateway/ for the places messages are written, each message taken in its
 msgid's shape (a value as {name}) and translated. An English one must read differently in
-zh-CN, a Chinese one differently in English (one of Chinese and English words: both).
+zh-CN, a Chinese one differently in English, one mixing both (检查安排 is not valid: ...) both ways.
 
 The places: a domain error raised (services/common/errors.py's hierarchy, the gateway's
 ApiError and its helpers), a marshmallow validation message (ValidationError, a validator's
@@ -30,14 +30,14 @@ UNREAD = {  # (file, the expression): what is read there, and where its entries 
     ("gateway/routes/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
     ("gateway/web/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
     ("services/units/jobs.py", "exc.message"),  # a failed job's error: a DomainError's message
-    ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages, by hand
-    ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # a milestone outside the year
+    ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages: by hand,
+    ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # as a milestone's (test_i18n.py)
     ("services/feedback/sender.py", "refusal"),  # _can_reopen's text, scanned there
     ("services/units/importer.py", "''.join(parts)"),  # a header's problems, composed: zh-CN only
     ("services/units/importer.py", "_no_header(number, index, cells[index])"),  # scanned in _no_header
     ("services/units/importer.py", "_no_header(number, index, value)"),
     ("services/units/registry_checks.py", "_explain(column, raw.get(column) or None, msgs)"),  # in _explain
-    ("services/units/registry_checks.py", "text"),  # a phone's problem and its hint, by hand
+    ("services/units/registry_checks.py", "text"),  # a phone's problem and its hint: by hand (test_i18n.py)
 }
 
 
