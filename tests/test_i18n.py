@@ -135,11 +135,11 @@ def test_a_webhooks_reason_for_being_disabled_reads_in_chinese_on_its_page():
     ("a quarterly entry needs grace_days (1..60)", "zh_CN", "每季度公开的事项须填写 grace_days（1 到 60）。"),
     ("milestone «动员» is due 2027-01-05, outside the plan's year 2026", "zh_CN",
      "节点“动员”的期限是 2027-01-05，不在方案的年度（2026 年）之内。"),
-    ("电话“1.38E+10”不是有效的手机号（以 1 开头的 11 位数字）或座机号（如 0592-1234567）。"
-     "Excel 把它变成了科学计数法：请把这一列设为“文本”格式后重新输入。", "en",
-     "The phone number “1.38E+10” is not a valid mobile number (11 digits starting with 1) or landline number "
-     "(like 0592-1234567). Excel turned it into scientific notation: format the column as “Text” and type the "
-     "numbers again."),
+    (("电话“1.38E+10”不是有效的手机号（以 1 开头的 11 位数字）或座机号（如 0592-1234567）。"
+      "Excel 把它变成了科学计数法：请把这一列设为“文本”格式后重新输入。"), "en",
+     ("The phone number “1.38E+10” is not a valid mobile number (11 digits starting with 1) or landline number "
+      "(like 0592-1234567). Excel turned it into scientific notation: format the column as “Text” and type the "
+      "numbers again.")),
 ])
 def test_messages_composed_in_code_have_their_entries_too(message, language, translated):
     assert i18n.translate(message, language) == translated
