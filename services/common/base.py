@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from nameko.rpc import rpc
 from sqlalchemy.orm import Session
+
+from services.common.rpc import rpc
 
 from .db import Database
 from .metrics import WorkerMetrics

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
+from services.common.rpc import rpc
 from services.common.timers import configured_timer, timer
 
 from . import archive, attachments, catalogue, obligations, plans, portal, progress, reminders, units_copy, workflow

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
 from services.common.errors import DOMAIN_ERRORS
 from services.common.inbox import event_subscriber
+from services.common.rpc import rpc
 from services.common.timers import configured_timer
 
 from . import deadlines, handling, intake, moderation, routing, sender, views

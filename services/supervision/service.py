@@ -8,7 +8,7 @@ from typing import Any
 
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy import text
 
 from services.common import base
@@ -16,6 +16,7 @@ from services.common.actor import Actor
 from services.common.contract import SUBSCRIPTIONS, Event
 from services.common.errors import DOMAIN_ERRORS, Forbidden
 from services.common.inbox import event_subscriber
+from services.common.rpc import rpc
 from services.common.timers import configured_timer, timer
 
 from . import (

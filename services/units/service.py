@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any, Iterator
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common import base
 from services.common.db import UnitOfWork
 from services.common.errors import DOMAIN_ERRORS, Conflict
+from services.common.rpc import rpc
 from services.common.timers import timer
 
 from . import accounts, audit, designations, jobs, officials, provisioning, registry, registry_files, sessions, tree
