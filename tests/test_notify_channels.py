@@ -405,3 +405,34 @@ def test_a_claim_left_by_a_killed_sender_is_taken_over_after_its_short_lease(uow
     (sent,) = uow.session.scalars(sa.select(Delivery).where(Delivery.status == "delivered")).all()
     assert sent.attempts == 1 and mail_sink.messages()[0]["Message-ID"] == sent.message_id
     assert "NotificationDelivered" in set(uow.session.scalars(sa.select(OutboxRecord.type)))
+
+
+def test_a_sent_email_whose_outcome_cannot_be_recorded_yet_is_recorded_later_not_sent_again(uow_factory, mail_sink,
+                                                                                          monkeypatch, caplog):
+    """The database away just after the SMTP server took the message (a restart): the sender
+    keeps trying to record it instead of letting its lease expire into a second send."""
+    uow = uow_factory("notify")
+    county(uow)
+    planner.plan(uow.session, obligation("ObligationOverdue"), RULES, settings(), DAY)
+    uow.commit()
+    due_now(uow)
+    config = {"SMTP": {"HOST": "127.0.0.1", "PORT": mail_sink.port, "FROM": "gk@example.gov.cn"},
+              "NOTIFY": settings()}
+    sender = Sender(uow._sessions, config)
+    record, failures = sender._record, []
+
+    def away_twice(*args):
+        if len(failures) < 2:
+            failures.append(1)
+            raise sa.exc.OperationalError("UPDATE deliveries", {}, Exception("server closed the connection"))
+        return record(*args)
+
+    monkeypatch.setattr(sender, "_record", away_twice)
+    monkeypatch.setattr("services.notify.sender.eventlet.sleep", lambda seconds: None)
+    sender.pass_once(wait=True)
+    uow.session.expire_all()
+    emails = uow.session.scalars(sa.select(Delivery).where(Delivery.channel == "email",
+                                                           Delivery.status != "failed")).all()  # no address
+    assert emails and all(d.status == "delivered" and d.attempts == 1 for d in emails)
+    assert len(mail_sink.messages()) == len(emails) and len(failures) == 2
+    assert "could not be recorded yet" in caplog.text

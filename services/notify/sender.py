@@ -177,8 +177,26 @@ class Sender:
         else:
             outcome, error, delay, counts = "delivered", None, None, True
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        self._record(delivery_id, outcome, error, delay, counts, status_code, elapsed_ms)
+        self._record_when_possible(delivery_id, outcome, error, delay, counts, status_code, elapsed_ms)
         return outcome
+
+    def _record_when_possible(self, delivery_id: int, *outcome: Any) -> None:
+        """What the peer answered is known only here: when the database is away for a moment (a
+        restart, a failover), keep trying to record it, every second, for up to RECORD_PATIENCE
+        seconds, rather than let the claim's lease expire and the delivery be sent again. The
+        delivery stays in flight meanwhile, so this sender's lease renewal keeps it its own."""
+        patience = float(self.settings.get("RECORD_PATIENCE_SECONDS", 120))
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return self._record(delivery_id, *outcome)
+            except sa.exc.DBAPIError as exc:
+                if not exc.connection_invalidated and not isinstance(exc, sa.exc.OperationalError) \
+                        or time.monotonic() > deadline:
+                    raise
+                log.warning("delivery %s was sent but its outcome could not be recorded yet (%s); trying again",
+                            delivery_id, type(exc.orig).__name__)
+                eventlet.sleep(1)
 
     def _deliver(self, delivery: Delivery, hook: Webhook | None) -> int | None:
         if delivery.channel == "email":
