@@ -16,6 +16,7 @@ from nameko.testing.services import entrypoint_hook
 from services.common import records
 from services.common.contract import EVENTS_EXCHANGE, names, new_event, to_message
 from services.common.dead_letters import Received
+from services.common.inbox import Inbox
 from services.common.migrate import alembic_config, upgrade
 from services.disclosure.service import DisclosureService
 from tests.conftest import scalar, wait_for
@@ -158,3 +159,24 @@ def test_the_migration_adds_body_columns_to_an_existing_failures_table(tmp_path)
     assert tuple(row) == ('{"a": 1}', "utf-8", None)
     legacy = records.EventFailure(body=row[0], body_encoding=row[1], content_type=None, body_sha256=None)
     assert Received.stored(legacy) == Received(b'{"a": 1}', "application/json")
+
+
+def test_a_failure_is_resolved_when_its_event_was_processed_another_way(uow_factory):
+    """A unit's event failed on a replica racing the backfill that applied the same event (a
+    unique key taken meanwhile); when its retry finds the event processed, the failure is
+    forgotten instead of being re-queued every RETRY_MAX_SECONDS for ever."""
+    uow = uow_factory("supervision")
+    inbox = Inbox("supervision", uow._sessions, {"AMQP_URI": "memory://", "EVENTS": {}})
+    queue = "gongkai.supervision.UnitRegistered"
+    received = Received(_json({"event_id": "e-1", "type": names.UNIT_REGISTERED, "payload": {"code": "V01"}}))
+    row = inbox.record_failure(queue, received, "UniqueViolation", event_id="e-1", event_type=names.UNIT_REGISTERED)
+    assert row.status == "retrying"
+
+    def failures():
+        return uow.session.execute(sa.text("SELECT count(*) FROM event_failures")).scalar()
+
+    inbox.forget_failures("e-1", queue, Received(b'{"another": "body"}'))  # another body: still kept
+    assert failures() == 1
+    uow.session.rollback()
+    inbox.forget_failures("e-1", queue, received)
+    assert failures() == 0

@@ -123,7 +123,19 @@ class Suite:
                     self.poisons += 1
         elif fault == "duplicate":
             for service in SERVICES:
+                self.republish(service)
+
+    def republish(self, service: str) -> None:
+        """Every event of the service's outbox to be published again; the relay marking rows
+        at the same moment may deadlock with this update, which is then tried again."""
+        for attempt in range(10):
+            try:
                 q(self.urls[service], "UPDATE outbox SET published_at = NULL")
+                return
+            except sa.exc.OperationalError as exc:
+                if "deadlock" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.2)
 
     def queues(self) -> list[str]:
         r = requests.get(f"{MANAGEMENT}/api/queues/{self.vhost}", auth=(USER, PASSWORD), timeout=10)
@@ -131,31 +143,39 @@ class Suite:
 
     # --- quiescence and checks --------------------------------------------------------------
 
-    def quiet(self) -> bool:
+    def unquiet(self) -> str | None:
+        """Why the system is not quiet yet (None once it is): not ready, an outbox row not
+        published, a delivery pending, an event waiting for its retry, a message on a queue."""
         if not self.topology.ready():
-            return False
+            return "not ready"
         try:
             for service in SERVICES:
                 if q(self.urls[service], "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]:
-                    return False
-            if q(self.urls["notify"], "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")[0][0]:
-                return False
+                    return f"{service}'s outbox has rows to publish"
+            pending = q(self.urls["notify"], "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")
+            if pending[0][0]:
+                return f"notify has {pending[0][0]} deliveries pending"
             for service in SERVICES:
-                if q(self.urls[service], "SELECT count(*) FROM event_failures WHERE status = 'retrying'")[0][0]:
-                    return False
+                retrying = q(self.urls[service], "SELECT count(*) FROM event_failures WHERE status = 'retrying'")
+                if retrying[0][0]:
+                    return f"{service} has {retrying[0][0]} events waiting for a retry"
             r = requests.get(f"{MANAGEMENT}/api/queues/{self.vhost}", auth=(USER, PASSWORD), timeout=10)
-            return all(x.get("messages", 0) == 0 for x in r.json() if x["name"].startswith("gongkai."))
-        except Exception:
-            return False
+            busy = [f"{x['name']} ({x.get('messages')})" for x in r.json()
+                    if x["name"].startswith("gongkai.") and x.get("messages", 0)]
+            return f"messages on {', '.join(busy)}" if busy else None
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
 
     def wait_quiet(self) -> float:
         started = time.monotonic()
-        calm = 0
+        calm, why = 0, None
         while time.monotonic() - started < RECOVER_TIMEOUT:
-            calm = calm + 1 if self.quiet() else 0
+            why = self.unquiet()
+            calm = calm + 1 if why is None else 0
             if calm >= 3:  # three looks in a row, a second apart
                 return time.monotonic() - started - 2
             time.sleep(1)
+        say(f"  not quiet after {RECOVER_TIMEOUT} s: {why}")
         return float("nan")
 
     def check(self, items: list[int], feedback: list[str]) -> tuple[int, int, int]:

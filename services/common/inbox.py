@@ -73,6 +73,12 @@ class Inbox:
         with self.sessions() as session:
             return session.get(ProcessedEvent, (event_id, consumer)) is not None
 
+    def forget_failures(self, event_id: str, consumer: str, received: Received) -> None:
+        """The event was processed another way (the backfill, or another replica, got there
+        first): a failure kept for it is resolved, not retried for ever."""
+        with self.sessions() as session, session.begin():
+            clear_resolved(session, consumer, event_id, received)
+
     def mark_processed(self, session, event: Event, consumer: str, received: Received | None = None) -> None:
         """Add the processed marker to the handler's transaction and clear its failures."""
         session.add(ProcessedEvent(event_id=str(event.event_id), consumer=consumer, processed_at=utcnow()))
@@ -235,7 +241,8 @@ class EventSubscriber(Consumer):
             return
         if self.inbox.already_processed(str(event.event_id), self.consumer):
             metrics.EVENTS_CONSUMED.labels(self.inbox.service, event.type, "duplicate").inc()
-            self.queue_consumer.ack_message(message)
+            self._settle(message, partial(self.inbox.forget_failures, str(event.event_id), self.consumer,
+                                          Received.of(message)))
             return
         context = {**self.unpack_message_headers(message), "correlation_id": event.correlation_id}
         handle_result = partial(self.handle_event_result, message, event, Received.of(message))
@@ -256,6 +263,8 @@ class EventSubscriber(Consumer):
                     uow._commit()
                 except IntegrityError:  # processed concurrently by another replica
                     uow.rollback()
+                    uow.close()
+                    self.inbox.forget_failures(str(event.event_id), self.consumer, received)
                     outcome = "duplicate"
                 except Exception:
                     failure = sys.exc_info()
