@@ -15,8 +15,12 @@ every queue empty, no delivery pending), it checks each effect of the phase's it
 feedback: the processed marker of every consumer, feedback's target and supervision's fact
 per item, the feedback rows, notify's deliveries, the emails at the SMTP sink (by Message-ID)
 and the subscriber's webhooks (by webhook-id). It prints one table: fault, times injected,
-events, lost, duplicated, seconds to recover; and, at the end, the dead letters, which must be
-the poisons only. Exit status 1 when anything was lost or duplicated or a dead letter is not a poison.
+events, lost, duplicated, resent, seconds to recover; and, at the end, the dead letters, which
+must be the poisons only. Exit status 1 when anything was lost or duplicated, a phase did not
+recover within two minutes, or a dead letter is not a poison. `resent` (an email or webhook
+received again under its own Message-ID / webhook-id, when a sender is killed between the peer's
+answer and recording it: no sender can close that window, and the id is how receivers drop the
+repeat) is counted and printed, not failed.
 
 PostgreSQL and RabbitMQ are the machine's own: they are restarted briefly and always left running.
 """
@@ -179,9 +183,14 @@ class Suite:
         return float("nan")
 
     def check(self, items: list[int], feedback: list[str]) -> tuple[int, int, int]:
-        """(events, lost, duplicated) for the effects of these items and feedback."""
+        """(events, lost, duplicated, resent) for the effects of these items and feedback. An
+        email or webhook received again under its own Message-ID / webhook-id (a sender killed
+        between the peer's answer and recording it) is `resent`: the receiver knows it for the
+        same message by that id, which is what the id is for; anything else seen twice (two
+        rows, two events, two ids for one effect) is `duplicated`."""
+        resent = 0
         if not items:
-            return 0, 0, 0
+            return 0, 0, 0, 0
         ids = ",".join(map(str, items))
         published = q(self.urls["disclosure"], "SELECT event_id, body FROM outbox WHERE type = 'ItemPublished'")
         wanted = set(items)
@@ -190,6 +199,8 @@ class Suite:
         lost = len(items) - received
         lost += max(0, len(items) - len(events))
         dup = max(0, len(events) - len(items))
+        if dup:
+            self.odd.append(f"{len(events)} ItemPublished events for {len(items)} items")
         for service, consumer in (("notify", "gongkai.notify.ItemPublished"),
                                   ("feedback", "gongkai.feedback.ItemPublished"),
                                   ("supervision", "gongkai.supervision.ItemPublished")):
@@ -200,9 +211,12 @@ class Suite:
                                            f"target_id IN ({','.join(repr(str(i)) for i in items)}) GROUP BY target_id")
         lost += len(items) - len(targets)
         dup += sum(c - 1 for _, c in targets)
+        self.odd += [f"feedback holds {c} targets for item {t}" for t, c in targets if c > 1]
         facts = q(self.urls["supervision"], f"SELECT count(*) FROM item_facts WHERE item_id IN ({ids})")[0][0]
         lost += max(0, len(items) - facts)
         dup += max(0, facts - len(items))
+        if facts > len(items):
+            self.odd.append(f"supervision holds {facts} facts for {len(items)} items")
         deliveries = q(self.urls["notify"], "SELECT cause_event_id, channel, message_id, status FROM deliveries "
                                             "WHERE cause_type = 'ItemPublished'")
         mine = [d for d in deliveries if d[0] in events]
@@ -217,14 +231,16 @@ class Suite:
             else:
                 continue
             lost += seen == 0
-            dup += max(0, seen - 1)
+            resent += max(0, seen - 1)
             if seen != 1:
                 self.odd.append(f"{channel} {message_id} ({status}) received {seen} times")
         for text in feedback:
             rows = q(self.urls["feedback"], "SELECT count(*) FROM feedback WHERE content = :t", t=text)[0][0]
             lost += rows == 0
             dup += max(0, rows - 1)
-        return len(events) + len(feedback), lost, dup
+            if rows > 1:
+                self.odd.append(f"feedback {text!r} stored {rows} times")
+        return len(events) + len(feedback), lost, dup, resent
 
     # --- the run --------------------------------------------------------------------------
 
@@ -257,16 +273,18 @@ class Suite:
         flow.stopping.set()
         flow.join(120)
         recovered = self.wait_quiet()
-        events, lost, dup = self.check(flow.items, flow.feedback)
+        events, lost, dup, resent = self.check(flow.items, flow.feedback)
         if fault == "duplicate":  # every event of the run again: judge all that was published so far
-            events, lost, dup = self.check(self.started_all + flow.items, [])
+            events, lost, dup, resent = self.check(self.started_all + flow.items, [])
         self.started_all += flow.items
-        self.rows.append((fault, injected, events, lost, dup, recovered))
+        self.rows.append((fault, injected, events, lost, dup, resent, recovered))
         exited = self.topology.restarts[restarts_before:]
-        for line in self.odd:
+        for line in self.odd + self.topology.exits:
             say(f"  {line}")
         self.odd.clear()
-        say(f"{fault}: {injected} injected, {events} events, lost {lost}, duplicated {dup}, recovered in "
+        self.topology.exits.clear()
+        say(f"{fault}: {injected} injected, {events} events, lost {lost}, duplicated {dup}, resent {resent}, "
+            f"recovered in "
             f"{recovered:.1f} s; replicas that exited by themselves and were restarted: {', '.join(exited) or 'none'}")
 
     def dead_letters(self) -> tuple[int, int]:
@@ -276,14 +294,17 @@ class Suite:
         return len(dead), poisons
 
     def report(self, expected: int) -> bool:
-        print(f"\n{'fault':<10} {'injected':>8} {'events':>7} {'lost':>5} {'duplicated':>10} {'s to recover':>12}")
-        for fault, injected, events, lost, dup, recovered in self.rows:
-            print(f"{fault:<10} {injected:>8} {events:>7} {lost:>5} {dup:>10} {recovered:>12.1f}")
+        print(f"\n{'fault':<10} {'injected':>8} {'events':>7} {'lost':>5} {'duplicated':>10} {'resent':>6} "
+              f"{'s to recover':>12}")
+        for fault, injected, events, lost, dup, resent, recovered in self.rows:
+            print(f"{fault:<10} {injected:>8} {events:>7} {lost:>5} {dup:>10} {resent:>6} {recovered:>12.1f}")
+        print("resent: an email or webhook received again under the same Message-ID / webhook-id, a sender "
+              "killed between the peer's answer and recording it; receivers drop it by that id")
         print(f"replicas that exited by themselves (restarted as compose's restart policy does): "
               f"{len(self.topology.restarts)} ({', '.join(sorted(set(self.topology.restarts))) or 'none'})")
         dead, poisons = self.dead_letters()
         print(f"dead letters: {dead}, of which poisons {poisons} (poisons sent: {self.poisons})")
-        ok = (all(r[3] == 0 and r[4] == 0 and r[5] == r[5] for r in self.rows)
+        ok = (all(r[3] == 0 and r[4] == 0 and r[6] == r[6] for r in self.rows)
               and dead == poisons == self.poisons and len(self.rows) == expected and all(r[2] for r in self.rows))
         print(f"fault suite: {'ok' if ok else 'FAILED'} ({len(self.rows)} faults, {sum(r[1] for r in self.rows)} "
               f"injections, {sum(r[2] for r in self.rows)} events checked)")

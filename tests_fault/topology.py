@@ -64,6 +64,7 @@ class Topology:
         self.replicas: dict[str, list[Replica]] = {}
         self.gateways: list[str] = []
         self.restarts: list[str] = []  # replicas that exited by themselves and were started again
+        self.exits: list[str] = []  # the end of each such replica's log, for the report
         self._supervising = threading.Event()
 
     def start(self) -> None:
@@ -90,6 +91,7 @@ class Topology:
                 for r in replicas:
                     if not r.held and r.proc is not None and r.proc.poll() is not None:
                         self.restarts.append(r.label)
+                        self.exits.append(f"{r.label} exited with {r.proc.returncode}:\n{r.log_tail(25)}")
                         r.launch()
             time.sleep(0.5)
 
