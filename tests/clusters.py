@@ -15,7 +15,6 @@ service's copy of it arrived before the first test.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from services.common.config import ROOT
-from tests.conftest import scalar, smtp_sink, wait_for
+from tests.conftest import copy_templates, scalar, smtp_sink, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
 
 SAMPLE = "services.units.load_sample"
@@ -47,15 +46,6 @@ class Running(SimpleNamespace):
 
     def __setitem__(self, key: str, value) -> None:
         setattr(self, key, value)
-
-
-def copy_templates(folder: Path, templates: Mapping[str, Path]) -> dict[str, str]:
-    """Fresh migrated SQLite databases in `folder`, one per service, copied from the templates."""
-    urls = {}
-    for service, template in templates.items():
-        shutil.copyfile(template, folder / f"{service}.db")
-        urls[service] = f"sqlite:///{folder}/{service}.db"
-    return urls
 
 
 @contextlib.contextmanager

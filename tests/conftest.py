@@ -137,10 +137,15 @@ def database_urls(request, tmp_path, pg_databases, sqlite_templates):
         for url in pg_databases.values():
             _truncate_all(url)
         return dict(pg_databases)
+    return copy_templates(tmp_path, sqlite_templates)
+
+
+def copy_templates(folder: Path, templates: dict[str, Path]) -> dict[str, str]:
+    """Fresh migrated SQLite databases in `folder`, one per service, copied from the templates."""
     urls = {}
-    for service, template in sqlite_templates.items():
-        shutil.copyfile(template, tmp_path / f"{service}.db")
-        urls[service] = f"sqlite:///{tmp_path}/{service}.db"
+    for service, template in templates.items():
+        shutil.copyfile(template, folder / f"{service}.db")
+        urls[service] = f"sqlite:///{folder}/{service}.db"
     return urls
 
 
