@@ -13,8 +13,6 @@ PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
 export PYTHONWARNINGS := ignore
 
 PYTEST_ARGS ?=
-# make test's workers (pytest-xdist); TEST_WORKERS=0 runs the tests in one process
-TEST_WORKERS ?= 2
 LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
 
 # make token ROLE=reviewer USER=rv-a001 UNIT=A001
@@ -73,7 +71,7 @@ test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
 	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
 	else echo "make test: database tests on SQLite only"; fi; \
-	TEST_DATABASE_URL="$$url" $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
 
 fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer than make test does
 	@$(ENSURE) all

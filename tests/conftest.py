@@ -62,20 +62,6 @@ def pytest_configure(config):
                                        "database engine; it runs on SQLite only to keep the suite short")
 
 
-# modules sharing a session-scoped cluster (the root conftest.py's plugins), by name
-SHARED_CLUSTERS = {"console": "test_console_", "portal": "test_portal"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """make test runs two workers (pytest-xdist, --dist loadgroup): a module's tests stay on one
-    worker, so its module-scoped cluster starts once, and so do the modules sharing a session
-    cluster."""
-    for item in items:
-        module = item.module.__name__.rpartition(".")[2]
-        group = next((name for name, prefix in SHARED_CLUSTERS.items() if module.startswith(prefix)), module)
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def pytest_generate_tests(metafunc):
     """Every database test runs on each backend, but for api_level tests (SQLite only)."""
     if "database_urls" in metafunc.fixturenames:
