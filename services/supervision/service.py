@@ -66,9 +66,15 @@ class SupervisionService(base.ServiceBase):
         self.db.rollback()
 
     def _history(self, producer: str, after: int, types: list[str], limit: int) -> list[dict[str, Any]]:
+        """A page of the producer's history; a producer slow to answer (still starting, say) is
+        a TimeoutError, an Exception the backfill retries at the next tick. eventlet's Timeout is
+        not an Exception: escaping the timer's worker, it ended the timer, and the backfill with it."""
         reply = getattr(self, producer).event_history.call_async(after, types, limit)
-        with eventlet.Timeout(HISTORY_TIMEOUT_SECONDS):
-            return reply.result()
+        try:
+            with eventlet.Timeout(HISTORY_TIMEOUT_SECONDS):
+                return reply.result()
+        except eventlet.Timeout:
+            raise TimeoutError(f"{producer} did not answer within {HISTORY_TIMEOUT_SECONDS} s") from None
 
     @configured_timer("SUPERVISION", "DEADLINE_CHECK_SECONDS", default=60, eager=True)
     def check_deadlines(self) -> None:
