@@ -239,7 +239,16 @@ class EventSubscriber(Consumer):
         except (ContractError, RecursionError) as exc:
             self._park(str(exc) or type(exc).__name__, message)
             return
-        if self.inbox.already_processed(str(event.event_id), self.consumer):
+        try:
+            seen = self.inbox.already_processed(str(event.event_id), self.consumer)
+        except Exception:  # the database away (a restart): this runs in the consumer's own thread,
+            # which must not die of it (nameko would stop the service); the broker keeps the message
+            log.exception("could not read whether %s was processed on %s; returning it", event.event_id,
+                          self.consumer)
+            eventlet.sleep(REQUEUE_PAUSE_SECONDS)
+            self.queue_consumer.requeue_message(message)
+            return
+        if seen:
             metrics.EVENTS_CONSUMED.labels(self.inbox.service, event.type, "duplicate").inc()
             self._settle(message, partial(self.inbox.forget_failures, str(event.event_id), self.consumer,
                                           Received.of(message)))
