@@ -19,11 +19,10 @@ from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
 from services.common.errors import DomainError
-from services.common.shapes.disclosure import CARRIERS, ItemChanges
+from services.common.shapes.disclosure import ItemChanges
 
-from .console_items import LABELS, too_large, upload_form_bytes
+from .console_items import too_large, upload_form_bytes
 from .console_work import ITEM_STATUS_NAMES
-from .forms import validate_form
 from .item_pages import moved_on, pending_correction, seen_of
 from .pages import page
 
@@ -67,24 +66,17 @@ class ConsoleCorrections:
     def console_save_item_form(self, request: Request, item_id: int, mode: str) -> Response:
         actor, data = request.actor, request.form_data
         item = self.access.call(self.disclosure, "get_item", actor, item_id)
-        carriers = [c for c in request.form.getlist("carriers") if c][:len(CARRIERS)]
-        form = {"title": data.get("title", ""), "body": data.get("body", ""), "audience": data.get("audience", ""),
-                "carriers": carriers}
+        form = self._posted(request)
         seen = seen_of(data)
         moved = moved_on(item, seen)
         if moved:
             return self._editor(request, form, {}, 409, moved, base=item, mode=mode)
-        loaded, errors = validate_form(ItemChanges(), form, LABELS)
-        if "carriers" in errors and not carriers:
-            errors["carriers"] = "请至少选择一种公开载体。"
-        upload, problem, status = self._upload(request)
-        if problem:
-            errors["file"] = problem
+        loaded, errors, upload, status = self._checked(request, ItemChanges(), form)
         if (mode == "correct" and not errors and upload is None
                 and all(loaded.get(name) == _form_of(item)[name] for name in FIELDS)):
             errors["body"] = SAME
         if errors:
-            return self._editor(request, form, errors, status if problem else 400, base=item, mode=mode)
+            return self._editor(request, form, errors, status, base=item, mode=mode)
         try:
             if mode == "correct":
                 saved = self.access.call(self.disclosure, "correct_item", actor, item_id, loaded)

@@ -77,6 +77,22 @@ class ConsoleItems:
             carriers=CARRIERS, limit_text=size_text(self._attachment_limit()), base=base, mode=mode,
             pending=pending))
 
+    def _posted(self, request: Request) -> dict[str, Any]:
+        """The editor's fields as sent (title, body, audience, the carriers ticked)."""
+        data = request.form_data
+        return {"title": data.get("title", ""), "body": data.get("body", ""), "audience": data.get("audience", ""),
+                "carriers": [c for c in request.form.getlist("carriers") if c][:len(CARRIERS)]}
+
+    def _checked(self, request: Request, schema: Any, fields: dict[str, Any]) -> tuple[dict, dict, Any, int]:
+        """(loaded, errors, upload, status of a refused upload) for the editor's fields and its file."""
+        loaded, errors = validate_form(schema, fields, LABELS)
+        if "carriers" in errors and not fields["carriers"]:
+            errors["carriers"] = "请至少选择一种公开载体。"
+        upload, problem, status = self._upload(request)
+        if problem:
+            errors["file"] = problem
+        return loaded, errors, upload, status if problem else 400
+
     @page("GET", "/console/items/new")
     def console_new_item(self, request: Request) -> Response:
         return self.renew_session(request, self._editor(request, {"audience": "society", "carriers": []}, {}))
@@ -84,21 +100,14 @@ class ConsoleItems:
     @page("POST", "/console/items", max_form=upload_form_bytes, too_large=too_large, form_page="/console/items/new")
     def console_create_item(self, request: Request) -> Response:
         actor, data = request.actor, request.form_data
-        carriers = [c for c in request.form.getlist("carriers") if c][:len(CARRIERS)]
-        form = {"title": data.get("title", ""), "body": data.get("body", ""), "audience": data.get("audience", ""),
-                "carriers": carriers, "obligation_id": data.get("obligation_id", "")}
-        draft = {"unit_code": actor["unit"] or "", "title": form["title"], "body": form["body"],
-                 "audience": form["audience"], "carriers": carriers}
+        fields = self._posted(request)
+        form = {**fields, "obligation_id": data.get("obligation_id", "")}
+        draft = {"unit_code": actor["unit"] or "", **fields}
         if form["obligation_id"]:
             draft["obligation_id"] = form["obligation_id"]
-        loaded, errors = validate_form(NewItem(), draft, LABELS)
-        if "carriers" in errors and not carriers:
-            errors["carriers"] = "请至少选择一种公开载体。"
-        upload, problem, status = self._upload(request)
-        if problem:
-            errors["file"] = problem
+        loaded, errors, upload, status = self._checked(request, NewItem(), draft)
         if errors:
-            return self._editor(request, form, errors, status if problem else 400)
+            return self._editor(request, form, errors, status)
         try:
             item = self.access.call(self.disclosure, "create_item", actor, loaded)
             if upload is not None:
