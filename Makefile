@@ -100,6 +100,10 @@ fault: venv ## the fault suite: two replicas of everything on PostgreSQL, faults
 asyncapi: venv ## regenerate docs/asyncapi.yaml from the event contract
 	$(PY) -m services.common.asyncapi
 
+.PHONY: docs
+docs: venv ## regenerate the route tables of docs/api.md (gateway/policy.py) and the event catalogue of docs/events.md
+	$(PY) scripts/gen_docs.py
+
 token: venv ## print a bearer token (ROLE=operator USER=... UNIT=A001)
 	@$(PY) -m gateway.auth --role $(ROLE) --user $(TOKEN_USER) $(if $(UNIT),--unit $(UNIT))
 
