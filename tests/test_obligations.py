@@ -8,14 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import workdays
+from services.common.actor import Actor
 from services.common.contract import from_message
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import OutboxRecord
-from services.disclosure import obligations, periods, units_copy
+from services.disclosure import obligations, periods, reading, units_copy
 from services.disclosure.models import CatalogueEntry, Item, Obligation, Plan
 
-INSPECTOR = {"username": "office", "role": "inspector", "unit": None}
-OPERATOR = {"username": "op-t01v001", "role": "operator", "unit": "T01V001"}
+INSPECTOR = Actor("office", "inspector", None)
+OPERATOR = Actor("op-t01v001", "operator", "T01V001")
 UNITS = [("C000", "县委", "agency", None), ("A001", "县委办", "agency", "C000"), ("T01", "东山镇", "town", "C000"),
          ("T01V001", "东山村", "village", "T01"), ("T01V002", "西山村", "village", "T01"),
          ("T02", "西溪镇", "town", "C000"), ("T02V001", "溪口村", "village", "T02")]

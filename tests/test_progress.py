@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import metrics
+from services.common.actor import Actor
 from services.common.errors import InvalidInput
 from services.disclosure import obligations, progress
 from services.disclosure.models import Obligation
@@ -79,7 +80,7 @@ def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, mon
     assert {f"2026-{n:02d}" for n in range(1, 13)} <= set(months)  # every month, even one with nothing due
     assert sum(m["total"] for m in result["months"]) == progress.by_town_and_sector(uow.session)["totals"]["total"]
     month = months[get(uow, "T01V001", "F01", "2026-01").due_on.isoformat()[:7]]  # January's, due in February
-    due = obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+    due = obligations.list_obligations(uow.session, Actor("office", "inspector", None),
                                        {"due_month": month["month"]}, 500)["items"]
     assert len(due) == month["total"] and all(o["due_on"].startswith(month["month"]) for o in due)
     assert (month["fulfilled"], month["overdue"], month["on_time_rate"]) == (1, 1, 0.5)
@@ -88,5 +89,5 @@ def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, mon
     village = progress.by_month(uow.session, {"town": "T02", "sector": "village"})
     assert sum(m["total"] for m in village["months"]) == 18
     with pytest.raises(InvalidInput, match="due_month"):
-        obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+        obligations.list_obligations(uow.session, Actor("office", "inspector", None),
                                      {"due_month": "2026-13"})

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
 from services.common.contract import names
 from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
@@ -27,7 +28,7 @@ from services.common.shapes.disclosure import NewEvent, ObligationFilters
 from services.common.workdays import county_date, county_today
 
 from . import periods
-from .actors import COUNTY_ROLES, actor_of, require_role, require_unit
+from .actors import COUNTY_ROLES, require_role, require_unit
 from .models import CatalogueEntry, Item, Obligation, Plan, UnitCopy
 from .schemas import ObligationView
 
@@ -343,11 +344,10 @@ def _entry_in_force(session: Session, code: str, on: date) -> CatalogueEntry | N
                           .order_by(CatalogueEntry.version.desc()).limit(1))
 
 
-def record_event(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def record_event(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """A unit's operator records an event (随时公开: disclose within N working days of it) or a
     decision to be taken (预公开: event_on is the decision day; disclose display_days before).
     One obligation follows, numbered E1, E2, ... per unit and matter."""
-    actor = actor_of(actor)
     require_role(actor, "operator")
     data = validated(NewEvent(), data, "the event")
     require_unit(actor, data["unit_code"])
@@ -381,9 +381,8 @@ def record_event(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -
     return _view(obligation, entry)
 
 
-def waive(uow: UnitOfWork, actor: dict[str, Any], obligation_id: int, reason: str) -> dict[str, Any]:
+def waive(uow: UnitOfWork, actor: Actor, obligation_id: int, reason: str) -> dict[str, Any]:
     """The county office releases a unit from an open or overdue obligation, saying why."""
-    actor = actor_of(actor)
     require_role(actor, "inspector")
     reason = (reason or "").strip()
     if not reason:
@@ -392,7 +391,7 @@ def waive(uow: UnitOfWork, actor: dict[str, Any], obligation_id: int, reason: st
     if obligation.status not in OPEN:
         raise Conflict(f"obligation {obligation_id} is {obligation.status}; only an open or overdue one "
                        f"can be waived")
-    obligation.status, obligation.waived_by, obligation.waived_reason = "waived", actor["username"], reason
+    obligation.status, obligation.waived_by, obligation.waived_reason = "waived", actor.username, reason
     uow.session.flush()
     uow.emit(names.OBLIGATION_WAIVED, _waived(obligation, uow.session.get(CatalogueEntry, obligation.entry_id)))
     return _view(obligation, uow.session.get(CatalogueEntry, obligation.entry_id))
@@ -407,20 +406,19 @@ def _view(obligation: Obligation, entry: CatalogueEntry | None) -> dict[str, Any
     return _VIEW.dump(data)
 
 
-def _visible_units(actor: dict[str, Any]) -> str | None:
+def _visible_units(actor: Actor) -> str | None:
     """The one unit a unit's people may see, or None for the county office (every unit)."""
-    if actor["role"] in COUNTY_ROLES:
+    if actor.role in COUNTY_ROLES:
         return None
-    if actor["role"] in UNIT_READERS and actor.get("unit"):
-        return actor["unit"]
-    raise Forbidden(f"a {actor['role']} may not read obligations")
+    if actor.role in UNIT_READERS and actor.unit:
+        return actor.unit
+    raise Forbidden(f"a {actor.role} may not read obligations")
 
 
-def list_obligations(session: Session, actor: dict[str, Any], filters: dict[str, Any], limit: int = 50,
+def list_obligations(session: Session, actor: Actor, filters: dict[str, Any], limit: int = 50,
                      after: int | None = None) -> dict[str, Any]:
     """Obligations by id, a page at a time (`next` is the cursor for the following page). A
     unit's operator, reviewer or member sees their own unit's only."""
-    actor = actor_of(actor)
     filters = validated(ObligationFilters(), {k: v for k, v in (filters or {}).items() if v not in (None, "")},
                         "the filter")
     own = _visible_units(actor)
@@ -452,8 +450,7 @@ def list_obligations(session: Session, actor: dict[str, Any], filters: dict[str,
     return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
 
 
-def get_obligation(session: Session, actor: dict[str, Any], obligation_id: int) -> dict[str, Any]:
-    actor = actor_of(actor)
+def get_obligation(session: Session, actor: Actor, obligation_id: int) -> dict[str, Any]:
     own = _visible_units(actor)
     obligation = _load(session, obligation_id)
     if own is not None and obligation.unit_code != own:

@@ -14,7 +14,7 @@ from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.workdays import add_working_days, county_today
 
-from . import routing, trail
+from . import roles, routing, trail
 from .models import Answer, Feedback, Target
 from .settings import Settings
 from .states import ACTION_LABELS, LABELS, OPEN, STATUSES
@@ -98,7 +98,7 @@ def list_feedback(session: Session, actor: Actor, filters: dict[str, Any], limit
         query = query.where(Feedback.id < after)
     found = list(session.scalars(query))
     towns = routing.towns(session)
-    items = [row(f, towns, today, settings) for f in found]
+    items = [{**row(f, towns, today, settings), "actions": roles.actions(actor, f)} for f in found]
     return {"items": items, "next": found[-1].id if len(found) == limit else None}
 
 
@@ -107,8 +107,10 @@ def detail(session: Session, actor: Actor, feedback_id: int, settings: Settings)
     if feedback is None or not may_see(actor, feedback):
         raise NotFound(f"没有编号为 {feedback_id} 的意见建议，或它不由你的单位办理")
     target = session.get(Target, (feedback.target_kind, feedback.target_id))
-    answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id).order_by(Answer.id))
+    answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id).order_by(Answer.id)).all()
+    drafter = next((a.drafted_by for a in reversed(answers) if a.status == "review"), None)
     return {**row(feedback, routing.towns(session), county_today(), settings),
+            "actions": roles.actions(actor, feedback, drafter),
             "content": feedback.content, "contact": feedback.contact, "target_title": target.title if target else None,
             "held_reason": feedback.held_reason, "reopen_count": feedback.reopen_count,
             "extension": {"status": feedback.extension_status, "working_days": feedback.extension_days,
