@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from services.common import metrics
 from services.common.actor import Actor
 from services.common.errors import InvalidInput
-from services.disclosure import obligations, progress
+from services.disclosure import obligations, progress, scheduling
 from services.disclosure.models import Obligation
 from tests.test_obligations import get, today, uow  # noqa: F401  (shared fixtures)
 
@@ -18,7 +18,7 @@ def set_status(uow, status, unit, code, period):
 
 def test_progress_counts_by_town_and_sector(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "fulfilled_late", "T01V001", "F01", "2026-02")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
@@ -45,7 +45,7 @@ def test_progress_counts_by_town_and_sector(uow, monkeypatch):
 
 def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
     uow.commit()
@@ -70,7 +70,7 @@ def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):
 
 def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
     uow.commit()

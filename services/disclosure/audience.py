@@ -21,6 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
+
 from . import units_copy
 from .actors import COUNTY_ROLES
 from .models import Item

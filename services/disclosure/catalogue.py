@@ -23,7 +23,7 @@ from services.common.shapes.disclosure import (
     CATALOGUE_COLUMNS, FREQUENCIES, RULE_LIMITS, CatalogueRetirement, CatalogueRevision, NewCatalogueEntry)
 from services.common.workdays import county_today
 
-from . import obligations
+from . import upkeep
 from .actors import require_role
 from .models import CatalogueEntry
 from .schemas import CatalogueEntryView
@@ -116,7 +116,7 @@ def add_entry(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, 
     approved, units owe it from today on: a back-dated matter makes nobody late."""
     require_role(actor, EDITOR)
     entry = new_entry(uow.session, data, actor.username)
-    obligations.reschedule_entry(uow, entry.code, max(entry.valid_from, county_today()))
+    upkeep.reschedule_entry(uow, entry.code, max(entry.valid_from, county_today()))
     return CatalogueEntryView().dump(entry)
 
 
@@ -146,7 +146,7 @@ def revise_entry(uow: UnitOfWork, actor: Actor, code: str, data: dict[str, Any])
                              changed_at=utcnow(), change_note=changes["change_note"].strip())
     uow.session.add(revised)
     uow.session.flush()
-    obligations.reschedule_entry(uow, code, valid_from)
+    upkeep.reschedule_entry(uow, code, valid_from)
     return CatalogueEntryView().dump(revised)
 
 
@@ -168,5 +168,5 @@ def retire_entry(uow: UnitOfWork, actor: Actor, code: str, data: dict[str, Any])
     current.retired_by, current.retired_at = actor.username, utcnow()
     current.retired_reason = retirement["reason"].strip()
     uow.session.flush()
-    obligations.reschedule_entry(uow, code, valid_to + timedelta(days=1))
+    upkeep.reschedule_entry(uow, code, valid_to + timedelta(days=1))
     return CatalogueEntryView().dump(current)

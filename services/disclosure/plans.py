@@ -22,7 +22,7 @@ from services.common.records import utcnow
 from services.common.shapes.disclosure import NewPlan, PlanAction, PlanChanges
 from services.common.workdays import county_today
 
-from . import obligations
+from . import scheduling
 from .actors import COUNTY_ROLES, require_role
 from .models import Plan, PlanTransition
 from .schemas import PlanView
@@ -167,5 +167,5 @@ def transition(uow: UnitOfWork, actor: Actor, plan_id: int, action: str,
     uow.session.flush()
     view = PlanView().dump(plan)
     if action == "approve":  # the plan is approved in this transaction: its year can be scheduled
-        view["obligations_scheduled"] = obligations.schedule_year(uow, plan.year)
+        view["obligations_scheduled"] = scheduling.schedule_year(uow, plan.year)
     return view

@@ -11,8 +11,8 @@ from services.common.inbox import event_subscriber
 from services.common.entrypoints import command, query
 from services.common.timers import configured_timer, timer
 
-from . import (archive, attachments, catalogue, obligations, plans, portal, progress, reading, reminders, units_copy,
-               workflow)
+from . import (archive, attachments, catalogue, deadlines, obligations, plans, portal, progress, reading, reminders,
+               units_copy, upkeep, workflow)
 
 
 class DisclosureService(base.ServiceBase):
@@ -25,7 +25,7 @@ class DisclosureService(base.ServiceBase):
         """Keep the unit copy; a unit that appears, changes sector or town, merges or is
         dissolved gets its obligations for the year brought in line."""
         if units_copy.apply_unit_state(self.db.session, unit_state_of(event)):
-            obligations.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
+            upkeep.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
 
     # --- the catalogue (公开目录) ----------------------------------------------------------
 
@@ -122,7 +122,7 @@ class DisclosureService(base.ServiceBase):
     def check_deadlines(self) -> None:
         """Yellow (due within 3 working days) and red (overdue) once per obligation; each
         row is claimed with a conditional update, so two replicas never send one twice."""
-        obligations.check_deadlines(self.db)
+        deadlines.check_deadlines(self.db)
 
     # --- items (公开事项) ------------------------------------------------------------------------
 
