@@ -11,7 +11,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy.exc import IntegrityError
 
 from services.common.actor import Actor
-from services.common.db import Database
+from services.common.database import Database
 from services.common.entrypoints import command, query
 from services.common.errors import Conflict, Forbidden, InvalidInput
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.common.rpc import rpc
 
-from .db import Database
+from .database import Database
 from .metrics import WorkerMetrics
 from .records import OutboxRecord
 
@@ -24,8 +24,7 @@ class ServiceBase:
     @rpc
     def health(self) -> dict[str, Any]:
         """Answers when the service's workers run and its database responds."""
-        from sqlalchemy import text
-        self.db.session.execute(text("SELECT 1"))
+        self.db.session.execute(sa.text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
 
     @rpc

@@ -23,6 +23,7 @@ from . import (
     checklist,
     deadlines,
     facts,
+    inspection_records,
     inspections,
     photos,
     programme,
@@ -120,25 +121,25 @@ class SupervisionService(base.ServiceBase):
     @command
     def save_record(self, actor: Actor, inspection_id: int, unit_code: str,
                     data: dict[str, Any]) -> dict[str, Any]:
-        return inspections.save_draft(self.db, actor, inspection_id, unit_code, data)
+        return inspection_records.save_draft(self.db, actor, inspection_id, unit_code, data)
 
     @command
     def submit_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
-        return inspections.submit(self.db, actor, inspection_id, unit_code)
+        return inspection_records.submit(self.db, actor, inspection_id, unit_code)
 
     @command
     def correct_record(self, actor: Actor, inspection_id: int, unit_code: str,
                        data: dict[str, Any]) -> dict[str, Any]:
-        return inspections.correct(self.db, actor, inspection_id, unit_code, data)
+        return inspection_records.correct(self.db, actor, inspection_id, unit_code, data)
 
     @command
     def current_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
         """The unit's draft or newest submitted record (None before any), for the county office."""
-        return inspections.current_record(self.db, actor, inspection_id, unit_code)
+        return inspection_records.current_record(self.db, actor, inspection_id, unit_code)
 
     @command
     def unit_records(self, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
-        return inspections.unit_records(self.db, actor, inspection_id, unit_code)
+        return inspection_records.unit_records(self.db, actor, inspection_id, unit_code)
 
     @command
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str,

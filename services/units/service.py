@@ -10,7 +10,8 @@ from services.common import base
 from services.common.entrypoints import command, query
 from services.common.timers import timer
 
-from . import accounts, audit, designations, jobs, officials, provisioning, registry, registry_files, sessions, tree
+from . import (accounts, audit, designations, directory, job_runner, jobs, officials, provisioning, registry,
+               registry_files, sessions, tree)
 from .backpressure import QueueBacklog
 
 
@@ -25,12 +26,12 @@ class UnitsService(base.ServiceBase):
     def list_units(self, sector: str | None = None, parent: str | None = None, town: str | None = None,
                    status: str | None = None, q: str | None = None, limit: int = 50,
                    after: str | None = None) -> dict[str, Any]:
-        return registry.list_units(self.db.session, sector=sector, parent=parent, town=town, status=status,
+        return directory.list_units(self.db.session, sector=sector, parent=parent, town=town, status=status,
                                    q=q, limit=limit, after=after)
 
     @query
     def get_unit(self, code: str, with_contacts: bool = False) -> dict[str, Any]:
-        return registry.get_unit(self.db.session, code, with_contacts)
+        return directory.get_unit(self.db.session, code, with_contacts)
 
     @query
     def children(self, code: str) -> list[dict[str, Any]]:
@@ -50,12 +51,12 @@ class UnitsService(base.ServiceBase):
     def create_unit(self, actor: str, row: dict[str, Any]) -> dict[str, Any]:
         registry.create_unit(self.db, actor, row)
         self.db.session.flush()
-        return registry.get_unit(self.db.session, row["code"])
+        return directory.get_unit(self.db.session, row["code"])
 
     @command
     def update_unit(self, actor: str, code: str, changes: dict[str, Any]) -> dict[str, Any]:
         registry.update_unit(self.db, actor, code, changes)
-        return registry.get_unit(self.db.session, code)
+        return directory.get_unit(self.db.session, code)
 
     @command
     def move_unit(self, actor: str, code: str, new_parent: str) -> dict[str, Any]:
@@ -104,7 +105,7 @@ class UnitsService(base.ServiceBase):
         settings = self.config.get("UNITS") or {}
         backlog = QueueBacklog(self.config["AMQP_URI"])
         try:
-            jobs.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
+            job_runner.run_pending(self.db, float(settings.get("IMPORT_JOB_STALE_SECONDS", jobs.STALE_SECONDS)),
                              int(settings.get("IMPORT_BATCH_ROWS", jobs.BATCH_ROWS)),
                              float(settings.get("IMPORT_PAUSE_SECONDS", jobs.PAUSE_SECONDS)),
                              float(settings.get("IMPORT_ROWS_PER_SECOND", jobs.ROWS_PER_SECOND)), backlog,
@@ -123,7 +124,7 @@ class UnitsService(base.ServiceBase):
     def set_official(self, actor: str, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
         """Appoint someone to a role (replacing the holder), or with None leave it vacant."""
         registry.set_official(self.db, actor, code, role, official)
-        return registry.get_unit(self.db.session, code, with_contacts=True)
+        return directory.get_unit(self.db.session, code, with_contacts=True)
 
     @query
     def officials(self, code: str, on: str | None = None) -> list[dict[str, Any]]:
