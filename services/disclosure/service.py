@@ -7,8 +7,8 @@ from nameko.dependency_providers import Config
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
-from services.common.inbox import event_subscriber
 from services.common.entrypoints import command, query
+from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
 from . import (archive, attachments, catalogue, deadlines, obligations, plans, portal, progress, reading, reminders,

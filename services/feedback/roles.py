@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from services.common.actor import COUNTY_ROLES, Actor
 from services.common.errors import Forbidden
+from services.common.i18n import term
 
 from .models import Feedback
 from .states import TRANSITIONS
 
 COUNTY_OFFICE = COUNTY_ROLES
 UNIT_OFFICIALS = ("operator", "reviewer")
-ROLE_LABELS = {"operator": "本单位党务干事", "reviewer": "本单位审核人（书记）", "inspector": "县委办公室"}
 
 # the `act` RPC's actions (their names on the wire) → the state table's action
 ACTS = {"release": "release", "reject": "reject", "accept": "accept", "transfer": "transfer", "extend": "extend",
@@ -32,7 +32,7 @@ def office_only(actor: Actor, what: str) -> None:
 def of_unit(actor: Actor, feedback: Feedback, roles: tuple[str, ...], what: str) -> None:
     """An operator or reviewer (as `roles` allow) of the unit now answering the feedback."""
     if actor.role not in roles:
-        raise Forbidden(f"{what}需要{'或'.join(ROLE_LABELS[r] for r in roles)}办理")
+        raise Forbidden(f"{what}需要{'或'.join(term('feedback_role', r) for r in roles)}办理")
     if actor.unit != feedback.unit_code:
         raise Forbidden(f"这条意见建议由 {feedback.unit_code} 办理，你属于 {actor.unit or '（无单位）'}，不能办理")
 

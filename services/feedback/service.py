@@ -5,8 +5,8 @@ from typing import Any
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
-from services.common.inbox import event_subscriber
 from services.common.entrypoints import command, query
+from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer
 
 from . import deadlines, handling, intake, moderation, routing, sender, views

@@ -7,8 +7,8 @@ from nameko.dependency_providers import Config
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import CATALOGUE, Event
-from services.common.inbox import event_subscriber
 from services.common.entrypoints import command, query
+from services.common.inbox import event_subscriber
 
 from . import console, handling, webhooks
 from .engine import NotifyEngine

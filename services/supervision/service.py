@@ -14,8 +14,8 @@ from sqlalchemy import text
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import SUBSCRIPTIONS, Event
-from services.common.inbox import event_subscriber
 from services.common.entrypoints import command, query
+from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
 from . import (
