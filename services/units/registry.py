@@ -1,5 +1,5 @@
 """The registry of units: registering and updating them (one by one or from the county's
-registry file), and reading the directory.
+registry file). Reading the directory is directory.py.
 
 Every change raises the unit's revision once and emits its events with the unit's whole
 new state, so the copies other services keep converge on the newest state. Registering
