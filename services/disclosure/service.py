@@ -174,7 +174,7 @@ class DisclosureService(base.ServiceBase):
     def add_attachment(self, actor: Actor, item_id: int, filename: str, media_type: str,
                        content_b64: str) -> dict[str, Any]:
         return attachments.add(self.db, actor, item_id, filename, media_type, content_b64,
-                                self.config["DISCLOSURE"])
+                               self.config["DISCLOSURE"])
 
     @query
     def get_attachment(self, actor: Actor | None, item_id: int, sha256: str) -> dict[str, Any]:

@@ -58,8 +58,7 @@ class NotifyService(base.ServiceBase):
     # --- subscribers' webhooks -------------------------------------------------------------
     @command
     def create_webhook(self, actor: Actor, url: str, event_types: list[str]) -> dict[str, Any]:
-        return webhooks.create(self.db.session, actor, url, event_types,
-                                   self.engine.settings.get("WEBHOOK_ALLOW"))
+        return webhooks.create(self.db.session, actor, url, event_types, self.engine.settings.get("WEBHOOK_ALLOW"))
 
     @query
     def list_webhooks(self, actor: Actor) -> list[dict[str, Any]]:
