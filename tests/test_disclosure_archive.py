@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.workdays import county_today
-from services.disclosure import archive, attachments, workflow
+from services.disclosure import archive, attachments, reading, workflow
 from services.disclosure.models import Item, SealedYear
 from tests.test_disclosure_attachments import CONFIG, PDF, b64
 from tests.test_disclosure_workflow import (INSPECTOR, OPERATOR, REVIEWER, draft, operator_of, publish,  # noqa: F401
@@ -73,7 +74,7 @@ def test_the_export_holds_every_version_with_its_trail_and_each_attachment_once(
     assert files[f"attachments/{sha}"] == PDF
     withdrawn = json.loads(files[f"items/{made['withdrawn']}-v1.json"])
     assert [t["to_status"] for t in withdrawn["trail"]][-1] == "withdrawn"
-    assert withdrawn["trail"][-1]["reason"] == "有误" and withdrawn["author"] == OPERATOR["username"]
+    assert withdrawn["trail"][-1]["reason"] == "有误" and withdrawn["author"] == OPERATOR.username
     new = json.loads(files[f"items/{made['new']}-v2.json"])
     assert new["previous_id"] == made["old"] and new["attachments"][0]["sha256"] == sha
     # this year's export of the same unit holds this year's item only
@@ -82,7 +83,7 @@ def test_the_export_holds_every_version_with_its_trail_and_each_attachment_once(
 
 
 def test_only_the_county_office_and_the_units_own_staff_export(uow, last_year):
-    for actor in ({"username": "m", "role": "member", "unit": "A001"}, operator_of("A002")):
+    for actor in (Actor("m", "member", "A001"), operator_of("A002")):
         with pytest.raises(Forbidden):
             archive.export(uow.session, actor, "A001", LAST)
     with pytest.raises(NotFound):
@@ -92,32 +93,32 @@ def test_only_the_county_office_and_the_units_own_staff_export(uow, last_year):
 
 def test_a_year_is_sealed_only_once_it_has_ended(uow, last_year):
     with pytest.raises(Conflict, match="not ended"):
-        archive.seal(uow, "office", LAST + 1)
+        archive.seal(uow, INSPECTOR, LAST + 1)
     uow.rollback()
     assert uow.session.get(SealedYear, LAST + 1) is None
 
 
 def test_sealing_archives_what_was_disclosed_and_it_no_longer_changes(uow, last_year):
     made, sha = last_year
-    sealed = archive.seal(uow, "office", LAST)
+    sealed = archive.seal(uow, INSPECTOR, LAST)
     uow.commit()
     assert (sealed["year"], sealed["items_archived"]) == (LAST, 5)  # published, old, new, withdrawn, elsewhere
     with pytest.raises(Conflict, match="already sealed"):
-        archive.seal(uow, "office", LAST)
+        archive.seal(uow, INSPECTOR, LAST)
     uow.rollback()
     status = {key: uow.session.get(Item, item_id) for key, item_id in made.items()}
     assert {k: (i.status, i.archived_from) for k, i in status.items()} == {
         "published": ("archived", "published"), "old": ("archived", "corrected"), "new": ("archived", "published"),
         "withdrawn": ("archived", "withdrawn"), "elsewhere": ("archived", "published"),
         "draft": ("draft", None), "this_year": ("published", None)}
-    trail = workflow.get_item(uow.session, INSPECTOR, made["published"])["trail"][-1]
+    trail = reading.get_item(uow.session, INSPECTOR, made["published"])["trail"][-1]
     assert (trail["to_status"], trail["reason"], trail["actor"]) == ("archived", "year sealed", "office")
     # what was disclosed stays readable; what was withdrawn does not
-    assert workflow.get_item(uow.session, None, made["new"])["status"] == "archived"
+    assert reading.get_item(uow.session, None, made["new"])["status"] == "archived"
     assert attachments.get(uow.session, None, made["published"], sha)["size"] == len(PDF)
     with pytest.raises(NotFound):
-        workflow.get_item(uow.session, None, made["withdrawn"])
-    assert made["new"] in [i["id"] for i in workflow.list_items(uow.session, None, {"year": LAST})["items"]]
+        reading.get_item(uow.session, None, made["withdrawn"])
+    assert made["new"] in [i["id"] for i in reading.list_items(uow.session, None, {"year": LAST})["items"]]
     # archived items no longer change
     with pytest.raises(Conflict, match="archived"):
         workflow.correct(uow, OPERATOR, made["new"], {"title": "再更正"})
@@ -147,6 +148,6 @@ def test_the_timer_seals_last_year_once(uow, last_year):
     assert (record.sealed_by, record.items_archived) == ("system", 5)
     archive.seal_ended_years(uow)  # already sealed: nothing happens
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(SealedYear)) == 1
-    roles = {t["role"] for t in workflow.get_item(uow.session, INSPECTOR, last_year[0]["published"])["trail"]
+    roles = {t["role"] for t in reading.get_item(uow.session, INSPECTOR, last_year[0]["published"])["trail"]
              if t["to_status"] == "archived"}
     assert roles == {"system"}

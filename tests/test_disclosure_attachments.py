@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.disclosure import attachments, workflow
+from services.common.actor import Actor
+from services.disclosure import attachments, reading, workflow
 from services.disclosure.models import Attachment, Blob
 from tests.test_disclosure_workflow import OPERATOR, draft, operator_of, publish, uow  # noqa: F401
 
@@ -58,7 +59,7 @@ def test_allowed_files_are_stored_once_by_hash_and_served_back_with_their_type(u
     again = add(uow, second, "同一份账目.pdf", "application/pdf", PDF)
     assert pdf["sha256"] == again["sha256"] and pdf["size"] == len(PDF) and pdf["media_type"] == "application/pdf"
     assert count(uow, Blob) == 6 and count(uow, Attachment) == 7
-    view = workflow.get_item(uow.session, OPERATOR, first)
+    view = reading.get_item(uow.session, OPERATOR, first)
     assert [(a["filename"], a["media_type"]) for a in view["attachments"]][:3] == [
         ("账目.pdf", "application/pdf"), ("照片.png", "image/png"), ("明细.txt", "text/plain")]
     served = attachments.get(uow.session, OPERATOR, second, pdf["sha256"])
@@ -131,7 +132,7 @@ def test_attachments_are_served_to_whoever_may_read_the_item(uow):
     assert attachments.get(uow.session, None, item_id, sha)["media_type"] == "application/pdf"
     with pytest.raises(NotFound):
         attachments.get(uow.session, None, party, sha)
-    member = {"username": "m", "role": "member", "unit": "A001"}
+    member = Actor("m", "member", "A001")
     assert attachments.get(uow.session, member, party, sha)["size"] == len(PDF)
     with pytest.raises(NotFound):
         attachments.get(uow.session, None, item_id, "0" * 64)

@@ -6,15 +6,16 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.common.workdays import county_today
 from services.disclosure import plans
 from services.disclosure.models import Plan
 
-OFFICE = {"username": "office", "role": "inspector", "unit": None}
-ADMIN = {"username": "root", "role": "admin", "unit": None}
-MEMBER = {"username": "pm-a001", "role": "member", "unit": "A001"}
+OFFICE = Actor("office", "inspector", None)
+ADMIN = Actor("root", "admin", None)
+MEMBER = Actor("pm-a001", "member", "A001")
 TODAY = county_today()
 
 
@@ -126,7 +127,7 @@ def test_a_step_out_of_order_an_unknown_action_or_a_wrong_role_is_refused(uow):
         plans.transition(uow, OFFICE, plan_id, "close", {})
     with pytest.raises(InvalidInput, match="unknown action 'publish'"):
         plans.transition(uow, OFFICE, plan_id, "publish", {})
-    for actor in (MEMBER, ADMIN, {"username": "op", "role": "operator", "unit": "A001"}):
+    for actor in (MEMBER, ADMIN, Actor("op", "operator", "A001")):
         with pytest.raises(Forbidden, match="only a inspector"):
             plans.transition(uow, actor, plan_id, "consult", {})
         with pytest.raises(Forbidden):

@@ -1,19 +1,21 @@
 """The item workflow 提出 → 审核 → 审批 → 实施, corrections (整改), withdrawal (撤回) and the
 obligation a publication fulfils, without a broker."""
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import OutboxRecord, utcnow
 from services.common.workdays import county_today
-from services.disclosure import units_copy, workflow
+from services.disclosure import reading, units_copy, workflow
 from services.disclosure.models import CatalogueEntry, Item, Obligation
 
-OPERATOR = {"username": "op-a001", "role": "operator", "unit": "A001"}
-REVIEWER = {"username": "rv-a001", "role": "reviewer", "unit": "A001"}
-INSPECTOR = {"username": "office", "role": "inspector", "unit": None}
+OPERATOR = Actor("op-a001", "operator", "A001")
+REVIEWER = Actor("rv-a001", "reviewer", "A001")
+INSPECTOR = Actor("office", "inspector", None)
 DRAFT = {"unit_code": "A001", "title": "2026年第四季度党费收缴情况", "body": "本季度……" * 50,
          "audience": "society", "carriers": ["公开栏", "网站"]}
 # the county C000 with an agency A001 and A002, and a town T01 with villages V01 and V02
@@ -22,11 +24,11 @@ UNITS = (("C000", None, "other"), ("A001", "C000", "agency"), ("A002", "C000", "
 
 
 def operator_of(unit):
-    return {"username": f"op-{unit.lower()}", "role": "operator", "unit": unit}
+    return Actor(f"op-{unit.lower()}", "operator", unit)
 
 
 def reviewer_of(unit):
-    return {"username": f"rv-{unit.lower()}", "role": "reviewer", "unit": unit}
+    return Actor(f"rv-{unit.lower()}", "reviewer", unit)
 
 
 @pytest.fixture
@@ -95,10 +97,10 @@ def test_the_whole_path_publishes_once_with_a_full_trail(uow):
     assert [(t["from_status"], t["to_status"]) for t in item["trail"]] == [
         (None, "draft"), ("draft", "submitted"), ("submitted", "reviewed"), ("reviewed", "approved"),
         ("approved", "published")]
-    assert {t["actor"] for t in item["trail"]} == {OPERATOR["username"], REVIEWER["username"]}
+    assert {t["actor"] for t in item["trail"]} == {OPERATOR.username, REVIEWER.username}
     assert all(t["at"] and t["role"] for t in item["trail"])
     assert emitted(uow) == ["ItemSubmitted", "ItemReviewed", "ItemApproved", "ItemPublished"]
-    public = workflow.list_items(uow.session, None, {})["items"]
+    public = reading.list_items(uow.session, None, {})["items"]
     assert [i["id"] for i in public] == [item_id] and "author" not in public[0] and "trail" not in public[0]
 
 
@@ -114,7 +116,7 @@ def test_the_author_never_reviews_approves_rejects_or_withdraws_their_own_item(u
     item_id = draft(uow)
     workflow.submit(uow, OPERATOR, item_id)
     uow.commit()
-    author_as_reviewer = {**REVIEWER, "username": OPERATOR["username"]}
+    author_as_reviewer = dataclasses.replace(REVIEWER, username=OPERATOR.username)
     for action in ("review", "reject"):
         with pytest.raises(Forbidden, match="someone else"):
             workflow.transition(uow, author_as_reviewer, item_id, action, "理由")
@@ -142,7 +144,7 @@ def test_wrong_state_wrong_role_and_wrong_unit_are_refused_without_change(uow):
     with pytest.raises(Forbidden, match="only a operator"):
         workflow.submit(uow, INSPECTOR, item_id)
     uow.rollback()
-    assert workflow.get_item(uow.session, OPERATOR, item_id)["status"] == "draft"
+    assert reading.get_item(uow.session, OPERATOR, item_id)["status"] == "draft"
     assert emitted(uow) == []
 
 
@@ -174,7 +176,7 @@ def test_only_a_draft_is_edited_and_only_with_known_fields(uow):
 
 def test_an_item_for_an_unknown_unit_or_with_bad_fields_is_refused(uow):
     with pytest.raises(InvalidInput, match="not an active unit"):
-        workflow.create_item(uow, {**OPERATOR, "unit": "Z999"}, {**DRAFT, "unit_code": "Z999"})
+        workflow.create_item(uow, dataclasses.replace(OPERATOR, unit="Z999"), {**DRAFT, "unit_code": "Z999"})
     with pytest.raises(InvalidInput, match="carriers"):
         workflow.create_item(uow, OPERATOR, {**DRAFT, "carriers": ["飞鸽传书"]})
     with pytest.raises(InvalidInput, match="audience"):
@@ -191,24 +193,24 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays_readable_superseded
     assert (new["status"], new["version"], new["previous_id"]) == ("draft", 2, old_id)
     assert new["title"] == DRAFT["title"] and new["body"] == "更正后的正文" and new["unit_code"] == "A001"
     # until the correction is published the old version is the one shown
-    assert workflow.get_item(uow.session, None, old_id)["status"] == "published"
+    assert reading.get_item(uow.session, None, old_id)["status"] == "published"
     with pytest.raises(NotFound):
-        workflow.get_item(uow.session, None, new["id"])
+        reading.get_item(uow.session, None, new["id"])
     publish(uow, new["id"])
-    old = workflow.get_item(uow.session, None, old_id)
+    old = reading.get_item(uow.session, None, old_id)
     assert (old["status"], old["superseded_by_id"]) == ("corrected", new["id"])
     assert old["body"] == DRAFT["body"]
-    full = workflow.get_item(uow.session, INSPECTOR, old_id)
-    assert full["trail"][-1]["to_status"] == "corrected" and full["trail"][-1]["actor"] == REVIEWER["username"]
-    assert [v["version"] for v in workflow.versions(uow.session, None, old_id)] == [1, 2]
-    assert [v["id"] for v in workflow.versions(uow.session, None, new["id"])] == [old_id, new["id"]]
+    full = reading.get_item(uow.session, INSPECTOR, old_id)
+    assert full["trail"][-1]["to_status"] == "corrected" and full["trail"][-1]["actor"] == REVIEWER.username
+    assert [v["version"] for v in reading.versions(uow.session, None, old_id)] == [1, 2]
+    assert [v["id"] for v in reading.versions(uow.session, None, new["id"])] == [old_id, new["id"]]
     assert emitted(uow)[-2:] == ["ItemPublished", "ItemCorrected"]
     corrected = payloads(uow, "ItemCorrected")[0]
     assert (corrected["item_id"], corrected["previous_item_id"], corrected["previous_version"]) == (
         new["id"], old_id, 1)
     # the public list shows the current version; the superseded one by status
-    assert [i["id"] for i in workflow.list_items(uow.session, None, {})["items"]] == [new["id"]]
-    assert [i["id"] for i in workflow.list_items(uow.session, None, {"status": "corrected"})["items"]] == [old_id]
+    assert [i["id"] for i in reading.list_items(uow.session, None, {})["items"]] == [new["id"]]
+    assert [i["id"] for i in reading.list_items(uow.session, None, {"status": "corrected"})["items"]] == [old_id]
 
 
 def test_only_a_published_item_without_a_pending_correction_can_be_corrected(uow):
@@ -243,9 +245,9 @@ def test_withdrawal_needs_a_reason_and_hides_the_item_outside_the_unit(uow):
     assert item["status"] == "withdrawn" and item["trail"][-1]["reason"] == "数据有误"
     assert payloads(uow, "ItemWithdrawn")[0]["reason"] == "数据有误"
     with pytest.raises(NotFound):
-        workflow.get_item(uow.session, None, item_id)
-    assert workflow.get_item(uow.session, OPERATOR, item_id)["status"] == "withdrawn"
-    assert workflow.get_item(uow.session, INSPECTOR, item_id)["status"] == "withdrawn"
+        reading.get_item(uow.session, None, item_id)
+    assert reading.get_item(uow.session, OPERATOR, item_id)["status"] == "withdrawn"
+    assert reading.get_item(uow.session, INSPECTOR, item_id)["status"] == "withdrawn"
 
 
 def test_a_prior_disclosure_cannot_be_withdrawn_before_its_display_period_ends(uow):

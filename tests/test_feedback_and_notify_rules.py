@@ -13,7 +13,8 @@ from services.common.records import utcnow
 from services.notify import directory, planner
 from services.notify.models import Delivery
 from services.notify.rules import Rules
-from services.notify.sender import Sender, report_unreachable
+from services.notify.outcomes import report_unreachable
+from services.notify.sender import Sender
 
 RULES = Rules()
 

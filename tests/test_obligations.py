@@ -8,14 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import workdays
+from services.common.actor import Actor
 from services.common.contract import from_message
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import OutboxRecord
-from services.disclosure import obligations, periods, units_copy
+from services.disclosure import deadlines, obligations, periods, scheduling, units_copy, upkeep
 from services.disclosure.models import CatalogueEntry, Item, Obligation, Plan
 
-INSPECTOR = {"username": "office", "role": "inspector", "unit": None}
-OPERATOR = {"username": "op-t01v001", "role": "operator", "unit": "T01V001"}
+INSPECTOR = Actor("office", "inspector", None)
+OPERATOR = Actor("op-t01v001", "operator", "T01V001")
 UNITS = [("C000", "县委", "agency", None), ("A001", "县委办", "agency", "C000"), ("T01", "东山镇", "town", "C000"),
          ("T01V001", "东山村", "village", "T01"), ("T01V002", "西山村", "village", "T01"),
          ("T02", "西溪镇", "town", "C000"), ("T02V001", "溪口村", "village", "T02")]
@@ -49,7 +50,8 @@ CATALOGUE = [entry("F01", "monthly", ["village"], grace=5),        # 12 a year
 def today(monkeypatch):
     """The county's date as the rules see it (default: early March 2026)."""
     state = {"today": date(2026, 3, 2)}
-    monkeypatch.setattr(obligations, "county_today", lambda: state["today"])
+    for module in (obligations, scheduling, upkeep, deadlines):  # each reads the date it schedules from
+        monkeypatch.setattr(module, "county_today", lambda: state["today"])
     return state
 
 
@@ -94,7 +96,7 @@ def change_unit(uow, code, revision, cause, **changes):
     current = {c: (n, s, p) for c, n, s, p in UNITS}[code]
     state = {**unit_state(code, *current, revision=revision), **changes}
     assert units_copy.apply_unit_state(uow.session, state)
-    obligations.reconcile_unit(uow, code, cause)
+    upkeep.reconcile_unit(uow, code, cause)
     uow.commit()
 
 
@@ -143,7 +145,7 @@ def test_a_rule_whose_due_date_cannot_be_computed_is_refused(rule, message):
 # --- scheduling ---------------------------------------------------------------------------------------
 
 def test_a_year_is_scheduled_per_sector_once(uow):
-    created = obligations.schedule_year(uow, 2026)
+    created = scheduling.schedule_year(uow, 2026)
     uow.commit()
     village, town, agency = 12 + 4 + 1 + 1, 4 + 1 + 1, 2 + 1
     assert created == 3 * village + 2 * town + 2 * agency
@@ -159,21 +161,21 @@ def test_a_year_is_scheduled_per_sector_once(uow):
     for body in uow.session.scalars(sa.select(OutboxRecord.body)):  # every one honours the contract
         assert from_message(body).payload["count"] in (village, town, agency)
     # idempotent: scheduling again adds nothing and says nothing
-    assert obligations.schedule_year(uow, 2026) == 0
+    assert scheduling.schedule_year(uow, 2026) == 0
     uow.commit()
     assert len(emitted(uow)) == 7
 
 
 def test_scheduling_needs_an_approved_plan(uow):
     with pytest.raises(Conflict, match="no approved or active plan for 2027"):
-        obligations.schedule_year(uow, 2027)
+        scheduling.schedule_year(uow, 2027)
 
 
 def test_a_broken_rule_stops_scheduling_with_a_clear_message(uow):
     uow.session.add(entry("BAD", "monthly", ["village"]))
     uow.commit()
     with pytest.raises(InvalidInput, match="BAD v1.*grace_days"):
-        obligations.schedule_year(uow, 2026)
+        scheduling.schedule_year(uow, 2026)
     uow.rollback()
     assert count(uow) == 0
 
@@ -181,11 +183,11 @@ def test_a_broken_rule_stops_scheduling_with_a_clear_message(uow):
 # --- units change ----------------------------------------------------------------------------------------
 
 def test_a_unit_registered_mid_year_gets_only_what_is_still_ahead(uow, today):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     today["today"] = date(2026, 7, 1)
     assert units_copy.apply_unit_state(uow.session, unit_state("T01V003", "新村", "village", "T01"))
-    obligations.reconcile_unit(uow, "T01V003", "UnitRegistered")
+    upkeep.reconcile_unit(uow, "T01V003", "UnitRegistered")
     uow.commit()
     months = {o.period for o in uow.session.scalars(sa.select(Obligation).where(
         Obligation.unit_code == "T01V003", Obligation.entry_code == "F01"))}
@@ -204,7 +206,7 @@ def test_a_unit_registered_mid_year_gets_only_what_is_still_ahead(uow, today):
 @pytest.mark.parametrize("status, merged_into, reason", [("merged", "T01V002", "unit merged into T01V002"),
                                                          ("dissolved", None, "unit dissolved")])
 def test_a_merged_or_dissolved_unit_has_its_open_obligations_waived(uow, today, status, merged_into, reason):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     done = get(uow, "T01V001", "F01", "2026-01")
     done.status = "fulfilled"
     uow.commit()
@@ -216,7 +218,7 @@ def test_a_merged_or_dissolved_unit_has_its_open_obligations_waived(uow, today, 
 
 
 def test_a_move_takes_the_unit_and_what_is_below_it_to_the_new_town(uow):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     get(uow, "T01V001", "F01", "2026-01").status = "fulfilled"
     uow.commit()
     change_unit(uow, "T01V001", 2, "UnitMoved", parent_code="T02")
@@ -229,7 +231,7 @@ def test_a_move_takes_the_unit_and_what_is_below_it_to_the_new_town(uow):
 
 
 def test_a_sector_change_waives_what_no_longer_applies_and_adds_what_does(uow, today):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     today["today"] = date(2026, 7, 1)
     change_unit(uow, "A001", 2, "UnitUpdated", sector="village")
@@ -242,14 +244,14 @@ def test_a_sector_change_waives_what_no_longer_applies_and_adds_what_does(uow, t
 
 
 def test_a_catalogue_revision_reschedules_without_rewriting_history(uow):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     for month in ("2026-05", "2026-06"):
         get(uow, "T01V001", "F01", month).status = "fulfilled"
     v1 = uow.session.scalar(sa.select(CatalogueEntry).where(CatalogueEntry.code == "F01"))
     v1.valid_to = date(2026, 6, 30)
     uow.session.add(entry("F01", "monthly", ["village"], version=2, valid_from=date(2026, 7, 1), grace=10))
     uow.session.flush()
-    obligations.reschedule_entry(uow, "F01", date(2026, 7, 1))
+    upkeep.reschedule_entry(uow, "F01", date(2026, 7, 1))
     uow.commit()
     v2 = uow.session.scalar(sa.select(CatalogueEntry).where(CatalogueEntry.code == "F01", CatalogueEntry.version == 2))
     # June was fulfilled under v1 and stays; T01V002's open June is waived and made again from v2
@@ -263,7 +265,7 @@ def test_a_catalogue_revision_reschedules_without_rewriting_history(uow):
     assert get(uow, "T01V002", "F01", "2026-05").entry_id == v1.id  # due before the change: untouched
     # retiring it from October on: the rest of the year goes, nothing new comes
     v2.valid_to = date(2026, 9, 30)
-    obligations.reschedule_entry(uow, "F01", date(2026, 10, 1))
+    upkeep.reschedule_entry(uow, "F01", date(2026, 10, 1))
     uow.commit()
     assert get(uow, "T01V002", "F01", "2026-12").waived_reason == "catalogue entry retired from 2026-10-01"
     assert get(uow, "T01V002", "F01", "2026-08").status == "open"  # due Sept: before retirement
@@ -284,7 +286,7 @@ def midnight_utc(day):
 
 
 def test_publication_fulfils_on_time_or_late(uow):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     march = get(uow, "T01V001", "F01", "2026-03")  # due 2026-04-08 (清明 holiday included)
     due = march.due_on
     # published at 23:30 Beijing time on the due date: on time (county date, not UTC)
@@ -311,7 +313,7 @@ def test_publication_fulfils_on_time_or_late(uow):
 
 
 def test_a_waiver_needs_the_office_and_a_reason(uow):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     target = get(uow, "T01V001", "G01", "2026-Q2").id
     with pytest.raises(Forbidden):
@@ -356,7 +358,7 @@ def test_recorded_events_and_prior_decisions(uow, today):
 # --- reading ------------------------------------------------------------------------------------------------
 
 def test_lists_filter_and_units_see_only_their_own(uow):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     subtree = obligations.list_obligations(uow.session, INSPECTOR, {"subtree": "T01", "entry": "G01"}, 500)
     assert {o["unit_code"] for o in subtree["items"]} == {"T01", "T01V001", "T01V002"}
@@ -384,18 +386,18 @@ def test_lists_filter_and_units_see_only_their_own(uow):
 # --- deadlines ---------------------------------------------------------------------------------------------
 
 def test_due_soon_and_overdue_are_sent_once(uow, today):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     today["today"] = date(2026, 4, 3)  # within 3 working days: March's accounts, due 2026-04-08
     assert get(uow, "T01V001", "F01", "2026-03").due_on == date(2026, 4, 8)
-    first = obligations.check_deadlines(uow)
-    assert first["due_soon"] == 3 and obligations.check_deadlines(uow)["due_soon"] == 0
+    first = deadlines.check_deadlines(uow)
+    assert first["due_soon"] == 3 and deadlines.check_deadlines(uow)["due_soon"] == 0
     assert {e["period"] for e in emitted(uow, "ObligationDueSoon")} == {"2026-03"}
     overdue_before = first["overdue"]  # January's and February's accounts, the long-term matters
     assert overdue_before == 3 * 2 + 5
     today["today"] = date(2026, 4, 9)
-    second = obligations.check_deadlines(uow)
-    assert second["overdue"] == 3 and obligations.check_deadlines(uow) == {"overdue": 0, "due_soon": 0}
+    second = deadlines.check_deadlines(uow)
+    assert second["overdue"] == 3 and deadlines.check_deadlines(uow) == {"overdue": 0, "due_soon": 0}
     red = emitted(uow, "ObligationOverdue")
     assert len(red) == overdue_before + 3 and len({e["obligation_id"] for e in red}) == len(red)
     assert get(uow, "T01V001", "F01", "2026-03").status == "overdue"
@@ -403,24 +405,24 @@ def test_due_soon_and_overdue_are_sent_once(uow, today):
 
 
 def test_two_timers_at_once_never_send_one_twice(uow_factory, uow, today, database_urls):
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     uow.commit()
     today["today"] = date(2026, 12, 31)
     open_before = uow.session.scalar(sa.select(sa.func.count()).select_from(Obligation).where(
         Obligation.status == "open", Obligation.due_on < date(2026, 12, 31)))
-    assert 0 < open_before <= obligations.DEADLINE_BATCH
+    assert 0 < open_before <= deadlines.DEADLINE_BATCH
     uow.rollback()  # give the connection back: SQLite's engine has one
     results = []
     replicas = [uow_factory("disclosure"), uow_factory("disclosure")]
     if database_urls["disclosure"].startswith("postgresql"):
-        threads = [threading.Thread(target=lambda r=r: results.append(obligations.check_deadlines(r)))
+        threads = [threading.Thread(target=lambda r=r: results.append(deadlines.check_deadlines(r)))
                    for r in replicas]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
     else:  # one SQLite writer at a time: the second replica comes after the first
-        results = [obligations.check_deadlines(r) for r in replicas]
+        results = [deadlines.check_deadlines(r) for r in replicas]
     red = emitted(uow, "ObligationOverdue")
     assert sum(r["overdue"] for r in results) == len(red) == open_before
     assert len({e["obligation_id"] for e in red}) == len(red)

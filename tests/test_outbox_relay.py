@@ -7,7 +7,8 @@ from kombu import Connection
 from sqlalchemy.orm import sessionmaker
 
 from services.common.contract import SUBSCRIPTIONS, names, queue_name
-from services.common.db import Database, UnitOfWork, make_engine
+from services.common.database import Database
+from services.common.db import UnitOfWork, make_engine
 from services.common.inbox import event_subscriber
 from services.common.outbox import ConfirmingPublisher, ConfirmTimeout, OutboxRelay
 from services.common.records import Base, OutboxRecord

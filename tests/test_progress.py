@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from services.common import metrics
+from services.common.actor import Actor
 from services.common.errors import InvalidInput
-from services.disclosure import obligations, progress
+from services.disclosure import obligations, progress, scheduling
 from services.disclosure.models import Obligation
 from tests.test_obligations import get, today, uow  # noqa: F401  (shared fixtures)
 
@@ -17,7 +18,7 @@ def set_status(uow, status, unit, code, period):
 
 def test_progress_counts_by_town_and_sector(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "fulfilled_late", "T01V001", "F01", "2026-02")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
@@ -44,7 +45,7 @@ def test_progress_counts_by_town_and_sector(uow, monkeypatch):
 
 def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
     uow.commit()
@@ -69,7 +70,7 @@ def test_gauges_are_computed_from_the_database_at_scrape_time(uow, monkeypatch):
 
 def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, monkeypatch):
     monkeypatch.setattr(progress, "county_today", lambda: date(2026, 3, 2))
-    obligations.schedule_year(uow, 2026)
+    scheduling.schedule_year(uow, 2026)
     set_status(uow, "fulfilled", "T01V001", "F01", "2026-01")
     set_status(uow, "overdue", "T01V002", "F01", "2026-01")
     uow.commit()
@@ -79,7 +80,7 @@ def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, mon
     assert {f"2026-{n:02d}" for n in range(1, 13)} <= set(months)  # every month, even one with nothing due
     assert sum(m["total"] for m in result["months"]) == progress.by_town_and_sector(uow.session)["totals"]["total"]
     month = months[get(uow, "T01V001", "F01", "2026-01").due_on.isoformat()[:7]]  # January's, due in February
-    due = obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+    due = obligations.list_obligations(uow.session, Actor("office", "inspector", None),
                                        {"due_month": month["month"]}, 500)["items"]
     assert len(due) == month["total"] and all(o["due_on"].startswith(month["month"]) for o in due)
     assert (month["fulfilled"], month["overdue"], month["on_time_rate"]) == (1, 1, 0.5)
@@ -88,5 +89,5 @@ def test_progress_by_the_month_obligations_fall_due_adds_up_to_the_year(uow, mon
     village = progress.by_month(uow.session, {"town": "T02", "sector": "village"})
     assert sum(m["total"] for m in village["months"]) == 18
     with pytest.raises(InvalidInput, match="due_month"):
-        obligations.list_obligations(uow.session, {"username": "office", "role": "inspector", "unit": None},
+        obligations.list_obligations(uow.session, Actor("office", "inspector", None),
                                      {"due_month": "2026-13"})

@@ -16,7 +16,7 @@ from services.disclosure.models import CatalogueEntry, Obligation, ObligationRem
 from services.notify import directory, planner
 from services.notify.models import InboxMessage
 from services.notify.rules import Rules
-from services.notify.sender import report_unreachable
+from services.notify.outcomes import report_unreachable
 
 OFFICE = Actor("office", "inspector")
 OTHER_CLERK = Actor("office-2", "inspector")

@@ -10,6 +10,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, Unprocessa
 from services.supervision import (
     draw,
     facts,
+    inspection_records,
     inspections,
     rankings,
     rectifications,
@@ -138,21 +139,21 @@ def test_inspection_scores_findings_rectification_and_bad_input(county):
         ("form_online", 10), ("procedure_steps", 10), ("procedure_records", 5), ("on_time_periodic", 10),
         ("feedback_handling", 10))]
     with pytest.raises(InvalidInput):  # above the criterion's maximum
-        inspections.save_draft(uow, inspector, planned["id"], "V01",
+        inspection_records.save_draft(uow, inspector, planned["id"], "V01",
                                {"scores": [{"criterion": "content_true", "score": 11}]})
     uow.rollback()
     with pytest.raises(Unprocessable):  # a unit outside the inspection
-        inspections.save_draft(uow, inspector, planned["id"], "V03", {"scores": full})
+        inspection_records.save_draft(uow, inspector, planned["id"], "V03", {"scores": full})
     uow.rollback()
     with pytest.raises(Forbidden):  # not one of its inspectors
-        inspections.save_draft(uow, Actor("other", "inspector"), planned["id"], "V01", {"scores": full})
+        inspection_records.save_draft(uow, Actor("other", "inspector"), planned["id"], "V01", {"scores": full})
     uow.rollback()
-    inspections.save_draft(uow, inspector, planned["id"], "V01", {"scores": full, "findings": [
+    inspection_records.save_draft(uow, inspector, planned["id"], "V01", {"scores": full, "findings": [
         {"dimension": "content", "text": "财务公开未到明细", "deduction": 6, "deadline_days": 5}]})
-    inspections.submit(uow, inspector, planned["id"], "V01")
+    inspection_records.submit(uow, inspector, planned["id"], "V01")
     uow.commit()
     with pytest.raises(Conflict):  # a second submission
-        inspections.submit(uow, inspector, planned["id"], "V01")
+        inspection_records.submit(uow, inspector, planned["id"], "V01")
     uow.rollback()
     now = datetime.now(UTC)
     row = next(u for u in scores.compute(uow.session, Period(f"{today:%Y-%m}"), now)["units"] if u["unit_code"] == "V01")

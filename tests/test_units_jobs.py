@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from services.common.errors import Conflict, NotFound, Unprocessable
 from services.common.records import utcnow
-from services.units import audit, jobs, registry
+from services.units import audit, job_runner, jobs, registry
 from services.units.backpressure import STALL_SECONDS, unit_event_queues, wait_for_consumers
 from services.units.load_sample import SAMPLE_COUNTY
 from services.units.models import ImportJob, Unit
@@ -27,8 +27,8 @@ def submit_and_run(uow, content, apply, batch_rows=25):
     job = jobs.submit(uow, "admin", "county.csv", content, apply)
     uow.commit()
     assert job["status"] == "queued" and job["kind"] == ("apply" if apply else "dry_run")
-    assert jobs.claim_next(uow) == job["id"]
-    return jobs.run(uow, job["id"], batch_rows=batch_rows, pause=0, sleep=no_pause)
+    assert job_runner.claim_next(uow) == job["id"]
+    return job_runner.run(uow, job["id"], batch_rows=batch_rows, pause=0, sleep=no_pause)
 
 
 def renamed_sample(count):
@@ -69,8 +69,8 @@ def test_a_clean_dry_run_is_applied_once_from_the_file_it_checked(uow_factory):
     applying = jobs.apply_checked(uow, "admin2", dry["id"])
     uow.commit()
     assert (applying["kind"], applying["status"], applying["actor"]) == ("apply", "queued", "admin2")
-    assert jobs.claim_next(uow) == applying["id"]
-    done = jobs.run(uow, applying["id"], pause=0, sleep=no_pause)
+    assert job_runner.claim_next(uow) == applying["id"]
+    done = job_runner.run(uow, applying["id"], pause=0, sleep=no_pause)
     assert done["status"] == "succeeded" and done["report"]["registered"] == 121
     assert uow.session.scalar(sa.select(ImportJob.content).where(ImportJob.id == dry["id"])) is None
     assert jobs.get(uow.session, dry["id"])["report"]["apply_job"] == applying["id"]
@@ -105,7 +105,7 @@ def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):
     uow = uow_factory("units")
     job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
     uow.commit()
-    jobs.claim_next(uow)
+    job_runner.claim_next(uow)
     calls = []
 
     def dies_after_two_batches(_seconds):
@@ -114,16 +114,16 @@ def test_an_interrupted_apply_resumes_where_it_stopped(uow_factory):
             raise RuntimeError("the process was stopped")
 
     with pytest.raises(RuntimeError):
-        jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=dies_after_two_batches)
+        job_runner.run(uow, job["id"], batch_rows=20, pause=0, sleep=dies_after_two_batches)
     uow.rollback()
     stopped = jobs.get(uow.session, job["id"])  # two batches of at most 20 rows were committed
     assert stopped["status"] == "running" and 0 < stopped["rows_done"] <= 40
     assert stopped["report"]["registered"] == stopped["rows_done"]
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == stopped["rows_done"]
 
-    assert jobs.claim_next(uow, stale_seconds=60) is None  # its worker may still be alive
-    assert jobs.claim_next(uow, stale_seconds=0) == job["id"]  # its heartbeat is stale: resume it
-    done = jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=no_pause)
+    assert job_runner.claim_next(uow, stale_seconds=60) is None  # its worker may still be alive
+    assert job_runner.claim_next(uow, stale_seconds=0) == job["id"]  # its heartbeat is stale: resume it
+    done = job_runner.run(uow, job["id"], batch_rows=20, pause=0, sleep=no_pause)
     assert (done["status"], done["attempts"], done["rows_done"]) == ("succeeded", 2, 121)
     assert (done["report"]["registered"], done["report"]["unchanged"]) == (121, 0)
     assert uow.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 121
@@ -133,10 +133,10 @@ def test_an_apply_keeps_to_its_pace(uow_factory):
     uow = uow_factory("units")
     job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
     uow.commit()
-    jobs.claim_next(uow)
+    job_runner.claim_next(uow)
     asked = []
     started = time.monotonic()
-    done = jobs.run(uow, job["id"], batch_rows=20, pause=0, sleep=asked.append, rows_per_second=100)
+    done = job_runner.run(uow, job["id"], batch_rows=20, pause=0, sleep=asked.append, rows_per_second=100)
     assert done["status"] == "succeeded" and len(asked) >= 121 // 20
     assert time.monotonic() - started + sum(asked) >= 121 / 100 - 0.25  # it asked to wait for the rest
 
@@ -166,11 +166,11 @@ def test_a_job_that_keeps_dying_is_failed_with_the_reason(uow_factory):
     job = jobs.submit(uow, "admin", "county.csv", SAMPLE, True)
     uow.commit()
     for _ in range(jobs.MAX_ATTEMPTS + 1):
-        assert jobs.claim_next(uow, stale_seconds=0) == job["id"]
-    failed = jobs.run(uow, job["id"], pause=0, sleep=no_pause)
+        assert job_runner.claim_next(uow, stale_seconds=0) == job["id"]
+    failed = job_runner.run(uow, job["id"], pause=0, sleep=no_pause)
     assert failed["status"] == "failed" and failed["error"]["code"] == "interrupted"
     assert "已停止重试" in failed["error"]["message"]
-    assert jobs.claim_next(uow, stale_seconds=0) is None
+    assert job_runner.claim_next(uow, stale_seconds=0) is None
 
 
 def test_a_file_with_problems_registers_nothing_and_a_bad_file_fails(uow_factory):

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.common.errors import Conflict, Forbidden, InvalidInput
-from services.units import accounts, designations, officials, registry
+from services.units import accounts, designations, directory, officials, registry
 from services.units.models import Designation
 from tests.units_fixtures import emitted, last_outbox_id, register_sample
 
@@ -53,7 +53,7 @@ def test_designation_lifecycle(uow):
 
     revoked = designations.revoke(uow, "office", designated["id"], "公开内容弄虚作假")
     uow.commit()
-    assert revoked["status"] == "revoked" and registry.get_unit(uow.session, "A003")["demonstration"] is False
+    assert revoked["status"] == "revoked" and directory.get_unit(uow.session, "A003")["demonstration"] is False
     with pytest.raises(Conflict):
         designations.revoke(uow, "office", designated["id"], "again")
 
@@ -69,7 +69,7 @@ def test_a_term_expires_by_itself_once(uow):
     uow.commit()
     assert designations.expire_due(uow) == 0
     assert [k for k, _ in emitted(uow, before)] == ["DemonstrationExpired"]
-    assert registry.get_unit(uow.session, unit)["demonstration"] is False
+    assert directory.get_unit(uow.session, unit)["demonstration"] is False
 
 
 def test_accounts_hash_passwords_and_refuse_the_wrong_ones(uow):

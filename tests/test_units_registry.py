@@ -4,7 +4,7 @@ import pytest
 
 from services.common.errors import InvalidInput
 from services.common.records import OutboxRecord
-from services.units import registry
+from services.units import directory, registry
 from tests.units_fixtures import sample_rows
 from services.units.models import Unit
 
@@ -70,10 +70,10 @@ def test_the_directory_pages_by_cursor_and_filters(uow_factory):
     uow = uow_factory("units")
     registry.register_rows(uow, sample_rows())
     uow.commit()
-    first = registry.list_units(uow.session, sector="village", limit=50)
-    second = registry.list_units(uow.session, sector="village", limit=50, after=first["next"])
+    first = directory.list_units(uow.session, sector="village", limit=50)
+    second = directory.list_units(uow.session, sector="village", limit=50, after=first["next"])
     assert len(first["items"]) == 50 and len(second["items"]) == 10 and second["next"] is None
     assert {u["sector"] for u in first["items"] + second["items"]} == {"village"}
     assert "officials" not in first["items"][0]
-    town = registry.list_units(uow.session, q="镇", limit=200)["items"]
+    town = directory.list_units(uow.session, q="镇", limit=200)["items"]
     assert town and all("镇" in u["name"] or "镇" in u["code"] for u in town)

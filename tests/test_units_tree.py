@@ -2,7 +2,7 @@
 import pytest
 
 from services.common.errors import Conflict, InvalidInput
-from services.units import registry, tree
+from services.units import directory, tree
 from tests.units_fixtures import emitted, last_outbox_id, register_sample
 
 
@@ -23,7 +23,7 @@ def test_subtree_children_and_ancestors(uow):
     village = next(u for u in below if u["sector"] == "village")["code"]
     assert codes(tree.ancestors(uow.session, village))[-1] == "C000"
     assert set(codes(tree.children(uow.session, town))) < set(codes(below))
-    listed = registry.list_units(uow.session, town=town, limit=200)["items"]
+    listed = directory.list_units(uow.session, town=town, limit=200)["items"]
     assert codes(listed) == sorted(codes(below))
 
 
@@ -81,4 +81,4 @@ def test_dissolve_needs_a_reason_and_no_active_children(uow):
     uow.commit()
     kinds = [k for k, _ in emitted(uow, before)]
     assert kinds[-1] == "UnitDissolved"
-    assert registry.list_units(uow.session, status="dissolved")["items"][0]["code"] == village
+    assert directory.list_units(uow.session, status="dissolved")["items"][0]["code"] == village

@@ -8,9 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.rpc import rpc
-
-from .db import Database
+from .database import Database
+from .entrypoints import command, query
 from .metrics import WorkerMetrics
 from .records import OutboxRecord
 
@@ -21,24 +20,23 @@ class ServiceBase:
     db = Database()
     metrics = WorkerMetrics()
 
-    @rpc
+    @query
     def health(self) -> dict[str, Any]:
         """Answers when the service's workers run and its database responds."""
-        from sqlalchemy import text
-        self.db.session.execute(text("SELECT 1"))
+        self.db.session.execute(sa.text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
 
-    @rpc
+    @query
     def list_dead_letters(self, event_type: str | None = None, limit: int = 100,
                           after_id: int = 0) -> list[dict[str, Any]]:
         return self.db.inbox.dead_letters(event_type, min(int(limit), 500), int(after_id))
 
-    @rpc
+    @command
     def replay_dead_letters(self, ids: list[int] | None = None, event_type: str | None = None) -> int:
         """Put dead letters back on their queues; returns how many."""
         return self.db.inbox.replay(ids, event_type)
 
-    @rpc
+    @query
     def event_history(self, after_id: int = 0, types: list[str] | None = None,
                       limit: int = 100) -> list[dict[str, Any]]:
         """This service's published events after `after_id`, for the gateway's event feed."""

@@ -3,10 +3,9 @@ commit. Written here because nameko-sqlalchemy does not follow SQLAlchemy 2.
 
 A worker gets a `UnitOfWork`: `session` for its queries, `emit()` to add an event to the
 outbox in the same transaction. An RPC entrypoint makes both durable at once with one
-block, which commits when it ends and rolls back when it raises::
-
-    with self.db as uow:
-        return rules.do_something(uow, ...)
+block, which commits when it ends and rolls back when it raises; an RPC gets that block from
+its entrypoint decorator (services.common.entrypoints: command, query). The dependency itself,
+which also runs the outbox relay and the inbox retrier, is services.common.database.Database.
 
 Event handlers never commit: the inbox commits their effects together with the
 processed-event marker.
@@ -16,19 +15,19 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
+from psycogreen.eventlet import patch_psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import database_url, load_config
-from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event, to_message
+from .contract import Event, new_event, to_message
 from .records import OutboxRecord
 
 if TYPE_CHECKING:
-    from .inbox import Inbox
+    from .inbox import Inbox  # for the annotation only: the inbox imports this module
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,6 @@ def make_engine(url: str, pool_size: int = 5) -> sa.Engine:
             cur.close()
         return engine
     if url.startswith("postgresql"):
-        from psycogreen.eventlet import patch_psycopg
         patch_psycopg()
     return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
@@ -165,62 +163,9 @@ def outbox_record(event: Event) -> OutboxRecord:
     )
 
 
-class Database(DependencyProvider):
-    """The service's own database, named by its service in config DATABASES.
-
-    It also runs the service's outbox relay (when the service produces events) and its
-    inbox retrier (when it consumes them), since both live on this database.
-    """
-
-    def setup(self) -> None:
-        from .inbox import Inbox
-        from .metrics import watch_database
-        from .outbox import OutboxRelay
-
-        config = self.container.config
-        self.service_name = self.container.service_name
-        self.engine = make_engine(database_url(config, self.service_name),
-                                  int(config.get("DATABASE_POOL_SIZE", 5)))
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        self._units: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        produces = any(e.producer == self.service_name for e in CATALOGUE.values())
-        relay_enabled = bool(config.get("EVENTS", {}).get("RELAY_ENABLED", True))
-        self.relay = (OutboxRelay(self.service_name, self.sessionmaker, config)
-                      if produces and relay_enabled else None)
-        self.inbox = Inbox(self.service_name, self.sessionmaker, config)
-        self._unwatch = watch_database(self.service_name, self.sessionmaker)
-
-    def start(self) -> None:
-        if self.relay is not None:
-            self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
-        if self.service_name in SUBSCRIPTIONS:
-            self.container.spawn_managed_thread(self.inbox.run_retries, identifier="inbox-retrier")
-
-    def stop(self) -> None:
-        if self.relay is not None:
-            self.relay.stop()
-        self.inbox.stop()
-        self._unwatch()
-        self.engine.dispose()
-
-    kill = stop
-
-    def outbox_committed(self) -> None:
-        if self.relay is not None:
-            self.relay.wake()
-
-    def get_dependency(self, worker_ctx) -> UnitOfWork:
-        correlation_id = (worker_ctx.data.get("correlation_id")
-                          or (worker_ctx.call_id_stack or [worker_ctx.call_id])[0])
-        managed = getattr(worker_ctx.entrypoint, "manages_transaction", False)
-        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed, self.inbox)
-        self._units[worker_ctx] = uow
-        return uow
+class UnitOfWorkProvider(DependencyProvider):
+    """What gives a worker its unit of work (services.common.database.Database): the inbox
+    finds it by this type and commits an event handler's work with the processed marker."""
 
     def unit_of_work(self, worker_ctx) -> UnitOfWork:
-        return self._units[worker_ctx]
-
-    def worker_teardown(self, worker_ctx) -> None:
-        uow = self._units.pop(worker_ctx, None)
-        if uow is not None:
-            uow.close()
+        raise NotImplementedError

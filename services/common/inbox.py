@@ -36,7 +36,7 @@ from sqlalchemy.orm import sessionmaker
 
 from . import metrics
 from .contract import SUBSCRIPTIONS, ContractError, Event, from_message, queue_name
-from .db import Database
+from .db import UnitOfWorkProvider
 from .dead_letters import (
     Received,
     clear_resolved,
@@ -197,7 +197,7 @@ class EventSubscriber(Consumer):
         if self.event_type not in SUBSCRIPTIONS.get(service, ()):
             raise ContractError(f"{service} subscribes to {self.event_type} but the contract's "
                                 f"SUBSCRIPTIONS does not list it")
-        databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+        databases = [d for d in self.container.dependencies if isinstance(d, UnitOfWorkProvider)]
         if len(databases) != 1:
             raise RuntimeError(f"{service} needs exactly one Database dependency to receive events")
         self.database = databases[0]

@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from . import logs
 from .errors import DomainError
+from .records import EventFailure, OutboxRecord
 
 log = logging.getLogger(__name__)
 disable_created_metrics()  # the *_created series only double what Prometheus already knows
@@ -65,8 +66,6 @@ class StoredStateCollector:
         return lambda: self._sources.pop(service, None)
 
     def collect(self):
-        from .records import EventFailure, OutboxRecord
-
         backlog = GaugeMetricFamily("gongkai_outbox_backlog",
                                     "Events committed but not yet published.", labels=["service"])
         failures = GaugeMetricFamily("gongkai_dead_letters",

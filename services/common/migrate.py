@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
@@ -33,7 +34,6 @@ def upgrade(service: str, url: str | None = None, revision: str = "head") -> Non
 
 def run_env() -> None:
     """The body of every service's migrations/env.py (online mode only)."""
-    import sqlalchemy as sa
     from alembic import context
 
     url = context.config.get_main_option("sqlalchemy.url")

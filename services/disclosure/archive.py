@@ -28,32 +28,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from services.common import workdays
+from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.records import utcnow
 
-from .actors import COUNTY_ROLES, actor_of, require_unit
+from .actors import COUNTY_ROLES, require_unit
 from .audience import UNIT_ROLES
 from .models import Blob, Item, SealedYear, UnitCopy
 from .schemas import ItemView
-from .workflow import in_record_year, step
+from .items import in_record_year, step
 
 log = logging.getLogger(__name__)
 
 ARCHIVED_FROM = ("published", "corrected", "withdrawn")
-SYSTEM = {"username": "system", "role": "system"}
+SYSTEM = "system"  # who seals a year when the timer does
 
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
 
-def export(session: Session, actor: dict[str, Any], unit_code: str, year: int) -> dict[str, Any]:
+def export(session: Session, actor: Actor, unit_code: str, year: int) -> dict[str, Any]:
     """The unit's year as a zip, for the county office or the unit's own operator or reviewer."""
-    actor = actor_of(actor)
-    if actor["role"] not in COUNTY_ROLES + UNIT_ROLES:
+    if actor.role not in COUNTY_ROLES | set(UNIT_ROLES):
         raise Forbidden(f"only the county office or the unit's operator or reviewer may export its archive; "
-                        f"you are {actor['role']}")
+                        f"you are {actor.role}")
     require_unit(actor, unit_code)
     unit = session.get(UnitCopy, unit_code)
     if unit is None:
@@ -83,19 +83,18 @@ def export(session: Session, actor: dict[str, Any], unit_code: str, year: int) -
             "content_b64": base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 
-def seal(uow: UnitOfWork, actor_name: str, year: int) -> dict[str, Any]:
+def seal(uow: UnitOfWork, actor: Actor | None, year: int) -> dict[str, Any]:
     """Close an ended year: archive every item disclosed in it and record the seal. The
     seal row is written first, so a second sealer (another replica) waits on it and fails
-    instead of archiving twice."""
+    instead of archiving twice. The actor is None when the timer seals (the trail says system)."""
     if workdays.county_today().year <= year:
         raise Conflict(f"year {year} has not ended yet; it can be sealed from 1 January {year + 1}")
     if uow.session.get(SealedYear, year) is not None:
         raise Conflict(f"year {year} is already sealed")
     now = utcnow()
-    record = SealedYear(year=year, sealed_by=actor_name, sealed_at=now, items_archived=0)
+    record = SealedYear(year=year, sealed_by=actor.username if actor else SYSTEM, sealed_at=now, items_archived=0)
     uow.session.add(record)
     uow.session.flush()
-    actor = SYSTEM if actor_name == SYSTEM["username"] else {"username": actor_name, "role": "inspector"}
     items = uow.session.scalars(
         sa.select(Item).where(Item.status.in_(ARCHIVED_FROM), in_record_year(year))
         .options(selectinload(Item.trail)).order_by(Item.id)).all()
@@ -115,7 +114,7 @@ def seal_ended_years(uow: UnitOfWork) -> None:
         uow.rollback()
         return
     try:
-        sealed = seal(uow, SYSTEM["username"], year)
+        sealed = seal(uow, None, year)
         uow.commit()
     except (Conflict, IntegrityError):
         uow.rollback()

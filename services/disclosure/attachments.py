@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import InvalidInput, NotFound
 from services.common.records import utcnow
@@ -30,7 +31,7 @@ from services.common.shapes.disclosure import (
 from . import audience
 from .models import Attachment, Blob
 from .schemas import AttachmentView
-from .workflow import load, operator_item, require_draft
+from .items import load, operator_item, require_draft
 
 ALLOWED = ATTACHMENT_TYPES
 ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "application/x-pdf": PDF}
@@ -138,7 +139,7 @@ def _store_blob(uow: UnitOfWork, digest: str, content: bytes) -> None:
         uow.session.flush()
 
 
-def add(uow: UnitOfWork, actor: dict[str, Any], item_id: int, filename: str, media_type: str,
+def add(uow: UnitOfWork, actor: Actor, item_id: int, filename: str, media_type: str,
         content_b64: str, config: dict[str, Any] | None) -> dict[str, Any]:
     """Attach a file to a draft: checked for size and type, stored once by its hash."""
     actor, item = operator_item(uow, actor, item_id)
@@ -155,7 +156,7 @@ def add(uow: UnitOfWork, actor: dict[str, Any], item_id: int, filename: str, med
         raise InvalidInput(f"item {item.id} already has this file attached")
     _store_blob(uow, digest, content)
     attachment = Attachment(sha256=digest, filename=name, media_type=detected, size=len(content),
-                            added_by=actor["username"], added_at=utcnow())
+                            added_by=actor.username, added_at=utcnow())
     item.attachments.append(attachment)
     uow.session.flush()
     return {"item_id": item.id, **AttachmentView().dump(attachment)}
@@ -168,9 +169,9 @@ def _attachment(item_id: int, attachments: list[Attachment], sha256: Any) -> Att
     raise NotFound(f"item {item_id} has no attachment {sha256}")
 
 
-def get(session: Session, actor: dict[str, Any] | None, item_id: int, sha256: str) -> dict[str, Any]:
+def get(session: Session, actor: Actor | None, item_id: int, sha256: str) -> dict[str, Any]:
     """The file with its type, for whoever may see the item."""
-    reader, item = audience.reader_of(actor), load(session, item_id)
+    reader, item = actor, load(session, item_id)
     if not audience.may_see(session, reader, item):
         raise NotFound(f"no item {item_id}")
     attachment = _attachment(item.id, item.attachments, sha256)
@@ -178,7 +179,7 @@ def get(session: Session, actor: dict[str, Any] | None, item_id: int, sha256: st
     return {**AttachmentView().dump(attachment), "content_b64": base64.b64encode(content).decode("ascii")}
 
 
-def remove(uow: UnitOfWork, actor: dict[str, Any], item_id: int, sha256: str) -> dict[str, Any]:
+def remove(uow: UnitOfWork, actor: Actor, item_id: int, sha256: str) -> dict[str, Any]:
     """Take an attachment off a draft; the blob stays for the other items that hold it
     (and for the archive)."""
     actor, item = operator_item(uow, actor, item_id)

@@ -21,8 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
+
 from . import units_copy
-from .actors import COUNTY_ROLES, actor_of
+from .actors import COUNTY_ROLES
 from .models import Item
 from .schemas import ItemView, PublicItemView
 
@@ -31,28 +33,23 @@ MEMBER_ROLES = ("member",) + UNIT_ROLES  # read party and unit items of their ow
 DISCLOSED = ("published", "corrected")  # readable outside the unit
 
 
-def reader_of(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The reader, or None for the anonymous public."""
-    return actor_of(raw) if raw else None
+def _is_county(reader: Actor | None) -> bool:
+    return reader is not None and reader.role in COUNTY_ROLES
 
 
-def _is_county(reader: dict[str, Any] | None) -> bool:
-    return reader is not None and reader["role"] in COUNTY_ROLES
+def _is_own_unit(reader: Actor | None, unit_code: str) -> bool:
+    return reader is not None and reader.role in UNIT_ROLES and reader.unit == unit_code
 
 
-def _is_own_unit(reader: dict[str, Any] | None, unit_code: str) -> bool:
-    return reader is not None and reader["role"] in UNIT_ROLES and reader["unit"] == unit_code
-
-
-def _member_unit(reader: dict[str, Any] | None) -> str | None:
-    return reader["unit"] if reader is not None and reader["role"] in MEMBER_ROLES else None
+def _member_unit(reader: Actor | None) -> str | None:
+    return reader.unit if reader is not None and reader.role in MEMBER_ROLES else None
 
 
 def _disclosed(status: str, archived_from: str | None) -> bool:
     return status in DISCLOSED or (status == "archived" and archived_from in DISCLOSED)
 
 
-def may_see(session: Session, reader: dict[str, Any] | None, item: Item) -> bool:
+def may_see(session: Session, reader: Actor | None, item: Item) -> bool:
     """Whether the reader (None: the public) may read this item."""
     if _is_county(reader) or _is_own_unit(reader, item.unit_code):
         return True
@@ -68,7 +65,7 @@ def may_see(session: Session, reader: dict[str, Any] | None, item: Item) -> bool
     return item.audience == "unit" and item.unit_code == unit
 
 
-def visible(session: Session, reader: dict[str, Any] | None) -> sa.ColumnElement[bool]:
+def visible(session: Session, reader: Actor | None) -> sa.ColumnElement[bool]:
     """The same rule as may_see, as a WHERE clause on items."""
     if _is_county(reader):
         return sa.true()
@@ -80,17 +77,17 @@ def visible(session: Session, reader: dict[str, Any] | None) -> sa.ColumnElement
         scopes.append(sa.and_(Item.audience == "party", Item.unit_code.in_(units_copy.chain_of(session, unit))))
         scopes.append(sa.and_(Item.audience == "unit", Item.unit_code == unit))
     clause = sa.and_(disclosed, sa.or_(*scopes))
-    if reader is not None and reader["role"] in UNIT_ROLES and reader["unit"]:
-        clause = sa.or_(Item.unit_code == reader["unit"], clause)
+    if reader is not None and reader.role in UNIT_ROLES and reader.unit:
+        clause = sa.or_(Item.unit_code == reader.unit, clause)
     return clause
 
 
-def sees_trails(reader: dict[str, Any] | None) -> bool:
+def sees_trails(reader: Actor | None) -> bool:
     """Whether some items this reader lists show their trail (their unit's, or all of them)."""
-    return reader is not None and reader["role"] in COUNTY_ROLES + UNIT_ROLES
+    return reader is not None and reader.role in COUNTY_ROLES | set(UNIT_ROLES)
 
 
-def view(reader: dict[str, Any] | None, item: Item) -> dict[str, Any]:
+def view(reader: Actor | None, item: Item) -> dict[str, Any]:
     """The item as this reader sees it; call only after may_see."""
     if _is_county(reader) or _is_own_unit(reader, item.unit_code):
         return ItemView().dump(item)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
 from services.common.contract import SECTORS
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, validated
@@ -22,8 +23,8 @@ from services.common.shapes.disclosure import (
     CATALOGUE_COLUMNS, FREQUENCIES, RULE_LIMITS, CatalogueRetirement, CatalogueRevision, NewCatalogueEntry)
 from services.common.workdays import county_today
 
-from . import obligations
-from .actors import actor_of, require_role
+from . import upkeep
+from .actors import require_role
 from .models import CatalogueEntry
 from .schemas import CatalogueEntryView
 
@@ -110,20 +111,18 @@ def new_entry(session: Session, data: dict[str, Any], changed_by: str) -> Catalo
     return entry
 
 
-def add_entry(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def add_entry(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """A new matter, in force from `valid_from` (today by default). Under a plan already
     approved, units owe it from today on: a back-dated matter makes nobody late."""
-    actor = actor_of(actor)
     require_role(actor, EDITOR)
-    entry = new_entry(uow.session, data, actor["username"])
-    obligations.reschedule_entry(uow, entry.code, max(entry.valid_from, county_today()))
+    entry = new_entry(uow.session, data, actor.username)
+    upkeep.reschedule_entry(uow, entry.code, max(entry.valid_from, county_today()))
     return CatalogueEntryView().dump(entry)
 
 
-def revise_entry(uow: UnitOfWork, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
+def revise_entry(uow: UnitOfWork, actor: Actor, code: str, data: dict[str, Any]) -> dict[str, Any]:
     """A new version from `valid_from` (today by default, never earlier: the past stays as it
     was); the version before ends the day before. Obligations after that day follow the new one."""
-    actor = actor_of(actor)
     require_role(actor, EDITOR)
     changes = validated(CatalogueRevision(), data, f"the revision of {code}")
     current = _latest(uow.session, code)
@@ -143,18 +142,17 @@ def revise_entry(uow: UnitOfWork, actor: dict[str, Any], code: str, data: dict[s
     values = validated(NewCatalogueEntry(), {**columns, "code": code}, f"the revision of {code}")
     current.valid_to = valid_from - timedelta(days=1)
     revised = CatalogueEntry(**{column: values[column] for column in CATALOGUE_COLUMNS}, code=code,
-                             version=current.version + 1, valid_from=valid_from, changed_by=actor["username"],
+                             version=current.version + 1, valid_from=valid_from, changed_by=actor.username,
                              changed_at=utcnow(), change_note=changes["change_note"].strip())
     uow.session.add(revised)
     uow.session.flush()
-    obligations.reschedule_entry(uow, code, valid_from)
+    upkeep.reschedule_entry(uow, code, valid_from)
     return CatalogueEntryView().dump(revised)
 
 
-def retire_entry(uow: UnitOfWork, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
+def retire_entry(uow: UnitOfWork, actor: Actor, code: str, data: dict[str, Any]) -> dict[str, Any]:
     """The matter ends: `valid_to` (today by default) is its last day in force. Obligations
     after it are no longer owed; those before it stand."""
-    actor = actor_of(actor)
     require_role(actor, EDITOR)
     retirement = validated(CatalogueRetirement(), data, f"the retirement of {code}")
     current = _latest(uow.session, code)
@@ -167,8 +165,8 @@ def retire_entry(uow: UnitOfWork, actor: dict[str, Any], code: str, data: dict[s
         raise Conflict(f"version {current.version} of {code} is in force from {current.valid_from}; "
                        "it can be retired on that day or later")
     current.valid_to = valid_to
-    current.retired_by, current.retired_at = actor["username"], utcnow()
+    current.retired_by, current.retired_at = actor.username, utcnow()
     current.retired_reason = retirement["reason"].strip()
     uow.session.flush()
-    obligations.reschedule_entry(uow, code, valid_to + timedelta(days=1))
+    upkeep.reschedule_entry(uow, code, valid_to + timedelta(days=1))
     return CatalogueEntryView().dump(current)

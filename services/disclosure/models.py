@@ -113,7 +113,7 @@ class Obligation(Base):
     __tablename__ = "obligations"
     __table_args__ = (
         # per version: a revised entry's open period is waived and scheduled again from the
-        # new version (obligations.reschedule_entry), so the same code and period may recur
+        # new version (upkeep.reschedule_entry), so the same code and period may recur
         sa.UniqueConstraint("unit_code", "entry_id", "period"),
         sa.Index("ix_obligations_progress", "year", "town_code", "sector", "status"),
         sa.Index("ix_obligations_status_due_on", "status", "due_on"),

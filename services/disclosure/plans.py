@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from services.common.actor import Actor
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, InvalidInput, NotFound, validated
@@ -21,8 +22,8 @@ from services.common.records import utcnow
 from services.common.shapes.disclosure import NewPlan, PlanAction, PlanChanges
 from services.common.workdays import county_today
 
-from . import obligations
-from .actors import COUNTY_ROLES, actor_of, require_role
+from . import scheduling
+from .actors import COUNTY_ROLES, require_role
 from .models import Plan, PlanTransition
 from .schemas import PlanView
 
@@ -30,8 +31,8 @@ EDITOR = "inspector"
 PLAN_FIELDS = tuple(NewPlan().fields)
 
 
-def _sees_drafts(actor: dict[str, Any] | None) -> bool:
-    return bool(actor) and actor.get("role") in COUNTY_ROLES
+def _sees_drafts(actor: Actor | None) -> bool:
+    return bool(actor) and actor.role in COUNTY_ROLES
 
 
 def _load(session: Session, plan_id: int) -> Plan:
@@ -53,13 +54,13 @@ def _year_is_free(session: Session, year: int, plan_id: int | None = None) -> No
         raise Conflict(f"the plan for {year} exists already (plan {other}); one plan per year")
 
 
-def _step(plan: Plan, to_status: str, actor: dict[str, Any], reason: str | None = None) -> None:
-    plan.trail.append(PlanTransition(from_status=plan.status, to_status=to_status, actor=actor["username"],
-                                     role=actor["role"], reason=reason, at=utcnow()))
+def _step(plan: Plan, to_status: str, actor: Actor, reason: str | None = None) -> None:
+    plan.trail.append(PlanTransition(from_status=plan.status, to_status=to_status, actor=actor.username,
+                                     role=actor.role, reason=reason, at=utcnow()))
     plan.status = to_status
 
 
-def list_plans(session: Session, actor: dict[str, Any] | None) -> list[dict[str, Any]]:
+def list_plans(session: Session, actor: Actor | None) -> list[dict[str, Any]]:
     """Every plan the caller may read, newest year first."""
     query = sa.select(Plan).options(selectinload(Plan.trail)).order_by(Plan.year.desc())
     if not _sees_drafts(actor):
@@ -67,28 +68,26 @@ def list_plans(session: Session, actor: dict[str, Any] | None) -> list[dict[str,
     return PlanView(many=True).dump(session.scalars(query).all())
 
 
-def get_plan(session: Session, actor: dict[str, Any] | None, plan_id: int) -> dict[str, Any]:
+def get_plan(session: Session, actor: Actor | None, plan_id: int) -> dict[str, Any]:
     plan = _load(session, plan_id)
     if plan.status == "draft" and not _sees_drafts(actor):
         raise NotFound(f"no plan {plan_id}")  # a draft is not shown, not even as existing
     return PlanView().dump(plan)
 
 
-def create_plan(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    actor = actor_of(actor)
+def create_plan(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     require_role(actor, EDITOR)
     values = _stored(validated(NewPlan(), data, "the plan"))
     _year_is_free(uow.session, values["year"])
-    plan = Plan(**values, created_by=actor["username"], created_at=utcnow())
+    plan = Plan(**values, created_by=actor.username, created_at=utcnow())
     _step(plan, "draft", actor)  # from no status: the trail starts with the drafting
     uow.session.add(plan)
     uow.session.flush()
     return PlanView().dump(plan)
 
 
-def update_plan(uow: UnitOfWork, actor: dict[str, Any], plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+def update_plan(uow: UnitOfWork, actor: Actor, plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Edit a draft; once it is out for comments, what people comment on stays as it was."""
-    actor = actor_of(actor)
     require_role(actor, EDITOR)
     given = validated(PlanChanges(), changes, "the plan's changes")
     plan = _load(uow.session, plan_id)
@@ -118,14 +117,14 @@ def _consult(uow: UnitOfWork, plan: Plan, options: dict[str, Any]) -> None:
                                         "closes_on": plan.consultation_closes_on})
 
 
-def _approve(uow: UnitOfWork, plan: Plan, actor: dict[str, Any]) -> None:
+def _approve(uow: UnitOfWork, plan: Plan, actor: Actor) -> None:
     """Approval only after the last day of comments; it schedules every unit's obligations."""
     if county_today() <= plan.consultation_closes_on:
         raise Conflict(f"plan {plan.id} is open for comments until {plan.consultation_closes_on}; "
                        f"it can be approved from {plan.consultation_closes_on + timedelta(days=1)}")
     plan.approved_at = utcnow()
     uow.emit(names.PLAN_APPROVED, {"plan_id": plan.id, "year": plan.year, "title": plan.title,
-                              "approved_by": actor["username"], "approved_at": plan.approved_at,
+                              "approved_by": actor.username, "approved_at": plan.approved_at,
                               "milestones": [{"title": m["title"], "due_on": date.fromisoformat(m["due_on"])}
                                              for m in plan.milestones]})
 
@@ -145,10 +144,9 @@ ACTIONS = {"consult": ("draft", "consultation"), "approve": ("consultation", "ap
            "activate": ("approved", "active"), "close": ("active", "closed")}
 
 
-def transition(uow: UnitOfWork, actor: dict[str, Any], plan_id: int, action: str,
+def transition(uow: UnitOfWork, actor: Actor, plan_id: int, action: str,
                data: dict[str, Any]) -> dict[str, Any]:
     """consult (征求意见), approve (schedules the year's obligations), activate, close."""
-    actor = actor_of(actor)
     require_role(actor, EDITOR)
     if action not in ACTIONS:
         raise InvalidInput(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
@@ -169,5 +167,5 @@ def transition(uow: UnitOfWork, actor: dict[str, Any], plan_id: int, action: str
     uow.session.flush()
     view = PlanView().dump(plan)
     if action == "approve":  # the plan is approved in this transaction: its year can be scheduled
-        view["obligations_scheduled"] = obligations.schedule_year(uow, plan.year)
+        view["obligations_scheduled"] = scheduling.schedule_year(uow, plan.year)
     return view

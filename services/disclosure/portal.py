@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from services.common.actor import Actor
 from services.common.errors import NotFound
 from services.common.workdays import county_today
 
@@ -25,10 +26,10 @@ HALVES = {"H1": "上半年", "H2": "下半年"}
 MAX_ITEMS = 200
 
 
-def portal_reader(actor: dict[str, Any] | None) -> dict[str, Any] | None:
+def portal_reader(actor: Actor | None) -> dict[str, Any] | None:
     """A member (or a unit's official) reads as a member of their unit; anyone else as the public."""
-    if actor and actor.get("role") in audience.MEMBER_ROLES and actor.get("unit"):
-        return {"username": actor["username"], "role": "member", "unit": actor["unit"]}
+    if actor and actor.get("role") in audience.MEMBER_ROLES and actor.unit:
+        return {"username": actor.username, "role": "member", "unit": actor.unit}
     return None
 
 
@@ -48,7 +49,7 @@ def period_label(period: str | None) -> str:
     return f"{year}年{int(part)}月" if part.isdigit() else f"{year}年"
 
 
-def _disclosed_items(session: Session, reader: dict[str, Any] | None, unit_code: str) -> list[Item]:
+def _disclosed_items(session: Session, reader: Actor | None, unit_code: str) -> list[Item]:
     disclosed = sa.or_(Item.status.in_(audience.DISCLOSED),
                        sa.and_(Item.status == "archived", Item.archived_from.in_(audience.DISCLOSED)))
     query = (sa.select(Item).where(audience.visible(session, reader), disclosed, Item.unit_code == unit_code,
@@ -86,7 +87,7 @@ def record(session: Session, unit_code: str, year: int) -> dict[str, Any]:
     return {"year": year, **counts, "total": sum(counts.values()), "on_time_rate": on_time_rate(counts)}
 
 
-def unit_page(session: Session, actor: dict[str, Any] | None, unit_code: str, year: int | None = None) -> dict[str, Any]:
+def unit_page(session: Session, actor: Actor | None, unit_code: str, year: int | None = None) -> dict[str, Any]:
     """{"groups": [{matter, periods: [{period, label, items}]}], "prior": [items], "record": {...}};
     each item as the public view shows it, with `party` true for a Party-scope one."""
     reader = portal_reader(actor)
@@ -107,7 +108,7 @@ def unit_page(session: Session, actor: dict[str, Any] | None, unit_code: str, ye
     return {"groups": ordered, "prior": prior, "record": record(session, unit_code, year or county_today().year)}
 
 
-def item_page(session: Session, actor: dict[str, Any] | None, item_id: int) -> dict[str, Any]:
+def item_page(session: Session, actor: Actor | None, item_id: int) -> dict[str, Any]:
     """{"item": view} for an item the reader may see (with `party`, and `current_id` when a
     correction replaced it); {"withdrawn": notice} for a published society item since withdrawn;
     NotFound otherwise (also for what the reader may not see: the portal does not say it exists)."""

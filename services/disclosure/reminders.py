@@ -73,7 +73,7 @@ def remind(uow: UnitOfWork, actor: Actor, obligation_id: int, note: str | None,
         "year": obligation.year, "status": obligation.status, "reminded_by": actor.username, "reminded_at": now,
         "note": note, "reminder_no": number})
     return {"reminder": _view(reminder, number),
-            "obligation": obligations.get_obligation(session, actor.wire(), obligation.id)}
+            "obligation": obligations.get_obligation(session, actor, obligation.id)}
 
 
 def last_reminders(session: Session, actor: Actor, obligation_ids: list[int]) -> dict[str, dict[str, Any]]:

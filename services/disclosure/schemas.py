@@ -7,13 +7,6 @@ from marshmallow import Schema, fields
 from services.common.workdays import county_today
 
 
-class Actor(Schema):
-    """Who is acting, as the gateway vouches for them."""
-    username = fields.String(required=True)
-    role = fields.String(required=True)
-    unit = fields.String(allow_none=True, load_default=None)
-
-
 class Transition(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()

@@ -7,12 +7,12 @@ from nameko.dependency_providers import Config
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
-from services.common.errors import DOMAIN_ERRORS
+from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
-from services.common.rpc import rpc
 from services.common.timers import configured_timer, timer
 
-from . import archive, attachments, catalogue, obligations, plans, portal, progress, reminders, units_copy, workflow
+from . import (archive, attachments, catalogue, deadlines, obligations, plans, portal, progress, reading, reminders,
+               units_copy, upkeep, workflow)
 
 
 class DisclosureService(base.ServiceBase):
@@ -25,113 +25,95 @@ class DisclosureService(base.ServiceBase):
         """Keep the unit copy; a unit that appears, changes sector or town, merges or is
         dissolved gets its obligations for the year brought in line."""
         if units_copy.apply_unit_state(self.db.session, unit_state_of(event)):
-            obligations.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
+            upkeep.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
 
     # --- the catalogue (公开目录) ----------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def list_catalogue(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
         """The entries in force on a date (today by default), by sector, frequency or text."""
         return catalogue.list_entries(self.db.session, **filters)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def get_catalogue_entry(self, code: str) -> dict[str, Any]:
         """The entry in force with every version it had."""
         return catalogue.get_entry(self.db.session, code)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def add_catalogue_entry(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        entry = catalogue.add_entry(self.db, actor, data)
-        self.db.commit()
-        return entry
+    @command
+    def add_catalogue_entry(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return catalogue.add_entry(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def revise_catalogue_entry(self, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
+    @command
+    def revise_catalogue_entry(self, actor: Actor, code: str, data: dict[str, Any]) -> dict[str, Any]:
         """A new version from `valid_from` on; the old version stays for the time before."""
-        entry = catalogue.revise_entry(self.db, actor, code, data)
-        self.db.commit()
-        return entry
+        return catalogue.revise_entry(self.db, actor, code, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def retire_catalogue_entry(self, actor: dict[str, Any], code: str, data: dict[str, Any]) -> dict[str, Any]:
-        entry = catalogue.retire_entry(self.db, actor, code, data)
-        self.db.commit()
-        return entry
+    @command
+    def retire_catalogue_entry(self, actor: Actor, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        return catalogue.retire_entry(self.db, actor, code, data)
 
     # --- the yearly plan (实施方案) ------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_plans(self, actor: dict[str, Any] | None) -> list[dict[str, Any]]:
+    @query
+    def list_plans(self, actor: Actor | None) -> list[dict[str, Any]]:
         return plans.list_plans(self.db.session, actor)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_plan(self, actor: dict[str, Any] | None, plan_id: int) -> dict[str, Any]:
+    @query
+    def get_plan(self, actor: Actor | None, plan_id: int) -> dict[str, Any]:
         return plans.get_plan(self.db.session, actor, plan_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def create_plan(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        plan = plans.create_plan(self.db, actor, data)
-        self.db.commit()
-        return plan
+    @command
+    def create_plan(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return plans.create_plan(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def update_plan(self, actor: dict[str, Any], plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-        plan = plans.update_plan(self.db, actor, plan_id, changes)
-        self.db.commit()
-        return plan
+    @command
+    def update_plan(self, actor: Actor, plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        return plans.update_plan(self.db, actor, plan_id, changes)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def transition_plan(self, actor: dict[str, Any], plan_id: int, action: str,
+    @command
+    def transition_plan(self, actor: Actor, plan_id: int, action: str,
                         data: dict[str, Any] | None = None) -> dict[str, Any]:
         """consult (征求意见), approve (schedules every unit's obligations), activate, close."""
-        plan = plans.transition(self.db, actor, plan_id, action, data or {})
-        self.db.commit()
-        return plan
+        return plans.transition(self.db, actor, plan_id, action, data or {})
 
     # --- obligations (公开任务) ----------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_obligations(self, actor: dict[str, Any], filters: dict[str, Any], limit: int = 50,
+    @query
+    def list_obligations(self, actor: Actor, filters: dict[str, Any], limit: int = 50,
                          after: int | None = None) -> dict[str, Any]:
         return obligations.list_obligations(self.db.session, actor, filters, min(int(limit), 500), after)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_obligation(self, actor: dict[str, Any], obligation_id: int) -> dict[str, Any]:
+    @query
+    def get_obligation(self, actor: Actor, obligation_id: int) -> dict[str, Any]:
         return obligations.get_obligation(self.db.session, actor, obligation_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def record_event(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    @command
+    def record_event(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         """The unit records an event (or a decision it will take) that a catalogue entry
         says must be disclosed: the obligation follows with its due date."""
-        obligation = obligations.record_event(self.db, actor, data)
-        self.db.commit()
-        return obligation
+        return obligations.record_event(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def waive_obligation(self, actor: dict[str, Any], obligation_id: int, reason: str) -> dict[str, Any]:
-        obligation = obligations.waive(self.db, actor, obligation_id, reason)
-        self.db.commit()
-        return obligation
+    @command
+    def waive_obligation(self, actor: Actor, obligation_id: int, reason: str) -> dict[str, Any]:
+        return obligations.waive(self.db, actor, obligation_id, reason)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def remind_obligation(self, actor: dict[str, Any], obligation_id: int, note: str | None = None) -> dict[str, Any]:
+    @command
+    def remind_obligation(self, actor: Actor, obligation_id: int, note: str | None = None) -> dict[str, Any]:
         """The county office's reminder (催办) of an open or overdue obligation: kept, and
         ObligationReminded tells the unit's liaison; once per obligation in 24 hours."""
-        reminded = reminders.remind(self.db, Actor.of(actor), obligation_id, note)
-        self.db.commit()
-        return reminded
+        return reminders.remind(self.db, actor, obligation_id, note)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def obligation_reminders(self, actor: dict[str, Any], obligation_ids: list[int]) -> dict[str, dict[str, Any]]:
+    @query
+    def obligation_reminders(self, actor: Actor, obligation_ids: list[int]) -> dict[str, dict[str, Any]]:
         """The latest reminder (and how many) of each of these obligations that was reminded."""
-        return reminders.last_reminders(self.db.session, Actor.of(actor), obligation_ids)
+        return reminders.last_reminders(self.db.session, actor, obligation_ids)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def progress(self, filters: dict[str, Any]) -> dict[str, Any]:
         """Obligations by status per town and sector: what the county office watches."""
         return progress.by_town_and_sector(self.db.session, filters)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def progress_by_month(self, filters: dict[str, Any]) -> dict[str, Any]:
         """The year's obligations by the month they fall due, with each month's on-time rate."""
         return progress.by_month(self.db.session, filters)
@@ -140,93 +122,79 @@ class DisclosureService(base.ServiceBase):
     def check_deadlines(self) -> None:
         """Yellow (due within 3 working days) and red (overdue) once per obligation; each
         row is claimed with a conditional update, so two replicas never send one twice."""
-        obligations.check_deadlines(self.db)
+        deadlines.check_deadlines(self.db)
 
     # --- items (公开事项) ------------------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def create_item(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        item = workflow.create_item(self.db, actor, data)
-        self.db.commit()
-        return item
+    @command
+    def create_item(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return workflow.create_item(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def update_item(self, actor: dict[str, Any], item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    @command
+    def update_item(self, actor: Actor, item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Edit a draft."""
-        item = workflow.update_item(self.db, actor, item_id, changes)
-        self.db.commit()
-        return item
+        return workflow.update_item(self.db, actor, item_id, changes)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def transition_item(self, actor: dict[str, Any], item_id: int, action: str,
+    @command
+    def transition_item(self, actor: Actor, item_id: int, action: str,
                         reason: str | None = None) -> dict[str, Any]:
         """submit (提出), review (审核), approve (审批, which publishes: 实施), reject, withdraw."""
-        item = workflow.transition(self.db, actor, item_id, action, reason)
-        self.db.commit()
-        return item
+        return workflow.transition(self.db, actor, item_id, action, reason)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def correct_item(self, actor: dict[str, Any], item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    @command
+    def correct_item(self, actor: Actor, item_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """A new draft version of a published item; it replaces the old one when published."""
-        item = workflow.correct(self.db, actor, item_id, changes)
-        self.db.commit()
-        return item
+        return workflow.correct(self.db, actor, item_id, changes)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_item(self, actor: dict[str, Any] | None, item_id: int) -> dict[str, Any]:
-        return workflow.get_item(self.db.session, actor, item_id)
+    @query
+    def get_item(self, actor: Actor | None, item_id: int) -> dict[str, Any]:
+        return reading.get_item(self.db.session, actor, item_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def unit_portal(self, actor: dict[str, Any] | None, unit_code: str, year: int | None = None) -> dict[str, Any]:
+    @query
+    def unit_portal(self, actor: Actor | None, unit_code: str, year: int | None = None) -> dict[str, Any]:
         """The public portal's unit page: disclosed items by matter and period, prior disclosures, the year's record."""
         return portal.unit_page(self.db.session, actor, unit_code, year)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def item_portal(self, actor: dict[str, Any] | None, item_id: int) -> dict[str, Any]:
+    @query
+    def item_portal(self, actor: Actor | None, item_id: int) -> dict[str, Any]:
         """The public portal's item page: the item with the version in force, or a withdrawn item's notice."""
         return portal.item_page(self.db.session, actor, item_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def item_versions(self, actor: dict[str, Any] | None, item_id: int) -> list[dict[str, Any]]:
-        return workflow.versions(self.db.session, actor, item_id)
+    @query
+    def item_versions(self, actor: Actor | None, item_id: int) -> list[dict[str, Any]]:
+        return reading.versions(self.db.session, actor, item_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_items(self, actor: dict[str, Any] | None, filters: dict[str, Any], limit: int = 50,
+    @query
+    def list_items(self, actor: Actor | None, filters: dict[str, Any], limit: int = 50,
                    after: int | None = None) -> dict[str, Any]:
         """Items the caller may see: the public sees published society items only."""
-        return workflow.list_items(self.db.session, actor, filters, min(int(limit), 500), after)
+        return reading.list_items(self.db.session, actor, filters, min(int(limit), 500), after)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def add_attachment(self, actor: dict[str, Any], item_id: int, filename: str, media_type: str,
+    @command
+    def add_attachment(self, actor: Actor, item_id: int, filename: str, media_type: str,
                        content_b64: str) -> dict[str, Any]:
-        added = attachments.add(self.db, actor, item_id, filename, media_type, content_b64,
-                                self.config["DISCLOSURE"])
-        self.db.commit()
-        return added
+        return attachments.add(self.db, actor, item_id, filename, media_type, content_b64,
+                               self.config["DISCLOSURE"])
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_attachment(self, actor: dict[str, Any] | None, item_id: int, sha256: str) -> dict[str, Any]:
+    @query
+    def get_attachment(self, actor: Actor | None, item_id: int, sha256: str) -> dict[str, Any]:
         """{filename, media_type, size, content_b64} if the caller may see the item."""
         return attachments.get(self.db.session, actor, item_id, sha256)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def remove_attachment(self, actor: dict[str, Any], item_id: int, sha256: str) -> dict[str, Any]:
-        removed = attachments.remove(self.db, actor, item_id, sha256)
-        self.db.commit()
-        return removed
+    @command
+    def remove_attachment(self, actor: Actor, item_id: int, sha256: str) -> dict[str, Any]:
+        return attachments.remove(self.db, actor, item_id, sha256)
 
     # --- the archive (登记归档) ----------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def export_archive(self, actor: dict[str, Any], unit_code: str, year: int) -> dict[str, Any]:
+    @query
+    def export_archive(self, actor: Actor, unit_code: str, year: int) -> dict[str, Any]:
         """A zip of the unit's year: manifest, every item version with its trail, attachments."""
         return archive.export(self.db.session, actor, unit_code, int(year))
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def seal_year(self, actor: dict[str, Any], year: int) -> dict[str, Any]:
-        sealed = archive.seal(self.db, actor["username"], int(year))
-        self.db.commit()
-        return sealed
+    @command
+    def seal_year(self, actor: Actor, year: int) -> dict[str, Any]:
+        return archive.seal(self.db, actor, int(year))
 
     @timer(interval=3600, eager=True)
     def seal_ended_years(self) -> None:

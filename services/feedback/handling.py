@@ -18,26 +18,8 @@ from services.common.workdays import add_working_days, county_date
 
 from . import intake, trail
 from .models import Answer, Feedback, Target
+from .roles import COUNTY_OFFICE, of_unit, office_only
 from .settings import Settings
-
-COUNTY_OFFICE = frozenset({"inspector", "admin"})
-
-
-def office_only(actor: Actor, what: str) -> None:
-    if actor.role not in COUNTY_OFFICE:
-        raise Forbidden(f"{what}由县委党务公开领导小组办公室办理，你的角色不能办理")
-
-
-def _unit(actor: Actor, feedback: Feedback, roles: tuple[str, ...], what: str) -> None:
-    """An operator or reviewer (as `roles` allow) of the unit now answering the feedback."""
-    if actor.role not in roles:
-        raise Forbidden(f"{what}需要{'或'.join(ROLE_LABELS[r] for r in roles)}办理")
-    if actor.unit != feedback.unit_code:
-        raise Forbidden(f"这条意见建议由 {feedback.unit_code} 办理，你属于 {actor.unit or '（无单位）'}，不能办理")
-
-
-ROLE_LABELS = {"operator": "本单位党务干事", "reviewer": "本单位审核人（书记）", "inspector": "县委办公室"}
-
 
 def release(uow: UnitOfWork, actor: Actor, feedback_id: int) -> Feedback:
     """The county office lets held feedback through to its unit; its clock started at receipt."""
@@ -69,7 +51,7 @@ def accept(uow: UnitOfWork, actor: Actor, feedback_id: int) -> Feedback:
     if not (actor.role in COUNTY_OFFICE or actor.role in ("operator", "reviewer")):
         raise Forbidden("受理需要本单位党务干事或审核人办理")
     if actor.role not in COUNTY_OFFICE:
-        _unit(actor, feedback, ("operator", "reviewer"), "受理")
+        of_unit(actor, feedback, ("operator", "reviewer"), "受理")
     trail.move(uow.session, feedback, "accept", actor)
     feedback.accepted_at = utcnow()
     uow.emit(names.FEEDBACK_ACCEPTED, {
@@ -117,7 +99,7 @@ def transfer(uow: UnitOfWork, actor: Actor, feedback_id: int, unit_code: str, re
 def request_extension(uow: UnitOfWork, actor: Actor, feedback_id: int, working_days: int, reason: str,
                       settings: Settings) -> Feedback:
     feedback = trail.load(uow.session, feedback_id)
-    _unit(actor, feedback, ("operator", "reviewer"), "申请延期")
+    of_unit(actor, feedback, ("operator", "reviewer"), "申请延期")
     if feedback.extension_status is not None:
         raise Conflict("每条意见建议只能申请一次延期，已经申请过了")
     if not 1 <= working_days <= settings.extension_max_working_days:
@@ -156,7 +138,7 @@ def clear_warnings(feedback: Feedback) -> None:
 
 def draft_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, body: str) -> Feedback:
     feedback = trail.load(uow.session, feedback_id)
-    _unit(actor, feedback, ("operator",), "拟写答复")
+    of_unit(actor, feedback, ("operator",), "拟写答复")
     trail.move(uow.session, feedback, "answer", actor)
     uow.session.add(Answer(feedback_id=feedback.id, round=feedback.round, body=body, status="review",
                            drafted_by=actor.username, drafted_at=utcnow()))
@@ -174,7 +156,7 @@ def _pending_answer(uow: UnitOfWork, feedback: Feedback) -> Answer:
 def approve_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, note: str | None) -> Feedback:
     """The unit's reviewer approves the draft: the sender sees it now. Never the drafter's own."""
     feedback = trail.load(uow.session, feedback_id)
-    _unit(actor, feedback, ("reviewer",), "审核答复")
+    of_unit(actor, feedback, ("reviewer",), "审核答复")
     if feedback.status != "reviewing":
         trail.move(uow.session, feedback, "approve_answer", actor)  # raises the 409 with the state
     answer = _pending_answer(uow, feedback)
@@ -193,7 +175,7 @@ def approve_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, note: str | 
 
 def return_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, reason: str) -> Feedback:
     feedback = trail.load(uow.session, feedback_id)
-    _unit(actor, feedback, ("reviewer",), "退回答复")
+    of_unit(actor, feedback, ("reviewer",), "退回答复")
     if feedback.status != "reviewing":
         trail.move(uow.session, feedback, "reject_answer", actor)
     answer = _pending_answer(uow, feedback)

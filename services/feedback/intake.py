@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from services.common.db import UnitOfWork
 from services.common.contract import names
 from services.common.errors import InvalidInput, NotFound
+from services.common.i18n import term
 from services.common.records import utcnow
 from services.common.shapes.feedback import NewFeedback
 from services.common.workdays import add_working_days, county_date
@@ -23,7 +24,6 @@ from . import moderation, trail
 from .models import Feedback, Target
 from .settings import Settings
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
-TARGET_LABELS = {"item": "公开事项", "unit": "党组织", "plan": "实施方案"}
 COUNTY_FALLBACK = "county"  # who answers comments on the plan while the county's root unit is unknown
 
 
@@ -98,7 +98,7 @@ def _open_target(session: Session, kind: str, target_id: str, today: date) -> Ta
             raise InvalidInput(f"《{target.title}》的征求意见已于 {target.open_until.isoformat()} 截止，"
                                "不再接收意见")
     if target is None or not target.active:
-        raise NotFound(f"{TARGET_LABELS[kind]} {target_id} 不存在或不接收意见建议，请核对后再提交")
+        raise NotFound(f"{term('feedback_target', kind)} {target_id} 不存在或不接收意见建议，请核对后再提交")
     return target
 
 

@@ -13,10 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.records import utcnow
 
 from .models import Feedback, Report
+from .roles import office_only
 from .settings import Settings
 
 LINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
@@ -115,6 +117,13 @@ def review_answer(session: Session, feedback_id: int, keep: bool) -> Feedback:
         raise Conflict("这条公开答复没有被举报，无需审核")
     feedback.answer_hidden, feedback.answer_reviewed_at = not keep, utcnow()
     return feedback
+
+
+def review_reported(session: Session, actor: Actor, feedback_id: int, keep: bool) -> dict[str, Any]:
+    """review_answer, by the county office only, as the console shows it."""
+    office_only(actor, "审核被举报的公开答复")
+    feedback = review_answer(session, feedback_id, keep)
+    return {"id": feedback.id, "reports": feedback.reports, "hidden": feedback.answer_hidden}
 
 
 def _publicly_answered(feedback: Feedback) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, validated
+from services.common.i18n import term
 from services.common.shapes import feedback as shapes
 from services.common.records import utcnow
 from services.common.workdays import add_working_days, county_date, county_today
@@ -20,9 +21,7 @@ from . import trail
 from .intake import secret_hash
 from .models import Answer, Feedback
 from .settings import Settings
-from .states import ACTION_LABELS, LABELS
 
-RATING_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 SENDER_STEPS = ("receive", "hold", "release", "accept", "reject", "transfer", "grant_extension", "approve_answer",
                 "rate", "reopen", "close")  # what the sender is shown of the handling
 
@@ -70,7 +69,7 @@ def rate(uow: UnitOfWork, tracking_code: str, data: dict[str, Any], settings: Se
     rating, comment = body["rating"], body["comment"]
     feedback = trail.by_code(uow.session, tracking_code, lock=True)
     _check_secret(feedback, body["secret"])
-    trail.move(uow.session, feedback, "rate", "sender", f"{RATING_LABELS[rating]}{'：' + comment if comment else ''}")
+    trail.move(uow.session, feedback, "rate", "sender", f"{term('feedback_rating', rating)}{'：' + comment if comment else ''}")
     feedback.rating, feedback.rating_comment, feedback.rated_at = rating, comment, utcnow()
     uow.emit(names.FEEDBACK_RATED, {**trail.ref(feedback), "rating": rating, "round": feedback.round,
                                     "rated_at": feedback.rated_at})
@@ -106,12 +105,12 @@ def track_view(session: Session, feedback: Feedback) -> dict[str, Any]:
     the approved answers. Never the contact."""
     answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id, Answer.status == "approved")
                               .order_by(Answer.id))
-    steps = [{"at": s.at.isoformat(), "action": s.action, "label": ACTION_LABELS.get(s.action, s.action),
+    steps = [{"at": s.at.isoformat(), "action": s.action, "label": term("feedback_action", s.action),
               "status": s.to_status, "note": s.note if s.action in ("reject", "reopen") else None}
              for s in trail.steps(session, feedback.id) if s.action in SENDER_STEPS]
     rejected = next((s["note"] for s in reversed(steps) if s["action"] == "reject"), None)
     return {"tracking_code": feedback.tracking_code, "status": feedback.status,
-            "status_label": LABELS[feedback.status], "kind": feedback.kind,
+            "status_label": term("feedback_status", feedback.status), "kind": feedback.kind,
             "target_kind": feedback.target_kind, "target_id": feedback.target_id, "public": feedback.public,
             "received_at": feedback.received_at.isoformat(), "acknowledge_due": feedback.acknowledge_due.isoformat(),
             "answer_due": feedback.answer_due.isoformat(), "rejected_reason": rejected,

@@ -5,9 +5,8 @@ from typing import Any
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
-from services.common.errors import DOMAIN_ERRORS
+from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
-from services.common.rpc import rpc
 from services.common.timers import configured_timer
 
 from . import deadlines, handling, intake, moderation, routing, sender, views
@@ -45,63 +44,53 @@ class FeedbackService(base.ServiceBase):
 
     # --- the sender -----------------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def submit_feedback(self, data: dict[str, Any], member: str | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return intake.receive(uow, data, member, self.settings)
+        return intake.receive(self.db, data, member, self.settings)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def track(self, tracking_code: str) -> dict[str, Any]:
         return sender.track(self.db.session, tracking_code)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def rate(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return sender.rate(uow, tracking_code, data, self.settings)
+        return sender.rate(self.db, tracking_code, data, self.settings)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def reopen(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return sender.reopen(uow, tracking_code, data, self.settings)
+        return sender.reopen(self.db, tracking_code, data, self.settings)
 
     # --- the answering unit and the county office -------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_feedback(self, actor: dict[str, Any], filters: dict[str, Any], limit: int = 50,
+    @query
+    def list_feedback(self, actor: Actor, filters: dict[str, Any], limit: int = 50,
                       after: int | None = None) -> dict[str, Any]:
-        return views.list_feedback(self.db.session, Actor.of(actor), filters, int(limit), after, self.settings)
+        return views.list_feedback(self.db.session, actor, filters, int(limit), after, self.settings)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_feedback(self, actor: dict[str, Any], feedback_id: int) -> dict[str, Any]:
-        return views.detail(self.db.session, Actor.of(actor), int(feedback_id), self.settings)
+    @query
+    def get_feedback(self, actor: Actor, feedback_id: int) -> dict[str, Any]:
+        return views.detail(self.db.session, actor, int(feedback_id), self.settings)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def act(self, actor: dict[str, Any], feedback_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    @command
+    def act(self, actor: Actor, feedback_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
         """accept, reject, release, transfer, extend, grant-extension, answer, approve-answer, reject-answer."""
-        who = Actor.of(actor)
-        with self.db as uow:
-            handling.act(uow, who, int(feedback_id), action, data, self.settings)
-            uow.session.flush()
-            return views.detail(uow.session, who, int(feedback_id), self.settings)
+        handling.act(self.db, actor, int(feedback_id), action, data, self.settings)
+        self.db.session.flush()
+        return views.detail(self.db.session, actor, int(feedback_id), self.settings)
 
     # --- public answers (公开答复) ------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def public_answers(self, filters: dict[str, Any], limit: int = 50, after: int | None = None) -> dict[str, Any]:
         return views.public_answers(self.db.session, filters, int(limit), after)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def report_answer(self, feedback_id: int, reporter: str) -> dict[str, Any]:
-        with self.db as uow:
-            return moderation.report_answer(uow.session, int(feedback_id), reporter, self.settings)
+        return moderation.report_answer(self.db.session, int(feedback_id), reporter, self.settings)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def review_answer(self, actor: dict[str, Any], feedback_id: int, keep: bool) -> dict[str, Any]:
-        who = Actor.of(actor)
-        with self.db as uow:
-            handling.office_only(who, "审核被举报的公开答复")
-            feedback = moderation.review_answer(uow.session, int(feedback_id), bool(keep))
-            return {"id": feedback.id, "reports": feedback.reports, "hidden": feedback.answer_hidden}
+    @command
+    def review_answer(self, actor: Actor, feedback_id: int, keep: bool) -> dict[str, Any]:
+        return moderation.review_reported(self.db.session, actor, int(feedback_id), bool(keep))
 
     # --- deadlines -------------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.i18n import term
 from services.common.workdays import add_working_days, county_today
 
-from . import routing, trail
+from . import roles, routing, trail
 from .models import Answer, Feedback, Target
 from .settings import Settings
-from .states import ACTION_LABELS, LABELS, OPEN, STATUSES
+from .states import OPEN, STATUSES
 
 PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-]{1,2})[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
@@ -53,7 +54,7 @@ def _flags(feedback: Feedback, today, settings: Settings) -> dict[str, Any]:
 
 def row(feedback: Feedback, towns: dict[str, str], today, settings: Settings) -> dict[str, Any]:
     return {"id": feedback.id, "tracking_code": feedback.tracking_code, "status": feedback.status,
-            "status_label": LABELS[feedback.status], "kind": feedback.kind, "source": feedback.source,
+            "status_label": term("feedback_status", feedback.status), "kind": feedback.kind, "source": feedback.source,
             "target_kind": feedback.target_kind, "target_id": feedback.target_id, "unit_code": feedback.unit_code,
             "town": towns.get(feedback.unit_code, routing.COUNTY_LEVEL), "summary": feedback.content[:100],
             "received_at": feedback.received_at.isoformat(), "acknowledge_due": feedback.acknowledge_due.isoformat(),
@@ -98,7 +99,7 @@ def list_feedback(session: Session, actor: Actor, filters: dict[str, Any], limit
         query = query.where(Feedback.id < after)
     found = list(session.scalars(query))
     towns = routing.towns(session)
-    items = [row(f, towns, today, settings) for f in found]
+    items = [{**row(f, towns, today, settings), "actions": roles.actions(actor, f)} for f in found]
     return {"items": items, "next": found[-1].id if len(found) == limit else None}
 
 
@@ -107,8 +108,10 @@ def detail(session: Session, actor: Actor, feedback_id: int, settings: Settings)
     if feedback is None or not may_see(actor, feedback):
         raise NotFound(f"没有编号为 {feedback_id} 的意见建议，或它不由你的单位办理")
     target = session.get(Target, (feedback.target_kind, feedback.target_id))
-    answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id).order_by(Answer.id))
+    answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id).order_by(Answer.id)).all()
+    drafter = next((a.drafted_by for a in reversed(answers) if a.status == "review"), None)
     return {**row(feedback, routing.towns(session), county_today(), settings),
+            "actions": roles.actions(actor, feedback, drafter),
             "content": feedback.content, "contact": feedback.contact, "target_title": target.title if target else None,
             "held_reason": feedback.held_reason, "reopen_count": feedback.reopen_count,
             "extension": {"status": feedback.extension_status, "working_days": feedback.extension_days,
@@ -118,7 +121,7 @@ def detail(session: Session, actor: Actor, feedback_id: int, settings: Settings)
                          "drafted_at": a.drafted_at.isoformat(), "reviewed_by": a.reviewed_by,
                          "reviewed_at": a.reviewed_at.isoformat() if a.reviewed_at else None,
                          "review_note": a.review_note} for a in answers],
-            "steps": [{"at": s.at.isoformat(), "action": s.action, "label": ACTION_LABELS.get(s.action, s.action),
+            "steps": [{"at": s.at.isoformat(), "action": s.action, "label": term("feedback_action", s.action),
                        "actor": s.actor, "role": s.role,
                        "from_status": s.from_status, "to_status": s.to_status, "note": s.note, "unit_code": s.unit_code}
                       for s in trail.steps(session, feedback.id)]}

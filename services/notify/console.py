@@ -16,7 +16,7 @@ from . import templates
 from .models import Delivery, InboxMessage, Preference
 from .planner import DEFAULTS
 from .rules import CHANNELS, Rules
-from .sender import mask
+from .outcomes import mask
 
 STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
 

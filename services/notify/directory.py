@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.i18n import term
 from .models import Contact, ItemAuthor, KnownAccount, KnownUnit
 
 # which accounts read an official's in-app inbox: the unit's accounts of this role
@@ -69,13 +70,12 @@ def official(session: Session, unit_code: str, role: str) -> Person:
     contact = session.get(Contact, (unit_code, role))
     person = Person(key=f"{unit_code}/{role}", unit_code=unit_code,
                     usernames=_accounts(session, ACCOUNT_ROLE_OF[role], unit_code),
-                    missing=f"单位 {unit_code} 没有登记{ROLE_LABELS[role]}的")
+                    missing=f"单位 {unit_code} 没有登记{term('official_role', role)}的")
     if contact is not None:
         person.name, person.email, person.phone = contact.name, contact.email, contact.phone
     return person
 
 
-ROLE_LABELS = {"liaison": "联络员", "secretary": "书记", "reviewer": "审核人"}
 
 
 def town_of(session: Session, unit_code: str) -> str | None:

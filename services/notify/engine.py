@@ -9,7 +9,8 @@ import eventlet
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 
-from services.common.db import Database, UnitOfWork
+from services.common.database import Database
+from services.common.db import UnitOfWork
 from services.common.records import utcnow
 
 from . import planner

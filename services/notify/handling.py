@@ -7,7 +7,7 @@ from services.common.records import utcnow
 
 from . import directory, planner, webhooks
 from .engine import Engine
-from .sender import report_unreachable
+from .outcomes import report_unreachable
 
 ACCOUNT_EVENTS = (names.ACCOUNT_CREATED, names.ACCOUNT_CHANGED, names.ACCOUNT_DISABLED)
 

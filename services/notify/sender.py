@@ -27,21 +27,13 @@ from services.common.records import utcnow
 
 from . import channels, netcheck
 from .models import Delivery, Webhook, WebhookAttempt
+from .outcomes import NOTIFICATIONS, mask, ref
 
 log = logging.getLogger(__name__)
 
-NOTIFICATIONS = Counter("gongkai_notifications_total", "Notification attempts by channel and outcome.",
-                        ["channel", "outcome"])
 RETRIES = Counter("gongkai_notification_retries_total", "Delivery attempts that failed and will be tried again.",
                   ["channel"])
 ACTIVE = ("pending", "sending")
-
-
-def mask(address: str) -> str:
-    if "@" in address:
-        name, _, domain = address.partition("@")
-        return f"{name[:2]}***@{domain}"
-    return f"{address[:3]}***" if address else "***"
 
 
 class Sender:
@@ -287,17 +279,3 @@ class Sender:
                                               "url_host": netcheck.parse(hook.url)[1],
                                               "consecutive_failures": hook.consecutive_failures,
                                               "reason": error[:500] or "failed", "disabled_at": now})
-
-
-def ref(delivery: Delivery) -> dict[str, Any]:
-    return {"delivery_id": delivery.id, "channel": delivery.channel, "recipient": mask(delivery.recipient),
-            "cause_event_id": delivery.cause_event_id, "cause_type": delivery.cause_type}
-
-
-def report_unreachable(uow: UnitOfWork, deliveries: list[Delivery]) -> None:
-    """Deliveries that failed before any attempt (no address, a template that does not
-    render) are announced at once."""
-    for delivery in deliveries:
-        if delivery.status == "failed" and delivery.attempts == 0 and delivery.delivered_at is None:
-            NOTIFICATIONS.labels(delivery.channel, "no_address").inc()
-            uow.emit(names.NOTIFICATION_FAILED, {**ref(delivery), "reason": delivery.last_error or "", "attempts": 0})

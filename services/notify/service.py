@@ -7,9 +7,8 @@ from nameko.dependency_providers import Config
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import CATALOGUE, Event
-from services.common.errors import DOMAIN_ERRORS
+from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
-from services.common.rpc import rpc
 
 from . import console, handling, webhooks
 from .engine import NotifyEngine
@@ -29,72 +28,63 @@ class NotifyService(base.ServiceBase):
         handling.handle(self.db, self.engine, event)
 
     # --- the in-app inbox and preferences ------------------------------------------------
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_notifications(self, actor: dict[str, Any], unread: bool = False, limit: int = 50,
+    @query
+    def list_notifications(self, actor: Actor, unread: bool = False, limit: int = 50,
                            before_id: int | None = None) -> dict[str, Any]:
-        return console.inbox(self.db.session, Actor.of(actor), bool(unread), min(int(limit), 200), before_id)
+        return console.inbox(self.db.session, actor, bool(unread), min(int(limit), 200), before_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def mark_notifications_read(self, actor: dict[str, Any], ids: list[int] | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return console.mark_read(uow.session, Actor.of(actor), ids)
+    @command
+    def mark_notifications_read(self, actor: Actor, ids: list[int] | None = None) -> dict[str, Any]:
+        return console.mark_read(self.db.session, actor, ids)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_preferences(self, actor: dict[str, Any]) -> dict[str, Any]:
-        return console.preferences(self.db.session, Actor.of(actor).username)
+    @query
+    def get_preferences(self, actor: Actor) -> dict[str, Any]:
+        return console.preferences(self.db.session, actor.username)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def set_preferences(self, actor: dict[str, Any], channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
-        with self.db as uow:
-            return console.set_preferences(uow.session, Actor.of(actor), channels, bool(defaults))
+    @command
+    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
+        return console.set_preferences(self.db.session, actor, channels, bool(defaults))
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def list_deliveries(self, filters: dict[str, Any] | None = None, limit: int = 50,
                         before_id: int | None = None) -> list[dict[str, Any]]:
         return console.deliveries(self.db.session, filters or {}, min(int(limit), 500), before_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def preview_template(self, event_type: str, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
         return console.preview(self.engine.rules, event_type, channel, payload,
                                self.engine.settings.get("PUBLIC_URL") or "")
 
     # --- subscribers' webhooks -------------------------------------------------------------
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def create_webhook(self, actor: dict[str, Any], url: str, event_types: list[str]) -> dict[str, Any]:
-        with self.db as uow:
-            return webhooks.create(uow.session, Actor.of(actor), url, event_types,
-                                   self.engine.settings.get("WEBHOOK_ALLOW"))
+    @command
+    def create_webhook(self, actor: Actor, url: str, event_types: list[str]) -> dict[str, Any]:
+        return webhooks.create(self.db.session, actor, url, event_types, self.engine.settings.get("WEBHOOK_ALLOW"))
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_webhooks(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
-        return webhooks.list_for(self.db.session, Actor.of(actor))
+    @query
+    def list_webhooks(self, actor: Actor) -> list[dict[str, Any]]:
+        return webhooks.list_for(self.db.session, actor)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
-        return webhooks.get(self.db.session, Actor.of(actor), webhook_id)
+    @query
+    def get_webhook(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
+        return webhooks.get(self.db.session, actor, webhook_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def delete_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            return webhooks.delete(uow.session, Actor.of(actor), webhook_id)
+    @command
+    def delete_webhook(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
+        return webhooks.delete(self.db.session, actor, webhook_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def rotate_webhook_secret(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            return webhooks.rotate_secret(uow.session, Actor.of(actor), webhook_id)
+    @command
+    def rotate_webhook_secret(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
+        return webhooks.rotate_secret(self.db.session, actor, webhook_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def enable_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            enabled = webhooks.enable(uow.session, Actor.of(actor), webhook_id, self.engine.settings.get("WEBHOOK_ALLOW"))
-        self.engine.sender.wake()
-        return enabled
+    @command(then=lambda service: service.engine.sender.wake())
+    def enable_webhook(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
+        return webhooks.enable(self.db.session, actor, webhook_id, self.engine.settings.get("WEBHOOK_ALLOW"))
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def webhook_deliveries(self, actor: dict[str, Any], webhook_id: int, limit: int = 50,
+    @query
+    def webhook_deliveries(self, actor: Actor, webhook_id: int, limit: int = 50,
                            before_id: int | None = None) -> list[dict[str, Any]]:
-        return webhooks.attempts(self.db.session, Actor.of(actor), webhook_id, min(int(limit), 200), before_id)
+        return webhooks.attempts(self.db.session, actor, webhook_id, min(int(limit), 200), before_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def ping_webhook(self, actor: dict[str, Any], webhook_id: int) -> dict[str, Any]:
-        return webhooks.ping(self.db.session, Actor.of(actor), webhook_id, self.engine.settings)
+    @query
+    def ping_webhook(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
+        return webhooks.ping(self.db.session, actor, webhook_id, self.engine.settings)

@@ -11,13 +11,11 @@ from typing import Any
 
 import jinja2
 
+from services.common.i18n import term
 from services.common.workdays import COUNTY_TIMEZONE
 
 DIRECTORY = Path(__file__).resolve().parent / "templates"
 FALLBACK = {"wecom": "sms", "dingtalk": "sms", "inbox": "email"}
-KIND_LABELS = {"opinion": "意见", "suggestion": "建议", "complaint": "投诉", "question": "咨询"}
-DIMENSION_LABELS = {"content": "内容完整真实", "form": "形式有效", "procedure": "程序规范", "on_time": "按时公开",
-                    "feedback": "反馈处理"}
 INSPECTION_KINDS = {"routine": "例行检查", "special": "专项检查", "random": "随机抽查"}
 
 
@@ -44,8 +42,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DIRECTORY)), undefined=jinja2.StrictUndefined,
                              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              auto_reload=True)
-    env.filters.update(county_time=county_time, short=short, kind=lambda k: KIND_LABELS.get(k, k),
-                       dimension=lambda d: DIMENSION_LABELS.get(d, d),
+    env.filters.update(county_time=county_time, short=short, kind=lambda k: term("feedback_kind", k),
+                       dimension=lambda d: term("dimension", d),
                        inspection_kind=lambda k: INSPECTION_KINDS.get(k, k), join=lambda xs, sep="、": sep.join(map(str, xs)))
     return env
 

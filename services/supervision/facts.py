@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from services.common.contract import Event, names, unit_state_of
 from services.common.contract.catalogue import UNIT_EVENTS
 from services.common.records import utcnow
+from services.common.unit_tree import UnitTree
 from services.common.workdays import county_date
 
 from .models import DesignationFact, FeedbackFact, ItemFact, ObligationFact, UnitCopy
 
-MAX_DEPTH = 32
+TREE = UnitTree(UnitCopy)
+chain_of, subtree_of = TREE.chain_of, TREE.subtree_of
 
 
 def _seen(session: Session, model: Any, event: Event) -> bool:
@@ -30,52 +32,15 @@ def _seen(session: Session, model: Any, event: Event) -> bool:
 def apply_unit(session: Session, event: Event, received_at: datetime) -> bool:
     """Keep the newest revision of the unit; its town follows the tree."""
     state = unit_state_of(event)
-    unit = session.get(UnitCopy, state["code"])
-    if unit is not None and unit.revision >= state["revision"]:
-        return False
-    moved = unit is None or unit.parent_code != state["parent_code"] or unit.sector != state["sector"]
-    unit = unit or UnitCopy(code=state["code"], first_seen_at=event.occurred_at)
-    unit.name, unit.sector, unit.revision = state["name"], state["sector"], state["revision"]
-    unit.parent_code, unit.demonstration = state["parent_code"], bool(state["demonstration"])
-    if state["status"] != "active" and unit.status in (None, "active"):
-        unit.ended_at = event.occurred_at
-    unit.status = state["status"]
-    session.add(unit)
-    if moved:
-        session.flush()
-        _refresh_towns(session, unit)
-    return True
 
-
-def chain_of(session: Session, code: str) -> list[str]:
-    """The unit and its ancestors, nearest first."""
-    chain: list[str] = []
-    current = session.get(UnitCopy, code)
-    while current is not None and current.code not in chain and len(chain) < MAX_DEPTH:
-        chain.append(current.code)
-        current = session.get(UnitCopy, current.parent_code) if current.parent_code else None
-    return chain
-
-
-def subtree_of(session: Session, code: str) -> list[str]:
-    found, level = [code], [code]
-    while level:
-        level = [c for c in session.scalars(sa.select(UnitCopy.code).where(UnitCopy.parent_code.in_(level)))
-                 if c not in found]
-        found.extend(level)
-    return found
-
-
-def _refresh_towns(session: Session, unit: UnitCopy) -> None:
-    pending, seen = [unit], set()
-    while pending:
-        current = pending.pop()
-        if current.code in seen:
-            continue
-        seen.add(current.code)
-        current.town_code = next((c for c in chain_of(session, current.code)
-                                  if (u := session.get(UnitCopy, c)) is not None and u.sector == "town"), None)
-        pending.extend(session.scalars(sa.select(UnitCopy).where(UnitCopy.parent_code == current.code)))
+    def fill(unit: UnitCopy, created: bool) -> None:
+        if created:
+            unit.first_seen_at = event.occurred_at
+        unit.demonstration = bool(state["demonstration"])
+        if state["status"] != "active" and unit.status in (None, "active"):
+            unit.ended_at = event.occurred_at
+        unit.status = state["status"]
+    return TREE.apply(session, state, fill)
 
 
 OBLIGATION_KINDS = {names.OBLIGATION_FULFILLED: "fulfilled", names.OBLIGATION_OVERDUE: "overdue",

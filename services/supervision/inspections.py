@@ -5,14 +5,12 @@ Submitting opens a rectification (限期整改) per finding."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from services.common.actor import Actor
 from services.common.contract import names
-from services.common.contract.supervision import DIMENSIONS
 from services.common.db import UnitOfWork
 from services.common.errors import (
     Conflict,
@@ -23,12 +21,11 @@ from services.common.errors import (
     validated,
 )
 from services.common.records import utcnow
-from services.common.shapes.supervision import Correction, NewInspection, UnitRecord
-from services.common.workdays import add_working_days, county_date, county_today
+from services.common.shapes.supervision import NewInspection
 
-from . import checklist, draw, rectifications
+from . import checklist, draw
 from .facts import chain_of, subtree_of
-from .models import Finding, Inspection, InspectionRecord, Photo, UnitCopy
+from .models import Inspection, InspectionRecord, UnitCopy
 
 
 def require_office(actor: Actor) -> None:
@@ -36,7 +33,7 @@ def require_office(actor: Actor) -> None:
         raise Forbidden("只有县委办（督查）可以安排检查")
 
 
-def _load(uow: UnitOfWork, inspection_id: int) -> Inspection:
+def load(uow: UnitOfWork, inspection_id: int) -> Inspection:
     found = uow.session.get(Inspection, int(inspection_id))
     if found is None:
         raise NotFound(f"没有编号为 {inspection_id} 的检查")
@@ -114,7 +111,7 @@ def _ref(inspection: Inspection) -> dict[str, Any]:
 
 def rerun_draw(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
     """Run the recorded draw again from its seed: anyone can check it gives the same result."""
-    inspection = _load(uow, inspection_id)
+    inspection = load(uow, inspection_id)
     if inspection.draw is None:
         raise Conflict(f"检查 {inspection_id} 不是随机抽查，没有抽签记录")
     d = inspection.draw
@@ -126,7 +123,7 @@ def rerun_draw(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
                                                                                   inspection.assignments)}
 
 
-def _records(uow: UnitOfWork, inspection: Inspection) -> dict[str, InspectionRecord]:
+def records_of(uow: UnitOfWork, inspection: Inspection) -> dict[str, InspectionRecord]:
     """Each unit's current record: its draft or its newest submitted revision."""
     current: dict[str, InspectionRecord] = {}
     for record in uow.session.scalars(sa.select(InspectionRecord).where(
@@ -143,7 +140,7 @@ def visible_units(actor: Actor, inspection: Inspection) -> list[str]:
 
 
 def view(uow: UnitOfWork, inspection: Inspection, actor: Actor | None = None) -> dict[str, Any]:
-    records = _records(uow, inspection)
+    records = records_of(uow, inspection)
     units = inspection.unit_codes if actor is None else visible_units(actor, inspection)
     return {"id": inspection.id, "title": inspection.title, "kind": inspection.kind,
             "window_opens": inspection.window_opens.isoformat(), "window_closes": inspection.window_closes.isoformat(),
@@ -154,7 +151,7 @@ def view(uow: UnitOfWork, inspection: Inspection, actor: Actor | None = None) ->
 
 
 def get(uow: UnitOfWork, actor: Actor, inspection_id: int) -> dict[str, Any]:
-    inspection = _load(uow, inspection_id)
+    inspection = load(uow, inspection_id)
     if not actor.county and actor.unit not in inspection.unit_codes:
         raise Forbidden(f"检查 {inspection_id} 不涉及您的单位")
     return view(uow, inspection, actor)
@@ -171,152 +168,3 @@ def list_inspections(uow: UnitOfWork, actor: Actor, limit: int = 50, after: int 
             if len(items) > limit:
                 break
     return {"items": items[:limit], "next": items[limit - 1]["id"] if len(items) > limit else None}
-
-
-def _unit_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> tuple[Inspection, dict]:
-    inspection = _load(uow, inspection_id)
-    if unit_code not in inspection.unit_codes:
-        raise Unprocessable(f"单位 {unit_code} 不在检查 {inspection_id} 的范围内",
-                            {"fields": {"unit_code": ["outside the inspection"]}})
-    if actor.username not in inspection.assignments.get(unit_code, []):
-        raise Forbidden(f"您不是单位 {unit_code} 在本次检查中的检查人员")
-    return inspection, _records(uow, inspection)
-
-
-def _checked_scores(uow: UnitOfWork, inspection: Inspection, scores: list[dict[str, Any]],
-                    complete: bool) -> list[dict[str, Any]]:
-    content = uow.session.get(checklist.Checklist, inspection.checklist_id).content
-    criteria = checklist.criteria_of(content)
-    seen: set[str] = set()
-    for score in scores:
-        if score["criterion"] not in criteria:
-            raise InvalidInput(f"考核细则中没有评分项 {score['criterion']}", {"fields": {"scores": [score["criterion"]]}})
-        if score["criterion"] in seen:
-            raise InvalidInput(f"评分项 {score['criterion']} 重复打分")
-        seen.add(score["criterion"])
-        maximum = criteria[score["criterion"]][1]
-        if score["score"] > maximum:
-            raise InvalidInput(f"评分项 {score['criterion']} 最高 {maximum:g} 分，不能打 {score['score']:g} 分",
-                               {"fields": {"scores": [f"{score['criterion']} above its maximum {maximum:g}"]}})
-    missing = sorted(set(criteria) - seen)
-    if complete and missing:
-        raise Unprocessable(f"还有评分项未打分：{'、'.join(missing)}", {"fields": {"scores": missing}})
-    return [{**s, "dimension": criteria[s["criterion"]][0], "max": criteria[s["criterion"]][1]} for s in scores]
-
-
-def _check_day(inspection: Inspection, day: date | None) -> None:
-    if day is not None and (day > county_today() or day < inspection.window_opens):
-        raise InvalidInput("检查日期须在检查窗口开始之后，且不晚于今天")
-
-
-def save_draft(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str,
-               data: dict[str, Any]) -> dict[str, Any]:
-    data = validated(UnitRecord(), data, "检查记录")
-    inspection, records = _unit_record(uow, actor, inspection_id, unit_code)
-    current = records.get(unit_code)
-    if current is not None and current.status == "submitted":
-        raise Conflict(f"单位 {unit_code} 的检查记录已提交，不能再修改；如需更正请提交更正（新版本并说明理由）")
-    _check_day(inspection, data["inspected_on"])
-    scores = _checked_scores(uow, inspection, data["scores"], complete=False)
-    record = current or InspectionRecord(inspection_id=inspection.id, unit_code=unit_code, revision=1, status="draft",
-                                         created_at=utcnow())
-    record.inspector, record.inspected_on, record.scores = actor.username, data["inspected_on"], scores
-    uow.session.add(record)
-    uow.session.flush()
-    _replace_findings(uow, record, data["findings"])
-    return record_view(uow, record)
-
-
-def _replace_findings(uow: UnitOfWork, record: InspectionRecord, findings: list[dict[str, Any]]) -> None:
-    uow.session.execute(sa.delete(Finding).where(Finding.record_id == record.id))
-    for finding in findings:
-        uow.session.add(Finding(record_id=record.id, **finding))
-    uow.session.flush()
-
-
-def submit(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
-    inspection, records = _unit_record(uow, actor, inspection_id, unit_code)
-    record = records.get(unit_code)
-    if record is None:
-        raise Conflict(f"单位 {unit_code} 还没有检查记录，请先打分")
-    if record.status == "submitted":
-        raise Conflict(f"单位 {unit_code} 的检查记录已于 {record.submitted_at:%Y-%m-%d} 提交，不能重复提交")
-    _checked_scores(uow, inspection, record.scores, complete=True)
-    return _finalise(uow, actor, inspection, record, None)
-
-
-def correct(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A new submitted revision with the reason; the previous one is kept, superseded."""
-    data = validated(Correction(), data, "检查记录更正")
-    inspection, records = _unit_record(uow, actor, inspection_id, unit_code)
-    previous = records.get(unit_code)
-    if previous is None or previous.status != "submitted":
-        raise Conflict(f"单位 {unit_code} 的检查记录尚未提交，直接修改草稿即可")
-    _check_day(inspection, data["inspected_on"])
-    scores = _checked_scores(uow, inspection, data["scores"], complete=True)
-    previous.status = "superseded"
-    record = InspectionRecord(inspection_id=inspection.id, unit_code=unit_code, revision=previous.revision + 1,
-                              status="draft", inspector=actor.username, scores=scores, reason=data["reason"],
-                              inspected_on=data["inspected_on"] or previous.inspected_on, created_at=utcnow())
-    uow.session.add(record)
-    uow.session.flush()
-    _replace_findings(uow, record, data["findings"])
-    return _finalise(uow, actor, inspection, record, data["reason"])
-
-
-def dimension_scores(scores: list[dict[str, Any]], content: dict[str, Any]) -> list[dict[str, Any]]:
-    maxima = {d["code"]: checklist.dimension_maximum(d) for d in content["dimensions"]}
-    return [{"dimension": d, "score": round(sum(s["score"] for s in scores if s["dimension"] == d), 2),
-             "maximum": maxima[d]} for d in DIMENSIONS]
-
-
-def _finalise(uow: UnitOfWork, actor: Actor, inspection: Inspection, record: InspectionRecord,
-              reason: str | None) -> dict[str, Any]:
-    now = utcnow()
-    record.status, record.submitted_at = "submitted", now
-    content = uow.session.get(checklist.Checklist, inspection.checklist_id).content
-    findings = list(uow.session.scalars(sa.select(Finding).where(Finding.record_id == record.id).order_by(Finding.id)))
-    uow.emit(names.INSPECTION_RECORDED, {
-        "inspection_id": inspection.id, "unit_code": record.unit_code, "revision": record.revision,
-        "inspector": actor.username, "recorded_at": now, "dimensions": dimension_scores(record.scores, content),
-        "findings": len(findings), "reason": reason})
-    start = record.inspected_on or county_date(now)
-    for finding in findings:
-        rectifications.open_for(uow, inspection, record.unit_code, finding,
-                                add_working_days(start, finding.deadline_days), now)
-    return record_view(uow, record)
-
-
-def record_view(uow: UnitOfWork, record: InspectionRecord) -> dict[str, Any]:
-    findings = uow.session.scalars(sa.select(Finding).where(Finding.record_id == record.id).order_by(Finding.id))
-    return {"id": record.id, "inspection_id": record.inspection_id, "unit_code": record.unit_code,
-            "revision": record.revision, "status": record.status, "inspector": record.inspector,
-            "inspected_on": record.inspected_on.isoformat() if record.inspected_on else None,
-            "scores": record.scores, "reason": record.reason,
-            "submitted_at": record.submitted_at.isoformat() if record.submitted_at else None,
-            "findings": [{"id": f.id, "dimension": f.dimension, "text": f.text, "deduction": f.deduction,
-                          "deadline_days": f.deadline_days} for f in findings]}
-
-
-def current_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
-    """The unit's record as it stands, for the county office: its draft or newest submitted
-    revision, with its evidence photos (sha256, type, size)."""
-    inspection = _load(uow, inspection_id)
-    if not actor.county or unit_code not in inspection.unit_codes:
-        raise Forbidden(f"您不能查看单位 {unit_code} 在检查 {inspection_id} 中的记录")
-    record = _records(uow, inspection).get(unit_code)
-    if record is None:
-        return None
-    photos = uow.session.execute(sa.select(Photo.sha256, Photo.media_type, Photo.size)
-                                 .where(Photo.owner == f"record:{record.id}").order_by(Photo.id))
-    return {**record_view(uow, record), "photos": [{"sha256": h, "media_type": t, "size": n} for h, t, n in photos]}
-
-
-def unit_records(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
-    """Every revision of a unit's record, oldest first (the county office and the unit's own)."""
-    inspection = _load(uow, inspection_id)
-    if not actor.acts_for(unit_code) or unit_code not in inspection.unit_codes:
-        raise Forbidden(f"您不能查看单位 {unit_code} 在检查 {inspection_id} 中的记录")
-    return [record_view(uow, r) for r in uow.session.scalars(sa.select(InspectionRecord).where(
-        InspectionRecord.inspection_id == inspection.id, InspectionRecord.unit_code == unit_code,
-        InspectionRecord.status != "draft").order_by(InspectionRecord.revision))]

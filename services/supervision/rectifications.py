@@ -15,6 +15,7 @@ from services.common.actor import Actor
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, validated
+from services.common.i18n import term
 from services.common.records import utcnow
 from services.common.shapes.supervision import RectificationSubmission, ReturnReason
 from services.common.workdays import add_working_days, county_today
@@ -40,11 +41,9 @@ def next_status(status: str, action: str) -> str:
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
-        raise Conflict(f"整改处于“{LABELS[status]}”状态，不能{ACTION_LABELS[action]}") from None
+        raise Conflict(f"整改处于“{term('rectification_status', status)}”状态，不能{term('rectification_action', action)}") from None
 
 
-LABELS = {"open": "待整改", "submitted": "已提交待验收", "returned": "已退回", "overdue": "已逾期", "accepted": "已验收"}
-ACTION_LABELS = {"submit": "提交", "accept": "验收通过", "return": "退回", "expire": "标记逾期"}
 
 
 def _ref(r: Rectification) -> dict[str, Any]:
@@ -121,7 +120,7 @@ def view(uow: UnitOfWork, r: Rectification) -> dict[str, Any]:
                                  .where(Photo.owner == f"rectification:{r.id}").order_by(Photo.id))
     return {"id": r.id, "inspection_id": r.inspection_id, "unit_code": r.unit_code, "dimension": r.dimension,
             "finding": r.finding, "deduction": r.deduction, "deadline": r.deadline.isoformat(), "status": r.status,
-            "status_label": LABELS[r.status], "opened_at": r.opened_at.isoformat(),
+            "status_label": term("rectification_status", r.status), "opened_at": r.opened_at.isoformat(),
             "evidence": [{"sha256": h, "media_type": t, "size": s} for h, t, s in photos],
             "trail": [{"from": s.from_status, "to": s.to_status, "by": s.actor, "note": s.note,
                        "at": s.at.isoformat()} for s in steps]}

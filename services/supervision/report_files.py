@@ -8,8 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-SECTOR_LABELS = {"agency": "机关", "town": "镇街", "village": "村居", "school": "学校", "enterprise": "企业",
-                 "hospital": "医院", "other": "其他"}
+from services.common.i18n import term
 
 
 def _scalars(figures: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -33,13 +32,13 @@ def workbook(report: dict[str, Any]) -> dict[str, Any]:
         sheet = book.create_sheet("单位得分")
         sheet.append(["排名", "单位代码", "单位", "行业", "得分", "名次变化"])
         for u in f["units"]:
-            sheet.append([u["rank"], u["unit_code"], u["name"], SECTOR_LABELS.get(u["sector"], u["sector"]),
+            sheet.append([u["rank"], u["unit_code"], u["name"], term("sector", u["sector"]),
                           u["total"], u["change"]])
         for title, rows in (("镇街排名", f["towns"]), ("行业排名", f["sectors"])):
             sheet = book.create_sheet(title)
             sheet.append(["排名", "代码", "名称", "单位数", "平均得分", "名次变化"])
             for r in rows:
-                sheet.append([r["rank"], r["code"], SECTOR_LABELS.get(r["name"], r["name"]), r["units"], r["total"],
+                sheet.append([r["rank"], r["code"], term("sector", r["name"]), r["units"], r["total"],
                               r["change"]])
     else:
         sheet = book.create_sheet("报告正文")

@@ -240,3 +240,11 @@ def published_rankings(uow: UnitOfWork, period: str) -> dict[str, Any]:
     f = report.figures
     return {"period": report.period, "as_of": report.as_of.isoformat(), "report_id": report.id, "units": f["units"],
             "towns": f["towns"], "sectors": f["sectors"], "red_list": f["red_list"], "black_list": f["black_list"]}
+
+
+def visible_rankings(uow: UnitOfWork, actor: Actor | None, period: str, as_of: datetime,
+                     top: int) -> dict[str, Any]:
+    """The county office sees live rankings; anyone else those of a published monthly report."""
+    if actor is None or not actor.county:
+        return published_rankings(uow, period)
+    return rankings.rankings(uow.session, Period(period), as_of, top)

@@ -14,7 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.actor import Actor
 from services.common.contract.supervision import DIMENSIONS
+from services.common.errors import Forbidden
 from services.common.workdays import county_date
 
 from . import checklist
@@ -208,3 +210,20 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
+
+
+FILTERS = (("unit", "unit_code"), ("sector", "sector"), ("town", "town_code"))
+
+
+def visible_scores(session: Session, actor: Actor, period: Period, as_of: datetime,
+                   filters: dict[str, Any]) -> dict[str, Any]:
+    """The scores as the actor may see them: the county office every unit's (by unit, sector or
+    town as filtered), anyone else their own unit's only."""
+    if not actor.county:
+        if filters.get("unit") not in (None, actor.unit):
+            raise Forbidden(f"您只能查看本单位（{actor.unit}）的得分")
+        filters = {**filters, "unit": actor.unit}
+    result = compute(session, period, as_of)
+    result["units"] = [u for u in result["units"]
+                       if all(not filters.get(k) or u[f] == filters[k] for k, f in FILTERS)]
+    return result

@@ -14,9 +14,8 @@ from sqlalchemy import text
 from services.common import base
 from services.common.actor import Actor
 from services.common.contract import SUBSCRIPTIONS, Event
-from services.common.errors import DOMAIN_ERRORS, Forbidden
+from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
-from services.common.rpc import rpc
 from services.common.timers import configured_timer, timer
 
 from . import (
@@ -24,6 +23,7 @@ from . import (
     checklist,
     deadlines,
     facts,
+    inspection_records,
     inspections,
     photos,
     programme,
@@ -47,7 +47,7 @@ class SupervisionService(base.ServiceBase):
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @query
     def health(self) -> dict[str, Any]:
         """Answers once the database responds and the backfill from the event history is done."""
         self.db.session.execute(text("SELECT 1"))
@@ -89,193 +89,148 @@ class SupervisionService(base.ServiceBase):
         if backfill.ready(self.db):
             programme.score_ended_month(self.db)
 
-    def _ready(self, actor: Any = None) -> Actor | None:
-        backfill.require_ready(self.db)
-        return None if actor is None else Actor.of(actor)
-
     # --- the checklist (考核细则) ----------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def get_checklist(self, year: int, version: int | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return checklist.get(uow, year, version)
+        return checklist.get(self.db, year, version)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def publish_checklist(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return checklist.publish(uow, Actor.of(actor), data)
+    @command
+    def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return checklist.publish(self.db, actor, data)
 
     # --- inspections (督查) ------------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def plan_inspection(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        who = self._ready(actor)
-        with self.db as uow:
-            return inspections.plan(uow, who, data)
+    @command
+    def plan_inspection(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        backfill.require_ready(self.db)
+        return inspections.plan(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_inspections(self, actor: dict[str, Any], limit: int = 50, after: int | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.list_inspections(uow, Actor.of(actor), min(int(limit), 200), after)
+    @command
+    def list_inspections(self, actor: Actor, limit: int = 50, after: int | None = None) -> dict[str, Any]:
+        return inspections.list_inspections(self.db, actor, min(int(limit), 200), after)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_inspection(self, actor: dict[str, Any], inspection_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.get(uow, Actor.of(actor), inspection_id)
+    @command
+    def get_inspection(self, actor: Actor, inspection_id: int) -> dict[str, Any]:
+        return inspections.get(self.db, actor, inspection_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def inspection_draw(self, inspection_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.rerun_draw(uow, inspection_id)
+        return inspections.rerun_draw(self.db, inspection_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def save_record(self, actor: dict[str, Any], inspection_id: int, unit_code: str,
+    @command
+    def save_record(self, actor: Actor, inspection_id: int, unit_code: str,
                     data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.save_draft(uow, Actor.of(actor), inspection_id, unit_code, data)
+        return inspection_records.save_draft(self.db, actor, inspection_id, unit_code, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def submit_record(self, actor: dict[str, Any], inspection_id: int, unit_code: str) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.submit(uow, Actor.of(actor), inspection_id, unit_code)
+    @command
+    def submit_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
+        return inspection_records.submit(self.db, actor, inspection_id, unit_code)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def correct_record(self, actor: dict[str, Any], inspection_id: int, unit_code: str,
+    @command
+    def correct_record(self, actor: Actor, inspection_id: int, unit_code: str,
                        data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return inspections.correct(uow, Actor.of(actor), inspection_id, unit_code, data)
+        return inspection_records.correct(self.db, actor, inspection_id, unit_code, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def current_record(self, actor: dict[str, Any], inspection_id: int, unit_code: str) -> dict[str, Any] | None:
+    @command
+    def current_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
         """The unit's draft or newest submitted record (None before any), for the county office."""
-        with self.db as uow:
-            return inspections.current_record(uow, Actor.of(actor), inspection_id, unit_code)
+        return inspection_records.current_record(self.db, actor, inspection_id, unit_code)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def unit_records(self, actor: dict[str, Any], inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
-        with self.db as uow:
-            return inspections.unit_records(uow, Actor.of(actor), inspection_id, unit_code)
+    @command
+    def unit_records(self, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
+        return inspection_records.unit_records(self.db, actor, inspection_id, unit_code)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def add_photo(self, actor: dict[str, Any], kind: str, owner_id: int, media_type: str,
+    @command
+    def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str,
                   content_b64: str) -> dict[str, Any]:
         limit = int((self.config.get("SUPERVISION") or {}).get("PHOTO_MAX_BYTES", photos.DEFAULT_MAX_BYTES))
-        with self.db as uow:
-            return photos.add(uow, Actor.of(actor), kind, owner_id, media_type, content_b64, limit)
+        return photos.add(self.db, actor, kind, owner_id, media_type, content_b64, limit)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_photo(self, actor: dict[str, Any], kind: str, owner_id: int, sha256: str) -> dict[str, Any]:
-        with self.db as uow:
-            return photos.get(uow, Actor.of(actor), kind, owner_id, sha256)
+    @command
+    def get_photo(self, actor: Actor, kind: str, owner_id: int, sha256: str) -> dict[str, Any]:
+        return photos.get(self.db, actor, kind, owner_id, sha256)
 
     # --- rectifications (限期整改) -------------------------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_rectifications(self, actor: dict[str, Any], filters: dict[str, Any], limit: int = 50,
+    @command
+    def list_rectifications(self, actor: Actor, filters: dict[str, Any], limit: int = 50,
                             after: int | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return rectifications.list_for(uow, Actor.of(actor), filters, min(int(limit), 200), after)
+        return rectifications.list_for(self.db, actor, filters, min(int(limit), 200), after)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_rectification(self, actor: dict[str, Any], rectification_id: int) -> dict[str, Any]:
-        with self.db as uow:
-            return rectifications.get(uow, Actor.of(actor), rectification_id)
+    @command
+    def get_rectification(self, actor: Actor, rectification_id: int) -> dict[str, Any]:
+        return rectifications.get(self.db, actor, rectification_id)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def submit_rectification(self, actor: dict[str, Any], rectification_id: int,
+    @command
+    def submit_rectification(self, actor: Actor, rectification_id: int,
                              data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return rectifications.submit(uow, Actor.of(actor), rectification_id, data)
+        return rectifications.submit(self.db, actor, rectification_id, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def decide_rectification(self, actor: dict[str, Any], rectification_id: int, action: str,
+    @command
+    def decide_rectification(self, actor: Actor, rectification_id: int, action: str,
                              data: dict[str, Any] | None = None) -> dict[str, Any]:
-        with self.db as uow:
-            return rectifications.decide(uow, Actor.of(actor), rectification_id, action, data)
+        return rectifications.decide(self.db, actor, rectification_id, action, data)
 
     # --- scores, rankings, reports (考核、排名、通报) ---------------------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def scores(self, actor: dict[str, Any], period: str, as_of: str | None = None,
+    @query
+    def scores(self, actor: Actor, period: str, as_of: str | None = None,
                filters: dict[str, Any] | None = None) -> dict[str, Any]:
-        who = self._ready(actor)
-        filters = filters or {}
-        period_, moment = Period(period), parse_as_of(as_of)
-        if not who.county:
-            if filters.get("unit") not in (None, who.unit):
-                raise Forbidden(f"您只能查看本单位（{who.unit}）的得分")
-            filters = {**filters, "unit": who.unit}
-        with self.db as uow:
-            result = scores.compute(uow.session, period_, moment)
-        result["units"] = [u for u in result["units"] if all(
-            not filters.get(k) or u[f] == filters[k] for k, f in (("unit", "unit_code"), ("sector", "sector"),
-                                                                   ("town", "town_code")))]
-        return result
+        backfill.require_ready(self.db)
+        return scores.visible_scores(self.db.session, actor, Period(period), parse_as_of(as_of), filters or {})
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def rankings(self, actor: dict[str, Any] | None, period: str, as_of: str | None = None,
+    @command
+    def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
                  top: int = rankings.DEFAULT_N) -> dict[str, Any]:
         """The office sees live rankings; anyone else those of a published monthly report."""
-        who = self._ready(actor)
-        with self.db as uow:
-            if who is None or not who.county:
-                return reports.published_rankings(uow, period)
-            return rankings.rankings(uow.session, Period(period), parse_as_of(as_of), int(top))
+        backfill.require_ready(self.db)
+        return reports.visible_rankings(self.db, actor, period, parse_as_of(as_of), int(top))
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def create_report(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        who = self._ready(actor)
-        with self.db as uow:
-            return reports.create(uow, who, data)
+    @command
+    def create_report(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        backfill.require_ready(self.db)
+        return reports.create(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def update_report(self, actor: dict[str, Any], report_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return reports.update(uow, Actor.of(actor), report_id, data)
+    @command
+    def update_report(self, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return reports.update(self.db, actor, report_id, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def issue_report(self, actor: dict[str, Any], report_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return reports.issue(uow, Actor.of(actor), report_id, data)
+    @command
+    def issue_report(self, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return reports.issue(self.db, actor, report_id, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def list_reports(self, actor: dict[str, Any] | None) -> list[dict[str, Any]]:
-        with self.db as uow:
-            return reports.list_reports(uow, None if actor is None else Actor.of(actor))
+    @command
+    def list_reports(self, actor: Actor | None) -> list[dict[str, Any]]:
+        return reports.list_reports(self.db, actor)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def get_report(self, actor: dict[str, Any] | None, report_id: int, form: str = "json") -> Any:
+    @command
+    def get_report(self, actor: Actor | None, report_id: int, form: str = "json") -> Any:
         """The report; form "xlsx" gives {filename, media_type, content_b64}, "html" a printable page."""
-        with self.db as uow:
-            report = reports.get(uow, None if actor is None else Actor.of(actor), report_id)
+        report = reports.get(self.db, actor, report_id)
         if form == "xlsx":
             return report_files.workbook(report)
         return report_files.page(report) if form == "html" else report
 
     # --- models, commitments, comments (典型示范、公开承诺、领导点评) -------------------------------
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
-        self._ready()
-        with self.db as uow:
-            return programme.candidates(uow, parse_as_of(as_of), sector)
+        backfill.require_ready(self.db)
+        return programme.candidates(self.db, parse_as_of(as_of), sector)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def add_commitment(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return programme.add_commitment(uow, Actor.of(actor), data)
+    @command
+    def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return programme.add_commitment(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-        with self.db as uow:
-            return programme.list_commitments(uow, unit, year)
+        return programme.list_commitments(self.db, unit, year)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
-    def add_comment(self, actor: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        with self.db as uow:
-            return programme.add_comment(uow, Actor.of(actor), data)
+    @command
+    def add_comment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return programme.add_comment(self.db, actor, data)
 
-    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    @command
     def list_comments(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
-        with self.db as uow:
-            return programme.list_comments(uow, unit, period)
+        return programme.list_comments(self.db, unit, period)

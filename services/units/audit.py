@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common.db import standalone_unit_of_work
 from services.common.errors import InvalidInput
 from services.common.records import utcnow
 
@@ -135,8 +136,6 @@ def query(session: Session, actor: str | None = None, action: str | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    from services.common.db import standalone_unit_of_work
-
     argv = sys.argv[1:] if argv is None else argv
     if argv != ["verify"]:
         print("usage: python -m services.units.audit verify", file=sys.stderr)

@@ -1,5 +1,5 @@
 """The registry of units: registering and updating them (one by one or from the county's
-registry file), and reading the directory.
+registry file). Reading the directory is directory.py.
 
 Every change raises the unit's revision once and emits its events with the unit's whole
 new state, so the copies other services keep converge on the newest state. Registering
@@ -21,7 +21,8 @@ from services.common.errors import Conflict, InvalidInput, NotFound, Unprocessab
 
 from . import officials
 from .models import Designation, Unit
-from .schemas import DirectoryEntry, OfficialInput, RegistryRow
+from .registry_columns import translate_label
+from .schemas import OfficialInput, RegistryRow
 
 UNIT_FIELDS = ("name", "sector", "org_type")
 DEFAULT_TERM_YEARS = 3
@@ -211,45 +212,8 @@ def parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
-def list_units(session: Session, *, sector: str | None = None, parent: str | None = None,
-               town: str | None = None, status: str | None = None, q: str | None = None,
-               limit: int = 50, after: str | None = None) -> dict[str, Any]:
-    """A page of the public directory ordered by code; `next` is the cursor for the next page.
-    `town` keeps the units in that unit's subtree (the town itself included)."""
-    from .tree import subtree_codes
-
-    query = sa.select(Unit).order_by(Unit.code).limit(limit + 1)
-    if sector:
-        query = query.where(Unit.sector == sector)
-    if parent:
-        query = query.where(Unit.parent_code == parent)
-    if town:
-        query = query.where(Unit.code.in_(subtree_codes(town)))
-    if status:
-        query = query.where(Unit.status == status)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(sa.or_(Unit.name.like(pattern), Unit.code.like(pattern)))
-    if after:
-        query = query.where(Unit.code > after)
-    units = session.scalars(query).all()
-    page = units[:limit]
-    return {"items": DirectoryEntry(many=True).dump(page),
-            "next": page[-1].code if len(units) > limit else None}
-
-
-def get_unit(session: Session, code: str, with_contacts: bool = False) -> dict[str, Any]:
-    unit = load_unit(session, code)
-    entry = DirectoryEntry().dump(unit)
-    if with_contacts:
-        entry["officials"] = unit_state(unit)["officials"]
-    return entry
-
-
 def create_unit(uow: UnitOfWork, actor: str, row: dict[str, Any]) -> None:
     """Register one new unit under an active parent."""
-    from .importer import translate_label
-
     row = {k: translate_label(k, v) if isinstance(v, str) else v for k, v in row.items()}
     try:
         row = RegistryRow().load({**row, "demonstration": "1" if row.get("demonstration") else "0"})
@@ -277,8 +241,6 @@ def update_unit(uow: UnitOfWork, actor: str, code: str, changes: dict[str, Any])
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise InvalidInput(f"only {', '.join(UNIT_FIELDS)} can be changed here, not {', '.join(sorted(unknown))}")
-    from .importer import translate_label
-
     changes = {k: translate_label(k, v) if isinstance(v, str) else v for k, v in changes.items()}
     unit = load_unit(uow.session, code)
     if unit.status != "active":

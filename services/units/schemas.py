@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from services.common.contract import ORG_TYPES, SECTORS
+from services.common.i18n import term
 from services.common.shapes.units import PHONE, OfficialInput  # noqa: F401  shared with the gateway
 
 
@@ -26,9 +27,8 @@ class RegistryRow(Schema):
     demonstration = fields.Boolean(load_default=False, truthy={"1", "true", "yes", "是"}, falsy={"0", "false", "no", "否", ""})
 
 
-SECTOR_LABELS = {"agency": "机关", "town": "镇街", "village": "村居", "school": "学校", "enterprise": "企业",
-                 "hospital": "医院", "other": "其他"}
-ORG_TYPE_LABELS = {"committee": "党委", "general_branch": "党总支", "branch": "党支部"}
+SECTOR_LABELS = {code: term("sector", code) for code in SECTORS}  # the names people read, from the catalogue
+ORG_TYPE_LABELS = {code: term("org_type", code) for code in ORG_TYPES}
 
 
 class DirectoryEntry(Schema):

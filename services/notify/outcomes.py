@@ -1,0 +1,37 @@
+"""What a delivery's outcome tells others: its reference with the recipient masked, and the
+deliveries that failed before any attempt (no address, a template that does not render),
+announced at once; with the counter of attempts by channel and outcome."""
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import Counter
+
+from services.common.contract import names
+from services.common.db import UnitOfWork
+
+from .models import Delivery
+
+NOTIFICATIONS = Counter("gongkai_notifications_total", "Notification attempts by channel and outcome.",
+                        ["channel", "outcome"])
+
+
+def ref(delivery: Delivery) -> dict[str, Any]:
+    return {"delivery_id": delivery.id, "channel": delivery.channel, "recipient": mask(delivery.recipient),
+            "cause_event_id": delivery.cause_event_id, "cause_type": delivery.cause_type}
+
+
+def report_unreachable(uow: UnitOfWork, deliveries: list[Delivery]) -> None:
+    """Deliveries that failed before any attempt (no address, a template that does not
+    render) are announced at once."""
+    for delivery in deliveries:
+        if delivery.status == "failed" and delivery.attempts == 0 and delivery.delivered_at is None:
+            NOTIFICATIONS.labels(delivery.channel, "no_address").inc()
+            uow.emit(names.NOTIFICATION_FAILED, {**ref(delivery), "reason": delivery.last_error or "", "attempts": 0})
+
+
+def mask(address: str) -> str:
+    if "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return f"{address[:3]}***" if address else "***"
