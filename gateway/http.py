@@ -172,7 +172,7 @@ class ApiEndpoint(HttpRequestHandler):
         return self.response_from_result(done.wait())
 
     def caller_of(self, request: Request) -> dict[str, Any] | None:
-        """Who calls: a bearer token or an API key (pages add the browser's session, gateway/web)."""
+        """Who calls: a bearer token or an API key (pages add the browser's session, gateway/pages/kit/session.py)."""
         return actor_from_request(request.headers, self.secret)
 
     def admit(self, request: Request, actor: dict[str, Any] | None) -> None:

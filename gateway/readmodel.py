@@ -17,7 +17,7 @@ within the event's delivery (well under a second on one machine; tests/test_read
 holds it to 5 s), and in every case within READ_MODEL_TTL_SECONDS. The catalogue emits no
 events: its answers live READ_MODEL_TTL_SECONDS.
 
-For the public pages (gateway/web), call the functions at the bottom with the route's
+For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
 public_catalogue. They return the services' dicts, shared between callers: read, do not change.
 """
