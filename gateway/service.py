@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
 from services.common.metrics import WorkerMetrics
 from services.common.timers import timer
@@ -12,6 +11,7 @@ from services.common.timers import timer
 from . import api, auth, readmodel
 from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
+from .clients import Client, DisclosureClient, FeedbackClient, NotifyClient, SupervisionClient, UnitsClient
 from .pages import console, portal
 from .pages.kit import WebProvider
 from .pages.kit import static
@@ -32,17 +32,18 @@ class GatewayService(api.ApiRoutes, console.ConsolePages, static.StaticRoutes, p
     access = AccessProvider()
     audit = AuditTrail()  # spools state-changing requests for units' audit log (gateway/audit.py)
     web = WebProvider()  # the pages' CSRF tokens and portal settings (gateway/pages/kit)
-    units = RpcProxy("units")
-    disclosure = RpcProxy("disclosure")
-    feedback = RpcProxy("feedback")
-    notify = RpcProxy("notify")
-    supervision = RpcProxy("supervision")
+    # the services, each through its typed client (gateway/clients)
+    units = Client(UnitsClient)
+    disclosure = Client(DisclosureClient)
+    feedback = Client(FeedbackClient)
+    notify = Client(NotifyClient)
+    supervision = Client(SupervisionClient)
 
     @timer(interval=30, eager=True)
     def refresh_api_keys(self) -> None:
         """Keep this process's copy of the API keys in force."""
         try:
-            auth.set_api_keys(self.access.call(self.units, "active_api_keys"))
+            auth.set_api_keys(self.units.active_api_keys())
         except Exception:  # units is down: keep the keys known so far, try again later
             log.warning("could not refresh the API keys from units; keeping the ones known so far")
 

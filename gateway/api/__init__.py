@@ -7,6 +7,7 @@ from .audit import AuditRoutes
 from .auth import AuthRoutes
 from .disclosure import DisclosureRoutes
 from .events import EventRoutes
+from .inspections import InspectionRoutes
 from .feedback import FeedbackRoutes
 from .notify import NotifyRoutes
 from .operations import OperationRoutes
@@ -15,5 +16,5 @@ from .units import UnitRoutes
 
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
-                AccountRoutes, SupervisionRoutes, OperationRoutes):
+                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes):
     """Every route of the JSON API."""

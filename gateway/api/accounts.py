@@ -88,8 +88,8 @@ class AccountRoutes:
         limit, after = query["limit"], decode_cursor(query.get("cursor"))
         if after is not None and not isinstance(after, str):
             raise ApiError(400, "invalid_input", "这个 cursor 不是本接口给出的：请用上一页答复中的 next_cursor。")
-        rows = self.access.call(self.units, "list_accounts", query.get("unit"), query.get("role"), limit,
-                                after, query.get("q"), query["locked"])
+        rows = self.units.list_accounts(query.get("unit"), query.get("role"), limit,
+                                        after, query.get("q"), query["locked"])
         return json_response({"items": rows,
                               "next_cursor": encode_cursor(rows[-1]["username"]) if len(rows) == limit else None})
 
@@ -98,20 +98,20 @@ class AccountRoutes:
         """Without a password the account gets a one-time one (`password`, in this answer only),
         to be changed at its first sign-in."""
         body = json_body(request, NewAccount(), self.access.max_body)
-        return json_response(self.access.call(self.units, "create_account", body["username"], body["password"],
-                                              body["role"], body["display_name"], body["unit_code"]), 201)
+        return json_response(self.units.create_account(body["username"], body["password"],
+                                                       body["role"], body["display_name"], body["unit_code"]), 201)
 
     @api("GET", "/api/v1/accounts/<username:username>")
     def get_account(self, request: Request, username: str) -> Response:
-        return json_response(self.access.call(self.units, "get_account", username))
+        return json_response(self.units.get_account(username))
 
     @api("PATCH", "/api/v1/accounts/<username:username>", body=AccountChange)
     def change_account_role(self, request: Request, username: str) -> Response:
         """A new role or unit; the account's sessions end (it signs in again)."""
         body = json_body(request, AccountChange(), self.access.max_body)
         self._not_yourself(request, username, "改变自己的角色")
-        return json_response(self.access.call(self.units, "change_account_role", username, body["role"],
-                                              body["unit_code"]))
+        return json_response(self.units.change_account_role(username, body["role"],
+                                                            body["unit_code"]))
 
     @api("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
     def act_on_account(self, request: Request, username: str, action: str) -> Response:
@@ -119,12 +119,12 @@ class AccountRoutes:
         a one-time password (`password`, in this answer only) that the next sign-in must change."""
         if action == "disable":
             self._not_yourself(request, username, "停用自己的账号")
-            return json_response(self.access.call(self.units, "set_account_enabled", username, False))
+            return json_response(self.units.set_account_enabled(username, False))
         if action == "enable":
-            return json_response(self.access.call(self.units, "set_account_enabled", username, True))
+            return json_response(self.units.set_account_enabled(username, True))
         if action == "unlock":
-            return json_response(self.access.call(self.units, "unlock_account", username))
-        return json_response(self.access.call(self.units, "reset_password", username))
+            return json_response(self.units.unlock_account(username))
+        return json_response(self.units.reset_password(username))
 
     @api("POST", "/api/v1/accounts/provision", body=Provisioning, produces=(XLSX,))
     def provision_accounts(self, request: Request) -> Response:
@@ -142,7 +142,7 @@ class AccountRoutes:
         """Every page of units' provisioning, in unit code order."""
         rows, after = [], None
         while True:
-            page = self.access.call(self.units, "provision_accounts", town, after, PROVISION_PAGE)
+            page = self.units.provision_accounts(town, after, PROVISION_PAGE)
             rows.extend(page["rows"])
             after = page["next"]
             if after is None:
@@ -154,7 +154,7 @@ class AccountRoutes:
         request does (every earlier session of the account has ended). An account with a
         one-time password gets no token before this."""
         body = json_body(request, PasswordChange(), self.access.max_body)
-        session = self._units_auth("change_password", body["username"], body["current_password"],
+        session = self._units_auth(self.units.change_password, body["username"], body["current_password"],
                                    body["new_password"])
         return json_response(self._token_response(session))
 

@@ -18,12 +18,12 @@ class AuditRoutes:
         after = decode_cursor(query.get("cursor")) or 0
         if type(after) is not int or after < 0:
             raise bad_request("the cursor is not one this API gave out")
-        result = self.access.call(self.units, "list_audit", query.get("actor"), query.get("action"), after,
-                                  query["limit"])
+        result = self.units.list_audit(query.get("actor"), query.get("action"), after,
+                                       query["limit"])
         return json_response(page(result))
 
     @api("GET", "/api/v1/audit/verify")
     def verify_audit(self, request: Request) -> Response:
         """Walk the hash chain: `ok`, how many entries, and the first entry that was edited
         or whose predecessor was removed."""
-        return json_response(self.access.call(self.units, "verify_audit"))
+        return json_response(self.units.verify_audit())

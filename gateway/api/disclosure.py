@@ -39,20 +39,20 @@ class DisclosureRoutes:
     def add_catalogue_entry(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.NewCatalogueEntry(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "add_catalogue_entry", actor, data), 201)
+        return json_response(self.disclosure.add_catalogue_entry(actor, data), 201)
 
     @api("PUT", "/api/v1/catalogue/<code:code>", body=schemas.CatalogueRevision)
     def revise_catalogue_entry(self, request: Request, code: str) -> Response:
         """A new version of the entry from `valid_from` on; the old one stays for the time before."""
         actor = self.access.caller(request)
         data = json_body(request, schemas.CatalogueRevision(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "revise_catalogue_entry", actor, code, data))
+        return json_response(self.disclosure.revise_catalogue_entry(actor, code, data))
 
     @api("POST", "/api/v1/catalogue/<code:code>/retire", body=schemas.CatalogueRetirement)
     def retire_catalogue_entry(self, request: Request, code: str) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.CatalogueRetirement(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "retire_catalogue_entry", actor, code, data))
+        return json_response(self.disclosure.retire_catalogue_entry(actor, code, data))
 
     # --- the yearly plan (实施方案) ------------------------------------------------------------
 
@@ -60,25 +60,25 @@ class DisclosureRoutes:
     def list_plans(self, request: Request) -> Response:
         """Every plan past its draft; drafts too for the county office."""
         actor = self.access.actor(request)
-        return json_response({"items": self.access.call(self.disclosure, "list_plans", actor)})
+        return json_response({"items": self.disclosure.list_plans(actor)})
 
     @api("GET", "/api/v1/plans/<id:plan_id>")
     def get_plan(self, request: Request, plan_id: int) -> Response:
         """A plan with its milestones, its consultation window and its trail."""
         actor = self.access.actor(request)
-        return json_response(self.access.call(self.disclosure, "get_plan", actor, plan_id))
+        return json_response(self.disclosure.get_plan(actor, plan_id))
 
     @api("POST", "/api/v1/plans", body=schemas.NewPlan)
     def create_plan(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.NewPlan(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "create_plan", actor, data), 201)
+        return json_response(self.disclosure.create_plan(actor, data), 201)
 
     @api("PATCH", "/api/v1/plans/<id:plan_id>", body=schemas.PlanChanges)
     def update_plan(self, request: Request, plan_id: int) -> Response:
         actor = self.access.caller(request)
         changes = json_body(request, schemas.PlanChanges(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "update_plan", actor, plan_id, changes))
+        return json_response(self.disclosure.update_plan(actor, plan_id, changes))
 
     @api("POST", "/api/v1/plans/<id:plan_id>/<any(consult,approve,activate,close):action>",
          body=schemas.PlanAction)
@@ -87,7 +87,7 @@ class DisclosureRoutes:
         obligations for the year), activate, close."""
         actor = self.access.caller(request)
         data = _optional_body(self, request, schemas.PlanAction)
-        return json_response(self.access.call(self.disclosure, "transition_plan", actor, plan_id, action, data))
+        return json_response(self.disclosure.transition_plan(actor, plan_id, action, data))
 
     # --- obligations (公开任务) and progress -------------------------------------------------------
 
@@ -96,14 +96,14 @@ class DisclosureRoutes:
         """Obligations by unit (or a unit's subtree), town, status, period, sector, year or entry;
         operators and reviewers see their own unit's."""
         actor = self.access.caller(request)
-        result = self.access.call(self.disclosure, "list_obligations", actor, filters(request.params),
-                                  request.params["limit"], _after(request))
+        result = self.disclosure.list_obligations(actor, filters(request.params),
+                                                  request.params["limit"], _after(request))
         return json_response(page(result))
 
     @api("GET", "/api/v1/obligations/<id:obligation_id>")
     def get_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.disclosure, "get_obligation", actor, obligation_id))
+        return json_response(self.disclosure.get_obligation(actor, obligation_id))
 
     @api("POST", "/api/v1/obligations/events", body=schemas.NewEvent)
     def record_event(self, request: Request) -> Response:
@@ -111,14 +111,14 @@ class DisclosureRoutes:
         with the due date on the working-day calendar."""
         actor = self.access.caller(request)
         data = json_body(request, schemas.NewEvent(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "record_event", actor, data), 201)
+        return json_response(self.disclosure.record_event(actor, data), 201)
 
     @api("POST", "/api/v1/obligations/<id:obligation_id>/waive", body=schemas.Reason)
     def waive_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.Reason(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "waive_obligation", actor, obligation_id,
-                                              data["reason"]))
+        return json_response(self.disclosure.waive_obligation(actor, obligation_id,
+                                                              data["reason"]))
 
     @api("POST", "/api/v1/obligations/<id:obligation_id>/remind", body=Reminder)
     def remind_obligation(self, request: Request, obligation_id: int) -> Response:
@@ -126,13 +126,13 @@ class DisclosureRoutes:
         is told (ObligationReminded); a second reminder within 24 hours is refused (409)."""
         actor = self.access.caller(request)
         data = _optional_body(self, request, Reminder)
-        return json_response(self.access.call(self.disclosure, "remind_obligation", actor, obligation_id,
-                                              data.get("note")), 201)
+        return json_response(self.disclosure.remind_obligation(actor, obligation_id,
+                                                               data.get("note")), 201)
 
     @api("GET", "/api/v1/progress", query=queries.ProgressQuery)
     def progress(self, request: Request) -> Response:
         """Obligations by status per town and sector: what the county office watches."""
-        return json_response(self.access.call(self.disclosure, "progress", filters(request.params)))
+        return json_response(self.disclosure.progress(filters(request.params)))
 
     # --- items (公开事项) ----------------------------------------------------------------------
 
@@ -145,15 +145,15 @@ class DisclosureRoutes:
         if actor is None:  # the public: from the read model, no RPC
             answer = readmodel.items_answer(self, request.params, _after(request))
             return readmodel.conditional(request, answer.body, answer.etag, public=True)
-        result = self.access.call(self.disclosure, "list_items", actor, filters(request.params),
-                                  request.params["limit"], _after(request))
+        result = self.disclosure.list_items(actor, filters(request.params),
+                                            request.params["limit"], _after(request))
         return readmodel.json_conditional(request, page(result))
 
     @api("POST", "/api/v1/items", body=schemas.ItemDraft)
     def create_item(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.ItemDraft(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "create_item", actor, data), 201)
+        return json_response(self.disclosure.create_item(actor, data), 201)
 
     @api("GET", "/api/v1/items/<id:item_id>")
     def get_item(self, request: Request, item_id: int) -> Response:
@@ -161,14 +161,14 @@ class DisclosureRoutes:
         if actor is None:  # the public: from the read model, no RPC
             answer = readmodel.item_answer(self, item_id)
             return readmodel.conditional(request, answer.body, answer.etag, public=True)
-        return readmodel.json_conditional(request, self.access.call(self.disclosure, "get_item", actor, item_id))
+        return readmodel.json_conditional(request, self.disclosure.get_item(actor, item_id))
 
     @api("PATCH", "/api/v1/items/<id:item_id>", body=schemas.ItemChanges)
     def update_item(self, request: Request, item_id: int) -> Response:
         """Edit a draft."""
         actor = self.access.caller(request)
         changes = json_body(request, schemas.ItemChanges(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "update_item", actor, item_id, changes))
+        return json_response(self.disclosure.update_item(actor, item_id, changes))
 
     @api("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>",
          body=schemas.ItemAction)
@@ -177,21 +177,21 @@ class DisclosureRoutes:
         withdraw (with a reason)."""
         actor = self.access.caller(request)
         body = _optional_body(self, request, schemas.ItemAction)
-        return json_response(self.access.call(self.disclosure, "transition_item", actor, item_id, action,
-                                              body.get("reason")))
+        return json_response(self.disclosure.transition_item(actor, item_id, action,
+                                                             body.get("reason")))
 
     @api("POST", "/api/v1/items/<id:item_id>/correct", body=schemas.ItemChanges)
     def correct_item(self, request: Request, item_id: int) -> Response:
         """A new draft version of a published item (整改); the old version stays readable."""
         actor = self.access.caller(request)
         changes = json_body(request, schemas.ItemChanges(), self.access.max_body)
-        return json_response(self.access.call(self.disclosure, "correct_item", actor, item_id, changes), 201)
+        return json_response(self.disclosure.correct_item(actor, item_id, changes), 201)
 
     @api("GET", "/api/v1/items/<id:item_id>/versions")
     def item_versions(self, request: Request, item_id: int) -> Response:
         """Every version of the item the caller may see, oldest first."""
         actor = self.access.actor(request)
-        return json_response({"items": self.access.call(self.disclosure, "item_versions", actor, item_id)})
+        return json_response({"items": self.disclosure.item_versions(actor, item_id)})
 
     # --- attachments --------------------------------------------------------------------------
 
@@ -202,15 +202,15 @@ class DisclosureRoutes:
         DISCLOSURE.ATTACHMENT_MAX_BYTES; stored once by its SHA-256."""
         actor = self.access.caller(request)
         filename, media_type, content = _uploaded_attachment(request, self._attachment_max_bytes())
-        added = self.access.call(self.disclosure, "add_attachment", actor, item_id, filename, media_type,
-                                 base64.b64encode(content).decode())
+        added = self.disclosure.add_attachment(actor, item_id, filename, media_type,
+                                               base64.b64encode(content).decode())
         return json_response(added, 201)
 
     @api("GET", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>", produces=ATTACHMENT_TYPES)
     def get_attachment(self, request: Request, item_id: int, sha256: str) -> Response:
         """The file, with its media type, to whoever may see the item."""
         actor = self.access.actor(request)
-        found = self.access.call(self.disclosure, "get_attachment", actor, item_id, sha256)
+        found = self.disclosure.get_attachment(actor, item_id, sha256)
         return Response(base64.b64decode(found["content_b64"]), mimetype=found["media_type"],
                         headers={"Content-Disposition": content_disposition(found["filename"]),
                                  "X-Content-Type-Options": "nosniff"})
@@ -218,7 +218,7 @@ class DisclosureRoutes:
     @api("DELETE", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>")
     def remove_attachment(self, request: Request, item_id: int, sha256: str) -> Response:
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.disclosure, "remove_attachment", actor, item_id, sha256))
+        return json_response(self.disclosure.remove_attachment(actor, item_id, sha256))
 
     # --- the archive (登记归档) ----------------------------------------------------------------
 
@@ -226,7 +226,7 @@ class DisclosureRoutes:
     def export_archive(self, request: Request, code: str, year: int) -> Response:
         """A unit's year as a zip: a manifest, every item version with its trail, the attachments."""
         actor = self.access.caller(request)
-        exported = self.access.call(self.disclosure, "export_archive", actor, code, year)
+        exported = self.disclosure.export_archive(actor, code, year)
         return Response(base64.b64decode(exported["content_b64"]), mimetype="application/zip",
                         headers={"Content-Disposition": content_disposition(exported["filename"])})
 
@@ -234,7 +234,7 @@ class DisclosureRoutes:
     def seal_year(self, request: Request, year: int) -> Response:
         """Close a year that has ended: its items are archived and stop changing."""
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.disclosure, "seal_year", actor, year))
+        return json_response(self.disclosure.seal_year(actor, year))
 
     def _attachment_max_bytes(self) -> int:
         disclosure = self.config.get("DISCLOSURE") or {}

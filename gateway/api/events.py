@@ -25,8 +25,8 @@ class EventRoutes:
         positions = positions_of(request.params.get("after"), PRODUCERS)
         types = _types(request.params.get("type"))
         limit = request.params["limit"]
-        streams = {name: self.access.call(self._services()[name], "event_history", positions.get(name, 0), types,
-                                          limit) for name in PRODUCERS}
+        services = self._services()
+        streams = {name: services[name].event_history(positions.get(name, 0), types, limit) for name in PRODUCERS}
         rows, positions = merged_page(streams, lambda r: (r["event"]["occurred_at"], r["_source"], r["id"]),
                                       limit, positions)
         return json_response({"items": [row["event"] for row in rows], "next_cursor": encode_cursor(positions)})
@@ -35,25 +35,25 @@ class EventRoutes:
     def list_webhooks(self, request: Request) -> Response:
         """A subscriber's own webhooks; every webhook for the administrator."""
         actor = self.access.caller(request)
-        return json_response({"items": self.access.call(self.notify, "list_webhooks", actor)})
+        return json_response({"items": self.notify.list_webhooks(actor)})
 
     @api("POST", "/api/v1/webhooks", body=schemas.NewWebhook)
     def create_webhook(self, request: Request) -> Response:
         """The signing `secret` is in this answer only."""
         actor = self.access.caller(request)
         body = json_body(request, schemas.NewWebhook(), self.access.max_body)
-        return json_response(self.access.call(self.notify, "create_webhook", actor, body["url"],
-                                              body["event_types"]), 201)
+        return json_response(self.notify.create_webhook(actor, body["url"],
+                                                        body["event_types"]), 201)
 
     @api("GET", "/api/v1/webhooks/<id:webhook_id>")
     def get_webhook(self, request: Request, webhook_id: int) -> Response:
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.notify, "get_webhook", actor, webhook_id))
+        return json_response(self.notify.get_webhook(actor, webhook_id))
 
     @api("DELETE", "/api/v1/webhooks/<id:webhook_id>")
     def delete_webhook(self, request: Request, webhook_id: int) -> Response:
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.notify, "delete_webhook", actor, webhook_id))
+        return json_response(self.notify.delete_webhook(actor, webhook_id))
 
 
 def _types(raw: str | None) -> list[str] | None:

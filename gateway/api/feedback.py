@@ -61,24 +61,24 @@ class FeedbackRoutes:
         actor = self.access.actor(request)
         data = json_body(request, shapes.NewFeedback(), self.access.max_body)
         member = actor["username"] if actor and actor["role"] == "member" else None
-        return json_response(self.access.call(self.feedback, "submit_feedback", data, member), 201)
+        return json_response(self.feedback.submit_feedback(data, member), 201)
 
     @api("GET", "/api/v1/feedback/<tracking:tracking_code>")
     def track_feedback(self, request: Request, tracking_code: str) -> Response:
         """Follow feedback by its tracking code: its state, its steps and the approved answers."""
-        return json_response(self.access.call(self.feedback, "track", tracking_code))
+        return json_response(self.feedback.track(tracking_code))
 
     @api("POST", "/api/v1/feedback/<tracking:tracking_code>/rate", body=shapes.Rating)
     def rate_feedback(self, request: Request, tracking_code: str) -> Response:
         """Rate the answer (满意 / 基本满意 / 不满意) with the PIN; 不满意 reopens it while allowed."""
         data = json_body(request, shapes.Rating(), self.access.max_body)
-        return json_response(self.access.call(self.feedback, "rate", tracking_code, data))
+        return json_response(self.feedback.rate(tracking_code, data))
 
     @api("POST", "/api/v1/feedback/<tracking:tracking_code>/reopen", body=shapes.Reopen)
     def reopen_feedback(self, request: Request, tracking_code: str) -> Response:
         """Ask again, with the PIN, within 10 working days of the answer (twice at most)."""
         data = json_body(request, shapes.Reopen(), self.access.max_body)
-        return json_response(self.access.call(self.feedback, "reopen", tracking_code, data))
+        return json_response(self.feedback.reopen(tracking_code, data))
 
     # --- the work queues ------------------------------------------------------------------------
 
@@ -87,15 +87,15 @@ class FeedbackRoutes:
         """The signed-in unit's feedback (operator, reviewer), or all of it (county office), newest first,
         with due dates and yellow/red flags."""
         actor = self.access.caller(request)
-        result = self.access.call(self.feedback, "list_feedback", actor, filters(request.params),
-                                  request.params["limit"], _after(request))
+        result = self.feedback.list_feedback(actor, filters(request.params),
+                                             request.params["limit"], _after(request))
         return json_response(page(result))
 
     @api("GET", "/api/v1/feedback/<id:feedback_id>")
     def get_feedback(self, request: Request, feedback_id: int) -> Response:
         """One feedback with its contact, its steps (who, when, why) and every answer drafted."""
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.feedback, "get_feedback", actor, feedback_id))
+        return json_response(self.feedback.get_feedback(actor, feedback_id))
 
     @api("POST", "/api/v1/feedback/<id:feedback_id>/<any(accept,release):action>")
     def accept_feedback(self, request: Request, feedback_id: int, action: str) -> Response:
@@ -142,15 +142,15 @@ class FeedbackRoutes:
 
     def _act(self, request: Request, feedback_id: int, action: str, data: dict[str, Any]) -> Response:
         actor = self.access.caller(request)
-        return json_response(self.access.call(self.feedback, "act", actor, feedback_id, action, data))
+        return json_response(self.feedback.act(actor, feedback_id, action, data))
 
     # --- public answers (公开答复) ----------------------------------------------------------------
 
     @api("GET", "/api/v1/answers", query=AnswerList)
     def list_answers(self, request: Request) -> Response:
         """Questions and answers their senders allowed to be shown, under a unit or an item; no contacts."""
-        result = self.access.call(self.feedback, "public_answers", filters(request.params),
-                                  request.params["limit"], _after(request))
+        result = self.feedback.public_answers(filters(request.params),
+                                              request.params["limit"], _after(request))
         return json_response(page(result))
 
     @api("POST", "/api/v1/answers/<id:feedback_id>/report")
@@ -159,11 +159,11 @@ class FeedbackRoutes:
         actor = self.access.actor(request)
         who = f"user:{actor['username']}" if actor else f"addr:{request.remote_addr or 'unknown'}"
         reporter = hashlib.sha256(who.encode()).hexdigest()[:32]
-        return json_response(self.access.call(self.feedback, "report_answer", feedback_id, reporter))
+        return json_response(self.feedback.report_answer(feedback_id, reporter))
 
     @api("POST", "/api/v1/answers/<id:feedback_id>/review", body=shapes.AnswerVerdict)
     def review_answer(self, request: Request, feedback_id: int) -> Response:
         """The county office's decision on a reported answer: `{"keep": true}` shows it again."""
         actor = self.access.caller(request)
         data = json_body(request, shapes.AnswerVerdict(), self.access.max_body)
-        return json_response(self.access.call(self.feedback, "review_answer", actor, feedback_id, data["keep"]))
+        return json_response(self.feedback.review_answer(actor, feedback_id, data["keep"]))

@@ -30,8 +30,8 @@ class NotifyRoutes:
         """The signed-in account's messages, newest first, with the unread count."""
         actor = self.access.caller(request)
         limit = request.params["limit"]
-        answer = self.access.call(self.notify, "list_notifications", actor, request.params.get("unread", False),
-                                  limit, _before(request))
+        answer = self.notify.list_notifications(actor, request.params.get("unread", False),
+                                                limit, _before(request))
         return json_response({**_paged(answer["items"], limit), "unread": answer["unread"]})
 
     @api("POST", "/api/v1/notifications/read", body=shapes.MarkRead)
@@ -39,60 +39,60 @@ class NotifyRoutes:
         """Mark the given messages read (all of them when `ids` is left out)."""
         actor = self.access.caller(request)
         body = json_body(request, shapes.MarkRead(), self.access.max_body)
-        return json_response(self.access.call(self.notify, "mark_notifications_read", actor, body.get("ids")))
+        return json_response(self.notify.mark_notifications_read(actor, body.get("ids")))
 
     @api("GET", "/api/v1/notification-preferences")
     def get_notification_preferences(self, request: Request) -> Response:
         """The channels on and off for the signed-in account, and the county office's defaults."""
-        return json_response(self.access.call(self.notify, "get_preferences", self.access.caller(request)))
+        return json_response(self.notify.get_preferences(self.access.caller(request)))
 
     @api("PUT", "/api/v1/notification-preferences", body=shapes.ChannelSwitches)
     def set_notification_preferences(self, request: Request) -> Response:
         body = json_body(request, shapes.ChannelSwitches(), self.access.max_body)
-        return json_response(self.access.call(self.notify, "set_preferences", self.access.caller(request),
-                                              body["channels"], False))
+        return json_response(self.notify.set_preferences(self.access.caller(request),
+                                                         body["channels"], False))
 
     @api("PUT", "/api/v1/notification-preferences/defaults", body=shapes.ChannelSwitches)
     def set_notification_defaults(self, request: Request) -> Response:
         """The county office's defaults for every official who has not chosen."""
         body = json_body(request, shapes.ChannelSwitches(), self.access.max_body)
-        return json_response(self.access.call(self.notify, "set_preferences", self.access.caller(request),
-                                              body["channels"], True))
+        return json_response(self.notify.set_preferences(self.access.caller(request),
+                                                         body["channels"], True))
 
     @api("POST", "/api/v1/notification-templates/preview", body=shapes.TemplatePreview)
     def preview_notification_template(self, request: Request) -> Response:
         """The message a template makes of an example payload, in county time, with its link."""
         body = json_body(request, shapes.TemplatePreview(), self.access.max_body)
-        return json_response(self.access.call(self.notify, "preview_template", body["event_type"], body["channel"],
-                                              body["payload"]))
+        return json_response(self.notify.preview_template(body["event_type"], body["channel"],
+                                                          body["payload"]))
 
     @api("GET", "/api/v1/deliveries", query=queries.DeliveryList)
     def list_deliveries(self, request: Request) -> Response:
         """Every delivery, newest first: channel, recipient (masked), status, attempts, last error."""
         limit = request.params["limit"]
-        items = self.access.call(self.notify, "list_deliveries", filters(request.params), limit, _before(request))
+        items = self.notify.list_deliveries(filters(request.params), limit, _before(request))
         return json_response(_paged(items, limit))
 
     @api("GET", "/api/v1/webhooks/<id:webhook_id>/deliveries", query=queries.WebhookAttemptList)
     def list_webhook_deliveries(self, request: Request, webhook_id: int) -> Response:
         """The webhook's attempts, newest first: status code, outcome, error, duration."""
         limit = request.params["limit"]
-        items = self.access.call(self.notify, "webhook_deliveries", self.access.caller(request), webhook_id, limit,
-                                 _before(request))
+        items = self.notify.webhook_deliveries(self.access.caller(request), webhook_id, limit,
+                                               _before(request))
         return json_response(_paged(items, limit))
 
     @api("POST", "/api/v1/webhooks/<id:webhook_id>/ping")
     def ping_webhook(self, request: Request, webhook_id: int) -> Response:
         """POST a signed test message to the webhook now; the answer says what it replied."""
-        return json_response(self.access.call(self.notify, "ping_webhook", self.access.caller(request), webhook_id))
+        return json_response(self.notify.ping_webhook(self.access.caller(request), webhook_id))
 
     @api("POST", "/api/v1/webhooks/<id:webhook_id>/rotate-secret")
     def rotate_webhook_secret(self, request: Request, webhook_id: int) -> Response:
         """A new signing secret, in this answer only; the old one stops at once."""
-        return json_response(self.access.call(self.notify, "rotate_webhook_secret", self.access.caller(request),
-                                              webhook_id))
+        return json_response(self.notify.rotate_webhook_secret(self.access.caller(request),
+                                                               webhook_id))
 
     @api("POST", "/api/v1/webhooks/<id:webhook_id>/enable")
     def enable_webhook(self, request: Request, webhook_id: int) -> Response:
         """Switch a webhook disabled after failures back on; its waiting events go, in order."""
-        return json_response(self.access.call(self.notify, "enable_webhook", self.access.caller(request), webhook_id))
+        return json_response(self.notify.enable_webhook(self.access.caller(request), webhook_id))

@@ -42,8 +42,8 @@ class OperationRoutes:
         services = self._services_named(query.get("service"))
         positions = positions_of(query.get("cursor"), tuple(services))
         limit = query["limit"]
-        streams = {name: self.access.call(proxy, "list_dead_letters", query.get("type"), limit,
-                                          positions.get(name, 0)) for name, proxy in services.items()}
+        streams = {name: client.list_dead_letters(query.get("type"), limit, positions.get(name, 0))
+                   for name, client in services.items()}
         rows, positions = merged_page(streams, lambda r: (r["first_failed_at"], r["_source"], r["id"]), limit,
                                       positions)
         return json_response({"items": rows, "next_cursor": encode_cursor(positions) if len(rows) == limit else None})
@@ -52,7 +52,7 @@ class OperationRoutes:
     def replay_dead_letters(self, request: Request) -> Response:
         data = json_body(request, schemas.Replay(), self.access.max_body)
         (service,) = self._services_named(data["service"]).values()
-        replayed = self.access.call(service, "replay_dead_letters", data["ids"], data["event_type"])
+        replayed = service.replay_dead_letters(data["ids"], data["event_type"])
         return json_response({"replayed": replayed})
 
     @api("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/<path:path>")

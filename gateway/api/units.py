@@ -33,11 +33,11 @@ class UnitRoutes:
         if not self._sees_contacts(actor, code):  # as the public sees it: from the read model
             answer = readmodel.unit_answer(self, code)
             return readmodel.conditional(request, answer.body, answer.etag, public=True)
-        return readmodel.json_conditional(request, self.access.call(self.units, "get_unit", code, True))
+        return readmodel.json_conditional(request, self.units.get_unit(code, True))
 
     @api("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>")
     def unit_relatives(self, request: Request, code: str, relation: str) -> Response:
-        return json_response({"items": self.access.call(self.units, relation, code)})
+        return json_response({"items": self.units.relatives(relation, code)})
 
     # --- upkeep of the registry (admin) --------------------------------------------------------
 
@@ -45,20 +45,20 @@ class UnitRoutes:
     def create_unit(self, request: Request) -> Response:
         actor = self.access.caller(request)
         row = json_body(request, schemas.NewUnit(), self.access.max_body)
-        return json_response(self.access.call(self.units, "create_unit", actor["username"], row), 201)
+        return json_response(self.units.create_unit(actor, row), 201)
 
     @api("PATCH", "/api/v1/units/<code:code>", body=schemas.UnitChanges)
     def update_unit(self, request: Request, code: str) -> Response:
         actor = self.access.caller(request)
         changes = json_body(request, schemas.UnitChanges(), self.access.max_body)
-        return json_response(self.access.call(self.units, "update_unit", actor["username"], code, changes))
+        return json_response(self.units.update_unit(actor, code, changes))
 
     @api("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>")
     def change_unit(self, request: Request, code: str, action: str) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.UNIT_ACTIONS[action](), self.access.max_body)
-        method = {"move": "move_unit", "merge": "merge_unit", "dissolve": "dissolve_unit"}[action]
-        return json_response(self.access.call(self.units, method, actor["username"], code, *body.values()))
+        change = {"move": self.units.move_unit, "merge": self.units.merge_unit, "dissolve": self.units.dissolve_unit}
+        return json_response(change[action](actor, code, *body.values()))
 
     @api("POST", "/api/v1/units/import", query=queries.ImportQuery, body=("text/csv", XLSX), status=202)
     def import_units(self, request: Request) -> Response:
@@ -68,9 +68,9 @@ class UnitRoutes:
         rows_done of rows_total and then its report (or why it failed)."""
         actor = self.access.caller(request)
         filename, content = _uploaded_file(request)
-        job = self.access.call(self.units, "submit_import", actor["username"], filename,
-                               base64.b64encode(content).decode(), request.params["apply"],
-                               request.headers.get("X-Request-ID"))
+        job = self.units.submit_import(actor, filename,
+                                       base64.b64encode(content).decode(), request.params["apply"],
+                                       request.headers.get("X-Request-ID"))
         response = json_response(job, 202)
         response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
         return response
@@ -80,7 +80,7 @@ class UnitRoutes:
         """An import job: queued, running (rows_done of rows_total), succeeded or failed, with
         the dry run's report or the apply's outcome; its problems, notes and error in the
         caller's language (Accept-Language)."""
-        job = self.access.call(self.units, "import_job", job_id)
+        job = self.units.import_job(job_id)
         return json_response(job_in_language(job, i18n.language_of(request.headers.get("Accept-Language"))))
 
     @api("POST", "/api/v1/units/import/jobs/<id:job_id>/apply", status=202)
@@ -90,8 +90,8 @@ class UnitRoutes:
         again against the registry as it is now; a dry run kept longer than a day, with
         problems, or applied already is a 409 saying so."""
         actor = self.access.caller(request)
-        job = self.access.call(self.units, "apply_checked_import", actor["username"], job_id,
-                               request.headers.get("X-Request-ID"))
+        job = self.units.apply_checked_import(actor, job_id,
+                                              request.headers.get("X-Request-ID"))
         response = json_response(job, 202)
         response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
         return response
@@ -99,7 +99,7 @@ class UnitRoutes:
     @api("GET", "/api/v1/units/export", query=queries.ExportQuery, produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:
         file_format = request.params["format"]
-        exported = self.access.call(self.units, "export_registry", file_format)
+        exported = self.units.export_registry(file_format)
         mimetype = "text/csv" if file_format == "csv" else XLSX
         return Response(base64.b64decode(exported["content_b64"]), mimetype=mimetype,
                         headers={"Content-Disposition": f'attachment; filename="{exported["filename"]}"'})
@@ -112,7 +112,7 @@ class UnitRoutes:
         actor = self.access.caller(request)
         if not self._sees_contacts(actor, code):
             raise forbidden("only the county office and the unit's own officials see its officials")
-        return json_response({"items": self.access.call(self.units, "officials", code, request.params.get("on"))})
+        return json_response({"items": self.units.officials(code, request.params.get("on"))})
 
     @api("PUT,DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>",
          body=schemas.Official)
@@ -120,7 +120,7 @@ class UnitRoutes:
         """PUT appoints someone to the role; DELETE leaves it vacant."""
         actor = self.access.caller(request)
         official = json_body(request, schemas.Official(), self.access.max_body) if request.method == "PUT" else None
-        return json_response(self.access.call(self.units, "set_official", actor["username"], code, role, official))
+        return json_response(self.units.set_official(actor, code, role, official))
 
     # --- demonstration sites (示范点) and models (典型) -------------------------------------
 
@@ -128,28 +128,28 @@ class UnitRoutes:
     def list_designations(self, request: Request) -> Response:
         """Demonstration sites and models: nominated, designated, expired or revoked."""
         query = request.params
-        result = self.access.call(self.units, "list_designations", query.get("unit"), query.get("status"),
-                                  query["limit"], decode_cursor(query.get("cursor")) or 0)
+        result = self.units.list_designations(query.get("unit"), query.get("status"),
+                                              query["limit"], decode_cursor(query.get("cursor")) or 0)
         return json_response(page(result))
 
     @api("POST", "/api/v1/designations", body=schemas.Nomination)
     def nominate(self, request: Request) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.Nomination(), self.access.max_body)
-        return json_response(self.access.call(self.units, "nominate", actor["username"], body["unit_code"],
-                                              body["kind"], body["reason"]), 201)
+        return json_response(self.units.nominate(actor, body["unit_code"],
+                                                 body["kind"], body["reason"]), 201)
 
     @api("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>")
     def decide_designation(self, request: Request, designation_id: int, action: str) -> Response:
         actor = self.access.caller(request)
         if action == "designate":
             body = json_body(request, schemas.Designate(), self.access.max_body) if request.content_length else {}
-            result = self.access.call(self.units, "designate", actor["username"], designation_id,
-                                      body.get("term_years", 3))
+            result = self.units.designate(actor, designation_id,
+                                          body.get("term_years", 3))
         else:
             body = json_body(request, schemas.Reason(), self.access.max_body)
-            result = self.access.call(self.units, "revoke_designation", actor["username"], designation_id,
-                                      body["reason"])
+            result = self.units.revoke_designation(actor, designation_id,
+                                                   body["reason"])
         return json_response(result)
 
     @api("PUT", "/api/v1/designations/<id:designation_id>/experience", body=Experience)
@@ -157,8 +157,8 @@ class UnitRoutes:
         """Attach the experience write-up (经验做法) to a designated site or model, for the portal's page of models."""
         actor = self.access.caller(request)
         body = json_body(request, Experience(), self.access.max_body)
-        return json_response(self.access.call(self.units, "set_experience", actor["username"], designation_id,
-                                              body["experience"]))
+        return json_response(self.units.set_experience(actor, designation_id,
+                                                       body["experience"]))
 
     @staticmethod
     def _sees_contacts(actor: dict[str, Any] | None, code: str) -> bool:

@@ -36,8 +36,8 @@ class ConsoleAccounts:
     def console_accounts_page(self, request: Request) -> Response:
         query = request.params
         after = query.get("cursor")
-        rows = self.access.call(self.units, "list_accounts", query.get("unit"), query.get("role"), PAGE_SIZE,
-                                after, query.get("q"), query["locked"])
+        rows = self.units.list_accounts(query.get("unit"), query.get("role"), PAGE_SIZE,
+                                        after, query.get("q"), query["locked"])
         more = rows[-1]["username"] if len(rows) == PAGE_SIZE else None
         response = self.web.page(request, "console/accounts.html", title="账号", rows=rows, query=query, more=more,
                                  roles=ROLE_NAMES, actions=ACTIONS)
@@ -45,7 +45,7 @@ class ConsoleAccounts:
 
     @page("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
     def console_confirm_account_action(self, request: Request, username: str, action: str) -> Response:
-        account = self.access.call(self.units, "get_account", username)
+        account = self.units.get_account(username)
         return uncached(self.web.page(request, "console/account_action.html", title=ACTIONS[action], account=account,
                                       action=action, label=ACTIONS[action], roles=ROLE_NAMES, problem=None,
                                       done=None))
@@ -58,14 +58,14 @@ class ConsoleAccounts:
             if action in ("disable", "reset") and username == request.actor["username"]:
                 raise DomainError("不能对自己的账号这样做：请让另一位管理员操作。")
             if action == "reset":
-                done = self.access.call(self.units, "reset_password", username)
+                done = self.units.reset_password(username)
             elif action == "unlock":
-                done = self.access.call(self.units, "unlock_account", username)
+                done = self.units.unlock_account(username)
             else:
-                done = self.access.call(self.units, "set_account_enabled", username, action == "enable")
+                done = self.units.set_account_enabled(username, action == "enable")
         except DomainError as exc:
             problem = i18n.translate(exc.message)
-        account = done or self.access.call(self.units, "get_account", username)
+        account = done or self.units.get_account(username)
         status = 200 if problem is None else 409
         response = self.web.page(request, "console/account_action.html", status, title=ACTIONS[action],
                                  account=account, action=action, label=ACTIONS[action], roles=ROLE_NAMES,

@@ -14,12 +14,11 @@ from services.common import i18n
 from services.common.errors import DomainError, NotFound
 
 from ...params import OneOf, Query, Text
+from ...labels import SERVICE_NAMES
 from ...queries import SERVICES
 from ..kit.forms import validate_form
 from ..kit.pages import page, uncached
 
-SERVICE_NAMES = {"units": "组织名册", "disclosure": "党务公开", "feedback": "意见建议", "notify": "通知推送",
-                 "supervision": "督促检查"}
 LETTERS_PER_SERVICE = 20
 WORK_PAGE_LETTERS = 5  # per service, on 我的待办
 BODY_SHOWN = 64 * 1024  # a body larger than this is shown cut, with its size and hash
@@ -42,7 +41,7 @@ class ConsoleAdmin:
     # --- API keys ---------------------------------------------------------------------------
 
     def _keys_page(self, request: Request, status: int = 200, **context: Any) -> Response:
-        keys = self.access.call(self.units, "list_api_keys")
+        keys = self.units.list_api_keys()
         context = {"created": None, "errors": {}, "form": {}, **context}
         return uncached(self.web.page(request, "console/api_keys.html", status, title="API 密钥", keys=keys, **context))
 
@@ -58,14 +57,14 @@ class ConsoleAdmin:
         if errors:
             return self._keys_page(request, 400, errors=errors, form=form)
         try:
-            created = self.access.call(self.units, "create_api_key", loaded["name"], request.actor["username"])
+            created = self.units.create_api_key(loaded["name"], request.actor["username"])
         except DomainError as exc:
             return self._keys_page(request, exc.status, errors={"name": i18n.translate(exc.message)}, form=form)
         self.refresh_api_keys()
         return self._keys_page(request, created=created)
 
     def _key(self, key_id: int) -> dict[str, Any]:
-        for key in self.access.call(self.units, "list_api_keys"):
+        for key in self.units.list_api_keys():
             if key["id"] == key_id:
                 return key
         raise NotFound(f"没有编号为 {key_id} 的 API 密钥。")
@@ -78,7 +77,7 @@ class ConsoleAdmin:
     @page("POST", "/console/api-keys/<id:key_id>/revoke")
     def console_revoke_key(self, request: Request, key_id: int) -> Response:
         """Revoked at once in this gateway; the others drop it within half a minute."""
-        key = self.access.call(self.units, "revoke_api_key", key_id)
+        key = self.units.revoke_api_key(key_id)
         self.refresh_api_keys()
         return uncached(self.web.page(request, "console/api_key_revoke.html", title="吊销 API 密钥", key=key,
                                       done=True))
@@ -91,9 +90,9 @@ class ConsoleAdmin:
         query = request.params
         services = self._services_named(query.get("service"))
         sections = []
-        for name, proxy in services.items():
+        for name, client in services.items():
             after = query.get("after") or 0 if query.get("service") else 0
-            rows = self.access.call(proxy, "list_dead_letters", query.get("type"), LETTERS_PER_SERVICE, after)
+            rows = client.list_dead_letters(query.get("type"), LETTERS_PER_SERVICE, after)
             sections.append({"service": name, "label": SERVICE_NAMES[name], "rows": [brief(r) for r in rows],
                              "more": rows[-1]["id"] if len(rows) == LETTERS_PER_SERVICE else None})
         response = self.web.page(request, "console/dead_letters.html", title="死信", sections=sections, query=query,
@@ -101,8 +100,8 @@ class ConsoleAdmin:
         return self.renew_session(request, uncached(response))
 
     def _letter(self, service: str, letter_id: int) -> dict[str, Any]:
-        (proxy,) = self._services_named(service).values()
-        found = self.access.call(proxy, "list_dead_letters", None, 1, letter_id - 1)
+        (client,) = self._services_named(service).values()
+        found = client.list_dead_letters(None, 1, letter_id - 1)
         if not found or found[0]["id"] != letter_id:
             raise NotFound(f"{SERVICE_NAMES[service]}没有编号为 {letter_id} 的死信（可能已经重新投递）。")
         return found[0]
@@ -124,8 +123,8 @@ class ConsoleAdmin:
     def console_replay_dead_letter(self, request: Request, service: str, letter_id: int) -> Response:
         """Put it back on its queue, byte for byte; if it fails again it comes back as a dead letter."""
         letter = self._letter(service, letter_id)
-        (proxy,) = self._services_named(service).values()
-        replayed = self.access.call(proxy, "replay_dead_letters", [letter_id], None)
+        (client,) = self._services_named(service).values()
+        replayed = client.replay_dead_letters([letter_id], None)
         if not replayed:
             return self._letter_page(request, service, letter, 409,
                                      problem="这条死信已经不在（可能刚被别人重新投递）：请返回列表刷新。")
@@ -136,10 +135,10 @@ def admin_sections(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
     """我的待办 for the administrator, after the locked accounts: the dead letters waiting
     (the first few of each service) and the webhooks disabled after failures."""
     letters = []
-    for name, proxy in self._services().items():
+    for name, client in self._services().items():
         letters += [{**brief(r), "service": name, "service_label": SERVICE_NAMES[name]}
-                    for r in self.access.call(proxy, "list_dead_letters", None, WORK_PAGE_LETTERS, 0)]
-    hooks = [h for h in self.access.call(self.notify, "list_webhooks", actor) if not h["active"]]
+                    for r in client.list_dead_letters(None, WORK_PAGE_LETTERS, 0)]
+    hooks = [h for h in self.notify.list_webhooks(actor) if not h["active"]]
     return [{"title": "死信（处理失败、等待重新投递的事件）", "kind": "dead_letters", "rows": letters,
              "empty": "没有死信。", "flag": "late", "more": "/console/dead-letters"},
             {"title": "因连续失败停用的推送订阅", "kind": "webhooks", "rows": hooks,

@@ -22,7 +22,7 @@ from services.common.errors import DomainError
 from services.common.shapes.disclosure import ItemChanges
 
 from .items import too_large, upload_form_bytes
-from .work import ITEM_STATUS_NAMES
+from ...labels import ITEM_STATUS_NAMES
 from .item_pages import moved_on, pending_correction, seen_of
 from ..kit.pages import page
 
@@ -56,7 +56,7 @@ class ConsoleCorrections:
     @page("GET", f"/console/items/<id:item_id>/{MODE}")
     def console_item_form(self, request: Request, item_id: int, mode: str) -> Response:
         actor = request.actor
-        item = self.access.call(self.disclosure, "get_item", actor, item_id)
+        item = self.disclosure.get_item(actor, item_id)
         problem, pending = self._why_not(actor, item, mode)
         response = self._editor(request, _form_of(item), {}, 409 if problem else 200, problem, base=item, mode=mode,
                                 pending=pending)
@@ -65,7 +65,7 @@ class ConsoleCorrections:
     @page("POST", f"/console/items/<id:item_id>/{MODE}", max_form=upload_form_bytes, too_large=too_large)
     def console_save_item_form(self, request: Request, item_id: int, mode: str) -> Response:
         actor, data = request.actor, request.form_data
-        item = self.access.call(self.disclosure, "get_item", actor, item_id)
+        item = self.disclosure.get_item(actor, item_id)
         form = self._posted(request)
         seen = seen_of(data)
         moved = moved_on(item, seen)
@@ -79,15 +79,15 @@ class ConsoleCorrections:
             return self._editor(request, form, errors, status, base=item, mode=mode)
         try:
             if mode == "correct":
-                saved = self.access.call(self.disclosure, "correct_item", actor, item_id, loaded)
+                saved = self.disclosure.correct_item(actor, item_id, loaded)
             else:
-                saved = self.access.call(self.disclosure, "update_item", actor, item_id, loaded)
+                saved = self.disclosure.update_item(actor, item_id, loaded)
             if upload is not None:
-                self.access.call(self.disclosure, "add_attachment", actor, saved["id"], *upload)
+                self.disclosure.add_attachment(actor, saved["id"], *upload)
             if data.get("then") == "submit":
-                self.access.call(self.disclosure, "transition_item", actor, saved["id"], "submit", None)
+                self.disclosure.transition_item(actor, saved["id"], "submit", None)
         except DomainError as exc:
-            current = self.access.call(self.disclosure, "get_item", actor, item_id)
+            current = self.disclosure.get_item(actor, item_id)
             _, pending = self._why_not(actor, current, mode)
             message = (moved_on(current, seen) if exc.status == 409 else None) or i18n.translate(exc.message)
             return self._editor(request, form, {}, exc.status, message, base=current, mode=mode, pending=pending)

@@ -55,7 +55,7 @@ class ConsoleFeedback:
     """Mixed into GatewayService; needs `feedback`, `access` and `web`."""
 
     def _case(self, request: Request, feedback_id: int) -> dict[str, Any]:
-        return self.access.call(self.feedback, "get_feedback", request.actor, feedback_id)
+        return self.feedback.get_feedback(request.actor, feedback_id)
 
     @page("GET", "/console/feedback/<id:feedback_id>", query=DoneQuery)
     def console_feedback(self, request: Request, feedback_id: int) -> Response:
@@ -100,7 +100,7 @@ class ConsoleFeedback:
         if errors:
             return self._confirmation(request, feedback, action, 400, form, errors)
         try:
-            self.access.call(self.feedback, "act", request.actor, feedback_id, actions.ACTIONS[action].rpc, body)
+            self.feedback.act(request.actor, feedback_id, actions.ACTIONS[action].rpc, body)
         except DomainError as exc:
             fresh = self._case(request, feedback_id)
             stale = actions.moved_on(fresh, seen)
@@ -113,8 +113,8 @@ class ConsoleFeedback:
 
     def _queue(self, request: Request, name: str) -> Response:
         queue = QUEUES[name]
-        found = self.access.call(self.feedback, "list_feedback", request.actor, queue["filters"], QUEUE_SIZE,
-                                 request.params.get("after"))
+        found = self.feedback.list_feedback(request.actor, queue["filters"], QUEUE_SIZE,
+                                            request.params.get("after"))
         rows = [dict(f, actions=[a for a in queue["actions"] if actions.applies(a, request.actor, f)])
                 for f in found["items"]]
         response = self.web.page(request, "console/feedback_queue.html", title=queue["title"], queue=queue,

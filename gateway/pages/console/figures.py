@@ -21,6 +21,7 @@ from services.common.contract import SECTORS
 from services.common.errors import DomainError
 from services.common.workdays import county_today
 
+from ...labels import SECTOR_NAMES
 from ...params import OneOf, Query, UnitCode, Year
 from . import progress_figures
 from ..kit.pages import page, uncached
@@ -51,16 +52,16 @@ def figures_for(self, actor: dict[str, Any], year: int, kinds: tuple[str, ...] =
     made: dict[str, progress_figures.Figure] = {}
     if "month" in kinds:
         made["month"] = progress_figures.month_figure(
-            self.access.call(self.disclosure, "progress_by_month", {"year": year}))
+            self.disclosure.progress_by_month({"year": year}))
     problem = None
     try:
         if "feedback" in kinds or "rectifications" in kinds:
-            scores = self.access.call(self.supervision, "scores", actor, str(year), None, {})
+            scores = self.supervision.scores(actor, str(year), None, {})
             made["feedback"] = progress_figures.feedback_figure(scores, year)
             made["rectifications"] = progress_figures.rectification_figure(scores)
         if "ranking" in kinds:
             made["ranking"] = progress_figures.ranking_figure(
-                self.access.call(self.supervision, "rankings", actor, str(year), None, 10), year)
+                self.supervision.rankings(actor, str(year), None, 10), year)
     except DomainError as exc:
         problem = i18n.translate(exc.message)
         if len(kinds) == 1:
@@ -86,7 +87,7 @@ class ConsoleFigures:
         """Each unit's score of the year as of now, best first, with what makes it."""
         query = request.params
         year = query.get("year") or county_today().year
-        scores = self.access.call(self.supervision, "scores", request.actor, str(year), None, {})
+        scores = self.supervision.scores(request.actor, str(year), None, {})
         ranks = county_ranks(scores["units"])
         names = {u["unit_code"]: u["name"] for u in scores["units"]}
         rows = [dict(u, rank=ranks.get(u["unit_code"])) for u in scores["units"]
@@ -95,7 +96,7 @@ class ConsoleFigures:
         return self.renew_session(request, uncached(self.web.page(
             request, "console/scores.html", title="单位考核得分", rows=rows, year=year, scores=scores,
             town=query.get("town"), town_name=names.get(query.get("town") or "", query.get("town")),
-            sector=query.get("sector"), sectors=progress_figures.SECTOR_NAMES)))
+            sector=query.get("sector"), sectors=SECTOR_NAMES)))
 
     @page("GET", "/console/rectifications", query=RectificationsPageQuery)
     def console_rectifications(self, request: Request) -> Response:
@@ -107,7 +108,7 @@ class ConsoleFigures:
             filters["status"] = status
         rows, after = [], None
         while len(rows) < MOST_RECTIFICATIONS:
-            found = self.access.call(self.supervision, "list_rectifications", request.actor, filters, 200, after)
+            found = self.supervision.list_rectifications(request.actor, filters, 200, after)
             rows += [r for r in found["items"] if status != "unresolved" or r["status"] in UNRESOLVED]
             after = found.get("next")
             if after is None:

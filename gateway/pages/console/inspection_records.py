@@ -123,11 +123,11 @@ class ConsoleInspectionRecords:
 
     def _record_context(self, request: Request, inspection_id: int, unit_code: str) -> dict[str, Any]:
         actor = request.actor
-        inspection = self.access.call(self.supervision, "get_inspection", actor, inspection_id)
+        inspection = self.supervision.get_inspection(actor, inspection_id)
         unit = next((u for u in inspection["units"] if u["unit_code"] == unit_code), None)
         year = date.fromisoformat(inspection["window_opens"]).year
-        checklist = self.access.call(self.supervision, "get_checklist", year, None)
-        record = self.access.call(self.supervision, "current_record", actor, inspection_id, unit_code) if unit else None
+        checklist = self.supervision.get_checklist(year, None)
+        record = self.supervision.current_record(actor, inspection_id, unit_code) if unit else None
         return {"inspection": inspection, "unit": unit, "unit_code": unit_code, "record": record,
                 "checklist": checklist, "criteria": criteria_of(checklist),
                 "assigned": bool(unit) and actor["username"] in unit["inspectors"],
@@ -182,12 +182,12 @@ class ConsoleInspectionRecords:
         if errors:
             return self._record_page(request, context, form, errors, 413 if "超过" in (photo_problem or "") else 400)
         try:
-            saved = self.access.call(self.supervision, "save_record", request.actor, inspection_id, unit_code, data)
+            saved = self.supervision.save_record(request.actor, inspection_id, unit_code, data)
         except DomainError as exc:
             return self._record_page(request, context, form, {}, exc.status, i18n.translate(exc.message))
         if photo is not None:
             try:
-                self.access.call(self.supervision, "add_photo", request.actor, "record", saved["id"], *photo)
+                self.supervision.add_photo(request.actor, "record", saved["id"], *photo)
             except DomainError as exc:
                 context = self._record_context(request, inspection_id, unit_code)
                 return self._record_page(request, context, form, {"photo": f"草稿已保存，但照片没有保存："
@@ -212,7 +212,7 @@ class ConsoleInspectionRecords:
     def console_submit_inspection_record(self, request: Request, inspection_id: int, unit_code: str) -> Response:
         """Final from now on: InspectionRecorded, and a rectification opened per finding."""
         try:
-            self.access.call(self.supervision, "submit_record", request.actor, inspection_id, unit_code)
+            self.supervision.submit_record(request.actor, inspection_id, unit_code)
         except DomainError as exc:
             return self._submit_page(request, inspection_id, unit_code, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/inspections/{inspection_id}?recorded={unit_code}", 303)

@@ -107,7 +107,7 @@ class ConsoleInspections:
 
     @page("GET", "/console/inspections")
     def console_inspections(self, request: Request) -> Response:
-        found = self.access.call(self.supervision, "list_inspections", request.actor, 200, None)
+        found = self.supervision.list_inspections(request.actor, 200, None)
         inspections = sorted(found["items"], key=lambda i: (i["window_opens"], i["id"]), reverse=True)
         return self.renew_session(request, uncached(self.web.page(
             request, "console/inspections.html", title="督促检查", inspections=inspections, kinds=KIND_NAMES)))
@@ -135,14 +135,14 @@ class ConsoleInspections:
             return uncached(self.web.page(request, "console/inspection_plan_confirm.html", title="确认安排检查",
                                           form=form, data=data, kinds=KIND_NAMES))
         try:
-            planned = self.access.call(self.supervision, "plan_inspection", request.actor, data)
+            planned = self.supervision.plan_inspection(request.actor, data)
         except DomainError as exc:
             return self._plan_form(request, form, {}, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/inspections/{planned['id']}?planned=1", 303)
 
     @page("GET", "/console/inspections/<id:inspection_id>", query=InspectionPageQuery)
     def console_inspection(self, request: Request, inspection_id: int) -> Response:
-        inspection = self.access.call(self.supervision, "get_inspection", request.actor, inspection_id)
+        inspection = self.supervision.get_inspection(request.actor, inspection_id)
         done = sum(1 for u in inspection["units"] if u["status"] == "submitted")
         return self.renew_session(request, uncached(self.web.page(
             request, "console/inspection.html", title=inspection["title"], inspection=inspection, done=done,
@@ -152,7 +152,7 @@ class ConsoleInspections:
 
 def to_do(self, actor: dict[str, Any], most: int = 20) -> list[dict[str, Any]]:
     """我的待办's inspections: those with a unit this clerk is to record and has not submitted."""
-    found = self.access.call(self.supervision, "list_inspections", actor, 200, None)["items"]
+    found = self.supervision.list_inspections(actor, 200, None)["items"]
     rows = []
     for inspection in found:
         mine = [u for u in inspection["units"] if actor["username"] in u["inspectors"] and u["status"] != "submitted"]

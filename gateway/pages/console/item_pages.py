@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...labels import AUDIENCE_NAMES
 from .item_diff import item_diff
 from ..kit.render import cn_datetime
 
-AUDIENCE_NAMES = {"society": "向社会公开", "party": "党内公开", "unit": "本单位公开", "specific": "向特定对象公开"}
 MEDIA_NAMES = {"image/jpeg": "照片（JPEG）", "image/png": "照片（PNG）", "application/pdf": "PDF 文件",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格", "text/plain": "文本文件"}
@@ -52,7 +52,7 @@ def correction_diff(service: Any, actor: dict[str, Any], item: dict[str, Any]) -
     """For a correction (an item with a previous version): its diff against that version."""
     if not item.get("previous_id"):
         return None
-    published = service.access.call(service.disclosure, "get_item", actor, item["previous_id"])
+    published = service.disclosure.get_item(actor, item["previous_id"])
     return item_diff(published, item, AUDIENCE_NAMES)
 
 
@@ -60,6 +60,6 @@ def pending_correction(service: Any, actor: dict[str, Any], item: dict[str, Any]
     """The correction of a published item still on its way (not yet published), if there is one."""
     if item.get("status") != "published":
         return None
-    versions = service.access.call(service.disclosure, "item_versions", actor, item["id"])
+    versions = service.disclosure.item_versions(actor, item["id"])
     return next((v for v in versions if v.get("previous_id") == item["id"] and v.get("status") != "published"),
                 None)

@@ -2,9 +2,9 @@
 none), with its audience, carriers, body and a photo or file taken with the phone's camera or
 chosen from its files (the API's types and DISCLOSURE.ATTACHMENT_MAX_BYTES), and sends it for
 审核 at once or keeps it as a draft. The item's page shows its trail and attachments, and the
-actions its reader may take next (each through a confirmation page of console_work.py); a
+actions its reader may take next (each through a confirmation page of work.py); a
 correction's page shows what it changes in the published version (item_pages.correction_diff),
-and a published item's page the way to correct it (console_corrections.py).
+and a published item's page the way to correct it (corrections.py).
 
 An upload over the limit, or of a type the API does not take, is refused before anything is
 stored: the form comes back with the reason next to the file field and the text kept. A form
@@ -24,9 +24,10 @@ from services.common.contract import AUDIENCES
 from services.common.errors import DomainError
 from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, CARRIERS, NewItem
 
-from .work import ITEM_ACTIONS, ITEM_STATUS_NAMES
+from ...labels import AUDIENCE_NAMES, ITEM_STATUS_NAMES
+from .work import ITEM_ACTIONS
 from ..kit.forms import validate_form
-from .item_pages import AUDIENCE_NAMES, MEDIA_NAMES, correction_diff, pending_correction, size_text
+from .item_pages import MEDIA_NAMES, correction_diff, pending_correction, size_text
 from ..kit.pages import page, uncached
 
 LABELS = {"title": "标题", "body": "正文", "audience": "公开范围", "carriers": "公开载体", "obligation_id": "对应的公开任务",
@@ -60,7 +61,7 @@ class ConsoleItems:
     def _open_obligations(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
         found = []
         for status in ("overdue", "open"):
-            page = self.access.call(self.disclosure, "list_obligations", actor, {"status": status}, 100, None)
+            page = self.disclosure.list_obligations(actor, {"status": status}, 100, None)
             found += page["items"]
         return found
 
@@ -109,11 +110,11 @@ class ConsoleItems:
         if errors:
             return self._editor(request, form, errors, status)
         try:
-            item = self.access.call(self.disclosure, "create_item", actor, loaded)
+            item = self.disclosure.create_item(actor, loaded)
             if upload is not None:
-                self.access.call(self.disclosure, "add_attachment", actor, item["id"], *upload)
+                self.disclosure.add_attachment(actor, item["id"], *upload)
             if data.get("then") == "submit":
-                self.access.call(self.disclosure, "transition_item", actor, item["id"], "submit", None)
+                self.disclosure.transition_item(actor, item["id"], "submit", None)
         except DomainError as exc:
             return self._editor(request, form, {}, exc.status, problem=i18n.translate(exc.message))
         return redirect(f"/console/items/{item['id']}", 303)
@@ -141,7 +142,7 @@ class ConsoleItems:
     @page("GET", "/console/items/<id:item_id>")
     def console_item(self, request: Request, item_id: int) -> Response:
         actor = request.actor
-        item = self.access.call(self.disclosure, "get_item", actor, item_id)
+        item = self.disclosure.get_item(actor, item_id)
         actions = NEXT_ACTIONS.get((actor["role"], item["status"]), ())
         if actor["role"] == "reviewer" and item.get("author") == actor["username"]:
             actions = ()  # never one's own draft

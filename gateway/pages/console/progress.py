@@ -27,13 +27,14 @@ from services.common.contract import SECTORS
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 from services.common.workdays import county_today
 
+from ...labels import SECTOR_NAMES
 from ...params import OneOf, Paged, Query, UnitCode, Year
 from ...vocabulary import XLSX
 from ...policy import PROGRESS_CHARTS
-from . import reminders, progress_figures
+from . import progress_figures
+from . import reminders as reminder_pages
 from .figures import KINDS as FIGURES, figures_for
 from ..kit.pages import page, uncached
-from .progress_figures import SECTOR_NAMES
 
 STATUS_NAMES = {"open": "未到期", "fulfilled": "按时完成", "overdue": "逾期未完成", "fulfilled_late": "逾期后完成",
                 "waived": "免除"}
@@ -125,7 +126,7 @@ class ConsoleProgress:
 
     def _progress(self, request: Request) -> dict[str, Any]:
         filters = {"year": request.params["year"]} if request.params.get("year") else {}
-        return self.access.call(self.disclosure, "progress", filters)
+        return self.disclosure.progress(filters)
 
     @page("GET", "/console/progress", query=ProgressPageQuery)
     def console_progress(self, request: Request) -> Response:
@@ -179,11 +180,11 @@ class ConsoleProgress:
         """The obligations behind a figure (by year, town, sector and status)."""
         query = request.params
         filters = {k: v for k, v in query.items() if k in ("year", "town", "sector", "status", "due_month") and v}
-        found = self.access.call(self.disclosure, "list_obligations", request.actor, filters, 200, None)
+        found = self.disclosure.list_obligations(request.actor, filters, 200, None)
         reminded = query.get("reminded")
         return self.renew_session(request, uncached(self.web.page(
             request, "console/obligations.html", title="公开任务", rows=found["items"], filters=filters,
             statuses=STATUS_NAMES, sectors=SECTOR_NAMES, more=found.get("next") is not None,
-            reminders=console_reminders.last_reminders(self, request.actor, found["items"]),
-            reminded=self.access.call(self.disclosure, "get_obligation", request.actor, reminded) if reminded else None,
+            reminders=reminder_pages.last_reminders(self, request.actor, found["items"]),
+            reminded=self.disclosure.get_obligation(request.actor, reminded) if reminded else None,
             month_label=progress_figures.month_label)))

@@ -21,8 +21,6 @@ from pygal.style import Style
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 
 COUNTY_LEVEL = "县直"
-SECTOR_NAMES = {"agency": "机关", "town": "镇街", "village": "村居", "school": "学校", "enterprise": "企业",
-                "hospital": "医院", "other": "其他"}
 TITLES = {"month": "按月公开进度（按截止月份）", "feedback": "各镇街意见建议按时答复率", "rectifications": "各镇街未完成的整改",
           "ranking": "各镇街考核排名（平均得分）"}
 STATUS_COLUMNS = (("fulfilled", "按时完成"), ("fulfilled_late", "逾期后完成"), ("overdue", "逾期未完成"), ("open", "未到期"))

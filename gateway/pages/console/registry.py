@@ -19,12 +19,11 @@ from services.common import i18n
 from services.common.contract import SECTORS
 from services.common.errors import DomainError, Forbidden
 
+from ...labels import OFFICIAL_ROLE_NAMES, UNIT_STATUS_NAMES
 from ...params import Cursor, Query, Text, UnitCode
 from ...vocabulary import CSV, IMPORT_MAX_BYTES, XLSX
 from ..kit.pages import page, uncached
 
-OFFICIAL_ROLES = {"secretary": "书记", "liaison": "联络员", "reviewer": "审核人"}
-STATUS_NAMES = {"active": "在册", "merged": "已合并", "dissolved": "已撤销"}
 JOB_KINDS = {"dry_run": "试导入（只检查）", "apply": "正式导入"}
 JOB_STATUSES = {"queued": "排队中", "running": "进行中", "succeeded": "已完成", "failed": "未成功"}
 COLUMN_NAMES = {"code": "代码", "name": "名称", "sector": "领域", "org_type": "组织类型", "parent_code": "上级代码",
@@ -79,26 +78,26 @@ class ConsoleRegistry:
 
     def _root(self) -> dict[str, Any] | None:
         """The county's top unit: the last ancestor of any unit (None while the registry is empty)."""
-        first = self.access.call(self.units, "list_units", limit=1)["items"]
+        first = self.units.list_units(limit=1)["items"]
         if not first:
             return None
-        chain = self.access.call(self.units, "ancestors", first[0]["code"])
+        chain = self.units.ancestors(first[0]["code"])
         return chain[-1] if chain else first[0]
 
     @page("GET", "/console/units", query=UnitsPageQuery)
     def console_units(self, request: Request) -> Response:
         """The tree from the county (or from `unit`) down one level, or the units matching `q`."""
         query = request.params
-        context: dict[str, Any] = {"query": query, "statuses": STATUS_NAMES, "found": None, "node": None}
+        context: dict[str, Any] = {"query": query, "statuses": UNIT_STATUS_NAMES, "found": None, "node": None}
         if query.get("q"):
-            found = self.access.call(self.units, "list_units", q=query["q"], limit=SEARCH_PAGE,
-                                     after=query.get("cursor"))
+            found = self.units.list_units(q=query["q"], limit=SEARCH_PAGE,
+                                          after=query.get("cursor"))
             context["found"] = found
         else:
-            node = (self.access.call(self.units, "get_unit", query["unit"]) if query.get("unit") else self._root())
+            node = (self.units.get_unit(query["unit"]) if query.get("unit") else self._root())
             if node is not None:
-                crumbs = list(reversed(self.access.call(self.units, "ancestors", node["code"])))
-                below = self.access.call(self.units, "subtree", node["code"])
+                crumbs = list(reversed(self.units.ancestors(node["code"])))
+                below = self.units.subtree(node["code"])
                 context.update(node=node, crumbs=crumbs, groups=branches(node["code"], below),
                                total=len(below) - 1)
         response = self.web.page(request, "console/units.html", title="组织名册", **context)
@@ -110,25 +109,25 @@ class ConsoleRegistry:
         actor = request.actor
         if actor["role"] not in ("admin", "inspector") and actor.get("unit") != code:
             raise Forbidden("只能查看本单位的负责人信息。")
-        unit = self.access.call(self.units, "get_unit", code, True)
-        current = self.access.call(self.units, "officials", code)
-        history = self.access.call(self.units, "officials", code, "all")
+        unit = self.units.get_unit(code, True)
+        current = self.units.officials(code)
+        history = self.units.officials(code, "all")
         dated = {o["role"]: o for o in current}
         now = [dated.get(o["role"], {**o, "started_on": None}) for o in unit.get("officials") or []]
-        roles = {role: n for n, role in enumerate(OFFICIAL_ROLES)}
-        crumbs = list(reversed(self.access.call(self.units, "ancestors", code)))
-        children = self.access.call(self.units, "children", code)
+        roles = {role: n for n, role in enumerate(OFFICIAL_ROLE_NAMES)}
+        crumbs = list(reversed(self.units.ancestors(code)))
+        children = self.units.children(code)
         response = self.web.page(
             request, "console/unit.html", title=unit["name"], unit=unit, crumbs=crumbs, children=children,
             now=sorted(now, key=lambda o: roles.get(o["role"], 9)),
             history=sorted(history, key=lambda o: (roles.get(o["role"], 9), o["started_on"] or "")),
-            roles=OFFICIAL_ROLES, statuses=STATUS_NAMES)
+            roles=OFFICIAL_ROLE_NAMES, statuses=UNIT_STATUS_NAMES)
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/units/export.<any(xlsx,csv):fmt>")
     def console_export_units(self, request: Request, fmt: str) -> Response:
         """The whole registry in the import's columns, to keep, share or edit and upload again."""
-        exported = self.access.call(self.units, "export_registry", fmt)
+        exported = self.units.export_registry(fmt)
         return Response(base64.b64decode(exported["content_b64"]), mimetype=EXPORT_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{exported["filename"]}"', "Cache-Control": "no-store"})
 
@@ -136,7 +135,7 @@ class ConsoleRegistry:
 
     def _import_page(self, request: Request, status: int = 200, problem: str | None = None,
                      errors: dict[str, str] | None = None) -> Response:
-        jobs = self.access.call(self.units, "list_import_jobs", 10)
+        jobs = self.units.list_import_jobs(10)
         return uncached(self.web.page(request, "console/import.html", status, title="导入组织名册", jobs=jobs,
                                       kinds=JOB_KINDS, job_statuses=JOB_STATUSES, problem=problem, errors=errors or {},
                                       limit_mb=IMPORT_MAX_BYTES // (1024 * 1024)))
@@ -158,8 +157,8 @@ class ConsoleRegistry:
         if not content:
             return self._import_page(request, 400, errors={"file": "文件是空的，请重新选择。"})
         try:
-            job = self.access.call(self.units, "submit_import", request.actor["username"], upload.filename[:255],
-                                   base64.b64encode(content).decode(), False, request.headers.get("X-Request-ID"))
+            job = self.units.submit_import(request.actor, upload.filename[:255], base64.b64encode(content).decode(),
+                                           False, request.headers.get("X-Request-ID"))
         except DomainError as exc:
             return self._import_page(request, exc.status, errors={"file": i18n.translate(exc.message)})
         return redirect(f"/console/units/import/{job['id']}", 303)
@@ -179,16 +178,16 @@ class ConsoleRegistry:
     @page("GET", "/console/units/import/<id:job_id>")
     def console_import_job(self, request: Request, job_id: int) -> Response:
         """Where a job stands: its progress (refreshing itself while it runs), then its report."""
-        job = self.access.call(self.units, "import_job", job_id)
+        job = self.units.import_job(job_id)
         return self.renew_session(request, self._job_page(request, job))
 
     @page("POST", "/console/units/import/<id:job_id>/apply")
     def console_apply_import(self, request: Request, job_id: int) -> Response:
         """Register the file the dry run checked; a refusal (applied already, too old) on its page."""
         try:
-            job = self.access.call(self.units, "apply_checked_import", request.actor["username"], job_id,
-                                   request.headers.get("X-Request-ID"))
+            job = self.units.apply_checked_import(request.actor, job_id,
+                                                  request.headers.get("X-Request-ID"))
         except DomainError as exc:
-            dry = self.access.call(self.units, "import_job", job_id)
+            dry = self.units.import_job(job_id)
             return self._job_page(request, dry, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/units/import/{job['id']}", 303)

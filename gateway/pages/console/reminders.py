@@ -25,7 +25,7 @@ NOTE_MAX = 500
 def _liaison(self, unit_code: str) -> tuple[str, dict[str, Any] | None]:
     """The unit's name and its liaison (name, email, phone) as the registry has them."""
     try:
-        unit = self.access.call(self.units, "get_unit", unit_code, True)
+        unit = self.units.get_unit(unit_code, True)
     except DomainError:
         return unit_code, None
     liaison = next((o for o in unit.get("officials") or () if o.get("role") == "liaison"), None)
@@ -37,7 +37,7 @@ def last_reminders(self, actor: dict[str, Any], rows: list[dict[str, Any]]) -> d
     ids = [r["id"] for r in rows if r.get("status") in REMINDABLE]
     if not ids or actor.get("role") != "inspector":
         return {}
-    return self.access.call(self.disclosure, "obligation_reminders", actor, ids)
+    return self.disclosure.obligation_reminders(actor, ids)
 
 
 class ConsoleReminders:
@@ -46,9 +46,9 @@ class ConsoleReminders:
     def _reminder_page(self, request: Request, obligation_id: int, status: int = 200, problem: str | None = None,
                        note: str = "") -> Response:
         actor = request.actor
-        obligation = self.access.call(self.disclosure, "get_obligation", actor, obligation_id)
+        obligation = self.disclosure.get_obligation(actor, obligation_id)
         unit_name, liaison = _liaison(self, obligation["unit_code"])
-        last = self.access.call(self.disclosure, "obligation_reminders", actor, [obligation_id]).get(str(obligation_id))
+        last = self.disclosure.obligation_reminders(actor, [obligation_id]).get(str(obligation_id))
         return uncached(self.web.page(request, "console/remind.html", status, title="发送催办", obligation=obligation,
                                       unit_name=unit_name, liaison=liaison, last=last, problem=problem, note=note,
                                       remindable=obligation["status"] in REMINDABLE, note_max=NOTE_MAX))
@@ -65,7 +65,7 @@ class ConsoleReminders:
             return self._reminder_page(request, obligation_id, 400, f"附言最多 {NOTE_MAX} 字，现在有 {len(note)} 字，请删减。",
                                        note)
         try:
-            sent = self.access.call(self.disclosure, "remind_obligation", request.actor, obligation_id, note or None)
+            sent = self.disclosure.remind_obligation(request.actor, obligation_id, note or None)
         except DomainError as exc:
             return self._reminder_page(request, obligation_id, exc.status, i18n.translate(exc.message), note)
         return redirect(f"/console/obligations?status={sent['obligation']['status']}&reminded={obligation_id}", 303)

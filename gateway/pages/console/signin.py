@@ -109,7 +109,7 @@ class ConsoleSignIn:
         if left is None or refresh is None or left > RENEW_BEFORE_SECONDS:
             return response
         try:
-            session = self.access.call(self.units, "refresh_session", refresh)
+            session = self.units.refresh_session(refresh)
         except Forbidden:
             return end_session(response, self._secure_cookies())
         account = session["account"]
@@ -150,7 +150,7 @@ class ConsoleSignIn:
         refresh = refresh_token_of(request)
         if getattr(request, "actor", None) is None and refresh is not None:
             try:
-                session = self.access.call(self.units, "refresh_session", refresh)
+                session = self.units.refresh_session(refresh)
             except Forbidden:
                 response = self._login_form(request, problem="登录已结束（已过期、已退出，或账号有变动），请重新登录。",
                                             notice=UNSENT if unsent else None)
@@ -166,7 +166,7 @@ class ConsoleSignIn:
         if errors:
             return self._login_form(request, 400, form=kept, errors=errors)
         try:
-            session = self.access.call(self.units, "login", loaded["username"], loaded["password"])
+            session = self.units.login(loaded["username"], loaded["password"])
         except PasswordChangeRequired as exc:
             form = {"username": loaded["username"], "next": kept["next"]}
             return self._password_form(request, 403, problem=i18n.translate(exc.message), form=form, first=True)
@@ -201,8 +201,8 @@ class ConsoleSignIn:
         if errors:
             return self._password_form(request, 400, form=kept, errors=errors, first=first)
         try:
-            session = self.access.call(self.units, "change_password", loaded["username"],
-                                       loaded["current_password"], loaded["new_password"])
+            session = self.units.change_password(loaded["username"],
+                                                 loaded["current_password"], loaded["new_password"])
         except (AccountLocked, SignInSlowed) as exc:
             response = self._password_form(request, 429, problem=locked_problem(exc), form=kept, first=first)
             response.headers["Retry-After"] = str(exc.details.get("retry_after_seconds", 60))
@@ -221,6 +221,6 @@ class ConsoleSignIn:
         """End this browser's session (its refresh token is revoked, so no copy goes on)."""
         refresh = refresh_token_of(request)
         if refresh is not None:
-            self.access.call(self.units, "logout", refresh)
+            self.units.logout(refresh)
         response = redirect("/login", 303)
         return end_session(response, self._secure_cookies())

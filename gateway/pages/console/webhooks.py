@@ -13,10 +13,10 @@ from services.common import i18n
 from services.common.contract import CATALOGUE
 from services.common.errors import DomainError
 
+from ...labels import labels
 from ..kit.pages import page, uncached
 
-PRODUCER_NAMES = {"units": "组织名册", "disclosure": "党务公开", "feedback": "意见建议", "supervision": "督促检查",
-                  "notify": "通知推送"}
+PRODUCER_NAMES = labels("service", ("units", "disclosure", "feedback", "supervision", "notify"))
 ACTIONS = {"ping": "发送测试消息", "rotate": "更换签名密钥", "enable": "重新启用", "delete": "删除订阅"}
 ATTEMPTS_SHOWN = 50
 OUTCOMES = {"delivered": "已送达", "retry": "失败，将重试", "failed": "失败"}
@@ -35,7 +35,7 @@ class ConsoleWebhooks:
     """Mixed into GatewayService; needs `notify`, `access` and `web`."""
 
     def _hooks_page(self, request: Request, status: int = 200, **context: Any) -> Response:
-        hooks = self.access.call(self.notify, "list_webhooks", request.actor)
+        hooks = self.notify.list_webhooks(request.actor)
         context = {"created": None, "errors": {}, "form": {"url": "", "types": []}, **context}
         return uncached(self.web.page(request, "console/webhooks.html", status, title="推送订阅", hooks=hooks,
                                       groups=event_groups(), **context))
@@ -57,7 +57,7 @@ class ConsoleWebhooks:
         if errors:
             return self._hooks_page(request, 400, errors=errors, form=form)
         try:
-            created = self.access.call(self.notify, "create_webhook", request.actor, url, types)
+            created = self.notify.create_webhook(request.actor, url, types)
         except DomainError as exc:
             message = i18n.translate(exc.message)
             field = "event_types" if "事件类型" in message else "url"
@@ -67,15 +67,15 @@ class ConsoleWebhooks:
     @page("GET", "/console/webhooks/<id:webhook_id>")
     def console_webhook(self, request: Request, webhook_id: int) -> Response:
         """A subscription and its latest delivery attempts, newest first."""
-        hook = self.access.call(self.notify, "get_webhook", request.actor, webhook_id)
-        attempts = self.access.call(self.notify, "webhook_deliveries", request.actor, webhook_id, ATTEMPTS_SHOWN, None)
+        hook = self.notify.get_webhook(request.actor, webhook_id)
+        attempts = self.notify.webhook_deliveries(request.actor, webhook_id, ATTEMPTS_SHOWN, None)
         response = self.web.page(request, "console/webhook.html", title=f"推送订阅 {webhook_id}", hook=hook,
                                  attempts=attempts, actions=ACTIONS, outcomes=OUTCOMES)
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/webhooks/<id:webhook_id>/<any(ping,rotate,enable,delete):action>")
     def console_confirm_webhook_action(self, request: Request, webhook_id: int, action: str) -> Response:
-        hook = self.access.call(self.notify, "get_webhook", request.actor, webhook_id)
+        hook = self.notify.get_webhook(request.actor, webhook_id)
         return uncached(self.web.page(request, "console/webhook_action.html", title=ACTIONS[action], hook=hook,
                                       action=action, label=ACTIONS[action], done=None, problem=None))
 
@@ -83,12 +83,12 @@ class ConsoleWebhooks:
     def console_webhook_action(self, request: Request, webhook_id: int, action: str) -> Response:
         """Do it and say how it went (a rotated secret once, what the test message got back)."""
         actor = request.actor
-        hook = self.access.call(self.notify, "get_webhook", actor, webhook_id)
-        method = {"ping": "ping_webhook", "rotate": "rotate_webhook_secret", "enable": "enable_webhook",
-                  "delete": "delete_webhook"}[action]
+        hook = self.notify.get_webhook(actor, webhook_id)
+        method = {"ping": self.notify.ping_webhook, "rotate": self.notify.rotate_webhook_secret,
+                  "enable": self.notify.enable_webhook, "delete": self.notify.delete_webhook}[action]
         done, problem, status = None, None, 200
         try:
-            done = self.access.call(self.notify, method, actor, webhook_id)
+            done = method(actor, webhook_id)
         except DomainError as exc:
             problem, status = i18n.translate(exc.message), exc.status
         response = self.web.page(request, "console/webhook_action.html", status,

@@ -22,15 +22,15 @@ from werkzeug.wrappers import Request, Response
 from services.common import i18n
 from services.common.errors import DomainError
 
+from ...labels import ITEM_STATUS_NAMES
 from ...params import OneOf, Query
-from . import inspections, feedback_actions
+from . import feedback_actions
+from . import inspections as inspection_pages
 from .admin import admin_sections
 from .item_pages import correction_diff, moved_on, seen_of
 from ..kit.pages import page, uncached
 
 ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
-ITEM_STATUS_NAMES = {"draft": "草稿", "submitted": "待审核", "reviewed": "待审批", "approved": "已审批",
-                     "published": "已公开", "corrected": "已更正", "withdrawn": "已撤回", "archived": "已归档"}
 ALLOWED_FROM = {"submit": ("draft",), "review": ("submitted",), "approve": ("reviewed",),
                 "reject": ("submitted", "reviewed")}  # the statuses each action applies to
 FEW = 20
@@ -41,15 +41,15 @@ class DoneQuery(Query):
 
 
 def _items(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
-    return self.access.call(self.disclosure, "list_items", actor, filters, FEW, None)["items"]
+    return self.disclosure.list_items(actor, filters, FEW, None)["items"]
 
 
 def _obligations(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
-    return self.access.call(self.disclosure, "list_obligations", actor, filters, FEW, None)["items"]
+    return self.disclosure.list_obligations(actor, filters, FEW, None)["items"]
 
 
 def _feedback(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
-    return self.access.call(self.feedback, "list_feedback", actor, filters, FEW, None)["items"]
+    return self.feedback.list_feedback(actor, filters, FEW, None)["items"]
 
 
 def _feedback_to_do(self, actor: dict[str, Any], wanted: tuple[str, ...], **filters: Any) -> list[dict[str, Any]]:
@@ -59,7 +59,7 @@ def _feedback_to_do(self, actor: dict[str, Any], wanted: tuple[str, ...], **filt
 
 
 def _rectifications(self, actor: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
-    found = self.access.call(self.supervision, "list_rectifications", actor, filters, FEW, None)
+    found = self.supervision.list_rectifications(actor, filters, FEW, None)
     return found["items"] if isinstance(found, dict) else found
 
 
@@ -116,14 +116,14 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
             {"title": "逾期的公开任务", "kind": "obligations", "rows": _obligations(self, actor, status="overdue"),
              "empty": "没有逾期的任务。", "flag": "late",
              "queue_link": ("/console/obligations?status=overdue", "全部逾期任务（可逐项催办）")},
-            {"title": "待录入结果的检查", "kind": "inspections", "rows": console_inspections.to_do(self, actor),
+            {"title": "待录入结果的检查", "kind": "inspections", "rows": inspection_pages.to_do(self, actor),
              "empty": "没有待录入结果的检查。", "queue_link": ("/console/inspections", "全部检查，安排检查")},
             {"title": "未完成的整改", "kind": "rectifications",
              "rows": [r for r in _rectifications(self, actor) if r.get("status") in ("open", "returned", "submitted")],
              "empty": "没有未完成的整改。"},
         ]
     if role == "admin":
-        locked = self.access.call(self.units, "list_accounts", None, None, FEW, None, None, True)
+        locked = self.units.list_accounts(None, None, FEW, None, None, True)
         return [{"title": "被锁定的账号", "kind": "accounts", "rows": locked, "empty": "没有被锁定的账号。"},
                 *admin_sections(self, actor)]
     return []
@@ -146,7 +146,7 @@ class ConsoleWork:
     def console_confirm_item_action(self, request: Request, item_id: int, action: str) -> Response:
         """The confirmation of an action on an item: what it is (a correction as its diff against
         the published version), and the button that does it."""
-        item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
+        item = self.disclosure.get_item(request.actor, item_id)
         return self.renew_session(request, self._confirm_page(request, item, action))
 
     @page("POST", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>")
@@ -156,21 +156,21 @@ class ConsoleWork:
         reason = (request.form_data.get("reason") or "").strip()[:2000] or None
         seen = seen_of(request.form_data)
         if seen is not None:
-            item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
+            item = self.disclosure.get_item(request.actor, item_id)
             moved = moved_on(item, seen)
             if moved:
                 return self._confirm_page(request, item, action, moved, 409)
         if action == "reject" and not reason:
             return self._item_refused(request, item_id, action, "退回时请写明原因，以便起草人修改。", 400)
         try:
-            self.access.call(self.disclosure, "transition_item", request.actor, item_id, action, reason)
+            self.disclosure.transition_item(request.actor, item_id, action, reason)
         except DomainError as exc:
             return self._item_refused(request, item_id, action, i18n.translate(exc.message), exc.status, seen)
         return redirect(f"/console?done={action}", 303)
 
     def _item_refused(self, request: Request, item_id: int, action: str, message: str, status: int,
                       seen: int | None = None) -> Response:
-        item = self.access.call(self.disclosure, "get_item", request.actor, item_id)
+        item = self.disclosure.get_item(request.actor, item_id)
         return self._confirm_page(request, item, action, (moved_on(item, seen) if status == 409 else None) or message,
                                   status)
 

@@ -18,7 +18,7 @@ Adding a page
        class PortalRoutes:
            @page("GET", "/units/<code:code>", query=UnitPageQuery)
            def unit_page(self, request, code):
-               unit = self.access.call(self.units, "get_unit", code)   # data over RPC, as the API does
+               unit = self.units.get_unit(code)   # data over RPC, as the API does
                return cached(request, self.web.page(request, "unit.html", unit=unit))
 
 2. A row for it in gateway/policy.py's PAGES table (route × role), like the API's POLICY.

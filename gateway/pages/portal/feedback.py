@@ -42,16 +42,16 @@ class PortalFeedbackRoutes:
         """What the feedback is about, as the reader may see it ({kind, id, title, url}); 404 otherwise."""
         kind, ident = target
         if kind == "unit":
-            unit = self.access.call(self.units, "get_unit", ident, False)
+            unit = self.units.get_unit(ident, False)
             return {"kind": kind, "id": ident, "title": unit["name"], "url": f"/units/{ident}"}
         if not ident.isdigit() or not 0 < int(ident) < 2**31:
             raise ApiError(404, "not_found", f"没有找到{TARGET_WORDS[kind]} {ident}，请核对链接。")
         if kind == "item":
-            found = self.access.call(self.disclosure, "item_portal", getattr(request, "actor", None), int(ident))
+            found = self.disclosure.item_portal(getattr(request, "actor", None), int(ident))
             if "item" not in found:
                 raise ApiError(404, "not_found", "这项公开事项已撤回，不再接收意见。")
             return {"kind": kind, "id": ident, "title": found["item"]["title"], "url": f"/items/{ident}"}
-        plan = self.access.call(self.disclosure, "get_plan", None, int(ident))
+        plan = self.disclosure.get_plan(None, int(ident))
         return {"kind": kind, "id": ident, "title": plan.get("title") or f"{plan.get('year')}年实施方案",
                 "url": f"/plans/{ident}"}
 
@@ -88,7 +88,7 @@ class PortalFeedbackRoutes:
         actor = getattr(request, "actor", None)
         member = actor["username"] if actor and actor["role"] == "member" else None
         try:
-            receipt = self.access.call(self.feedback, "submit_feedback", loaded, member)
+            receipt = self.feedback.submit_feedback(loaded, member)
         except DomainError as exc:
             if exc.status >= 500 or exc.status == 404:
                 raise
@@ -109,7 +109,7 @@ class PortalFeedbackRoutes:
     @page("GET", "/track/<tracking:tracking_code>")
     def track_page(self, request: Request, tracking_code: str) -> Response:
         """Where the feedback stands: its steps, its deadlines and the approved answers."""
-        found = self.access.call(self.feedback, "track", tracking_code)
+        found = self.feedback.track(tracking_code)
         response = self.web.page(request, "track.html", title=f"办理进度 {tracking_code}", fb=found)
         response.headers["Cache-Control"] = "private, no-cache"
         response.add_etag()

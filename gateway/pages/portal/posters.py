@@ -67,10 +67,10 @@ class PosterRoutes:
                                              base_url=self.web.site["base_url"]))
 
     def _town_units(self, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        town = self.access.call(self.units, "get_unit", code, False)
+        town = self.units.get_unit(code, False)
         if town["sector"] != "town":
             raise ApiError(404, "not_found", f"{town['name']}不是镇（街道），请从镇（街道）打印。")
-        units = [u for u in self.access.call(self.units, "subtree", code) if u["status"] == "active"]
+        units = [u for u in self.units.subtree(code) if u["status"] == "active"]
         return town, sorted(units, key=lambda u: u["code"])
 
     @page("GET", "/towns/<code:code>/posters")

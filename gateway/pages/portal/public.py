@@ -15,10 +15,10 @@ from services.common.workdays import county_today
 from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
+from ...labels import DESIGNATION_KIND_NAMES
 from ...vocabulary import FEEDBACK_KINDS
 from ..kit import cached, page, uncached
 
-KIND_LABELS = {"demonstration": "示范点", "model": "典型"}
 SECTORS = {"agency": "机关", "village": "村（社区）", "enterprise": "企业", "school": "学校",
            "hospital": "医院", "town": "镇（街道）", "sector": "行业系统"}
 LATEST = 10
@@ -34,7 +34,7 @@ def reader(request: Request) -> dict[str, Any] | None:
 
 
 def together(*calls: Any) -> list[Any]:
-    """Run RPCs side by side (each a (function, args...) tuple); the first failure is raised."""
+    """Run calls side by side (each a (function, args...) tuple, a client's method); the first failure is raised."""
     threads = [eventlet.spawn(call[0], *call[1:]) for call in calls]
     return [thread.wait() for thread in threads]
 
@@ -60,7 +60,7 @@ def public_page(service, request: Request, parts: tuple, build: Any) -> Response
 
 class PortalRoutes:
     def _units(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.access.call(self.units, "list_units", **{"status": "active", **filters}, limit=500)["items"]
+        return self.units.list_units(**{"status": "active", **filters}, limit=500)["items"]
 
     def _unit(self, code: str) -> dict[str, Any]:
         return readmodel.public_unit(self, code)  # as the public directory shows it
@@ -73,12 +73,11 @@ class PortalRoutes:
         return public_page(self, request, ("home", q), lambda: self._home(request, q))
 
     def _home(self, request: Request, q: str | None) -> Response:
-        call = self.access.call
         latest, towns, plans, found = together(
-            (call, self.disclosure, "list_items", portal_actor(request), {}, LATEST),
+            (self.disclosure.list_items, portal_actor(request), {}, LATEST),
             (self._units, ),
-            (call, self.disclosure, "list_plans", None),
-            (call, self.disclosure, "list_items", portal_actor(request), {"q": q}, 30) if q else (lambda: None,))
+            (self.disclosure.list_plans, None),
+            (self.disclosure.list_items, portal_actor(request), {"q": q}, 30) if q else (lambda: None,))
         year = county_today().year
         plan = next((p for p in plans if p.get("year") == year and p.get("status") != "draft"), None)
         by_code = {u["code"]: u for u in towns}
@@ -98,16 +97,15 @@ class PortalRoutes:
         unit = self._unit(code)
         if unit["status"] != "active":
             return self._gone(request, unit)
-        call = self.access.call
         programme, designations, answers, parent = together(
-            (call, self.disclosure, "unit_portal", portal_actor(request), code),
-            (call, self.units, "list_designations", code, "designated", 20, 0),
-            (call, self.feedback, "public_answers", {"unit": code}, 20, None),
+            (self.disclosure.unit_portal, portal_actor(request), code),
+            (self.units.list_designations, code, "designated", 20, 0),
+            (self.feedback.public_answers, {"unit": code}, 20, None),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
         return self.web.page(
             request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=SECTORS.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
-            designations=designations["items"], kinds=KIND_LABELS, answers=answers["items"])
+            designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
 
     def _gone(self, request: Request, unit: dict[str, Any]) -> Response:
         """A dissolved or merged unit: 410 saying what became of it, with a link to its successor."""
@@ -126,10 +124,10 @@ class PortalRoutes:
         return public_page(self, request, ("item", item_id), lambda: self._item_page(request, item_id))
 
     def _item_page(self, request: Request, item_id: int) -> Response:
-        found = self.access.call(self.disclosure, "item_portal", portal_actor(request), item_id)
+        found = self.disclosure.item_portal(portal_actor(request), item_id)
         item = found.get("item") or found["withdrawn"]
         unit, answers = together((self._unit, item["unit_code"]),
-                                 (self.access.call, self.feedback, "public_answers", {"item": item_id}, 20, None))
+                                 (self.feedback.public_answers, {"item": item_id}, 20, None))
         if "withdrawn" in found:
             return self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item, unit=unit)
         return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"])
@@ -137,7 +135,7 @@ class PortalRoutes:
     @page("GET", "/plans/<id:plan_id>")
     def portal_plan(self, request: Request, plan_id: int) -> Response:
         """The year's plan with its milestones; during its consultation a comment form."""
-        plan = self.access.call(self.disclosure, "get_plan", None, plan_id)
+        plan = self.disclosure.get_plan(None, plan_id)
         response = self.web.page(request, "plan.html", title=plan.get("title") or f"{plan.get('year')}年实施方案",
                                  plan=plan, errors={}, form={}, kinds=FEEDBACK_KINDS)
         return uncached(response) if plan.get("consultation_open") else cached(request, response)
@@ -148,7 +146,7 @@ class PortalRoutes:
         return public_page(self, request, ("models",), lambda: self._models(request))
 
     def _models(self, request: Request) -> Response:
-        designated = self.access.call(self.units, "list_designations", None, "designated", 500, 0)["items"]
+        designated = self.units.list_designations(None, "designated", 500, 0)["items"]
         codes = sorted({d["unit_code"] for d in designated})
         units = {code: unit for code, unit in zip(codes, together(*((self._unit, code) for code in codes)))}
         sectors: dict[str, list[dict[str, Any]]] = {}
@@ -156,7 +154,7 @@ class PortalRoutes:
             unit = units[designation["unit_code"]]
             sectors.setdefault(unit["sector"], []).append({**designation, "unit": unit})
         ordered = [(SECTORS.get(sector, sector), rows) for sector, rows in sorted(sectors.items())]
-        return self.web.page(request, "models.html", title="示范点与典型", sectors=ordered, kinds=KIND_LABELS)
+        return self.web.page(request, "models.html", title="示范点与典型", sectors=ordered, kinds=DESIGNATION_KIND_NAMES)
 
 
 def portal_actor(request: Request) -> dict[str, Any] | None:
