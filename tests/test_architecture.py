@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import clients
 from services.common.config import ROOT
 
 ROOTS = {"gateway": 300}  # tree -> the most lines a module of it may have
@@ -110,3 +111,17 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     probe.parent.mkdir(parents=True)
     probe.write_text("from ...api.units import UnitRoutes\nfrom ..kit import page\n", encoding="utf-8")
     assert {"gateway.api.units", "gateway.pages.kit"} <= imported(probe, tmp_path)
+
+
+def test_every_client_method_called_exists():
+    """`self.units.get_unit(...)` in a route or page names a method its client has."""
+    by_service = {c.service_name: c for c in (clients.UnitsClient, clients.DisclosureClient, clients.FeedbackClient,
+                                              clients.NotifyClient, clients.SupervisionClient)}
+    unknown = []
+    for path in _modules(GATEWAY):
+        for node in ast.walk(_tree(path)):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                    and isinstance(node.value.value, ast.Name) and node.value.value.id in ("self", "service")
+                    and node.value.attr in by_service and not hasattr(by_service[node.value.attr], node.attr)):
+                unknown.append(f"{_name(path)}:{node.lineno} {node.value.attr}.{node.attr}")
+    assert unknown == []

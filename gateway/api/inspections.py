@@ -96,8 +96,8 @@ class InspectionRoutes:
         return json_response(page(result))
 
     @api("POST", "/api/v1/inspection-records/<id:record_id>/photos", body=PHOTO_TYPES)
-    def add_recorduploaded_photo(self, request: Request, record_id: int) -> Response:
+    def add_record_photo(self, request: Request, record_id: int) -> Response:
         """An evidence photo (PNG or JPEG, the file as the body) for a draft record."""
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))
-        return json_response(self.supervision.adduploaded_photo(self.access.caller(request), "record",
+        return json_response(self.supervision.add_photo(self.access.caller(request), "record",
                                                         record_id, media_type, content), 201)

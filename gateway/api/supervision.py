@@ -126,14 +126,14 @@ class SupervisionRoutes:
                                                                    rectification_id, action, data))
 
     @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=PHOTO_TYPES)
-    def add_rectificationuploaded_photo(self, request: Request, rectification_id: int) -> Response:
+    def add_rectification_photo(self, request: Request, rectification_id: int) -> Response:
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))
-        return json_response(self.supervision.adduploaded_photo(self.access.caller(request),
+        return json_response(self.supervision.add_photo(self.access.caller(request),
                                                         "rectification", rectification_id, media_type, content), 201)
 
     @api("GET", "/api/v1/rectifications/<id:rectification_id>/photos/<sha256:sha256>", produces=PHOTO_TYPES)
-    def get_rectificationuploaded_photo(self, request: Request, rectification_id: int, sha256: str) -> Response:
-        found = self.supervision.getuploaded_photo(self.access.caller(request), "rectification",
+    def get_rectification_photo(self, request: Request, rectification_id: int, sha256: str) -> Response:
+        found = self.supervision.get_photo(self.access.caller(request), "rectification",
                                            rectification_id, sha256)
         return Response(base64.b64decode(found["content_b64"]), mimetype=found["media_type"],
                         headers={"X-Content-Type-Options": "nosniff"})
