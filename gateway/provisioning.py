@@ -7,8 +7,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-ROLE_NAMES = {"operator": "党务干事（起草）", "reviewer": "书记（审核审批）"}
-STATUS_NAMES = {"created": "新开设", "existing": "已有账号（密码未变）", "taken": "用户名已被其他账号占用，未开设"}
+from .labels import PROVISIONED_ROLE_NAMES, PROVISIONING_STATUS_NAMES
+
 
 
 def provisioning_sheet(rows: list[dict[str, Any]], town: str | None) -> bytes:
@@ -20,8 +20,8 @@ def provisioning_sheet(rows: list[dict[str, Any]], town: str | None) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row["unit_code"], row["unit_name"], ROLE_NAMES.get(row["role"], row["role"]), row["username"],
-                      row["display_name"], row["password"] or "", STATUS_NAMES.get(row["status"], row["status"])])
+        sheet.append([row["unit_code"], row["unit_name"], PROVISIONED_ROLE_NAMES.get(row["role"], row["role"]), row["username"],
+                      row["display_name"], row["password"] or "", PROVISIONING_STATUS_NAMES.get(row["status"], row["status"])])
     for column, width in zip("ABCDEFG", (12, 30, 18, 16, 30, 16, 28)):
         sheet.column_dimensions[column].width = width
     sheet.append([])

@@ -1,11 +1,9 @@
-"""Words the API routes and the pages share, defined once: media types, role lists, the
-kinds of feedback and the sizes of uploads. Pages and API modules both import them from
-here, so a page never reaches into an API module for a constant."""
+"""Words the API routes and the pages share, defined once: media types, role lists and the
+sizes of uploads (the names people read for them are in gateway/labels.py). Pages and API
+modules both import them from here, so a page never reaches into an API module for a constant."""
 from __future__ import annotations
 
 from services.common.actor import ROLES
-from services.common.contract import FEEDBACK_KINDS as FEEDBACK_KIND_NAMES
-from services.common.contract import OFFICIAL_ROLES  # noqa: F401 (one list of the officials' roles)
 
 # --- media types ---------------------------------------------------------------------------
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,10 +14,6 @@ PHOTO_TYPES = (PNG, JPEG)
 # --- roles ---------------------------------------------------------------------------------
 ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")  # an account's role (no subscribers)
 assert set(ACCOUNT_ROLES) <= set(ROLES)
-
-# --- feedback ------------------------------------------------------------------------------
-FEEDBACK_KINDS = (("opinion", "意见"), ("suggestion", "建议"), ("question", "咨询"), ("complaint", "投诉"))
-assert {k for k, _ in FEEDBACK_KINDS} == set(FEEDBACK_KIND_NAMES)
 
 # --- uploads -------------------------------------------------------------------------------
 MB = 1024 * 1024

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway import clients
+from gateway import clients, labels
 from services.common.config import ROOT
 
 ROOTS = {"gateway": 300}  # tree -> the most lines a module of it may have
@@ -125,3 +125,10 @@ def test_every_client_method_called_exists():
                     and node.value.attr in by_service and not hasattr(by_service[node.value.attr], node.attr)):
                 unknown.append(f"{_name(path)}:{node.lineno} {node.value.attr}.{node.attr}")
     assert unknown == []
+
+
+def test_the_gateways_labels_all_come_from_the_catalogues():
+    """A name missing from the catalogue would show as itself (`published`) on a page."""
+    missing = {name: [k for k, v in value.items() if v == k] for name, value in vars(labels).items()
+               if name.endswith("_NAMES")}
+    assert {name: keys for name, keys in missing.items() if keys} == {}

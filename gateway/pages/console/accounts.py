@@ -12,11 +12,10 @@ from services.common.errors import DomainError
 
 from ...params import Cursor, Flag, OneOf, Query, Text, UnitCode
 from ...provisioning import provisioning_sheet
+from ...labels import ACCOUNT_ROLE_NAMES as ROLE_NAMES
 from ...vocabulary import ACCOUNT_ROLES, XLSX
 from ..kit.pages import page, uncached
 
-ROLE_NAMES = {"member": "党员", "operator": "党务干事", "reviewer": "书记/审核人", "inspector": "县委办公室",
-              "admin": "系统管理员"}
 ACTIONS = {"disable": "停用账号", "enable": "启用账号", "unlock": "解锁", "reset": "重置密码"}
 PAGE_SIZE = 50
 

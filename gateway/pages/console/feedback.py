@@ -22,11 +22,11 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ...params import MAX_ID, OneOf, Query
-from ...vocabulary import FEEDBACK_KINDS
+from ...labels import FEEDBACK_KIND_NAMES
 from . import feedback_actions as actions
 from ..kit.pages import page, uncached
 
-KINDS = dict(FEEDBACK_KINDS)
+KINDS = FEEDBACK_KIND_NAMES
 QUEUE_SIZE = 30
 QUEUES = {"moderation": {"title": "待审核（被过滤）的意见建议", "filters": {"status": "held"},
                          "actions": ("release", "reject"), "empty": "没有待审核的意见建议。",

@@ -22,11 +22,10 @@ from services.common.errors import DomainError
 from services.common.shapes.supervision import NewInspection
 from services.common.workdays import county_today
 
+from ...labels import INSPECTION_KIND_NAMES as KIND_NAMES, RECORD_STATUS_NAMES
 from ...params import CODE_PATTERN, Query, UnitCode
 from ..kit.pages import page, uncached
 
-KIND_NAMES = {"routine": "例行检查", "special": "专项检查", "random": "随机抽查"}
-RECORD_STATUS_NAMES = {"pending": "待录入", "draft": "草稿", "submitted": "已提交"}
 PLAN_FIELDS = ("title", "kind", "window_opens", "window_closes", "units", "subtree", "count", "inspectors")
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 CODE = re.compile(f"^{CODE_PATTERN}$")

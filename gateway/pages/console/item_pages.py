@@ -14,9 +14,6 @@ from ...labels import AUDIENCE_NAMES
 from .item_diff import item_diff
 from ..kit.render import cn_datetime
 
-MEDIA_NAMES = {"image/jpeg": "照片（JPEG）", "image/png": "照片（PNG）", "application/pdf": "PDF 文件",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格", "text/plain": "文本文件"}
 # what a step of the trail did, by the status it led to (a step back to a draft is a rejection)
 DONE = {"submitted": "提交审核", "reviewed": "审核通过", "approved": "审批通过", "published": "发布",
         "corrected": "更正（已有新的版本）", "withdrawn": "撤回", "archived": "归档", "draft": "退回修改"}

@@ -24,10 +24,10 @@ from services.common.contract import AUDIENCES
 from services.common.errors import DomainError
 from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, CARRIERS, NewItem
 
-from ...labels import AUDIENCE_NAMES, ITEM_STATUS_NAMES
+from ...labels import AUDIENCE_NAMES, ITEM_STATUS_NAMES, MEDIA_NAMES
 from .work import ITEM_ACTIONS
 from ..kit.forms import validate_form
-from .item_pages import MEDIA_NAMES, correction_diff, pending_correction, size_text
+from .item_pages import correction_diff, pending_correction, size_text
 from ..kit.pages import page, uncached
 
 LABELS = {"title": "标题", "body": "正文", "audience": "公开范围", "carriers": "公开载体", "obligation_id": "对应的公开任务",

@@ -27,7 +27,7 @@ from services.common.contract import SECTORS
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 from services.common.workdays import county_today
 
-from ...labels import SECTOR_NAMES
+from ...labels import PROGRESS_STATUS_NAMES as STATUS_NAMES, SECTOR_NAMES
 from ...params import OneOf, Paged, Query, UnitCode, Year
 from ...vocabulary import XLSX
 from ...policy import PROGRESS_CHARTS
@@ -36,8 +36,6 @@ from . import reminders as reminder_pages
 from .figures import KINDS as FIGURES, figures_for
 from ..kit.pages import page, uncached
 
-STATUS_NAMES = {"open": "未到期", "fulfilled": "按时完成", "overdue": "逾期未完成", "fulfilled_late": "逾期后完成",
-                "waived": "免除"}
 CHARTS = {"town": "各镇街按时公开率", "sector": "各领域按时公开率", "overdue": "各镇街逾期未完成任务数"}
 KINDS = PROGRESS_CHARTS  # every chart's name, for the routes
 assert KINDS.split(",") == [*CHARTS, *FIGURES]

@@ -15,11 +15,10 @@ from services.common.shapes import feedback as shapes
 from ...errors import ApiError
 from ...params import Query, Text
 from ..kit import cached, is_bot, page, uncached, validate_form
-from ...vocabulary import FEEDBACK_KINDS
+from ...labels import FEEDBACK_KIND_CHOICES, FEEDBACK_TARGET_NAMES as TARGET_WORDS
 
 LABELS = {"target": "意见针对的对象", "target_kind": "意见针对的对象", "target_id": "意见针对的对象",
           "kind": "类别", "content": "内容", "contact": "联系方式"}
-TARGET_WORDS = {"item": "公开事项", "unit": "党组织", "plan": "实施方案"}
 
 
 class TargetQuery(Query):
@@ -58,7 +57,7 @@ class PortalFeedbackRoutes:
     def _form(self, request: Request, target: dict[str, Any], form: dict[str, Any], errors: dict[str, str],
               status: int = 200, problem: str | None = None) -> Response:
         return uncached(self.web.page(request, "feedback_form.html", status, title="提意见建议", target=target,
-                                      form=form, errors=errors, problem=problem, kinds=FEEDBACK_KINDS))
+                                      form=form, errors=errors, problem=problem, kinds=FEEDBACK_KIND_CHOICES))
 
     @page("GET", "/feedback/new", query=TargetQuery)
     def feedback_form(self, request: Request) -> Response:

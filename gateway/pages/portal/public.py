@@ -15,12 +15,9 @@ from services.common.workdays import county_today
 from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
-from ...labels import DESIGNATION_KIND_NAMES
-from ...vocabulary import FEEDBACK_KINDS
+from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECTOR_NAMES
 from ..kit import cached, page, uncached
 
-SECTORS = {"agency": "机关", "village": "村（社区）", "enterprise": "企业", "school": "学校",
-           "hospital": "医院", "town": "镇（街道）", "sector": "行业系统"}
 LATEST = 10
 
 
@@ -103,7 +100,7 @@ class PortalRoutes:
             (self.feedback.public_answers, {"unit": code}, 20, None),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
         return self.web.page(
-            request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=SECTORS.get(unit["sector"], ""),
+            request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
             designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
 
@@ -137,7 +134,7 @@ class PortalRoutes:
         """The year's plan with its milestones; during its consultation a comment form."""
         plan = self.disclosure.get_plan(None, plan_id)
         response = self.web.page(request, "plan.html", title=plan.get("title") or f"{plan.get('year')}年实施方案",
-                                 plan=plan, errors={}, form={}, kinds=FEEDBACK_KINDS)
+                                 plan=plan, errors={}, form={}, kinds=FEEDBACK_KIND_CHOICES)
         return uncached(response) if plan.get("consultation_open") else cached(request, response)
 
     @page("GET", "/models")
@@ -153,7 +150,7 @@ class PortalRoutes:
         for designation in designated:
             unit = units[designation["unit_code"]]
             sectors.setdefault(unit["sector"], []).append({**designation, "unit": unit})
-        ordered = [(SECTORS.get(sector, sector), rows) for sector, rows in sorted(sectors.items())]
+        ordered = [(PORTAL_SECTOR_NAMES.get(sector, sector), rows) for sector, rows in sorted(sectors.items())]
         return self.web.page(request, "models.html", title="示范点与典型", sectors=ordered, kinds=DESIGNATION_KIND_NAMES)
 
 
