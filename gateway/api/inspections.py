@@ -12,7 +12,7 @@ from services.common.workdays import county_today
 from ..http import api, json_body, json_response, page
 from ..params import Query, Year
 from ..vocabulary import PHOTO_TYPES
-from .supervision import PagedQuery, after_cursor, photo_max_bytes, uploaded_photo, wire
+from .supervision import PagedQuery, after_cursor, photo_max_bytes, uploaded_photo
 
 
 class ChecklistQuery(Query):
@@ -34,7 +34,7 @@ class InspectionRoutes:
         """A new version of a year's checklist, in force from now on."""
         data = json_body(request, shapes.ChecklistBody(), self.access.max_body)
         return json_response(self.supervision.publish_checklist(self.access.caller(request),
-                                                                wire(data)), 201)
+                                                                data), 201)
 
     # --- inspections (督查) -------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ class InspectionRoutes:
         """Plan an inspection: units by list, subtree, or a random sample (双随机, with its seed kept)."""
         data = json_body(request, shapes.NewInspection(), self.access.max_body)
         return json_response(self.supervision.plan_inspection(self.access.caller(request),
-                                                              wire(data)), 201)
+                                                              data), 201)
 
     @api("GET", "/api/v1/inspections/<id:inspection_id>")
     def get_inspection(self, request: Request, inspection_id: int) -> Response:
@@ -73,7 +73,7 @@ class InspectionRoutes:
         """The unit's draft record: a score per criterion with a note, and the findings (问题清单)."""
         data = json_body(request, shapes.UnitRecord(), self.access.max_body)
         return json_response(self.supervision.save_record(self.access.caller(request),
-                                                          inspection_id, unit_code, wire(data)))
+                                                          inspection_id, unit_code, data))
 
     @api("POST", "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/submit")
     def submit_record(self, request: Request, inspection_id: int, unit_code: str) -> Response:
@@ -86,7 +86,7 @@ class InspectionRoutes:
         """A correction: a new revision with the reason; the old one is kept."""
         data = json_body(request, shapes.Correction(), self.access.max_body)
         return json_response(self.supervision.correct_record(self.access.caller(request),
-                                                             inspection_id, unit_code, wire(data)), 201)
+                                                             inspection_id, unit_code, data), 201)
 
     @api("GET", "/api/v1/inspections/<id:inspection_id>/findings", query=PagedQuery)
     def inspection_findings(self, request: Request, inspection_id: int) -> Response:

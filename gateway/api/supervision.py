@@ -227,7 +227,7 @@ class SupervisionRoutes:
     def add_commitment(self, request: Request) -> Response:
         data = json_body(request, shapes.NewCommitment(), self.access.max_body)
         return json_response(self.supervision.add_commitment(self.access.caller(request),
-                                                             wire(data)), 201)
+                                                             data), 201)
 
     @api("GET", "/api/v1/comments", query=CommentQuery)
     def list_comments(self, request: Request) -> Response:
@@ -240,12 +240,3 @@ class SupervisionRoutes:
         data = json_body(request, shapes.NewComment(), self.access.max_body)
         return json_response(self.supervision.add_comment(self.access.caller(request), data),
                              201)
-
-
-def wire(data: Any) -> Any:
-    """Dates as ISO strings for the RPC (its JSON carries no dates)."""
-    if isinstance(data, dict):
-        return {k: wire(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [wire(v) for v in data]
-    return data.isoformat() if hasattr(data, "isoformat") else data

@@ -14,7 +14,7 @@ class SupervisionClient(ServiceClient):
         return self._call("add_comment", actor, data)
 
     def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return self._call("add_commitment", actor, data)
+        return self._call("add_commitment", actor, wire(data))
 
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
         return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
@@ -23,7 +23,7 @@ class SupervisionClient(ServiceClient):
         return self._call("candidates", as_of, sector)
 
     def correct_record(self, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
-        return self._call("correct_record", actor, inspection_id, unit_code, data)
+        return self._call("correct_record", actor, inspection_id, unit_code, wire(data))
 
     def create_report(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("create_report", actor, data)
@@ -73,17 +73,17 @@ class SupervisionClient(ServiceClient):
         return self._call("list_reports", actor)
 
     def plan_inspection(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return self._call("plan_inspection", actor, data)
+        return self._call("plan_inspection", actor, wire(data))
 
     def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return self._call("publish_checklist", actor, data)
+        return self._call("publish_checklist", actor, wire(data))
 
     def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
                  top: int = 10) -> dict[str, Any]:
         return self._call("rankings", actor, period, as_of, top)
 
     def save_record(self, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
-        return self._call("save_record", actor, inspection_id, unit_code, data)
+        return self._call("save_record", actor, inspection_id, unit_code, wire(data))
 
     def scores(self, actor: Actor, period: str, as_of: str | None = None, filters: dict[str,
                Any] | None = None) -> dict[str, Any]:
@@ -100,3 +100,12 @@ class SupervisionClient(ServiceClient):
 
     def update_report(self, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("update_report", actor, report_id, data)
+
+
+def wire(data: Any) -> Any:
+    """Dates as ISO strings for the RPC (its JSON carries no dates): the API's bodies load dates."""
+    if isinstance(data, dict):
+        return {k: wire(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [wire(v) for v in data]
+    return data.isoformat() if hasattr(data, "isoformat") else data
