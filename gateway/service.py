@@ -11,7 +11,8 @@ from services.common.timers import timer
 from . import api, auth, readmodel
 from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
-from .clients import Client, DisclosureClient, FeedbackClient, NotifyClient, SupervisionClient, UnitsClient
+from .clients import Client, DisclosureClient, FeedbackClient, NotifyClient, ServiceClient, SupervisionClient, UnitsClient
+from .errors import ApiError
 from .pages import console, portal
 from .pages.kit import WebProvider
 from .pages.kit import static
@@ -51,3 +52,16 @@ class GatewayService(api.ApiRoutes, console.ConsolePages, static.StaticRoutes, p
     def audit_refused_request(self, entry: dict[str, Any]) -> None:
         """A state-changing request refused before its route ran goes into the audit log too."""
         self.audit.record(entry)  # spooled, then appended in order by units (gateway/audit.py)
+
+    def _services(self) -> dict[str, ServiceClient]:
+        """Every service's client by the service's name (readiness, dead letters, the event feed)."""
+        return {"units": self.units, "disclosure": self.disclosure, "feedback": self.feedback,
+                "notify": self.notify, "supervision": self.supervision}
+
+    def _services_named(self, name: str | None) -> dict[str, ServiceClient]:
+        services = self._services()
+        if name is None:
+            return services
+        if name not in services:
+            raise ApiError(400, "invalid_input", f"service must be one of {', '.join(services)}")
+        return {name: services[name]}

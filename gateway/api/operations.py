@@ -2,8 +2,6 @@
 dead letters of every service (listed across services, replayed), and the 404 for any other path."""
 from __future__ import annotations
 
-from typing import Any
-
 from werkzeug.wrappers import Request, Response
 
 from .. import openapi, queries, schemas
@@ -58,15 +56,3 @@ class OperationRoutes:
     @api("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/<path:path>")
     def not_found(self, request: Request, path: str) -> Response:
         raise ApiError(404, "not_found", f"这个地址没有内容：/{path}")
-
-    def _services(self) -> dict[str, Any]:
-        return {"units": self.units, "disclosure": self.disclosure, "feedback": self.feedback,
-                "notify": self.notify, "supervision": self.supervision}
-
-    def _services_named(self, name: str | None) -> dict[str, Any]:
-        services = self._services()
-        if name is None:
-            return services
-        if name not in services:
-            raise ApiError(400, "invalid_input", f"service must be one of {', '.join(services)}")
-        return {name: services[name]}
