@@ -11,7 +11,8 @@ from services.common.timers import timer
 from . import api, auth, readmodel
 from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
-from .clients import Client, DisclosureClient, FeedbackClient, NotifyClient, ServiceClient, SupervisionClient, UnitsClient
+from .clients import (Client, DisclosureClient, FeedbackClient, NotifyClient, ServiceClient, SupervisionClient,
+                      UnitsClient)
 from .errors import ApiError
 from .pages import console, portal
 from .pages.kit import WebProvider

@@ -76,6 +76,16 @@ def test_pages_never_import_an_api_module():
     assert {p: m for p, m in offenders.items() if m} == {}
 
 
+def test_the_page_rooms_stay_apart():
+    """The portal and the console share only the kit (and gateway-level modules); the kit
+    knows neither."""
+    rooms = {"portal": ("gateway.pages.console",), "console": ("gateway.pages.portal",),
+             "kit": ("gateway.pages.console", "gateway.pages.portal")}
+    crossing = {_name(p): sorted(m for m in imported(p) if m.startswith(others))
+                for room, others in rooms.items() for p in _modules(GATEWAY / "pages" / room)}
+    assert {p: m for p, m in crossing.items() if m} == {}
+
+
 def _names_an_rpc(node: ast.AST) -> bool:
     """`x.call(proxy, "name", ...)`, `getattr(proxy, "name")...` or `proxy.name.call_async(...)`."""
     if not isinstance(node, ast.Call):
