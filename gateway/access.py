@@ -1,4 +1,4 @@
-"""Who is calling and what they may do, and calls to services on their behalf."""
+"""Who is calling, and the limits of the gateway's requests (body size, token lifetime)."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,14 +6,13 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request
 
-from . import rpc
 from .auth import actor_from_request
 from .errors import unauthorized
 
 
 class Access:
-    def __init__(self, secret: str, max_body: int, rpc_timeout: float, token_ttl: int):
-        self.secret, self.max_body, self.rpc_timeout, self.token_ttl = secret, max_body, rpc_timeout, token_ttl
+    def __init__(self, secret: str, max_body: int, token_ttl: int):
+        self.secret, self.max_body, self.token_ttl = secret, max_body, token_ttl
 
     def actor(self, request: Request) -> dict[str, Any] | None:
         return actor_from_request(request.headers, self.secret)
@@ -25,15 +24,12 @@ class Access:
             raise unauthorized("sign in first: this needs a bearer token")
         return actor
 
-    def call(self, proxy, method: str, *args: Any, **kwargs: Any) -> Any:
-        return rpc.call(proxy, method, self.rpc_timeout, *args, **kwargs)
-
 
 class AccessProvider(DependencyProvider):
     def setup(self) -> None:
         gateway = self.container.config.get("GATEWAY", {})
         self.access = Access(gateway["JWT_SECRET"], int(gateway.get("MAX_BODY_BYTES", 1 << 20)),
-                             float(gateway.get("RPC_TIMEOUT_SECONDS", 10)), int(gateway.get("TOKEN_TTL_SECONDS", 900)))
+                             int(gateway.get("TOKEN_TTL_SECONDS", 900)))
 
     def get_dependency(self, worker_ctx) -> Access:
         return self.access

@@ -32,22 +32,21 @@ from typing import Any
 
 import eventlet
 from nameko.extensions import DependencyProvider, Entrypoint
-from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client import Counter, Gauge
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.common.config import ROOT
 from services.common.errors import DomainError
-from services.common.records import utcnow
 
+from .audit_entry import STATE_CHANGING, entry_for
 from .auth import actor_from_request
+from .clients.standalone import StandaloneClients
 from .errors import response_for
 from .http import ApiEndpoint
 
 log = logging.getLogger(__name__)
 
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUDIT_FAILURES = Counter("gongkai_audit_failures_total",
                          "State-changing requests whose audit entry could not be stored.")
 AUDIT_BACKLOG = Gauge("gongkai_audit_backlog",
@@ -61,17 +60,6 @@ class RefusedRequest(Entrypoint):
 
 
 audit_refusal = RefusedRequest.decorator
-
-
-def entry_for(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
-              request_id: str) -> dict[str, Any] | None:
-    """The audit entry of a request to a route: None unless the request changes state."""
-    if request.method not in STATE_CHANGING:
-        return None
-    actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
-    return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
-            "action": f"{request.method} {rule}", "target": request.path, "result": status,
-            "at": utcnow().isoformat(), "request_id": request_id}
 
 
 def status_of(result: Any, exc_info: Any, request_id: str) -> int:
@@ -162,7 +150,7 @@ class AuditDrain:
         self.spool, self.config, self.timeout = spool, config, timeout
         self._wake = threading.Event()
         self._stopped = False
-        self._proxy: ClusterRpcProxy | None = None
+        self.clients = StandaloneClients(config, timeout)
 
     def wake(self) -> None:
         self._wake.set()
@@ -192,18 +180,10 @@ class AuditDrain:
         self._close_proxy()
 
     def _send(self, entries: list[dict[str, Any]]) -> None:
-        if self._proxy is None:
-            self._proxy = ClusterRpcProxy(self.config, timeout=self.timeout)
-            self._cluster = self._proxy.start()
-        self._cluster.units.append_audit_batch(entries)
+        self.clients.units.append_audit_batch(entries)
 
     def _close_proxy(self) -> None:
-        if self._proxy is not None:
-            try:
-                self._proxy.stop()
-            except Exception:  # the connection is gone already
-                pass
-            self._proxy = None
+        self.clients.close()
 
     def _wait(self, seconds: float) -> None:
         self._wake.wait(seconds)

@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 
 from services.common.actor import ROLES
+from services.common.config import load_config
 
 from .errors import unauthorized
 
@@ -74,8 +75,6 @@ def actor_from_header(header: str | None, secret: str) -> dict[str, Any] | None:
 
 
 def main() -> None:
-    from services.common.config import load_config
-
     parser = argparse.ArgumentParser(description="Mint an access token for the gateway.")
     parser.add_argument("--user", required=True)
     parser.add_argument("--role", required=True, choices=ROLES)

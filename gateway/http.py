@@ -22,6 +22,7 @@ from services.common import i18n, logs
 from services.common.errors import DomainError
 
 from . import params, policy
+from .audit_entry import entry_for
 from .auth import actor_from_request
 from .cors import Cors, flag
 from .errors import ApiError, bad_request, response_for
@@ -172,7 +173,7 @@ class ApiEndpoint(HttpRequestHandler):
         return self.response_from_result(done.wait())
 
     def caller_of(self, request: Request) -> dict[str, Any] | None:
-        """Who calls: a bearer token or an API key (pages add the browser's session, gateway/web)."""
+        """Who calls: a bearer token or an API key (pages add the browser's session, gateway/pages/kit/session.py)."""
         return actor_from_request(request.headers, self.secret)
 
     def admit(self, request: Request, actor: dict[str, Any] | None) -> None:
@@ -181,8 +182,6 @@ class ApiEndpoint(HttpRequestHandler):
     def audit_refusal(self, request: Request, actor: dict[str, Any] | None, status: int, request_id: str) -> None:
         """Hand a refused state-changing request to the service's refusal auditor, if it has
         one, without waiting for it."""
-        from .audit import entry_for
-
         entry = entry_for(request, self.url, actor, status, request_id)
         auditor = next((e for e in self.container.entrypoints if getattr(e, "audits_refusals", False)), None)
         if entry is not None and auditor is not None:

@@ -35,7 +35,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/api-keys"): only("admin"),
     ("DELETE", "/api/v1/api-keys/<id:key_id>"): only("admin"),
     ("POST", "/api/v1/auth/password"): PUBLIC,  # the current password is the proof (a one-time one too)
-    # accounts (gateway/routes/accounts.py): the administrator's
+    # accounts (gateway/api/accounts.py): the administrator's
     ("GET", "/api/v1/accounts"): only("admin"),
     ("POST", "/api/v1/accounts"): only("admin"),
     ("GET", "/api/v1/accounts/<username:username>"): only("admin"),
@@ -177,14 +177,14 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 # anything else is a 404 in the envelope, for anyone
 CATCH_ALL = "/<path:path>"
 
-# the console's actions on one feedback (gateway/web/feedback_actions.py); the feedback service checks unit and state
+# the console's actions on one feedback (gateway/pages/console/feedback_actions.py); the feedback service checks unit and state
 FEEDBACK_ACTION = ("/console/feedback/<id:feedback_id>/<any(accept,answer,'approve-answer','reject-answer',extend,reject,"
                    "release,transfer,'grant-extension','refuse-extension'):action>")
 
-# the dashboard's charts, each drawn as SVG and exported as .xlsx (gateway/web/console_progress.py)
+# the dashboard's charts, each drawn as SVG and exported as .xlsx (gateway/pages/console/progress.py)
 PROGRESS_CHARTS = "town,sector,overdue,month,feedback,rectifications,ranking"
 
-# the web pages (gateway/web): the same rule per route × role; left out of the OpenAPI document.
+# the web pages (gateway/pages): the same rule per route × role; left out of the OpenAPI document.
 # A signed-in page refused to an anonymous reader sends the browser to /login.
 PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/static/<name>"): PUBLIC,
@@ -202,7 +202,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/feedback"): PUBLIC,
     ("GET", "/track"): PUBLIC,
     ("GET", "/track/<tracking:tracking_code>"): PUBLIC,
-    # the staff console (gateway/web/console_*.py): signing in, each role's work, the admin's accounts
+    # the staff console (gateway/pages/console): signing in, each role's work, the admin's accounts
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("GET", "/login/password"): PUBLIC,
@@ -228,7 +228,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/obligations"): only("inspector", "admin"),
     ("GET", "/console/scores"): only("inspector", "admin"),
     ("GET", "/console/rectifications"): only("inspector", "admin"),
-    # the county office's reminders (催办) and inspections (gateway/web/console_reminders.py, console_inspections.py,
+    # the county office's reminders (催办) and inspections (gateway/pages/console/reminders.py, inspections.py,
     # inspection_records.py); supervision checks that whoever records a unit is its inspector
     ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
     ("POST", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
@@ -245,7 +245,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
     ("GET", "/console/accounts/provision"): only("admin"),
     ("POST", "/console/accounts/provision"): only("admin"),
-    # the registry (gateway/web/console_registry.py): the office and the administrator; a unit's own officials its page
+    # the registry (gateway/pages/console/registry.py): the office and the administrator; a unit's own officials its page
     ("GET", "/console/units"): only("inspector", "admin"),
     ("GET", "/console/units/<code:code>"): only("inspector", "admin", "operator", "reviewer"),
     ("GET", "/console/units/export.<any(xlsx,csv):fmt>"): only("inspector", "admin"),
@@ -253,7 +253,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/units/import"): only("admin"),
     ("GET", "/console/units/import/<id:job_id>"): only("admin"),
     ("POST", "/console/units/import/<id:job_id>/apply"): only("admin"),
-    # operations (gateway/web/console_admin.py, console_webhooks.py): the administrator's
+    # operations (gateway/pages/console/admin.py, webhooks.py): the administrator's
     ("GET", "/console/api-keys"): only("admin"),
     ("POST", "/console/api-keys"): only("admin"),
     ("GET", "/console/api-keys/<id:key_id>/revoke"): only("admin"),

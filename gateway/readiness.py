@@ -1,4 +1,4 @@
-"""Readiness: the broker carries RPC and every service answers, with the reason when not.
+"""Readiness: the broker carries RPC and every service answers (its client's health()), with the reason when not.
 All services are asked at once, so a slow one costs one timeout, not one each."""
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ from typing import Any
 
 import eventlet
 
-from . import rpc
 from .errors import ApiError
 
 CHECK_TIMEOUT_SECONDS = 3.0
 
 
-def _check(proxy: Any) -> dict[str, Any]:
+def _check(client: Any) -> dict[str, Any]:
     try:
-        rpc.call(proxy, "health", CHECK_TIMEOUT_SECONDS)
+        client.health(timeout=CHECK_TIMEOUT_SECONDS)
         return {"ok": True}
     except ApiError as exc:
         return {"ok": False, "reason": exc.message}

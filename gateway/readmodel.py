@@ -17,7 +17,7 @@ within the event's delivery (well under a second on one machine; tests/test_read
 holds it to 5 s), and in every case within READ_MODEL_TTL_SECONDS. The catalogue emits no
 events: its answers live READ_MODEL_TTL_SECONDS.
 
-For the public pages (gateway/web), call the functions at the bottom with the route's
+For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
 public_catalogue. They return the services' dicts, shared between callers: read, do not change.
 """
@@ -186,39 +186,38 @@ def _listed(value: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": value}
 
 
-def _answer(service, area: str, key: str, method: str, proxy, *args: Any, shape: Callable[[Any], Any] = _same,
-            **kwargs: Any) -> Answer:
-    return service.reads.read(area, key, lambda: shape(service.access.call(proxy, method, *args, **kwargs)))
+def _answer(service, area: str, key: str, fetch: Callable[[], Any], shape: Callable[[Any], Any] = _same) -> Answer:
+    return service.reads.read(area, key, lambda: shape(fetch()))
 
 
 def items_answer(service, query: dict[str, Any], after: int | None) -> Answer:
     from_filters = params.filters(query)
-    return _answer(service, ITEMS, key_of("list", from_filters, query["limit"], after), "list_items",
-                   service.disclosure, None, from_filters, query["limit"], after, shape=page)
+    return _answer(service, ITEMS, key_of("list", from_filters, query["limit"], after),
+                   lambda: service.disclosure.list_items(None, from_filters, query["limit"], after), shape=page)
 
 
 def item_answer(service, item_id: int) -> Answer:
-    return _answer(service, ITEMS, key_of("one", item_id), "get_item", service.disclosure, None, item_id)
+    return _answer(service, ITEMS, key_of("one", item_id), lambda: service.disclosure.get_item(None, item_id))
 
 
 def units_answer(service, query: dict[str, Any], after: Any) -> Answer:
     from_filters = params.filters(query)
-    return _answer(service, UNITS, key_of("list", from_filters, query["limit"], after), "list_units",
-                   service.units, shape=page, **from_filters, limit=query["limit"], after=after)
+    return _answer(service, UNITS, key_of("list", from_filters, query["limit"], after),
+                   lambda: service.units.list_units(**from_filters, limit=query["limit"], after=after), shape=page)
 
 
 def unit_answer(service, code: str) -> Answer:
-    return _answer(service, UNITS, key_of("one", code), "get_unit", service.units, code, False)
+    return _answer(service, UNITS, key_of("one", code), lambda: service.units.get_unit(code, False))
 
 
 def catalogue_answer(service, query: dict[str, Any]) -> Answer:
     from_filters = params.filters(query)
-    return _answer(service, CATALOGUE, key_of("list", from_filters), "list_catalogue", service.disclosure,
-                   from_filters, shape=_listed)
+    return _answer(service, CATALOGUE, key_of("list", from_filters),
+                   lambda: service.disclosure.list_catalogue(from_filters), shape=_listed)
 
 
 def catalogue_entry_answer(service, code: str) -> Answer:
-    return _answer(service, CATALOGUE, key_of("one", code), "get_catalogue_entry", service.disclosure, code)
+    return _answer(service, CATALOGUE, key_of("one", code), lambda: service.disclosure.get_catalogue_entry(code))
 
 
 def public_items(service, query: dict[str, Any], after: int | None = None) -> dict[str, Any]:

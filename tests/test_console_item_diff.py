@@ -1,6 +1,7 @@
-"""A correction against the published version, as the reviewer reads it (gateway/web/item_diff.py)."""
-from gateway.web.item_diff import item_diff, lines
-from gateway.web.item_pages import AUDIENCE_NAMES, moved_on, size_text
+"""A correction against the published version, as the reviewer reads it (gateway/pages/console/item_diff.py)."""
+from gateway.pages.console.item_diff import item_diff, lines
+from gateway.labels import AUDIENCE_NAMES
+from gateway.pages.console.item_pages import moved_on, size_text
 
 
 def test_lines_removed_added_and_changed_within_a_line():

@@ -22,7 +22,7 @@ SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id"
 
 
 def routes(pages=False):
-    """The API's routes, or (pages=True) the web pages' (gateway/web)."""
+    """The API's routes, or (pages=True) the web pages' (gateway/pages)."""
     found = set()
     for name in dir(GatewayService):
         for entrypoint in getattr(getattr(GatewayService, name), "nameko_entrypoints", ()):

@@ -4,8 +4,8 @@ import re
 import pytest
 
 from gateway.errors import ApiError, response_for, unauthorized
-from gateway.routes.units import job_in_language
-from gateway.web.render import render_text
+from gateway.api.units import job_in_language
+from gateway.pages.kit.render import render_text
 from services.common import i18n
 from services.common.errors import Conflict, InvalidInput
 from services.units import jobs

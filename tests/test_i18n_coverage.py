@@ -27,8 +27,8 @@ UNREAD = {  # (file, the expression): what is read there, and where its entries 
     ("gateway/errors.py", "message"),  # ApiError's helpers pass on the message they are given
     ("gateway/errors.py", "exc.message"),  # the envelope: a DomainError's message
     ("gateway/errors.py", "exc.description or exc.name"),  # werkzeug's HTTPException: routing's 404/405
-    ("gateway/routes/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
-    ("gateway/web/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
+    ("gateway/api/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
+    ("gateway/pages/kit/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
     ("services/units/job_runner.py", "exc.message"),  # a failed job's error: a DomainError's message
     ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages: by hand,
     ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # as a milestone's (test_i18n.py)

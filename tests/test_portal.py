@@ -11,7 +11,7 @@ import zipfile
 import pytest
 import requests
 
-from gateway.web.pages import PAGE_CSP
+from gateway.pages.kit.pages import PAGE_CSP
 from tests.conftest import scalar, wait_for
 from tests.portal_fixtures import MARKUP, csrf_of, office
 from tests.test_end_to_end import token

@@ -1,14 +1,14 @@
-"""The web foundation (gateway/web) without the services: CSRF tokens, Chinese dates in the
+"""The web foundation (gateway/pages) without the services: CSRF tokens, Chinese dates in the
 county's time zone, form messages, autoescaping, and against a lone gateway process the static
 CSS with its year-long cache and 304, and the pages' HTML error answers with their CSP."""
 import pytest
 import requests
 from marshmallow import Schema, fields, validate
 
-from gateway.web import render
-from gateway.web.csrf import CsrfRefused, CsrfTokens
-from gateway.web.forms import validate_form
-from gateway.web.pages import PAGE_CSP
+from gateway.pages.kit import render
+from gateway.pages.kit.csrf import CsrfRefused, CsrfTokens
+from gateway.pages.kit.forms import validate_form
+from gateway.pages.kit.pages import PAGE_CSP
 
 
 def test_a_csrf_token_is_good_once_for_whom_it_was_given_and_until_it_expires():

@@ -1,0 +1,23 @@
+"""The audit entry of a request: who did what to which path, with what result. Both the
+entrypoint (gateway/http.py, for a request refused before its route ran) and the audit trail
+(gateway/audit.py, for every state-changing request) build entries with it."""
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from services.common.records import utcnow
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def entry_for(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
+              request_id: str) -> dict[str, Any] | None:
+    """The audit entry of a request to a route: None unless the request changes state."""
+    if request.method not in STATE_CHANGING:
+        return None
+    actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
+    return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
+            "action": f"{request.method} {rule}", "target": request.path, "result": status,
+            "at": utcnow().isoformat(), "request_id": request_id}

@@ -1,0 +1,111 @@
+"""The supervision service as the gateway calls it: checklists, inspections and their records
+and photos, rectifications, scores and rankings, reports, model candidates, commitments and comments."""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Actor, ServiceClient
+
+
+class SupervisionClient(ServiceClient):
+    service_name = "supervision"
+
+    def add_comment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("add_comment", actor, data)
+
+    def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("add_commitment", actor, wire(data))
+
+    def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
+        return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
+
+    def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
+        return self._call("candidates", as_of, sector)
+
+    def correct_record(self, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("correct_record", actor, inspection_id, unit_code, wire(data))
+
+    def create_report(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("create_report", actor, data)
+
+    def current_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
+        return self._call("current_record", actor, inspection_id, unit_code)
+
+    def decide_rectification(self, actor: Actor, rectification_id: int, action: str, data: dict[str,
+                             Any] | None = None) -> dict[str, Any]:
+        return self._call("decide_rectification", actor, rectification_id, action, data)
+
+    def get_checklist(self, year: int, version: int | None = None) -> dict[str, Any]:
+        return self._call("get_checklist", year, version)
+
+    def get_inspection(self, actor: Actor, inspection_id: int) -> dict[str, Any]:
+        return self._call("get_inspection", actor, inspection_id)
+
+    def get_photo(self, actor: Actor, kind: str, owner_id: int, sha256: str) -> dict[str, Any]:
+        return self._call("get_photo", actor, kind, owner_id, sha256)
+
+    def get_rectification(self, actor: Actor, rectification_id: int) -> dict[str, Any]:
+        return self._call("get_rectification", actor, rectification_id)
+
+    def get_report(self, actor: Actor | None, report_id: int, form: str = 'json') -> Any:
+        return self._call("get_report", actor, report_id, form)
+
+    def inspection_draw(self, inspection_id: int) -> dict[str, Any]:
+        return self._call("inspection_draw", inspection_id)
+
+    def issue_report(self, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("issue_report", actor, report_id, data)
+
+    def list_comments(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
+        return self._call("list_comments", unit, period)
+
+    def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
+        return self._call("list_commitments", unit, year)
+
+    def list_inspections(self, actor: Actor, limit: int = 50, after: int | None = None) -> dict[str, Any]:
+        return self._call("list_inspections", actor, limit, after)
+
+    def list_rectifications(self, actor: Actor, filters: dict[str, Any], limit: int = 50,
+                            after: int | None = None) -> dict[str, Any]:
+        return self._call("list_rectifications", actor, filters, limit, after)
+
+    def list_reports(self, actor: Actor | None) -> list[dict[str, Any]]:
+        return self._call("list_reports", actor)
+
+    def plan_inspection(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("plan_inspection", actor, wire(data))
+
+    def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("publish_checklist", actor, wire(data))
+
+    def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
+                 top: int = 10) -> dict[str, Any]:
+        return self._call("rankings", actor, period, as_of, top)
+
+    def save_record(self, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("save_record", actor, inspection_id, unit_code, wire(data))
+
+    def scores(self, actor: Actor, period: str, as_of: str | None = None, filters: dict[str,
+               Any] | None = None) -> dict[str, Any]:
+        return self._call("scores", actor, period, as_of, filters)
+
+    def submit_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
+        return self._call("submit_record", actor, inspection_id, unit_code)
+
+    def submit_rectification(self, actor: Actor, rectification_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("submit_rectification", actor, rectification_id, data)
+
+    def unit_records(self, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:
+        return self._call("unit_records", actor, inspection_id, unit_code)
+
+    def update_report(self, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("update_report", actor, report_id, data)
+
+
+def wire(data: Any) -> Any:
+    """Dates as ISO strings for the RPC (its JSON carries no dates): the API's bodies load dates."""
+    if isinstance(data, dict):
+        return {k: wire(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [wire(v) for v in data]
+    return data.isoformat() if hasattr(data, "isoformat") else data

@@ -1,0 +1,23 @@
+"""The staff console (/console, templates under gateway/templates/console): sign-in, the work
+list, items and corrections, progress and its figures, reminders, inspections and their
+records, feedback, the registry, accounts, webhooks and the administrator's pages."""
+from .accounts import ConsoleAccounts
+from .admin import ConsoleAdmin
+from .corrections import ConsoleCorrections
+from .feedback import ConsoleFeedback
+from .figures import ConsoleFigures
+from .inspection_records import ConsoleInspectionRecords
+from .inspections import ConsoleInspections
+from .items import ConsoleItems
+from .progress import ConsoleProgress
+from .registry import ConsoleRegistry
+from .reminders import ConsoleReminders
+from .signin import ConsoleSignIn
+from .webhooks import ConsoleWebhooks
+from .work import ConsoleWork
+
+
+class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
+                   ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks):
+    """Every page of the console."""

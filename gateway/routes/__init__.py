@@ -1,1 +1,0 @@
-"""The gateway's routes, one module per resource; GatewayService combines them."""
