@@ -27,7 +27,7 @@ from services.common.contract import SECTORS
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 from services.common.workdays import county_today
 
-from ..params import OneOf, Paged, Query, UnitCode, Year
+from ..params import Month, OneOf, Paged, Query, UnitCode, Year
 from ..policy import PROGRESS_CHARTS
 from . import console_reminders, progress_figures
 from .console_figures import KINDS as FIGURES, figures_for
@@ -54,8 +54,7 @@ class ObligationsPageQuery(Paged):
     town = UnitCode()
     sector = OneOf(*SECTORS)
     status = OneOf(*OBLIGATION_STATUSES)
-    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
-                              metadata={"description": "due in this month, like 2026-07"})
+    due_month = Month("due in this month, like 2026-07")
     reminded = fields.Integer(validate=validate.Range(1, 2 ** 31 - 1),
                               metadata={"description": "the obligation just reminded, to say so"})
 

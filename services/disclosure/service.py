@@ -1,24 +1,28 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from nameko.dependency_providers import Config
 
 from services.common import base
 from services.common.actor import Actor
+from services.common.calendar_store import CalendarCopy
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
-from services.common.errors import DOMAIN_ERRORS
+from services.common.errors import DOMAIN_ERRORS, InvalidInput
 from services.common.inbox import event_subscriber
 from services.common.rpc import rpc
 from services.common.timers import configured_timer, timer
 
-from . import archive, attachments, catalogue, obligations, plans, portal, progress, reminders, units_copy, workflow
+from . import (archive, attachments, calendar, calendar_files, catalogue, obligations, plans, portal, progress,
+               reminders, units_copy, workflow)
 
 
 class DisclosureService(base.ServiceBase):
     """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
     config = Config()
+    calendar_copy = CalendarCopy()
 
     @event_subscriber(*UNIT_EVENTS)
     def on_unit_changed(self, event: Event) -> None:
@@ -26,6 +30,33 @@ class DisclosureService(base.ServiceBase):
         dissolved gets its obligations for the year brought in line."""
         if units_copy.apply_unit_state(self.db.session, unit_state_of(event)):
             obligations.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
+
+    # --- the working-day calendar (放假安排), county data -----------------------------------
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def list_calendar_years(self) -> dict[str, Any]:
+        return calendar.list_years(self.db.session)
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def get_calendar_year(self, year: int) -> dict[str, Any]:
+        return calendar.get_year(self.db.session, int(year))
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def enter_calendar_year(self, actor: dict[str, Any], year: int, data: dict[str, Any]) -> dict[str, Any]:
+        """A new version of the year's arrangement; recomputes the obligations it moves."""
+        with self.db as uow:
+            return calendar.enter_year(uow, actor, int(year), calendar.arrangement_data(data))
+
+    @rpc(expected_exceptions=DOMAIN_ERRORS)
+    def enter_calendar_file(self, actor: dict[str, Any], year: int, filename: str, content_b64: str,
+                            data: dict[str, Any]) -> dict[str, Any]:
+        """The same, the days read from a YAML or .xlsx file; document and issued_on from the
+        file or from `data`."""
+        read = calendar_files.read(filename, base64.b64decode(content_b64))
+        if read.get("year") is not None and int(read["year"]) != int(year):
+            raise InvalidInput(f"文件是 {read['year']} 年的安排，不是 {year} 年")
+        with self.db as uow:
+            return calendar.enter_year(uow, actor, int(year), calendar.arrangement_data({**data, **read}))
 
     # --- the catalogue (公开目录) ----------------------------------------------------------
 
