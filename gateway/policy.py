@@ -61,6 +61,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/designations"): only("inspector"),
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): only("inspector"),
     ("PUT", "/api/v1/designations/<id:designation_id>/experience"): only("inspector"),
+    # the working-day calendar (放假安排): county data, entered by the county office
+    ("GET", "/api/v1/calendar"): SIGNED_IN,
+    ("GET", "/api/v1/calendar/<year:year>"): SIGNED_IN,
+    ("PUT", "/api/v1/calendar/<year:year>"): only("inspector"),
+    ("POST", "/api/v1/calendar/<year:year>/file"): only("inspector"),
     # the catalogue (公开目录): public to read, kept by the county office
     ("GET", "/api/v1/catalogue"): PUBLIC,
     ("GET", "/api/v1/catalogue/<code:code>"): PUBLIC,

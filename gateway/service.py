@@ -19,6 +19,7 @@ from .readiness import check_services
 from .routes import accounts as account_routes
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
+from .routes import calendar as calendar_routes
 from .routes import disclosure as disclosure_routes
 from .routes import events as event_routes
 from .routes import feedback as feedback_routes
@@ -48,7 +49,8 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
                      console_feedback.ConsoleFeedback,
                      console_registry.ConsoleRegistry, console_admin.ConsoleAdmin, console_webhooks.ConsoleWebhooks,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
-                     portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents):
+                     portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents,
+                     calendar_routes.CalendarRoutes):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 

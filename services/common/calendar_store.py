@@ -127,3 +127,16 @@ class CalendarCopy(DependencyProvider):
         self.engine.dispose()
 
     kill = stop
+
+
+def deadline_change(kind: str, ident: int, unit_code: str | None, old: date, new: date,
+                    year: int, version: int) -> dict[str, Any]:
+    """A deadline moved by an arrangement, as the DeadlineMoved events carry it."""
+    return {"kind": kind, "id": ident, "unit_code": unit_code, "from_due_on": old, "to_due_on": new,
+            "calendar_year": year, "calendar_version": version, "provisional": workdays.is_provisional(new)}
+
+
+def may_move(old: date, new: date, today: date) -> bool:
+    """A deadline moves only while neither its date nor the new one has passed; otherwise it
+    stays as it is and is listed for the county office to decide."""
+    return old >= today and new >= today

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from services.common import calendar_store, workdays
@@ -113,6 +114,16 @@ def enter_year(uow: UnitOfWork, actor: dict[str, Any], year: int, data: dict[str
     answer = get_year(session, year)
     answer.update(moved=moved, passed=passed)
     return answer
+
+
+def gauges(session: Session):
+    """gongkai_calendar_next_year_missing, at scrape time: 1 from 1 November while next year's
+    arrangement is neither entered nor published."""
+    calendar_store.load(session)
+    missing = GaugeMetricFamily("gongkai_calendar_next_year_missing",
+                                "1 from 1 November while next year's holiday arrangement (放假安排) is unknown.")
+    missing.add_metric([], 1 if workdays.next_year_missing() else 0)
+    yield missing
 
 
 def _new_due(obligation: Obligation, entry: CatalogueEntry) -> date | None:
