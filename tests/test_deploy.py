@@ -38,7 +38,6 @@ ALERTED_METRICS = [
     "gongkai_worker_errors_total",
     "gongkai_worker_duration_seconds",
     "gongkai_feedback_overdue",
-    "gongkai_calendar_next_year_missing",
 ]
 
 
