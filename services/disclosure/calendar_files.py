@@ -48,7 +48,7 @@ def _day(value: Any, where: str) -> date:
 
 def _read_yaml(content: bytes) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(content.decode("utf-8"))
+        data = yaml.load(content.decode("utf-8"), Loader=yaml.BaseLoader)  # text only: each date checked below
     except (UnicodeDecodeError, yaml.YAMLError):
         raise InvalidInput("文件无法读取：应为 UTF-8 编码的 YAML 或 .xlsx 工作簿") from None
     if not isinstance(data, dict):
@@ -59,9 +59,12 @@ def _read_yaml(content: bytes) -> dict[str, Any]:
         if not isinstance(values, list):
             raise InvalidInput(f"文件中的 {key} 应为日期列表")
         result[key] = [_day(value, f"{key} 第 {number} 项") for number, value in enumerate(values, 1)]
-    for key in ("year", "document"):
-        if data.get(key) is not None:
-            result[key] = data[key]
+    if data.get("year") is not None:
+        if not str(data["year"]).isdigit():
+            raise InvalidInput(f"文件中的年份“{data['year']}”不是数字")
+        result["year"] = int(data["year"])
+    if data.get("document") is not None:
+        result["document"] = str(data["document"])
     if data.get("issued_on") is not None:
         result["issued_on"] = _day(data["issued_on"], "issued_on")
     return result
