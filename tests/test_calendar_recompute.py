@@ -56,6 +56,8 @@ def test_feedback_acknowledgement_and_answer_deadlines_follow_the_arrangement(uo
     uow.commit()
     feedback = uow.session.scalar(sa.select(Feedback).where(Feedback.tracking_code == receipt["tracking_code"]))
     assert (feedback.acknowledge_due, feedback.answer_due) == (date(2030, 1, 31), date(2030, 2, 20))  # statutory
+    assert receipt["due_provisional"] is True  # 暂定, to the sender and in the event
+    assert emitted(uow, "FeedbackReceived")[0]["provisional"] is True
     assert calendar_store.store(uow.session, ARRANGED)
     changes = feedback_deadlines.recompute(uow, settings, ARRANGED)
     uow.commit()
@@ -97,6 +99,7 @@ def test_a_rectification_deadline_follows_the_arrangement(uow_factory):
     inspections.submit(uow, inspector, planned["id"], "V01")
     uow.commit()
     assert uow.session.scalar(sa.select(Rectification.deadline)) == date(2030, 2, 13)  # statutory
+    assert emitted(uow, "RectificationOpened")[0]["provisional"] is True
     assert calendar_store.store(uow.session, ARRANGED)
     changes = rectification_deadlines.recompute(uow, ARRANGED)
     uow.commit()

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from services.common import calendar_store, workdays
 from services.common.errors import Forbidden, InvalidInput
 from services.common.records import OutboxRecord
-from services.disclosure import calendar, calendar_files
+from services.disclosure import calendar, calendar_files, obligations
 from services.disclosure.models import CatalogueEntry, Obligation
 
 OFFICE = {"username": "office", "role": "inspector", "unit": None}
@@ -81,6 +81,8 @@ def test_entering_a_year_moves_the_deadlines_not_yet_passed_and_announces_each_o
     assert [(m["id"], m["from_due_on"], m["to_due_on"]) for m in answer["moved"]] == [(1, "2030-02-11", "2030-02-13")]
     assert due_of(uow, "2030-01") == date(2030, 2, 13)
     assert due_of(uow, "2029-12") == date(2030, 1, 8)  # not moved by 2030's days: 2029 is published
+    view = obligations.get_obligation(uow.session, OFFICE, 1)
+    assert view["due_on"] == "2030-02-13" and view["due_provisional"] is False  # no longer 暂定
     (arranged,) = emitted(uow, "CalendarArranged")
     assert arranged["version"] == 1 and arranged["document"] == SPRING["document"]
     (moved,) = emitted(uow, "ObligationDeadlineMoved")

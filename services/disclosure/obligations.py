@@ -24,7 +24,7 @@ from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
 from services.common.shapes.disclosure import NewEvent, ObligationFilters
-from services.common.workdays import county_date, county_today
+from services.common.workdays import county_date, county_today, is_provisional
 
 from . import periods
 from .actors import COUNTY_ROLES, actor_of, require_role, require_unit
@@ -146,7 +146,8 @@ def _add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], 
     for unit_code, due_dates in scheduled.items():
         uow.emit(names.OBLIGATIONS_SCHEDULED, {"unit_code": unit_code, "year": schedule.year, "reason": reason,
                                           "count": len(due_dates), "first_due_on": min(due_dates),
-                                          "last_due_on": max(due_dates)})
+                                          "last_due_on": max(due_dates),
+                                          "provisional": is_provisional(min(due_dates), max(due_dates))})
     return len(rows)
 
 
@@ -377,7 +378,7 @@ def record_event(uow: UnitOfWork, actor: dict[str, Any], data: dict[str, Any]) -
     session.flush()
     uow.emit(names.OBLIGATIONS_SCHEDULED, {
         "unit_code": unit.code, "year": obligation.year, "reason": "event_recorded", "count": 1,
-        "first_due_on": due_on, "last_due_on": due_on})
+        "first_due_on": due_on, "last_due_on": due_on, "provisional": is_provisional(due_on)})
     return _view(obligation, entry)
 
 
@@ -466,7 +467,7 @@ def get_obligation(session: Session, actor: dict[str, Any], obligation_id: int) 
 def _notice(obligation: Obligation, entry: CatalogueEntry) -> dict[str, Any]:
     return {"obligation_id": obligation.id, "unit_code": obligation.unit_code, "entry_code": obligation.entry_code,
             "matter": f"{entry.matter}：{entry.sub_matter}", "period": obligation.period,
-            "due_on": obligation.due_on}
+            "due_on": obligation.due_on, "provisional": is_provisional(obligation.due_on)}
 
 
 def _claim(uow: UnitOfWork, event_type: str, candidates: Any, claim: Any, values: dict[str, Any]) -> int:

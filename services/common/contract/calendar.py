@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from . import names
-from .base import EventType, Payload
+from .base import EventType, Payload, Provisional
 
 
 class CalendarArranged(Payload):
@@ -35,8 +35,7 @@ class DeadlineMoved(Payload):
     to_due_on = fields.Date(required=True)
     calendar_year = fields.Integer(required=True)
     calendar_version = fields.Integer(required=True)
-    provisional = fields.Boolean(load_default=False, metadata={
-        "description": "the new date still rests on a year nobody has entered (暂定)"})
+    provisional = Provisional()
 
 
 EVENTS = (
