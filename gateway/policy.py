@@ -227,6 +227,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/moderation"): only("inspector"),
     ("GET", "/console/extensions"): only("inspector"),
     ("GET", "/console/progress"): only("inspector", "admin"),
+    ("GET", "/console/calendar"): only("inspector"),
+    ("POST", "/console/calendar/<year:year>"): only("inspector"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.svg"): only("inspector", "admin"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.xlsx"): only("inspector", "admin"),
     ("GET", "/console/screen"): only("inspector", "admin"),

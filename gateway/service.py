@@ -33,7 +33,7 @@ from .web import WebProvider
 from .web import console_accounts, console_feedback, console_items, console_progress, console_signin, console_work
 from .web import console_corrections
 from .web import console_admin, console_registry, console_webhooks
-from .web import console_figures, console_inspections, console_reminders, inspection_records
+from .web import console_calendar, console_figures, console_inspections, console_reminders, inspection_records
 from .web import static as web_static
 
 
@@ -50,7 +50,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
                      console_registry.ConsoleRegistry, console_admin.ConsoleAdmin, console_webhooks.ConsoleWebhooks,
                      supervision_routes.SupervisionRoutes, web_static.StaticRoutes, portal_routes.PortalRoutes,
                      portal_feedback_routes.PortalFeedbackRoutes, poster_routes.PosterRoutes, readmodel.ReadModelEvents,
-                     calendar_routes.CalendarRoutes):
+                     calendar_routes.CalendarRoutes, console_calendar.ConsoleCalendar):
     """HTTP/JSON for web and mobile clients; it owns nothing durable."""
     name = "gateway"
 

@@ -12,8 +12,10 @@ import requests
 from openpyxl import Workbook
 
 from services.common import workdays
-from tests.clusters import running_county
+from services.units.demo_accounts import DEMO_PASSWORD
+from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import scalar, wait_for
+from tests.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 
 OFFICE, OPERATOR = token("office", "inspector"), token("op-a001", "operator", "A001")
@@ -23,7 +25,7 @@ SOURCE = {"document": "国办发明电〔示例〕7号", "issued_on": f"{NEXT - 
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory, sqlite_templates):
-    with running_county(tmp_path_factory.mktemp("calendar"), sqlite_templates,
+    with running_county(tmp_path_factory.mktemp("calendar"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS),
                         env={"RATE_LIMITS_ENABLED": "false"}) as running:
         yield running
 
@@ -49,6 +51,12 @@ def test_a_year_nobody_entered_is_statutory_and_provisional(county):
     years = {row["year"]: row for row in answer.json()["years"]}
     if workdays.year_source(NEXT) == workdays.STATUTORY:
         assert years[NEXT]["source"] == "statutory" and years[NEXT]["provisional"]
+    # from 1 November until next year is entered (so, on such a day, before the tests below enter it)
+    missing = answer.json()["next_year_missing"]
+    assert missing is workdays.next_year_missing()
+    browser, _ = sign_in(county.api, "office", DEMO_PASSWORD)
+    for path in ("/console", "/console/progress"):
+        assert ("放假安排尚未录入" in browser.get(f"{county.api}{path}").text) is missing, path
     year = requests.get(f"{county.api}/api/v1/calendar/2090", headers=OPERATOR, timeout=30).json()
     assert year["source"] == "statutory" and year["provisional"] and year["versions"] == []
     assert "2090-10-02" in year["holidays"] or date(2090, 10, 2).weekday() >= 5
@@ -124,3 +132,31 @@ def test_the_office_enters_a_year_every_service_keeps_it_and_a_change_is_a_new_v
     feed = requests.get(f"{county.api}/api/v1/events", params={"type": "CalendarArranged"}, headers=OFFICE,
                         timeout=30).json()
     assert [e["payload"]["version"] for e in feed["items"]] == [1, 2]
+
+
+def test_the_console_page_enters_a_year_refuses_in_words_and_the_work_page_says_when_next_year_is_missing(county):
+    api, later = county.api, NEXT + 1
+    browser, answer = sign_in(api, "office", DEMO_PASSWORD)
+    assert answer.status_code == 303, answer.text[:2000]
+    page = browser.get(f"{api}/console/calendar", params={"year": later})
+    assert page.status_code == 200 and "工作日历" in page.text and f"录入或修改 {later} 年的放假安排" in page.text
+    assert "按法定节假日暂定" in page.text and 'href="/console/calendar"' in page.text  # the bar's link
+    weekday = date(later, 3, 2) + timedelta(days=(7 - date(later, 3, 2).weekday()) % 7)  # a Monday
+    form = {"document": "国办发明电〔示例〕9号", "issued_on": f"{NEXT}-11-20", "holidays": f"{later}-01-01",
+            "workdays": weekday.isoformat(), "csrf_token": csrf_of(page)}
+    refused = browser.post(f"{api}/console/calendar/{later}", data=form)
+    assert refused.status_code == 400 and "没有录入" in refused.text and weekday.isoformat() in refused.text
+    assert "不是周末" in refused.text and "国办发明电〔示例〕9号" in refused.text  # the form as typed
+    assert _versions(county, later) == []
+    saved = browser.post(f"{api}/console/calendar/{later}", allow_redirects=False, data={
+        **form, "workdays": _weekend(later).isoformat(), "csrf_token": csrf_of(refused)})
+    assert saved.status_code == 303, saved.text[:2000]
+    shown = browser.get(f"{api}{saved.headers['Location']}")
+    assert f"已录入 {later} 年的放假安排" in shown.text and "县委办公室录入" in shown.text and "第 1 版" in shown.text
+    assert [v["document"] for v in _versions(county, later)] == ["国办发明电〔示例〕9号"]
+    # 我的待办 and the dashboard say next year is missing exactly when the calendar does
+    missing = requests.get(f"{api}/api/v1/calendar", headers=OFFICE, timeout=30).json()["next_year_missing"]
+    for path in ("/console", "/console/progress"):
+        assert ("放假安排尚未录入" in browser.get(f"{api}{path}").text) is missing, path
+    operator, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    assert operator.get(f"{api}/console/calendar").status_code == 403

@@ -29,7 +29,7 @@ from services.common.workdays import county_today
 
 from ..params import Month, OneOf, Paged, Query, UnitCode, Year
 from ..policy import PROGRESS_CHARTS
-from . import console_reminders, progress_figures
+from . import console_calendar, console_reminders, progress_figures
 from .console_figures import KINDS as FIGURES, figures_for
 from .pages import page, uncached
 from .progress_figures import SECTOR_NAMES
@@ -134,6 +134,7 @@ class ConsoleProgress:
         response = self.web.page(request, "console/progress.html", title="进度监测", progress=progress,
                                  tables=tables(progress), charts=CHARTS, statuses=STATUS_NAMES,
                                  figures=figures, figures_problem=figures_problem,
+                                 calendar_missing=console_calendar.missing_year(self, request.actor),
                                  year_query=year_query, link=lambda **q: "/console/obligations?" + urlencode(
                                      {"year": progress["year"], **{k: v for k, v in q.items() if v}}))
         return self.renew_session(request, uncached(response))

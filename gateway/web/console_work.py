@@ -23,7 +23,7 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ..params import OneOf, Query
-from . import console_inspections, feedback_actions
+from . import console_calendar, console_inspections, feedback_actions
 from .console_admin import admin_sections
 from .item_pages import correction_diff, moved_on, seen_of
 from .pages import page, uncached
@@ -139,7 +139,8 @@ class ConsoleWork:
         response = self.web.page(request, "console/work.html", title="我的待办", sections=sections_for(self, actor),
                                  actions=ITEM_ACTIONS, statuses=ITEM_STATUS_NAMES,
                                  feedback_actions=feedback_actions.ACTIONS,
-                                 request_done=f"已{ITEM_ACTIONS[done]}。" if done else None)
+                                 request_done=f"已{ITEM_ACTIONS[done]}。" if done else None,
+                                 calendar_missing=console_calendar.missing_year(self, actor))
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>")
