@@ -151,6 +151,7 @@ def Day(description: str = "a date, YYYY-MM-DD") -> fields.Date:
     return BoundedDate(metadata={"description": description})
 
 
+YEAR_PREFIX = r"^(20\d\d|2100)-"  # a date, month or instant of a year the calendar handles
 MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
 
 

@@ -46,6 +46,7 @@ BAD_QUERIES = [
     ("/api/v1/catalogue", {"on": "0001-01-01"}, "on"),
     ("/api/v1/catalogue", {"on": "2101-01-01"}, "on"),
     ("/api/v1/units/T01V003/officials", {"on": "9999-12-31"}, "on"),
+    ("/api/v1/scores", {"period": "2026-07", "as_of": "0001-01-01T00:00:00+14:00"}, "as_of"),
 ]
 
 
