@@ -2,8 +2,22 @@
 needs it), and the clusters shared by several test modules are registered once, as plugins, so
 each is started once per session (a fixture imported into two modules would be two fixtures).
 The fixtures themselves are in tests/conftest.py and the modules named here."""
+import os
+
 import eventlet
 
 eventlet.monkey_patch()
 
+import time_machine  # noqa: E402
+
 pytest_plugins = ["tests.console_fixtures", "tests.portal_fixtures"]
+
+
+def pytest_sessionstart(session):
+    """GONGKAI_FROZEN_AT (an ISO instant, e.g. 2027-12-31T16:30:00Z): the whole run, fixtures
+    included, sees that moment as now and the clock goes on ticking from there
+    (tests/test_frozen_dates.py runs the date-sensitive rule tests so)."""
+    frozen_at = os.environ.get("GONGKAI_FROZEN_AT")
+    if frozen_at:
+        session.config._frozen_clock = time_machine.travel(frozen_at, tick=True)
+        session.config._frozen_clock.start()

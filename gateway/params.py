@@ -99,17 +99,30 @@ class Query(Schema):
 
 class DayOrAll(fields.Field):
     """A date (YYYY-MM-DD), or `all` for the whole history."""
-    default_error_messages = {"invalid": "应为日期（如 2026-05-01）或 all"}
+    default_error_messages = {"invalid": f"应为 {FIRST_YEAR}–{LAST_YEAR} 年间的日期（如 2026-05-01）或 all"}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if value == "all":
             return value
         try:
             if isinstance(value, str) and len(value) == 10:
-                return date.fromisoformat(value).isoformat()
+                day = date.fromisoformat(value)
+                if FIRST_YEAR <= day.year <= LAST_YEAR:
+                    return day.isoformat()
         except ValueError:
             pass
         raise self.make_error("invalid")
+
+
+class BoundedDate(fields.Date):
+    """A date (YYYY-MM-DD) in a year the working-day calendar handles, 2000 to 2100."""
+    default_error_messages = {"invalid": f"应为 {FIRST_YEAR}–{LAST_YEAR} 年间的日期（如 2026-05-01）"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise self.make_error("invalid")
+        return day
 
 
 def Limit() -> fields.Integer:
@@ -135,7 +148,17 @@ def Year(description: str = "a year, like 2026") -> fields.Integer:
 
 
 def Day(description: str = "a date, YYYY-MM-DD") -> fields.Date:
-    return fields.Date(metadata={"description": description})
+    return BoundedDate(metadata={"description": description})
+
+
+YEAR_PREFIX = r"^(20\d\d|2100)-"  # a date, month or instant of a year the calendar handles
+MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
+
+
+def Month(description: str = "a month, like 2026-07") -> fields.String:
+    """A month (YYYY-MM) of a year from 2000 to 2100."""
+    return fields.String(validate=validate.Regexp(MONTH_PATTERN, error=f"应为 {FIRST_YEAR}–{LAST_YEAR} 年间的月份，如 2026-07"),
+                         metadata={"description": description})
 
 
 def OneOf(*choices: str, description: str = "") -> fields.String:

@@ -61,6 +61,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/designations"): only("inspector"),
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): only("inspector"),
     ("PUT", "/api/v1/designations/<id:designation_id>/experience"): only("inspector"),
+    # the working-day calendar (放假安排): county data, entered by the county office
+    ("GET", "/api/v1/calendar"): SIGNED_IN,
+    ("GET", "/api/v1/calendar/<year:year>"): SIGNED_IN,
+    ("PUT", "/api/v1/calendar/<year:year>"): only("inspector"),
+    ("POST", "/api/v1/calendar/<year:year>/file"): only("inspector"),
     # the catalogue (公开目录): public to read, kept by the county office
     ("GET", "/api/v1/catalogue"): PUBLIC,
     ("GET", "/api/v1/catalogue/<code:code>"): PUBLIC,
@@ -222,6 +227,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/moderation"): only("inspector"),
     ("GET", "/console/extensions"): only("inspector"),
     ("GET", "/console/progress"): only("inspector", "admin"),
+    ("GET", "/console/calendar"): only("inspector"),
+    ("POST", "/console/calendar/<year:year>"): only("inspector"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.svg"): only("inspector", "admin"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.xlsx"): only("inspector", "admin"),
     ("GET", "/console/screen"): only("inspector", "admin"),

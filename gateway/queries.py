@@ -9,7 +9,7 @@ from services.common.contract import AUDIENCES, SECTORS
 from services.common.shapes.disclosure import FREQUENCIES, ITEM_STATUSES, OBLIGATION_STATUSES
 
 from .params import (
-    Cursor, Day, DayOrAll, Flag, OneOf, Paged, Query, Text, UnitCode, Year)
+    Cursor, Day, DayOrAll, Flag, Month, OneOf, Paged, Query, Text, UnitCode, Year)
 
 UNIT_STATUSES = ("active", "merged", "dissolved")
 DESIGNATION_STATUSES = ("nominated", "designated", "expired", "revoked")
@@ -62,8 +62,7 @@ class ObligationList(Paged):
     sector = OneOf(*SECTORS)
     year = Year()
     entry = UnitCode("a catalogue entry's code")
-    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份的格式是 2026-07"),
-                              metadata={"description": "due in this month, like 2026-07"})
+    due_month = Month("due in this month, like 2026-07")
 
 
 class ProgressQuery(Query):

@@ -284,7 +284,7 @@ def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     pages["office"] = ["/console", "/console/moderation", "/console/extensions", f"{case}/transfer",
                        f"/console/feedback/{spec['held_id']}/reject"]
     inspection = spec["inspection_path"]
-    pages["office"] += ["/console/progress", "/console/obligations?status=overdue", "/console/scores",
+    pages["office"] += ["/console/progress", "/console/calendar", "/console/obligations?status=overdue", "/console/scores",
                         "/console/rectifications", "/console/inspections", inspection,
                         f"{inspection}/units/{spec['inspect_unit']}"]
     pages["admin"] += ["/console/units", "/console/units/A001", "/console/units/import", spec["import_report"],

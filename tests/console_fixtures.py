@@ -34,10 +34,12 @@ def overdue_obligation(api: str, unit_code: str, note: str) -> dict:
     """A new obligation of the unit's, overdue: the unit's operator records an event of a month
     ago (its five working days are long past) and disclosure's deadline timer turns it red."""
     office = token("office", "inspector")
-    entry = {**OVERDUE_ENTRY, "valid_from": f"{county_today().year}-01-01"}
+    # a month ago, whatever the day: in early January that is last year, so the entry is back-dated
+    # to the start of that year (its five working days are past on any day)
+    event_on = county_today() - timedelta(days=30)
+    entry = {**OVERDUE_ENTRY, "valid_from": f"{event_on.year}-01-01"}
     added = requests.post(f"{api}/api/v1/catalogue", json=entry, headers=office, timeout=10)
     assert added.status_code in (201, 409), added.text  # 409: another test added it already
-    event_on = max(county_today() - timedelta(days=30), county_today().replace(month=1, day=1))
     made = requests.post(f"{api}/api/v1/obligations/events", headers=token(f"op-{unit_code.lower()}", "operator", unit_code),
                          json={"unit_code": unit_code, "entry_code": OVERDUE_ENTRY["code"],
                                "event_on": event_on.isoformat(), "note": note}, timeout=10)

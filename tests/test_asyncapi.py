@@ -42,6 +42,8 @@ _INSPECTION = {"inspection_id": 1, "title": "季度督促检查", "kind": "rando
 _RECTIFICATION = {"rectification_id": 4, "inspection_id": 1, "unit_code": "U001", "dimension": "content",
                   "finding": "财务收支未公开到明细", "deadline": date(2024, 6, 28)}
 _FEEDBACK = {"feedback_id": 9, "unit_code": "U001", "kind": "question", "target_kind": "item", "target_id": "7"}
+_MOVED = {"kind": "obligation", "id": 7, "unit_code": "T01V003", "from_due_on": date(2027, 1, 1),
+          "to_due_on": date(2027, 1, 4), "calendar_year": 2027, "calendar_version": 1, "provisional": False}
 SAMPLES: dict[str, dict[str, Any]] = {
     "UnitRegistered": _UNIT,
     "UnitUpdated": {**_UNIT, "status": "merged", "officials": []},
@@ -122,6 +124,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
                        "unit_code": "A001", "enabled": True},
     "AccountDisabled": {"username": "op-a001", "revision": 3, "display_name": "杨超", "role": "reviewer",
                         "unit_code": "A001", "enabled": False},
+    "CalendarArranged": {"year": 2027, "version": 1, "holidays": [date(2027, 1, 1), date(2027, 2, 5)],
+                         "workdays": [date(2027, 2, 20)], "document": "国办发明电〔2026〕7号",
+                         "issued_on": date(2026, 11, 20), "entered_by": "zhou", "entered_at": _AT},
+    "ObligationDeadlineMoved": _MOVED,
+    "FeedbackDeadlineMoved": {**_MOVED, "kind": "feedback_answer"},
+    "RectificationDeadlineMoved": {**_MOVED, "kind": "rectification", "provisional": True},
 }
 
 

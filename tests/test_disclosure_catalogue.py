@@ -112,7 +112,7 @@ def test_a_revision_mid_year_keeps_the_old_version_for_the_days_before(uow):
     assert first["valid_to"] == (change_day - timedelta(days=1)).isoformat() and first["grace_days"] == 10
     assert second["valid_to"] is None
     # a further revision from an earlier day than the latest version's start is refused
-    with pytest.raises(Conflict, match="a revision must start after that day"):
+    with pytest.raises(Conflict, match="a revision must start on or after that day"):
         catalogue.revise_entry(uow, OFFICE, "TQ-01", {"grace_days": 3, "valid_from": TODAY.isoformat(),
                                                       "change_note": "再改"})
 

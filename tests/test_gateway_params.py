@@ -39,6 +39,14 @@ BAD_QUERIES = [
     ("/api/v1/obligations", {"unit": "A001'; --"}, "unit"),
     ("/api/v1/events", {"limit": "501"}, "limit"),
     ("/api/v1/catalogue", {"on": "yesterday"}, "on"),
+    # years the working-day calendar does not handle (2000–2100 only), each a 500 before
+    ("/api/v1/obligations", {"due_month": "0000-01"}, "due_month"),
+    ("/api/v1/obligations", {"due_month": "9999-12"}, "due_month"),
+    ("/api/v1/obligations", {"due_month": "1999-12"}, "due_month"),
+    ("/api/v1/catalogue", {"on": "0001-01-01"}, "on"),
+    ("/api/v1/catalogue", {"on": "2101-01-01"}, "on"),
+    ("/api/v1/units/T01V003/officials", {"on": "9999-12-31"}, "on"),
+    ("/api/v1/scores", {"period": "2026-07", "as_of": "0001-01-01T00:00:00+14:00"}, "as_of"),
 ]
 
 

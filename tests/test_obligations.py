@@ -117,9 +117,10 @@ def test_due_dates_follow_the_working_day_calendar():
     finances = entry("F01", "monthly", ["village"], grace=5)
     # September's accounts with 5 working days' grace: after the National Day holiday (Oct 1-7)
     assert periods.periodic_due(finances, "2026-09") == date(2026, 10, 13)
-    # a year the holiday calendar does not know falls back to weekdays (and counts it)
+    # a year nobody entered and chinesecalendar does not know falls back to its statutory holidays
+    # (除夕 to 初三, 2-5 February 2030) and counts it
     before = workdays.CALENDAR_FALLBACKS.labels("2030")._value.get()
-    assert periods.periodic_due(finances, "2030-01") == date(2030, 2, 7)
+    assert periods.periodic_due(finances, "2030-01") == date(2030, 2, 11)
     assert workdays.CALENDAR_FALLBACKS.labels("2030")._value.get() >= before
     yearly = entry("Y01", "yearly", ["village"], grace=15)
     assert periods.periodic_due(yearly, "2026").year == 2027  # due in January, still a 2026 obligation

@@ -4,7 +4,7 @@ returned, resubmitted and accepted, the other overdue (red to the unit); the sam
 before and after a later change; the monthly report with its figures checked by hand; a
 model candidate nominated and designated through units; and the bad inputs."""
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -42,10 +42,15 @@ def mail_subjects(county):
 
 def test_inspection_to_report_and_models(county):
     api = county["api"]
-    month = f"{county_today():%Y-%m}"
-    year = county_today().year
-    plan = {"title": "第三季度双随机抽查", "kind": "random", "window_opens": f"{year}-09-01",
-            "window_closes": f"{year}-09-30", "sample": {"count": 5, "seed": 20260901, "scope": "county"},
+    today = county_today()
+    month = f"{today:%Y-%m}"
+    # the inspection in the third month before this one (September when run in December), so that
+    # the three months that have ended since are scored from it, whatever the day the test runs
+    opens = (today.replace(day=1) - timedelta(days=80)).replace(day=1)
+    closes = (opens + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    inspected_on = opens.replace(day=15).isoformat()
+    plan = {"title": "双随机抽查", "kind": "random", "window_opens": opens.isoformat(),
+            "window_closes": closes.isoformat(), "sample": {"count": 5, "seed": 20260901, "scope": "county"},
             "inspectors": POOL}
     # bad inputs change nothing
     too_many = {**plan, "sample": {"count": 500, "seed": 1}}
@@ -76,7 +81,7 @@ def test_inspection_to_report_and_models(county):
     findings = [{"dimension": "content", "text": "财务收支未公开到明细", "deduction": 6, "deadline_days": 250},
                 {"dimension": "form", "text": "公开栏内容未及时更新", "deduction": 4, "deadline_days": 1}]
     for code in codes:
-        body = {"scores": full, "inspected_on": f"{year}-09-15", "findings": findings if code == u1 else []}
+        body = {"scores": full, "inspected_on": inspected_on, "findings": findings if code == u1 else []}
         assert record(code, body).status_code == 200, record(code, body).text
         submitted = requests.post(f"{api}/api/v1/inspections/{inspection['id']}/units/{code}/submit",
                                   headers=token(units[code], "inspector"))
@@ -158,7 +163,7 @@ def test_inspection_to_report_and_models(county):
     assert public["black_list"][0] == u1
     assert "月度通报" in requests.get(f"{api}/api/v1/reports/{issued['id']}/page").text
 
-    # model candidates: full marks in September, October and November, nothing unresolved
+    # model candidates: full marks in the three months ended since the inspection, nothing unresolved
     listed = requests.get(f"{api}/api/v1/candidates", headers=OFFICE).json()
     assert sorted(c["unit_code"] for c in listed["items"]) == sorted(set(codes) - {u1, u2}) or \
         sorted(c["unit_code"] for c in listed["items"]) == sorted(set(codes) - {u1})

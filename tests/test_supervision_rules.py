@@ -17,6 +17,7 @@ from services.supervision import (
     reports,
     scores,
 )
+from services.common.workdays import county_today
 from services.supervision.periods import Period, parse_as_of
 
 OFFICE = Actor("office", "inspector")
@@ -128,7 +129,7 @@ def test_as_of_score_counts_only_facts_known_then(county):
 def test_inspection_scores_findings_rectification_and_bad_input(county):
     uow = county
     pool = [{"username": "insp-a", "unit_code": None}, {"username": "insp-b", "unit_code": None}]
-    today = date.today()
+    today = county_today()  # the county's date, not the server's: at 00:30 Beijing time they differ
     planned = inspections.plan(uow, OFFICE, {"title": "例行检查", "kind": "routine", "window_opens": today.isoformat(),
                                              "window_closes": today.isoformat(), "unit_codes": ["V01", "V02"],
                                              "inspectors": pool})

@@ -5,6 +5,7 @@ gateway-level modules (policy, errors, params, schemas, vocabulary)."""
 from .accounts import AccountRoutes
 from .audit import AuditRoutes
 from .auth import AuthRoutes
+from .calendar import CalendarRoutes
 from .disclosure import DisclosureRoutes
 from .events import EventRoutes
 from .inspections import InspectionRoutes
@@ -16,5 +17,5 @@ from .units import UnitRoutes
 
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
-                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes):
+                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes):
     """Every route of the JSON API."""

@@ -17,7 +17,7 @@ from services.common.shapes import supervision as shapes
 from ..errors import ApiError, bad_request
 from ..vocabulary import PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
 from ..http import api, decode_cursor, json_body, json_response, page
-from ..params import Cursor, Limit, OneOf, Query, UnitCode, Year, filters
+from ..params import FIRST_YEAR, LAST_YEAR, YEAR_PREFIX, Cursor, Limit, OneOf, Query, UnitCode, Year, filters
 
 def Period(required: bool = False) -> fields.String:
     return fields.String(required=required, validate=shapes.PERIOD,
@@ -25,7 +25,8 @@ def Period(required: bool = False) -> fields.String:
 
 
 def AsOf() -> fields.String:
-    return fields.String(validate=validate.Length(10, 40),
+    return fields.String(validate=[validate.Length(10, 40), validate.Regexp(
+                             YEAR_PREFIX, error=f"应为 {FIRST_YEAR}–{LAST_YEAR} 年间的时刻，如 2026-10-10T00:00:00+08:00")],
                          metadata={"description": "an instant with its offset, e.g. 2026-10-10T00:00:00+08:00; "
                                                   "now when absent, never in the future"})
 

@@ -111,3 +111,18 @@ class DisclosureClient(ServiceClient):
 
     def waive_obligation(self, actor: Actor, obligation_id: int, reason: str) -> dict[str, Any]:
         return self._call("waive_obligation", actor, obligation_id, reason)
+
+    # --- the working-day calendar ----------------------------------------------------------------
+
+    def list_calendar_years(self) -> dict[str, Any]:
+        return self._call("list_calendar_years")
+
+    def get_calendar_year(self, year: int) -> dict[str, Any]:
+        return self._call("get_calendar_year", year)
+
+    def enter_calendar_year(self, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("enter_calendar_year", actor, year, data)
+
+    def enter_calendar_file(self, actor: Actor, year: int, filename: str, content_b64: str,
+                            data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("enter_calendar_file", actor, year, filename, content_b64, data)

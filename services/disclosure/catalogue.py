@@ -130,9 +130,11 @@ def revise_entry(uow: UnitOfWork, actor: Actor, code: str, data: dict[str, Any])
     if valid_from < county_today():
         raise InvalidInput(f"a revision takes effect today ({county_today()}) or later, not {valid_from}: "
                            "the past is not rewritten")
-    if valid_from <= current.valid_from:
+    # a version that comes in force today or later has no past yet: a revision from that same
+    # day replaces it (on 1 January, the year's catalogue installed that day may be corrected)
+    if valid_from < current.valid_from:
         raise Conflict(f"version {current.version} of {code} is in force from {current.valid_from}; "
-                       "a revision must start after that day")
+                       "a revision must start on or after that day")
     columns = {column: getattr(current, column) for column in CATALOGUE_COLUMNS}
     if changes.get("frequency", current.frequency) != current.frequency:
         columns.update({rule: None for rule in RULE_LIMITS})  # the old rule fits the old frequency only

@@ -23,7 +23,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
 from services.common.shapes.disclosure import NewEvent, ObligationFilters
-from services.common.workdays import county_date, county_today
+from services.common.workdays import county_date, county_today, is_provisional
 
 from . import periods
 from .actors import COUNTY_ROLES, require_role, require_unit
@@ -123,7 +123,7 @@ def record_event(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[st
     session.flush()
     uow.emit(names.OBLIGATIONS_SCHEDULED, {
         "unit_code": unit.code, "year": obligation.year, "reason": "event_recorded", "count": 1,
-        "first_due_on": due_on, "last_due_on": due_on})
+        "first_due_on": due_on, "last_due_on": due_on, "provisional": is_provisional(due_on)})
     return _view(obligation, entry)
 
 

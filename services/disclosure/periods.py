@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from services.common.errors import InvalidInput
+from services.common import workdays
 from services.common.workdays import add_working_days
 
 from .models import PERIODIC
@@ -91,10 +92,14 @@ def check_entry(entry: Any) -> None:
                f"catalogue entry {entry.code} v{entry.version}")
 
 
-@lru_cache(maxsize=8192)
 def working_days_after(start: date, days: int) -> date:
     """add_working_days, remembered: a county's schedule asks the same few hundred questions
-    thousands of times, and a later year's fallback calendar logs as it goes."""
+    thousands of times. Remembered per calendar generation: an arrangement entered changes it."""
+    return _working_days_after(start, days, workdays.generation())
+
+
+@lru_cache(maxsize=8192)
+def _working_days_after(start: date, days: int, generation: int) -> date:
     return add_working_days(start, days)
 
 

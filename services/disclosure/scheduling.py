@@ -13,7 +13,7 @@ from services.common.contract import names
 from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict
 from services.common.records import utcnow
-from services.common.workdays import county_date, county_today
+from services.common.workdays import county_date, county_today, is_provisional
 
 from . import periods
 from .models import CatalogueEntry, Obligation, Plan, UnitCopy
@@ -128,7 +128,8 @@ def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], r
     for unit_code, due_dates in scheduled.items():
         uow.emit(names.OBLIGATIONS_SCHEDULED, {"unit_code": unit_code, "year": schedule.year, "reason": reason,
                                           "count": len(due_dates), "first_due_on": min(due_dates),
-                                          "last_due_on": max(due_dates)})
+                                          "last_due_on": max(due_dates),
+                                          "provisional": is_provisional(min(due_dates), max(due_dates))})
     return len(rows)
 
 
@@ -162,7 +163,7 @@ def schedule_year(uow: UnitOfWork, year: int, *, reason: str = "plan_approved") 
 def notice(obligation: Obligation, entry: CatalogueEntry) -> dict[str, Any]:
     return {"obligation_id": obligation.id, "unit_code": obligation.unit_code, "entry_code": obligation.entry_code,
             "matter": f"{entry.matter}：{entry.sub_matter}", "period": obligation.period,
-            "due_on": obligation.due_on}
+            "due_on": obligation.due_on, "provisional": is_provisional(obligation.due_on)}
 
 
 def waived(obligation: Obligation, entry: CatalogueEntry) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from services.common.workdays import county_today
+from services.common.workdays import county_today, is_provisional
 
 
 class Transition(Schema):
@@ -122,6 +122,8 @@ class ObligationView(Schema):
     year = fields.Integer()
     period = fields.String()
     due_on = fields.Date()
+    due_provisional = fields.Function(lambda o: is_provisional(o["due_on"]), metadata={
+        "description": "the due date rests on a year nobody has entered yet (暂定): it may move"})
     status = fields.String()
     sector = fields.String()
     town_code = fields.String(allow_none=True)

@@ -6,19 +6,21 @@ from nameko.dependency_providers import Config
 
 from services.common import base
 from services.common.actor import Actor
+from services.common.calendar_store import CalendarCopy
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
-from . import (archive, attachments, catalogue, deadlines, obligations, plans, portal, progress, reading, reminders,
-               units_copy, upkeep, workflow)
+from . import (archive, attachments, calendar, catalogue, deadlines, obligations, plans, portal, progress, reading,
+               reminders, units_copy, upkeep, workflow)
 
 
 class DisclosureService(base.ServiceBase):
     """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
     config = Config()
+    calendar_copy = CalendarCopy()
 
     @event_subscriber(*UNIT_EVENTS)
     def on_unit_changed(self, event: Event) -> None:
@@ -26,6 +28,28 @@ class DisclosureService(base.ServiceBase):
         dissolved gets its obligations for the year brought in line."""
         if units_copy.apply_unit_state(self.db.session, unit_state_of(event)):
             upkeep.reconcile_unit(self.db, unit_state_of(event)["code"], event.type)
+
+    # --- the working-day calendar (放假安排), county data -----------------------------------
+
+    @query
+    def list_calendar_years(self) -> dict[str, Any]:
+        return calendar.list_years(self.db.session)
+
+    @query
+    def get_calendar_year(self, year: int) -> dict[str, Any]:
+        return calendar.get_year(self.db.session, int(year))
+
+    @command
+    def enter_calendar_year(self, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
+        """A new version of the year's arrangement; recomputes the obligations it moves."""
+        return calendar.enter_year(self.db, actor, int(year), calendar.arrangement_data(data))
+
+    @command
+    def enter_calendar_file(self, actor: Actor, year: int, filename: str, content_b64: str,
+                            data: dict[str, Any]) -> dict[str, Any]:
+        """The same, the days read from a YAML or .xlsx file; document and issued_on from the
+        file or from `data`."""
+        return calendar.enter_file(self.db, actor, int(year), filename, content_b64, data)
 
     # --- the catalogue (公开目录) ----------------------------------------------------------
 

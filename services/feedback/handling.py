@@ -14,7 +14,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Unprocessable, validated
 from services.common.shapes import feedback as shapes
 from services.common.records import utcnow
-from services.common.workdays import add_working_days, county_date
+from services.common.workdays import add_working_days, county_date, is_provisional
 
 from . import intake, trail
 from .models import Answer, Feedback, Target
@@ -127,7 +127,8 @@ def decide_extension(uow: UnitOfWork, actor: Actor, feedback_id: int, grant: boo
     uow.emit(names.FEEDBACK_EXTENDED, {
         **trail.ref(feedback), "requested_by": feedback.extension_requested_by, "granted_by": actor.username,
         "reason": feedback.extension_reason, "working_days": feedback.extension_days,
-        "previous_answer_due": previous, "answer_due": feedback.answer_due, "granted_at": utcnow()})
+        "previous_answer_due": previous, "answer_due": feedback.answer_due, "granted_at": utcnow(),
+        "provisional": is_provisional(feedback.answer_due)})
     return feedback
 
 

@@ -18,7 +18,7 @@ from services.common.errors import InvalidInput, NotFound
 from services.common.i18n import term
 from services.common.records import utcnow
 from services.common.shapes.feedback import NewFeedback
-from services.common.workdays import add_working_days, county_date
+from services.common.workdays import add_working_days, county_date, is_provisional
 
 from . import moderation, trail
 from .models import Feedback, Target
@@ -163,7 +163,8 @@ def emit_received(uow: UnitOfWork, feedback: Feedback) -> None:
         "feedback_id": feedback.id, "tracking_code": feedback.tracking_code, "target_kind": feedback.target_kind,
         "target_id": feedback.target_id, "unit_code": feedback.unit_code, "kind": feedback.kind,
         "source": feedback.source, "summary": feedback.content[:200], "received_at": feedback.received_at,
-        "acknowledge_due": feedback.acknowledge_due, "answer_due": feedback.answer_due})
+        "acknowledge_due": feedback.acknowledge_due, "answer_due": feedback.answer_due,
+        "provisional": is_provisional(feedback.answer_due)})
 
 
 def track_view(feedback: Feedback) -> dict[str, Any]:
@@ -172,4 +173,4 @@ def track_view(feedback: Feedback) -> dict[str, Any]:
             "target_kind": feedback.target_kind, "target_id": feedback.target_id,
             "received_at": feedback.received_at.isoformat(),
             "acknowledge_due": feedback.acknowledge_due.isoformat(),
-            "answer_due": feedback.answer_due.isoformat()}
+            "answer_due": feedback.answer_due.isoformat(), "due_provisional": is_provisional(feedback.answer_due)}

@@ -15,7 +15,7 @@ from services.common.errors import Conflict, Forbidden, validated
 from services.common.i18n import term
 from services.common.shapes import feedback as shapes
 from services.common.records import utcnow
-from services.common.workdays import add_working_days, county_date, county_today
+from services.common.workdays import add_working_days, county_date, county_today, is_provisional
 
 from . import trail
 from .intake import secret_hash
@@ -113,6 +113,7 @@ def track_view(session: Session, feedback: Feedback) -> dict[str, Any]:
             "status_label": term("feedback_status", feedback.status), "kind": feedback.kind,
             "target_kind": feedback.target_kind, "target_id": feedback.target_id, "public": feedback.public,
             "received_at": feedback.received_at.isoformat(), "acknowledge_due": feedback.acknowledge_due.isoformat(),
-            "answer_due": feedback.answer_due.isoformat(), "rejected_reason": rejected,
+            "answer_due": feedback.answer_due.isoformat(), "due_provisional": is_provisional(feedback.answer_due),
+            "rejected_reason": rejected,
             "answers": [{"round": a.round, "body": a.body, "answered_at": a.reviewed_at.isoformat()} for a in answers],
             "rating": feedback.rating, "reopen_count": feedback.reopen_count, "steps": steps}

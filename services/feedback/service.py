@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import base
+from services.common import base, calendar_store
 from services.common.actor import Actor
+from services.common.calendar_store import CalendarCopy
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
 from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer
 
-from . import deadlines, handling, intake, moderation, routing, sender, views
+from . import calendar_deadlines, deadlines, handling, intake, moderation, routing, sender, views
 from .settings import SettingsProvider
 
 
@@ -18,6 +19,7 @@ class FeedbackService(base.ServiceBase):
     in time, rated. The rules live in plain modules; these entrypoints only delegate."""
     name = "feedback"
     settings = SettingsProvider()
+    calendar_copy = CalendarCopy()
 
     # --- what feedback may be about, from events -----------------------------------------
 
@@ -25,6 +27,12 @@ class FeedbackService(base.ServiceBase):
     def on_unit_changed(self, event: Event) -> None:
         intake.apply_unit(self.db.session, unit_state_of(event))
         routing.follow_unit_change(self.db, event.type, event.payload)
+
+    @event_subscriber(names.CALENDAR_ARRANGED)
+    def on_calendar_arranged(self, event: Event) -> None:
+        """Keep the county's calendar; the deadlines it moves follow."""
+        if calendar_store.store(self.db.session, event.payload):
+            calendar_deadlines.recompute(self.db, self.settings, event.payload)
 
     @event_subscriber(names.ITEM_PUBLISHED)
     def on_item_published(self, event: Event) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.i18n import term
-from services.common.workdays import add_working_days, county_today
+from services.common.workdays import add_working_days, county_today, is_provisional
 
 from . import roles, routing, trail
 from .models import Answer, Feedback, Target
@@ -58,7 +58,8 @@ def row(feedback: Feedback, towns: dict[str, str], today, settings: Settings) ->
             "target_kind": feedback.target_kind, "target_id": feedback.target_id, "unit_code": feedback.unit_code,
             "town": towns.get(feedback.unit_code, routing.COUNTY_LEVEL), "summary": feedback.content[:100],
             "received_at": feedback.received_at.isoformat(), "acknowledge_due": feedback.acknowledge_due.isoformat(),
-            "answer_due": feedback.answer_due.isoformat(), "round": feedback.round,
+            "answer_due": feedback.answer_due.isoformat(), "due_provisional": is_provisional(feedback.answer_due),
+            "round": feedback.round,
             "extension_status": feedback.extension_status, "public": feedback.public, "reports": feedback.reports,
             "answer_hidden": feedback.answer_hidden, **_flags(feedback, today, settings)}
 

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import calendar_store
 from services.common.contract import Event, names, unit_state_of
 from services.common.contract.catalogue import UNIT_EVENTS
 from services.common.records import utcnow
@@ -107,6 +108,7 @@ HANDLERS: dict[str, Callable[[Session, Event, datetime], bool]] = {
     **{t: apply_feedback for t in FEEDBACK_KINDS},
     names.ITEM_PUBLISHED: apply_item,
     **{t: apply_designation for t in DESIGNATION_CHANGES},
+    names.CALENDAR_ARRANGED: lambda session, event, _received_at: calendar_store.store(session, event.payload),
 }
 
 

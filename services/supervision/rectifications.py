@@ -18,7 +18,7 @@ from services.common.errors import Conflict, Forbidden, NotFound, validated
 from services.common.i18n import term
 from services.common.records import utcnow
 from services.common.shapes.supervision import RectificationSubmission, ReturnReason
-from services.common.workdays import add_working_days, county_today
+from services.common.workdays import add_working_days, county_today, is_provisional
 
 from .models import Finding, Inspection, Photo, Rectification, RectificationStep, UnitCopy
 
@@ -48,7 +48,8 @@ def next_status(status: str, action: str) -> str:
 
 def _ref(r: Rectification) -> dict[str, Any]:
     return {"rectification_id": r.id, "inspection_id": r.inspection_id, "unit_code": r.unit_code,
-            "dimension": r.dimension, "finding": r.finding, "deadline": r.deadline}
+            "dimension": r.dimension, "finding": r.finding, "deadline": r.deadline,
+            "provisional": is_provisional(r.deadline)}
 
 
 def _step(uow: UnitOfWork, r: Rectification, to: str, actor: str, note: str | None, at: datetime) -> None:
@@ -119,7 +120,8 @@ def view(uow: UnitOfWork, r: Rectification) -> dict[str, Any]:
     photos = uow.session.execute(sa.select(Photo.sha256, Photo.media_type, Photo.size)
                                  .where(Photo.owner == f"rectification:{r.id}").order_by(Photo.id))
     return {"id": r.id, "inspection_id": r.inspection_id, "unit_code": r.unit_code, "dimension": r.dimension,
-            "finding": r.finding, "deduction": r.deduction, "deadline": r.deadline.isoformat(), "status": r.status,
+            "finding": r.finding, "deduction": r.deduction, "deadline": r.deadline.isoformat(),
+            "due_provisional": is_provisional(r.deadline), "status": r.status,
             "status_label": term("rectification_status", r.status), "opened_at": r.opened_at.isoformat(),
             "evidence": [{"sha256": h, "media_type": t, "size": s} for h, t, s in photos],
             "trail": [{"from": s.from_status, "to": s.to_status, "by": s.actor, "note": s.note,

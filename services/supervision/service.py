@@ -13,13 +13,15 @@ from sqlalchemy import text
 
 from services.common import base
 from services.common.actor import Actor
-from services.common.contract import SUBSCRIPTIONS, Event
+from services.common.calendar_store import CalendarCopy
+from services.common.contract import SUBSCRIPTIONS, Event, names
 from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 
 from . import (
     backfill,
+    calendar_deadlines,
     checklist,
     deadlines,
     facts,
@@ -43,6 +45,7 @@ class SupervisionService(base.ServiceBase):
     """Owns inspections, rectifications, scores and reports; learns the rest from events."""
     name = "supervision"
     config = Config()
+    calendar_copy = CalendarCopy()
     units = RpcProxy("units")
     disclosure = RpcProxy("disclosure")
     feedback = RpcProxy("feedback")
@@ -56,7 +59,8 @@ class SupervisionService(base.ServiceBase):
 
     @event_subscriber(*SUBSCRIPTIONS["supervision"])
     def on_fact(self, event: Event) -> None:
-        facts.apply(self.db.session, event)
+        if facts.apply(self.db.session, event) and event.type == names.CALENDAR_ARRANGED:
+            calendar_deadlines.recompute(self.db, event.payload)  # the county's calendar changed
 
     @timer(interval=1, eager=True)
     def take_history(self) -> None:

@@ -3,6 +3,7 @@ list, items and corrections, progress and its figures, reminders, inspections an
 records, feedback, the registry, accounts, webhooks and the administrator's pages."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
+from .calendar import ConsoleCalendar
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
 from .figures import ConsoleFigures
@@ -19,5 +20,5 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
-                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks):
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar):
     """Every page of the console."""

@@ -28,9 +28,10 @@ from services.common.shapes.disclosure import OBLIGATION_STATUSES
 from services.common.workdays import county_today
 
 from ...labels import PROGRESS_STATUS_NAMES as STATUS_NAMES, SECTOR_NAMES
-from ...params import OneOf, Paged, Query, UnitCode, Year
+from ...params import Month, OneOf, Paged, Query, UnitCode, Year
 from ...vocabulary import XLSX
 from ...policy import PROGRESS_CHARTS
+from . import calendar as calendar_pages
 from . import progress_figures
 from . import reminders as reminder_pages
 from .figures import KINDS as FIGURES, figures_for
@@ -53,8 +54,7 @@ class ObligationsPageQuery(Paged):
     town = UnitCode()
     sector = OneOf(*SECTORS)
     status = OneOf(*OBLIGATION_STATUSES)
-    due_month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
-                              metadata={"description": "due in this month, like 2026-07"})
+    due_month = Month("due in this month, like 2026-07")
     reminded = fields.Integer(validate=validate.Range(1, 2 ** 31 - 1),
                               metadata={"description": "the obligation just reminded, to say so"})
 
@@ -134,6 +134,7 @@ class ConsoleProgress:
         response = self.web.page(request, "console/progress.html", title="进度监测", progress=progress,
                                  tables=tables(progress), charts=CHARTS, statuses=STATUS_NAMES,
                                  figures=figures, figures_problem=figures_problem,
+                                 calendar_missing=calendar_pages.missing_year(self, request.actor),
                                  year_query=year_query, link=lambda **q: "/console/obligations?" + urlencode(
                                      {"year": progress["year"], **{k: v for k, v in q.items() if v}}))
         return self.renew_session(request, uncached(response))

@@ -24,6 +24,7 @@ from services.common.errors import DomainError
 
 from ...labels import ITEM_STATUS_NAMES
 from ...params import OneOf, Query
+from . import calendar as calendar_pages
 from . import feedback_actions
 from . import inspections as inspection_pages
 from .admin import admin_sections
@@ -139,7 +140,8 @@ class ConsoleWork:
         response = self.web.page(request, "console/work.html", title="我的待办", sections=sections_for(self, actor),
                                  actions=ITEM_ACTIONS, statuses=ITEM_STATUS_NAMES,
                                  feedback_actions=feedback_actions.ACTIONS,
-                                 request_done=f"已{ITEM_ACTIONS[done]}。" if done else None)
+                                 request_done=f"已{ITEM_ACTIONS[done]}。" if done else None,
+                                 calendar_missing=calendar_pages.missing_year(self, actor))
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/items/<id:item_id>/<any(submit,review,approve,reject):action>")

@@ -13,6 +13,6 @@ producer may add optional fields without a new version.
 """
 from .base import (  # noqa: F401
     AUDIENCES, CHANNELS, EVENTS_EXCHANGE, FEEDBACK_KINDS, FEEDBACK_TARGETS, OFFICIAL_ROLES, ORG_TYPES, SECTORS,
-    ContractError, Envelope, Event, EventType, Payload)
+    ContractError, Envelope, Event, EventType, Payload, Provisional)
 from .catalogue import CATALOGUE, SUBSCRIPTIONS, UNIT_EVENTS, queue_name, subscribed_types, unit_state_of  # noqa: F401
 from .wire import from_message, json_default, new_event, to_message  # noqa: F401

@@ -20,6 +20,14 @@ FEEDBACK_TARGETS = ("item", "unit", "plan")
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox", "webhook")  # wecom 企业微信, dingtalk 钉钉 group robots
 
 
+def Provisional() -> fields.Boolean:
+    """The optional flag of a payload that carries a deadline: true when the deadline rests on a
+    year whose holiday arrangement nobody has entered yet (statutory holidays only, 暂定); it may
+    move when the arrangement arrives. Absent in older messages: read as false."""
+    return fields.Boolean(load_default=False, metadata={
+        "description": "the deadline rests on a year nobody has entered yet (暂定): it may move"})
+
+
 class ContractError(ValueError):
     """A message that does not honour the contract: malformed, or of an unknown type or version."""
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import disclosure, feedback, names, notify, supervision, units
+from . import calendar, disclosure, feedback, names, notify, supervision, units
 from .base import EventType
 
 if TYPE_CHECKING:
     from .base import Event
 
-CATALOGUE: dict[str, EventType] = {e.name: e for section in (units, disclosure, feedback, supervision, notify)
+CATALOGUE: dict[str, EventType] = {e.name: e for section in (units, disclosure, feedback, supervision, notify, calendar)
                                   for e in section.EVENTS}
 
 # Which service consumes which events. The outbox relay declares these queues before it
@@ -21,14 +21,15 @@ UNIT_EVENTS = (names.UNIT_REGISTERED, names.UNIT_UPDATED, names.UNIT_MOVED, name
 SUPERVISION_NOTICES = (names.INSPECTION_DUE, names.INSPECTION_OVERDUE, names.RECTIFICATION_OPENED,
                        names.RECTIFICATION_SUBMITTED, names.RECTIFICATION_RETURNED, names.RECTIFICATION_DUE_SOON,
                        names.RECTIFICATION_OVERDUE, names.SCORES_COMPUTED, names.REPORT_ISSUED)
+# every service that computes deadlines keeps its own copy of the county's calendar
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
-    "feedback": UNIT_EVENTS + (names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
+    "feedback": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
                                names.PLAN_APPROVED),
     # notify tells people what its rules file names and delivers any type to subscribers' webhooks
     "notify": tuple(CATALOGUE),
     # the county office's supervision learns the tree, obligations, items and feedback from events
-    "supervision": UNIT_EVENTS + (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
+    "supervision": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
                                   names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED, names.OBLIGATION_FULFILLED,
                                   names.OBLIGATION_WAIVED, names.OBLIGATION_OVERDUE, names.FEEDBACK_RECEIVED,
                                   names.FEEDBACK_ANSWERED, names.FEEDBACK_RATED, names.FEEDBACK_OVERDUE),

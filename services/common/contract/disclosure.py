@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from . import names
-from .base import AUDIENCES, EventType, Payload
+from .base import AUDIENCES, EventType, Payload, Provisional
 
 class ItemRef(Payload):
     item_id = fields.Integer(required=True)
@@ -103,6 +103,7 @@ class ObligationsScheduled(Payload):
     count = fields.Integer(required=True, metadata={"description": "how many obligations were added"})
     first_due_on = fields.Date(required=True, metadata={"description": "the earliest due date among them"})
     last_due_on = fields.Date(required=True, metadata={"description": "the latest due date among them"})
+    provisional = Provisional()
 
 
 class ObligationNotice(Payload):
@@ -112,6 +113,7 @@ class ObligationNotice(Payload):
     matter = fields.String(required=True, metadata={"description": "the catalogue matter, as readers know it"})
     period = fields.String(required=True)
     due_on = fields.Date(required=True, metadata={"description": "on the working-day calendar"})
+    provisional = Provisional()
 
 
 class ObligationDueSoon(ObligationNotice):

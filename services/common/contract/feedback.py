@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from . import names
-from .base import FEEDBACK_KINDS, FEEDBACK_TARGETS, EventType, Payload
+from .base import FEEDBACK_KINDS, FEEDBACK_TARGETS, EventType, Payload, Provisional
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")  # 满意 / 基本满意 / 不满意
 
@@ -26,6 +26,7 @@ class FeedbackReceived(Payload):
     received_at = fields.AwareDateTime(required=True)
     acknowledge_due = fields.Date(required=True, metadata={"description": "working-day deadline to acknowledge"})
     answer_due = fields.Date(required=True, metadata={"description": "working-day deadline to answer"})
+    provisional = Provisional()
 
 
 class FeedbackRef(Payload):
@@ -75,6 +76,7 @@ class FeedbackExtended(FeedbackRef):
     working_days = fields.Integer(required=True)
     previous_answer_due = fields.Date(required=True)
     answer_due = fields.Date(required=True)
+    provisional = Provisional()
     granted_at = fields.AwareDateTime(required=True)
 
 

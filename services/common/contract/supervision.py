@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from . import names
-from .base import EventType, Payload
+from .base import EventType, Payload, Provisional
 
 INSPECTION_KINDS = ("routine", "special", "random")  # 例行 / 专项 / 随机抽查
 DIMENSIONS = ("content", "form", "procedure", "on_time", "feedback")  # the checklist's five (考核细则)
@@ -67,6 +67,7 @@ class RectificationRef(Payload):
     dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
     finding = fields.String(required=True, metadata={"description": "the finding (问题) to put right"})
     deadline = fields.Date(required=True, metadata={"description": "on the working-day calendar"})
+    provisional = Provisional()
 
 
 class RectificationOpened(RectificationRef):

@@ -1,0 +1,73 @@
+"""/api/v1/calendar: the county's working-day calendar. Anyone signed in reads where each year
+comes from (entered by the county office, published, or the statutory fallback: provisional);
+the county office (inspector) enters a year's State Council arrangement as JSON or as a YAML or
+.xlsx file. The disclosure service keeps the versions and announces each."""
+from __future__ import annotations
+
+import base64
+
+from werkzeug.wrappers import Request, Response
+
+from services.common.shapes.calendar import CalendarArrangementInput
+
+from ..errors import ApiError, bad_request
+from ..http import api, json_body, json_response
+from ..params import Day, Query, Text
+
+YAML, XLSX = "application/yaml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_MAX_BYTES = 1024 * 1024
+
+
+class CalendarFileQuery(Query):
+    document = Text(200, "the State Council notice, when the file does not say it")
+    issued_on = Day("the date of that notice, when the file does not say it")
+    filename = Text(200, "the file's name, when the body is the file")
+
+
+class CalendarRoutes:
+    @api("GET", "/api/v1/calendar")
+    def list_calendar(self, request: Request) -> Response:
+        """The years around today with their source; next_year_missing from 1 November on."""
+        return json_response(self.disclosure.list_calendar_years())
+
+    @api("GET", "/api/v1/calendar/<year:year>")
+    def get_calendar_year(self, request: Request, year: int) -> Response:
+        """A year's weekday holidays and worked weekends as deadlines use them, its source
+        (entered, published, statutory: provisional) and every version the office entered."""
+        return json_response(self.disclosure.get_calendar_year(year))
+
+    @api("PUT", "/api/v1/calendar/<year:year>", body=CalendarArrangementInput)
+    def put_calendar_year(self, request: Request, year: int) -> Response:
+        """Enter (or change) the year's arrangement: a new version; the answer lists the
+        deadlines it moved and those already passed, left for the office to decide."""
+        actor = self.access.caller(request)
+        data = json_body(request, CalendarArrangementInput(), self.access.max_body)
+        return json_response(self.disclosure.enter_calendar_year(actor, year, _wire(data)))
+
+    @api("POST", "/api/v1/calendar/<year:year>/file", query=CalendarFileQuery, body=(YAML, XLSX))
+    def post_calendar_file(self, request: Request, year: int) -> Response:
+        """The same from a YAML or .xlsx file (the body, or a form's `file`)."""
+        actor = self.access.caller(request)
+        filename, content = _uploaded(request)
+        fields = {k: request.params[k] for k in ("document", "issued_on") if request.params.get(k) is not None}
+        return json_response(self.disclosure.enter_calendar_file(actor, year, filename, base64.b64encode(content).decode(),
+                                                               _wire(fields)))
+
+
+def _wire(data: dict) -> dict:
+    return {key: [d.isoformat() for d in value] if isinstance(value, list)
+            else value.isoformat() if hasattr(value, "isoformat") else value for key, value in data.items()}
+
+
+def _uploaded(request: Request) -> tuple[str, bytes]:
+    if request.content_length is not None and request.content_length > FILE_MAX_BYTES + 64 * 1024:
+        raise ApiError(413, "too_large", "文件超过 1 MB")
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise bad_request("请在表单字段 file 中上传放假安排文件")
+        return upload.filename or "upload", upload.read(FILE_MAX_BYTES + 1)
+    content = request.get_data(cache=False)
+    if not content:
+        raise bad_request("上传的文件是空的")
+    return request.params.get("filename") or ("calendar.xlsx" if request.mimetype == XLSX else "calendar.yaml"), content

@@ -1,0 +1,56 @@
+"""Feedback deadlines when the county office enters or changes a year's holiday arrangement:
+the acknowledgement and answer deadlines of feedback still in its first round are counted
+again from the day it was received (with a granted extension on top); those not yet passed
+move, each announced once (FeedbackDeadlineMoved); a passed one stays and is logged for the
+office. A reopened round's deadline (counted from the reopening, not kept) is left alone."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.common import calendar_store
+from services.common.contract import names
+from services.common.db import UnitOfWork
+from services.common.workdays import add_working_days, county_date, county_today
+
+from .models import Feedback
+
+log = logging.getLogger(__name__)
+OPEN = ("received", "held", "accepted", "reviewing", "reopened")
+
+
+def recompute(uow: UnitOfWork, settings: Any, payload: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    year, version = int(payload["year"]), int(payload["version"])
+    today = county_today()
+    moved: list[dict[str, Any]] = []
+    passed: list[dict[str, Any]] = []
+    rows = uow.session.scalars(
+        sa.select(Feedback).where(Feedback.status.in_(OPEN), Feedback.round == 1,
+                                  Feedback.answer_due >= date(year, 1, 1), Feedback.answer_due < date(year + 1, 4, 1))
+        .order_by(Feedback.id))
+    for feedback in rows:
+        received = county_date(feedback.received_at)
+        answer = add_working_days(received, settings.answer_working_days)
+        if feedback.extension_status == "granted" and feedback.extension_days:
+            answer = add_working_days(answer, feedback.extension_days)
+        for kind, column, new in (("feedback_ack", "acknowledge_due",
+                                   add_working_days(received, settings.acknowledge_working_days)),
+                                  ("feedback_answer", "answer_due", answer)):
+            old = getattr(feedback, column)
+            if new == old:
+                continue
+            change = calendar_store.deadline_change(kind, feedback.id, feedback.unit_code, old, new, year, version)
+            if not calendar_store.may_move(old, new, today):
+                passed.append(change)
+                log.warning("feedback %s: %s %s passed; the new arrangement gives %s: left for the office",
+                            feedback.id, column, old, new)
+                continue
+            setattr(feedback, column, new)
+            if column == "answer_due":
+                feedback.due_soon_at = None
+            uow.emit(names.FEEDBACK_DEADLINE_MOVED, change)
+            moved.append(change)
+    return {"moved": moved, "passed": passed}

@@ -1,0 +1,109 @@
+"""Feedback's and supervision's deadlines follow the county's calendar: their copy keeps the
+CalendarArranged version and the open deadlines not yet passed are counted again, each change
+announced once; a passed one stays. The clock is frozen on 28 January 2030 (Beijing), a week
+before 春节, in a year chinesecalendar does not know."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from services.common import calendar_store, workdays
+from services.common.actor import Actor
+from services.common.records import OutboxRecord
+from services.feedback import calendar_deadlines as feedback_deadlines
+from services.feedback import intake
+from services.feedback.models import Feedback
+from services.feedback.settings import Settings
+from services.supervision import calendar_deadlines as rectification_deadlines
+from services.supervision import facts, inspections
+from services.supervision.models import Rectification
+from tests.test_feedback_loop import unit
+from tests.test_supervision_rules import unit_event
+
+FULL = [{"criterion": c, "score": m} for c, m in (
+    ("content_complete", 10), ("content_true", 10), ("content_detail", 10), ("form_board", 10),
+    ("form_online", 10), ("procedure_steps", 10), ("procedure_records", 5), ("on_time_periodic", 10),
+    ("feedback_handling", 10))]
+NOW = datetime(2030, 1, 28, 2, tzinfo=timezone.utc)  # 10:00 in the county
+ARRANGED = {"year": 2030, "version": 1, "document": "国办发明电〔2029〕7号", "issued_on": "2029-11-20",
+            "holidays": ["2030-01-01"] + [f"2030-02-0{d}" for d in range(2, 9)],
+            "workdays": ["2030-01-26", "2030-02-09"], "entered_by": "office", "entered_at": NOW.isoformat()}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    workdays.forget_entered()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+    workdays.forget_entered()
+
+
+def emitted(uow, event_type):
+    rows = uow.session.execute(sa.select(OutboxRecord.type, OutboxRecord.body).order_by(OutboxRecord.id))
+    return [json.loads(body)["payload"] for t, body in rows if t == event_type]
+
+
+def test_feedback_acknowledgement_and_answer_deadlines_follow_the_arrangement(uow_factory):
+    uow = uow_factory("feedback")
+    intake.apply_unit(uow.session, unit("A001"))
+    settings = Settings()
+    receipt = intake.receive(uow, {"target_kind": "unit", "target_id": "A001", "kind": "question",
+                                   "content": "春节前后何时公开账目？", "contact": None}, settings=settings)
+    uow.commit()
+    feedback = uow.session.scalar(sa.select(Feedback).where(Feedback.tracking_code == receipt["tracking_code"]))
+    assert (feedback.acknowledge_due, feedback.answer_due) == (date(2030, 1, 31), date(2030, 2, 20))  # statutory
+    assert receipt["due_provisional"] is True  # 暂定, to the sender and in the event
+    assert emitted(uow, "FeedbackReceived")[0]["provisional"] is True
+    assert calendar_store.store(uow.session, ARRANGED)
+    changes = feedback_deadlines.recompute(uow, settings, ARRANGED)
+    uow.commit()
+    assert [(c["kind"], c["from_due_on"], c["to_due_on"]) for c in changes["moved"]] == [
+        ("feedback_answer", date(2030, 2, 20), date(2030, 2, 22))]  # the worked Saturday 9 Feb counts
+    assert feedback.answer_due == date(2030, 2, 22) and feedback.acknowledge_due == date(2030, 1, 31)
+    (moved,) = emitted(uow, "FeedbackDeadlineMoved")
+    assert moved["id"] == feedback.id and moved["to_due_on"] == "2030-02-22" and moved["provisional"] is False
+    # the event redelivered: the copy has it, nothing moves again
+    assert not calendar_store.store(uow.session, ARRANGED)
+
+
+def test_a_passed_feedback_deadline_is_listed_not_moved(uow_factory, frozen):
+    uow = uow_factory("feedback")
+    intake.apply_unit(uow.session, unit("A001"))
+    settings = Settings()
+    intake.receive(uow, {"target_kind": "unit", "target_id": "A001", "kind": "question",
+                         "content": "何时公开？", "contact": None}, settings=settings)
+    uow.commit()
+    frozen.move_to(datetime(2030, 2, 21, 2, tzinfo=timezone.utc))  # the answer was due on the 20th
+    calendar_store.store(uow.session, ARRANGED)
+    changes = feedback_deadlines.recompute(uow, settings, ARRANGED)
+    uow.commit()
+    assert changes["moved"] == [] and [c["to_due_on"] for c in changes["passed"]] == [date(2030, 2, 22)]
+    assert uow.session.scalar(sa.select(Feedback.answer_due)) == date(2030, 2, 20)
+
+
+def test_a_rectification_deadline_follows_the_arrangement(uow_factory):
+    uow = uow_factory("supervision")
+    facts.apply(uow.session, unit_event("T01", "town", at=NOW))
+    facts.apply(uow.session, unit_event("V01", parent="T01", at=NOW))
+    uow.commit()
+    office, inspector = Actor("office", "inspector"), Actor("insp-a", "inspector")
+    planned = inspections.plan(uow, office, {
+        "title": "节前检查", "kind": "routine", "window_opens": "2030-01-28", "window_closes": "2030-01-28",
+        "unit_codes": ["V01"], "inspectors": [{"username": "insp-a", "unit_code": None}]})
+    inspections.save_draft(uow, inspector, planned["id"], "V01", {"scores": FULL, "findings": [
+        {"dimension": "content", "text": "财务公开未到明细", "deduction": 6, "deadline_days": 10}]})
+    inspections.submit(uow, inspector, planned["id"], "V01")
+    uow.commit()
+    assert uow.session.scalar(sa.select(Rectification.deadline)) == date(2030, 2, 13)  # statutory
+    assert emitted(uow, "RectificationOpened")[0]["provisional"] is True
+    assert calendar_store.store(uow.session, ARRANGED)
+    changes = rectification_deadlines.recompute(uow, ARRANGED)
+    uow.commit()
+    assert [(c["from_due_on"], c["to_due_on"]) for c in changes["moved"]] == [(date(2030, 2, 13), date(2030, 2, 15))]
+    assert uow.session.scalar(sa.select(Rectification.deadline)) == date(2030, 2, 15)
+    (moved,) = emitted(uow, "RectificationDeadlineMoved")
+    assert moved["kind"] == "rectification" and moved["unit_code"] == "V01"
