@@ -19,7 +19,7 @@ from services.feedback import intake
 from services.feedback.models import Feedback
 from services.feedback.settings import Settings
 from services.supervision import calendar_deadlines as rectification_deadlines
-from services.supervision import facts, inspections
+from services.supervision import facts, inspection_records, inspections
 from services.supervision.models import Rectification
 from tests.test_feedback_loop import unit
 from tests.test_supervision_rules import unit_event
@@ -94,9 +94,9 @@ def test_a_rectification_deadline_follows_the_arrangement(uow_factory):
     planned = inspections.plan(uow, office, {
         "title": "节前检查", "kind": "routine", "window_opens": "2030-01-28", "window_closes": "2030-01-28",
         "unit_codes": ["V01"], "inspectors": [{"username": "insp-a", "unit_code": None}]})
-    inspections.save_draft(uow, inspector, planned["id"], "V01", {"scores": FULL, "findings": [
+    inspection_records.save_draft(uow, inspector, planned["id"], "V01", {"scores": FULL, "findings": [
         {"dimension": "content", "text": "财务公开未到明细", "deduction": 6, "deadline_days": 10}]})
-    inspections.submit(uow, inspector, planned["id"], "V01")
+    inspection_records.submit(uow, inspector, planned["id"], "V01")
     uow.commit()
     assert uow.session.scalar(sa.select(Rectification.deadline)) == date(2030, 2, 13)  # statutory
     assert emitted(uow, "RectificationOpened")[0]["provisional"] is True

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from services.common import calendar_store, workdays
+from services.common.actor import Actor
 from services.common.errors import Forbidden, InvalidInput
 from services.common.records import OutboxRecord
 from services.disclosure import calendar, calendar_files, obligations
 from services.disclosure.models import CatalogueEntry, Obligation
 
-OFFICE = {"username": "office", "role": "inspector", "unit": None}
-OPERATOR = {"username": "op-a001", "role": "operator", "unit": "A001"}
+OFFICE = Actor(username="office", role="inspector", unit=None)
+OPERATOR = Actor(username="op-a001", role="operator", unit="A001")
 AT = datetime(2029, 12, 1, 2, tzinfo=timezone.utc)
 # the State Council's way with 春节 2030: 2 to 8 February off, Saturday 26 January and 9 February worked
 SPRING = {"document": "国办发明电〔2029〕7号", "issued_on": "2029-11-20",
