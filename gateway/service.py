@@ -15,7 +15,7 @@ from .access import AccessProvider
 from .audit import AuditTrail, audit_refusal
 from .errors import ApiError
 from .http import api, encode_cursor, json_body, json_response, merged_page, positions_of
-from .readiness import check_services
+from .readiness import READINESS
 from .routes import accounts as account_routes
 from .routes import audit as audit_routes
 from .routes import auth as auth_routes
@@ -84,7 +84,7 @@ class GatewayService(auth_routes.AuthRoutes, unit_routes.UnitRoutes, disclosure_
 
     @api("GET", "/readyz")
     def readyz(self, request: Request) -> Response:
-        report = check_services(self._services())
+        report = READINESS.report(self._services)
         return json_response(report, 200 if report["ready"] else 503)
 
     @api("GET", "/api/v1/openapi.json")
