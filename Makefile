@@ -2,15 +2,21 @@
 # Every target installs what it needs into .venv first.
 
 SHELL := /bin/bash
+# `make test PYTHON=python3.12 VENV=.venv-3.12` runs the suite on another Python
 PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
+# the locked dependencies, with their hashes (make lock renews them)
+LOCK := requirements/test.txt
+UV_VERSION := 0.13.8
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
 
-export PYTHONWARNINGS := ignore
+# eventlet warns on import that it is deprecated; nameko's CLI is what imports it in `nameko run`.
+# Only that warning is filtered (by where it is raised): every other warning shows.
+export PYTHONWARNINGS := ignore::Warning:nameko.cli.commands
 
 PYTEST_ARGS ?=
 LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
@@ -22,7 +28,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv lock asyncapi-parser broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -30,11 +36,22 @@ help: ## list the targets
 
 venv: $(STAMP) ## create .venv and install the project with its test extras
 
-$(STAMP): pyproject.toml
-	@echo "installing Gongkai and its test extras into $(VENV) (takes a minute the first time)"
+# Every third-party package comes from the lock, checked against its hashes; the project itself
+# is installed editable with no dependencies of its own (they are all in the lock).
+$(STAMP): pyproject.toml $(LOCK)
+	@echo "installing Gongkai and its test extras into $(VENV) from $(LOCK) (takes a minute the first time)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
+
+lock: ## renew requirements/*.txt from pyproject.toml with hashes (UPGRADE=1 takes newer releases)
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes $(if $(UPGRADE),--upgrade) -o requirements/test.txt
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes -c requirements/test.txt -o requirements/runtime.txt
 
 asyncapi-parser: $(PARSER_STAMP) ## install the pinned @asyncapi/parser the tests check docs/asyncapi.yaml with
 

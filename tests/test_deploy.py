@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import tomllib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -388,14 +389,38 @@ def test_postgres_init_creates_every_database_the_services_use():
 
 def test_dockerfile_builds_a_non_root_image_with_config_and_data():
     text = (REPO / DOCKERFILE).read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11", text, re.M)
-    assert re.search(r"^COPY config\.yaml ", text, re.M), "config.yaml is not copied"
+    assert re.search(r"^FROM python:3\.11[\w.-]*@sha256:[0-9a-f]{64}$", text, re.M), "base not pinned by digest"
+    assert re.search(r"^COPY (pyproject\.toml )?config\.yaml ", text, re.M), "config.yaml is not copied"
     assert re.search(r"^COPY data ", text, re.M), "data/ is not copied"
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in {"root", "0"}, "the image runs as root"
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", "var/", ".pytest_cache"):
         assert entry in ignored, f".dockerignore does not exclude {entry}"
+
+
+def test_the_image_and_make_venv_install_the_locked_hashes():
+    dockerfile = (REPO / DOCKERFILE).read_text(encoding="utf-8")
+    (lock,) = re.findall(r"^COPY (requirements/\S+) ", dockerfile, re.M)
+    assert re.search(r"pip install --require-hashes --no-deps -r ", dockerfile)
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^LOCK := requirements/test\.txt$", makefile, re.M)
+    assert "--require-hashes -r $(LOCK)" in makefile
+    runtime, test = _locked(REPO / lock), _locked(REPO / "requirements" / "test.txt")
+    assert runtime.items() <= test.items(), "the image and the tests run different versions"
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in declared["dependencies"]:
+        name = re.split(r"[=<>!~;\[ ]", requirement)[0]
+        assert name.lower().replace("_", "-") in runtime, f"{name} is not in the lock"
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """name -> version of a pip-compile/uv lock; every pin carries at least one sha256."""
+    text = path.read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)(?: ;[^\\]*)? \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)",
+                      text, re.M)
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), f"a pin without hashes in {path}"
+    return {name.lower(): version for name, version, _ in pins}
 
 
 # ---------------------------------------------------------------------------------------------
