@@ -39,6 +39,10 @@ ALERTED_METRICS = [
     "gongkai_worker_errors_total",
     "gongkai_worker_duration_seconds",
     "gongkai_feedback_overdue",
+    "gongkai_audit_failures_total",
+    "gongkai_login_failures_total",
+    "gongkai_accounts_locked",
+    "gongkai_rate_limited_total",
 ]
 
 
@@ -281,11 +285,18 @@ def _scrape_targets() -> list[tuple[str, str, int]]:
     return targets
 
 
+# the exporters' own ports: RabbitMQ's prometheus plugin and postgres_exporter
+EXPORTER_PORTS = {"rabbitmq": 15692, "postgres-exporter": 9187}
+
+
 def test_scrape_targets_are_compose_services_on_their_metrics_port():
     targets = _scrape_targets()
     assert targets, "prometheus.yml scrapes nothing"
     for job, host, port in targets:
         assert host in SERVICES, f"job {job}: {host} is not a service in docker-compose.yml"
+        if host in EXPORTER_PORTS:
+            assert port == EXPORTER_PORTS[host], f"job {job}: {host} exports on {EXPORTER_PORTS[host]}"
+            continue
         metrics_port = _metrics_port(host)
         assert metrics_port is not None, f"job {job}: {host} sets no METRICS_ADDRESS"
         assert port == metrics_port, (
@@ -421,6 +432,40 @@ def _locked(path: Path) -> dict[str, str]:
                       text, re.M)
     assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), f"a pin without hashes in {path}"
     return {name.lower(): version for name, version, _ in pins}
+
+
+def test_the_gateway_scales_behind_the_tls_proxy():
+    assert not SERVICES["gateway"].get("ports"), "a fixed host port stops `--scale gateway=N`"
+    proxy = SERVICES["proxy"]
+    caddyfile = REPO / "deploy" / "proxy" / "Caddyfile"
+    assert _bind_mounts(proxy).get(caddyfile.resolve()) == "/etc/caddy/Caddyfile"
+    text = caddyfile.read_text(encoding="utf-8")
+    assert re.search(r"dynamic a gateway 8000", text), "the proxy does not follow every gateway replica"
+    assert re.search(r"Strict-Transport-Security \"max-age=\d+", text), "no HSTS"
+    assert re.search(r"^\s*tls ", text, re.M)
+    # read as text: nameko's YAML loader (in pytest) resolves ${VAR:default} in loaded values
+    assert re.search(r"^\s+TRUST_PROXY: \$\{TRUST_PROXY:-true\}$", COMPOSE_FILE.read_text(encoding="utf-8"), re.M), (
+        "the gateway does not take the client from the proxy's X-Forwarded-For")
+    assert "443" in " ".join(str(p) for p in proxy["ports"])
+    assert "gateway" in _depends_on(proxy)
+
+
+@pytest.mark.parametrize("name", [n for n in LONG_RUNNING_APPS if n != "gateway"])
+def test_services_reach_postgresql_through_pgbouncer(name):
+    (url,) = [v for k, v in _environment(SERVICES[name]).items() if k.endswith("_DATABASE_URL")]
+    assert "@pgbouncer:" in url
+    assert "postgres" in _depends_on(SERVICES["pgbouncer"])
+
+
+def test_alerts_reach_a_dingtalk_robot_through_alertmanager():
+    (alerting,) = PROMETHEUS["alerting"]["alertmanagers"]
+    (target,) = alerting["static_configs"][0]["targets"]
+    assert target.split(":")[0] in SERVICES
+    config = _load_yaml(REPO / "deploy" / "alertmanager" / "alertmanager.yml")
+    urls = [hook["url"] for receiver in config["receivers"] for hook in receiver.get("webhook_configs", [])]
+    assert urls and all(re.match(r"http://dingtalk:8060/dingtalk/\w+/send$", url) for url in urls)
+    assert "dingtalk" in SERVICES and "prometheus-webhook-dingtalk" in SERVICES["dingtalk"]["image"]
+    assert "county" in yaml.safe_load(COMPOSE["configs"]["dingtalk"]["content"])["targets"]
 
 
 # ---------------------------------------------------------------------------------------------
