@@ -13,6 +13,9 @@ STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
+# promtool (checks deploy/prometheus/alerts.yml in tests/test_alerts.py), from Debian's prometheus
+# package, unpacked here without installing (or starting) the server
+PROMTOOL := var/tools/prometheus/usr/bin/promtool
 
 # eventlet warns on import that it is deprecated; nameko's CLI is what imports it in `nameko run`.
 # Only that warning is filtered (by where it is raised): every other warning shows.
@@ -28,7 +31,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv lock asyncapi-parser promtool broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -63,6 +66,16 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
+promtool: $(PROMTOOL) ## unpack promtool from Debian's prometheus package into var/tools
+
+$(PROMTOOL):
+	@if command -v apt-get >/dev/null; then \
+		echo "unpacking promtool from Debian's prometheus package into var/tools"; \
+		mkdir -p var/tools && cd var/tools && rm -f prometheus_*.deb && \
+		{ apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; } && \
+		dpkg-deb -x prometheus_*.deb prometheus && rm -f prometheus_*.deb; \
+	else echo "apt-get not found: tests/test_alerts.py will fail until promtool is on PATH" >&2; fi
+
 broker: ## make sure RabbitMQ (with its management plugin) is running
 	@$(ENSURE) rabbitmq
 
@@ -82,7 +95,7 @@ run-split: run ## the same as make run (one process per service)
 run-together: venv broker migrate sample ## the same, all services in one process
 	$(PY) deploy/local.py --together
 
-test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser promtool ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
