@@ -95,10 +95,12 @@ run-split: run ## the same as make run (one process per service)
 run-together: venv broker migrate sample ## the same, all services in one process
 	$(PY) deploy/local.py --together
 
+# TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
 test: venv asyncapi-parser promtool ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
+	if [[ "$$url" == sqlite ]]; then url=""; fi; \
 	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
 	else echo "make test: database tests on SQLite only"; fi; \
 	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
