@@ -13,9 +13,11 @@ STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
-# promtool (checks deploy/prometheus/alerts.yml in tests/test_alerts.py), from Debian's prometheus
-# package, unpacked here without installing (or starting) the server
+# promtool and amtool (tests/test_alerts.py checks the alert rules, prometheus.yml and
+# alertmanager.yml with them), from Debian's prometheus and prometheus-alertmanager packages,
+# unpacked under var/tools without installing (or starting) the servers
 PROMTOOL := var/tools/prometheus/usr/bin/promtool
+AMTOOL := var/tools/prometheus-alertmanager/usr/bin/amtool
 
 # eventlet warns on import that it is deprecated; nameko's CLI is what imports it in `nameko run`.
 # Only that warning is filtered (by where it is raised): every other warning shows.
@@ -66,15 +68,18 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
-promtool: $(PROMTOOL) ## unpack promtool from Debian's prometheus package into var/tools
+promtool: $(PROMTOOL) $(AMTOOL) ## unpack promtool and amtool from Debian's packages into var/tools
 
-$(PROMTOOL):
-	@if command -v apt-get >/dev/null; then \
-		echo "unpacking promtool from Debian's prometheus package into var/tools"; \
-		mkdir -p var/tools && cd var/tools && rm -f prometheus_*.deb && \
-		{ apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; } && \
-		dpkg-deb -x prometheus_*.deb prometheus && rm -f prometheus_*.deb; \
-	else echo "apt-get not found: tests/test_alerts.py will fail until promtool is on PATH" >&2; fi
+# var/tools/<package>/usr/bin/<tool>: `apt-get download` the package (updating the lists first
+# if it is not found) and unpack it there
+var/tools/%:
+	@package=$$(echo $* | cut -d/ -f1); \
+	if command -v apt-get >/dev/null; then \
+		echo "unpacking Debian's $$package into var/tools/$$package"; \
+		mkdir -p var/tools && cd var/tools && rm -f $${package}_*.deb && \
+		{ apt-get download $$package 2>/dev/null || { apt-get update -qq && apt-get download $$package; }; } && \
+		dpkg-deb -x $${package}_*.deb $$package && rm -f $${package}_*.deb; \
+	else echo "apt-get not found: tests/test_alerts.py fails until promtool and amtool are on PATH" >&2; fi
 
 broker: ## make sure RabbitMQ (with its management plugin) is running
 	@$(ENSURE) rabbitmq

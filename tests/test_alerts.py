@@ -1,9 +1,10 @@
-"""Monitoring that sees everything: promtool loads the alert rules and Prometheus' configuration;
-every metric an alert or a dashboard panel names is exported by the code (or by the RabbitMQ and
-PostgreSQL exporters Prometheus scrapes); every service, supervision included, is in the target
-alerts and the dashboard's `up` panel; the gauges read from a service's database are counted once
-across replicas (`max without (instance)`). promtool comes from Debian's prometheus package
-(`make promtool`, which `make test` runs)."""
+"""Monitoring that sees everything: promtool loads the alert rules and Prometheus' configuration,
+amtool Alertmanager's; every metric an alert or a dashboard panel names is exported by the code
+(or by the RabbitMQ and PostgreSQL exporters Prometheus scrapes); every service, supervision
+included, is in the target alerts and the dashboard's `up` panel; the gauges read from a
+service's database are counted once across replicas (`max without (instance)`). promtool and
+amtool come from Debian's prometheus and prometheus-alertmanager packages (`make promtool`,
+which `make test` runs)."""
 from __future__ import annotations
 
 import json
@@ -95,11 +96,15 @@ def _exported(name: str) -> bool:
     return name in PROMETHEUS_METRICS or any(name in names for names in EXPORTER_METRICS.values())
 
 
-def _promtool() -> str:
-    found = shutil.which("promtool") or str(REPO / "var" / "tools" / "prometheus" / "usr" / "bin" / "promtool")
+def _tool(name: str, package: str) -> str:
+    found = shutil.which(name) or str(REPO / "var" / "tools" / package / "usr" / "bin" / name)
     if not Path(found).is_file():
-        pytest.fail("promtool not found: `make promtool` unpacks it from Debian's prometheus package")
+        pytest.fail(f"{name} not found: `make promtool` unpacks it from Debian's {package} package")
     return found
+
+
+def _promtool() -> str:
+    return _tool("promtool", "prometheus")
 
 
 def test_promtool_loads_the_alert_rules():
@@ -113,6 +118,13 @@ def test_promtool_loads_the_prometheus_configuration():
     result = subprocess.run([_promtool(), "check", "config", str(PROMETHEUS_DIR / "prometheus.yml")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_amtool_loads_the_alertmanager_configuration():
+    config = REPO / "deploy" / "alertmanager" / "alertmanager.yml"
+    result = subprocess.run([_tool("amtool", "prometheus-alertmanager"), "check-config", str(config)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "SUCCESS" in result.stdout, result.stdout + result.stderr
 
 
 def test_promtool_refuses_a_broken_rule(tmp_path):
