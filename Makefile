@@ -13,11 +13,12 @@ STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
-# promtool and amtool (tests/test_alerts.py checks the alert rules, prometheus.yml and
-# alertmanager.yml with them), from Debian's prometheus and prometheus-alertmanager packages,
-# unpacked under var/tools without installing (or starting) the servers
-PROMTOOL := var/tools/prometheus/usr/bin/promtool
-AMTOOL := var/tools/prometheus-alertmanager/usr/bin/amtool
+# The checkers of deploy/ the tests use: promtool (alert rules, prometheus.yml), amtool
+# (alertmanager.yml) and caddy (the proxy's Caddyfile), from Debian's prometheus,
+# prometheus-alertmanager and caddy packages, unpacked under var/tools without installing (or
+# starting) the servers
+DEPLOY_TOOLS := var/tools/prometheus/usr/bin/promtool var/tools/prometheus-alertmanager/usr/bin/amtool \
+	var/tools/caddy/usr/bin/caddy
 
 # eventlet warns on import that it is deprecated; nameko's CLI is what imports it in `nameko run`.
 # Only that warning is filtered (by where it is raised): every other warning shows.
@@ -33,7 +34,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser promtool broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -68,7 +69,7 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
-promtool: $(PROMTOOL) $(AMTOOL) ## unpack promtool and amtool from Debian's packages into var/tools
+deploy-tools: $(DEPLOY_TOOLS) ## unpack promtool, amtool and caddy from Debian's packages into var/tools
 
 # var/tools/<package>/usr/bin/<tool>: `apt-get download` the package (updating the lists first
 # if it is not found) and unpack it there
@@ -79,7 +80,7 @@ var/tools/%:
 		mkdir -p var/tools && cd var/tools && rm -f $${package}_*.deb && \
 		{ apt-get download $$package 2>/dev/null || { apt-get update -qq && apt-get download $$package; }; } && \
 		dpkg-deb -x $${package}_*.deb $$package && rm -f $${package}_*.deb; \
-	else echo "apt-get not found: tests/test_alerts.py fails until promtool and amtool are on PATH" >&2; fi
+	else echo "apt-get not found: tests/test_alerts.py and test_deploy.py fail until promtool, amtool and caddy are on PATH" >&2; fi
 
 broker: ## make sure RabbitMQ (with its management plugin) is running
 	@$(ENSURE) rabbitmq
@@ -101,7 +102,7 @@ run-together: venv broker migrate sample ## the same, all services in one proces
 	$(PY) deploy/local.py --together
 
 # TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
-test: venv asyncapi-parser promtool ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser deploy-tools ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \

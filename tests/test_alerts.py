@@ -3,19 +3,19 @@ amtool Alertmanager's; every metric an alert or a dashboard panel names is expor
 (or by the RabbitMQ and PostgreSQL exporters Prometheus scrapes); every service, supervision
 included, is in the target alerts and the dashboard's `up` panel; the gauges read from a
 service's database are counted once across replicas (`max without (instance)`). promtool and
-amtool come from Debian's prometheus and prometheus-alertmanager packages (`make promtool`,
+amtool come from Debian's prometheus and prometheus-alertmanager packages (`make deploy-tools`,
 which `make test` runs)."""
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.deploy_tools import tool
 from tests.processes import MODULES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,15 +96,8 @@ def _exported(name: str) -> bool:
     return name in PROMETHEUS_METRICS or any(name in names for names in EXPORTER_METRICS.values())
 
 
-def _tool(name: str, package: str) -> str:
-    found = shutil.which(name) or str(REPO / "var" / "tools" / package / "usr" / "bin" / name)
-    if not Path(found).is_file():
-        pytest.fail(f"{name} not found: `make promtool` unpacks it from Debian's {package} package")
-    return found
-
-
 def _promtool() -> str:
-    return _tool("promtool", "prometheus")
+    return tool("promtool", "prometheus")
 
 
 def test_promtool_loads_the_alert_rules():
@@ -122,7 +115,7 @@ def test_promtool_loads_the_prometheus_configuration():
 
 def test_amtool_loads_the_alertmanager_configuration():
     config = REPO / "deploy" / "alertmanager" / "alertmanager.yml"
-    result = subprocess.run([_tool("amtool", "prometheus-alertmanager"), "check-config", str(config)],
+    result = subprocess.run([tool("amtool", "prometheus-alertmanager"), "check-config", str(config)],
                             capture_output=True, text=True)
     assert result.returncode == 0 and "SUCCESS" in result.stdout, result.stdout + result.stderr
 

@@ -9,14 +9,18 @@ the dashboard uses the provisioned data source. Only PyYAML and the standard lib
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
+
+from tests.deploy_tools import tool
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -27,6 +31,7 @@ DASHBOARD_FILE = GRAFANA_DIR / "dashboards" / "gongkai.json"
 DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"
 DASHBOARD_PROVIDER_FILE = GRAFANA_DIR / "provisioning" / "dashboards" / "gongkai.yml"
 POSTGRES_INIT_FILE = REPO / "deploy" / "postgres" / "init-databases.sql"
+CADDYFILE = REPO / "deploy" / "proxy" / "Caddyfile"
 
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 # options of `nameko run` that take a value (everything else not starting with "-" is a module)
@@ -434,20 +439,36 @@ def _locked(path: Path) -> dict[str, str]:
     return {name.lower(): version for name, version, _ in pins}
 
 
+def _caddy_config(**env: str) -> dict[str, Any]:
+    """deploy/proxy/Caddyfile as Caddy itself reads it (`caddy adapt`, which validates it)."""
+    result = subprocess.run([tool("caddy", "caddy"), "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+                            capture_output=True, text=True, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def test_the_gateway_scales_behind_the_tls_proxy():
     assert not SERVICES["gateway"].get("ports"), "a fixed host port stops `--scale gateway=N`"
     proxy = SERVICES["proxy"]
-    caddyfile = REPO / "deploy" / "proxy" / "Caddyfile"
-    assert _bind_mounts(proxy).get(caddyfile.resolve()) == "/etc/caddy/Caddyfile"
-    text = caddyfile.read_text(encoding="utf-8")
-    assert re.search(r"dynamic a gateway 8000", text), "the proxy does not follow every gateway replica"
-    assert re.search(r"Strict-Transport-Security \"max-age=\d+", text), "no HSTS"
-    assert re.search(r"^\s*tls ", text, re.M)
+    assert _bind_mounts(proxy).get(CADDYFILE.resolve()) == "/etc/caddy/Caddyfile"
+    assert "443" in " ".join(str(p) for p in proxy["ports"]) and "gateway" in _depends_on(proxy)
     # read as text: nameko's YAML loader (in pytest) resolves ${VAR:default} in loaded values
     assert re.search(r"^\s+TRUST_PROXY: \$\{TRUST_PROXY:-true\}$", COMPOSE_FILE.read_text(encoding="utf-8"), re.M), (
         "the gateway does not take the client from the proxy's X-Forwarded-For")
-    assert "443" in " ".join(str(p) for p in proxy["ports"])
-    assert "gateway" in _depends_on(proxy)
+    config = _caddy_config(SITE_ADDRESS="gongkai.example.gov.cn", TLS="internal")
+    handlers = [node for node in _walk(config["apps"]["http"]) if "handler" in node]
+    (proxying,) = [h for h in handlers if h["handler"] == "reverse_proxy"]
+    assert proxying["dynamic_upstreams"] == {**proxying["dynamic_upstreams"], "source": "a", "name": "gateway",
+                                             "port": str(_port(_environment(SERVICES["gateway"])["GATEWAY_ADDRESS"]))}
+    headers = [h["response"]["set"] for h in handlers if h["handler"] == "headers"]
+    assert any(re.match(r"max-age=\d{8,}", value) for h in headers for value in h.get("Strict-Transport-Security", []))
+    (server,) = config["apps"]["http"]["servers"].values()
+    assert server["listen"] == [":443"], "TLS is terminated here"
+    assert config["apps"]["tls"]["automation"]["policies"][0]["issuers"][0]["module"] == "internal"
+    county = _caddy_config(SITE_ADDRESS="gongkai.example.gov.cn", TLS="/certs/fullchain.pem /certs/privkey.pem")
+    (files,) = county["apps"]["tls"]["certificates"]["load_files"]
+    assert (files["certificate"], files["key"]) == ("/certs/fullchain.pem", "/certs/privkey.pem")
+    assert _bind_mounts(proxy).get((REPO / "deploy" / "proxy" / "certs").resolve()) == "/certs"
 
 
 @pytest.mark.parametrize("name", [n for n in LONG_RUNNING_APPS if n != "gateway"])
