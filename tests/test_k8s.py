@@ -152,6 +152,15 @@ def test_the_gateway_scales_by_an_hpa_behind_its_service():
         _named(PRODUCTION_DOCS, "Deployment")["gateway"]["spec"]["template"]["metadata"]["labels"].items()
 
 
+def test_the_gateway_is_published_by_an_ingress_with_tls():
+    ingress = _named(PRODUCTION_DOCS, "Ingress")["gateway"]
+    assert ingress["spec"]["tls"][0]["secretName"]
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] in ingress["spec"]["tls"][0]["hosts"]
+    assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
+    assert _named(PRODUCTION_DOCS, "ConfigMap")["gongkai"]["data"]["TRUST_PROXY"] == "true"
+
+
 def test_migrations_run_as_a_job():
     (container,) = _containers(_named(PRODUCTION_DOCS, "Job")["migrate"])
     assert "services.common.migrate" in " ".join(container["command"])
