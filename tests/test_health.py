@@ -152,14 +152,16 @@ def test_a_service_without_its_broker_or_database_is_not_ready_and_recovers(clus
     if postgres:
         db_relay, extra["FEEDBACK_DATABASE_URL"] = _relayed(database_urls["feedback"])
         relays.append(db_relay)
+    process = cluster.launch("feedback", **extra)
     try:
-        process = cluster.start("feedback", **extra)
+        process.wait_serving()
         wait_for(lambda: _get(process.metrics_port, "/readyz") == 200, timeout=30, interval=0.2,
                  message="feedback ready")
         _lose_and_recover(amqp_relay, process, "the broker")
         if postgres:  # SQLite is a file: there is no server to lose
             _lose_and_recover(db_relay, process, "the database")
     finally:
+        process.stop()  # while it still has its broker: stopping without one waits for it
         for relay in relays:
             relay.close()
 
