@@ -54,9 +54,9 @@ $(STAMP): pyproject.toml $(LOCK)
 lock: ## renew requirements/*.txt from pyproject.toml with hashes (UPGRADE=1 takes newer releases)
 	$(PYTHON) -m venv $(VENV)-lock
 	$(VENV)-lock/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)-lock/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	$(VENV)-lock/bin/uv pip compile --quiet pyproject.toml --extra test --universal --python-version 3.11 \
 		--generate-hashes $(if $(UPGRADE),--upgrade) -o requirements/test.txt
-	$(VENV)-lock/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	$(VENV)-lock/bin/uv pip compile --quiet pyproject.toml --universal --python-version 3.11 \
 		--generate-hashes -c requirements/test.txt -o requirements/runtime.txt
 
 asyncapi-parser: $(PARSER_STAMP) ## install the pinned @asyncapi/parser the tests check docs/asyncapi.yaml with
