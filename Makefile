@@ -2,15 +2,27 @@
 # Every target installs what it needs into .venv first.
 
 SHELL := /bin/bash
+# `make test PYTHON=python3.12 VENV=.venv-3.12` runs the suite on another Python
 PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
+# the locked dependencies, with their hashes (make lock renews them)
+LOCK := requirements/test.txt
+UV_VERSION := 0.13.8
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
+# The checkers of deploy/ the tests use: promtool (alert rules, prometheus.yml), amtool
+# (alertmanager.yml) and caddy (the proxy's Caddyfile), from Debian's prometheus,
+# prometheus-alertmanager and caddy packages, unpacked under var/tools without installing (or
+# starting) the servers
+DEPLOY_TOOLS := var/tools/prometheus/usr/bin/promtool var/tools/prometheus-alertmanager/usr/bin/amtool \
+	var/tools/caddy/usr/bin/caddy
 
-export PYTHONWARNINGS := ignore
+# eventlet warns on import that it is deprecated; nameko's CLI is what imports it in `nameko run`.
+# Only that warning is filtered (by where it is raised): every other warning shows.
+export PYTHONWARNINGS := ignore::Warning:nameko.cli.commands
 
 PYTEST_ARGS ?=
 LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
@@ -22,7 +34,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv asyncapi-parser broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -30,11 +42,22 @@ help: ## list the targets
 
 venv: $(STAMP) ## create .venv and install the project with its test extras
 
-$(STAMP): pyproject.toml
-	@echo "installing Gongkai and its test extras into $(VENV) (takes a minute the first time)"
+# Every third-party package comes from the lock, checked against its hashes; the project itself
+# is installed editable with no dependencies of its own (they are all in the lock).
+$(STAMP): pyproject.toml $(LOCK)
+	@echo "installing Gongkai and its test extras into $(VENV) from $(LOCK) (takes a minute the first time)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
+
+lock: ## renew requirements/*.txt from pyproject.toml with hashes (UPGRADE=1 takes newer releases)
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)-lock/bin/uv pip compile --quiet pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes $(if $(UPGRADE),--upgrade) -o requirements/test.txt
+	$(VENV)-lock/bin/uv pip compile --quiet pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes -c requirements/test.txt -o requirements/runtime.txt
 
 asyncapi-parser: $(PARSER_STAMP) ## install the pinned @asyncapi/parser the tests check docs/asyncapi.yaml with
 
@@ -45,6 +68,19 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 		echo "installing @asyncapi/parser into $(PARSER_DIR)/node_modules (npm ci)"; \
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
+
+deploy-tools: $(DEPLOY_TOOLS) ## unpack promtool, amtool and caddy from Debian's packages into var/tools
+
+# var/tools/<package>/usr/bin/<tool>: `apt-get download` the package (updating the lists first
+# if it is not found) and unpack it there
+var/tools/%:
+	@package=$$(echo $* | cut -d/ -f1); \
+	if command -v apt-get >/dev/null; then \
+		echo "unpacking Debian's $$package into var/tools/$$package"; \
+		mkdir -p var/tools && cd var/tools && rm -f $${package}_*.deb && \
+		{ apt-get download $$package 2>/dev/null || { apt-get update -qq && apt-get download $$package; }; } && \
+		dpkg-deb -x $${package}_*.deb $$package && rm -f $${package}_*.deb; \
+	else echo "apt-get not found: tests/test_alerts.py and test_deploy.py fail until promtool, amtool and caddy are on PATH" >&2; fi
 
 broker: ## make sure RabbitMQ (with its management plugin) is running
 	@$(ENSURE) rabbitmq
@@ -65,10 +101,12 @@ run-split: run ## the same as make run (one process per service)
 run-together: venv broker migrate sample ## the same, all services in one process
 	$(PY) deploy/local.py --together
 
-test: venv asyncapi-parser ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+# TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
+test: venv asyncapi-parser deploy-tools ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
+	if [[ "$$url" == sqlite ]]; then url=""; fi; \
 	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
 	else echo "make test: database tests on SQLite only"; fi; \
 	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)

@@ -95,7 +95,7 @@ def address_url(address: str) -> str:
 
 def start_children(config: dict[str, Any], split: bool, children: list[Child]) -> None:
     """Start the mail sink and nameko, appending each to `children` as soon as it runs."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # PYTHONWARNINGS as the Makefile exports it
     nameko = [sys.executable, "-m", "nameko", "run", "--config", os.environ.get("GONGKAI_CONFIG", "config.yaml")]
     smtp = config["SMTP"]
     if str(smtp["HOST"]) in ("127.0.0.1", "localhost"):

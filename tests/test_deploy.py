@@ -9,13 +9,18 @@ the dashboard uses the provisioned data source. Only PyYAML and the standard lib
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
+
+from tests.deploy_tools import tool
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -26,6 +31,7 @@ DASHBOARD_FILE = GRAFANA_DIR / "dashboards" / "gongkai.json"
 DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"
 DASHBOARD_PROVIDER_FILE = GRAFANA_DIR / "provisioning" / "dashboards" / "gongkai.yml"
 POSTGRES_INIT_FILE = REPO / "deploy" / "postgres" / "init-databases.sql"
+CADDYFILE = REPO / "deploy" / "proxy" / "Caddyfile"
 
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 # options of `nameko run` that take a value (everything else not starting with "-" is a module)
@@ -38,6 +44,10 @@ ALERTED_METRICS = [
     "gongkai_worker_errors_total",
     "gongkai_worker_duration_seconds",
     "gongkai_feedback_overdue",
+    "gongkai_audit_failures_total",
+    "gongkai_login_failures_total",
+    "gongkai_accounts_locked",
+    "gongkai_rate_limited_total",
 ]
 
 
@@ -280,11 +290,18 @@ def _scrape_targets() -> list[tuple[str, str, int]]:
     return targets
 
 
+# the exporters' own ports: RabbitMQ's prometheus plugin and postgres_exporter
+EXPORTER_PORTS = {"rabbitmq": 15692, "postgres-exporter": 9187}
+
+
 def test_scrape_targets_are_compose_services_on_their_metrics_port():
     targets = _scrape_targets()
     assert targets, "prometheus.yml scrapes nothing"
     for job, host, port in targets:
         assert host in SERVICES, f"job {job}: {host} is not a service in docker-compose.yml"
+        if host in EXPORTER_PORTS:
+            assert port == EXPORTER_PORTS[host], f"job {job}: {host} exports on {EXPORTER_PORTS[host]}"
+            continue
         metrics_port = _metrics_port(host)
         assert metrics_port is not None, f"job {job}: {host} sets no METRICS_ADDRESS"
         assert port == metrics_port, (
@@ -388,14 +405,88 @@ def test_postgres_init_creates_every_database_the_services_use():
 
 def test_dockerfile_builds_a_non_root_image_with_config_and_data():
     text = (REPO / DOCKERFILE).read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11", text, re.M)
-    assert re.search(r"^COPY config\.yaml ", text, re.M), "config.yaml is not copied"
+    assert re.search(r"^FROM python:3\.11[\w.-]*@sha256:[0-9a-f]{64}$", text, re.M), "base not pinned by digest"
+    assert re.search(r"^COPY (pyproject\.toml )?config\.yaml ", text, re.M), "config.yaml is not copied"
     assert re.search(r"^COPY data ", text, re.M), "data/ is not copied"
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users and users[-1].split(":")[0] not in {"root", "0"}, "the image runs as root"
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".git", ".venv", "var/", ".pytest_cache"):
         assert entry in ignored, f".dockerignore does not exclude {entry}"
+
+
+def test_the_image_and_make_venv_install_the_locked_hashes():
+    dockerfile = (REPO / DOCKERFILE).read_text(encoding="utf-8")
+    (lock,) = re.findall(r"^COPY (requirements/\S+) ", dockerfile, re.M)
+    assert re.search(r"pip install --require-hashes --no-deps -r ", dockerfile)
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^LOCK := requirements/test\.txt$", makefile, re.M)
+    assert "--require-hashes -r $(LOCK)" in makefile
+    runtime, test = _locked(REPO / lock), _locked(REPO / "requirements" / "test.txt")
+    assert runtime.items() <= test.items(), "the image and the tests run different versions"
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in declared["dependencies"]:
+        name = re.split(r"[=<>!~;\[ ]", requirement)[0]
+        assert name.lower().replace("_", "-") in runtime, f"{name} is not in the lock"
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """name -> version of a pip-compile/uv lock; every pin carries at least one sha256."""
+    text = path.read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)(?: ;[^\\]*)? \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)",
+                      text, re.M)
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), f"a pin without hashes in {path}"
+    return {name.lower(): version for name, version, _ in pins}
+
+
+def _caddy_config(**env: str) -> dict[str, Any]:
+    """deploy/proxy/Caddyfile as Caddy itself reads it (`caddy adapt`, which validates it)."""
+    result = subprocess.run([tool("caddy", "caddy"), "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+                            capture_output=True, text=True, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_gateway_scales_behind_the_tls_proxy():
+    assert not SERVICES["gateway"].get("ports"), "a fixed host port stops `--scale gateway=N`"
+    proxy = SERVICES["proxy"]
+    assert _bind_mounts(proxy).get(CADDYFILE.resolve()) == "/etc/caddy/Caddyfile"
+    assert "443" in " ".join(str(p) for p in proxy["ports"]) and "gateway" in _depends_on(proxy)
+    # read as text: nameko's YAML loader (in pytest) resolves ${VAR:default} in loaded values
+    assert re.search(r"^\s+TRUST_PROXY: \$\{TRUST_PROXY:-true\}$", COMPOSE_FILE.read_text(encoding="utf-8"), re.M), (
+        "the gateway does not take the client from the proxy's X-Forwarded-For")
+    config = _caddy_config(SITE_ADDRESS="gongkai.example.gov.cn", TLS="internal")
+    handlers = [node for node in _walk(config["apps"]["http"]) if "handler" in node]
+    (proxying,) = [h for h in handlers if h["handler"] == "reverse_proxy"]
+    assert proxying["dynamic_upstreams"] == {**proxying["dynamic_upstreams"], "source": "a", "name": "gateway",
+                                             "port": str(_port(_environment(SERVICES["gateway"])["GATEWAY_ADDRESS"]))}
+    headers = [h["response"]["set"] for h in handlers if h["handler"] == "headers"]
+    assert any(re.match(r"max-age=\d{8,}", value) for h in headers for value in h.get("Strict-Transport-Security", []))
+    (server,) = config["apps"]["http"]["servers"].values()
+    assert server["listen"] == [":443"], "TLS is terminated here"
+    assert config["apps"]["tls"]["automation"]["policies"][0]["issuers"][0]["module"] == "internal"
+    county = _caddy_config(SITE_ADDRESS="gongkai.example.gov.cn", TLS="/certs/fullchain.pem /certs/privkey.pem")
+    (files,) = county["apps"]["tls"]["certificates"]["load_files"]
+    assert (files["certificate"], files["key"]) == ("/certs/fullchain.pem", "/certs/privkey.pem")
+    assert _bind_mounts(proxy).get((REPO / "deploy" / "proxy" / "certs").resolve()) == "/certs"
+
+
+@pytest.mark.parametrize("name", [n for n in LONG_RUNNING_APPS if n != "gateway"])
+def test_services_reach_postgresql_through_pgbouncer(name):
+    (url,) = [v for k, v in _environment(SERVICES[name]).items() if k.endswith("_DATABASE_URL")]
+    assert "@pgbouncer:" in url
+    assert "postgres" in _depends_on(SERVICES["pgbouncer"])
+
+
+def test_alerts_reach_a_dingtalk_robot_through_alertmanager():
+    (alerting,) = PROMETHEUS["alerting"]["alertmanagers"]
+    (target,) = alerting["static_configs"][0]["targets"]
+    assert target.split(":")[0] in SERVICES
+    config = _load_yaml(REPO / "deploy" / "alertmanager" / "alertmanager.yml")
+    urls = [hook["url"] for receiver in config["receivers"] for hook in receiver.get("webhook_configs", [])]
+    assert urls and all(re.match(r"http://dingtalk:8060/dingtalk/\w+/send$", url) for url in urls)
+    assert "dingtalk" in SERVICES and "prometheus-webhook-dingtalk" in SERVICES["dingtalk"]["image"]
+    assert "county" in yaml.safe_load(COMPOSE["configs"]["dingtalk"]["content"])["targets"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request, Response
 from .. import openapi, queries, schemas
 from ..errors import ApiError
 from ..http import api, encode_cursor, json_body, json_response, merged_page, positions_of
-from ..readiness import check_services
+from ..readiness import READINESS
 
 
 class OperationRoutes:
@@ -18,7 +18,7 @@ class OperationRoutes:
 
     @api("GET", "/readyz")
     def readyz(self, request: Request) -> Response:
-        report = check_services(self._services())
+        report = READINESS.report(self._services)
         return json_response(report, 200 if report["ready"] else 503)
 
     @api("GET", "/api/v1/openapi.json")

@@ -14,10 +14,10 @@ from typing import Callable
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
-from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics, start_http_server
+from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 
-from . import logs
+from . import health, logs
 from .errors import DomainError
 from .records import EventFailure, OutboxRecord
 
@@ -100,7 +100,15 @@ class StoredStateCollector:
 
 STORED_STATE = StoredStateCollector()
 REGISTRY.register(STORED_STATE)
-watch_database = STORED_STATE.watch
+
+
+def watch_database(service: str, sessions) -> Callable[[], None]:
+    """Read the service's stored-state gauges from this database, and count it in /readyz."""
+    unwatch_gauges = STORED_STATE.watch(service, sessions)
+    unwatch_ready = health.CHECKS.watch_database(service, sessions)
+    return lambda: (unwatch_gauges(), unwatch_ready())
+
+
 register_stored_gauges = STORED_STATE.register_gauges
 
 _server_lock = threading.Lock()
@@ -108,28 +116,38 @@ _server_address: str | None = None
 
 
 def serve_metrics(address: str) -> None:
-    """Start the /metrics listener once per process, however many services it runs."""
+    """Start the /metrics, /healthz and /readyz listener once per process, however many
+    services it runs (services.common.health)."""
     global _server_address
     with _server_lock:
         if _server_address is not None:
             return
         host, _, port = address.rpartition(":")
-        start_http_server(int(port), addr=host or "0.0.0.0")
+        health.serve(host or "0.0.0.0", int(port))
         _server_address = address
         log.info("metrics at http://%s/metrics", address)
 
 
 class WorkerMetrics(DependencyProvider):
-    """Times every entrypoint call and counts its errors; serves /metrics; puts the
-    worker's correlation id into its log lines (services.common.logs)."""
+    """Times every entrypoint call and counts its errors; serves /metrics, and /readyz with
+    the container's broker consumers among its checks; puts the worker's correlation id into
+    its log lines (services.common.logs)."""
 
     def setup(self) -> None:
         self.service = self.container.service_name
         self._started: dict = {}
         self._log_context: dict = {}
+        # in setup, before any consumer starts, so that no first connection goes unseen
+        self._unwatch_consumers = health.CHECKS.watch_consumers(self.service, self.container.extensions)
 
     def start(self) -> None:
         serve_metrics(self.container.config.get("METRICS_ADDRESS", "127.0.0.1:9100"))
+
+    def stop(self) -> None:
+        self._unwatch_consumers()
+
+    def kill(self) -> None:
+        self._unwatch_consumers()
 
     def worker_setup(self, worker_ctx) -> None:
         self._started[worker_ctx] = time.perf_counter()
