@@ -69,21 +69,24 @@ def test_metrics_stay_on_the_same_port():
 
 # --- the gateway's public readiness ---------------------------------------------------------
 
-class _Proxy:
-    def __init__(self, name: str, fails: bool = False) -> None:
-        self.service_name, self.fails, self.calls = name, fails, 0
-        self.health = SimpleNamespace(call_async=self._call)
+class _Client:
+    """A service's client as the gateway holds it: health() answers or raises."""
 
-    def _call(self):
+    def __init__(self, name: str, fails: bool = False, delay: float = 0.0) -> None:
+        self.service_name, self.fails, self.delay, self.calls = name, fails, delay, 0
+
+    def health(self, timeout: float | None = None) -> dict:
         self.calls += 1
+        if self.delay:
+            eventlet.sleep(self.delay)
         if self.fails:
-            return SimpleNamespace(result=lambda: (_ for _ in ()).throw(RuntimeError(SECRET)))
-        return SimpleNamespace(result=lambda: {"status": "ok"})
+            raise RuntimeError(SECRET)
+        return {"status": "ok"}
 
 
 def test_public_readiness_is_cached_and_says_no_exception_text():
     now = [100.0]
-    proxies = {"units": _Proxy("units"), "feedback": _Proxy("feedback", fails=True)}
+    proxies = {"units": _Client("units"), "feedback": _Client("feedback", fails=True)}
     cached = readiness.CachedReadiness(ttl=2.0, clock=lambda: now[0])
     for _ in range(20):  # many probes within the period: one fan-out
         report = cached.report(lambda: proxies)
@@ -97,14 +100,7 @@ def test_public_readiness_is_cached_and_says_no_exception_text():
 
 
 def test_concurrent_askers_share_one_check():
-    slow = _Proxy("units")
-    original = slow._call
-
-    def call():
-        eventlet.sleep(0.1)
-        return original()
-
-    slow.health = SimpleNamespace(call_async=call)
+    slow = _Client("units", delay=0.1)
     cached = readiness.CachedReadiness(ttl=2.0)
     pool = eventlet.GreenPool(10)
     answers = list(pool.imap(lambda _: cached.report(lambda: {"units": slow}), range(10)))
@@ -168,5 +164,6 @@ def test_a_service_without_its_broker_or_database_is_not_ready_and_recovers(clus
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
 def test_the_gateway_answers_on_its_metrics_port(lone_gateway, path):
-    # alone on its vhost, the gateway's own consumers are connected: ready, though no service is
-    assert _get(lone_gateway.process.metrics_port, path) == 200
+    # alone on its vhost, the gateway's own consumers connect: ready, though no service is
+    wait_for(lambda: _get(lone_gateway.process.metrics_port, path) == 200, timeout=30, interval=0.2,
+             message=f"the gateway's {path} on its metrics port")
