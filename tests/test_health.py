@@ -15,7 +15,7 @@ from werkzeug.test import Client
 
 from gateway import readiness
 from services.common import health
-from tests.conftest import wait_for
+from tests.conftest import free_port, wait_for
 from tests.peers.tcp_relay import TcpRelay
 
 SECRET = "password=hunter2 at 10.0.0.7"
@@ -137,29 +137,46 @@ def _lose_and_recover(relay: TcpRelay, process, what: str) -> None:
     assert process.proc.poll() is None
 
 
-def test_a_service_without_its_broker_or_database_is_not_ready_and_recovers(cluster, rabbit_config,
-                                                                               database_urls):
-    broker = sa.engine.make_url(rabbit_config["AMQP_URI"].replace("amqp://", "postgresql://", 1))
-    amqp_relay = TcpRelay(broker.host, broker.port or 5672)
+def _relayed_broker(amqp_uri: str) -> tuple[TcpRelay, str]:
+    broker = sa.engine.make_url(amqp_uri.replace("amqp://", "postgresql://", 1))
+    relay = TcpRelay(broker.host, broker.port or 5672)
+    return relay, amqp_uri.replace(f"{broker.host}:{broker.port or 5672}", f"127.0.0.1:{relay.port}", 1)
+
+
+def _run_through_relays(cluster, name: str, amqp_uri: str, database_url: str | None, **env: str) -> None:
+    """Start `name` with its broker (and its PostgreSQL database, if any) behind relays; cut
+    each in turn and see it turn not ready, stay up, and be ready again by itself."""
+    amqp_relay, env["AMQP_URI"] = _relayed_broker(amqp_uri)
     relays = [amqp_relay]
-    extra = {"AMQP_URI": rabbit_config["AMQP_URI"].replace(f"{broker.host}:{broker.port or 5672}",
-                                                           f"127.0.0.1:{amqp_relay.port}", 1)}
-    postgres = database_urls["feedback"].startswith("postgresql")
-    if postgres:
-        db_relay, extra["FEEDBACK_DATABASE_URL"] = _relayed(database_urls["feedback"])
+    postgres = bool(database_url and database_url.startswith("postgresql"))
+    if postgres:  # SQLite is a file: there is no server to lose
+        db_relay, env[f"{name.upper()}_DATABASE_URL"] = _relayed(database_url)
         relays.append(db_relay)
-    process = cluster.launch("feedback", **extra)
+    process = cluster.launch(name, **env)
     try:
         process.wait_serving()
         wait_for(lambda: _get(process.metrics_port, "/readyz") == 200, timeout=30, interval=0.2,
-                 message="feedback ready")
+                 message=f"{name} ready")
         _lose_and_recover(amqp_relay, process, "the broker")
-        if postgres:  # SQLite is a file: there is no server to lose
+        if postgres:
             _lose_and_recover(db_relay, process, "the database")
     finally:
         process.stop()  # while it still has its broker: stopping without one waits for it
         for relay in relays:
             relay.close()
+
+
+# disclosure and notify: the two that exited in the fault suite's PostgreSQL phase before
+@pytest.mark.parametrize("name", ["disclosure", "notify"])
+def test_a_service_without_its_broker_or_database_is_not_ready_and_recovers(cluster, rabbit_config,
+                                                                               database_urls, name):
+    _run_through_relays(cluster, name, rabbit_config["AMQP_URI"], database_urls[name])
+
+
+@pytest.mark.api_level  # the gateway has no database
+def test_the_gateway_without_its_broker_is_not_ready_and_recovers(cluster, rabbit_config, database_urls):
+    _run_through_relays(cluster, "gateway", rabbit_config["AMQP_URI"], None,
+                        GATEWAY_ADDRESS=f"127.0.0.1:{free_port()}")
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
