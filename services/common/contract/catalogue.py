@@ -24,15 +24,16 @@ SUPERVISION_NOTICES = (names.INSPECTION_DUE, names.INSPECTION_OVERDUE, names.REC
 # every service that computes deadlines keeps its own copy of the county's calendar
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
-    "feedback": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN, names.PLAN_CONSULTATION_OPENED,
-                               names.PLAN_APPROVED),
+    "feedback": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN,
+                               names.PLAN_CONSULTATION_OPENED, names.PLAN_APPROVED),
     # notify tells people what its rules file names and delivers any type to subscribers' webhooks
     "notify": tuple(CATALOGUE),
     # the county office's supervision learns the tree, obligations, items and feedback from events
-    "supervision": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED,
-                                  names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED, names.OBLIGATION_FULFILLED,
-                                  names.OBLIGATION_WAIVED, names.OBLIGATION_OVERDUE, names.FEEDBACK_RECEIVED,
-                                  names.FEEDBACK_ANSWERED, names.FEEDBACK_RATED, names.FEEDBACK_OVERDUE),
+    "supervision": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.DEMONSTRATION_DESIGNATED,
+                                  names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED,
+                                  names.OBLIGATION_FULFILLED, names.OBLIGATION_WAIVED, names.OBLIGATION_OVERDUE,
+                                  names.FEEDBACK_RECEIVED, names.FEEDBACK_ANSWERED, names.FEEDBACK_RATED,
+                                  names.FEEDBACK_OVERDUE),
 }
 
 
