@@ -6,4 +6,4 @@ import eventlet
 
 eventlet.monkey_patch()
 
-pytest_plugins = ["tests.console_fixtures", "tests.portal_fixtures"]
+pytest_plugins = ["tests.gateway.pages.console_fixtures", "tests.gateway.pages.portal_fixtures"]
