@@ -118,7 +118,7 @@ fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer tha
 	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "make fuzz: seed $$seed (replay with make fuzz FUZZ_SEED=$$seed)"; \
 	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
-	$(PY) -m pytest -s -p no:cacheprovider tests/test_api_fuzz.py
+	$(PY) -m pytest -s -p no:cacheprovider tests/gateway/api/test_api_fuzz.py
 
 bench: venv broker ## run the benchmarks (installs wrk when it can)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
@@ -126,7 +126,7 @@ bench: venv broker ## run the benchmarks (installs wrk when it can)
 
 screenshots: venv broker ## every portal and console page at 390x844 and 1280x800 in Chromium, under var/screenshots/ (not committed)
 	@$(ENSURE) chromium
-	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/test_portal_browser.py tests/test_console_browser.py
+	PORTAL_SCREENSHOTS=var/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/gateway/pages/test_portal_browser.py tests/gateway/pages/test_console_browser.py
 	@echo "screenshots in var/screenshots/"
 
 load: venv broker ## a mixed load with wrk for 3 minutes, then 3 more during a 3,000-unit import (LOAD_SECONDS=180)

@@ -10,7 +10,7 @@ eventlet.monkey_patch()
 
 import time_machine  # noqa: E402
 
-pytest_plugins = ["tests.console_fixtures", "tests.portal_fixtures"]
+pytest_plugins = ["tests.gateway.pages.console_fixtures", "tests.gateway.pages.portal_fixtures"]
 
 
 def pytest_sessionstart(session):

@@ -13,7 +13,7 @@ the unit events; units: the unit and designation events). A fill that raced an e
 kept (each area has a generation, and an answer fetched under an older one is discarded).
 Events missed while the broker was away are covered by a bound on age: no answer is older
 than GATEWAY.READ_MODEL_TTL_SECONDS (30 by default). So a withdrawn item leaves public reads
-within the event's delivery (well under a second on one machine; tests/test_readmodel.py
+within the event's delivery (well under a second on one machine; tests/gateway/api/test_readmodel.py
 holds it to 5 s), and in every case within READ_MODEL_TTL_SECONDS. The catalogue emits no
 events: its answers live READ_MODEL_TTL_SECONDS.
 

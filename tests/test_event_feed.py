@@ -13,7 +13,7 @@ from services.notify import webhooks
 from tests.clusters import running_county
 from tests.conftest import wait_for
 from tests.test_end_to_end import token
-from tests.test_units_api import ADMIN, SAMPLE, imported
+from tests.gateway.api.test_units_api import ADMIN, SAMPLE, imported
 
 DUE_SOON = {"unit_code": "A001", "entry_code": "DW-01", "matter": "组织建设", "period": "2024-Q2",
             "due_on": date(2024, 5, 6)}

@@ -1,9 +1,9 @@
 """The portal in Debian's Chromium through Playwright, run as its own process by
-tests/test_portal_browser.py (Playwright's sync API does not run under the tests' eventlet
+tests/gateway/pages/test_portal_browser.py (Playwright's sync API does not run under the tests' eventlet
 monkey-patching): the flow from a poster to a tracked feedback, axe-core on every page, the unit
 page at 320 px, no web font, and (with --screenshots DIR) every page at 390×844 and 1280×800.
 
-    python -m tests.portal_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
+    python -m tests.gateway.pages.portal_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 
 SPEC names the unit, items and tokens to use; RESULT holds what was seen, for the test to judge.
 """

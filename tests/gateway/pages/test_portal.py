@@ -1,4 +1,4 @@
-"""The public portal over HTTP, on one cluster with the sample county (tests/portal_fixtures.py):
+"""The public portal over HTTP, on one cluster with the sample county (tests/gateway/pages/portal_fixtures.py):
 the pages show what the public may see (a member also their chain's Party-scope items, marked),
 in Chinese with the county's dates; ETags answer 304; every user string is inert; the feedback
 form is CSRF-protected (forged and replayed tokens refused), keeps the sender's text on an error,
@@ -13,7 +13,7 @@ import requests
 
 from gateway.pages.kit.pages import PAGE_CSP
 from tests.conftest import scalar, wait_for
-from tests.portal_fixtures import MARKUP, csrf_of, office
+from tests.gateway.pages.portal_fixtures import MARKUP, csrf_of, office
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level

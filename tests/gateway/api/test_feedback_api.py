@@ -19,7 +19,7 @@ from services.common.contract import CATALOGUE
 from services.common.workdays import add_working_days, county_today
 from tests.clusters import running_county
 from tests.conftest import scalar, wait_for
-from tests.test_disclosure_api import execute
+from tests.gateway.api.test_disclosure_api import execute
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level

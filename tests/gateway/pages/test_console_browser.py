@@ -1,4 +1,4 @@
-"""The staff console in a real browser (Debian's Chromium via Playwright, tests/console_browser.py
+"""The staff console in a real browser (Debian's Chromium via Playwright, tests/gateway/pages/console_browser.py
 run as its own process) against separately started processes: provisioning a town and the first
 sign-in's forced password change; an item drafted with a photo, reviewed and approved from
 我的待办 and then on the public unit page; feedback sent on the portal answered by the operator and
@@ -17,8 +17,8 @@ import pytest
 from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.console_fixtures import overdue_obligation
-from tests.test_console_signin import PNG
+from tests.gateway.pages.console_fixtures import overdue_obligation
+from tests.gateway.pages.test_console_signin import PNG
 
 pytestmark = pytest.mark.api_level
 
@@ -34,7 +34,7 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     spec.update(overdue_id=overdue["id"], remind_note=f"请三个工作日内补充公开（{tag}）", inspect_unit="T04V002",
                 inspection_title=f"第四季度党务公开例行检查（{tag}）", finding="公开栏内容未及时更新")
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.console_browser", county["api"], str(tmp_path / "spec.json"),
+    command = [sys.executable, "-m", "tests.gateway.pages.console_browser", county["api"], str(tmp_path / "spec.json"),
                str(tmp_path / "result.json")]
     shots = os.environ.get("PORTAL_SCREENSHOTS")
     if shots:

@@ -1,5 +1,5 @@
 """The staff console in Debian's Chromium through Playwright, run as its own process by
-tests/test_console_browser.py (Playwright's sync API does not run under the tests' eventlet
+tests/gateway/pages/test_console_browser.py (Playwright's sync API does not run under the tests' eventlet
 monkey-patching): the admin provisions a town and its first account's sign-in forces a new
 password; the operator drafts an item with a photo and sends it; the reviewer reviews and
 approves it from 我的待办 and it is on the public unit page; the operator corrects it and the
@@ -8,7 +8,7 @@ after its dry run (a bad row first, then the file corrected); the office reads t
 sends a reminder for an overdue unit and records an inspection on a phone-sized window; axe-core on every console page (and, with --screenshots DIR, each page at
 390×844 and 1280×800).
 
-    python -m tests.console_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
+    python -m tests.gateway.pages.console_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots, serious
+from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots, serious
 
 NEW_PASSWORD = "our village office 2026"
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
-from tests.console_fixtures import overdue_obligation
-from tests.test_console_signin import PNG, csrf_of, sign_in
+from tests.gateway.pages.console_fixtures import overdue_obligation
+from tests.gateway.pages.test_console_signin import PNG, csrf_of, sign_in
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level

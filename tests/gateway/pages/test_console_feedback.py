@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.test_console_signin import csrf_of, sign_in
+from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level

@@ -1,5 +1,5 @@
-"""The portal in a real browser (Debian's Chromium via Playwright, tests/portal_browser.py run as
-its own process), on the cluster of tests/portal_fixtures.py: a villager scans the poster (its QR
+"""The portal in a real browser (Debian's Chromium via Playwright, tests/gateway/pages/portal_browser.py run as
+its own process), on the cluster of tests/gateway/pages/portal_fixtures.py: a villager scans the poster (its QR
 code decoded from the PNG the browser rendered), reads an item, sends feedback and follows it by
 its code; axe-core finds no serious or critical WCAG 2.1 AA violation on any page; the unit page
 fits 320 px; no web font is fetched. `make screenshots` runs this with PORTAL_SCREENSHOTS set and
@@ -28,7 +28,7 @@ def test_a_villager_goes_from_the_poster_to_a_tracked_feedback_and_every_page_pa
             "old_id": portal.old["id"], "withdrawn_id": portal.withdrawn["id"], "merged": "T01V004",
             "plan_id": plans[0]["id"]}
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.portal_browser", portal.api, str(tmp_path / "spec.json"),
+    command = [sys.executable, "-m", "tests.gateway.pages.portal_browser", portal.api, str(tmp_path / "spec.json"),
                str(tmp_path / "result.json")]
     shots = os.environ.get("PORTAL_SCREENSHOTS")
     if shots:

@@ -1,5 +1,5 @@
-"""One cluster with the sample county for the portal's tests (tests/test_portal.py over HTTP and
-tests/test_portal_browser.py in Chromium): every service its own process, items published through
+"""One cluster with the sample county for the portal's tests (tests/gateway/pages/test_portal.py over HTTP and
+tests/gateway/pages/test_portal_browser.py in Chromium): every service its own process, items published through
 the API as a unit's officials publish them, a designated site with its experience write-up and a
 merged unit. Session-scoped so both modules share it; the gateway trusts X-Forwarded-For, so each
 test counts against the rate limits as a client of its own."""
