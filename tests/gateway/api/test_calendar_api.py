@@ -15,7 +15,7 @@ from services.common import workdays
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import scalar, wait_for
-from tests.test_console_signin import csrf_of, sign_in
+from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 
 OFFICE, OPERATOR = token("office", "inspector"), token("op-a001", "operator", "A001")
