@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import crypto
 from .config import database_url, load_config
 from .contract import CATALOGUE, SUBSCRIPTIONS, Event, new_event, to_message
 from .records import OutboxRecord
@@ -179,6 +180,7 @@ class Database(DependencyProvider):
 
         config = self.container.config
         self.service_name = self.container.service_name
+        crypto.check()  # the data keys load and this host offers their cipher, or the service does not start
         self.engine = make_engine(database_url(config, self.service_name),
                                   int(config.get("DATABASE_POOL_SIZE", 5)))
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
