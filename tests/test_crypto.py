@@ -15,7 +15,8 @@ from alembic import command
 from services.common import crypto, rekey
 from services.common.migrate import alembic_config, upgrade
 from services.common.records import utcnow
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS, PG_URL, copy_templates
+from tests.processes import ServiceProcess, base_env
 
 PHONE, EMAIL, CONTACT = "13912345678", "li.si@example.cn", "微信 wx-zhang-13800001111"
 OLD = {"units": "0008", "feedback": "0005", "notify": "0005"}
@@ -225,3 +226,18 @@ def test_the_sealed_columns_are_found_from_the_models():
     assert rekey.sealed_columns("feedback") == {"feedback": {"contact": "feedback.contact"}}
     assert set(rekey.sealed_columns("notify")) == {"contacts", "deliveries"}
     assert rekey.sealed_columns("supervision") == {}
+
+
+def test_a_service_refuses_to_start_on_keys_it_cannot_use(tmp_path, sqlite_templates):
+    """The process exits at start, saying why in both languages, before it serves anything."""
+    bad = crypto.new_key_spec(kid="k1")
+    bad["keys"]["k1"]["cipher"] = "SM4-CBC"
+    env = {**base_env("amqp://guest:guest@127.0.0.1:5672/", copy_templates(tmp_path, sqlite_templates), 1),
+           "GONGKAI_DATA_KEYS": json.dumps(bad)}
+    units = ServiceProcess("units", env, tmp_path).launch()
+    try:
+        assert units.proc.wait(60) != 0
+    finally:
+        units.stop()
+    log = units.log_path.read_text()
+    assert "密钥 k1 的算法 SM4-CBC 不受支持" in log and "cipher SM4-CBC is not supported" in log
