@@ -241,3 +241,12 @@ def test_a_service_refuses_to_start_on_keys_it_cannot_use(tmp_path, sqlite_templ
         units.stop()
     log = units.log_path.read_text()
     assert "密钥 k1 的算法 SM4-CBC 不受支持" in log and "cipher SM4-CBC is not supported" in log
+
+
+def test_a_damaged_value_is_refused_not_returned():
+    ring = crypto.KeyRing(crypto.new_key_spec(kid="k1"))
+    sealed = ring.seal(PHONE, "c")
+    for damaged in ("gk1:k1:not base64!", "gk1:k1:", sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB"),
+                    PHONE):
+        with pytest.raises(crypto.KeyUnavailable):
+            ring.unseal(damaged, "c")

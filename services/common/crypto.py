@@ -150,7 +150,12 @@ class KeyRing:
     def unseal(self, stored: str, column: str) -> str:
         kid = self.key_id(stored)
         key = self._key(kid)
-        raw = base64.b64decode(stored.split(":", 2)[2])
+        try:
+            raw = base64.b64decode(stored.split(":", 2)[2], validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise KeyUnavailable("个人信息未加密或格式不符", {"key_id": kid})
         nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
         decryptor = Cipher(CIPHERS[key.cipher][0](key.secret), modes.GCM(nonce, tag)).decryptor()
         decryptor.authenticate_additional_data(f"{column}|{kid}".encode())
