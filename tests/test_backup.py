@@ -149,6 +149,7 @@ def test_every_database_comes_back_and_a_wrong_checksum_changes_nothing(county_d
     dump.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
     with pytest.raises(backup.RestoreRefused, match="校验失败.*units"):
         backup.restore(folder, county_databases)
+    assert backup.main(["restore", str(folder)]) == 2  # make restore: refused, exit status 2
     assert scalar(urls["units"], "SELECT name FROM units") == "改过"  # nothing changed
 
     dump.write_bytes(good)

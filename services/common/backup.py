@@ -89,6 +89,8 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 def _dump_database(service: str, url: str, folder: Path) -> dict[str, Any]:
     if url.startswith("sqlite"):
         target = folder / f"{service}.sqlite"
+        if not _sqlite_path(url).is_file():
+            raise FileNotFoundError(f"{service} 的数据库 {_sqlite_path(url)} 不存在 / {service}'s database is missing")
         source = sqlite3.connect(str(_sqlite_path(url)))
         copy = sqlite3.connect(str(target))
         with copy:
@@ -125,7 +127,11 @@ def create(root: Path = DEFAULT_FOLDER, config: dict[str, Any] | None = None) ->
     started = time.monotonic()
     folder = root / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder.mkdir(parents=True)
-    entries = [_dump_database(s, database_url(config, s), folder) for s in SERVICES_WITH_DATABASE]
+    try:
+        entries = [_dump_database(s, database_url(config, s), folder) for s in SERVICES_WITH_DATABASE]
+    except BaseException:
+        shutil.rmtree(folder)  # no half backup left to be mistaken for one
+        raise
     for n, spool in enumerate(spool_files(config)):
         target = folder / f"audit-spool-{n}.db"
         source, copy = sqlite3.connect(str(spool)), sqlite3.connect(str(target))
@@ -234,7 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.command == "create":
-        folder = create(args.to)
+        try:
+            folder = create(args.to)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", b"") or b""
+            print(f"备份失败 / backup failed: {exc} {detail.decode(errors='replace')}".strip(), file=sys.stderr)
+            return 1
         total = sum(e["bytes"] for e in json.loads((folder / MANIFEST).read_text())["files"])
         print(f"备份完成 / backup written: {folder} ({total} bytes, {time.monotonic() - started:.1f} s)")
         return 0
