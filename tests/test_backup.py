@@ -23,6 +23,7 @@ from tests.conftest import PG_URL, scalar, wait_for
 from tests.test_end_to_end import token
 
 CONTACT = "13900007777"
+SAMPLE_PHONE, SAMPLE_EMAIL = "15518190937", "a001@example.gov.cn"  # A001's liaison in data/county_units.csv
 OFFICE = token("office", "inspector")
 COUNTED = {"units": "units", "feedback": "feedback", "notify": "contacts", "disclosure": "unit_copies",
            "supervision": "unit_copies"}
@@ -64,8 +65,11 @@ def test_a_running_county_is_backed_up_destroyed_and_restored(tmp_path_factory, 
                  message="the audit entries appended by units")
         before = _counts(urls)
         assert before["feedback"] == 3 and _chain(urls["units"])["ok"]
-        raw = b"".join(p.read_bytes() for p in tmp.glob("feedback.db*"))  # the raw file: no contact in clear
+        raw = b"".join(p.read_bytes() for p in tmp.glob("feedback.db*"))  # the raw files: no contact in clear
         assert CONTACT.encode() not in raw
+        for service in SERVICES_WITH_DATABASE:  # an official's phone and email: in no table, outbox included
+            raw = b"".join(p.read_bytes() for p in tmp.glob(f"{service}.db*"))
+            assert SAMPLE_PHONE.encode() not in raw and SAMPLE_EMAIL.encode() not in raw, service
         assert scalar(urls["feedback"], "SELECT contact FROM feedback LIMIT 1").startswith("gk1:")
         assert scalar(urls["units"], "SELECT phone FROM officials WHERE phone IS NOT NULL LIMIT 1").startswith("gk1:")
 

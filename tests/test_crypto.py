@@ -150,7 +150,11 @@ def _stored_before_sealing(urls: dict[str, str]) -> None:
              ("INSERT INTO officials (unit_code, role, name, phone, email) VALUES ('A1', 'liaison', '李四', :p, :e)",
               {"p": PHONE, "e": EMAIL}),
              ("INSERT INTO official_terms (unit_code, role, name, phone, email, started_on) "
-              "VALUES ('A1', 'liaison', '李四', :p, :e, '2026-01-05')", {"p": PHONE, "e": EMAIL}))
+              "VALUES ('A1', 'liaison', '李四', :p, :e, '2026-01-05')", {"p": PHONE, "e": EMAIL}),
+             ("INSERT INTO outbox (event_id, type, version, routing_key, correlation_id, occurred_at, body, attempts) "
+              "VALUES (:id, 'UnitRegistered', 1, 'units.UnitRegistered', 'c', :now, :body, 0)",
+              {"id": str(uuid.uuid4()), "now": now, "body": json.dumps({"type": "UnitRegistered", "payload": {
+                  "code": "A1", "officials": [{"role": "liaison", "name": "李四", "phone": PHONE, "email": EMAIL}]}})}))
     _execute(urls["feedback"], (
         "INSERT INTO feedback (tracking_code, target_kind, target_id, unit_code, kind, source, content, contact, public,"
         " status, received_at, acknowledge_due, answer_due, round, reopen_count, reports, answer_hidden) VALUES "
@@ -172,7 +176,8 @@ def test_the_migrations_seal_every_stored_contact_and_the_models_read_them(old_d
     for service in OLD:
         upgrade(service, old_databases[service])
     raw = {service: _raw(url, {"units": "SELECT phone, email FROM officials UNION ALL "
-                                         "SELECT phone, email FROM official_terms",
+                                         "SELECT phone, email FROM official_terms UNION ALL "
+                                         "SELECT body, type FROM outbox",
                                "feedback": "SELECT contact, tracking_code FROM feedback",
                                "notify": "SELECT email, phone FROM contacts UNION ALL "
                                          "SELECT recipient, delivery_key FROM deliveries"}[service])
@@ -182,6 +187,8 @@ def test_the_migrations_seal_every_stored_contact_and_the_models_read_them(old_d
         assert PHONE not in text and EMAIL not in text and CONTACT not in text, (service, rows)
         assert "gk1:k1:" in text
     assert sealer.unseal(raw["units"][0][0], "officials.phone") == PHONE
+    official = json.loads(raw["units"][2][0])["payload"]["officials"][0]
+    assert sealer.unseal(official["phone"], "event.official.phone") == PHONE
     assert sealer.unseal(raw["feedback"][0][0], "feedback.contact") == CONTACT
     index = sealer.blind_index(PHONE, "deliveries.recipient")
     assert f"digest:2026-12-07:sms:{index}" in [row[1] for row in raw["notify"]]
@@ -250,3 +257,21 @@ def test_a_damaged_value_is_refused_not_returned():
                     PHONE):
         with pytest.raises(crypto.KeyUnavailable):
             ring.unseal(damaged, "c")
+
+
+def test_an_officials_contact_travels_sealed_and_notify_opens_it(keys):
+    """In the outbox, on the broker, in the event feed and webhooks the contact is sealed;
+    notify, which sends to it, opens it for its own (sealed) copy."""
+    from services.common.contract import from_message, new_event, to_message
+    from services.notify import directory
+    keys(crypto.new_key_spec(kid="k1"))
+    state = {"code": "A1", "revision": 1, "name": "甲村", "sector": "village", "org_type": "branch",
+             "parent_code": None, "status": "active", "demonstration": False,
+             "officials": [{"role": "liaison", "name": "李四", "phone": PHONE, "email": EMAIL}]}
+    message = to_message(new_event("UnitRegistered", state))
+    assert PHONE not in json.dumps(message) and EMAIL not in json.dumps(message)
+    received = from_message(json.dumps(message))
+    official = received.payload["officials"][0]
+    assert official["phone"].startswith("gk1:k1:")
+    assert directory._opened(official["phone"], "event.official.phone") == PHONE
+    assert directory._opened(PHONE, "event.official.phone") == PHONE  # an event written before sealing

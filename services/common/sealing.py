@@ -7,6 +7,7 @@ values not yet under the current key.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,39 @@ def unseal_all(conn: sa.Connection, table_name: str, columns: Mapping[str, str])
         if values:
             _update(conn, table, row, values)
             done += len(values)
+    return done
+
+
+def _seal_officials(node, contexts: Mapping[str, str]) -> bool:
+    """Seal, in place, every official's contact in a decoded event (a dict with a role and a
+    name); returns whether anything changed."""
+    changed = False
+    if isinstance(node, dict):
+        if "role" in node and "name" in node:
+            for key, context in contexts.items():
+                value = node.get(key)
+                if isinstance(value, str) and not value.startswith(crypto.PREFIX + ":"):
+                    node[key] = crypto.sealer().seal(value, context)
+                    changed = True
+        for value in node.values():
+            changed |= _seal_officials(value, contexts)
+    elif isinstance(node, list):
+        for value in node:
+            changed |= _seal_officials(value, contexts)
+    return changed
+
+
+def seal_outbox_officials(conn: sa.Connection, contexts: Mapping[str, str]) -> int:
+    """Seal officials' contacts in the events kept in the outbox (the event feed's history),
+    as events are now written; returns how many events changed."""
+    outbox = sa.table("outbox", sa.column("id"), sa.column("body"))
+    done = 0
+    for row in conn.execute(sa.select(outbox.c.id, outbox.c.body).order_by(outbox.c.id)):
+        message = json.loads(row.body)
+        if _seal_officials(message.get("payload"), contexts):
+            conn.execute(sa.update(outbox).where(outbox.c.id == row.id)
+                         .values(body=json.dumps(message, ensure_ascii=False)))
+            done += 1
     return done
 
 

@@ -1,12 +1,14 @@
 """Officials' phones and emails sealed at rest (services/common/crypto.py): the columns become
-text long enough for a sealed value, and every stored value is sealed under the current key.
+text long enough for a sealed value, and every stored value is sealed under the current key;
+the events kept in the outbox get their officials' contacts sealed as events now carry them.
 
 Revision ID: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-from services.common.sealing import seal_plaintext, unseal_all
+from services.common.contract.units import OFFICIAL_EMAIL, OFFICIAL_PHONE
+from services.common.sealing import seal_outbox_officials, seal_plaintext, unseal_all
 
 revision = "0009"
 down_revision = "0008"
@@ -22,6 +24,7 @@ def upgrade() -> None:
             for column in columns:
                 batch.alter_column(column, type_=sa.Text, existing_type=WAS[column], existing_nullable=True)
         seal_plaintext(op.get_bind(), table, columns)
+    seal_outbox_officials(op.get_bind(), {"phone": OFFICIAL_PHONE, "email": OFFICIAL_EMAIL})
 
 
 def downgrade() -> None:
