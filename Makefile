@@ -36,7 +36,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token backup restore rekey clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -146,6 +146,16 @@ docs: venv ## regenerate the route tables of docs/api.md (gateway/policy.py) and
 
 token: venv ## print a bearer token (ROLE=operator USER=... UNIT=A001)
 	@$(PY) -m gateway.auth --role $(ROLE) --user $(TOKEN_USER) $(if $(UNIT),--unit $(UNIT))
+
+backup: venv ## back up every database and the audit spool into a dated folder under var/backups (TO=folder)
+	$(PY) -m services.common.backup create $(if $(TO),--to $(TO))
+
+restore: venv ## restore a county from a backup folder (FROM=folder), checksums checked first; stop the services before
+	@test -n "$(FROM)" || { echo "make restore FROM=var/backups/<dated folder>" >&2; exit 2; }
+	$(PY) -m services.common.backup restore $(FROM)
+
+rekey: venv ## re-encrypt personal data under the current data key (after adding a key to the key file)
+	$(PY) -m services.common.rekey
 
 clean: ## remove var/ (databases, mail) and caches; keeps .venv
 	rm -rf var .pytest_cache build *.egg-info

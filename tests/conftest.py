@@ -8,6 +8,7 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
 import contextlib  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
@@ -23,8 +24,12 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from services.common.config import load_config  # noqa: E402
+from services.common.crypto import new_key_spec  # noqa: E402
 from services.common.db import UnitOfWork, make_engine  # noqa: E402
 from services.common.migrate import SERVICES_WITH_DATABASE, upgrade  # noqa: E402
+
+# the tests' own data keys (inherited by the processes they start), never var/data-keys.json
+os.environ.setdefault("GONGKAI_DATA_KEYS", json.dumps(new_key_spec()))
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])

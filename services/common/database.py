@@ -8,6 +8,7 @@ import weakref
 
 from sqlalchemy.orm import sessionmaker
 
+from . import crypto
 from .config import database_url
 from .contract import CATALOGUE, SUBSCRIPTIONS
 from .db import UnitOfWork, UnitOfWorkProvider, make_engine
@@ -26,6 +27,7 @@ class Database(UnitOfWorkProvider):
     def setup(self) -> None:
         config = self.container.config
         self.service_name = self.container.service_name
+        crypto.check()  # the data keys load and this host offers their cipher, or the service does not start
         self.engine = make_engine(database_url(config, self.service_name),
                                   int(config.get("DATABASE_POOL_SIZE", 5)))
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.crypto import Sealed
 from services.common.records import NAMING, UTCDateTime
 
 
@@ -43,7 +44,8 @@ class Feedback(Base):
     source: Mapped[str] = mapped_column(sa.String(8))  # public | member
     content: Mapped[str] = mapped_column(sa.Text)
     content_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)  # duplicates
-    contact: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)  # the answering unit and the office only
+    # the answering unit and the office only; sealed at rest (services/common/crypto.py)
+    contact: Mapped[str | None] = mapped_column(Sealed("feedback.contact"), nullable=True)
     public: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # the sender allows a public answer (公开答复)
     status: Mapped[str] = mapped_column(sa.String(16), index=True)
     held_reason: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)

@@ -9,7 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import crypto
+from services.common.contract.units import OFFICIAL_EMAIL, OFFICIAL_PHONE
 from services.common.i18n import term
+
 from .models import Contact, ItemAuthor, KnownAccount, KnownUnit
 
 # which accounts read an official's in-app inbox: the unit's accounts of this role
@@ -41,7 +44,15 @@ def apply_unit_state(session: Session, state: dict[str, Any]) -> None:
     session.execute(sa.delete(Contact).where(Contact.unit_code == state["code"]))
     for official in state["officials"]:
         session.add(Contact(unit_code=state["code"], role=official["role"], name=official["name"],
-                            email=official.get("email"), phone=official.get("phone")))
+                            email=_opened(official.get("email"), OFFICIAL_EMAIL),
+                            phone=_opened(official.get("phone"), OFFICIAL_PHONE)))
+
+
+def _opened(value: str | None, context: str) -> str | None:
+    """An official's contact as the event carries it, sealed (older events: in clear)."""
+    if value is None or not value.startswith(crypto.PREFIX + ":"):
+        return value
+    return crypto.sealer().unseal(value, context)
 
 
 def apply_account_state(session: Session, state: dict[str, Any]) -> None:

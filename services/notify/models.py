@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
+from services.common.crypto import Sealed, blind_index
 from services.common.records import NAMING, UTCDateTime
 
 
@@ -85,8 +86,8 @@ class Contact(Base):
     unit_code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100))
-    email: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(Sealed("contacts.email"), nullable=True)  # sealed at rest
+    phone: Mapped[str | None] = mapped_column(Sealed("contacts.phone"), nullable=True)
 
 
 class Delivery(Base):
@@ -98,7 +99,8 @@ class Delivery(Base):
     cause_type: Mapped[str] = mapped_column(sa.String(64))
     unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
     channel: Mapped[str] = mapped_column(sa.String(16))
-    recipient: Mapped[str] = mapped_column(sa.String(200))
+    recipient: Mapped[str] = mapped_column(Sealed("deliveries.recipient"))  # an address: sealed at rest
+    recipient_index: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)  # its keyed hash, for "once"
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), index=True)  # pending | sending | delivered | failed
@@ -120,8 +122,13 @@ class Delivery(Base):
     link: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     # pending | sending | delivered | failed (permanent) | dead (out of attempts) | held (for the digest) | bundled
 
-    __table_args__ = (sa.UniqueConstraint("cause_event_id", "channel", "recipient", name="uq_deliveries_once"),
+    __table_args__ = (sa.UniqueConstraint("cause_event_id", "channel", "recipient_index", name="uq_deliveries_once"),
                       sa.Index("ix_deliveries_due", "status", "next_attempt_at"))
+
+    @validates("recipient")
+    def _index_recipient(self, _key: str, value: str) -> str:
+        self.recipient_index = blind_index(value, "deliveries.recipient")
+        return value
 
 
 class Webhook(Base):

@@ -189,7 +189,7 @@ def bundle_digests(session: Session, now: datetime, settings: dict[str, Any]) ->
         groups.setdefault((delivery.channel, delivery.recipient), []).append(delivery)
     made = []
     for (channel, recipient), parts in groups.items():
-        key = f"digest:{due}:{channel}:{recipient}"
+        key = f"digest:{due}:{channel}:{parts[0].recipient_index}"  # no address in a key
         bundle = session.scalar(sa.select(Delivery).where(Delivery.delivery_key == key))
         if bundle is None:
             lines = [f"{n}. {part.body}" for n, part in enumerate(parts, 1)]

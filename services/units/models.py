@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.crypto import Sealed
 from services.common.records import NAMING, UTCDateTime
 
 
@@ -40,8 +41,8 @@ class Official(Base):
     unit_code: Mapped[str] = mapped_column(sa.ForeignKey("units.code"), index=True)
     role: Mapped[str] = mapped_column(sa.String(16))
     name: Mapped[str] = mapped_column(sa.String(100))
-    phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
-    email: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("officials.phone"), nullable=True)  # sealed at rest
+    email: Mapped[str | None] = mapped_column(Sealed("officials.email"), nullable=True)
 
     unit: Mapped[Unit] = relationship(back_populates="officials")
 
@@ -56,8 +57,8 @@ class OfficialTerm(Base):
     unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
     role: Mapped[str] = mapped_column(sa.String(16))
     name: Mapped[str] = mapped_column(sa.String(100))
-    phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
-    email: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("official_terms.phone"), nullable=True)
+    email: Mapped[str | None] = mapped_column(Sealed("official_terms.email"), nullable=True)
     started_on: Mapped[date] = mapped_column(sa.Date)
     ended_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)  # exclusive; None while in office
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, fields
 
+from .. import crypto
+
 EVENTS_EXCHANGE = "gongkai.events"
 
 SECTORS = ("agency", "town", "village", "school", "enterprise", "hospital", "other")
@@ -30,6 +32,23 @@ def Provisional() -> fields.Boolean:
 
 class ContractError(ValueError):
     """A message that does not honour the contract: malformed, or of an unknown type or version."""
+
+
+class Personal(fields.String):
+    """A person's contact (an official's phone or email): sealed when an event is written
+    (services/common/crypto.py, bound to `context`), so the outbox, the broker, consumers' dead
+    letters, the event feed and webhooks carry it sealed. Loading leaves it sealed; the one
+    consumer that needs it (notify) opens it with `crypto.sealer().unseal(value, context)`."""
+
+    def __init__(self, context: str, **kwargs: Any):
+        description = "sealed (AES-256-GCM or SM4-GCM, `gk1:<key id>:...`); opened only inside the county's system"
+        super().__init__(allow_none=True, load_default=None, metadata={"description": description}, **kwargs)
+        self.context = context
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is None or str(value).startswith(crypto.PREFIX + ":"):
+            return value
+        return crypto.sealer().seal(str(value), self.context)
 
 
 class Payload(Schema):

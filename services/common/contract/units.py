@@ -4,7 +4,11 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from . import names
-from .base import OFFICIAL_ROLES, ORG_TYPES, SECTORS, EventType, Payload
+from .base import OFFICIAL_ROLES, ORG_TYPES, SECTORS, EventType, Payload, Personal
+
+# the sealing contexts of an official's contact in events (notify opens them)
+OFFICIAL_PHONE, OFFICIAL_EMAIL = "event.official.phone", "event.official.email"
+
 
 class Official(Payload):
     class Meta(Payload.Meta):
@@ -12,8 +16,8 @@ class Official(Payload):
 
     role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
     name = fields.String(required=True)
-    phone = fields.String(allow_none=True, load_default=None)
-    email = fields.String(allow_none=True, load_default=None)
+    phone = Personal(OFFICIAL_PHONE)
+    email = Personal(OFFICIAL_EMAIL)
 
 
 class UnitState(Payload):
@@ -61,8 +65,8 @@ class UnitDissolved(UnitChange):
 class OfficialAssigned(UnitChange):
     role = fields.String(required=True, validate=validate.OneOf(OFFICIAL_ROLES))
     name = fields.String(required=True)
-    phone = fields.String(allow_none=True, load_default=None)
-    email = fields.String(allow_none=True, load_default=None)
+    phone = Personal(OFFICIAL_PHONE)
+    email = Personal(OFFICIAL_EMAIL)
     started_on = fields.Date(required=True)
 
 
