@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from services.common.db import UnitOfWork, make_engine
 from services.common.migrate import upgrade
 from services.common.workdays import county_today
-from services.disclosure import obligations, progress
+from services.disclosure import periods, progress, scheduling
 from services.disclosure.models import CatalogueEntry, Obligation, Plan, UnitCopy
 
 from .registry import generate_registry
@@ -48,7 +48,7 @@ def generate_catalogue() -> list[dict[str, Any]]:
             entries.append({"code": f"B{n:02d}", "version": 1, "matter": "党务公开", "sub_matter": f"基准事项{n:02d}",
                             "content_elements": "要素", "basis": "中国共产党党务公开条例（试行）", "time_limit": frequency,
                             "audience": "society", "carriers": ["公开栏", "网站"], "sectors": list(sectors),
-                            "frequency": frequency, "grace_days": 10 if frequency in obligations.periods.PERIODIC
+                            "frequency": frequency, "grace_days": 10 if frequency in periods.PERIODIC
                             else None, "within_days": 10 if frequency in ("long_term", "on_event") else None,
                             "display_days": 15 if frequency == "prior" else None, "valid_from": date(2000, 1, 1),
                             "valid_to": None, "changed_by": "bench", "changed_at": datetime.now(timezone.utc)})
@@ -86,7 +86,7 @@ def _prepare(url: str, units: list[dict[str, Any]], year: int) -> UnitOfWork:
 
 def _generate(uow: UnitOfWork, year: int) -> tuple[float, int]:
     started = time.perf_counter()
-    created = obligations.schedule_year(uow, year)
+    created = scheduling.schedule_year(uow, year)
     uow.commit()
     return time.perf_counter() - started, created
 
@@ -96,7 +96,7 @@ def generation(make_url: Callable[[str], str], units: list[dict[str, Any]], year
     uow = _prepare(make_url("timed"), units, year)
     seconds, created = _generate(uow, year)
     again_started = time.perf_counter()
-    again = obligations.schedule_year(uow, year)
+    again = scheduling.schedule_year(uow, year)
     uow.commit()
     again_s = time.perf_counter() - again_started
     events = uow.session.scalar(sa.text("SELECT count(*) FROM outbox"))

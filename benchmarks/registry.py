@@ -145,7 +145,7 @@ def import_and_query(n: int = 3000, queries: int = 200) -> dict[str, float]:
 
     from services.common.db import UnitOfWork, make_engine
     from services.common.migrate import upgrade
-    from services.units import registry, registry_files, tree
+    from services.units import directory, registry_files, tree
 
     content = export_csv(generate_registry(n))
 
@@ -169,7 +169,7 @@ def import_and_query(n: int = 3000, queries: int = 200) -> dict[str, float]:
         finally:
             tracemalloc.stop()
         session = uow.session
-        towns = [u["code"] for u in registry.list_units(session, sector="town", limit=200)["items"]]
+        towns = [u["code"] for u in directory.list_units(session, sector="town", limit=200)["items"]]
 
         def median_ms(fn) -> float:
             times = []
@@ -182,7 +182,7 @@ def import_and_query(n: int = 3000, queries: int = 200) -> dict[str, float]:
         town_size = len(tree.subtree(session, towns[0]))
         subtree_ms = median_ms(lambda i: tree.subtree(session, towns[i % len(towns)]))
         county_ms = median_ms(lambda i: tree.subtree(session, "C000"))
-        lookup_ms = median_ms(lambda i: registry.get_unit(session, towns[i % len(towns)]))
+        lookup_ms = median_ms(lambda i: directory.get_unit(session, towns[i % len(towns)]))
         uow.close()
     return {"units": n, "import_s": seconds, "import_peak_mib": peak / (1024 * 1024), "town_size": town_size,
             "subtree_town_ms": subtree_ms, "subtree_county_ms": county_ms, "get_unit_ms": lookup_ms}

@@ -6,6 +6,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from services.common.actor import Actor
 from services.common.base import event_history
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.records import OutboxRecord
@@ -47,7 +48,7 @@ def test_history_is_published_rows_in_id_order_up_to_the_first_unpublished(uow_f
 
 def test_webhook_rules(uow_factory):
     session = uow_factory("notify").session
-    sub, other, admin = ({"username": n, "role": r} for n, r in
+    sub, other, admin = (Actor(n, r) for n, r in
                          (("archive", "subscriber"), ("press", "subscriber"), ("root", "admin")))
     made = webhooks.create(session, sub, "https://archive.example/hook", ["ItemPublished", "ItemPublished"])
     assert made["event_types"] == ["ItemPublished"] and len(made["secret"]) >= 40 and made["active"]

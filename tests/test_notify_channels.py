@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from services.common.actor import Actor
 from services.common.contract import new_event
 from services.common.errors import InvalidInput
 from services.common.records import OutboxRecord
@@ -29,7 +30,7 @@ TOWN = {**UNIT, "code": "T01", "name": "城关镇党委", "sector": "town", "org
 VILLAGE = {**UNIT, "code": "V01", "name": "东村党支部", "sector": "village", "parent_code": "T01",
            "officials": [{"role": "liaison", "name": "孙联络", "phone": "13900000002", "email": "v01@example.gov.cn"},
                          {"role": "secretary", "name": "李书记", "phone": "13900000003", "email": None}]}
-ADMIN = {"username": "root", "role": "admin"}
+ADMIN = Actor("root", "admin")
 # 14:00 county time on a weekday, then 23:00 (quiet hours)
 DAY = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)
 NIGHT = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
@@ -172,7 +173,6 @@ def test_an_official_turns_a_channel_off_and_the_office_sets_defaults(uow_factor
     county(uow)
     office = {"username": "office", "role": "inspector"}
     operator = {"username": "op-v01", "role": "operator", "unit": "V01"}
-    from services.common.actor import Actor
     console.set_preferences(uow.session, Actor.of(office), {"sms": False}, defaults=True)
     console.set_preferences(uow.session, Actor.of(operator), {"email": False})
     with pytest.raises(InvalidInput):
@@ -309,7 +309,7 @@ def test_subscriber_verifies_signatures_and_gets_every_event_once_in_order_after
         received.append((request.headers["webhook-id"], payload["payload"]["obligation_id"]))
         return 204, b""
     subscriber = peer(answer)
-    hook = webhooks.create(uow.session, {"username": "archive", "role": "subscriber"}, subscriber.url + "/hook",
+    hook = webhooks.create(uow.session, Actor("archive", "subscriber"), subscriber.url + "/hook",
                            ["ObligationDueSoon"], "127.0.0.1")
     uow.commit()
     for n in (1, 2, 3):
@@ -341,7 +341,7 @@ def test_subscriber_verifies_signatures_and_gets_every_event_once_in_order_after
 def test_a_webhook_failing_n_times_in_a_row_is_disabled_and_the_admin_told(uow_factory, peer):
     uow = uow_factory("notify")
     subscriber = peer(lambda request: (500, {}))
-    hook = webhooks.create(uow.session, {"username": "archive", "role": "subscriber"}, subscriber.url,
+    hook = webhooks.create(uow.session, Actor("archive", "subscriber"), subscriber.url,
                            ["ObligationDueSoon"], "127.0.0.1")
     webhooks.fan_out(uow.session, event_number(1), datetime.now(timezone.utc))
     uow.commit()

@@ -32,7 +32,6 @@ def new_secret() -> str:
 
 def create(session: Session, actor: Actor, url: str, event_types: list[str], allow: Any = None) -> dict[str, Any]:
     """A new active webhook; the answer carries its secret, the only time it is shown."""
-    actor = Actor.of(actor)
     netcheck.check(url, allow, strict=False)
     types = _check_types(event_types)
     owned = session.scalar(sa.select(sa.func.count()).select_from(Webhook).where(Webhook.owner == actor.username))
@@ -46,7 +45,6 @@ def create(session: Session, actor: Actor, url: str, event_types: list[str], all
 
 
 def list_for(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    actor = Actor.of(actor)
     query = sa.select(Webhook).order_by(Webhook.id)
     if actor.role != "admin":
         query = query.where(Webhook.owner == actor.username)
@@ -146,7 +144,6 @@ def as_dict(hook: Webhook) -> dict[str, Any]:
 
 
 def _visible(session: Session, actor: Actor, webhook_id: int) -> Webhook:
-    actor = Actor.of(actor)
     hook = session.get(Webhook, int(webhook_id))
     if hook is None or (actor.role != "admin" and hook.owner != actor.username):
         raise NotFound(f"没有编号为 {webhook_id} 的推送订阅")
