@@ -568,3 +568,15 @@ def test_dashboard_shape():
         assert re.search(rf"\b{metric}\b", exprs) or (
             metric == "gongkai_worker_duration_seconds" and f"{metric}_bucket" in exprs), (
             f"no panel shows {metric}")
+
+
+def test_every_application_process_reads_the_same_data_key_file():
+    """One key file for every service and replica (a compose secret), production mode on: a
+    process without it refuses to start instead of sealing with keys of its own."""
+    assert "data-keys" in COMPOSE["secrets"]
+    for name, spec in SERVICES.items():
+        if _is_app(spec):
+            env = _environment(spec)
+            assert env.get("GONGKAI_DATA_KEY_FILE") == "/run/secrets/data-keys", name
+            assert "data-keys" in (spec.get("secrets") or []), name
+            assert "production" in env.get("GONGKAI_ENV", ""), name

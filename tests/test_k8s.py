@@ -224,3 +224,13 @@ def test_production_narrows_the_database_address():
     for name in ("pgbouncer", "postgres-exporter"):
         (target,) = _egress_ports(_named(PRODUCTION_DOCS, "NetworkPolicy")[name])[5432]
         assert target["ipBlock"]["cidr"].endswith("/32")
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s != "gateway"])
+def test_every_service_with_a_database_gets_the_county_data_keys(service):
+    """Personal data is sealed with one set of keys for every service and replica: each reads
+    them from the Secret, and production refuses to start without them (never makes its own)."""
+    (container,) = _containers(_named(BASE_DOCS, "Deployment")[service])
+    env = {e["name"]: e for e in container.get("env", [])}
+    assert env["GONGKAI_DATA_KEYS"]["valueFrom"]["secretKeyRef"] == {"name": "gongkai", "key": "GONGKAI_DATA_KEYS"}
+    assert _named(BASE_DOCS, "ConfigMap")["gongkai"]["data"]["GONGKAI_ENV"] == "production"
