@@ -69,7 +69,7 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 	@if command -v npm >/dev/null; then \
 		echo "installing @asyncapi/parser into $(PARSER_DIR)/node_modules (npm ci)"; \
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
-	else echo "npm not found: the AsyncAPI parser check in tests/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
+	else echo "npm not found: the AsyncAPI parser check in tests/common/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
 deploy-tools: $(DEPLOY_TOOLS) ## unpack promtool, amtool and caddy from Debian's packages into var/tools
 

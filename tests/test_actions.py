@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from services.common.actor import Actor
 from services.disclosure import reading, states, workflow
 from services.feedback import roles
-from tests.test_disclosure_workflow import INSPECTOR, OPERATOR, REVIEWER, draft, uow  # noqa: F401
+from tests.disclosure.test_disclosure_workflow import INSPECTOR, OPERATOR, REVIEWER, draft, uow  # noqa: F401
 
 OTHER_REVIEWER = Actor("rv2-a001", "reviewer", "A001")
 

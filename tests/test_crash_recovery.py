@@ -6,7 +6,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.disclosure import units_copy
 from services.notify import directory
 from tests.conftest import scalar, wait_for
-from tests.test_feedback_and_notify_rules import UNIT
+from tests.feedback.test_feedback_and_notify_rules import UNIT
 
 OPERATOR = {"username": "op-a001", "role": "operator", "unit": "A001"}
 REVIEWER = {"username": "rv-a001", "role": "reviewer", "unit": "A001"}

@@ -22,9 +22,9 @@ INSTANTS = {
 }
 # the rule tests that take their dates from today (catalogue revisions "from today", plans, the
 # inspection and its month's scores, the programme, the feedback loop, the year to seal)
-MODULES = ["tests/test_workdays.py", "tests/test_disclosure_catalogue.py", "tests/test_disclosure_plans.py",
-           "tests/test_supervision_rules.py", "tests/test_supervision_programme.py", "tests/test_feedback_loop.py",
-           "tests/test_disclosure_archive.py"]
+MODULES = ["tests/common/test_workdays.py", "tests/disclosure/test_disclosure_catalogue.py", "tests/disclosure/test_disclosure_plans.py",
+           "tests/supervision/test_supervision_rules.py", "tests/supervision/test_supervision_programme.py", "tests/feedback/test_feedback_loop.py",
+           "tests/disclosure/test_disclosure_archive.py"]
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GONGKAI_FROZEN_AT")), reason="already under a frozen clock")
 

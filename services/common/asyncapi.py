@@ -2,7 +2,7 @@
 
 Other county systems subscribe to our events and read this document rather than our code,
 so it is generated from services.common.contract (never edited by hand) and
-tests/test_asyncapi.py fails when the committed file and the code drift apart.
+tests/common/test_asyncapi.py fails when the committed file and the code drift apart.
 
     python -m services.common.asyncapi          # regenerate docs/asyncapi.yaml
     python -m services.common.asyncapi --check  # exit 1 if the committed file is stale

@@ -1,5 +1,5 @@
 """The name of every event type, as a constant: producers emit and consumers subscribe by
-these, never by a string literal. tests/test_contract.py checks that each names one type
+these, never by a string literal. tests/common/test_contract.py checks that each names one type
 of the catalogue and that every type has one."""
 
 UNIT_REGISTERED = "UnitRegistered"

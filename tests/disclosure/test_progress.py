@@ -9,7 +9,7 @@ from services.common.actor import Actor
 from services.common.errors import InvalidInput
 from services.disclosure import obligations, progress, scheduling
 from services.disclosure.models import Obligation
-from tests.test_obligations import get, today, uow  # noqa: F401  (shared fixtures)
+from tests.disclosure.test_obligations import get, today, uow  # noqa: F401  (shared fixtures)
 
 
 def set_status(uow, status, unit, code, period):

@@ -12,7 +12,7 @@ from nameko import rpc as nameko_rpc
 from services.common import inbox as inbox_module
 from services.common.contract import names, to_message
 from services.common.rpc import Rpc
-from tests.test_feedback_and_notify_rules import published
+from tests.feedback.test_feedback_and_notify_rules import published
 
 
 @pytest.mark.parametrize("lost", [ConnectionResetError(104, "Connection reset by peer"),

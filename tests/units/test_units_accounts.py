@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from services.common.errors import AccountLocked, Forbidden, InvalidInput, PasswordChangeRequired, SignInSlowed
 from services.units import accounts, lockout, provisioning, sessions
 from services.units.models import Account, RefreshToken, Unit
-from tests.units_fixtures import register_sample
+from tests.units.units_fixtures import register_sample
 
 PASSWORD = "a long passphrase"
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.units import accounts, designations, directory, officials, registry
 from services.units.models import Designation
-from tests.units_fixtures import emitted, last_outbox_id, register_sample
+from tests.units.units_fixtures import emitted, last_outbox_id, register_sample
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from services.supervision import (
     reports,
 )
 from services.supervision.models import ScoreRun, UnitCopy
-from tests.test_supervision_rules import OFFICE, T0, obligation_event, unit_event
+from tests.supervision.test_supervision_rules import OFFICE, T0, obligation_event, unit_event
 
 
 def test_an_empty_database_takes_the_history_before_it_answers(uow_factory):

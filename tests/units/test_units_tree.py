@@ -3,7 +3,7 @@ import pytest
 
 from services.common.errors import Conflict, InvalidInput
 from services.units import directory, tree
-from tests.units_fixtures import emitted, last_outbox_id, register_sample
+from tests.units.units_fixtures import emitted, last_outbox_id, register_sample
 
 
 @pytest.fixture

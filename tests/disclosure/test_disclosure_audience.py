@@ -4,7 +4,7 @@ import pytest
 from services.common.actor import Actor
 from services.common.errors import InvalidInput, NotFound
 from services.disclosure import reading, workflow
-from tests.test_disclosure_workflow import INSPECTOR, draft, operator_of, publish, reviewer_of, uow  # noqa: F401
+from tests.disclosure.test_disclosure_workflow import INSPECTOR, draft, operator_of, publish, reviewer_of, uow  # noqa: F401
 
 PUBLIC = {"v01-society", "v01-old", "v01-new"}
 EVERYTHING = {"v01-society", "v01-party", "v01-unit", "v01-specific", "v01-draft", "v01-submitted",

@@ -22,7 +22,7 @@ from services.notify.models import Delivery, InboxMessage, Webhook, WebhookAttem
 from services.notify.rules import Rules, RulesError, parse
 from services.notify.sender import Sender
 from tests.peers.http_peer import Peer
-from tests.test_feedback_and_notify_rules import UNIT
+from tests.feedback.test_feedback_and_notify_rules import UNIT
 
 RULES = Rules()
 TOWN = {**UNIT, "code": "T01", "name": "城关镇党委", "sector": "town", "org_type": "committee", "parent_code": None,

@@ -14,7 +14,7 @@ from services.units import audit, job_runner, jobs, registry
 from services.units.backpressure import STALL_SECONDS, unit_event_queues, wait_for_consumers
 from services.units.load_sample import SAMPLE_COUNTY
 from services.units.models import ImportJob, Unit
-from tests.units_fixtures import register_sample
+from tests.units.units_fixtures import register_sample
 
 SAMPLE = SAMPLE_COUNTY.read_bytes()
 

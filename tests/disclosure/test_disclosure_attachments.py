@@ -11,7 +11,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.actor import Actor
 from services.disclosure import attachments, reading, workflow
 from services.disclosure.models import Attachment, Blob
-from tests.test_disclosure_workflow import OPERATOR, draft, operator_of, publish, uow  # noqa: F401
+from tests.disclosure.test_disclosure_workflow import OPERATOR, draft, operator_of, publish, uow  # noqa: F401
 
 CONFIG = {"ATTACHMENT_MAX_BYTES": 4096}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"

@@ -20,7 +20,7 @@ from services.common.inbox import Inbox
 from services.common.migrate import alembic_config, upgrade
 from services.disclosure.service import DisclosureService
 from tests.conftest import scalar, wait_for
-from tests.test_feedback_and_notify_rules import UNIT
+from tests.feedback.test_feedback_and_notify_rules import UNIT
 
 ROUTING_KEY = f"units.{names.UNIT_REGISTERED}"
 QUEUE = f"gongkai.disclosure.{names.UNIT_REGISTERED}"

@@ -17,7 +17,7 @@ from services.notify.service import NotifyService
 from services.units.load_sample import SAMPLE_COUNTY
 from services.units.service import UnitsService
 from tests.conftest import scalar, wait_for
-from tests.test_feedback_and_notify_rules import UNIT, published
+from tests.feedback.test_feedback_and_notify_rules import UNIT, published
 
 
 

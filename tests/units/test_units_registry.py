@@ -5,7 +5,7 @@ import pytest
 from services.common.errors import InvalidInput
 from services.common.records import OutboxRecord
 from services.units import directory, registry
-from tests.units_fixtures import sample_rows
+from tests.units.units_fixtures import sample_rows
 from services.units.models import Unit
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from services.common.errors import Forbidden
 from services.units import accounts, sessions
 from services.units.models import ApiKey, RefreshToken
-from tests.units_fixtures import register_sample
+from tests.units.units_fixtures import register_sample
 
 PASSWORD = "a long passphrase"
 

@@ -21,8 +21,8 @@ from services.feedback.settings import Settings
 from services.supervision import calendar_deadlines as rectification_deadlines
 from services.supervision import facts, inspection_records, inspections
 from services.supervision.models import Rectification
-from tests.test_feedback_loop import unit
-from tests.test_supervision_rules import unit_event
+from tests.feedback.test_feedback_loop import unit
+from tests.supervision.test_supervision_rules import unit_event
 
 FULL = [{"criterion": c, "score": m} for c, m in (
     ("content_complete", 10), ("content_true", 10), ("content_detail", 10), ("form_board", 10),

@@ -14,8 +14,8 @@ from services.common.errors import Conflict, Forbidden, NotFound
 from services.common.workdays import county_today
 from services.disclosure import archive, attachments, reading, workflow
 from services.disclosure.models import Item, SealedYear
-from tests.test_disclosure_attachments import CONFIG, PDF, b64
-from tests.test_disclosure_workflow import (INSPECTOR, OPERATOR, REVIEWER, draft, operator_of, publish,  # noqa: F401
+from tests.disclosure.test_disclosure_attachments import CONFIG, PDF, b64
+from tests.disclosure.test_disclosure_workflow import (INSPECTOR, OPERATOR, REVIEWER, draft, operator_of, publish,  # noqa: F401
                                             uow)
 
 LAST = county_today().year - 1
