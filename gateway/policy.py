@@ -3,8 +3,7 @@ for their own unit; a reviewer never approves their own draft) is checked by the
 that owns the thing, since only it knows whose the thing is.
 
 Every route must be listed: the gateway refuses to start with a route that is not, and a
-test walks every route with every role against this table.
-"""
+test walks every route with every role against this table."""
 from __future__ import annotations
 
 from typing import Any
@@ -64,6 +63,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the working-day calendar (放假安排): county data, entered by the county office
     ("GET", "/api/v1/calendar"): SIGNED_IN,
     ("GET", "/api/v1/calendar/<year:year>"): SIGNED_IN,
+    ("GET", "/api/v1/calendar/<year:year>/passed"): only("inspector"),
     ("PUT", "/api/v1/calendar/<year:year>"): only("inspector"),
     ("POST", "/api/v1/calendar/<year:year>/file"): only("inspector"),
     # the catalogue (公开目录): public to read, kept by the county office

@@ -13,6 +13,9 @@ class FeedbackClient(ServiceClient):
     def act(self, actor: Actor, feedback_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("act", actor, feedback_id, action, data)
 
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        return self._call("calendar_passed", year)
+
     def get_feedback(self, actor: Actor, feedback_id: int) -> dict[str, Any]:
         return self._call("get_feedback", actor, feedback_id)
 

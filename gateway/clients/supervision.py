@@ -19,6 +19,9 @@ class SupervisionClient(ServiceClient):
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
         return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
 
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        return self._call("calendar_passed", year)
+
     def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
         return self._call("candidates", as_of, sector)
 

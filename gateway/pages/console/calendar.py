@@ -3,7 +3,9 @@ around today comes from (entered by the office, published, or the statutory holi
 provisional, 暂定), a year's weekday holidays and worked weekends with every version entered,
 and a form to enter or change a year: the State Council notice's number and date, and the days
 typed in or uploaded as a YAML or .xlsx file. The disclosure service checks and keeps it; a
-refusal is shown in words, nothing changed, the form as typed."""
+refusal is shown in words, nothing changed, the form as typed. Every deadline the year's
+versions did not move because it had passed (obligations, feedback, rectifications) is listed
+with its old date and the one the new calendar gives, linked to its record's page."""
 from __future__ import annotations
 
 import base64
@@ -16,11 +18,17 @@ from werkzeug.wrappers import Request, Response
 from services.common import i18n
 from services.common.errors import DomainError
 
+from ...clients.passed import calendar_passed
 from ...params import Query, Year
 from ..kit.pages import page, uncached
 
 FILE_MAX_BYTES = 1024 * 1024
 SOURCES = {"entered": "县委办公室录入", "published": "国务院已公布（系统内置）", "statutory": "按法定节假日暂定"}
+# what each kind of passed deadline is, and the console page of its record (None: there is none)
+PASSED_KINDS = {"obligation": ("公开任务", "/console/obligations/{id}/remind"),
+                "feedback_ack": ("意见受理期限", "/console/feedback/{id}"),
+                "feedback_answer": ("意见答复期限", "/console/feedback/{id}"),
+                "rectification": ("整改期限", None)}
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -34,7 +42,7 @@ def _days(text: str) -> list[str]:
 
 
 class ConsoleCalendar:
-    """Mixed into GatewayService; needs `disclosure`, `access` and `web`."""
+    """Mixed into GatewayService; needs `disclosure`, `feedback`, `supervision`, `access` and `web`."""
 
     def _calendar_page(self, request: Request, year: int | None = None, status: int = 200,
                        problem: str | None = None, form: dict[str, Any] | None = None,
@@ -44,8 +52,10 @@ class ConsoleCalendar:
         year = year or params.get("year") or next(
             (y["year"] for y in years["years"] if y["year"] > int(years["today"][:4])), int(years["today"][:4]))
         shown = self.disclosure.get_calendar_year(year)
+        passed = calendar_passed(self.disclosure, self.feedback, self.supervision, year)
         return uncached(self.web.page(request, "console/calendar.html", status, title=f"工作日历 · {year}年",
                                       years=years, shown=shown, sources=SOURCES, problem=problem,
+                                      passed=passed, passed_kinds=PASSED_KINDS,
                                       form=form or {}, outcome=outcome, saved=params.get("saved")))
 
     @page("GET", "/console/calendar", query=CalendarPageQuery)
