@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from services.common import calendar_store, passed_deadlines
 from services.common.actor import Actor
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.feedback import calendar_deadlines as feedback_deadlines
 from services.feedback import intake
 from services.feedback.models import Feedback
@@ -77,3 +79,25 @@ def test_a_passed_rectification_deadline_is_kept_for_the_office(uow_factory, fro
             for p in passed_deadlines.listing(uow.session, 2030)] == [
         ("rectification", rectification_id, "V01", "2030-02-13", "2030-02-15")]
     assert emitted(uow, "RectificationDeadlineMoved") == []
+
+
+def test_the_office_decides_on_a_passed_deadline_once_with_a_note(uow_factory, frozen):
+    uow = uow_factory("feedback")
+    session = uow.session
+    passed_deadlines.keep(session, [{"kind": "feedback_answer", "id": 7, "unit_code": "A001",
+                                     "from_due_on": date(2030, 2, 20), "to_due_on": date(2030, 2, 22),
+                                     "calendar_year": 2030, "calendar_version": 1, "provisional": False}])
+    office = Actor("office", "inspector")
+    with pytest.raises(Forbidden):
+        passed_deadlines.decide(session, Actor("op-a001", "operator", "A001"), 2030, "feedback_answer", 7, "算了")
+    with pytest.raises(InvalidInput):
+        passed_deadlines.decide(session, office, 2030, "feedback_answer", 7, "  ")
+    with pytest.raises(NotFound):
+        passed_deadlines.decide(session, office, 2030, "feedback_answer", 8, "不追究")
+    decided = passed_deadlines.decide(session, office, 2030, "feedback_answer", 7, "不追究逾期，已电话告知单位")
+    uow.commit()
+    assert (decided["decided_by"], decided["decision"]) == ("office", "不追究逾期，已电话告知单位")
+    assert decided["decided_at"] == NOW.isoformat()
+    with pytest.raises(Conflict):
+        passed_deadlines.decide(session, office, 2030, "feedback_answer", 7, "再说一次")
+    assert passed_deadlines.listing(session, 2030)[0]["decision"] == "不追究逾期，已电话告知单位"

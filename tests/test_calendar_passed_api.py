@@ -3,7 +3,8 @@ service that owns one, on the calendar page and at GET /api/v1/calendar/{year}/p
 feedback's acknowledgement and answer deadlines and a rectification's, against the running
 county. The records are made over HTTP, then dated back in their services' databases (a clock
 shared by every process is not to be had), so that their old deadline is today or just before
-and the calendar now counts them from 40 days ago: passed either way, on any day of the year."""
+and the calendar now counts them from 40 days ago: passed either way, on any day of the year.
+The office then decides on them, once each, over the API and on the page."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from services.common import workdays
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import wait_for
-from tests.test_console_signin import sign_in
+from tests.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 from tests.test_supervision_api import FULL
 
@@ -107,3 +108,24 @@ def test_entering_a_year_lists_passed_feedback_and_rectification_deadlines_on_th
     assert f'<a href="/console/feedback/{feedback_id}">意见答复期限 {feedback_id}</a>' in page.text
     assert f'<a href="/console/feedback/{feedback_id}">意见受理期限 {feedback_id}</a>' in page.text
     assert f"整改期限 {rectification_id}" in page.text
+    # the office decides: over the API on the rectification, on the page on the feedback's answer
+    decide = f"{county.api}/api/v1/calendar/{year}/passed"
+    note = {"note": "不追究逾期，按原期限验收"}
+    assert requests.post(f"{decide}/rectification/{rectification_id}/decide", json=note, headers=OPERATOR,
+                         timeout=30).status_code == 403
+    assert requests.post(f"{decide}/parking/1/decide", json=note, headers=OFFICE, timeout=30).status_code == 404
+    decided = requests.post(f"{decide}/rectification/{rectification_id}/decide", json=note, headers=OFFICE, timeout=30)
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decided_by"] == "office" and decided.json()["decision"] == note["note"]
+    again = requests.post(f"{decide}/rectification/{rectification_id}/decide", json=note, headers=OFFICE, timeout=30)
+    assert again.status_code == 409, again.text
+    form = {"note": "已电话告知单位尽快答复", "csrf_token": csrf_of(page)}
+    posted = browser.post(f"{county.api}/console/calendar/{year}/passed/feedback_answer/{feedback_id}", data=form,
+                          allow_redirects=False)
+    assert posted.status_code == 303, posted.text[:2000]
+    shown = browser.get(f"{county.api}{posted.headers['Location']}").text
+    assert "已电话告知单位尽快答复" in shown and "不追究逾期，按原期限验收" in shown
+    assert shown.count("记下决定") == 1  # the acknowledgement deadline still waits
+    rows = listed()
+    assert rows[("feedback_answer", feedback_id)]["decided_by"] == "office"
+    assert rows[("feedback_ack", feedback_id)]["decided_at"] is None

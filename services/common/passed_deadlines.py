@@ -2,7 +2,9 @@
 by the service that owns each (table `calendar_passed_deadlines`), per calendar version, for the
 county office to decide. disclosure keeps its obligations', feedback its acknowledgement and
 answer deadlines', supervision its rectifications'; each answers them by year through a
-`calendar_passed` query, and the office's calendar page lists all three.
+`calendar_passed` query, and the office's calendar page lists all three. The office marks one
+as decided with a note (`decide`: who, when, what was decided); a later version listing the
+same record again asks again.
 
 Kept once per (calendar year, version, kind, record): a redelivered CalendarArranged adds nothing.
 A service's migration calls `create_table(op)`."""
@@ -14,7 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from .actor import Actor
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .records import NAMING, UTCDateTime, utcnow
+
+NOTE_MAX = 500
 
 
 class PassedBase(DeclarativeBase):
@@ -34,6 +40,9 @@ class PassedDeadline(PassedBase):
     to_due_on: Mapped[date] = mapped_column(sa.Date)  # what the new calendar would give
     provisional: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(sa.String(NOTE_MAX))
 
 
 def create_table(op) -> None:
@@ -81,5 +90,26 @@ def listing(session: Session, year: int) -> list[dict[str, Any]]:
         answer.append({"kind": row.kind, "id": row.record_id, "unit_code": row.unit_code,
                        "from_due_on": row.from_due_on.isoformat(), "to_due_on": row.to_due_on.isoformat(),
                        "provisional": row.provisional, "calendar_year": row.calendar_year,
-                       "calendar_version": row.calendar_version, "listed_at": row.listed_at.isoformat()})
+                       "calendar_version": row.calendar_version, "listed_at": row.listed_at.isoformat(),
+                       "decided_by": row.decided_by, "decision": row.decision,
+                       "decided_at": row.decided_at.isoformat() if row.decided_at else None})
     return answer
+
+
+def decide(session: Session, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+    """The county office's decision on a passed deadline, as the newest version of the year
+    left it: kept once, with who and when. The deadline itself stays as it is."""
+    if actor.role != "inspector":
+        raise Forbidden("只有县委办公室可以处理已过的期限")
+    if not note.strip():
+        raise InvalidInput("请写明处理决定")
+    row = session.scalars(sa.select(PassedDeadline).where(
+        PassedDeadline.calendar_year == int(year), PassedDeadline.kind == kind,
+        PassedDeadline.record_id == int(record_id)).order_by(PassedDeadline.calendar_version.desc())).first()
+    if row is None:
+        raise NotFound(f"{year} 年没有列出这项已过的期限（{kind} {record_id}）")
+    if row.decided_at is not None:
+        raise Conflict(f"这项期限已由 {row.decided_by} 处理过")
+    row.decided_by, row.decided_at, row.decision = actor.username, utcnow(), note.strip()[:NOTE_MAX]
+    session.flush()
+    return next(item for item in listing(session, year) if (item["kind"], item["id"]) == (kind, int(record_id)))

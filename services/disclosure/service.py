@@ -45,6 +45,11 @@ class DisclosureService(base.ServiceBase):
         return passed_deadlines.listing(self.db.session, int(year))
 
     @command
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        """The county office's decision on one of them, with its note."""
+        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
+
+    @command
     def enter_calendar_year(self, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
         """A new version of the year's arrangement; recomputes the obligations it moves."""
         return calendar.enter_year(self.db, actor, int(year), calendar.arrangement_data(data))

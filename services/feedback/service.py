@@ -39,6 +39,11 @@ class FeedbackService(base.ServiceBase):
         """The acknowledgement and answer deadlines the year's versions left for the office."""
         return passed_deadlines.listing(self.db.session, int(year))
 
+    @command
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        """The county office's decision on one of them, with its note."""
+        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
+
     @event_subscriber(names.ITEM_PUBLISHED)
     def on_item_published(self, event: Event) -> None:
         intake.apply_published_item(self.db.session, event.payload)

@@ -67,6 +67,11 @@ class SupervisionService(base.ServiceBase):
         """The rectification deadlines the year's versions left for the office: they had passed."""
         return passed_deadlines.listing(self.db.session, int(year))
 
+    @command
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        """The county office's decision on one of them, with its note."""
+        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
+
     @timer(interval=1, eager=True)
     def take_history(self) -> None:
         """Until done: fill an empty database from the producers' published events."""

@@ -26,3 +26,12 @@ class CalendarFileFields(Schema):
 
     document = fields.String(validate=validate.Length(1, 200))
     issued_on = fields.Date()
+
+
+class PassedDecisionInput(Schema):
+    """The county office's decision on a deadline a new calendar left because it had passed."""
+    class Meta:
+        unknown = RAISE
+
+    note = fields.String(required=True, validate=validate.Length(1, 500), metadata={
+        "description": "what the office decided, e.g. 不追究逾期，已电话告知单位"})
