@@ -119,7 +119,10 @@ def test_entering_a_year_lists_passed_feedback_and_rectification_deadlines_on_th
     assert decided.json()["decided_by"] == "office" and decided.json()["decision"] == note["note"]
     again = requests.post(f"{decide}/rectification/{rectification_id}/decide", json=note, headers=OFFICE, timeout=30)
     assert again.status_code == 409, again.text
-    form = {"note": "已电话告知单位尽快答复", "csrf_token": csrf_of(page)}
+    empty = browser.post(f"{county.api}/console/calendar/{year}/passed/feedback_answer/{feedback_id}",
+                         data={"note": " ", "csrf_token": csrf_of(page)})
+    assert empty.status_code == 400 and "没有记下" in empty.text
+    form = {"note": "已电话告知单位尽快答复", "csrf_token": csrf_of(empty)}
     posted = browser.post(f"{county.api}/console/calendar/{year}/passed/feedback_answer/{feedback_id}", data=form,
                           allow_redirects=False)
     assert posted.status_code == 303, posted.text[:2000]

@@ -19,8 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from .actor import Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .records import NAMING, UTCDateTime, utcnow
-
-NOTE_MAX = 500
+from .shapes.calendar import NOTE_MAX
 
 
 class PassedBase(DeclarativeBase):

@@ -17,13 +17,13 @@ from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
 from services.common.errors import DomainError
+from services.common.shapes.calendar import NOTE_MAX
 
 from ...clients.passed import calendar_passed, decide
 from ...params import Query, Year
 from ..kit.pages import page, uncached
 
 FILE_MAX_BYTES = 1024 * 1024
-NOTE_MAX = 500
 SOURCES = {"entered": "县委办公室录入", "published": "国务院已公布（系统内置）", "statutory": "按法定节假日暂定"}
 # what each kind of passed deadline is, and the console page of its record (None: there is none)
 PASSED_KINDS = {"obligation": ("公开任务", "/console/obligations/{id}/remind"),
@@ -56,7 +56,7 @@ class ConsoleCalendar:
         passed = calendar_passed(self.disclosure, self.feedback, self.supervision, year)
         return uncached(self.web.page(request, "console/calendar.html", status, title=f"工作日历 · {year}年",
                                       years=years, shown=shown, sources=SOURCES, problem=problem,
-                                      passed=passed, passed_kinds=PASSED_KINDS, refused=refused,
+                                      passed=passed, passed_kinds=PASSED_KINDS, refused=refused, note_max=NOTE_MAX,
                                       form=form or {}, outcome=outcome, saved=params.get("saved")))
 
     @page("GET", "/console/calendar", query=CalendarPageQuery)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 MAX_DAYS = 60  # a year lists some 30 holidays and a handful of worked weekends
+NOTE_MAX = 500  # the office's decision on a passed deadline
 
 
 class CalendarArrangementInput(Schema):
@@ -33,5 +34,5 @@ class PassedDecisionInput(Schema):
     class Meta:
         unknown = RAISE
 
-    note = fields.String(required=True, validate=validate.Length(1, 500), metadata={
+    note = fields.String(required=True, validate=validate.Length(1, NOTE_MAX), metadata={
         "description": "what the office decided, e.g. 不追究逾期，已电话告知单位"})
