@@ -3,8 +3,7 @@ for their own unit; a reviewer never approves their own draft) is checked by the
 that owns the thing, since only it knows whose the thing is.
 
 Every route must be listed: the gateway refuses to start with a route that is not, and a
-test walks every route with every role against this table.
-"""
+test walks every route with every role against this table."""
 from __future__ import annotations
 
 from typing import Any
@@ -40,8 +39,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/accounts"): only("admin"),
     ("GET", "/api/v1/accounts/<username:username>"): only("admin"),
     ("PATCH", "/api/v1/accounts/<username:username>"): only("admin"),
-    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"):
-        only("admin"),
+    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
     ("POST", "/api/v1/accounts/provision"): only("admin"),
     # the registry: the directory is public, its upkeep the administrator's
     ("GET", "/api/v1/units"): PUBLIC,
@@ -64,6 +62,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # the working-day calendar (放假安排): county data, entered by the county office
     ("GET", "/api/v1/calendar"): SIGNED_IN,
     ("GET", "/api/v1/calendar/<year:year>"): SIGNED_IN,
+    ("GET", "/api/v1/calendar/<year:year>/passed"): only("inspector"),
+    ("POST", "/api/v1/calendar/<year:year>/passed/<kind>/<id:record_id>/decide"): only("inspector"),
     ("PUT", "/api/v1/calendar/<year:year>"): only("inspector"),
     ("POST", "/api/v1/calendar/<year:year>/file"): only("inspector"),
     # the catalogue (公开目录): public to read, kept by the county office
@@ -91,8 +91,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/items/<id:item_id>/versions"): PUBLIC,
     ("POST", "/api/v1/items"): only("operator"),
     ("PATCH", "/api/v1/items/<id:item_id>"): only("operator"),
-    ("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>"):
-        only("operator", "reviewer"),
+    ("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>"): only("operator", "reviewer"),
     ("POST", "/api/v1/items/<id:item_id>/correct"): only("operator"),
     ("POST", "/api/v1/items/<id:item_id>/attachments"): only("operator"),
     ("GET", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>"): PUBLIC,
@@ -229,6 +228,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/progress"): only("inspector", "admin"),
     ("GET", "/console/calendar"): only("inspector"),
     ("POST", "/console/calendar/<year:year>"): only("inspector"),
+    ("POST", "/console/calendar/<year:year>/passed/<kind>/<id:record_id>"): only("inspector"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.svg"): only("inspector", "admin"),
     ("GET", f"/console/progress/<any({PROGRESS_CHARTS}):kind>.xlsx"): only("inspector", "admin"),
     ("GET", "/console/screen"): only("inspector", "admin"),

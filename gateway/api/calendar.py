@@ -8,8 +8,9 @@ import base64
 
 from werkzeug.wrappers import Request, Response
 
-from services.common.shapes.calendar import CalendarArrangementInput
+from services.common.shapes.calendar import CalendarArrangementInput, PassedDecisionInput
 
+from ..clients.passed import calendar_passed, decide
 from ..errors import ApiError, bad_request
 from ..http import api, json_body, json_response
 from ..params import Day, Query, Text
@@ -35,6 +36,21 @@ class CalendarRoutes:
         """A year's weekday holidays and worked weekends as deadlines use them, its source
         (entered, published, statutory: provisional) and every version the office entered."""
         return json_response(self.disclosure.get_calendar_year(year))
+
+    @api("GET", "/api/v1/calendar/<year:year>/passed")
+    def get_calendar_passed(self, request: Request, year: int) -> Response:
+        """The deadlines the year's versions did not move because they had passed, left for the
+        county office to decide: obligations, feedback acknowledgements and answers, rectifications
+        (kind, id, unit_code, from_due_on as it stays, to_due_on as the new calendar gives it)."""
+        return json_response({"year": year, "items": calendar_passed(self.disclosure, self.feedback,
+                                                                     self.supervision, year)})
+
+    @api("POST", "/api/v1/calendar/<year:year>/passed/<kind>/<id:record_id>/decide", body=PassedDecisionInput)
+    def decide_calendar_passed(self, request: Request, year: int, kind: str, record_id: int) -> Response:
+        """The county office's decision on one of them (a note; who and when are kept). The
+        deadline itself stays as it is; a second decision is refused (409)."""
+        data = json_body(request, PassedDecisionInput(), self.access.max_body)
+        return json_response(decide(self._services(), self.access.caller(request), year, kind, record_id, data["note"]))
 
     @api("PUT", "/api/v1/calendar/<year:year>", body=CalendarArrangementInput)
     def put_calendar_year(self, request: Request, year: int) -> Response:

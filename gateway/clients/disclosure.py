@@ -120,6 +120,12 @@ class DisclosureClient(ServiceClient):
     def get_calendar_year(self, year: int) -> dict[str, Any]:
         return self._call("get_calendar_year", year)
 
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        return self._call("calendar_passed", year)
+
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
+
     def enter_calendar_year(self, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("enter_calendar_year", actor, year, data)
 

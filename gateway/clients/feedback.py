@@ -13,6 +13,12 @@ class FeedbackClient(ServiceClient):
     def act(self, actor: Actor, feedback_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("act", actor, feedback_id, action, data)
 
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        return self._call("calendar_passed", year)
+
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
+
     def get_feedback(self, actor: Actor, feedback_id: int) -> dict[str, Any]:
         return self._call("get_feedback", actor, feedback_id)
 

@@ -19,6 +19,12 @@ class SupervisionClient(ServiceClient):
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
         return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
 
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        return self._call("calendar_passed", year)
+
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
+
     def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
         return self._call("candidates", as_of, sector)
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.orm import Session
 
-from services.common import calendar_store, workdays
+from services.common import calendar_store, passed_deadlines, workdays
 from services.common.actor import Actor
 from services.common.calendar_store import CalendarArrangement
 from services.common.contract import names
@@ -113,6 +113,7 @@ def enter_year(uow: UnitOfWork, actor: Actor, year: int, data: dict[str, Any]) -
     calendar_store.store(session, payload)
     uow.emit(names.CALENDAR_ARRANGED, payload)
     moved, passed = recompute_obligations(uow, year, version, today)
+    passed_deadlines.keep(session, passed)
     answer = get_year(session, year)
     answer.update(moved=moved, passed=passed)
     return answer

@@ -1,8 +1,8 @@
 """Feedback deadlines when the county office enters or changes a year's holiday arrangement:
 the acknowledgement and answer deadlines of feedback still in its first round are counted
 again from the day it was received (with a granted extension on top); those not yet passed
-move, each announced once (FeedbackDeadlineMoved); a passed one stays and is logged for the
-office. A reopened round's deadline (counted from the reopening, not kept) is left alone."""
+move, each announced once (FeedbackDeadlineMoved); a passed one stays and is kept for the
+office to decide (services/common/passed_deadlines.py). A reopened round's deadline (counted from the reopening, not kept) is left alone."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.common import calendar_store
+from services.common import calendar_store, passed_deadlines
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.workdays import add_working_days, county_date, county_today
@@ -53,4 +53,5 @@ def recompute(uow: UnitOfWork, settings: Any, payload: dict[str, Any]) -> dict[s
                 feedback.due_soon_at = None
             uow.emit(names.FEEDBACK_DEADLINE_MOVED, change)
             moved.append(change)
+    passed_deadlines.keep(uow.session, passed)
     return {"moved": moved, "passed": passed}

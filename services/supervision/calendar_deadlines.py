@@ -1,7 +1,8 @@
 """Rectification deadlines (限期整改) when the county office enters or changes a year's holiday
 arrangement: an open rectification's deadline is counted again, its finding's working days from
 the day the unit was inspected; one not yet passed moves, announced once
-(RectificationDeadlineMoved); a passed one stays and is logged for the office to decide."""
+(RectificationDeadlineMoved); a passed one stays and is kept for the office to decide
+(services/common/passed_deadlines.py)."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.common import calendar_store
+from services.common import calendar_store, passed_deadlines
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.workdays import add_working_days, county_date, county_today
@@ -49,4 +50,5 @@ def recompute(uow: UnitOfWork, payload: dict[str, Any]) -> dict[str, list[dict[s
         rectification.deadline, rectification.warned_at = new, None
         uow.emit(names.RECTIFICATION_DEADLINE_MOVED, change)
         moved.append(change)
+    passed_deadlines.keep(uow.session, passed)
     return {"moved": moved, "passed": passed}

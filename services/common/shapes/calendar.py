@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 MAX_DAYS = 60  # a year lists some 30 holidays and a handful of worked weekends
+NOTE_MAX = 500  # the office's decision on a passed deadline
 
 
 class CalendarArrangementInput(Schema):
@@ -26,3 +27,12 @@ class CalendarFileFields(Schema):
 
     document = fields.String(validate=validate.Length(1, 200))
     issued_on = fields.Date()
+
+
+class PassedDecisionInput(Schema):
+    """The county office's decision on a deadline a new calendar left because it had passed."""
+    class Meta:
+        unknown = RAISE
+
+    note = fields.String(required=True, validate=validate.Length(1, NOTE_MAX), metadata={
+        "description": "what the office decided, e.g. 不追究逾期，已电话告知单位"})
