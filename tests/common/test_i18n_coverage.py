@@ -17,7 +17,7 @@ from pathlib import Path
 
 from services.common import i18n
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 POSITION = {"ApiError": 2, "FormRefused": 2, "envelope": 2, "RowProblem": 2}  # the message's argument, else 0
 CALLS = {"unauthorized", "forbidden", "bad_request", "ValidationError", "RowProblem", "envelope"}
 VALIDATORS = {"Regexp", "Length", "OneOf", "Range", "Email", "URL", "Equal", "NoneOf", "ContainsOnly"}

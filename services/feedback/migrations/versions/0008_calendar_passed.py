@@ -8,7 +8,7 @@ from alembic import op
 from services.common import passed_deadlines
 
 revision = "calendar_passed"
-down_revision = "calendar_copy"
+down_revision = "0007"
 
 
 def upgrade() -> None:
