@@ -95,10 +95,12 @@ def due_now(uow):
 def test_the_rules_file_is_checked_whole_with_errors_naming_the_place(tmp_path):
     with pytest.raises(RulesError) as refused:
         parse("events:\n  NoSuchEvent: {tell: [{to: [liaison], channels: [email]}]}\n"
-              "  ItemPublished: {link: '/items/{nope}', tell: [{to: [mayor], channels: [fax], urgency: high}]}\n")
+              "  ItemPublished: {link: '/items/{item_id}', tell: [{to: [mayor], channels: [fax], urgency: high}]}\n"
+              "  WebhookDisabled: {link: item, tell: [{to: [admin], channels: [email]}]}\n")
     text = str(refused.value)
     for expected in ("NoSuchEvent: unknown event type", "unknown recipient mayor", "unknown channel fax",
-                     "the link names nope", "urgency must be one of"):
+                     "the link must name a console page", "the item page needs item_id, which WebhookDisabled",
+                     "urgency must be one of"):
         assert expected in text
     with pytest.raises(RulesError, match="no template"):
         parse("events:\n  PlanApproved: {tell: [{to: [county_office], channels: [email]}]}\n")
@@ -129,7 +131,7 @@ def test_a_red_rectification_reaches_the_unit_its_town_and_waits_for_nothing(uow
     robot = deliveries[("wecom", "13900000002,13900000003")]
     assert robot.destination == "wecom" and "逾期" in robot.body
     (message,) = uow.session.scalars(sa.select(InboxMessage)).all()
-    assert message.username == "op-v01" and message.link == "https://gk.example/rectifications/4"
+    assert message.username == "op-v01" and message.link == "https://gk.example/console/rectifications/4"
     assert "2026-11-30" in message.subject
 
 
@@ -274,7 +276,7 @@ def test_email_has_one_message_id_per_delivery_even_when_resent(uow_factory, mai
     channels.send_email(smtp, email)  # a crash between send and mark: the resend
     first, second = mail_sink.messages()
     assert first["Message-ID"] == second["Message-ID"] == email.message_id
-    assert "2026-12-04" in first["Subject"] and "https://gk.example/obligations/11" in first.get_content()
+    assert "2026-12-04" in first["Subject"] and "https://gk.example/console/obligations/11" in first.get_content()
 
 
 # --- subscribers' webhooks ------------------------------------------------------------------------
@@ -384,7 +386,7 @@ def test_a_template_preview_in_county_time_and_bad_payloads_refused():
         "item_id": 3, "unit_code": "A001", "title": "党费", "version": 1, "audience": "society", "summary": "…",
         "carriers": ["网站"], "obligation_id": None, "published_by": "rv",
         "published_at": "2026-12-01T16:30:00+00:00"}, "https://gk.example")
-    assert "2026-12-02 00:30" in answer["body"] and answer["link"] == "https://gk.example/items/3"
+    assert "2026-12-02 00:30" in answer["body"] and answer["link"] == "https://gk.example/console/items/3"
     with pytest.raises(InvalidInput, match="不符合"):
         console.preview(RULES, "ItemPublished", "email", {"item_id": "x"})
 
