@@ -235,6 +235,10 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/obligations"): only("inspector", "admin"),
     ("GET", "/console/scores"): only("inspector", "admin"),
     ("GET", "/console/rectifications"): only("inspector", "admin"),
+    # one record, where a notification about it lands (gateway/pages/console/records.py); the service checks the unit
+    ("GET", "/console/obligations/<id:obligation_id>"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/console/rectifications/<id:rectification_id>"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/console/reports/<id:report_id>"): only("inspector", "admin"),
     # the county office's reminders (催办) and inspections (gateway/pages/console/reminders.py, inspections.py,
     # inspection_records.py); supervision checks that whoever records a unit is its inspector
     ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),

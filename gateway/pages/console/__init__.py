@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, feedback, the registry, accounts, webhooks and the administrator's pages."""
+records, one obligation, rectification or report (where notifications land), feedback, the registry, accounts, webhooks and the administrator's pages."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .calendar import ConsoleCalendar
@@ -11,6 +11,7 @@ from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
 from .progress import ConsoleProgress
+from .records import ConsoleRecords
 from .registry import ConsoleRegistry
 from .reminders import ConsoleReminders
 from .signin import ConsoleSignIn
@@ -20,5 +21,5 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
-                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar):
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords):
     """Every page of the console."""
