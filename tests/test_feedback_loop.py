@@ -124,7 +124,7 @@ def test_the_whole_loop_with_its_events_and_never_the_contact(county):
     assert all(CONTACT not in json.dumps(p) and "13812340000" not in json.dumps(p) for _, p in events(uow))
     detail = views.detail(uow.session, REVIEWER, feedback.id, settings)
     assert detail["contact"] == CONTACT and [s["action"] for s in detail["steps"]][:3] == ["hold", "release", "accept"]
-    with pytest.raises(NotFound):  # another unit sees nothing of it
+    with pytest.raises(Forbidden, match="由单位 A001 办理"):  # another unit sees nothing of it but whose it is
         views.detail(uow.session, OTHER_OPERATOR, feedback.id, settings)
 
 
