@@ -1,11 +1,12 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), feedback, the registry, accounts, webhooks and the administrator's pages."""
+records, one obligation, rectification or report (where notifications land), the inbox and notification settings, feedback, the registry, accounts, webhooks and the administrator's pages."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .calendar import ConsoleCalendar
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
+from .inbox import ConsoleInbox
 from .figures import ConsoleFigures
 from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
@@ -21,5 +22,5 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
-                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords):
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox):
     """Every page of the console."""
