@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from ...labels import PROGRESS_STATUS_NAMES
+from services.common.contract.supervision import DIMENSIONS
+
+from ...labels import PROGRESS_STATUS_NAMES, labels
 from ..kit.pages import page, uncached
 from .figures import RECTIFICATION_STATUSES
 from .reminders import REMINDABLE, last_reminders
+
+DIMENSION_NAMES = labels("dimension", DIMENSIONS)
 
 
 class ConsoleRecords:
@@ -31,7 +35,7 @@ class ConsoleRecords:
         rectification = self.supervision.get_rectification(request.actor, rectification_id)
         return self.renew_session(request, uncached(self.web.page(
             request, "console/rectification.html", title="整改", rectification=rectification,
-            statuses=RECTIFICATION_STATUSES)))
+            statuses=RECTIFICATION_STATUSES, dimensions=DIMENSION_NAMES)))
 
     @page("GET", "/console/reports/<id:report_id>")
     def console_report(self, request: Request, report_id: int) -> Response:
