@@ -13,13 +13,14 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from services.common.actor import Actor
 from services.common.db import standalone_unit_of_work
 from services.common.workdays import county_today
 
 from . import default_catalogue, plans
 from .models import Plan
 
-OFFICE = {"username": "office", "role": "inspector", "unit": None}
+OFFICE = Actor("office", "inspector")
 
 
 def sample_plan(year: int) -> dict:
