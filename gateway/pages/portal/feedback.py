@@ -55,9 +55,10 @@ class PortalFeedbackRoutes:
                 "url": f"/plans/{ident}"}
 
     def _form(self, request: Request, target: dict[str, Any], form: dict[str, Any], errors: dict[str, str],
-              status: int = 200, problem: str | None = None) -> Response:
+              status: int = 200, problem: str | None = None, answer: str | None = None) -> Response:
         return uncached(self.web.page(request, "feedback_form.html", status, title="提意见建议", target=target,
-                                      form=form, errors=errors, problem=problem, kinds=FEEDBACK_KIND_CHOICES))
+                                      form=form, errors=errors, problem=problem, answer=answer,
+                                      kinds=FEEDBACK_KIND_CHOICES))
 
     @page("GET", "/feedback/new", query=TargetQuery)
     def feedback_form(self, request: Request) -> Response:
@@ -91,7 +92,8 @@ class PortalFeedbackRoutes:
         except DomainError as exc:
             if exc.status >= 500 or exc.status == 404:
                 raise
-            return self._form(request, target, form, {}, exc.status, problem=exc.message)
+            answer = (getattr(exc, "details", None) or {}).get("answer")  # a repeat whose first has a public answer
+            return self._form(request, target, form, {}, exc.status, problem=exc.message, answer=answer)
         return uncached(self.web.page(request, "feedback_done.html", title="已收到您的意见建议", receipt=receipt,
                                       target=target))
 
