@@ -143,6 +143,31 @@ def test_quiet_hours_hold_normal_sms_and_robots_until_morning_county_time():
     assert planner.quiet_until(early, "22:00-07:30") == morning
 
 
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning_too(uow_factory, peer):
+    uow = uow_factory("notify")
+    county(uow)
+    provider = peer(lambda request: (503, {}))
+    sms = settings(SMS={"URL": provider.url + "/sms", "TEMPLATES": {"default": "SMS_1"}}, RETRY_BASE_SECONDS=600)
+    evening = datetime(2026, 12, 1, 13, 55, tzinfo=timezone.utc)  # 21:55 county time: not quiet yet
+    reminded = new_event("ObligationReminded", {
+        "obligation_id": 11, "unit_code": "V01", "entry_code": "DF-01", "matter": "党费收缴使用管理", "period": "2026-Q4",
+        "due_on": datetime(2026, 12, 4).date(), "year": 2026, "status": "overdue", "reminded_by": "office",
+        "reminded_at": evening, "note": "", "reminder_no": 1})
+    (text,) = [d for d in planner.plan(uow.session, reminded, RULES, sms, evening) if d.channel == "sms"]
+    assert text.next_attempt_at == evening  # goes at once
+    uow.session.execute(sa.update(Delivery).where(Delivery.channel == "email").values(status="delivered"))
+    uow.commit()
+    assert sender_for(uow, sms, clock=lambda: evening).pass_once(wait=True) == 1
+    uow.session.expire_all()
+    retry = uow.session.get(Delivery, text.id)
+    assert retry.status == "pending" and retry.attempts == 1 and len(provider.requests) == 1
+    morning = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)  # 07:30 county time, not 22:05
+    assert retry.next_attempt_at.replace(tzinfo=timezone.utc) == morning
+    uow.commit()
+    two_am = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+    assert sender_for(uow, sms, clock=lambda: two_am).pass_once(wait=True) == 0  # nothing goes out at 02:00
+
+
 def test_yellow_warnings_are_bundled_into_one_morning_digest_per_person_and_channel(uow_factory, peer):
     uow = uow_factory("notify")
     county(uow)
