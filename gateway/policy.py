@@ -207,6 +207,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/feedback"): PUBLIC,
     ("GET", "/track"): PUBLIC,
     ("GET", "/track/<tracking:tracking_code>"): PUBLIC,
+    ("POST", "/track/<tracking:tracking_code>/<any(rate,reopen):action>"): PUBLIC,  # with the PIN (portal/tracking.py)
     # the staff console (gateway/pages/console): signing in, each role's work, the admin's accounts
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

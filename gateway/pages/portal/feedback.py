@@ -16,6 +16,7 @@ from ...errors import ApiError
 from ...params import Query, Text
 from ..kit import cached, is_bot, page, uncached, validate_form
 from ...labels import FEEDBACK_KIND_CHOICES, FEEDBACK_TARGET_NAMES as TARGET_WORDS
+from .tracking import RATINGS
 
 LABELS = {"target": "意见针对的对象", "target_kind": "意见针对的对象", "target_id": "意见针对的对象",
           "kind": "类别", "content": "内容", "contact": "联系方式"}
@@ -111,7 +112,7 @@ class PortalFeedbackRoutes:
     def track_page(self, request: Request, tracking_code: str) -> Response:
         """Where the feedback stands: its steps, its deadlines and the approved answers."""
         found = self.feedback.track(tracking_code)
-        response = self.web.page(request, "track.html", title=f"办理进度 {tracking_code}", fb=found)
+        response = self.web.page(request, "track.html", title=f"办理进度 {tracking_code}", fb=found, ratings=RATINGS)
         response.headers["Cache-Control"] = "private, no-cache"
         response.add_etag()
         return response.make_conditional(request)
