@@ -2,7 +2,8 @@
 Playwright, run as its own process by tests/test_notice_browser.py: each page as its reader
 signs in to it at 390 px (no sideways scroll) and 1280 px, with axe-core's serious and
 critical WCAG 2.1 AA violations; the inbox marks a message read with its button, and the
-settings page saves a channel switched off, both without script.
+settings page saves a channel switched off, both without script; a signed-out sender rates an
+answer on its tracking page with the PIN.
 
     python -m tests.notice_browser BASE_URL SPEC.json RESULT.json SHOTS_DIR
 """
@@ -53,6 +54,20 @@ def main() -> None:
                                          "sms_checked": page.get_by_label("短信").is_checked()}
                 page.get_by_label("短信").check()
                 page.get_by_role("button", name="保存").click()
+        track = spec.get("track")
+        if track:  # the sender, signed out: the tracking page, then rates the answer with the PIN
+            page = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
+            page.goto(f"{args.base}/track/{track['code']}")
+            name = "anonymous-track"
+            result["status"][name] = 200 if page.locator("#rate-h").count() else None
+            result["axe"][name] = serious(axe.run(page, options=AXE_OPTIONS).response)
+            result["scroll_width"][name] = page.evaluate("document.documentElement.scrollWidth")
+            screenshots(page, shots, f"notice-{name}")
+            page.get_by_label("基本满意").check()
+            page.locator("#r-comment").fill("修好了")
+            page.locator("#r-secret").fill(track["pin"])
+            page.get_by_role("button", name="提交评价").click()
+            result["rated"] = page.locator("[role=status]").first.inner_text()
         browser.close()
     Path(args.result).write_text(json.dumps(result, ensure_ascii=False))
 

@@ -9,10 +9,13 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
 from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.test_console_feedback import send_feedback
 from tests.test_notify_links import records
+from tests.test_portal_tracking import answer
 
 pytestmark = pytest.mark.api_level
 
@@ -25,6 +28,10 @@ def test_the_pages_notices_land_on_in_the_browser(county, tmp_path):
                     f"/console/rectifications/{made['rectification_id']}", inspection, case],
         "office": [f"/console/obligations/{made['obligation_id']}", f"/console/rectifications/{made['rectification_id']}",
                    f"/console/reports/{made['report_id']}", "/console/inbox"]}}
+    receipts = [send_feedback(county["api"], f"浏览器评价检查 {n} {tmp_path.name}") for n in range(2)]
+    for receipt, feedback_id in receipts:
+        answer(county["api"], feedback_id, "已处理。")
+    spec["track"] = {"code": receipts[0][0]["tracking_code"], "pin": receipts[0][0]["secret"]}
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
     shots = ROOT / os.environ["PORTAL_SCREENSHOTS"] if os.environ.get("PORTAL_SCREENSHOTS") else tmp_path
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
@@ -40,3 +47,8 @@ def test_the_pages_notices_land_on_in_the_browser(county, tmp_path):
     inbox = result["inbox"]
     assert inbox["after"] == inbox["before"] - 1 and "已标为已读" in inbox["notice"]
     assert "通知设置已保存" in result["preferences"]["notice"] and result["preferences"]["sms_checked"] is False
+    assert "已收到您的评价" in result["rated"]
+    rated = sum(requests.get(f"{county['api']}/api/v1/feedback/{r['tracking_code']}").json()["rating"] is not None
+                for r, _ in receipts)
+    print(f"answered feedback rated in the browser: {rated} of {len(receipts)}")
+    assert rated == 1
