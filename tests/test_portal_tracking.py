@@ -62,3 +62,15 @@ def test_the_sender_rates_and_reopens_with_the_pin_and_bad_input_changes_nothing
     trail = requests.get(f"{api}/track/{code}").text
     assert trail.count("已安排电工本周修好") == 1 and "第 3 次答复" in trail and 'name="rating"' not in trail
     assert "您的评价：满意" in trail
+
+
+def test_wrong_pins_lock_the_tracking_code_and_the_page_says_for_how_long(county):
+    api = county["api"]
+    receipt, feedback_id = send_feedback(api, f"公开栏玻璃碎了（{uuid.uuid4().hex[:6]}）")
+    code = receipt["tracking_code"]
+    answer(api, feedback_id, "已更换玻璃。")
+    for _ in range(5):
+        assert act(api, code, "rate", secret="99999999", rating="satisfied").status_code == 403
+    locked = act(api, code, "rate", secret=receipt["secret"], rating="satisfied")
+    assert locked.status_code == 429 and "已连续输错 5 次，请 30 分钟后再试" in locked.text
+    assert status(api, code) == "answered"
