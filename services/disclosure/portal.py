@@ -28,7 +28,7 @@ MAX_ITEMS = 200
 
 def portal_reader(actor: Actor | None) -> dict[str, Any] | None:
     """A member (or a unit's official) reads as a member of their unit; anyone else as the public."""
-    if actor and actor.get("role") in audience.MEMBER_ROLES and actor.unit:
+    if actor and actor.role in audience.MEMBER_ROLES and actor.unit:
         return {"username": actor.username, "role": "member", "unit": actor.unit}
     return None
 
