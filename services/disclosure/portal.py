@@ -26,10 +26,10 @@ HALVES = {"H1": "上半年", "H2": "下半年"}
 MAX_ITEMS = 200
 
 
-def portal_reader(actor: Actor | None) -> dict[str, Any] | None:
+def portal_reader(actor: Actor | None) -> Actor | None:
     """A member (or a unit's official) reads as a member of their unit; anyone else as the public."""
     if actor and actor.role in audience.MEMBER_ROLES and actor.unit:
-        return {"username": actor.username, "role": "member", "unit": actor.unit}
+        return Actor(actor.username, "member", actor.unit)
     return None
 
 
