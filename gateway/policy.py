@@ -10,7 +10,7 @@ from typing import Any
 
 from .auth import ROLES
 from .errors import forbidden, unauthorized
-from .policy_notices import NOTICE_PAGES
+from .policy_notices import notice_pages
 
 ANONYMOUS = "anonymous"
 PUBLIC = frozenset({ANONYMOUS, *ROLES})
@@ -207,7 +207,6 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/feedback"): PUBLIC,
     ("GET", "/track"): PUBLIC,
     ("GET", "/track/<tracking:tracking_code>"): PUBLIC,
-    ("POST", "/track/<tracking:tracking_code>/<any(rate,reopen):action>"): PUBLIC,  # with the PIN (portal/tracking.py)
     # the staff console (gateway/pages/console): signing in, each role's work, the admin's accounts
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
@@ -236,7 +235,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/obligations"): only("inspector", "admin"),
     ("GET", "/console/scores"): only("inspector", "admin"),
     ("GET", "/console/rectifications"): only("inspector", "admin"),
-    **NOTICE_PAGES,  # where notifications land, and the inbox (gateway/policy_notices.py)
+    **notice_pages(PUBLIC),  # where notices land, the inbox, senders' and readers' actions (policy_notices.py)
     # the county office's reminders (催办) and inspections (gateway/pages/console/reminders.py, inspections.py,
     # inspection_records.py); supervision checks that whoever records a unit is its inspector
     ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
