@@ -27,7 +27,8 @@ def test_the_pages_notices_land_on_in_the_browser(county, tmp_path):
         "op-a001": ["/console/inbox", "/console/preferences", f"/console/obligations/{made['obligation_id']}",
                     f"/console/rectifications/{made['rectification_id']}", inspection, case],
         "office": [f"/console/obligations/{made['obligation_id']}", f"/console/rectifications/{made['rectification_id']}",
-                   f"/console/reports/{made['report_id']}", "/console/inbox"]}}
+                   f"/console/reports/{made['report_id']}", "/console/inbox", "/console/reported-answers"],
+        "anonymous": ["/answers/1/report?back=/units/A001"]}}
     receipts = [send_feedback(county["api"], f"浏览器评价检查 {n} {tmp_path.name}") for n in range(2)]
     for receipt, feedback_id in receipts:
         answer(county["api"], feedback_id, "已处理。")
