@@ -126,8 +126,8 @@ def test_the_whole_loop_over_http(county):
         assert response.status_code == 200 and CONTACT not in response.text, response.url
     steps = requests.get(f"{api}/api/v1/feedback/{feedback_id}", headers=OFFICE).json()["steps"]
     assert [s["action"] for s in steps] == ["hold", "release", "accept", "extend", "grant_extension", "answer",
-                                            "approve_answer", "rate", "reopen", "answer", "approve_answer", "rate",
-                                            "close"]
+                                            "approve_answer", "wrong_pin", "rate", "reopen", "answer", "approve_answer",
+                                            "rate", "close"]  # the wrong PIN tried above is counted
     wait_for(lambda: _feedback_events(county, feedback_id)[-1:] == ["FeedbackClosed"], timeout=20,
              message="the loop's events in the feed")
     assert _feedback_events(county, feedback_id) == [
