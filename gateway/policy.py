@@ -10,6 +10,7 @@ from typing import Any
 
 from .auth import ROLES
 from .errors import forbidden, unauthorized
+from .policy_notices import notice_pages
 
 ANONYMOUS = "anonymous"
 PUBLIC = frozenset({ANONYMOUS, *ROLES})
@@ -184,9 +185,9 @@ CATCH_ALL = "/<path:path>"
 # the console's actions on one feedback (gateway/pages/console/feedback_actions.py); the feedback service checks unit and state
 FEEDBACK_ACTION = ("/console/feedback/<id:feedback_id>/<any(accept,answer,'approve-answer','reject-answer',extend,reject,"
                    "release,transfer,'grant-extension','refuse-extension'):action>")
-
-# the dashboard's charts, each drawn as SVG and exported as .xlsx (gateway/pages/console/progress.py)
+# the dashboard's charts, each drawn as SVG and exported as .xlsx (gateway/pages/console/progress.py); a dead letter
 PROGRESS_CHARTS = "town,sector,overdue,month,feedback,rectifications,ranking"
+DEAD_LETTER = "/console/dead-letters/<any(units,disclosure,feedback,notify,supervision):service>/<id:letter_id>"
 
 # the web pages (gateway/pages): the same rule per route × role; left out of the OpenAPI document.
 # A signed-in page refused to an anonymous reader sends the browser to /login.
@@ -235,6 +236,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/obligations"): only("inspector", "admin"),
     ("GET", "/console/scores"): only("inspector", "admin"),
     ("GET", "/console/rectifications"): only("inspector", "admin"),
+    **notice_pages(PUBLIC),  # where notices land, the inbox, senders' and readers' actions (policy_notices.py)
     # the county office's reminders (催办) and inspections (gateway/pages/console/reminders.py, inspections.py,
     # inspection_records.py); supervision checks that whoever records a unit is its inspector
     ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
@@ -242,7 +244,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/inspections"): only("inspector"),
     ("GET", "/console/inspections/new"): only("inspector"),
     ("POST", "/console/inspections"): only("inspector"),
-    ("GET", "/console/inspections/<id:inspection_id>"): only("inspector"),
+    ("GET", "/console/inspections/<id:inspection_id>"): only("inspector", "operator", "reviewer"),
     ("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>"): only("inspector"),
     ("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>"): only("inspector"),
     ("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>/submit"): only("inspector"),
@@ -271,10 +273,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/webhooks/<id:webhook_id>/<any(ping,rotate,enable,delete):action>"): only("admin"),
     ("POST", "/console/webhooks/<id:webhook_id>/<any(ping,rotate,enable,delete):action>"): only("admin"),
     ("GET", "/console/dead-letters"): only("admin"),
-    ("GET", "/console/dead-letters/<any(units,disclosure,feedback,notify,supervision):service>/<id:letter_id>"):
-        only("admin"),
-    ("POST", "/console/dead-letters/<any(units,disclosure,feedback,notify,supervision):service>/<id:letter_id>/replay"):
-        only("admin"),
+    ("GET", DEAD_LETTER): only("admin"),
+    ("POST", DEAD_LETTER + "/replay"): only("admin"),
 }
 
 

@@ -5,7 +5,6 @@ to be shown. The routes parse and validate; the feedback service decides who may
 which feedback (its unit, its state, the author never approving their own answer)."""
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from marshmallow import fields, validate
@@ -17,6 +16,7 @@ from services.common.shapes import feedback as shapes
 from ..errors import bad_request
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import MAX_ID, Flag, OneOf, Paged, Text, UnitCode, filters
+from ..reporters import reporter_key
 
 FEEDBACK_STATUSES = ("held", "received", "accepted", "reviewing", "answered", "reopened", "rejected", "closed")
 
@@ -156,9 +156,7 @@ class FeedbackRoutes:
     @api("POST", "/api/v1/answers/<id:feedback_id>/report")
     def report_answer(self, request: Request, feedback_id: int) -> Response:
         """Report a public answer as abusive; after 3 readers do, it is hidden until the county office reviews it."""
-        actor = self.access.actor(request)
-        who = f"user:{actor['username']}" if actor else f"addr:{request.remote_addr or 'unknown'}"
-        reporter = hashlib.sha256(who.encode()).hexdigest()[:32]
+        reporter = reporter_key(self.access.actor(request), request.remote_addr)
         return json_response(self.feedback.report_answer(feedback_id, reporter))
 
     @api("POST", "/api/v1/answers/<id:feedback_id>/review", body=shapes.AnswerVerdict)

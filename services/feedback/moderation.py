@@ -82,14 +82,18 @@ def check_limits(content: str, settings: Settings) -> None:
 
 
 def refuse_duplicate(session: Session, digest: str, settings: Settings) -> None:
-    """The same text to the same target within the window is refused; the sender learns
-    the first one's tracking code (not its secret)."""
+    """The same text to the same target within the window is refused without a word of whose
+    it is (its tracking code would open the first sender's case); when the first one's answer
+    is public, the refusal links to it on the unit's page."""
     since = utcnow() - timedelta(hours=settings.duplicate_hours)
-    first = session.scalar(sa.select(Feedback.tracking_code).where(
+    first = session.scalar(sa.select(Feedback).where(
         Feedback.content_hash == digest, Feedback.received_at >= since).order_by(Feedback.id).limit(1))
-    if first is not None:
-        raise Conflict(f"相同内容已于 {settings.duplicate_hours} 小时内提交过，查询码为 {first}，请用该查询码查看办理进度",
-                       {"tracking_code": first})
+    if first is None:
+        return
+    if _publicly_answered(first) and not first.answer_hidden:
+        answer = f"/units/{first.unit_code}#answer-{first.id}"
+        raise Conflict(f"相同内容已于 {settings.duplicate_hours} 小时内提交过，并已公开答复，请查看该答复", {"answer": answer})
+    raise Conflict(f"相同内容已于 {settings.duplicate_hours} 小时内提交过，正在办理，请不要重复提交", {})
 
 
 # --- readers' reports on public answers -------------------------------------------------

@@ -4,6 +4,7 @@ progress; rating and reopening need the secret, so a code seen by someone else i
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.common.contract import names
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, Forbidden, validated
+from services.common.errors import AccountLocked, Conflict, Forbidden, validated
 from services.common.i18n import term
 from services.common.shapes import feedback as shapes
 from services.common.records import utcnow
@@ -19,15 +20,26 @@ from services.common.workdays import add_working_days, county_date, county_today
 
 from . import trail
 from .intake import secret_hash
-from .models import Answer, Feedback
+from .models import Answer, Feedback, Step
 from .settings import Settings
 
 SENDER_STEPS = ("receive", "hold", "release", "accept", "reject", "transfer", "grant_extension", "approve_answer",
                 "rate", "reopen", "close")  # what the sender is shown of the handling
 
 
-def _check_secret(feedback: Feedback, secret: str) -> None:
+def _check_secret(uow: UnitOfWork, feedback: Feedback, secret: str, settings: Settings) -> None:
+    """The PIN, counted: each wrong one is a step kept even though the request fails, and after
+    `pin_tries` of them within `pin_lock_minutes` the code takes no PIN (right or wrong) until
+    the window has passed, so a tracking code seen by someone else cannot be tried through."""
+    since = utcnow() - timedelta(minutes=settings.pin_lock_minutes)
+    wrong = uow.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
+        Step.feedback_id == feedback.id, Step.action == "wrong_pin", Step.at >= since)) or 0
+    if wrong >= settings.pin_tries:
+        raise AccountLocked(f"查询密码已连续输错 {wrong} 次，请 {settings.pin_lock_minutes} 分钟后再试",
+                            {"retry_after_seconds": settings.pin_lock_minutes * 60})
     if feedback.secret_hash is None or not hmac.compare_digest(feedback.secret_hash, secret_hash(secret)):
+        trail.record(uow.session, feedback, "wrong_pin", "sender", feedback.status)
+        uow.commit()  # counted, though nothing else changes
         raise Forbidden("查询码与密码不符：评价和重新办理需要提交意见时给出的密码")
 
 
@@ -68,7 +80,7 @@ def rate(uow: UnitOfWork, tracking_code: str, data: dict[str, Any], settings: Se
     body = validated(shapes.Rating(), data, "评价")
     rating, comment = body["rating"], body["comment"]
     feedback = trail.by_code(uow.session, tracking_code, lock=True)
-    _check_secret(feedback, body["secret"])
+    _check_secret(uow, feedback, body["secret"], settings)
     trail.move(uow.session, feedback, "rate", "sender", f"{term('feedback_rating', rating)}{'：' + comment if comment else ''}")
     feedback.rating, feedback.rating_comment, feedback.rated_at = rating, comment, utcnow()
     uow.emit(names.FEEDBACK_RATED, {**trail.ref(feedback), "rating": rating, "round": feedback.round,
@@ -86,7 +98,7 @@ def reopen(uow: UnitOfWork, tracking_code: str, data: dict[str, Any], settings: 
     body = validated(shapes.Reopen(), data, "重新办理申请")
     reason = body["reason"]
     feedback = trail.by_code(uow.session, tracking_code, lock=True)
-    _check_secret(feedback, body["secret"])
+    _check_secret(uow, feedback, body["secret"], settings)
     if feedback.status != "answered":
         trail.move(uow.session, feedback, "reopen", "sender")  # the 409 naming the state
     refusal = _can_reopen(feedback, settings)

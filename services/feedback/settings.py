@@ -19,6 +19,8 @@ class Settings:
     escalation_working_days: int = 3       # N: level 1 N working days after red, level 2 N more
     reopen_working_days: int = 10          # the sender may reopen within this many after the answer
     max_reopens: int = 2
+    pin_tries: int = 5                     # wrong PINs for one tracking code before it takes none for a while
+    pin_lock_minutes: int = 30
     max_chars: int = 2000
     max_links: int = 2
     duplicate_hours: int = 24

@@ -106,8 +106,10 @@ def list_feedback(session: Session, actor: Actor, filters: dict[str, Any], limit
 
 def detail(session: Session, actor: Actor, feedback_id: int, settings: Settings) -> dict[str, Any]:
     feedback = session.get(Feedback, feedback_id)
-    if feedback is None or not may_see(actor, feedback):
-        raise NotFound(f"没有编号为 {feedback_id} 的意见建议，或它不由你的单位办理")
+    if feedback is None:
+        raise NotFound(f"没有编号为 {feedback_id} 的意见建议")
+    if not may_see(actor, feedback):  # whose it is, so a forwarded link explains itself
+        raise Forbidden(f"意见建议 {feedback_id} 由单位 {feedback.unit_code} 办理，您无权查看")
     target = session.get(Target, (feedback.target_kind, feedback.target_id))
     answers = session.scalars(sa.select(Answer).where(Answer.feedback_id == feedback.id).order_by(Answer.id)).all()
     drafter = next((a.drafted_by for a in reversed(answers) if a.status == "review"), None)

@@ -47,6 +47,14 @@ def quiet_until(now: datetime, quiet: str) -> datetime | None:
     return datetime.combine(day, end, COUNTY_TIMEZONE).astimezone(now.tzinfo)
 
 
+def when_allowed(at: datetime, channel: str, urgency: str, settings: dict[str, Any]) -> datetime:
+    """`at`, or the end of the quiet hours it falls in for an SMS or robot message of normal
+    urgency: a first attempt and every retry alike."""
+    if channel in QUIET_CHANNELS and urgency != "urgent":
+        return quiet_until(at, settings.get("QUIET_HOURS", "22:00-07:30")) or at
+    return at
+
+
 def digest_day(now: datetime, digest_at: str) -> str:
     """The county date of the next digest at `digest_at` (e.g. "08:30")."""
     local = now.astimezone(COUNTY_TIMEZONE)
@@ -151,9 +159,7 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
     elif tell.digest:
         delivery.status, delivery.digest_on = "held", digest_day(now, settings.get("DIGEST_AT", "08:30"))
     else:
-        delivery.status, delivery.next_attempt_at = "pending", now
-        if channel in QUIET_CHANNELS and tell.urgency != "urgent":
-            delivery.next_attempt_at = quiet_until(now, settings.get("QUIET_HOURS", "22:00-07:30")) or now
+        delivery.status, delivery.next_attempt_at = "pending", when_allowed(now, channel, tell.urgency, settings)
     session.add(delivery)
     return delivery
 

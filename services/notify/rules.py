@@ -1,18 +1,18 @@
 """The rules file (data/notify_rules.yaml): which event tells whom, on which channels, how
 urgently. Checked whole before use — an unknown event, recipient or channel, a missing
-template, a link naming a field the event does not carry — with errors naming the event and
-the entry; reloaded when the file changes, a broken edit leaving the previous rules in force."""
+template, a link that is not a console page (services/common/console_links.py) or needs a field
+the event does not carry — with errors naming the event and the entry; reloaded when the file changes, a broken edit leaving the previous rules in force."""
 from __future__ import annotations
 
 import logging
 import os
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from services.common import console_links
 from services.common.contract import CATALOGUE
 
 from . import templates
@@ -50,7 +50,8 @@ class EventRule:
     tell: tuple[Tell, ...]
 
     def link_for(self, payload: dict[str, Any]) -> str:
-        return self.link.format_map({k: v for k, v in payload.items() if not isinstance(v, (dict, list))})
+        """The console path where the recipient acts on what the event is about."""
+        return console_links.path_for(self.link, payload)
 
 
 def parse(text: str, source: str = "notify_rules.yaml") -> dict[str, EventRule]:
@@ -70,11 +71,12 @@ def parse(text: str, source: str = "notify_rules.yaml") -> dict[str, EventRule]:
             errors.append(f"{where}: give `tell:`, a list of recipients and channels")
             continue
         fields = set(CATALOGUE[event_type].schema().fields)
-        link = str(spec.get("link") or "/")
-        named = {name for _, name, _, _ in string.Formatter().parse(link) if name}
-        if named - fields:
-            errors.append(f"{where}: the link names {', '.join(sorted(named - fields))}, which {event_type} "
-                          f"does not carry")
+        link = str(spec.get("link") or "home")
+        if link not in console_links.PAGES:
+            errors.append(f"{where}: the link must name a console page ({', '.join(console_links.PAGES)}), not {link}")
+        elif console_links.fields_of(link) - fields:
+            errors.append(f"{where}: the {link} page needs {', '.join(sorted(console_links.fields_of(link) - fields))}, "
+                          f"which {event_type} does not carry")
         tells = []
         for number, entry in enumerate(spec["tell"], 1):
             tell, problems = _tell(entry, fields)

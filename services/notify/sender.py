@@ -26,6 +26,7 @@ from services.common.db import UnitOfWork
 from services.common.records import utcnow
 
 from . import channels, netcheck
+from .planner import when_allowed
 from .models import Delivery, Webhook, WebhookAttempt
 from .outcomes import NOTIFICATIONS, mask, ref
 
@@ -251,8 +252,9 @@ class Sender:
                 out_of_attempts = delivery.channel != "webhook" and delivery.attempts >= self.max_attempts
                 if outcome == "retry" and not (out_of_time or out_of_attempts):
                     delivery.status = "pending"
-                    delivery.next_attempt_at = now + timedelta(
+                    after = now + timedelta(
                         seconds=delay if delay is not None else self._backoff(delivery.attempts, delivery.channel))
+                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings)
                     RETRIES.labels(delivery.channel).inc()
                     NOTIFICATIONS.labels(delivery.channel, "retry").inc()
                 else:

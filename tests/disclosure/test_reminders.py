@@ -131,7 +131,7 @@ def test_notify_mails_the_liaison_with_the_note_and_writes_the_operators_inbox(u
     assert mail.subject == "【党务公开·催办】组织建设：党组织换届选举结果（E1）已逾期"
     assert "县委政法委机关支部联络员" in mail.body and "办公室附言：请本周内补充公开" in mail.body
     assert "应于 2026-10-16 前公开" in mail.body and "2026-11-30 12:00" in mail.body
-    assert mail.link.endswith("/obligations/11")
+    assert mail.link.endswith("/console/obligations/11")
     assert by_channel["sms"].recipient == "18289078666" and "县委办催办" in by_channel["sms"].body
     inbox = uow.session.scalar(sa.select(InboxMessage))
     assert inbox.username == "op-a005" and inbox.subject == mail.subject

@@ -2,17 +2,18 @@
 events, deadlines on the working-day calendar claimed once, routing after merges and
 dissolutions, moderation, masking and the gauges."""
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from services.common.actor import Actor
 from services.common.contract import names
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
+from services.common.errors import AccountLocked, Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 from services.common.records import OutboxRecord
 from services.common.workdays import add_working_days, county_today
-from services.feedback import deadlines, gauges, handling, intake, moderation, routing, sender, states, views
+from services.feedback import deadlines, gauges, handling, intake, moderation, routing, sender, states, trail, views
 from services.feedback.models import Feedback
 from services.feedback.settings import Settings
 
@@ -124,8 +125,33 @@ def test_the_whole_loop_with_its_events_and_never_the_contact(county):
     assert all(CONTACT not in json.dumps(p) and "13812340000" not in json.dumps(p) for _, p in events(uow))
     detail = views.detail(uow.session, REVIEWER, feedback.id, settings)
     assert detail["contact"] == CONTACT and [s["action"] for s in detail["steps"]][:3] == ["hold", "release", "accept"]
-    with pytest.raises(NotFound):  # another unit sees nothing of it
+    with pytest.raises(Forbidden, match="由单位 A001 办理"):  # another unit sees nothing of it but whose it is
         views.detail(uow.session, OTHER_OPERATOR, feedback.id, settings)
+
+
+def test_wrong_pins_are_counted_and_lock_the_tracking_code_for_a_while(county):
+    uow, settings = county
+    receipt, feedback = send(uow, settings, content="垃圾没人清运")
+    act(uow, OPERATOR, feedback, "accept")
+    act(uow, OPERATOR, feedback, "answer", {"body": "已安排清运"})
+    act(uow, REVIEWER, feedback, "approve-answer", {})
+    code, rating = receipt["tracking_code"], {"rating": "unsatisfied", "comment": "还是没人来"}
+    for _ in range(settings.pin_tries):
+        with pytest.raises(Forbidden, match="查询码与密码不符"):
+            sender.rate(uow, code, {"secret": "99999999", **rating}, settings)
+        uow.rollback()
+    with pytest.raises(AccountLocked, match=f"已连续输错 {settings.pin_tries} 次") as locked:
+        sender.rate(uow, code, {"secret": receipt["secret"], **rating}, settings)  # even the right one, for now
+    assert locked.value.details == {"retry_after_seconds": settings.pin_lock_minutes * 60}
+    uow.rollback()
+    uow.session.expire_all()
+    assert feedback.status == "answered" and feedback.rating is None and feedback.reopen_count == 0
+    assert [s.action for s in trail.steps(uow.session, feedback.id)].count("wrong_pin") == settings.pin_tries
+    assert "wrong_pin" not in [s["action"] for s in sender.track(uow.session, code)["steps"]]  # not the sender's trail
+    later = datetime.now(timezone.utc) + timedelta(minutes=settings.pin_lock_minutes + 1)
+    with time_machine.travel(later, tick=False):
+        assert sender.rate(uow, code, {"secret": receipt["secret"], "rating": "satisfied"}, settings)["status"] == "closed"
+    uow.commit()
 
 
 def test_bad_steps_change_nothing(county):
@@ -239,7 +265,7 @@ def test_moderation_limits_duplicates_screen_and_reports(county, tmp_path):
     first, _ = send(uow, settings, content="路灯坏了")
     with pytest.raises(Conflict) as refused:
         send(uow, settings, content=" 路灯 坏了 ")
-    assert refused.value.details["tracking_code"] == first["tracking_code"]
+    assert first["tracking_code"] not in str(refused.value.message) + str(refused.value.details)  # whose: not said
     uow.rollback()
     screen = moderation.screen_for(settings)
     assert screen.matches("新词出现") == []
@@ -249,6 +275,12 @@ def test_moderation_limits_duplicates_screen_and_reports(county, tmp_path):
     act(uow, OPERATOR, feedback, "accept")
     act(uow, OPERATOR, feedback, "answer", {"body": "答复"})
     act(uow, REVIEWER, feedback, "approve-answer", {})
+    uow.commit()
+    with pytest.raises(Conflict) as repeated:  # a repeat of a publicly answered text: its answer, not its code
+        send(uow, settings, content="问题")
+    assert repeated.value.details == {"answer": f"/units/A001#answer-{feedback.id}"}
+    assert receipt["tracking_code"] not in repeated.value.message
+    uow.rollback()
     for reader in ("r1", "r1", "r2", "r3"):
         shown = moderation.report_answer(uow.session, feedback.id, reader, settings)
     uow.commit()

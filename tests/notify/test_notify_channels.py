@@ -96,10 +96,12 @@ def due_now(uow):
 def test_the_rules_file_is_checked_whole_with_errors_naming_the_place(tmp_path):
     with pytest.raises(RulesError) as refused:
         parse("events:\n  NoSuchEvent: {tell: [{to: [liaison], channels: [email]}]}\n"
-              "  ItemPublished: {link: '/items/{nope}', tell: [{to: [mayor], channels: [fax], urgency: high}]}\n")
+              "  ItemPublished: {link: '/items/{item_id}', tell: [{to: [mayor], channels: [fax], urgency: high}]}\n"
+              "  WebhookDisabled: {link: item, tell: [{to: [admin], channels: [email]}]}\n")
     text = str(refused.value)
     for expected in ("NoSuchEvent: unknown event type", "unknown recipient mayor", "unknown channel fax",
-                     "the link names nope", "urgency must be one of"):
+                     "the link must name a console page", "the item page needs item_id, which WebhookDisabled",
+                     "urgency must be one of"):
         assert expected in text
     with pytest.raises(RulesError, match="no template"):
         parse("events:\n  PlanApproved: {tell: [{to: [county_office], channels: [email]}]}\n")
@@ -130,7 +132,7 @@ def test_a_red_rectification_reaches_the_unit_its_town_and_waits_for_nothing(uow
     robot = deliveries[("wecom", "13900000002,13900000003")]
     assert robot.destination == "wecom" and "逾期" in robot.body
     (message,) = uow.session.scalars(sa.select(InboxMessage)).all()
-    assert message.username == "op-v01" and message.link == "https://gk.example/rectifications/4"
+    assert message.username == "op-v01" and message.link == "https://gk.example/console/rectifications/4"
     assert "2026-11-30" in message.subject
 
 
@@ -140,6 +142,31 @@ def test_quiet_hours_hold_normal_sms_and_robots_until_morning_county_time():
     assert morning == datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)  # 07:30 on 2 Dec in Shanghai
     early = datetime(2026, 12, 1, 21, 0, tzinfo=timezone.utc)  # 05:00 county time
     assert planner.quiet_until(early, "22:00-07:30") == morning
+
+
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning_too(uow_factory, peer):
+    uow = uow_factory("notify")
+    county(uow)
+    provider = peer(lambda request: (503, {}))
+    sms = settings(SMS={"URL": provider.url + "/sms", "TEMPLATES": {"default": "SMS_1"}}, RETRY_BASE_SECONDS=600)
+    evening = datetime(2026, 12, 1, 13, 55, tzinfo=timezone.utc)  # 21:55 county time: not quiet yet
+    reminded = new_event("ObligationReminded", {
+        "obligation_id": 11, "unit_code": "V01", "entry_code": "DF-01", "matter": "党费收缴使用管理", "period": "2026-Q4",
+        "due_on": datetime(2026, 12, 4).date(), "year": 2026, "status": "overdue", "reminded_by": "office",
+        "reminded_at": evening, "note": "", "reminder_no": 1})
+    (text,) = [d for d in planner.plan(uow.session, reminded, RULES, sms, evening) if d.channel == "sms"]
+    assert text.next_attempt_at == evening  # goes at once
+    uow.session.execute(sa.update(Delivery).where(Delivery.channel == "email").values(status="delivered"))
+    uow.commit()
+    assert sender_for(uow, sms, clock=lambda: evening).pass_once(wait=True) == 1
+    uow.session.expire_all()
+    retry = uow.session.get(Delivery, text.id)
+    assert retry.status == "pending" and retry.attempts == 1 and len(provider.requests) == 1
+    morning = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)  # 07:30 county time, not 22:05
+    assert retry.next_attempt_at.replace(tzinfo=timezone.utc) == morning
+    uow.commit()
+    two_am = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+    assert sender_for(uow, sms, clock=lambda: two_am).pass_once(wait=True) == 0  # nothing goes out at 02:00
 
 
 def test_yellow_warnings_are_bundled_into_one_morning_digest_per_person_and_channel(uow_factory, peer):
@@ -274,7 +301,7 @@ def test_email_has_one_message_id_per_delivery_even_when_resent(uow_factory, mai
     channels.send_email(smtp, email)  # a crash between send and mark: the resend
     first, second = mail_sink.messages()
     assert first["Message-ID"] == second["Message-ID"] == email.message_id
-    assert "2026-12-04" in first["Subject"] and "https://gk.example/obligations/11" in first.get_content()
+    assert "2026-12-04" in first["Subject"] and "https://gk.example/console/obligations/11" in first.get_content()
 
 
 # --- subscribers' webhooks ------------------------------------------------------------------------
@@ -384,7 +411,7 @@ def test_a_template_preview_in_county_time_and_bad_payloads_refused():
         "item_id": 3, "unit_code": "A001", "title": "党费", "version": 1, "audience": "society", "summary": "…",
         "carriers": ["网站"], "obligation_id": None, "published_by": "rv",
         "published_at": "2026-12-01T16:30:00+00:00"}, "https://gk.example")
-    assert "2026-12-02 00:30" in answer["body"] and answer["link"] == "https://gk.example/items/3"
+    assert "2026-12-02 00:30" in answer["body"] and answer["link"] == "https://gk.example/console/items/3"
     with pytest.raises(InvalidInput, match="不符合"):
         console.preview(RULES, "ItemPublished", "email", {"item_id": "x"})
 

@@ -52,8 +52,10 @@ class Web:
     def page(self, request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
              **context: Any) -> Response:
         """Render a template with what every page needs: the reader, the site's settings, the
-        path, and `csrf_token()` for a form (a new token each time it is called)."""
+        path, `csrf_token()` for a form (a new token each time it is called) and, on a console
+        page, `unread()` for its bar (gateway/pages/console/inbox.py)."""
         viewer = getattr(request, "actor", None)
+        context.setdefault("unread", getattr(request, "unread", None))
         return render(template, status, headers, viewer=viewer, site=self.site, path=request.path,
                       csrf_token=lambda: self.csrf_token(viewer), **context)
 

@@ -16,6 +16,7 @@ from ...errors import ApiError
 from ...params import Query, Text
 from ..kit import cached, is_bot, page, uncached, validate_form
 from ...labels import FEEDBACK_KIND_CHOICES, FEEDBACK_TARGET_NAMES as TARGET_WORDS
+from .tracking import RATINGS
 
 LABELS = {"target": "意见针对的对象", "target_kind": "意见针对的对象", "target_id": "意见针对的对象",
           "kind": "类别", "content": "内容", "contact": "联系方式"}
@@ -55,9 +56,10 @@ class PortalFeedbackRoutes:
                 "url": f"/plans/{ident}"}
 
     def _form(self, request: Request, target: dict[str, Any], form: dict[str, Any], errors: dict[str, str],
-              status: int = 200, problem: str | None = None) -> Response:
+              status: int = 200, problem: str | None = None, answer: str | None = None) -> Response:
         return uncached(self.web.page(request, "feedback_form.html", status, title="提意见建议", target=target,
-                                      form=form, errors=errors, problem=problem, kinds=FEEDBACK_KIND_CHOICES))
+                                      form=form, errors=errors, problem=problem, answer=answer,
+                                      kinds=FEEDBACK_KIND_CHOICES))
 
     @page("GET", "/feedback/new", query=TargetQuery)
     def feedback_form(self, request: Request) -> Response:
@@ -91,7 +93,8 @@ class PortalFeedbackRoutes:
         except DomainError as exc:
             if exc.status >= 500 or exc.status == 404:
                 raise
-            return self._form(request, target, form, {}, exc.status, problem=exc.message)
+            answer = (getattr(exc, "details", None) or {}).get("answer")  # a repeat whose first has a public answer
+            return self._form(request, target, form, {}, exc.status, problem=exc.message, answer=answer)
         return uncached(self.web.page(request, "feedback_done.html", title="已收到您的意见建议", receipt=receipt,
                                       target=target))
 
@@ -109,7 +112,7 @@ class PortalFeedbackRoutes:
     def track_page(self, request: Request, tracking_code: str) -> Response:
         """Where the feedback stands: its steps, its deadlines and the approved answers."""
         found = self.feedback.track(tracking_code)
-        response = self.web.page(request, "track.html", title=f"办理进度 {tracking_code}", fb=found)
+        response = self.web.page(request, "track.html", title=f"办理进度 {tracking_code}", fb=found, ratings=RATINGS)
         response.headers["Cache-Control"] = "private, no-cache"
         response.add_etag()
         return response.make_conditional(request)

@@ -92,7 +92,7 @@ def test_publication_reaches_email_inbox_and_a_signed_webhook(county):
     wait_for(lambda: county["mail"].exists() and list(county["mail"].iterdir()), timeout=20, message="the email")
     inbox = wait_for(lambda: requests.get(f"{api}/api/v1/notifications", headers=OPERATOR).json()["items"],
                      timeout=20, message="the inbox message")
-    assert "党费收缴情况公示" in inbox[0]["subject"] and inbox[0]["link"].endswith(f"/items/{inbox[0]['link'].split('/')[-1]}")
+    assert "党费收缴情况公示" in inbox[0]["subject"] and "/console/items/" in inbox[0]["link"]
     read = requests.post(f"{api}/api/v1/notifications/read", headers=OPERATOR, json={})
     assert read.json()["unread"] == 0
     assert requests.get(f"{api}/api/v1/notifications?unread=true", headers=OPERATOR).json()["items"] == []
@@ -118,7 +118,9 @@ def test_bad_webhook_urls_and_template_previews(county):
         "event_type": "ObligationOverdue", "channel": "sms", "payload": {
             "obligation_id": 3, "unit_code": "A001", "entry_code": "DF-01", "matter": "党费收缴使用管理",
             "period": "2026-Q4", "due_on": "2026-12-04"}})
-    assert preview.status_code == 200 and "已逾期" in preview.json()["body"] and preview.json()["segments"] == 1
+    body = preview.json()["body"]
+    assert preview.status_code == 200 and "已逾期" in body and body.endswith("/console/obligations/3")
+    assert preview.json()["segments"] == 2  # the link makes it two 70-character segments
     bad = requests.post(f"{api}/api/v1/notification-templates/preview", headers=OFFICE, json={
         "event_type": "ObligationOverdue", "channel": "sms", "payload": {"obligation_id": "x"}})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_input"

@@ -30,9 +30,9 @@ OVERDUE_ENTRY = {"code": "CB-REMIND", "matter": "组织建设", "sub_matter": "�
                  "frequency": "on_event", "within_days": 5}
 
 
-def overdue_obligation(api: str, unit_code: str, note: str) -> dict:
-    """A new obligation of the unit's, overdue: the unit's operator records an event of a month
-    ago (its five working days are long past) and disclosure's deadline timer turns it red."""
+def new_obligation(api: str, unit_code: str, note: str) -> dict:
+    """A new obligation of the unit's: its operator records an event of a month ago (its five
+    working days are long past, so disclosure's deadline timer will soon turn it red)."""
     office = token("office", "inspector")
     # a month ago, whatever the day: in early January that is last year, so the entry is back-dated
     # to the start of that year (its five working days are past on any day)
@@ -44,7 +44,13 @@ def overdue_obligation(api: str, unit_code: str, note: str) -> dict:
                          json={"unit_code": unit_code, "entry_code": OVERDUE_ENTRY["code"],
                                "event_on": event_on.isoformat(), "note": note}, timeout=10)
     assert made.status_code == 201, made.text
-    url = f"{api}/api/v1/obligations/{made.json()['id']}"
+    return made.json()
+
+
+def overdue_obligation(api: str, unit_code: str, note: str) -> dict:
+    """A new obligation of the unit's, overdue (disclosure's deadline timer turned it red)."""
+    office = token("office", "inspector")
+    url = f"{api}/api/v1/obligations/{new_obligation(api, unit_code, note)['id']}"
     wait_for(lambda: requests.get(url, headers=office, timeout=10).json()["status"] == "overdue", timeout=30,
              message="the obligation to turn overdue")
     return requests.get(url, headers=office, timeout=10).json()

@@ -89,7 +89,7 @@ def test_the_operator_answers_and_the_reviewer_returns_then_approves(county):
     tracked = requests.get(f"{api}/api/v1/feedback/{receipt['tracking_code']}").json()
     assert [a["body"] for a in tracked["answers"]] == [f"12月5日（星期五）前更新。{tag}"]
     other_unit = requests.get(case, headers=token("op-a002", "operator", "A002"))
-    assert other_unit.status_code == 404
+    assert other_unit.status_code == 403 and "由单位 A001 办理，您无权查看" in other_unit.text  # whose it is, never a 404
 
 
 def test_the_office_moderates_decides_extensions_and_overdue_is_red(county):

@@ -177,6 +177,7 @@ def record_by_api(api, unit_code, finding):
         "findings": [{"dimension": "form", "text": finding, "deduction": 3}]})
     assert saved.status_code == 200, saved.text
     assert requests.post(f"{base}/submit", headers=OFFICE).status_code == 200
+    return planned.json()["id"]
 
 
 def test_the_dashboard_shows_the_trend_feedback_rectifications_and_ranking_with_their_lists(county):

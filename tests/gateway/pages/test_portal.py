@@ -103,6 +103,10 @@ def test_the_feedback_form_is_protected_keeps_text_and_confirms_with_the_trackin
     replayed = post({"target": f"item:{item}", "kind": "suggestion", "content": "再来", "csrf_token": csrf_of(page)})
     assert replayed.status_code == 403 and "已经提交过" in replayed.text
     code = done.split('id="tracking-code">')[1].split("<")[0]
+    again = requests.post(portal.api + "/feedback", headers={"X-Forwarded-For": "10.0.1.9"}, timeout=30, data={
+        "target": f"item:{item}", "kind": "suggestion", "content": text, "public": "yes",
+        "csrf_token": csrf_of(html(get(portal, f"/feedback/new?target=item:{item}", client="10.0.1.9")))})
+    assert again.status_code == 409 and "正在办理，请不要重复提交" in again.text and code not in again.text
     tracked = html(get(portal, f"/track/{code}"))
     assert code in tracked and "办理进度" in tracked
     assert get(portal, f"/track?code={code}").headers["Location"].endswith(f"/track/{code}")
