@@ -1,5 +1,5 @@
 """The console pages notifications land on, and the inbox, in Debian's Chromium through
-Playwright, run as its own process by tests/test_notice_browser.py: each page as its reader
+Playwright, run as its own process by tests/gateway/pages/test_notice_browser.py: each page as its reader
 signs in to it at 390 px (no sideways scroll) and 1280 px, with axe-core's serious and
 critical WCAG 2.1 AA violations; the inbox marks a message read with its button, and the
 settings page saves a channel switched off, both without script; a signed-out sender rates an
