@@ -16,6 +16,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from services.common import crypto
 from services.common.workdays import county_today
 from tests.clusters import running_county
 from tests.conftest import scalar, wait_for
@@ -222,7 +223,9 @@ def test_obligations_follow_from_the_plan_for_each_unit(county, year):
     error(requests.post(f"{api}/api/v1/obligations/{q1['id']}/waive", json={}, headers=OFFICE), 400)
 
     red = wait_for(lambda: scalar(county.db["notify"], "SELECT subject FROM deliveries WHERE cause_type = "
-                                  "'ObligationOverdue' AND recipient = 'a001@example.gov.cn' AND body LIKE '%TQ-01%'"),
+                                  "'ObligationOverdue' AND recipient_index = '"
+                                  f"{crypto.blind_index('a001@example.gov.cn', 'deliveries.recipient')}' "
+                                  "AND body LIKE '%TQ-01%'"),
                    timeout=60, interval=0.3, message="the red warning to A001's liaison")
     assert red.startswith("【党务公开·红色预警】党费")
 
