@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from . import passed_deadlines
+from .actor import Actor
 from .database import Database
 from .entrypoints import command, query
 from .metrics import WorkerMetrics
@@ -60,3 +62,19 @@ def event_history(session: Session, after_id: int = 0, types: list[str] | None =
     if types:
         query = query.where(OutboxRecord.type.in_(list(types)))
     return [{"id": row.id, "event": json.loads(row.body)} for row in session.execute(query)]
+
+
+class PassedDeadlinesRpc:
+    """The deadlines a calendar version did not move because they had passed
+    (services/common/passed_deadlines.py), for the county office to read and decide: the same
+    two calls in every service that keeps them. Mix it in as `base.PassedDeadlinesRpc`."""
+
+    @query
+    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
+        """This service's deadlines the year's calendar versions left for the office."""
+        return passed_deadlines.listing(self.db.session, int(year))
+
+    @command
+    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
+        """The county office's decision on one of them, with its note."""
+        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)

@@ -4,7 +4,7 @@ from typing import Any
 
 from nameko.dependency_providers import Config
 
-from services.common import base, passed_deadlines
+from services.common import base
 from services.common.actor import Actor
 from services.common.calendar_store import CalendarCopy
 from services.common.contract import UNIT_EVENTS, Event, unit_state_of
@@ -16,7 +16,7 @@ from . import (archive, attachments, calendar, catalogue, deadlines, obligations
                reminders, units_copy, upkeep, workflow)
 
 
-class DisclosureService(base.ServiceBase):
+class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
     """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
     config = Config()
@@ -39,15 +39,6 @@ class DisclosureService(base.ServiceBase):
     def get_calendar_year(self, year: int) -> dict[str, Any]:
         return calendar.get_year(self.db.session, int(year))
 
-    @query
-    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
-        """The obligation deadlines the year's versions left for the office: they had passed."""
-        return passed_deadlines.listing(self.db.session, int(year))
-
-    @command
-    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
-        """The county office's decision on one of them, with its note."""
-        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
 
     @command
     def enter_calendar_year(self, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:

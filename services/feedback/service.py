@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import base, calendar_store, passed_deadlines
+from services.common import base, calendar_store
 from services.common.actor import Actor
 from services.common.calendar_store import CalendarCopy
 from services.common.contract import UNIT_EVENTS, Event, names, unit_state_of
@@ -14,7 +14,7 @@ from . import calendar_deadlines, deadlines, handling, intake, moderation, routi
 from .settings import SettingsProvider
 
 
-class FeedbackService(base.ServiceBase):
+class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
     """Opinions, suggestions, complaints and questions: received, screened, routed, answered
     in time, rated. The rules live in plain modules; these entrypoints only delegate."""
     name = "feedback"
@@ -34,15 +34,6 @@ class FeedbackService(base.ServiceBase):
         if calendar_store.store(self.db.session, event.payload):
             calendar_deadlines.recompute(self.db, self.settings, event.payload)
 
-    @query
-    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
-        """The acknowledgement and answer deadlines the year's versions left for the office."""
-        return passed_deadlines.listing(self.db.session, int(year))
-
-    @command
-    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
-        """The county office's decision on one of them, with its note."""
-        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
 
     @event_subscriber(names.ITEM_PUBLISHED)
     def on_item_published(self, event: Event) -> None:

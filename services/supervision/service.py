@@ -11,7 +11,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from sqlalchemy import text
 
-from services.common import base, passed_deadlines
+from services.common import base
 from services.common.actor import Actor
 from services.common.calendar_store import CalendarCopy
 from services.common.contract import SUBSCRIPTIONS, Event, names
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 HISTORY_TIMEOUT_SECONDS = 5
 
 
-class SupervisionService(base.ServiceBase):
+class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
     """Owns inspections, rectifications, scores and reports; learns the rest from events."""
     name = "supervision"
     config = Config()
@@ -62,15 +62,6 @@ class SupervisionService(base.ServiceBase):
         if facts.apply(self.db.session, event) and event.type == names.CALENDAR_ARRANGED:
             calendar_deadlines.recompute(self.db, event.payload)  # the county's calendar changed
 
-    @query
-    def calendar_passed(self, year: int) -> list[dict[str, Any]]:
-        """The rectification deadlines the year's versions left for the office: they had passed."""
-        return passed_deadlines.listing(self.db.session, int(year))
-
-    @command
-    def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
-        """The county office's decision on one of them, with its note."""
-        return passed_deadlines.decide(self.db.session, actor, int(year), kind, int(record_id), note)
 
     @timer(interval=1, eager=True)
     def take_history(self) -> None:
