@@ -164,8 +164,7 @@ def outbox_record(event: Event) -> OutboxRecord:
 
 
 class UnitOfWorkProvider(DependencyProvider):
-    """What gives a worker its unit of work (services.common.database.Database): the inbox
-    finds it by this type and commits an event handler's work with the processed marker."""
-
-    def unit_of_work(self, worker_ctx) -> UnitOfWork:
-        raise NotImplementedError
+    """What gives a worker its unit of work (services.common.database.Database, whose
+    `unit_of_work(worker_ctx)` returns it): the inbox finds it by this type, without importing
+    the provider (which runs the inbox), and commits an event handler's work with the processed
+    marker."""
