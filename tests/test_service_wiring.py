@@ -94,7 +94,7 @@ def test_units_registers_a_unit_and_answers_with_its_directory_entry():
     service = worker_factory(units.UnitsService)
     with mock.patch.object(units.registry, "create_unit") as create, \
             mock.patch.object(units.directory, "get_unit", return_value={"code": "A009"}) as get:
-        assert service.create_unit("admin", {"code": "A009"}) == {"code": "A009"}
+        assert service.create_unit({"username": "admin", "role": "admin"}, {"code": "A009"}) == {"code": "A009"}
     create.assert_called_once_with(service.db, "admin", {"code": "A009"})
     get.assert_called_once_with(service.db.session, "A009")
     assert committed(service)

@@ -1,7 +1,7 @@
 """The units service as the gateway calls it: the registry and its tree, officials, demonstration
 sites, accounts and sign-in, API keys, the registry's import and export, and the audit log.
 
-The registry's changes take the caller (`actor`) and pass on the username units records them under."""
+The registry's changes take the caller (`actor`); units records them under its username."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,7 +21,7 @@ class UnitsClient(ServiceClient):
         return self._call("ancestors", code)
 
     def apply_checked_import(self, actor: Actor, job_id: int, request_id: str | None = None) -> dict[str, Any]:
-        return self._call("apply_checked_import", actor["username"], job_id, request_id)
+        return self._call("apply_checked_import", actor, job_id, request_id)
 
     def append_audit_batch(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         """Append the gateway's spooled audit entries, in order (gateway/audit.py's drain)."""
@@ -44,13 +44,13 @@ class UnitsClient(ServiceClient):
         return self._call("create_api_key", name, created_by)
 
     def create_unit(self, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
-        return self._call("create_unit", actor["username"], row)
+        return self._call("create_unit", actor, row)
 
     def designate(self, actor: Actor, designation_id: int, term_years: int = 3) -> dict[str, Any]:
-        return self._call("designate", actor["username"], designation_id, term_years)
+        return self._call("designate", actor, designation_id, term_years)
 
     def dissolve_unit(self, actor: Actor, code: str, reason: str) -> dict[str, Any]:
-        return self._call("dissolve_unit", actor["username"], code, reason)
+        return self._call("dissolve_unit", actor, code, reason)
 
     def export_registry(self, file_format: str = 'csv') -> dict[str, str]:
         return self._call("export_registry", file_format)
@@ -94,13 +94,13 @@ class UnitsClient(ServiceClient):
         return self._call("logout", refresh_token)
 
     def merge_unit(self, actor: Actor, code: str, into_code: str) -> dict[str, Any]:
-        return self._call("merge_unit", actor["username"], code, into_code)
+        return self._call("merge_unit", actor, code, into_code)
 
     def move_unit(self, actor: Actor, code: str, new_parent: str) -> dict[str, Any]:
-        return self._call("move_unit", actor["username"], code, new_parent)
+        return self._call("move_unit", actor, code, new_parent)
 
     def nominate(self, actor: Actor, code: str, kind: str, reason: str) -> dict[str, Any]:
-        return self._call("nominate", actor["username"], code, kind, reason)
+        return self._call("nominate", actor, code, kind, reason)
 
     def officials(self, code: str, on: str | None = None) -> list[dict[str, Any]]:
         return self._call("officials", code, on)
@@ -124,20 +124,20 @@ class UnitsClient(ServiceClient):
         return self._call("revoke_api_key", key_id)
 
     def revoke_designation(self, actor: Actor, designation_id: int, reason: str) -> dict[str, Any]:
-        return self._call("revoke_designation", actor["username"], designation_id, reason)
+        return self._call("revoke_designation", actor, designation_id, reason)
 
     def set_account_enabled(self, username: str, enabled: bool) -> dict[str, Any]:
         return self._call("set_account_enabled", username, enabled)
 
     def set_experience(self, actor: Actor, designation_id: int, experience: str | None) -> dict[str, Any]:
-        return self._call("set_experience", actor["username"], designation_id, experience)
+        return self._call("set_experience", actor, designation_id, experience)
 
     def set_official(self, actor: Actor, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
-        return self._call("set_official", actor["username"], code, role, official)
+        return self._call("set_official", actor, code, role, official)
 
     def submit_import(self, actor: Actor, filename: str, content_b64: str, apply: bool = False,
                       request_id: str | None = None) -> dict[str, Any]:
-        return self._call("submit_import", actor["username"], filename, content_b64, apply, request_id)
+        return self._call("submit_import", actor, filename, content_b64, apply, request_id)
 
     def subtree(self, code: str) -> list[dict[str, Any]]:
         return self._call("subtree", code)
@@ -146,7 +146,7 @@ class UnitsClient(ServiceClient):
         return self._call("unlock_account", username)
 
     def update_unit(self, actor: Actor, code: str, changes: dict[str, Any]) -> dict[str, Any]:
-        return self._call("update_unit", actor["username"], code, changes)
+        return self._call("update_unit", actor, code, changes)
 
     def verify_audit(self) -> dict[str, Any]:
         return self._call("verify_audit")

@@ -7,8 +7,10 @@ from typing import Any
 from nameko.dependency_providers import Config
 
 from services.common import base
+from services.common.actor import Actor
 from services.common.entrypoints import command, query
 from services.common.timers import timer
+from services.common.workdays import county_today
 
 from . import (accounts, audit, designations, directory, job_runner, jobs, officials, provisioning, registry,
                registry_files, sessions, tree)
@@ -48,52 +50,52 @@ class UnitsService(base.ServiceBase):
     # --- changing the registry ------------------------------------------------------------
 
     @command
-    def create_unit(self, actor: str, row: dict[str, Any]) -> dict[str, Any]:
-        registry.create_unit(self.db, actor, row)
+    def create_unit(self, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
+        registry.create_unit(self.db, actor.username, row)
         self.db.session.flush()
         return directory.get_unit(self.db.session, row["code"])
 
     @command
-    def update_unit(self, actor: str, code: str, changes: dict[str, Any]) -> dict[str, Any]:
-        registry.update_unit(self.db, actor, code, changes)
+    def update_unit(self, actor: Actor, code: str, changes: dict[str, Any]) -> dict[str, Any]:
+        registry.update_unit(self.db, actor.username, code, changes)
         return directory.get_unit(self.db.session, code)
 
     @command
-    def move_unit(self, actor: str, code: str, new_parent: str) -> dict[str, Any]:
-        return tree.move(self.db, actor, code, new_parent)
+    def move_unit(self, actor: Actor, code: str, new_parent: str) -> dict[str, Any]:
+        return tree.move(self.db, actor.username, code, new_parent)
 
     @command
-    def merge_unit(self, actor: str, code: str, into_code: str) -> dict[str, Any]:
-        return tree.merge(self.db, actor, code, into_code)
+    def merge_unit(self, actor: Actor, code: str, into_code: str) -> dict[str, Any]:
+        return tree.merge(self.db, actor.username, code, into_code)
 
     @command
-    def dissolve_unit(self, actor: str, code: str, reason: str) -> dict[str, Any]:
-        return tree.dissolve(self.db, actor, code, reason)
+    def dissolve_unit(self, actor: Actor, code: str, reason: str) -> dict[str, Any]:
+        return tree.dissolve(self.db, actor.username, code, reason)
 
     @command
-    def import_registry(self, actor: str, filename: str, content_b64: str, apply: bool = False) -> dict[str, Any]:
+    def import_registry(self, actor: Actor, filename: str, content_b64: str, apply: bool = False) -> dict[str, Any]:
         """Check a registry file (CSV or .xlsx) row by row; with apply, register it whole or not at all,
         in one transaction. For scripts and tests with small files: the gateway submits an
         import job instead (submit_import), which never holds the database for the whole file."""
-        report = registry_files.import_file(self.db, actor, filename, base64.b64decode(content_b64), apply)
+        report = registry_files.import_file(self.db, actor.username, filename, base64.b64decode(content_b64), apply)
         if not report["applied"]:
             self.db.rollback()  # a check keeps nothing of what it tried
         return report
 
     @command
-    def submit_import(self, actor: str, filename: str, content_b64: str, apply: bool = False,
+    def submit_import(self, actor: Actor, filename: str, content_b64: str, apply: bool = False,
                       request_id: str | None = None) -> dict[str, Any]:
         """Store a registry file as an import job (dry_run, or apply) and answer at once."""
-        return jobs.submit(self.db, actor, filename, base64.b64decode(content_b64), apply, request_id)
+        return jobs.submit(self.db, actor.username, filename, base64.b64decode(content_b64), apply, request_id)
 
     @query
     def import_job(self, job_id: int) -> dict[str, Any]:
         return jobs.get(self.db.session, job_id)
 
     @command
-    def apply_checked_import(self, actor: str, job_id: int, request_id: str | None = None) -> dict[str, Any]:
+    def apply_checked_import(self, actor: Actor, job_id: int, request_id: str | None = None) -> dict[str, Any]:
         """Apply the file a clean dry run checked (once): a new apply job, answered at once."""
-        return jobs.apply_checked(self.db, actor, job_id, request_id)
+        return jobs.apply_checked(self.db, actor.username, job_id, request_id)
 
     @query
     def list_import_jobs(self, limit: int = 10) -> list[dict[str, Any]]:
@@ -121,9 +123,9 @@ class UnitsService(base.ServiceBase):
     # --- officials --------------------------------------------------------------------------
 
     @command
-    def set_official(self, actor: str, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
+    def set_official(self, actor: Actor, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
         """Appoint someone to a role (replacing the holder), or with None leave it vacant."""
-        registry.set_official(self.db, actor, code, role, official)
+        registry.set_official(self.db, actor.username, code, role, official)
         return directory.get_unit(self.db.session, code, with_contacts=True)
 
     @query
@@ -132,25 +134,25 @@ class UnitsService(base.ServiceBase):
         registry.load_unit(self.db.session, code)
         if on == "all":
             return officials.history(self.db.session, code)
-        return officials.responsible_on(self.db.session, code, date.fromisoformat(on) if on else date.today())
+        return officials.responsible_on(self.db.session, code, date.fromisoformat(on) if on else county_today())
 
     # --- demonstration sites and models ---------------------------------------------------
 
     @command
-    def nominate(self, actor: str, code: str, kind: str, reason: str) -> dict[str, Any]:
-        return designations.nominate(self.db, actor, code, kind, reason)
+    def nominate(self, actor: Actor, code: str, kind: str, reason: str) -> dict[str, Any]:
+        return designations.nominate(self.db, actor.username, code, kind, reason)
 
     @command
-    def designate(self, actor: str, designation_id: int, term_years: int = 3) -> dict[str, Any]:
-        return designations.designate(self.db, actor, designation_id, term_years)
+    def designate(self, actor: Actor, designation_id: int, term_years: int = 3) -> dict[str, Any]:
+        return designations.designate(self.db, actor.username, designation_id, term_years)
 
     @command
-    def set_experience(self, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
-        return designations.set_experience(self.db, actor, designation_id, experience)
+    def set_experience(self, actor: Actor, designation_id: int, experience: str | None) -> dict[str, Any]:
+        return designations.set_experience(self.db, actor.username, designation_id, experience)
 
     @command
-    def revoke_designation(self, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
-        return designations.revoke(self.db, actor, designation_id, reason)
+    def revoke_designation(self, actor: Actor, designation_id: int, reason: str) -> dict[str, Any]:
+        return designations.revoke(self.db, actor.username, designation_id, reason)
 
     @query
     def list_designations(self, code: str | None = None, status: str | None = None, limit: int = 100,

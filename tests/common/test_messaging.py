@@ -45,7 +45,7 @@ def test_registered_units_reach_every_consumer_through_the_outbox(container_fact
         container.start()
     published_before = counter(metrics.EVENTS_PUBLISHED, "units", "UnitRegistered")
     with entrypoint_hook(containers[0], "import_registry") as import_registry:
-        assert import_registry("test", "county.csv", SAMPLE_B64, True)["registered"] == 121
+        assert import_registry({"username": "test", "role": "admin"}, "county.csv", SAMPLE_B64, True)["registered"] == 121
 
     wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
              message="disclosure's copy of the registry")
@@ -160,7 +160,7 @@ def test_an_unroutable_event_waits_in_the_outbox_until_a_queue_is_bound(
 
     first_unit = b"\n".join(SAMPLE_COUNTY.read_bytes().splitlines()[:2])
     with entrypoint_hook(container, "import_registry") as import_registry:
-        import_registry("test", "county.csv", base64.b64encode(first_unit).decode(), True)
+        import_registry({"username": "test", "role": "admin"}, "county.csv", base64.b64encode(first_unit).decode(), True)
     pending = "SELECT count(*) FROM outbox WHERE published_at IS NULL AND last_error LIKE 'unroutable%'"
     wait_for(lambda: scalar(database_urls["units"], pending) == 1, message="the unroutable row")
 
