@@ -34,10 +34,6 @@ LABELS = {"title": "标题", "body": "正文", "audience": "公开范围", "carr
           "file": "照片或附件"}
 EDITOR_TITLES = {"new": "起草公开事项", "correct": "更正：", "edit": "修改草稿："}
 FORM_OVERHEAD = 256 * 1024  # a form with the largest attachment: the text and the boundaries besides
-NEXT_ACTIONS = {("operator", "draft"): ("submit",), ("reviewer", "submitted"): ("review", "reject"),
-                ("reviewer", "reviewed"): ("approve", "reject")}
-
-
 def attachment_limit(config: dict[str, Any]) -> int:
     return int((config.get("DISCLOSURE") or {}).get("ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
 
@@ -143,16 +139,14 @@ class ConsoleItems:
     def console_item(self, request: Request, item_id: int) -> Response:
         actor = request.actor
         item = self.disclosure.get_item(actor, item_id)
-        actions = NEXT_ACTIONS.get((actor["role"], item["status"]), ())
-        if actor["role"] == "reviewer" and item.get("author") == actor["username"]:
-            actions = ()  # never one's own draft
+        allowed = item.get("actions") or []  # what disclosure lets this reader do now (its state table)
         own = actor["role"] == "operator" and actor.get("unit") == item.get("unit_code")
         pending = pending_correction(self, actor, item) if own else None
-        response = self.web.page(request, "console/item.html", title=item["title"], item=item, next_actions=actions,
+        response = self.web.page(request, "console/item.html", title=item["title"], item=item,
+                                 next_actions=[a for a in allowed if a in ITEM_ACTIONS],
                                  actions=ITEM_ACTIONS, statuses=ITEM_STATUS_NAMES, audiences=AUDIENCE_NAMES,
                                  diff=correction_diff(self, actor, item), pending=pending, media=MEDIA_NAMES,
-                                 may_correct=own and item["status"] == "published" and pending is None,
-                                 may_edit=own and item["status"] == "draft")
+                                 may_correct="correct" in allowed and pending is None, may_edit="edit" in allowed)
         return self.renew_session(request, uncached(response))
 
 

@@ -32,8 +32,6 @@ from .item_pages import correction_diff, moved_on, seen_of
 from ..kit.pages import page, uncached
 
 ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
-ALLOWED_FROM = {"submit": ("draft",), "review": ("submitted",), "approve": ("reviewed",),
-                "reject": ("submitted", "reviewed")}  # the statuses each action applies to
 FEW = 20
 
 
@@ -180,5 +178,5 @@ class ConsoleWork:
                       status: int = 200) -> Response:
         return uncached(self.web.page(request, "console/confirm_item.html", status, title=ITEM_ACTIONS[action],
                                       item=item, action=action, label=ITEM_ACTIONS[action], problem=problem,
-                                      statuses=ITEM_STATUS_NAMES, still_open=item["status"] in ALLOWED_FROM[action],
+                                      statuses=ITEM_STATUS_NAMES, still_open=action in (item.get("actions") or ()),
                                       diff=correction_diff(self, request.actor, item)))
