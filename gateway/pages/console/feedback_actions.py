@@ -84,18 +84,14 @@ RULE = "/console/feedback/<id:feedback_id>/<any({}):action>".format(
 
 
 def applies(slug: str, actor: dict[str, Any], feedback: dict[str, Any]) -> bool:
-    """Whether the reader sees this action's button on the case now (the service still decides)."""
-    action, status = ACTIONS[slug], feedback["status"]
-    if actor["role"] not in action.roles or status not in action.states:
-        return False
-    extension = (feedback.get("extension") or {}).get("status", feedback.get("extension_status"))
-    if slug == "extend":
-        return extension is None
-    if slug in ("grant-extension", "refuse-extension"):
-        return extension == "requested"
-    if slug == "reject" and actor["role"] != "inspector":
-        return status == "received"
-    return True
+    """Whether the reader sees this action's button on the case now: the feedback service says,
+    in the `actions` it returns with the case (its state table, the reader's role and unit).
+    Refusing an extension is its grant-extension call answered no, which the county office may
+    give while a request waits, whatever the case's state."""
+    if slug == "refuse-extension":
+        extension = (feedback.get("extension") or {}).get("status", feedback.get("extension_status"))
+        return actor["role"] in ACTIONS[slug].roles and extension == "requested"
+    return ACTIONS[slug].rpc in (feedback.get("actions") or ())
 
 
 def available(actor: dict[str, Any], feedback: dict[str, Any]) -> list[str]:
