@@ -42,14 +42,21 @@ def free_port() -> int:
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
-    """Poll until predicate() is truthy; returns its value."""
+    """Poll until predicate() is truthy; returns its value. A request that could not be made or
+    was not answered in its own timeout (a process still starting, a loaded machine) is a "not
+    yet", asked again until the deadline, which then names it."""
     deadline = time.monotonic() + timeout
+    unanswered = None
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            value, unanswered = None, exc
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+            last = f" (the last request: {type(unanswered).__name__})" if unanswered is not None else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}{last}")
         eventlet.sleep(interval)
 
 

@@ -38,8 +38,8 @@ def county(tmp_path_factory):
             address = f"127.0.0.1:{free_port()}"
             cluster.start("gateway", GATEWAY_ADDRESS=address)
             api = f"http://{address}"
-            wait_for(lambda: requests.get(f"{api}/api/v1/accounts", headers=ADMIN, timeout=5).status_code == 200,
-                     timeout=30, interval=0.2, message="the gateway to reach units")
+            wait_for(lambda: requests.get(f"{api}/api/v1/accounts", headers=ADMIN, timeout=10).status_code == 200,
+                     timeout=90, interval=0.2, message="the gateway to reach units")
             yield {"api": api, "db": urls["units"], "units": units}
         finally:
             cluster.stop_all()
