@@ -1,15 +1,14 @@
-"""Who may call which route: the one table of route × role. Unit scope (an operator acts
-for their own unit; a reviewer never approves their own draft) is checked by the service
-that owns the thing, since only it knows whose the thing is.
-
-Every route must be listed: the gateway refuses to start with a route that is not, and a
-test walks every route with every role against this table."""
+"""Who may call which route: the one table of route × role. Unit scope (an operator acts for their
+own unit; a reviewer never approves their own draft) is checked by the service that owns the thing.
+Every route must be listed: the gateway refuses to start with a route that is not, and a test walks
+every route with every role against this table (areas add their rows from gateway/policy_areas/)."""
 from __future__ import annotations
 
 from typing import Any
 
 from .auth import ROLES
 from .errors import forbidden, unauthorized
+from .policy_areas import area_rows
 from .policy_notices import notice_pages
 
 ANONYMOUS = "anonymous"
@@ -237,6 +236,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/scores"): only("inspector", "admin"),
     ("GET", "/console/rectifications"): only("inspector", "admin"),
     **notice_pages(PUBLIC),  # where notices land, the inbox, senders' and readers' actions (policy_notices.py)
+    **area_rows(PUBLIC),  # each area's own rows (gateway/policy_areas/)
     # the county office's reminders (催办) and inspections (gateway/pages/console/reminders.py, inspections.py,
     # inspection_records.py); supervision checks that whoever records a unit is its inspector
     ("GET", "/console/obligations/<id:obligation_id>/remind"): only("inspector"),
