@@ -48,5 +48,9 @@ FEEDBACK_KIND_NAMES = labels("feedback_kind", FEEDBACK_KINDS)
 FEEDBACK_KIND_CHOICES = tuple(FEEDBACK_KIND_NAMES.items())  # (kind, name) for a form's choice
 FEEDBACK_TARGET_NAMES = labels("feedback_target", FEEDBACK_TARGETS)
 MEDIA_NAMES = labels("media_type", ATTACHMENT_TYPES)
+# the console's buttons, in the order the pages offer them
+ITEM_BUTTON_NAMES = labels("item_button", ("submit", "review", "approve", "reject"))
+WEBHOOK_ACTION_NAMES = labels("webhook_action", ("ping", "rotate", "enable", "delete"))
+ACCOUNT_ACTION_NAMES = labels("account_action", ("disable", "enable", "unlock", "reset"))
 
 assert set(FEEDBACK_KINDS) == set(KINDS_OF_FEEDBACK)

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Request, Response
 from services.common.shapes.calendar import CalendarArrangementInput, PassedDecisionInput
 
 from ..clients.passed import calendar_passed, decide
-from ..errors import ApiError, bad_request
 from ..http import api, json_body, json_response
 from ..params import Day, Query, Text
+from ..uploads import read_upload
 
 YAML, XLSX = "application/yaml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_MAX_BYTES = 1024 * 1024
@@ -64,26 +64,13 @@ class CalendarRoutes:
     def post_calendar_file(self, request: Request, year: int) -> Response:
         """The same from a YAML or .xlsx file (the body, or a form's `file`)."""
         actor = self.access.caller(request)
-        filename, content = _uploaded(request)
+        upload = read_upload(request, FILE_MAX_BYTES, "calendar.xlsx" if request.mimetype == XLSX else "calendar.yaml",
+                             "send the calendar as the form field 'file'")
         fields = {k: request.params[k] for k in ("document", "issued_on") if request.params.get(k) is not None}
-        return json_response(self.disclosure.enter_calendar_file(actor, year, filename, base64.b64encode(content).decode(),
+        return json_response(self.disclosure.enter_calendar_file(actor, year, upload.filename, base64.b64encode(upload.content).decode(),
                                                                _wire(fields)))
 
 
 def _wire(data: dict) -> dict:
     return {key: [d.isoformat() for d in value] if isinstance(value, list)
             else value.isoformat() if hasattr(value, "isoformat") else value for key, value in data.items()}
-
-
-def _uploaded(request: Request) -> tuple[str, bytes]:
-    if request.content_length is not None and request.content_length > FILE_MAX_BYTES + 64 * 1024:
-        raise ApiError(413, "too_large", "文件超过 1 MB")
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise bad_request("请在表单字段 file 中上传放假安排文件")
-        return upload.filename or "upload", upload.read(FILE_MAX_BYTES + 1)
-    content = request.get_data(cache=False)
-    if not content:
-        raise bad_request("上传的文件是空的")
-    return request.params.get("filename") or ("calendar.xlsx" if request.mimetype == XLSX else "calendar.yaml"), content

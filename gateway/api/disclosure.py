@@ -4,7 +4,6 @@ sees and may change what (unit scope, audience, the author never approving their
 from __future__ import annotations
 
 import base64
-import mimetypes
 from typing import Any
 from urllib.parse import quote
 
@@ -13,11 +12,10 @@ from werkzeug.wrappers import Request, Response
 from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, Reminder
 
 from .. import queries, readmodel, schemas
-from ..errors import ApiError, bad_request
+from ..errors import bad_request
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import filters
-
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
+from ..uploads import read_upload
 
 
 class DisclosureRoutes:
@@ -201,9 +199,9 @@ class DisclosureRoutes:
         or as a form's `file`. PDF, PNG, JPEG, DOCX, XLSX or plain text, up to
         DISCLOSURE.ATTACHMENT_MAX_BYTES; stored once by its SHA-256."""
         actor = self.access.caller(request)
-        filename, media_type, content = _uploaded_attachment(request, self._attachment_max_bytes())
-        added = self.disclosure.add_attachment(actor, item_id, filename, media_type,
-                                               base64.b64encode(content).decode())
+        upload = read_upload(request, self._attachment_max_bytes())
+        added = self.disclosure.add_attachment(actor, item_id, upload.filename, upload.media_type,
+                                               base64.b64encode(upload.content).decode())
         return json_response(added, 201)
 
     @api("GET", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>", produces=ATTACHMENT_TYPES)
@@ -254,37 +252,6 @@ def _after(request: Request) -> int | None:
     if after is not None and type(after) is not int:
         raise bad_request("the cursor is not one this API gave out")
     return after
-
-
-def _too_large(max_bytes: int) -> ApiError:
-    return ApiError(413, "too_large", f"the file is over {max_bytes} bytes "
-                                      f"({max_bytes / (1024 * 1024):.1f} MB), the most an attachment may be")
-
-
-def _uploaded_attachment(request: Request, max_bytes: int) -> tuple[str, str, bytes]:
-    """(filename, media type as sent, content) of an upload, refused with 413 once over the
-    limit without reading the rest."""
-    if request.content_length is not None and request.content_length > max_bytes + MULTIPART_OVERHEAD:
-        raise _too_large(max_bytes)
-    if request.mimetype == "multipart/form-data":
-        request.max_content_length = max_bytes + MULTIPART_OVERHEAD
-        upload = request.files.get("file")
-        if upload is None:
-            raise bad_request("send the file as the form field 'file'")
-        content = upload.read(max_bytes + 1)
-        filename, media_type = upload.filename or request.params.get("filename") or "", upload.mimetype
-    else:
-        content = request.stream.read(max_bytes + 1)
-        filename, media_type = request.params.get("filename") or "", request.mimetype
-    if len(content) > max_bytes:
-        raise _too_large(max_bytes)
-    if not content:
-        raise bad_request("the file is empty")
-    if not filename.strip():
-        raise bad_request("name the file: ?filename=... (or the form part's filename)")
-    if not media_type or media_type == "application/octet-stream":  # a client that did not say: by the name
-        media_type = mimetypes.guess_type(filename.strip())[0] or "application/octet-stream"
-    return filename.strip(), media_type, content
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:

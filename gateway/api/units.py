@@ -11,10 +11,10 @@ from services.common import i18n
 from services.common.shapes.units import Experience
 
 from .. import queries, readmodel, schemas
-from ..errors import ApiError, bad_request, forbidden, in_language
+from ..errors import forbidden, in_language
 from ..vocabulary import IMPORT_MAX_BYTES, XLSX
 from ..http import api, decode_cursor, json_body, json_response, page
-
+from ..uploads import read_upload
 
 
 class UnitRoutes:
@@ -67,9 +67,10 @@ class UnitRoutes:
         way it runs as a job: 202 with the job, and its URL in Location, to follow its
         rows_done of rows_total and then its report (or why it failed)."""
         actor = self.access.caller(request)
-        filename, content = _uploaded_file(request)
-        job = self.units.submit_import(actor, filename,
-                                       base64.b64encode(content).decode(), request.params["apply"],
+        upload = read_upload(request, IMPORT_MAX_BYTES, "registry.xlsx" if request.mimetype == XLSX else "registry.csv",
+                             "send the registry as the form field 'file'")
+        job = self.units.submit_import(actor, upload.filename,
+                                       base64.b64encode(upload.content).decode(), request.params["apply"],
                                        request.headers.get("X-Request-ID"))
         response = json_response(job, 202)
         response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
@@ -166,21 +167,6 @@ class UnitRoutes:
             return False
         return actor["role"] in ("admin", "inspector") or (
             actor["role"] in ("operator", "reviewer") and actor["unit"] == code)
-
-
-def _uploaded_file(request: Request) -> tuple[str, bytes]:
-    if request.content_length is not None and request.content_length > IMPORT_MAX_BYTES + 64 * 1024:
-        raise ApiError(413, "too_large", f"the file is over {IMPORT_MAX_BYTES // (1024 * 1024)} MB")
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise bad_request("send the registry as the form field 'file'")
-        return upload.filename or "upload", upload.read(IMPORT_MAX_BYTES + 1)
-    content = request.get_data(cache=False)
-    if not content:
-        raise bad_request("the upload is empty")
-    name = request.params.get("filename") or ("registry.xlsx" if request.mimetype == XLSX else "registry.csv")
-    return name, content
 
 
 def job_in_language(job: dict[str, Any], language: str) -> dict[str, Any]:

@@ -28,7 +28,8 @@ UNREAD = {  # (file, the expression): what is read there, and where its entries 
     ("gateway/errors.py", "exc.message"),  # the envelope: a DomainError's message
     ("gateway/errors.py", "exc.description or exc.name"),  # werkzeug's HTTPException: routing's 404/405
     ("gateway/api/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
-    ("gateway/pages/kit/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
+    ("gateway/pages/kit/pages.py", "self.too_large"),
+    ("gateway/uploads.py", "missing"),  # a form without its file: each route's refusal, an entry of its own  # a page's own limit message: too_large(), scanned there
     ("services/units/job_runner.py", "exc.message"),  # a failed job's error: a DomainError's message
     ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages: by hand,
     ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # as a milestone's (test_i18n.py)

@@ -12,11 +12,11 @@ from services.common.errors import DomainError
 
 from ...params import Cursor, Flag, OneOf, Query, Text, UnitCode
 from ...provisioning import provisioning_sheet
-from ...labels import ACCOUNT_ROLE_NAMES as ROLE_NAMES
+from ...labels import ACCOUNT_ACTION_NAMES, ACCOUNT_ROLE_NAMES as ROLE_NAMES
 from ...vocabulary import ACCOUNT_ROLES, XLSX
 from ..kit.pages import page, uncached
 
-ACTIONS = {"disable": "停用账号", "enable": "启用账号", "unlock": "解锁", "reset": "重置密码"}
+ACTIONS = ACCOUNT_ACTION_NAMES
 PAGE_SIZE = 50
 
 

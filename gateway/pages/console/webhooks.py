@@ -13,11 +13,11 @@ from services.common import i18n
 from services.common.contract import CATALOGUE
 from services.common.errors import DomainError
 
-from ...labels import labels
+from ...labels import WEBHOOK_ACTION_NAMES, labels
 from ..kit.pages import page, uncached
 
 PRODUCER_NAMES = labels("service", ("units", "disclosure", "feedback", "supervision", "notify"))
-ACTIONS = {"ping": "发送测试消息", "rotate": "更换签名密钥", "enable": "重新启用", "delete": "删除订阅"}
+ACTIONS = WEBHOOK_ACTION_NAMES
 ATTEMPTS_SHOWN = 50
 OUTCOMES = {"delivered": "已送达", "retry": "失败，将重试", "failed": "失败"}
 

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from services.common import i18n
 from services.common.errors import DomainError
 
-from ...labels import ITEM_STATUS_NAMES
+from ...labels import ITEM_BUTTON_NAMES, ITEM_STATUS_NAMES
 from ...params import OneOf, Query
 from . import calendar as calendar_pages
 from . import feedback_actions
@@ -31,7 +31,7 @@ from .admin import admin_sections
 from .item_pages import correction_diff, moved_on, seen_of
 from ..kit.pages import page, uncached
 
-ITEM_ACTIONS = {"submit": "提交审核", "review": "审核通过", "approve": "审批通过并发布", "reject": "退回修改"}
+ITEM_ACTIONS = ITEM_BUTTON_NAMES
 FEW = 20
 
 
