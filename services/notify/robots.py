@@ -13,6 +13,7 @@ next minute, it is not dropped."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -25,6 +26,8 @@ from services.common.records import utcnow
 
 from .models import KnownUnit, RobotMinute
 
+log = logging.getLogger(__name__)
+
 COUNTY = "county"
 MAX_DEPTH = 32
 _FILES: dict[str, tuple[float, dict[str, Any]]] = {}  # path → (mtime, its robots)
@@ -35,11 +38,14 @@ def unit_robots(robots: dict[str, Any]) -> dict[str, Any]:
     found = dict(robots.get("UNITS") or {})
     path = str(robots.get("UNITS_FILE") or "")
     if path:
-        mtime = os.stat(path).st_mtime
-        if path not in _FILES or _FILES[path][0] != mtime:
-            with open(path, encoding="utf-8") as f:
-                _FILES[path] = (mtime, yaml.safe_load(f) or {})
-        found.update(_FILES[path][1])
+        try:
+            mtime = os.stat(path).st_mtime
+            if path not in _FILES or _FILES[path][0] != mtime:
+                with open(path, encoding="utf-8") as f:
+                    _FILES[path] = (mtime, yaml.safe_load(f) or {})
+            found.update(_FILES[path][1])
+        except (OSError, yaml.YAMLError) as exc:  # the county's robots still serve
+            log.error("the towns' and agencies' robots (%s) cannot be read: %s", path, exc)
     return {str(code): value or {} for code, value in found.items()}
 
 
