@@ -21,7 +21,10 @@ from zoneinfo import ZoneInfo
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
+from . import tracing
+
 CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="-")
+TRACEPARENT: ContextVar[str | None] = ContextVar("traceparent", default=None)
 LOG_TIMEZONE = ZoneInfo("Asia/Shanghai")  # the county's: log times read as the county reads its clocks
 
 
@@ -37,12 +40,25 @@ def unbind(token: Token) -> None:
         CORRELATION_ID.set("-")
 
 
+def bind_trace(traceparent: str | None) -> Token:
+    """Make the W3C traceparent (services/common/tracing.py) the one of this greenthread's lines."""
+    return TRACEPARENT.set(tracing.valid(traceparent))
+
+
+def unbind_trace(token: Token) -> None:
+    try:
+        TRACEPARENT.reset(token)
+    except ValueError:
+        TRACEPARENT.set(None)
+
+
 class CorrelationFilter(logging.Filter):
     """Adds `correlation_id` to every record, for %(correlation_id)s in the format.
     Attach it to handlers (not loggers) so records of every logger get it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = CORRELATION_ID.get()
+        record.trace_id = tracing.trace_id(TRACEPARENT.get())
         return True
 
 
