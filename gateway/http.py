@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from services.common import i18n, logs
+from services.common import i18n, logs, tracing
 from services.common.errors import DomainError
 
 from . import params, policy
@@ -132,7 +132,8 @@ class ApiEndpoint(HttpRequestHandler):
     def handle_request(self, request: Request) -> Response:
         request.shallow = False
         request_id = request_id_of(request)
-        bound = logs.bind(request_id)
+        request.traceparent = tracing.child(request.headers.get(tracing.HEADER))  # the caller's trace, or a new one
+        bound, traced = logs.bind(request_id), logs.bind_trace(request.traceparent)
         origin = request.headers.get("Origin")
         try:
             try:
@@ -144,6 +145,7 @@ class ApiEndpoint(HttpRequestHandler):
             response.headers[REQUEST_ID_HEADER] = request_id
             return self.edge.cors.decorate(response, origin, request.path)
         finally:
+            logs.unbind_trace(traced)
             logs.unbind(bound)
 
     def call(self, request: Request, request_id: str) -> Response:
@@ -164,7 +166,8 @@ class ApiEndpoint(HttpRequestHandler):
             self.audit_refusal(request, actor, exc.status, request_id)
             raise
         request.params = params.load_query(self.query_schema, request.args) if self.query_schema else {}
-        context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id}
+        context_data = {**self.server.context_data_from_headers(request), "correlation_id": request_id,
+                        tracing.HEADER: request.traceparent}
         args, kwargs = self.get_entrypoint_parameters(request)
         self.check_signature(args, kwargs)
         done = Event()
@@ -185,7 +188,8 @@ class ApiEndpoint(HttpRequestHandler):
         entry = entry_for(request, self.url, actor, status, request_id)
         auditor = next((e for e in self.container.entrypoints if getattr(e, "audits_refusals", False)), None)
         if entry is not None and auditor is not None:
-            self.container.spawn_worker(auditor, (entry,), {}, context_data={"correlation_id": request_id})
+            self.container.spawn_worker(auditor, (entry,), {}, context_data={
+                "correlation_id": request_id, tracing.HEADER: request.traceparent})
 
     def limit(self, request: Request, actor: dict[str, Any] | None) -> None:
         kind = route_class(request.method, request.path)

@@ -8,7 +8,7 @@ import weakref
 
 from sqlalchemy.orm import sessionmaker
 
-from . import crypto
+from . import crypto, tracing
 from .config import database_url
 from .contract import CATALOGUE, SUBSCRIPTIONS
 from .db import UnitOfWork, UnitOfWorkProvider, make_engine
@@ -62,7 +62,9 @@ class Database(UnitOfWorkProvider):
         correlation_id = (worker_ctx.data.get("correlation_id")
                           or (worker_ctx.call_id_stack or [worker_ctx.call_id])[0])
         managed = getattr(worker_ctx.entrypoint, "manages_transaction", False)
-        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed, self.inbox)
+        uow = UnitOfWork(self.sessionmaker, str(correlation_id), managed, self.outbox_committed, self.inbox,
+                         tracing.child(worker_ctx.data.get(tracing.HEADER))
+                         if worker_ctx.data.get(tracing.HEADER) else None)
         self._units[worker_ctx] = uow
         return uow
 

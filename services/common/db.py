@@ -64,8 +64,10 @@ class UnitOfWork:
     """One worker's database work: a lazily opened session and the events it emits."""
 
     def __init__(self, sessions: sessionmaker, correlation_id: str, managed_by_inbox: bool = False,
-                 on_outbox_commit: Callable[[], None] | None = None, inbox: "Inbox | None" = None):
+                 on_outbox_commit: Callable[[], None] | None = None, inbox: "Inbox | None" = None,
+                 traceparent: str | None = None):
         self._sessions = sessions
+        self.traceparent = traceparent  # W3C trace context, sent with the events it emits
         self._on_outbox_commit = on_outbox_commit
         self._session: Session | None = None
         self._emitted = False
@@ -82,7 +84,7 @@ class UnitOfWork:
     def emit(self, event_type: str, payload: dict[str, Any]) -> Event:
         """Add an event to the outbox; it is published only if this transaction commits."""
         event = new_event(event_type, payload, self.correlation_id)
-        self.session.add(outbox_record(event))
+        self.session.add(outbox_record(event, self.traceparent))
         self._emitted = True
         return event
 
@@ -154,12 +156,12 @@ def _array_of(column: sa.Column, values: list[Any]) -> list[Any]:
     return values
 
 
-def outbox_record(event: Event) -> OutboxRecord:
+def outbox_record(event: Event, traceparent: str | None = None) -> OutboxRecord:
     return OutboxRecord(
         event_id=str(event.event_id), type=event.type, version=event.version,
         routing_key=event.routing_key, correlation_id=event.correlation_id,
         occurred_at=event.occurred_at, body=json.dumps(to_message(event), ensure_ascii=False),
-        attempts=0,
+        attempts=0, traceparent=traceparent,
     )
 
 

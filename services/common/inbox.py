@@ -34,7 +34,7 @@ from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from . import metrics
+from . import metrics, tracing
 from .contract import SUBSCRIPTIONS, ContractError, Event, from_message, queue_name
 from .db import UnitOfWorkProvider
 from .dead_letters import (
@@ -253,7 +253,8 @@ class EventSubscriber(Consumer):
             self._settle(message, partial(self.inbox.forget_failures, str(event.event_id), self.consumer,
                                           Received.of(message)))
             return
-        context = {**self.unpack_message_headers(message), "correlation_id": event.correlation_id}
+        context = {**self.unpack_message_headers(message), "correlation_id": event.correlation_id,
+                   **tracing.context_of(message.headers)}
         handle_result = partial(self.handle_event_result, message, event, Received.of(message))
         self.container.spawn_worker(self, (event,), {}, context_data=context, handle_result=handle_result)
 

@@ -17,7 +17,7 @@ from nameko.extensions import DependencyProvider
 from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 
-from . import health, logs
+from . import health, logs, tracing
 from .errors import DomainError
 from .records import EventFailure, OutboxRecord
 
@@ -153,13 +153,15 @@ class WorkerMetrics(DependencyProvider):
         self._started[worker_ctx] = time.perf_counter()
         # the hooks and the entrypoint run in the worker's own greenthread
         correlation_id = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
-        self._log_context[worker_ctx] = logs.bind(correlation_id)
+        self._log_context[worker_ctx] = (logs.bind(correlation_id),
+                                         logs.bind_trace(worker_ctx.data.get(tracing.HEADER)))
 
     def worker_teardown(self, worker_ctx) -> None:
         self._started.pop(worker_ctx, None)
         bound = self._log_context.pop(worker_ctx, None)
         if bound is not None:
-            logs.unbind(bound)
+            logs.unbind_trace(bound[1])
+            logs.unbind(bound[0])
 
     def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
         started = self._started.pop(worker_ctx, None)
@@ -168,3 +170,7 @@ class WorkerMetrics(DependencyProvider):
             WORKER_DURATION.labels(self.service, name).observe(time.perf_counter() - started)
         if exc_info is not None and not issubclass(exc_info[0], DomainError):
             WORKER_ERRORS.labels(self.service, name).inc()
+        event_type = getattr(worker_ctx.entrypoint, "event_type", None)
+        if event_type and worker_ctx.args:  # one line per event handled, with its request and trace ids
+            log.info("%s handled %s %s%s", name, event_type, getattr(worker_ctx.args[0], "event_id", ""),
+                     "" if exc_info is None else f": {exc_info[0].__name__}")

@@ -28,7 +28,7 @@ from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from sqlalchemy.orm import sessionmaker
 
-from . import metrics
+from . import metrics, tracing
 from .contract import subscribed_types
 from .records import OutboxRecord, utcnow
 from .topology import declare_topology, events_exchange, queue_type
@@ -231,7 +231,8 @@ class OutboxRelay:
         return {"body": row.body.encode("utf-8"), "exchange": events_exchange.name,
                 "routing_key": row.routing_key, "mandatory": row.type in self._subscribed,
                 "message_id": row.event_id, "correlation_id": row.correlation_id, "type": row.type,
-                "headers": {"gongkai-version": row.version}}
+                "headers": {"gongkai-version": row.version,
+                            **({tracing.HEADER: row.traceparent} if row.traceparent else {})}}
 
     def purge_published(self) -> int:
         """Forget published events older than the retention period."""

@@ -58,6 +58,8 @@ class OutboxRecord(Base):
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # the W3C traceparent of the work that emitted it, sent as the message's header (tracing.py)
+    traceparent: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
     __table_args__ = (sa.Index("ix_outbox_pending", "published_at", "id"),)
 
@@ -129,6 +131,18 @@ def drop_failure_body_columns(op) -> None:
     with op.batch_alter_table(EventFailure.__tablename__) as batch:
         for column in _failure_body_columns():
             batch.drop_column(column.name)
+
+
+def add_outbox_traceparent(op) -> None:
+    """Migration step: the outbox's traceparent column (a database created since has it)."""
+    if "traceparent" not in {c["name"] for c in sa.inspect(op.get_bind()).get_columns(OutboxRecord.__tablename__)}:
+        with op.batch_alter_table(OutboxRecord.__tablename__) as batch:
+            batch.add_column(sa.Column("traceparent", sa.String(64), nullable=True))
+
+
+def drop_outbox_traceparent(op) -> None:
+    with op.batch_alter_table(OutboxRecord.__tablename__) as batch:
+        batch.drop_column("traceparent")
 
 
 def drop_tables(op) -> None:

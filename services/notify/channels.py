@@ -109,38 +109,10 @@ def send_email(smtp: dict[str, Any], delivery: Delivery) -> None:
         raise Transient(f"{type(exc).__name__}: {exc}") from None
 
 
-# --- SMS, through an HTTP provider shaped like the common Chinese SMS APIs ---------------
-
-SMS_RATE_LIMIT_CODES = ("isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "LimitExceeded", "Throttling")
-SMS_PERMANENT_CODES = ("isv.MOBILE_NUMBER_ILLEGAL", "isv.INVALID_PARAMETERS", "isv.SMS_TEMPLATE_ILLEGAL",
-                       "isv.SMS_SIGNATURE_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT", "InvalidPhoneNumber")
-
+# --- SMS: sms_vendors.py ----------------------------------------------------------------
 
 def segments(text: str) -> int:
     return max(1, math.ceil(len(text) / 70))
-
-
-def send_sms(sms: dict[str, Any], delivery: Delivery) -> None:
-    """{PhoneNumbers, SignName, TemplateCode, TemplateParam (JSON text), OutId}; the answer's
-    Code is "OK" when the provider took it."""
-    templates = sms.get("TEMPLATES") or {}
-    code = templates.get(delivery.cause_type) or templates.get("default")
-    if not code:
-        raise Permanent(f"no SMS template code configured for {delivery.cause_type} (SMS TEMPLATES)")
-    body = {"PhoneNumbers": delivery.recipient, "SignName": sms.get("SIGN_NAME", ""), "TemplateCode": code,
-            "TemplateParam": json.dumps({"content": delivery.body}, ensure_ascii=False),
-            "OutId": delivery.message_id}
-    log.info("SMS %s to %s***: %d characters, %d segment(s)", delivery.id, delivery.recipient[:3],
-             len(delivery.body), segments(delivery.body))
-    answer = _json(post_json(sms["URL"], body, sms, {"Authorization": f"Bearer {sms.get('KEY', '')}"}))
-    result = str(answer.get("Code", ""))
-    if result == "OK":
-        return
-    if result in SMS_RATE_LIMIT_CODES:
-        raise Transient(f"the SMS provider is rate limiting: {result}")
-    if result in SMS_PERMANENT_CODES or result.startswith("isv."):
-        raise Permanent(f"the SMS provider refused it: {result} {answer.get('Message', '')}"[:300])
-    raise Transient(f"the SMS provider answered {result or 'without a Code'}: {answer.get('Message', '')}"[:300])
 
 
 # --- group robots: 企业微信 and 钉钉 --------------------------------------------------------

@@ -161,3 +161,13 @@ class WebhookAttempt(Base):
     outcome: Mapped[str] = mapped_column(sa.String(16))  # delivered | retry | failed
     error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     duration_ms: Mapped[int] = mapped_column(sa.Integer)
+
+
+class RobotMinute(Base):
+    """How many messages a robot (named by its URL's hash) was sent in one UTC minute, counted
+    by every replica: the platforms' 20-a-minute limit holds across them (robots.py)."""
+    __tablename__ = "robot_minutes"
+
+    robot: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    minute: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # 2026-12-01T06:00
+    sent: Mapped[int] = mapped_column(sa.Integer)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.common.contract import Event
 from services.common.workdays import COUNTY_TIMEZONE
 
-from . import directory, templates
+from . import directory, robots as robot_of, sms_vendors, templates
 from .models import Delivery, InboxMessage, Preference
 from .rules import QUIET_CHANNELS, Rules, Tell
 
@@ -81,9 +81,9 @@ def preferences(session: Session, usernames: list[str]) -> dict[str, bool]:
 
 def configured(settings: dict[str, Any], channel: str) -> bool:
     if channel == "sms":
-        return bool((settings.get("SMS") or {}).get("URL"))
+        return sms_vendors.configured(settings.get("SMS") or {})
     if channel in ("wecom", "dingtalk"):
-        return bool(((settings.get("ROBOTS") or {}).get(channel.upper()) or {}).get("URL"))
+        return robot_of.configured(settings, channel)
     return True
 
 
@@ -102,7 +102,7 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
     name = directory.unit_name(session, unit_codes[0]) if unit_codes else ""
     deliveries: list[Delivery] = []
     seen: set[tuple[str, str]] = set()
-    robots: dict[str, dict[str, Any]] = {}
+    robots: dict[tuple[str, str], dict[str, Any]] = {}
     for tell in rule.tell:
         if not tell.applies(p):
             continue
@@ -116,7 +116,10 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
                 if channel == "inbox":
                     _inbox(session, event, person, link, name, tell, now)
                 elif channel in ("wecom", "dingtalk"):
-                    robot = robots.setdefault(channel, {"tell": tell, "mentions": [], "units": set()})
+                    owner = robot_of.owner(session, settings, channel, person.unit_code)
+                    if owner is None:
+                        continue
+                    robot = robots.setdefault((channel, owner), {"tell": tell, "mentions": [], "units": set()})
                     if person.phone and person.phone not in robot["mentions"]:
                         robot["mentions"].append(person.phone)
                     robot["units"].add(person.unit_code)
@@ -128,10 +131,10 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
                     deliveries.append(_delivery(session, event, channel, person.key, person.unit_code, address or "",
                                                 link, name, tell, settings, now,
                                                 missing=f"{person.missing}{'邮箱' if channel == 'email' else '手机号'}"))
-    for channel, robot in robots.items():
-        deliveries.append(_delivery(session, event, channel, "robot", sorted(robot["units"])[0],
-                                    ",".join(robot["mentions"]), link, name, robot["tell"], settings, now,
-                                    destination=channel))
+    for (channel, owner), robot in robots.items():  # one message to each robot, the county's keeps its old key
+        deliveries.append(_delivery(session, event, channel, "robot" if owner == robot_of.COUNTY else f"robot:{owner}",
+                                    sorted(robot["units"], key=str)[0], ",".join(robot["mentions"]), link, name,
+                                    robot["tell"], settings, now, destination=robot_of.destination(channel, owner)))
     session.flush()
     return deliveries
 

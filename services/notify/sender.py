@@ -25,7 +25,7 @@ from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
 
-from . import channels, netcheck
+from . import channels, netcheck, robots, sms_vendors
 from .planner import when_allowed
 from .models import Delivery, Webhook, WebhookAttempt
 from .outcomes import NOTIFICATIONS, mask, ref
@@ -48,6 +48,8 @@ class Sender:
         self.max_attempts = int(self.settings.get("MAX_ATTEMPTS", 5))
         self.per_peer = int(self.settings.get("PER_PEER", 4))
         self.pool = eventlet.GreenPool(int(self.settings.get("CONCURRENCY", 32)))
+        self.robot_limit = robots.SharedLimit(
+            sessions, int((self.settings.get("ROBOTS") or {}).get("LIMIT_PER_MINUTE") or 20), clock)
         self.in_flight: dict[int, str] = {}  # delivery id → peer
         self._signal = Signal()
         self._running = False
@@ -195,11 +197,11 @@ class Sender:
         if delivery.channel == "email":
             channels.send_email(self.config["SMTP"], delivery)
         elif delivery.channel == "sms":
-            channels.send_sms(self.settings.get("SMS") or {}, delivery)
+            sms_vendors.send(self.settings.get("SMS") or {}, delivery)
         elif delivery.channel == "wecom":
-            channels.send_wecom(self._robot("WECOM"), delivery)
+            channels.send_wecom(self._robot(delivery), delivery, self.robot_limit)
         elif delivery.channel == "dingtalk":
-            channels.send_dingtalk(self._robot("DINGTALK"), delivery)
+            channels.send_dingtalk(self._robot(delivery), delivery, self.robot_limit)
         elif delivery.channel == "webhook":
             if hook is None:
                 raise channels.Permanent("the webhook was deleted")
@@ -209,10 +211,11 @@ class Sender:
             raise channels.Permanent(f"unknown channel {delivery.channel}")
         return None
 
-    def _robot(self, name: str) -> dict[str, Any]:
-        robot = dict((self.settings.get("ROBOTS") or {}).get(name) or {})
-        if not robot.get("URL"):
-            raise channels.Permanent(f"no {name} robot configured (NOTIFY ROBOTS {name} URL)")
+    def _robot(self, delivery: Delivery) -> dict[str, Any]:
+        robot = robots.config(self.settings, delivery.channel, delivery.destination)
+        if robot is None:
+            raise channels.Permanent(f"the {delivery.destination or delivery.channel} robot is no longer configured "
+                                     f"(NOTIFY ROBOTS)")
         return {**robot, "CONNECT_TIMEOUT_SECONDS": self.settings.get("CONNECT_TIMEOUT_SECONDS", 3),
                 "READ_TIMEOUT_SECONDS": self.settings.get("READ_TIMEOUT_SECONDS", 5)}
 

@@ -17,7 +17,7 @@ from services.common.actor import Actor
 from services.common.contract import new_event
 from services.common.errors import InvalidInput
 from services.common.records import OutboxRecord
-from services.notify import channels, console, directory, netcheck, planner, webhooks
+from services.notify import channels, console, directory, netcheck, planner, sms_vendors, webhooks
 from services.notify.models import Delivery, InboxMessage, Webhook, WebhookAttempt
 from services.notify.rules import Rules, RulesError, parse
 from services.notify.sender import Sender
@@ -224,12 +224,12 @@ def test_sms_provider_answers_are_classified(peer):
                     (200, {"Code": "isv.BUSINESS_LIMIT_CONTROL"}), (200, b"<html>gateway</html>"), (503, {})])
     provider = peer(lambda request: next(answers))
     sms = {"URL": provider.url, "TEMPLATES": {"default": "SMS_1"}, "READ_TIMEOUT_SECONDS": 1}
-    channels.send_sms(sms, delivery("sms", "13900000002"))
+    sms_vendors.send(sms, delivery("sms", "13900000002"))
     with pytest.raises(channels.Permanent, match="MOBILE_NUMBER_ILLEGAL"):
-        channels.send_sms(sms, delivery("sms", "123"))
+        sms_vendors.send(sms, delivery("sms", "123"))
     for _ in range(3):  # rate limited, garbage, 5xx: worth another try
         with pytest.raises(channels.Transient):
-            channels.send_sms(sms, delivery("sms", "13900000002"))
+            sms_vendors.send(sms, delivery("sms", "13900000002"))
     assert channels.segments("字" * 70) == 1 and channels.segments("字" * 71) == 2
 
 
@@ -237,7 +237,7 @@ def test_a_hanging_provider_is_a_transient_failure_within_the_timeout(peer):
     provider = peer(lambda request: (time.sleep(3), (200, {"Code": "OK"}))[1])
     started = time.monotonic()
     with pytest.raises(channels.Transient, match="in time"):
-        channels.send_sms({"URL": provider.url, "TEMPLATES": {"default": "S"}, "READ_TIMEOUT_SECONDS": 0.5},
+        sms_vendors.send({"URL": provider.url, "TEMPLATES": {"default": "S"}, "READ_TIMEOUT_SECONDS": 0.5},
                           delivery("sms", "13900000002"))
     assert time.monotonic() - started < 2
 

@@ -17,6 +17,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    raw_query: str = ""  # as sent, for peers that check a signature over it
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -40,7 +41,7 @@ class Peer:
                 length = int(self.headers.get("Content-Length") or 0)
                 parts = urlsplit(self.path)
                 request = Request(parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()},
-                                  self.rfile.read(length))
+                                  self.rfile.read(length), parts.query)
                 peer.requests.append(request)
                 status, body = peer.answer(request)
                 data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
