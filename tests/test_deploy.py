@@ -580,3 +580,16 @@ def test_every_application_process_reads_the_same_data_key_file():
             assert env.get("GONGKAI_DATA_KEY_FILE") == "/run/secrets/data-keys", name
             assert "data-keys" in (spec.get("secrets") or []), name
             assert "production" in env.get("GONGKAI_ENV", ""), name
+
+
+REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_ERLANG_COOKIE", "GATEWAY_JWT_SECRET",
+                    "GRAFANA_ADMIN_PASSWORD")
+
+
+@pytest.mark.parametrize("variable", REQUIRED_SECRETS)
+def test_compose_requires_every_secret(variable):
+    """No secret has a default: `${VAR:?message}` stops docker compose without it."""
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    uses = re.findall(r"\$\{" + variable + r"(:?[-?])?([^}]*)\}", text)
+    assert uses and all(how == ":?" and message.strip() for how, message in uses), uses
+    assert re.search(r"^\s+GONGKAI_ENV: \$\{GONGKAI_ENV:-production\}$", text, re.M)  # and refuses dev values
