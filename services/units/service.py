@@ -13,8 +13,8 @@ from services.common.records import utcnow
 from services.common.timers import timer
 from services.common.workdays import county_today
 
-from . import (accounts, audit, audit_archive, designations, directory, job_runner, jobs, officials, provisioning, registry,
-               registry_files, sessions, tree)
+from . import (accounts, audit, audit_archive, contact_retention, designations, directory, job_runner, jobs,
+               officials, provisioning, registry, registry_files, sessions, tree)
 from .backpressure import QueueBacklog
 
 
@@ -268,6 +268,13 @@ class UnitsService(base.ServiceBase):
     @query
     def list_audit_archives(self) -> list[dict[str, Any]]:
         return audit_archive.archives(self.db.session)
+
+    @timer(interval=3600)
+    def erase_past_officials_contacts(self) -> None:
+        """A past term's phone and email, once OFFICIAL_CONTACT_RETENTION_DAYS have passed since it ended."""
+        days = contact_retention.retention_days(self.config)
+        while contact_retention.erase_expired(self.db.session, county_today(), days):
+            self.db.commit()
 
     @timer(interval=3600)
     def archive_audit(self) -> None:
