@@ -36,7 +36,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token backup restore rekey clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -156,6 +156,12 @@ restore: venv ## restore a county from a backup folder (FROM=folder), checksums 
 
 rekey: venv ## re-encrypt personal data under the current data key (after adding a key to the key file)
 	$(PY) -m services.common.rekey
+
+audit-archive: venv ## seal each month of the audit trail past the 180 days kept online into its file (units runs it hourly too)
+	$(PY) -m services.units.audit_archive archive
+
+audit-verify: venv ## check the audit trail's hash chain across the archives and the online entries; exit 1 where it breaks
+	$(PY) -m services.units.audit_archive verify
 
 clean: ## remove var/ (databases, mail) and caches; keeps .venv
 	rm -rf var .pytest_cache build *.egg-info

@@ -1,5 +1,6 @@
 """The audit trail: every state-changing request (POST, PUT, PATCH, DELETE) whose route
-worker ran is appended to the units service's hash-chained log — who, role, unit, the
+worker ran, and every read its route marked (a person's contacts shown, an export:
+audit_entry.audited_read), is appended to the units service's hash-chained log — who, role, unit, the
 method and route rule, the path, the status the caller got, when, and the request id.
 Bodies are never recorded (they carry passwords, tokens and personal data); paths only.
 
@@ -39,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.config import ROOT
 from services.common.errors import DomainError
 
-from .audit_entry import STATE_CHANGING, entry_for
+from .audit_entry import entry_for, is_audited
 from .auth import actor_from_request
 from .clients.standalone import StandaloneClients
 from .errors import response_for
@@ -80,7 +81,7 @@ def build_entry(worker_ctx: Any, result: Any, exc_info: Any, secret: str) -> dic
     if not isinstance(worker_ctx.entrypoint, ApiEndpoint) or not worker_ctx.args:
         return None
     request = worker_ctx.args[0]
-    if not isinstance(request, Request) or request.method not in STATE_CHANGING:
+    if not isinstance(request, Request) or not is_audited(request):
         return None
     request_id = str(worker_ctx.data.get("correlation_id", ""))
     try:  # the caller the entrypoint resolved (a page's session included), else the headers'

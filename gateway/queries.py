@@ -95,6 +95,11 @@ class AuditList(Paged):
     action = Text(200, "a method and route rule, or its beginning (e.g. POST /api/v1/units)")
 
 
+class AuditExport(Query):
+    actor = Text(64, "a username")
+    action = Text(200, "a method and route rule, or its beginning (e.g. GET /api/v1/units/export)")
+
+
 class EventFeed(Query):
     after = Cursor("the next_cursor of the previous answer")
     type = Text(2000, "comma-separated event types")

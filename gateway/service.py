@@ -6,6 +6,7 @@ from typing import Any
 from nameko.dependency_providers import Config
 
 from services.common.metrics import WorkerMetrics
+from services.common.production import ProductionGuard
 from services.common.timers import timer
 
 from . import api, auth, readmodel
@@ -30,6 +31,7 @@ class GatewayService(api.ApiRoutes, console.ConsolePages, static.StaticRoutes, p
     name = "gateway"
 
     config = Config()
+    production = ProductionGuard()  # GONGKAI_ENV=production: no development signing key, no guest broker
     metrics = WorkerMetrics()
     access = AccessProvider()
     audit = AuditTrail()  # spools state-changing requests for units' audit log (gateway/audit.py)

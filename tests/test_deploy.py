@@ -30,7 +30,7 @@ GRAFANA_DIR = REPO / "deploy" / "grafana"
 DASHBOARD_FILE = GRAFANA_DIR / "dashboards" / "gongkai.json"
 DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"
 DASHBOARD_PROVIDER_FILE = GRAFANA_DIR / "provisioning" / "dashboards" / "gongkai.yml"
-POSTGRES_INIT_FILE = REPO / "deploy" / "postgres" / "init-databases.sql"
+POSTGRES_INIT_FILE = REPO / "deploy" / "postgres" / "init-databases.sh"
 CADDYFILE = REPO / "deploy" / "proxy" / "Caddyfile"
 
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -392,8 +392,10 @@ def test_app_service_reaches_broker_and_database_it_waits_for(name):
 
 
 def test_postgres_init_creates_every_database_the_services_use():
-    sql = POSTGRES_INIT_FILE.read_text(encoding="utf-8")
-    created = set(re.findall(r"CREATE\s+DATABASE\s+\"?(\w+)\"?", sql, flags=re.IGNORECASE))
+    script = POSTGRES_INIT_FILE.read_text(encoding="utf-8")
+    created = set(re.search(r"^for service in ([\w ]+); do$", script, re.M).group(1).split())
+    assert 'CREATE DATABASE :"role" OWNER :"role";' in script and "REVOKE ALL ON DATABASE" in script
+    assert subprocess.run(["sh", "-n", str(POSTGRES_INIT_FILE)]).returncode == 0
     used = {url.rsplit("/", 1)[1].split("?")[0]
             for name in APP_SERVICES
             for key, url in _environment(SERVICES[name]).items() if key.endswith("_DATABASE_URL")}
@@ -580,3 +582,30 @@ def test_every_application_process_reads_the_same_data_key_file():
             assert env.get("GONGKAI_DATA_KEY_FILE") == "/run/secrets/data-keys", name
             assert "data-keys" in (spec.get("secrets") or []), name
             assert "production" in env.get("GONGKAI_ENV", ""), name
+
+
+REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "RABBITMQ_ERLANG_COOKIE", "GATEWAY_JWT_SECRET",
+                    "GRAFANA_ADMIN_PASSWORD", "UNITS_DB_PASSWORD", "DISCLOSURE_DB_PASSWORD", "FEEDBACK_DB_PASSWORD",
+                    "NOTIFY_DB_PASSWORD", "SUPERVISION_DB_PASSWORD")
+
+
+@pytest.mark.parametrize("variable", REQUIRED_SECRETS)
+def test_compose_requires_every_secret(variable):
+    """No secret has a default: `${VAR:?message}` stops docker compose without it."""
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    uses = re.findall(r"\$\{" + variable + r"(:?[-?])?([^}]*)\}", text)
+    assert uses and all(how == ":?" and message.strip() for how, message in uses), uses
+    assert re.search(r"^\s+GONGKAI_ENV: \$\{GONGKAI_ENV:-production\}$", text, re.M)  # and refuses dev values
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_each_service_connects_as_the_role_owning_its_database(name):
+    """deploy/postgres/init-databases.sh makes one role per database, its owner; pgbouncer
+    knows each (its userlist is written from the same passwords)."""
+    for key, url in _environment(SERVICES[name]).items():
+        if key.endswith("_DATABASE_URL"):
+            database = url.rsplit("/", 1)[1]
+            assert url.startswith(f"postgresql+psycopg2://{database}:"), url
+            variable = f"{database.upper()}_DB_PASSWORD"
+            assert f"://{database}:${{{variable}:?" in COMPOSE_FILE.read_text(encoding="utf-8")
+            assert variable in _environment(SERVICES["pgbouncer"]) and variable in _environment(SERVICES["postgres"])

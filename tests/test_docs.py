@@ -132,7 +132,7 @@ def _as_path(written: str) -> str:
     return re.sub(r"\{[^}]*\}", "x", written).rstrip(".,/")
 
 
-ROUTES = [_route_pattern(rule) for _, rule in policy.POLICY]
+ROUTES = [_route_pattern(rule) for _, rule in {**policy.POLICY, **policy.PAGES}]  # areas add API rows to PAGES
 
 
 def test_route_patterns() -> None:

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import ValidationError, validate
 
+from services.common import production
 from tests.processes import MODULES
 
 K8S = Path(__file__).resolve().parents[1] / "deploy" / "k8s"
@@ -234,3 +235,17 @@ def test_every_service_with_a_database_gets_the_county_data_keys(service):
     env = {e["name"]: e for e in container.get("env", [])}
     assert env["GONGKAI_DATA_KEYS"]["valueFrom"]["secretKeyRef"] == {"name": "gongkai", "key": "GONGKAI_DATA_KEYS"}
     assert _named(BASE_DOCS, "ConfigMap")["gongkai"]["data"]["GONGKAI_ENV"] == "production"
+
+
+def test_the_secrets_placeholders_are_refused_in_production(monkeypatch):
+    """The ConfigMap says production, and the Secret's placeholders would stop every process
+    (services/common/production.py) until an operator replaces them."""
+    assert _named(PRODUCTION_DOCS, "ConfigMap")["gongkai"]["data"]["GONGKAI_ENV"] == "production"
+    values = _named(PRODUCTION_DOCS, "Secret")["gongkai"]["stringData"]
+    monkeypatch.setenv("GONGKAI_ENV", "production")
+    config = {"AMQP_URI": values["AMQP_URI"], "GATEWAY": {"JWT_SECRET": values["GATEWAY_JWT_SECRET"]}}
+    assert len(production.problems(config, "gateway")) == 2
+    assert len(production.problems(config, "units")) == 1
+    (gateway,) = _containers(_named(PRODUCTION_DOCS, "Deployment")["gateway"])
+    from_secrets = {v["name"] for v in gateway["env"] if v.get("valueFrom", {}).get("secretKeyRef")}
+    assert {"AMQP_URI", "GATEWAY_JWT_SECRET"} <= from_secrets

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.contract import FEEDBACK_KINDS
 from services.common.shapes import feedback as shapes
 
+from ..audit_entry import audited_read
 from ..errors import bad_request
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import MAX_ID, Flag, OneOf, Paged, Text, UnitCode, filters
@@ -95,6 +96,7 @@ class FeedbackRoutes:
     def get_feedback(self, request: Request, feedback_id: int) -> Response:
         """One feedback with its contact, its steps (who, when, why) and every answer drafted."""
         actor = self.access.caller(request)
+        audited_read(request)
         return json_response(self.feedback.get_feedback(actor, feedback_id))
 
     @api("POST", "/api/v1/feedback/<id:feedback_id>/<any(accept,release):action>")

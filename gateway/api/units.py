@@ -11,6 +11,7 @@ from services.common import i18n
 from services.common.shapes.units import Experience
 
 from .. import queries, readmodel, schemas
+from ..audit_entry import audited_read
 from ..errors import forbidden, in_language
 from ..vocabulary import IMPORT_MAX_BYTES, XLSX
 from ..http import api, decode_cursor, json_body, json_response, page
@@ -33,6 +34,7 @@ class UnitRoutes:
         if not self._sees_contacts(actor, code):  # as the public sees it: from the read model
             answer = readmodel.unit_answer(self, code)
             return readmodel.conditional(request, answer.body, answer.etag, public=True)
+        audited_read(request)
         return readmodel.json_conditional(request, self.units.get_unit(code, True))
 
     @api("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>")
@@ -100,6 +102,7 @@ class UnitRoutes:
     @api("GET", "/api/v1/units/export", query=queries.ExportQuery, produces=("text/csv", XLSX))
     def export_units(self, request: Request) -> Response:
         file_format = request.params["format"]
+        audited_read(request)
         exported = self.units.export_registry(file_format)
         mimetype = "text/csv" if file_format == "csv" else XLSX
         return Response(base64.b64decode(exported["content_b64"]), mimetype=mimetype,
@@ -113,6 +116,7 @@ class UnitRoutes:
         actor = self.access.caller(request)
         if not self._sees_contacts(actor, code):
             raise forbidden("only the county office and the unit's own officials see its officials")
+        audited_read(request)
         return json_response({"items": self.units.officials(code, request.params.get("on"))})
 
     @api("PUT,DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>",

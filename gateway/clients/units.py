@@ -75,6 +75,10 @@ class UnitsClient(ServiceClient):
                    limit: int = 100) -> dict[str, Any]:
         return self._call("list_audit", actor, action, after_id, limit)
 
+    def list_audit_archives(self) -> list[dict[str, Any]]:
+        """The sealed months of the audit trail: file, entries, head and SHA-256 each."""
+        return self._call("list_audit_archives")
+
     def list_designations(self, code: str | None = None, status: str | None = None, limit: int = 100,
                           after_id: int = 0) -> dict[str, Any]:
         return self._call("list_designations", code, status, limit, after_id)

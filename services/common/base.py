@@ -13,12 +13,14 @@ from .actor import Actor
 from .database import Database
 from .entrypoints import command, query
 from .metrics import WorkerMetrics
+from .production import ProductionGuard
 from .records import OutboxRecord
 
 
 class ServiceBase:
     """Import it as `base.ServiceBase` in a service module: `nameko run` takes every
     top-level class with entrypoints for a service."""
+    production = ProductionGuard()  # GONGKAI_ENV=production: no development secrets, no guest broker
     db = Database()
     metrics = WorkerMetrics()
 

@@ -3,7 +3,9 @@
     python -m services.common.migrate units [--url URL]
 
 Each service keeps its scripts in services/<name>/migrations/; their env.py calls
-`run_env()` so the wiring is written once.
+`run_env()` so the wiring is written once. On PostgreSQL the migrations of one database run
+under an advisory lock held to the end of their transaction: replicas that start together
+(each migrates before it serves) take turns, and the later ones find the schema at head.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from .config import database_url, load_config
 
 SERVICES_DIR = Path(__file__).resolve().parents[1]
 SERVICES_WITH_DATABASE = ("units", "disclosure", "feedback", "notify", "supervision")
+MIGRATION_LOCK = 0x676B6D6967  # "gkmig": one advisory lock per database for its migrations
 
 
 def alembic_config(service: str, url: str) -> Config:
@@ -41,6 +44,9 @@ def run_env() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, render_as_batch=url.startswith("sqlite"))
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":  # replicas starting together wait here, then
+                # find the schema at head; a transaction lock, so it works through pgbouncer too
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
     engine.dispose()
 

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import requests
 from standardwebhooks.webhooks import Webhook as Signer
 
+from . import mail
 from .models import Delivery
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def send_email(smtp: dict[str, Any], delivery: Delivery) -> None:
     message["X-Gongkai-Delivery"] = delivery.delivery_key or str(delivery.id)
     message.set_content(delivery.body)
     try:
-        with smtplib.SMTP(smtp["HOST"], int(smtp["PORT"]), timeout=float(smtp.get("TIMEOUT_SECONDS", 10))) as client:
+        with mail.connect(smtp) as client:  # plain, STARTTLS or TLS, and AUTH (services/notify/mail.py)
             client.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]

@@ -9,24 +9,22 @@ last hash with one kept elsewhere to notice that.
 Appenders are serialised (an advisory lock on PostgreSQL; SQLite has a single writer) so
 two entries never claim the same predecessor; the unique prev_hash enforces it anyway.
 
-    python -m services.units.audit verify    # exits 1 when the chain is broken
+    python -m services.units.audit_archive verify    # exits 1 when the chain is broken
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.db import standalone_unit_of_work
 from services.common.errors import InvalidInput
 from services.common.records import utcnow
 
-from .models import AuditEntry
+from .models import AuditArchive, AuditEntry
 
 GENESIS = "0" * 64
 FIELDS = ("actor", "role", "unit", "action", "target", "result", "at", "request_id")
@@ -52,15 +50,26 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def _as_dict(row: AuditEntry) -> dict[str, Any]:
+def as_dict(row: AuditEntry) -> dict[str, Any]:
     return {"id": row.id, **_fields(row), "entry_id": row.entry_id, "prev_hash": row.prev_hash, "hash": row.hash}
 
 
-def _lock_and_last_hash(session: Session) -> str:
+def lock(session: Session) -> None:
+    """Serialise appenders and archivers until the transaction ends (SQLite has one writer)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _lock_and_last_hash(session: Session) -> str:
+    lock(session)
     last = session.scalar(sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last or GENESIS
+    return last or archived_head(session)
+
+
+def archived_head(session: Session) -> str:
+    """The chain's hash at the end of the newest sealed archive; GENESIS before any."""
+    head = session.scalar(sa.select(AuditArchive.head).order_by(AuditArchive.last_id.desc()).limit(1))
+    return head or GENESIS
 
 
 def append(session: Session, entry: dict[str, Any], prev_hash: str | None = None) -> dict[str, Any]:
@@ -82,7 +91,7 @@ def append(session: Session, entry: dict[str, Any], prev_hash: str | None = None
     row.hash = entry_hash(row.prev_hash, _fields(row))
     session.add(row)
     session.flush()
-    return _as_dict(row)
+    return as_dict(row)
 
 
 def append_batch(session: Session, entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -105,8 +114,9 @@ def append_batch(session: Session, entries: list[dict[str, Any]]) -> dict[str, A
 
 
 def verify(session: Session) -> dict[str, Any]:
-    """Walk the chain in id order; the first entry whose link or hash is wrong is named."""
-    expected_prev, count = GENESIS, 0
+    """Walk the online chain in id order, from the newest archive's head (services.units.
+    audit_archive checks the archives); the first entry whose link or hash is wrong is named."""
+    expected_prev, count = archived_head(session), 0
     rows = session.execute(sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=500))
     for row in rows.scalars():
         count += 1
@@ -131,23 +141,5 @@ def query(session: Session, actor: str | None = None, action: str | None = None,
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     rows = session.scalars(stmt.limit(limit + 1)).all()
-    items = [_as_dict(row) for row in rows[:limit]]
+    items = [as_dict(row) for row in rows[:limit]]
     return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv != ["verify"]:
-        print("usage: python -m services.units.audit verify", file=sys.stderr)
-        return 2
-    uow = standalone_unit_of_work("units")
-    try:
-        result = verify(uow.session)
-    finally:
-        uow.close()
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["ok"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -180,3 +180,21 @@ class ImportJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditArchive(Base):
+    """One sealed month of the audit trail, moved out of audit_log into a file once all of it is
+    older than the retention (services.units.audit_archive). The row keeps the file's SHA-256
+    and the chain's head at its end, so a file changed or replaced is found even when its
+    .sha256 beside it was rewritten too."""
+    __tablename__ = "audit_archives"
+
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)  # YYYY-MM, county time
+    filename: Mapped[str] = mapped_column(sa.String(100))
+    first_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    last_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    entries: Mapped[int] = mapped_column(sa.Integer)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))  # the chain's hash before its first entry
+    head: Mapped[str] = mapped_column(sa.String(64))  # the hash of its last entry
+    sha256: Mapped[str] = mapped_column(sa.String(64))  # of the file
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)

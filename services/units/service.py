@@ -9,11 +9,12 @@ from nameko.dependency_providers import Config
 from services.common import base
 from services.common.actor import Actor
 from services.common.entrypoints import command, query
+from services.common.records import utcnow
 from services.common.timers import timer
 from services.common.workdays import county_today
 
-from . import (accounts, audit, designations, directory, job_runner, jobs, officials, provisioning, registry,
-               registry_files, sessions, tree)
+from . import (accounts, audit, audit_archive, contact_retention, designations, directory, job_runner, jobs,
+               officials, provisioning, registry, registry_files, sessions, tree)
 from .backpressure import QueueBacklog
 
 
@@ -261,7 +262,25 @@ class UnitsService(base.ServiceBase):
 
     @query
     def verify_audit(self) -> dict[str, Any]:
-        return audit.verify(self.db.session)
+        """The whole chain: the sealed monthly archives, then the online entries."""
+        return audit_archive.verify_all(self.db.session, audit_archive.settings(self.config)[0])
+
+    @query
+    def list_audit_archives(self) -> list[dict[str, Any]]:
+        return audit_archive.archives(self.db.session)
+
+    @timer(interval=3600)
+    def erase_past_officials_contacts(self) -> None:
+        """A past term's phone and email, once OFFICIAL_CONTACT_RETENTION_DAYS have passed since it ended."""
+        days = contact_retention.retention_days(self.config)
+        while contact_retention.erase_expired(self.db.session, county_today(), days):
+            self.db.commit()
+
+    @timer(interval=3600)
+    def archive_audit(self) -> None:
+        """Seal each month of the trail once all of it is past the retention (180 days at least)."""
+        folder, days = audit_archive.settings(self.config)
+        audit_archive.archive_due(self.db, folder, utcnow(), days)
 
     @query
     def list_audit(self, actor: str | None = None, action: str | None = None, after_id: int = 0,

@@ -1,8 +1,9 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks and the administrator's pages."""
+records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
+from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
@@ -24,5 +25,5 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
-                   ConsoleReportedAnswers):
+                   ConsoleReportedAnswers, ConsoleAuditTrail):
     """Every page of the console."""

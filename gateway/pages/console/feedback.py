@@ -22,6 +22,7 @@ from services.common import i18n
 from services.common.errors import DomainError
 
 from ...params import MAX_ID, OneOf, Query
+from ...audit_entry import audited_read
 from ...labels import FEEDBACK_KIND_NAMES
 from . import feedback_actions as actions
 from ..kit.pages import page, uncached
@@ -55,6 +56,7 @@ class ConsoleFeedback:
     """Mixed into GatewayService; needs `feedback`, `access` and `web`."""
 
     def _case(self, request: Request, feedback_id: int) -> dict[str, Any]:
+        audited_read(request)  # the case shows its sender's contact
         return self.feedback.get_feedback(request.actor, feedback_id)
 
     @page("GET", "/console/feedback/<id:feedback_id>", query=DoneQuery)

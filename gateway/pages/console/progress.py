@@ -27,6 +27,7 @@ from services.common.contract import SECTORS
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 from services.common.workdays import county_today
 
+from ...audit_entry import audited_read
 from ...labels import PROGRESS_STATUS_NAMES as STATUS_NAMES, SECTOR_NAMES
 from ...params import Month, OneOf, Paged, Query, UnitCode, Year
 from ...vocabulary import XLSX
@@ -152,6 +153,7 @@ class ConsoleProgress:
 
     @page("GET", f"/console/progress/<any({KINDS}):kind>.xlsx", query=ProgressPageQuery)
     def console_progress_table(self, request: Request, kind: str) -> Response:
+        audited_read(request)
         if kind in FIGURES:
             year = self._year(request)
             body = progress_figures.table_xlsx(figures_for(self, request.actor, year, (kind,))[0][kind], year)

@@ -19,6 +19,7 @@ from services.common import i18n
 from services.common.contract import SECTORS
 from services.common.errors import DomainError, Forbidden
 
+from ...audit_entry import audited_read
 from ...labels import OFFICIAL_ROLE_NAMES, UNIT_STATUS_NAMES
 from ...params import Cursor, Query, Text, UnitCode
 from ...vocabulary import CSV, IMPORT_MAX_BYTES, XLSX
@@ -109,6 +110,7 @@ class ConsoleRegistry:
         actor = request.actor
         if actor["role"] not in ("admin", "inspector") and actor.get("unit") != code:
             raise Forbidden("只能查看本单位的负责人信息。")
+        audited_read(request)
         unit = self.units.get_unit(code, True)
         current = self.units.officials(code)
         history = self.units.officials(code, "all")
@@ -127,6 +129,7 @@ class ConsoleRegistry:
     @page("GET", "/console/units/export.<any(xlsx,csv):fmt>")
     def console_export_units(self, request: Request, fmt: str) -> Response:
         """The whole registry in the import's columns, to keep, share or edit and upload again."""
+        audited_read(request)
         exported = self.units.export_registry(fmt)
         return Response(base64.b64decode(exported["content_b64"]), mimetype=EXPORT_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="{exported["filename"]}"', "Cache-Control": "no-store"})

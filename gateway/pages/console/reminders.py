@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 from services.common import i18n
 from services.common.errors import DomainError
 
+from ...audit_entry import audited_read
 from ..kit.pages import page, uncached
 
 REMINDABLE = ("open", "overdue")
@@ -48,6 +49,7 @@ class ConsoleReminders:
         actor = request.actor
         obligation = self.disclosure.get_obligation(actor, obligation_id)
         unit_name, liaison = _liaison(self, obligation["unit_code"])
+        audited_read(request)  # the liaison's email and phone
         last = self.disclosure.obligation_reminders(actor, [obligation_id]).get(str(obligation_id))
         return uncached(self.web.page(request, "console/remind.html", status, title="发送催办", obligation=obligation,
                                       unit_name=unit_name, liaison=liaison, last=last, problem=problem, note=note,

@@ -63,7 +63,7 @@ def test_a_deleted_middle_entry_is_named(chain):
 def test_the_verify_command_exits_1_on_a_broken_chain(chain, database_urls):
     env = {"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", "PATH": "/usr/bin:/bin",
            "UNITS_DATABASE_URL": database_urls["units"]}
-    command = [sys.executable, "-m", "services.units.audit", "verify"]
+    command = [sys.executable, "-m", "services.units.audit_archive", "verify"]
     good = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0, good.stderr
     assert '"ok": true' in good.stdout
