@@ -9,7 +9,7 @@ from alembic import op
 from services.common.records import UTCDateTime
 
 revision = "audit_0001_archives"
-down_revision = "0009"
+down_revision = "vendors_0001_traceparent"
 
 ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
