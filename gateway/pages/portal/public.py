@@ -16,7 +16,8 @@ from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
 from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECTOR_NAMES
-from ..kit import cached, page, uncached
+from ..kit import cached, elder_of, page, uncached
+from .directory import Directory
 
 LATEST = 10
 
@@ -42,7 +43,7 @@ def public_page(service, request: Request, parts: tuple, build: Any) -> Response
     no RPC; a signed-in reader's page is built afresh. `build()` returns the Response."""
     if getattr(request, "actor", None) is not None:
         return cached(request, build())
-    key = readmodel.key_of("page", *parts, service.reads.generations[readmodel.UNITS])
+    key = readmodel.key_of("page", *parts, elder_of(request), service.reads.generations[readmodel.UNITS])
 
     def fetch() -> dict[str, Any]:
         response = build()
@@ -56,33 +57,29 @@ def public_page(service, request: Request, parts: tuple, build: Any) -> Response
 
 
 class PortalRoutes:
-    def _units(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.units.list_units(**{"status": "active", **filters}, limit=500)["items"]
-
     def _unit(self, code: str) -> dict[str, Any]:
         return readmodel.public_unit(self, code)  # as the public directory shows it
 
     @page("GET", "/", query=HomeQuery)
     def portal_home(self, request: Request) -> Response:
-        """The county home: search over published titles, the latest items, towns and their
-        units, this year's plan with its milestones."""
+        """The county home: search over published titles and unit names, the latest items, every
+        town and county-level unit (pages/portal/towns.py lists what is under each), this year's
+        plan with its milestones."""
         q = request.params.get("q")
         return public_page(self, request, ("home", q), lambda: self._home(request, q))
 
     def _home(self, request: Request, q: str | None) -> Response:
-        latest, towns, plans, found = together(
+        latest, plans, found = together(
             (self.disclosure.list_items, portal_actor(request), {}, LATEST),
-            (self._units, ),
             (self.disclosure.list_plans, None),
             (self.disclosure.list_items, portal_actor(request), {"q": q}, 30) if q else (lambda: None,))
         year = county_today().year
         plan = next((p for p in plans if p.get("year") == year and p.get("status") != "draft"), None)
-        by_code = {u["code"]: u for u in towns}
-        groups = _towns(towns)
-        names = {code: u["name"] for code, u in by_code.items()}
+        directory = Directory(readmodel.public_directory(self))
+        names = {code: u["name"] for code, u in directory.by_code.items()}
         return self.web.page(request, "home.html", title="首页", q=q or "", latest=latest["items"],
-                             found=found["items"] if found else None, towns=groups, plan=plan, unit_names=names,
-                             year=year)
+                             found=found["items"] if found else None, plan=plan, unit_names=names, year=year,
+                             units_count=len(directory.units), **directory.sections())
 
     @page("GET", "/units/<code:code>")
     def portal_unit(self, request: Request, code: str) -> Response:
@@ -159,19 +156,3 @@ def portal_actor(request: Request) -> dict[str, Any] | None:
     officials as members and everyone else as the public)."""
     return reader(request)
 
-
-def _towns(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Towns (镇街) with their units, and the county-level units under the county committee."""
-    by_parent: dict[str | None, list[dict[str, Any]]] = {}
-    for unit in units:
-        by_parent.setdefault(unit.get("parent_code"), []).append(unit)
-    towns = [u for u in units if u["sector"] == "town"]
-    groups = []
-    for town in sorted(towns, key=lambda u: u["code"]):
-        members, queue = [], list(by_parent.get(town["code"], []))
-        while queue:  # the town's whole subtree, in code order
-            unit = queue.pop(0)
-            members.append(unit)
-            queue.extend(by_parent.get(unit["code"], []))
-        groups.append({"town": town, "units": sorted(members, key=lambda u: u["code"])})
-    return groups
