@@ -10,4 +10,6 @@ def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
         ("GET", "/display/<any(elder,standard):layout>"): public,
         ("GET", "/favicon.ico"): public,
         ("GET", "/robots.txt"): public,
+        ("GET", "/items/<id:item_id>/notice"): frozenset({"operator", "reviewer", "inspector", "admin"}),
+        ("GET", "/console/scans"): frozenset({"inspector", "admin"}),
     }

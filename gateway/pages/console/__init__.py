@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks and the administrator's pages."""
+records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes (知晓率), feedback, the registry, accounts, webhooks and the administrator's pages."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .calendar import ConsoleCalendar
@@ -16,6 +16,7 @@ from .records import ConsoleRecords
 from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
+from .scans import ConsoleScans
 from .signin import ConsoleSignIn
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
@@ -24,5 +25,5 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
-                   ConsoleReportedAnswers):
+                   ConsoleReportedAnswers, ConsoleScans):
     """Every page of the console."""

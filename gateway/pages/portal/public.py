@@ -5,9 +5,12 @@ it, by the same audience rule: the public sees society-scope items, a signed-in 
 Party-scope items of their own chain, marked as such."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import eventlet
+from marshmallow import fields, validate
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from services.common.workdays import county_today
@@ -19,7 +22,12 @@ from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECT
 from ..kit import cached, elder_of, page, uncached
 from .directory import Directory
 
+log = logging.getLogger(__name__)
 LATEST = 10
+
+
+class ItemPageQuery(Query):
+    scan = fields.String(validate=validate.Length(1, 8), metadata={"description": "opened from the item's QR code"})
 
 
 class HomeQuery(Query):
@@ -111,10 +119,20 @@ class PortalRoutes:
                 into = None
         return self.web.page(request, "gone.html", 410, title=unit["name"], unit=unit, into=into)
 
-    @page("GET", "/items/<id:item_id>")
+    @page("GET", "/items/<id:item_id>", query=ItemPageQuery)
     def portal_item(self, request: Request, item_id: int) -> Response:
         """An item: its body and attachments, "corrected on …" with a link to the version in force,
-        or a withdrawn item's notice."""
+        or a withdrawn item's notice. Opened from the item's own QR code (`?scan=1`), the scan is
+        counted (disclosure's record_item_scan: a number per day, nothing of the reader) and the
+        reader sent on to the plain address, so a reload or a shared link counts nothing."""
+        if request.params.get("scan"):
+            try:
+                self.disclosure.record_item_scan(item_id)
+            except Exception:  # a count lost is no reason to keep the reader from the page
+                log.warning("the scan of item %s could not be counted", item_id, exc_info=True)
+            response = redirect(f"/items/{item_id}", 303)
+            response.headers["Cache-Control"] = "no-store"
+            return response
         return public_page(self, request, ("item", item_id), lambda: self._item_page(request, item_id))
 
     def _item_page(self, request: Request, item_id: int) -> Response:
