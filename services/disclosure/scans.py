@@ -47,13 +47,13 @@ def scan_counts(session: Session, actor: Actor, since: date, until: date) -> dic
         .where(ItemScan.day >= since, ItemScan.day <= until).group_by(ItemScan.unit_code)).all()
     disclosed = session.execute(
         sa.select(Item.unit_code, sa.func.count()).where(IN_FORCE).group_by(Item.unit_code)).all()
-    rows: dict[str, dict[str, Any]] = {code: {"unit_code": code, "items": n, "items_scanned": 0, "scans": 0}
+    rows: dict[str, dict[str, Any]] = {code: {"unit_code": code, "in_force": n, "items_scanned": 0, "scans": 0}
                                        for code, n in disclosed}
     for code, scans, items in scanned:
-        row = rows.setdefault(code, {"unit_code": code, "items": 0, "items_scanned": 0, "scans": 0})
+        row = rows.setdefault(code, {"unit_code": code, "in_force": 0, "items_scanned": 0, "scans": 0})
         row.update(scans=int(scans), items_scanned=int(items))
     for row in rows.values():
-        row["reach"] = min(1.0, row["items_scanned"] / row["items"]) if row["items"] else None
+        row["reach"] = min(1.0, row["items_scanned"] / row["in_force"]) if row["in_force"] else None
     ordered = sorted(rows.values(), key=lambda r: (-r["scans"], r["unit_code"]))
     return {"since": since.isoformat(), "until": until.isoformat(), "units": ordered,
             "scans": sum(r["scans"] for r in ordered)}

@@ -32,7 +32,7 @@ def test_scans_are_counted_per_item_and_day_and_read_per_unit_by_the_county_offi
 
     counts = scans.scan_counts(uow.session, INSPECTOR, DAY, NEXT)
     by_unit = {row["unit_code"]: row for row in counts["units"]}
-    assert by_unit["V01"] == {"unit_code": "V01", "items": 2, "items_scanned": 1, "scans": 3, "reach": 0.5}
+    assert by_unit["V01"] == {"unit_code": "V01", "in_force": 2, "items_scanned": 1, "scans": 3, "reach": 0.5}
     assert by_unit["V02"]["reach"] == 1.0 and counts["scans"] == 4
     assert [row["unit_code"] for row in counts["units"]][:2] == ["V01", "V02"]  # most scanned first
     assert scans.scan_counts(uow.session, INSPECTOR, NEXT, NEXT)["scans"] == 1

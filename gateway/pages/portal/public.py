@@ -105,7 +105,8 @@ class PortalRoutes:
             (self.feedback.public_answers, {"unit": code}, 20, None),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
         return self.web.page(
-            request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
+            request, "unit.html", title=unit["name"], unit=unit,
+            description=f"{unit['name']}依规公开的党务事项、年度公开情况和群众意见建议的答复。", parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
             designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
 
@@ -142,7 +143,8 @@ class PortalRoutes:
                                  (self.feedback.public_answers, {"item": item_id}, 20, None))
         if "withdrawn" in found:
             return self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item, unit=unit)
-        return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"])
+        return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"],
+                             description=f"{unit['name']}公开：{item['title']}")
 
     @page("GET", "/plans/<id:plan_id>")
     def portal_plan(self, request: Request, plan_id: int) -> Response:
