@@ -30,6 +30,8 @@ from .ratelimit import RateLimiter, limiter_from_config, route_class
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ROUTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+URL_LENGTH_LIMIT = 16 * 1024  # bytes of the request line (eventlet's default is 8 KB)
+
 log = logging.getLogger(__name__)
 
 
@@ -92,6 +94,14 @@ class ApiWsgiApp(WsgiApp):
 class ApiWebServer(WebServer):
     def get_wsgi_app(self) -> WsgiApp:
         return ApiWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, *args: Any, **kwargs: Any):
+        """eventlet's server, its request line allowed URL_LENGTH_LIMIT bytes: a search of a
+        thousand Chinese characters (9 KB encoded) reaches the page that says it is too long,
+        instead of a bare 414."""
+        server = super().get_wsgi_server(sock, wsgi_app, *args, **kwargs)
+        server.url_length_limit = URL_LENGTH_LIMIT
+        return server
 
     def make_url_map(self) -> Map:
         """nameko's map, with the bounded converters of gateway/params.py."""

@@ -19,7 +19,7 @@ events: its answers live READ_MODEL_TTL_SECONDS.
 
 For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
-public_catalogue. They return the services' dicts, shared between callers: read, do not change.
+public_directory, public_catalogue. They return the services' dicts, shared between callers: read, do not change.
 """
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ AREAS_OF: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_TTL_SECONDS = 30.0
 MAX_ENTRIES = 5000
+DIRECTORY_PAGE = 1000
 
 
 class Answer:
@@ -172,6 +173,7 @@ class ReadModelEvents:
             public_items(self, params.load_query(queries.ItemList(), {}))
             public_units(self, params.load_query(queries.UnitList(), {}))
             public_catalogue(self, params.load_query(queries.CatalogueList(), {}))
+            public_directory(self)
         except Exception:  # services not up yet: the first readers fill it instead
             log.info("the public read model could not be warmed yet; it fills on the first reads")
 
@@ -210,6 +212,21 @@ def unit_answer(service, code: str) -> Answer:
     return _answer(service, UNITS, key_of("one", code), lambda: service.units.get_unit(code, False))
 
 
+def directory_answer(service) -> Answer:
+    """Every active unit, the portal's directory (home, towns, unit search): fetched whole, a
+    DIRECTORY_PAGE at a time, once per change of the registry or READ_MODEL_TTL_SECONDS."""
+    def fetch() -> list[dict[str, Any]]:
+        units: list[dict[str, Any]] = []
+        after = None
+        while True:
+            answer = service.units.list_units(status="active", limit=DIRECTORY_PAGE, after=after)
+            units.extend(answer["items"])
+            after = answer.get("next")
+            if not after:
+                return units
+    return _answer(service, UNITS, key_of("directory"), fetch)
+
+
 def catalogue_answer(service, query: dict[str, Any]) -> Answer:
     from_filters = params.filters(query)
     return _answer(service, CATALOGUE, key_of("list", from_filters),
@@ -237,6 +254,11 @@ def public_units(service, query: dict[str, Any], after: Any = None) -> dict[str,
 def public_unit(service, code: str) -> dict[str, Any]:
     """A unit as the public sees it (no officials' contacts)."""
     return unit_answer(service, code).value
+
+
+def public_directory(service) -> list[dict[str, Any]]:
+    """Every active unit as the public directory shows it, in code order."""
+    return directory_answer(service).value
 
 
 def public_catalogue(service, query: dict[str, Any]) -> dict[str, Any]:

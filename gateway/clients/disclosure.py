@@ -49,6 +49,9 @@ class DisclosureClient(ServiceClient):
     def item_portal(self, actor: Actor | None, item_id: int) -> dict[str, Any]:
         return self._call("item_portal", actor, item_id)
 
+    def item_scan_counts(self, actor: Actor, since: str, until: str) -> dict[str, Any]:
+        return self._call("item_scan_counts", actor, since, until)
+
     def item_versions(self, actor: Actor | None, item_id: int) -> list[dict[str, Any]]:
         return self._call("item_versions", actor, item_id)
 
@@ -77,6 +80,9 @@ class DisclosureClient(ServiceClient):
 
     def record_event(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("record_event", actor, data)
+
+    def record_item_scan(self, item_id: int) -> dict[str, Any]:
+        return self._call("record_item_scan", item_id)
 
     def remind_obligation(self, actor: Actor, obligation_id: int, note: str | None = None) -> dict[str, Any]:
         return self._call("remind_obligation", actor, obligation_id, note)

@@ -223,3 +223,14 @@ class SealedYear(Base):
     sealed_by: Mapped[str] = mapped_column(sa.String(64))
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     items_archived: Mapped[int] = mapped_column(sa.Integer)
+
+
+class ItemScan(Base):
+    """How many times an item's own QR code was scanned on a county day (一事一码): a count
+    and nothing else, no reader, no address, no cookie."""
+    __tablename__ = "item_scans"
+
+    item_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
+    count: Mapped[int] = mapped_column(sa.Integer, default=0)

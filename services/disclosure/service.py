@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from nameko.dependency_providers import Config
@@ -11,9 +12,10 @@ from services.common.contract import UNIT_EVENTS, Event, unit_state_of
 from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
+from services.common.workdays import county_today
 
 from . import (archive, attachments, calendar, catalogue, deadlines, obligations, plans, portal, progress, reading,
-               reminders, units_copy, upkeep, workflow)
+               reminders, scans, units_copy, upkeep, workflow)
 
 
 class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
@@ -184,6 +186,16 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
     def item_portal(self, actor: Actor | None, item_id: int) -> dict[str, Any]:
         """The public portal's item page: the item with the version in force, or a withdrawn item's notice."""
         return portal.item_page(self.db.session, actor, item_id)
+
+    @command
+    def record_item_scan(self, item_id: int) -> dict[str, Any]:
+        """One scan of an item's own QR code, counted for the county day (nothing about the reader)."""
+        return scans.record_scan(self.db.session, int(item_id), county_today())
+
+    @query
+    def item_scan_counts(self, actor: Actor, since: str, until: str) -> dict[str, Any]:
+        """The county office's scans per unit over a period (知晓率)."""
+        return scans.scan_counts(self.db.session, actor, date.fromisoformat(since), date.fromisoformat(until))
 
     @query
     def item_versions(self, actor: Actor | None, item_id: int) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
+records, one obligation, rectification or report (where notifications land), the inbox and notification settings,
+reported public answers, the scans of items' QR codes (知晓率), feedback, the registry, accounts, webhooks, the
+administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
@@ -17,6 +19,7 @@ from .records import ConsoleRecords
 from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
+from .scans import ConsoleScans
 from .signin import ConsoleSignIn
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
@@ -25,5 +28,5 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
-                   ConsoleReportedAnswers, ConsoleAuditTrail):
+                   ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""

@@ -25,7 +25,7 @@ Adding a page
 3. A template under gateway/templates/ that `{% extends "base.html" %}` and fills
    `{% block main %}`; `title` sets the page title. Every template gets `viewer` (the reader's
    actor or None), `site` (county, hotline, base_url from config PORTAL), `path` and
-   `csrf_token()`; filters `cn_date` (2026年12月1日, county time zone), `cn_datetime`,
+   `csrf_token()`, `here` (the path with its query) and `elder` (the reader chose 长辈版); filters `cn_date` (2026年12月1日, county time zone), `cn_datetime`,
    `cn_weekday`, `percent`, `message` (a text a service wrote, such as a trail's step, through the
    catalogues: services/common/i18n.py); `static_url('gongkai.css')`.
 4. A form: `{% import "_forms.html" as forms with context %}` then `{{ forms.csrf() }}` inside the form
@@ -52,8 +52,8 @@ Every HTML answer carries PAGE_CSP: no script at all, styles and images from thi
 """
 from .csrf import FIELD as CSRF_FIELD
 from .forms import HONEYPOT, is_bot, validate_form
-from .pages import PAGE_CSP, PageEndpoint, WebProvider, cached, page, uncached
+from .pages import ELDER_COOKIE, PAGE_CSP, PageEndpoint, WebProvider, cached, elder_of, page, uncached
 from .session import COOKIE, session_actor
 
-__all__ = ["CSRF_FIELD", "COOKIE", "HONEYPOT", "PAGE_CSP", "PageEndpoint", "WebProvider", "cached", "is_bot",
-           "page", "session_actor", "uncached", "validate_form"]
+__all__ = ["CSRF_FIELD", "COOKIE", "ELDER_COOKIE", "HONEYPOT", "PAGE_CSP", "PageEndpoint", "WebProvider", "cached", "is_bot",
+           "elder_of", "page", "session_actor", "uncached", "validate_form"]

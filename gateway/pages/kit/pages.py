@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
 LOGIN = "/login"
+ELDER_COOKIE = "gongkai_elder"  # "1": the portal's large-print layout (长辈版)
 TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "页面不存在", 405: "页面不存在",
           409: "现在不能这样做", 410: "已不再提供", 413: "内容太大", 415: "请用网页表单提交",
           422: "无法处理", 429: "访问太频繁", 503: "服务暂时不可用"}
@@ -44,7 +45,8 @@ class Web:
         self.max_form = int(portal.get("MAX_FORM_BYTES") or 64 * 1024)
         self.site = {"county": portal.get("COUNTY_NAME") or "本县",
                      "hotline": str(portal.get("HOTLINE") or ""),
-                     "base_url": str(portal.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")}
+                     "base_url": str(portal.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+                     **filings(portal)}
 
     def csrf_token(self, viewer: dict[str, Any] | None) -> str:
         return self.tokens.issue(subject_of(viewer))
@@ -57,7 +59,22 @@ class Web:
         viewer = getattr(request, "actor", None)
         context.setdefault("unread", getattr(request, "unread", None))
         return render(template, status, headers, viewer=viewer, site=self.site, path=request.path,
+                      here=request.full_path.rstrip("?"), elder=elder_of(request),
                       csrf_token=lambda: self.csrf_token(viewer), **context)
+
+
+def filings(portal: dict[str, Any]) -> dict[str, str]:
+    """The footer's registrations, as Chinese government sites show them: the site's
+    identification code (网站标识码), the ICP filing (ICP备案号) and the public-security filing
+    (公安机关备案号, whose record page is addressed by its digits)."""
+    psb = str(portal.get("PSB_FILING") or "").strip()
+    return {"site_code": str(portal.get("SITE_CODE") or "").strip(), "icp": str(portal.get("ICP_FILING") or "").strip(),
+            "psb": psb, "psb_code": "".join(c for c in psb if c.isdigit())}
+
+
+def elder_of(request: Request) -> bool:
+    """The reader chose the large-print layout (长辈版, pages/portal/display.py); the console keeps its own."""
+    return request.cookies.get(ELDER_COOKIE) == "1" and not request.path.startswith("/console")
 
 
 def subject_of(viewer: dict[str, Any] | None) -> str:

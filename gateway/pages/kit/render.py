@@ -60,6 +60,15 @@ def cn_weekday(value: Any) -> str:
     return "" if moment is None else f"星期{WEEKDAYS[moment.weekday()]}"
 
 
+def short_name(name: str) -> str:
+    """A unit's name as people say it: 中共集美街道工作委员会 → 集美街道, 中共东山镇委员会 → 东山镇."""
+    text = name.removeprefix("中共")
+    for tail in ("工作委员会", "委员会", "党委"):
+        if text.endswith(tail) and len(text) > len(tail):
+            return text.removesuffix(tail)
+    return text
+
+
 def percent(value: Any) -> str:
     return "—" if value is None else f"{round(float(value) * 100)}%"
 
@@ -79,7 +88,7 @@ def static_url(name: str) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_weekday=cn_weekday, percent=percent,
+    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, cn_weekday=cn_weekday, percent=percent, short_name=short_name,
                        message=i18n.translate)  # a message a service wrote (a trail's step), in Chinese
     env.globals.update(static_url=static_url)
     return env

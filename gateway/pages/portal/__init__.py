@@ -1,11 +1,15 @@
-"""The public portal (templates at the top of gateway/templates): the county home, units,
-items, plans and models, feedback and its tracking (rating and reopening with the PIN), reports of public answers, and the units' posters and QR codes."""
+"""The public portal (templates at the top of gateway/templates): the county home, towns and
+agencies with their units, the unit search, units, items, plans and models, feedback and its tracking (rating and reopening with the PIN), reports of public answers, the units' posters and QR codes, an item's own QR notice, the 长辈版 switch, the favicon and robots.txt."""
+from .display import PortalDisplay
 from .feedback import PortalFeedbackRoutes
 from .posters import PosterRoutes
+from .notices import PortalNotices
 from .public import PortalRoutes
 from .reports import PortalAnswerReports
+from .towns import PortalTowns
 from .tracking import PortalTrackingActions
 
 
-class PortalPages(PortalRoutes, PortalFeedbackRoutes, PortalTrackingActions, PortalAnswerReports, PosterRoutes):
+class PortalPages(PortalRoutes, PortalFeedbackRoutes, PortalTrackingActions, PortalAnswerReports, PosterRoutes,
+                  PortalTowns, PortalDisplay, PortalNotices):
     """Every page of the portal."""

@@ -5,9 +5,12 @@ it, by the same audience rule: the public sees society-scope items, a signed-in 
 Party-scope items of their own chain, marked as such."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import eventlet
+from marshmallow import fields, validate
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from services.common.workdays import county_today
@@ -16,9 +19,15 @@ from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
 from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECTOR_NAMES
-from ..kit import cached, page, uncached
+from ..kit import cached, elder_of, page, uncached
+from .directory import Directory
 
+log = logging.getLogger(__name__)
 LATEST = 10
+
+
+class ItemPageQuery(Query):
+    scan = fields.String(validate=validate.Length(1, 8), metadata={"description": "opened from the item's QR code"})
 
 
 class HomeQuery(Query):
@@ -42,7 +51,7 @@ def public_page(service, request: Request, parts: tuple, build: Any) -> Response
     no RPC; a signed-in reader's page is built afresh. `build()` returns the Response."""
     if getattr(request, "actor", None) is not None:
         return cached(request, build())
-    key = readmodel.key_of("page", *parts, service.reads.generations[readmodel.UNITS])
+    key = readmodel.key_of("page", *parts, elder_of(request), service.reads.generations[readmodel.UNITS])
 
     def fetch() -> dict[str, Any]:
         response = build()
@@ -56,33 +65,29 @@ def public_page(service, request: Request, parts: tuple, build: Any) -> Response
 
 
 class PortalRoutes:
-    def _units(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.units.list_units(**{"status": "active", **filters}, limit=500)["items"]
-
     def _unit(self, code: str) -> dict[str, Any]:
         return readmodel.public_unit(self, code)  # as the public directory shows it
 
     @page("GET", "/", query=HomeQuery)
     def portal_home(self, request: Request) -> Response:
-        """The county home: search over published titles, the latest items, towns and their
-        units, this year's plan with its milestones."""
+        """The county home: search over published titles and unit names, the latest items, every
+        town and county-level unit (pages/portal/towns.py lists what is under each), this year's
+        plan with its milestones."""
         q = request.params.get("q")
         return public_page(self, request, ("home", q), lambda: self._home(request, q))
 
     def _home(self, request: Request, q: str | None) -> Response:
-        latest, towns, plans, found = together(
+        latest, plans, found = together(
             (self.disclosure.list_items, portal_actor(request), {}, LATEST),
-            (self._units, ),
             (self.disclosure.list_plans, None),
             (self.disclosure.list_items, portal_actor(request), {"q": q}, 30) if q else (lambda: None,))
         year = county_today().year
         plan = next((p for p in plans if p.get("year") == year and p.get("status") != "draft"), None)
-        by_code = {u["code"]: u for u in towns}
-        groups = _towns(towns)
-        names = {code: u["name"] for code, u in by_code.items()}
+        directory = Directory(readmodel.public_directory(self))
+        names = {code: u["name"] for code, u in directory.by_code.items()}
         return self.web.page(request, "home.html", title="首页", q=q or "", latest=latest["items"],
-                             found=found["items"] if found else None, towns=groups, plan=plan, unit_names=names,
-                             year=year)
+                             found=found["items"] if found else None, plan=plan, unit_names=names, year=year,
+                             units_count=len(directory.units), **directory.sections())
 
     @page("GET", "/units/<code:code>")
     def portal_unit(self, request: Request, code: str) -> Response:
@@ -100,7 +105,8 @@ class PortalRoutes:
             (self.feedback.public_answers, {"unit": code}, 20, None),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
         return self.web.page(
-            request, "unit.html", title=unit["name"], unit=unit, parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
+            request, "unit.html", title=unit["name"], unit=unit,
+            description=f"{unit['name']}依规公开的党务事项、年度公开情况和群众意见建议的答复。", parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
             designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
 
@@ -114,10 +120,20 @@ class PortalRoutes:
                 into = None
         return self.web.page(request, "gone.html", 410, title=unit["name"], unit=unit, into=into)
 
-    @page("GET", "/items/<id:item_id>")
+    @page("GET", "/items/<id:item_id>", query=ItemPageQuery)
     def portal_item(self, request: Request, item_id: int) -> Response:
         """An item: its body and attachments, "corrected on …" with a link to the version in force,
-        or a withdrawn item's notice."""
+        or a withdrawn item's notice. Opened from the item's own QR code (`?scan=1`), the scan is
+        counted (disclosure's record_item_scan: a number per day, nothing of the reader) and the
+        reader sent on to the plain address, so a reload or a shared link counts nothing."""
+        if request.params.get("scan"):
+            try:
+                self.disclosure.record_item_scan(item_id)
+            except Exception:  # a count lost is no reason to keep the reader from the page
+                log.warning("the scan of item %s could not be counted", item_id, exc_info=True)
+            response = redirect(f"/items/{item_id}", 303)
+            response.headers["Cache-Control"] = "no-store"
+            return response
         return public_page(self, request, ("item", item_id), lambda: self._item_page(request, item_id))
 
     def _item_page(self, request: Request, item_id: int) -> Response:
@@ -127,7 +143,8 @@ class PortalRoutes:
                                  (self.feedback.public_answers, {"item": item_id}, 20, None))
         if "withdrawn" in found:
             return self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item, unit=unit)
-        return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"])
+        return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"],
+                             description=f"{unit['name']}公开：{item['title']}")
 
     @page("GET", "/plans/<id:plan_id>")
     def portal_plan(self, request: Request, plan_id: int) -> Response:
@@ -159,19 +176,3 @@ def portal_actor(request: Request) -> dict[str, Any] | None:
     officials as members and everyone else as the public)."""
     return reader(request)
 
-
-def _towns(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Towns (镇街) with their units, and the county-level units under the county committee."""
-    by_parent: dict[str | None, list[dict[str, Any]]] = {}
-    for unit in units:
-        by_parent.setdefault(unit.get("parent_code"), []).append(unit)
-    towns = [u for u in units if u["sector"] == "town"]
-    groups = []
-    for town in sorted(towns, key=lambda u: u["code"]):
-        members, queue = [], list(by_parent.get(town["code"], []))
-        while queue:  # the town's whole subtree, in code order
-            unit = queue.pop(0)
-            members.append(unit)
-            queue.extend(by_parent.get(unit["code"], []))
-        groups.append({"town": town, "units": sorted(members, key=lambda u: u["code"])})
-    return groups

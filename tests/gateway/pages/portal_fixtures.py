@@ -56,7 +56,9 @@ def portal(tmp_path_factory, sqlite_templates):
     with running_county(tmp_path_factory.mktemp("portal"), sqlite_templates, public_base_url=True,
                         loaders=(SAMPLE, "services.disclosure.load_sample"),
                         env={"TRUST_PROXY": "true", "RATE_LIMIT_FEEDBACK": "5/minute",
-                             "PORTAL_HOTLINE": "0592-12345678"}) as running:
+                             "PORTAL_HOTLINE": "0592-12345678", "PORTAL_SITE_CODE": "3502110001",
+                             "PORTAL_ICP_FILING": "闽ICP备12345678号-1",
+                             "PORTAL_PSB_FILING": "闽公网安备35021102000123号"}) as running:
         wait_for(lambda: scalar(running.urls["disclosure"], "SELECT count(*) FROM obligations WHERE unit_code = "
                                                             "'T01V001'") > 0, timeout=60, message="obligations")
         running.__dict__.update(_content(running.api, running.urls))
