@@ -13,6 +13,7 @@ from services.common.shapes.units import Experience
 from .. import queries, readmodel, schemas
 from ..errors import ApiError, bad_request, forbidden, in_language
 from ..vocabulary import IMPORT_MAX_BYTES, XLSX
+from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 
 
@@ -42,6 +43,7 @@ class UnitRoutes:
     # --- upkeep of the registry (admin) --------------------------------------------------------
 
     @api("POST", "/api/v1/units", body=schemas.NewUnit)
+    @idempotent
     def create_unit(self, request: Request) -> Response:
         actor = self.access.caller(request)
         row = json_body(request, schemas.NewUnit(), self.access.max_body)
@@ -133,6 +135,7 @@ class UnitRoutes:
         return json_response(page(result))
 
     @api("POST", "/api/v1/designations", body=schemas.Nomination)
+    @idempotent
     def nominate(self, request: Request) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.Nomination(), self.access.max_body)

@@ -180,3 +180,16 @@ class ImportJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class IdempotencyKey(Base):
+    """A gateway request's Idempotency-Key and, once answered, its answer (services/units/idempotency.py)."""
+    __tablename__ = "idempotency_keys"
+
+    caller: Mapped[str] = mapped_column(sa.String(80), primary_key=True)  # who sent it (user:… or key:…)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # sha256 of method, path and body
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # null while at work
+    body: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
