@@ -6,13 +6,20 @@ import json
 import logging
 from typing import Any
 
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from services.common import i18n
 from services.common.errors import DomainError
 
 log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = "urn:gongkai:problem:"  # + the envelope's code: a stable name, not a page to fetch
+TITLES = {400: "请求有误", 401: "需要登录", 403: "无权操作", 404: "没有找到", 409: "当前状态不允许这样做",
+          413: "内容过大", 414: "地址过长", 415: "不支持的内容类型", 422: "无法处理", 429: "请求过于频繁",
+          500: "系统内部错误", 503: "服务暂时不可用"}
 
 
 class ApiError(DomainError):
@@ -61,13 +68,40 @@ def envelope(status: int, code: str, message: str, request_id: str,
                     mimetype="application/json")
 
 
-def response_for(exc: BaseException, request_id: str, language: str = i18n.DEFAULT) -> Response:
+def problem(status: int, code: str, message: str, request_id: str, details: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None, language: str = i18n.DEFAULT) -> Response:
+    """The same refusal as an RFC 9457 problem document, for a client that asks for
+    application/problem+json: type (a URN per code), title (per status), status, detail (the
+    message), instance (the request), and as extension members the code, the request id and
+    `errors`: the envelope's details, every message in the language (the per-field problems by
+    field name, or under `fields` and `query`)."""
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_TYPE}{code}", "title": i18n.translate(TITLES.get(status, "请求未能完成"), language),
+        "status": status, "detail": i18n.translate(message, language), "instance": f"urn:gongkai:request:{request_id}",
+        "code": code, "request_id": request_id}
+    if details:
+        body["errors"] = in_language(details, language)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers, mimetype=PROBLEM_JSON)
+
+
+def wants_problem(accept: str | None) -> bool:
+    """Whether the Accept header asks for application/problem+json by name, at least as much as
+    for application/json; our envelope stays the answer otherwise."""
+    asked = parse_accept_header(accept or "", MIMEAccept)
+    quality = {value.lower(): q for value, q in asked}
+    return quality.get(PROBLEM_JSON, 0) > 0 and quality.get(PROBLEM_JSON, 0) >= quality.get("application/json", 0)
+
+
+def response_for(exc: BaseException, request_id: str, language: str = i18n.DEFAULT,
+                 as_problem: bool = False) -> Response:
+    """The refusal in the envelope, or as a problem document (`as_problem`, see wants_problem)."""
+    render = problem if as_problem else envelope
     if isinstance(exc, DomainError):
-        return envelope(exc.status, exc.code, exc.message, request_id, exc.details, getattr(exc, "headers", None),
-                        language)
+        return render(exc.status, exc.code, exc.message, request_id, exc.details, getattr(exc, "headers", None),
+                      language)
     if isinstance(exc, HTTPException):
-        return envelope(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name,
-                        request_id, language=language)
+        return render(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name,
+                      request_id, language=language)
     log.error("request %s failed", request_id, exc_info=(type(exc), exc, exc.__traceback__))
-    return envelope(500, "internal", "something went wrong on our side; quote the request id", request_id,
-                    language=language)
+    return render(500, "internal", "something went wrong on our side; quote the request id", request_id,
+                  language=language)

@@ -25,7 +25,7 @@ from . import params, policy
 from .audit_entry import entry_for
 from .auth import actor_from_request
 from .cors import Cors, flag
-from .errors import ApiError, bad_request, response_for
+from .errors import ApiError, bad_request, response_for, wants_problem
 from .ratelimit import RateLimiter, limiter_from_config, route_class
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -84,7 +84,8 @@ class ApiWsgiApp(WsgiApp):
             request_id = request_id_of(request)
             if isinstance(exc, (NotFound, MethodNotAllowed)) and request.method in ROUTED_METHODS:
                 exc = ApiError(404, "not_found", f"这个地址没有内容：{request.path}")
-            response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")))
+            response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")),
+                                    wants_problem(request.headers.get("Accept")))
             response.headers[REQUEST_ID_HEADER] = request_id
         else:
             response = provider.handle_request(request)
@@ -149,7 +150,8 @@ class ApiEndpoint(HttpRequestHandler):
             try:
                 response = self.preflight(origin) if request.method == "OPTIONS" else self.call(request, request_id)
             except Exception as exc:
-                response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")))
+                response = response_for(exc, request_id, i18n.language_of(request.headers.get("Accept-Language")),
+                                        wants_problem(request.headers.get("Accept")))
             if response.status_code >= 400:
                 log.info("%s %s answered %s", request.method, request.path, response.status_code)
             response.headers[REQUEST_ID_HEADER] = request_id

@@ -11,7 +11,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from . import params, policy
+from . import answers, idempotency, openapi_webhooks, params, policy
+from .errors import PROBLEM_JSON
 from .http import ApiEndpoint
 
 ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
@@ -24,7 +25,10 @@ ERROR_STATUSES = {"400": "The request is not valid; details say which fields.",
                   "415": "Send JSON with Content-Type: application/json.",
                   "422": "The uploaded file has problems; the report lists them by row.",
                   "429": "Too many requests; wait the seconds Retry-After says.",
+                  "500": "Something went wrong on our side; quote the request id.",
                   "503": "A service did not answer in time; try again shortly."}
+JSON = "application/json"
+SUBSCRIBER = "subscriber"  # the role an API key (X-API-Key) signs in as
 CONVERTER = re.compile(r"<(?:([^:>]+):)?([^>]+)>")
 
 
@@ -37,6 +41,21 @@ class ErrorBody(Schema):
 class ErrorEnvelope(Schema):
     error = fields.Nested(ErrorBody, required=True)
     request_id = fields.String(required=True, metadata={"description": "quote it when asking for help"})
+
+
+class Problem(Schema):
+    """RFC 9457, when the request's Accept names application/problem+json."""
+    type = fields.String(required=True, metadata={"description": "urn:gongkai:problem:<code>"})
+    title = fields.String(required=True, metadata={"description": "what kind of refusal, for a person (per status)"})
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True, metadata={"description": "what went wrong, in Chinese (Accept-Language: "
+                                                                   "en for English)"})
+    instance = fields.String(required=True, metadata={"description": "urn:gongkai:request:<request id>"})
+    code = fields.String(required=True, metadata={"description": "the envelope's stable code"})
+    request_id = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "the envelope's details: the problems by field of the body (or "
+                                                 "under `fields`, and `query` for the query's), or what else the "
+                                                 "refusal says"})
 
 
 def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
@@ -55,6 +74,10 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
     path, parameters = _path_and_parameters(endpoint.url)
     if endpoint.query is not None:  # expanded by apispec into one parameter per field
         parameters.append({"in": "query", "schema": endpoint.query})
+    if getattr(handler, "idempotent", False):
+        parameters.append({"name": idempotency.HEADER, "in": "header", "required": False,
+                           "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.KEY_MAX},
+                           "description": idempotency.DESCRIPTION})
     doc = (handler.__doc__ or "").strip()
     summary = doc.splitlines()[0] if doc else name.replace("_", " ")
     roles = policy.allowed_roles(method, endpoint.url)
@@ -62,14 +85,11 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
         "operationId": f"{name}_{method.lower()}" if "," in endpoint.method else name,
         "summary": summary, "tags": [path.split("/")[3] if path.startswith("/api/v1/") else "health"],
         "parameters": parameters,
-        "responses": {**_successes(endpoint, method),
-                      **{status: {"description": text, "content": {"application/json": {
-                          "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
-                         for status, text in ERROR_STATUSES.items()}},
+        "responses": {**_successes(endpoint, method), **_failures(method, endpoint.url)},
         "x-roles": sorted(roles),
     }
-    if policy.ANONYMOUS not in roles:
-        operation["security"] = [{"bearer": []}]
+    if policy.ANONYMOUS not in roles:  # a public route takes either, or none
+        operation["security"] = _security(roles)
     if doc and len(doc.splitlines()) > 1:
         operation["description"] = doc
     if isinstance(endpoint.body, tuple):  # an upload: the file as the body, or a form's `file`
@@ -82,16 +102,38 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
     return operation
 
 
+def _failures(method: str, rule: str) -> dict[str, Any]:
+    """Every refusal in the error envelope, unless the route answers a status with its own shape."""
+    own = answers.FAILURES.get((method, rule), {})
+    return {status: {"description": text, "content": {JSON: {"schema": own.get(status) or {
+        "$ref": "#/components/schemas/ErrorEnvelope"}}, PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for status, text in ERROR_STATUSES.items()}
+
+
+def _security(roles: frozenset[str]) -> list[dict[str, list]]:
+    """A bearer token, or an API key where the policy lets a subscriber in."""
+    return [{"bearer": []}] + ([{"apiKey": []}] if SUBSCRIBER in roles else [])
+
+
 def _successes(endpoint: ApiEndpoint, method: str) -> dict[str, Any]:
     """A POST answers 201 when it creates and 200 when it acts; both are listed."""
     if endpoint.status == 204:
         return {"204": {"description": "done; no content"}}
-    content = {media_type: {} for media_type in endpoint.produces}
+    content = {media_type: {"schema": _answer(method, endpoint.url, media_type)} for media_type in endpoint.produces}
     if endpoint.status == 202:  # taken on as a job: the answer is the job, Location where to follow it
         return {"202": {"description": "accepted; follow the job at Location", "content": content,
                         "headers": {"Location": {"description": "the job's URL", "schema": {"type": "string"}}}}}
     statuses = ("200", "201") if method == "POST" else ("200",)
     return {status: {"description": "done", "content": content} for status in statuses}
+
+
+def _answer(method: str, rule: str, media_type: str) -> Any:
+    """JSON by the route's answer schema (gateway/answers), a page as text, anything else as bytes."""
+    if media_type == JSON:
+        return answers.answer_of(method, rule)
+    if media_type.startswith("text/html"):
+        return {"type": "string"}
+    return {"type": "string", "contentEncoding": "binary"}
 
 
 @cache
@@ -100,10 +142,16 @@ def build(service_cls: type) -> dict[str, Any]:
     spec = APISpec(title="Gongkai API", version="1.0.0", openapi_version="3.1.0",
                    plugins=[plugin],
                    info={"description": "党务公开: the county's Party-affairs disclosure programme. Every failure "
-                                        "answers with the error envelope; lists take limit and cursor."})
+                                        "answers with the error envelope, or as application/problem+json "
+                                        "(RFC 9457) when Accept asks for it; lists take limit and cursor."})
     plugin.map_to_openapi_type(params.DayOrAll, fields.String)
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                               "description": "POST /api/v1/auth/token gives one"})
+    spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                                               "description": "another county system's key (the subscriber role), "
+                                                              "made by the administrator: POST /api/v1/api-keys"})
     spec.components.schema("ErrorEnvelope", schema=ErrorEnvelope)
+    spec.components.schema("Problem", schema=Problem)
     paths: dict[str, dict[str, Any]] = {}
     for name in sorted(dir(service_cls)):
         handler = getattr(service_cls, name)
@@ -116,7 +164,11 @@ def build(service_cls: type) -> dict[str, Any]:
                 paths.setdefault(path, {})[method.lower()] = _operation(endpoint, method, name, handler)
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
-    return spec.to_dict()
+    document = spec.to_dict()
+    hooks, schemas = openapi_webhooks.webhooks()
+    document["webhooks"] = hooks
+    document["components"]["schemas"].update(schemas)
+    return document
 
 
 DOCS_PAGE = """<!doctype html>

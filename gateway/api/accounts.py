@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
+from ..idempotency import idempotent
 from ..http import api, encode_cursor, decode_cursor, json_body, json_response
 from ..provisioning import provisioning_sheet
 from ..vocabulary import ACCOUNT_ROLES, XLSX
@@ -94,6 +95,7 @@ class AccountRoutes:
                               "next_cursor": encode_cursor(rows[-1]["username"]) if len(rows) == limit else None})
 
     @api("POST", "/api/v1/accounts", body=NewAccount)
+    @idempotent
     def create_account(self, request: Request) -> Response:
         """Without a password the account gets a one-time one (`password`, in this answer only),
         to be changed at its first sign-in."""

@@ -11,6 +11,7 @@ from services.common.errors import AccountLocked, Forbidden, SignInSlowed
 from .. import schemas
 from ..auth import mint_token
 from ..errors import ApiError, unauthorized
+from ..idempotency import idempotent
 from ..http import api, json_body, json_response
 
 
@@ -44,6 +45,7 @@ class AuthRoutes:
         return json_response({"items": self.units.list_api_keys()})
 
     @api("POST", "/api/v1/api-keys", body=schemas.NewApiKey)
+    @idempotent
     def create_api_key(self, request: Request) -> Response:
         """The key is in this answer only; it is kept as a hash."""
         actor = self.access.caller(request)

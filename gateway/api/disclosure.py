@@ -13,6 +13,7 @@ from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_T
 
 from .. import queries, readmodel, schemas
 from ..errors import bad_request
+from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import filters
 from ..uploads import read_upload
@@ -34,6 +35,7 @@ class DisclosureRoutes:
         return readmodel.conditional(request, answer.body, answer.etag, public=True)
 
     @api("POST", "/api/v1/catalogue", body=schemas.NewCatalogueEntry)
+    @idempotent
     def add_catalogue_entry(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.NewCatalogueEntry(), self.access.max_body)
@@ -67,6 +69,7 @@ class DisclosureRoutes:
         return json_response(self.disclosure.get_plan(actor, plan_id))
 
     @api("POST", "/api/v1/plans", body=schemas.NewPlan)
+    @idempotent
     def create_plan(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.NewPlan(), self.access.max_body)
@@ -104,6 +107,7 @@ class DisclosureRoutes:
         return json_response(self.disclosure.get_obligation(actor, obligation_id))
 
     @api("POST", "/api/v1/obligations/events", body=schemas.NewEvent)
+    @idempotent
     def record_event(self, request: Request) -> Response:
         """Record an event (随时公开) or a decision to be taken (预公开): its obligation follows,
         with the due date on the working-day calendar."""
@@ -115,10 +119,10 @@ class DisclosureRoutes:
     def waive_obligation(self, request: Request, obligation_id: int) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.Reason(), self.access.max_body)
-        return json_response(self.disclosure.waive_obligation(actor, obligation_id,
-                                                              data["reason"]))
+        return json_response(self.disclosure.waive_obligation(actor, obligation_id, data["reason"]))
 
     @api("POST", "/api/v1/obligations/<id:obligation_id>/remind", body=Reminder)
+    @idempotent
     def remind_obligation(self, request: Request, obligation_id: int) -> Response:
         """The county office's reminder (催办) of an open or overdue obligation: the unit's liaison
         is told (ObligationReminded); a second reminder within 24 hours is refused (409)."""
@@ -148,6 +152,7 @@ class DisclosureRoutes:
         return readmodel.json_conditional(request, page(result))
 
     @api("POST", "/api/v1/items", body=schemas.ItemDraft)
+    @idempotent
     def create_item(self, request: Request) -> Response:
         actor = self.access.caller(request)
         data = json_body(request, schemas.ItemDraft(), self.access.max_body)
@@ -175,10 +180,10 @@ class DisclosureRoutes:
         withdraw (with a reason)."""
         actor = self.access.caller(request)
         body = _optional_body(self, request, schemas.ItemAction)
-        return json_response(self.disclosure.transition_item(actor, item_id, action,
-                                                             body.get("reason")))
+        return json_response(self.disclosure.transition_item(actor, item_id, action, body.get("reason")))
 
     @api("POST", "/api/v1/items/<id:item_id>/correct", body=schemas.ItemChanges)
+    @idempotent
     def correct_item(self, request: Request, item_id: int) -> Response:
         """A new draft version of a published item (整改); the old version stays readable."""
         actor = self.access.caller(request)

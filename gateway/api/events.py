@@ -9,6 +9,7 @@ from services.common.contract import CATALOGUE
 
 from .. import queries, schemas
 from ..errors import bad_request
+from ..idempotency import idempotent
 from ..http import api, encode_cursor, json_body, json_response, merged_page, positions_of
 
 PRODUCERS = ("units", "disclosure", "feedback", "notify")
@@ -38,6 +39,7 @@ class EventRoutes:
         return json_response({"items": self.notify.list_webhooks(actor)})
 
     @api("POST", "/api/v1/webhooks", body=schemas.NewWebhook)
+    @idempotent
     def create_webhook(self, request: Request) -> Response:
         """The signing `secret` is in this answer only."""
         actor = self.access.caller(request)

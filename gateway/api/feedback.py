@@ -15,6 +15,7 @@ from services.common.shapes import feedback as shapes
 
 from ..audit_entry import audited_read
 from ..errors import bad_request
+from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import MAX_ID, Flag, OneOf, Paged, Text, UnitCode, filters
 from ..reporters import reporter_key
@@ -57,6 +58,7 @@ class FeedbackRoutes:
     # --- the sender ---------------------------------------------------------------------------
 
     @api("POST", "/api/v1/feedback", body=shapes.NewFeedback)
+    @idempotent
     def submit_feedback(self, request: Request) -> Response:
         """Send feedback (意见建议); the answer holds the tracking code and the PIN, shown once."""
         actor = self.access.actor(request)

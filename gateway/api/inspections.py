@@ -9,6 +9,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.shapes import supervision as shapes
 from services.common.workdays import county_today
 
+from ..idempotency import idempotent
 from ..http import api, json_body, json_response, page
 from ..params import Query, Year
 from ..vocabulary import PHOTO_TYPES
@@ -30,6 +31,7 @@ class InspectionRoutes:
         return json_response(self.supervision.get_checklist(year, request.params.get("version")))
 
     @api("POST", "/api/v1/checklists", body=shapes.ChecklistBody)
+    @idempotent
     def publish_checklist(self, request: Request) -> Response:
         """A new version of a year's checklist, in force from now on."""
         data = json_body(request, shapes.ChecklistBody(), self.access.max_body)
@@ -46,6 +48,7 @@ class InspectionRoutes:
         return json_response(page(result))
 
     @api("POST", "/api/v1/inspections", body=shapes.NewInspection)
+    @idempotent
     def plan_inspection(self, request: Request) -> Response:
         """Plan an inspection: units by list, subtree, or a random sample (双随机, with its seed kept)."""
         data = json_body(request, shapes.NewInspection(), self.access.max_body)
@@ -82,6 +85,7 @@ class InspectionRoutes:
                                                             inspection_id, unit_code))
 
     @api("POST", "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/correct", body=shapes.Correction)
+    @idempotent
     def correct_record(self, request: Request, inspection_id: int, unit_code: str) -> Response:
         """A correction: a new revision with the reason; the old one is kept."""
         data = json_body(request, shapes.Correction(), self.access.max_body)

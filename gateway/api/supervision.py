@@ -16,6 +16,7 @@ from services.common.shapes import supervision as shapes
 
 from ..errors import ApiError, bad_request
 from ..vocabulary import PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
+from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import FIRST_YEAR, LAST_YEAR, YEAR_PREFIX, Cursor, Limit, OneOf, Query, UnitCode, Year, filters
 
@@ -162,6 +163,7 @@ class SupervisionRoutes:
         return json_response({"items": self.supervision.list_reports(self.access.actor(request))})
 
     @api("POST", "/api/v1/reports", body=shapes.NewReport)
+    @idempotent
     def create_report(self, request: Request) -> Response:
         """A draft monthly report (月度通报) or annual report (年度工作报告) with its figures filled."""
         data = json_body(request, shapes.NewReport(), self.access.max_body)
@@ -207,6 +209,7 @@ class SupervisionRoutes:
         return json_response(self.supervision.candidates(p.get("as_of"), p.get("sector")))
 
     @api("POST", "/api/v1/candidates/<code:unit_code>/nominate", body=shapes.ModelNomination)
+    @idempotent
     def nominate_candidate(self, request: Request, unit_code: str) -> Response:
         """Nominate a candidate as a model (典型) into units' designation flow."""
         actor = self.access.caller(request)
@@ -225,6 +228,7 @@ class SupervisionRoutes:
                                                                          p.get("year"))})
 
     @api("POST", "/api/v1/commitments", body=shapes.NewCommitment)
+    @idempotent
     def add_commitment(self, request: Request) -> Response:
         data = json_body(request, shapes.NewCommitment(), self.access.max_body)
         return json_response(self.supervision.add_commitment(self.access.caller(request),
@@ -237,6 +241,7 @@ class SupervisionRoutes:
                                                                       p.get("period"))})
 
     @api("POST", "/api/v1/comments", body=shapes.NewComment)
+    @idempotent
     def add_comment(self, request: Request) -> Response:
         data = json_body(request, shapes.NewComment(), self.access.max_body)
         return json_response(self.supervision.add_comment(self.access.caller(request), data),

@@ -14,6 +14,7 @@ from .. import queries, readmodel, schemas
 from ..audit_entry import audited_read
 from ..errors import forbidden, in_language
 from ..vocabulary import IMPORT_MAX_BYTES, XLSX
+from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..uploads import read_upload
 
@@ -44,6 +45,7 @@ class UnitRoutes:
     # --- upkeep of the registry (admin) --------------------------------------------------------
 
     @api("POST", "/api/v1/units", body=schemas.NewUnit)
+    @idempotent
     def create_unit(self, request: Request) -> Response:
         actor = self.access.caller(request)
         row = json_body(request, schemas.NewUnit(), self.access.max_body)
@@ -138,6 +140,7 @@ class UnitRoutes:
         return json_response(page(result))
 
     @api("POST", "/api/v1/designations", body=schemas.Nomination)
+    @idempotent
     def nominate(self, request: Request) -> Response:
         actor = self.access.caller(request)
         body = json_body(request, schemas.Nomination(), self.access.max_body)

@@ -36,6 +36,9 @@ class UnitsClient(ServiceClient):
     def children(self, code: str) -> list[dict[str, Any]]:
         return self._call("children", code)
 
+    def claim_idempotency_key(self, caller: str, key: str, fingerprint: str) -> dict[str, Any]:
+        return self._call("claim_idempotency_key", caller, key, fingerprint)
+
     def create_account(self, username: str, password: str | None, role: str, display_name: str,
                        unit_code: str | None = None) -> dict[str, Any]:
         return self._call("create_account", username, password, role, display_name, unit_code)
@@ -138,6 +141,10 @@ class UnitsClient(ServiceClient):
 
     def set_official(self, actor: Actor, code: str, role: str, official: dict[str, Any] | None) -> dict[str, Any]:
         return self._call("set_official", actor, code, role, official)
+
+    def settle_idempotency_key(self, caller: str, key: str, fingerprint: str, status: int | None = None,
+                               body: str | None = None) -> None:
+        return self._call("settle_idempotency_key", caller, key, fingerprint, status, body)
 
     def submit_import(self, actor: Actor, filename: str, content_b64: str, apply: bool = False,
                       request_id: str | None = None) -> dict[str, Any]:

@@ -51,7 +51,7 @@ Generated from services/common/contract/ by `python -m services.common.asyncapi`
 """
 
 
-def _schemas_and_envelope() -> tuple[dict[str, Any], dict[str, Any]]:
+def schemas_and_envelope() -> tuple[dict[str, Any], dict[str, Any]]:
     """JSON Schemas of every payload (nested ones included) and of the envelope, via apispec."""
     plugin = MarshmallowPlugin()
     spec = APISpec("Gongkai events", "1.0.0", "3.1.0", plugins=[plugin])
@@ -79,7 +79,7 @@ def build_document() -> dict[str, Any]:
     Everything per event comes from its EventType, so a new type needs nothing here: its
     messageId (what code generators name a subscriber's handler after) is the type's name,
     unique in the catalogue, and its tag is its producer."""
-    schemas, envelope = _schemas_and_envelope()
+    schemas, envelope = schemas_and_envelope()
     exchange = {"name": EVENTS_EXCHANGE, "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}
     channels: dict[str, Any] = {}

@@ -198,3 +198,16 @@ class AuditArchive(Base):
     head: Mapped[str] = mapped_column(sa.String(64))  # the hash of its last entry
     sha256: Mapped[str] = mapped_column(sa.String(64))  # of the file
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKey(Base):
+    """A gateway request's Idempotency-Key and, once answered, its answer (services/units/idempotency.py)."""
+    __tablename__ = "idempotency_keys"
+
+    caller: Mapped[str] = mapped_column(sa.String(80), primary_key=True)  # who sent it (user:… or key:…)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))  # sha256 of method, path and body
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # null while at work
+    body: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,8 +13,8 @@ from services.common.records import utcnow
 from services.common.timers import timer
 from services.common.workdays import county_today
 
-from . import (accounts, audit, audit_archive, contact_retention, designations, directory, job_runner, jobs,
-               officials, provisioning, registry, registry_files, sessions, tree)
+from . import (accounts, audit, audit_archive, contact_retention, designations, directory, idempotency, job_runner,
+               jobs, officials, provisioning, registry, registry_files, sessions, tree)
 from .backpressure import QueueBacklog
 
 
@@ -286,3 +286,23 @@ class UnitsService(base.ServiceBase):
     def list_audit(self, actor: str | None = None, action: str | None = None, after_id: int = 0,
                    limit: int = 100) -> dict[str, Any]:
         return audit.query(self.db.session, actor=actor, action=action, after_id=after_id, limit=limit)
+
+    # --- the gateway's Idempotency-Key records (services.units.idempotency) ----------------------
+
+    @command
+    def claim_idempotency_key(self, caller: str, key: str, fingerprint: str) -> dict[str, Any]:
+        return idempotency.claim(self.db.session, caller, key, fingerprint)
+
+    @command
+    def settle_idempotency_key(self, caller: str, key: str, fingerprint: str, status: int | None = None,
+                               body: str | None = None) -> None:
+        """Keep the answer (status and body), or with no status free the key for a retry."""
+        if status is None:
+            idempotency.release(self.db.session, caller, key, fingerprint)
+        else:
+            idempotency.complete(self.db.session, caller, key, fingerprint, status, body or "")
+
+    @timer(interval=600)
+    def purge_idempotency_keys(self) -> None:
+        idempotency.purge(self.db.session)
+        self.db.commit()

@@ -25,8 +25,6 @@ MESSAGE_FUNCTIONS = {"_explain", "_no_header", "_can_reopen", "too_large"}  # th
 MESSAGE_ATTRIBUTES = {"disabled_reason"}  # a message stored on a row and shown on a page
 UNREAD = {  # (file, the expression): what is read there, and where its entries come from
     ("gateway/errors.py", "message"),  # ApiError's helpers pass on the message they are given
-    ("gateway/errors.py", "exc.message"),  # the envelope: a DomainError's message
-    ("gateway/errors.py", "exc.description or exc.name"),  # werkzeug's HTTPException: routing's 404/405
     ("gateway/api/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
     ("gateway/pages/kit/pages.py", "self.too_large"),
     ("gateway/uploads.py", "missing"),  # a form without its file: each route's refusal, an entry of its own  # a page's own limit message: too_large(), scanned there

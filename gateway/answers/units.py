@@ -1,0 +1,139 @@
+"""What the registry's routes answer: the directory, officials, designations, import jobs,
+sign-in, accounts and API keys (the units service's data)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from services.common.shapes.units import DirectoryEntry
+
+from .kit import Record, list_of, maybe, page_of, string
+
+
+class OfficialTerm(Schema):
+    """Who holds a role, from when to when; contacts only for those who may see them."""
+    role = string(metadata={"description": "secretary, liaison or reviewer"})
+    name = string()
+    phone = maybe()
+    email = maybe()
+    started_on = fields.Date(required=True)
+    ended_on = maybe(fields.Date)
+
+
+class Official(Schema):
+    role = string(metadata={"description": "secretary, liaison or reviewer"})
+    name = string()
+    phone = maybe()
+    email = maybe()
+
+
+class UnitWithOfficials(DirectoryEntry):
+    """A unit; as the county office and its own officials see it, its officials with their contacts."""
+    officials = fields.List(fields.Nested(Official), metadata={"description": "who holds each role now"})
+
+
+UnitPage = page_of("UnitPage", DirectoryEntry, "A page of the directory.")
+UnitList = list_of("UnitList", DirectoryEntry, "Units related to one (children, subtree or ancestors).")
+OfficialList = list_of("OfficialList", OfficialTerm)
+
+
+class Designation(Schema):
+    """A demonstration site (示范点) or model (典型): nominated, designated for a term, or revoked."""
+    id = fields.Integer(required=True)
+    unit_code = string()
+    kind = string(metadata={"description": "demonstration or model"})
+    status = string()
+    reason = maybe()
+    nominated_by = maybe()
+    nominated_at = fields.DateTime(required=True)
+    designated_by = maybe()
+    starts_on = maybe(fields.Date)
+    ends_on = maybe(fields.Date)
+    revoked_reason = maybe()
+    experience = maybe()
+
+
+DesignationPage = page_of("DesignationPage", Designation)
+
+
+class Account(Schema):
+    """An account, never its password."""
+    username = string()
+    display_name = maybe()
+    role = string()
+    unit_code = maybe()
+    enabled = fields.Boolean(required=True)
+    auth_version = fields.Integer(required=True)
+    must_change_password = fields.Boolean(required=True)
+    failed_logins = fields.Integer(required=True)
+    locked = fields.Boolean(required=True)
+    locked_until = maybe(fields.DateTime)
+
+
+class AccountPage(Schema):
+    items = fields.List(fields.Nested(Account), required=True)
+    next_cursor = maybe()
+
+
+class Caller(Schema):
+    """Who the token or key says the caller is."""
+    username = string()
+    role = string()
+    unit = maybe()
+
+
+class TokenAnswer(Schema):
+    """A signed-in session: a short-lived bearer token and the refresh token that renews it."""
+    access_token = string()
+    token_type = string(metadata={"description": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    refresh_token = string()
+    account = fields.Nested(Account, required=True)
+
+
+class ApiKey(Schema):
+    """An API key as listed: its prefix, never the key."""
+    id = fields.Integer(required=True)
+    name = string()
+    prefix = string()
+    created_by = maybe()
+    created_at = fields.DateTime(required=True)
+    revoked = fields.Boolean(required=True)
+
+
+class NewApiKeyAnswer(ApiKey):
+    key = string(metadata={"description": "the key itself, sent as X-API-Key; shown in this answer only"})
+
+
+ApiKeyList = list_of("ApiKeyList", ApiKey)
+
+ANSWERS = {
+    ("GET", "/api/v1/units"): UnitPage,
+    ("GET", "/api/v1/units/<code:code>"): UnitWithOfficials,
+    ("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>"): UnitList,
+    ("POST", "/api/v1/units"): DirectoryEntry,
+    ("PATCH", "/api/v1/units/<code:code>"): DirectoryEntry,
+    ("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>"): Record,
+    ("POST", "/api/v1/units/import"): Record,
+    ("GET", "/api/v1/units/import/jobs/<id:job_id>"): Record,
+    ("POST", "/api/v1/units/import/jobs/<id:job_id>/apply"): Record,
+    ("GET", "/api/v1/units/<code:code>/officials"): OfficialList,
+    ("PUT", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): Record,
+    ("DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): Record,
+    ("GET", "/api/v1/designations"): DesignationPage,
+    ("POST", "/api/v1/designations"): Designation,
+    ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): Designation,
+    ("PUT", "/api/v1/designations/<id:designation_id>/experience"): Designation,
+    ("POST", "/api/v1/auth/token"): TokenAnswer,
+    ("GET", "/api/v1/auth/me"): Caller,
+    ("POST", "/api/v1/auth/password"): TokenAnswer,
+    ("GET", "/api/v1/api-keys"): ApiKeyList,
+    ("POST", "/api/v1/api-keys"): NewApiKeyAnswer,
+    ("DELETE", "/api/v1/api-keys/<id:key_id>"): ApiKey,
+    ("GET", "/api/v1/accounts"): AccountPage,
+    ("POST", "/api/v1/accounts"): Account,
+    ("GET", "/api/v1/accounts/<username:username>"): Account,
+    ("PATCH", "/api/v1/accounts/<username:username>"): Account,
+    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): Record,
+    ("GET", "/api/v1/audit"): Record,
+    ("GET", "/api/v1/audit/verify"): Record,
+}
