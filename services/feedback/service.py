@@ -10,7 +10,7 @@ from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer
 
-from . import calendar_deadlines, deadlines, handling, intake, moderation, routing, sender, views
+from . import calendar_deadlines, deadlines, handling, intake, moderation, privacy, routing, sender, views
 from .settings import SettingsProvider
 
 
@@ -68,6 +68,11 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
     @command
     def reopen(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
         return sender.reopen(self.db, tracking_code, data, self.settings)
+
+    @query
+    def sender_contact(self, feedback_id: int) -> dict[str, Any] | None:
+        """notify's only way to the sender: the tracking code and the contact's mobile and email."""
+        return privacy.sender_contact(self.db.session, feedback_id)
 
     # --- the answering unit and the county office -------------------------------------------
 

@@ -30,6 +30,13 @@ def report_unreachable(uow: UnitOfWork, deliveries: list[Delivery]) -> None:
             uow.emit(names.NOTIFICATION_FAILED, {**ref(delivery), "reason": delivery.last_error or "", "attempts": 0})
 
 
+def forget_sender_address(delivery: Delivery) -> None:
+    """A feedback sender's address is kept (sealed) only until its delivery is finished: then
+    only the masked form stays in the delivery log. Officials' addresses are not affected."""
+    if (delivery.delivery_key or "").endswith(":sender") and delivery.status not in ("pending", "sending", "held"):
+        delivery.recipient = mask(delivery.recipient)
+
+
 def mask(address: str) -> str:
     if "@" in address:
         name, _, domain = address.partition("@")

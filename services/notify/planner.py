@@ -14,12 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import console_links
 from services.common.contract import Event
 from services.common.workdays import COUNTY_TIMEZONE
 
-from . import directory, templates
+from . import directory, outcomes, templates
 from .models import Delivery, InboxMessage, Preference
-from .rules import QUIET_CHANNELS, Rules, Tell
+from .rules import QUIET_CHANNELS, SENDER, Rules, Tell
 
 log = logging.getLogger(__name__)
 DEFAULTS = "*"  # the preferences row holding the county office's defaults
@@ -91,8 +92,10 @@ def message_id(key: str, domain: str = "gongkai") -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any], now: datetime) -> list[Delivery]:
-    """Queue the event's deliveries (flushed) and write its inbox messages; returns the deliveries."""
+def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any], now: datetime,
+         sender: dict[str, Any] | None = None) -> list[Delivery]:
+    """Queue the event's deliveries (flushed) and write its inbox messages; returns the deliveries.
+    `sender` is where the feedback's sender can be reached, as feedback answered for this send."""
     rule = rules.for_event(event.type)
     if rule is None:
         return []
@@ -105,6 +108,9 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
     robots: dict[str, dict[str, Any]] = {}
     for tell in rule.tell:
         if not tell.applies(p):
+            continue
+        if tell.audience == SENDER:
+            deliveries += _to_sender(session, event, sender, tell, name, settings, now)
             continue
         people = [person for recipient in tell.to
                   for person in directory.resolve(session, recipient, unit_codes, p, settings)]
@@ -136,6 +142,22 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
     return deliveries
 
 
+def _to_sender(session: Session, event: Event, sender: dict[str, Any] | None, tell: Tell, name: str,
+               settings: dict[str, Any], now: datetime) -> list[Delivery]:
+    """The sender's SMS and email, each only where the sender left that kind of address (no
+    failed row for the one they did not leave), with the tracking page as the link."""
+    if not sender or not sender.get("tracking_code"):
+        return []
+    link = str(settings.get("PUBLIC_URL") or "").rstrip("/") + console_links.tracking_path(sender["tracking_code"])
+    addresses = {"sms": sender.get("mobile"), "email": sender.get("email")}
+    made = [_delivery(session, event, channel, SENDER, event.payload.get("unit_code") or "", addresses[channel],
+                      link, name, tell, settings, now)
+            for channel in tell.channels if addresses.get(channel) and configured(settings, channel)]
+    for delivery in made:
+        outcomes.forget_sender_address(delivery)  # one that failed already (a template) keeps no address
+    return made
+
+
 def _delivery(session: Session, event: Event, channel: str, who: str, unit_code: str, address: str, link: str,
               name: str, tell: Tell, settings: dict[str, Any], now: datetime, missing: str = "",
               destination: str | None = None) -> Delivery:
@@ -148,7 +170,8 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
                         created_at=now, delivery_key=key, urgency=tell.urgency, link=link[:500],
                         destination=destination, message_id=message_id(key, _domain(settings)))
     try:
-        delivery.subject, delivery.body = templates.render(event.type, channel, event.payload, link, name)
+        delivery.subject, delivery.body = templates.render(event.type, channel, event.payload, link, name,
+                                                           tell.audience)
         delivery.subject = delivery.subject[:300]
     except templates.TemplateError as exc:
         delivery.status, delivery.last_error = "failed", str(exc)

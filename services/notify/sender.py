@@ -28,7 +28,7 @@ from services.common.records import utcnow
 from . import channels, netcheck
 from .planner import when_allowed
 from .models import Delivery, Webhook, WebhookAttempt
-from .outcomes import NOTIFICATIONS, mask, ref
+from .outcomes import NOTIFICATIONS, forget_sender_address, mask, ref
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,7 @@ class Sender:
                                                              "attempts": delivery.attempts, "dead_letter": dead})
                     log.error("delivery %s (%s) to %s %s: %s", delivery.id, delivery.channel,
                               mask(delivery.recipient), "is a dead letter" if dead else "failed for good", error)
+            forget_sender_address(delivery)
             uow.commit()
         finally:
             uow.close()
