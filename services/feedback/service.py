@@ -74,6 +74,16 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
         """notify's only way to the sender: the tracking code and the contact's mobile and email."""
         return privacy.sender_contact(self.db.session, feedback_id)
 
+    @command
+    def erase_contact(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The sender erases their contact now, with the tracking code and PIN."""
+        return privacy.erase_by_sender(self.db, tracking_code, data, self.settings)
+
+    @query
+    def contact_notice(self) -> dict[str, Any]:
+        """What the form tells the sender about the contact: its uses and how long it is kept."""
+        return privacy.notice(self.settings)
+
     # --- the answering unit and the county office -------------------------------------------
 
     @query
@@ -113,3 +123,8 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
         """Yellow, red and the two escalations once per answer deadline (rows claimed, so two
         replicas never send one twice); answered feedback closes when its reopening window passes."""
         deadlines.check_deadlines(self.db, self.settings)
+
+    @configured_timer("FEEDBACK", "RETENTION_CHECK_SECONDS", default=3600, eager=True)
+    def erase_expired_contacts(self) -> None:
+        """Senders' contacts whose retention after the case ended has passed are erased, once each."""
+        privacy.erase_expired(self.db, self.settings)

@@ -9,7 +9,7 @@ from services.common.records import utcnow
 
 from . import directory, planner, webhooks
 from .engine import Engine
-from .outcomes import report_unreachable
+from .outcomes import drop_sender_sends, report_unreachable
 
 ACCOUNT_EVENTS = (names.ACCOUNT_CREATED, names.ACCOUNT_CHANGED, names.ACCOUNT_DISABLED)
 
@@ -32,6 +32,8 @@ def handle(uow: UnitOfWork, engine: Engine, event: Event, sender_lookup: SenderL
         directory.apply_account_state(session, event.payload)
     elif event.type == names.ITEM_SUBMITTED:
         directory.remember_author(session, event.payload)
+    elif event.type == names.FEEDBACK_CONTACT_ERASED:
+        drop_sender_sends(session, event.payload["tracking_code"])
     deliveries = planner.plan(session, event, engine.rules, engine.settings, now, sender)
     report_unreachable(uow, deliveries)
     hooks = webhooks.fan_out(session, event, now)
