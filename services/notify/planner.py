@@ -48,11 +48,13 @@ def quiet_until(now: datetime, quiet: str) -> datetime | None:
     return datetime.combine(day, end, COUNTY_TIMEZONE).astimezone(now.tzinfo)
 
 
-def when_allowed(at: datetime, channel: str, urgency: str, settings: dict[str, Any]) -> datetime:
+def when_allowed(at: datetime, channel: str, urgency: str, settings: dict[str, Any],
+                 quiet: str | None = None) -> datetime:
     """`at`, or the end of the quiet hours it falls in for an SMS or robot message of normal
-    urgency: a first attempt and every retry alike."""
+    urgency: a first attempt and every retry alike. `quiet` is the recipient's own ("" for
+    none); None follows the county's (config NOTIFY QUIET_HOURS)."""
     if channel in QUIET_CHANNELS and urgency != "urgent":
-        return quiet_until(at, settings.get("QUIET_HOURS", "22:00-07:30")) or at
+        return quiet_until(at, settings.get("QUIET_HOURS", "22:00-07:30") if quiet is None else quiet) or at
     return at
 
 
@@ -78,6 +80,15 @@ def preferences(session: Session, usernames: list[str]) -> dict[str, bool]:
         if own is not None:
             merged.update(own.channels)
     return merged
+
+
+def timing(session: Session, usernames: list[str]) -> tuple[str | None, bool | None]:
+    """The person's quiet hours and digest choice: their own, else the county office's defaults
+    (the '*' row); None where neither chose (the config's quiet hours, the rules' digest)."""
+    rows = [session.get(Preference, name) for name in usernames[:1]] + [session.get(Preference, DEFAULTS)]
+    quiet = next((row.quiet_hours for row in rows if row is not None and row.quiet_hours is not None), None)
+    digest = next((row.digest for row in rows if row is not None and row.digest is not None), None)
+    return quiet, digest
 
 
 def configured(settings: dict[str, Any], channel: str) -> bool:
@@ -116,6 +127,7 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
                   for person in directory.resolve(session, recipient, unit_codes, p, settings)]
         for person in people:
             prefs = preferences(session, person.usernames)
+            quiet, digest = timing(session, person.usernames)
             for channel in tell.channels:
                 if not prefs.get(channel, True) or not configured(settings, channel):
                     continue
@@ -133,7 +145,8 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
                     seen.add((channel, address or person.key))
                     deliveries.append(_delivery(session, event, channel, person.key, person.unit_code, address or "",
                                                 link, name, tell, settings, now,
-                                                missing=f"{person.missing}{'邮箱' if channel == 'email' else '手机号'}"))
+                                                missing=f"{person.missing}{'邮箱' if channel == 'email' else '手机号'}",
+                                                quiet=quiet, digest=digest))
     for channel, robot in robots.items():
         deliveries.append(_delivery(session, event, channel, "robot", sorted(robot["units"])[0],
                                     ",".join(robot["mentions"]), link, name, robot["tell"], settings, now,
@@ -160,7 +173,9 @@ def _to_sender(session: Session, event: Event, sender: dict[str, Any] | None, te
 
 def _delivery(session: Session, event: Event, channel: str, who: str, unit_code: str, address: str, link: str,
               name: str, tell: Tell, settings: dict[str, Any], now: datetime, missing: str = "",
-              destination: str | None = None) -> Delivery:
+              destination: str | None = None, quiet: str | None = None, digest: bool | None = None) -> Delivery:
+    """One delivery, once per (event, channel, recipient); `quiet` and `digest` are the
+    recipient's own choices (None: the county's)."""
     key = f"{event.event_id}:{channel}:{who}"
     existing = session.scalar(sa.select(Delivery).where(Delivery.delivery_key == key))
     if existing is not None:
@@ -168,7 +183,7 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
     delivery = Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
                         channel=channel, recipient=address or f"({who})", subject="", body="", attempts=0,
                         created_at=now, delivery_key=key, urgency=tell.urgency, link=link[:500],
-                        destination=destination, message_id=message_id(key, _domain(settings)))
+                        destination=destination, message_id=message_id(key, _domain(settings)), quiet_hours=quiet)
     try:
         delivery.subject, delivery.body = templates.render(event.type, channel, event.payload, link, name,
                                                            tell.audience)
@@ -179,10 +194,10 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
         return delivery
     if not address and channel in ("email", "sms"):
         delivery.status, delivery.last_error = "failed", missing or f"no {channel} address"
-    elif tell.digest:
+    elif tell.digest and digest is not False:  # a person who chose no digest gets each as it comes
         delivery.status, delivery.digest_on = "held", digest_day(now, settings.get("DIGEST_AT", "08:30"))
     else:
-        delivery.status, delivery.next_attempt_at = "pending", when_allowed(now, channel, tell.urgency, settings)
+        delivery.status, delivery.next_attempt_at = "pending", when_allowed(now, channel, tell.urgency, settings, quiet)
     session.add(delivery)
     return delivery
 

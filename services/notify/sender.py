@@ -254,7 +254,8 @@ class Sender:
                     delivery.status = "pending"
                     after = now + timedelta(
                         seconds=delay if delay is not None else self._backoff(delivery.attempts, delivery.channel))
-                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings)
+                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings,
+                                                            delivery.quiet_hours)
                     RETRIES.labels(delivery.channel).inc()
                     NOTIFICATIONS.labels(delivery.channel, "retry").inc()
                 else:

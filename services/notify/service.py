@@ -54,11 +54,13 @@ class NotifyService(base.ServiceBase):
 
     @query
     def get_preferences(self, actor: Actor) -> dict[str, Any]:
-        return console.preferences(self.db.session, actor.username)
+        return console.preferences(self.db.session, actor.username, self.engine.settings)
 
     @command
-    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
-        return console.set_preferences(self.db.session, actor, channels, bool(defaults))
+    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False,
+                        quiet_hours: str | None = None, digest: bool | str | None = None) -> dict[str, Any]:
+        return console.set_preferences(self.db.session, actor, channels, bool(defaults), quiet_hours, digest,
+                                       self.engine.settings)
 
     @query
     def list_deliveries(self, filters: dict[str, Any] | None = None, limit: int = 50,
