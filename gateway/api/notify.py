@@ -43,21 +43,22 @@ class NotifyRoutes:
 
     @api("GET", "/api/v1/notification-preferences")
     def get_notification_preferences(self, request: Request) -> Response:
-        """The channels on and off for the signed-in account, and the county office's defaults."""
+        """The channels on and off for the signed-in account, its quiet hours and digest choice, and
+        the county office's defaults."""
         return json_response(self.notify.get_preferences(self.access.caller(request)))
 
     @api("PUT", "/api/v1/notification-preferences", body=shapes.ChannelSwitches)
     def set_notification_preferences(self, request: Request) -> Response:
         body = json_body(request, shapes.ChannelSwitches(), self.access.max_body)
-        return json_response(self.notify.set_preferences(self.access.caller(request),
-                                                         body["channels"], False))
+        return json_response(self.notify.set_preferences(self.access.caller(request), body["channels"], False,
+                                                         body["quiet_hours"], body["digest"]))
 
     @api("PUT", "/api/v1/notification-preferences/defaults", body=shapes.ChannelSwitches)
     def set_notification_defaults(self, request: Request) -> Response:
         """The county office's defaults for every official who has not chosen."""
         body = json_body(request, shapes.ChannelSwitches(), self.access.max_body)
-        return json_response(self.notify.set_preferences(self.access.caller(request),
-                                                         body["channels"], True))
+        return json_response(self.notify.set_preferences(self.access.caller(request), body["channels"], True,
+                                                         body["quiet_hours"], body["digest"]))
 
     @api("POST", "/api/v1/notification-templates/preview", body=shapes.TemplatePreview)
     def preview_notification_template(self, request: Request) -> Response:

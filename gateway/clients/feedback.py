@@ -16,8 +16,14 @@ class FeedbackClient(ServiceClient):
     def calendar_passed(self, year: int) -> list[dict[str, Any]]:
         return self._call("calendar_passed", year)
 
+    def contact_notice(self) -> dict[str, Any]:
+        return self._call("contact_notice")
+
     def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
         return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
+
+    def erase_contact(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("erase_contact", tracking_code, data)
 
     def get_feedback(self, actor: Actor, feedback_id: int) -> dict[str, Any]:
         return self._call("get_feedback", actor, feedback_id)

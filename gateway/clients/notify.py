@@ -48,8 +48,9 @@ class NotifyClient(ServiceClient):
     def rotate_webhook_secret(self, actor: Actor, webhook_id: int) -> dict[str, Any]:
         return self._call("rotate_webhook_secret", actor, webhook_id)
 
-    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
-        return self._call("set_preferences", actor, channels, defaults)
+    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False,
+                        quiet_hours: str | None = None, digest: bool | str | None = None) -> dict[str, Any]:
+        return self._call("set_preferences", actor, channels, defaults, quiet_hours, digest)
 
     def webhook_deliveries(self, actor: Actor, webhook_id: int, limit: int = 50,
                            before_id: int | None = None) -> list[dict[str, Any]]:

@@ -24,6 +24,15 @@ PAGES: dict[str, str] = {
 }
 
 
+# the one portal page a notification links to: a feedback sender's tracking page (the PIN is
+# never in a link; the sender keeps it from the receipt)
+TRACKING = "/track/{tracking_code}"
+
+
+def tracking_path(tracking_code: str) -> str:
+    return TRACKING.format(tracking_code=tracking_code)
+
+
 def fields_of(name: str) -> set[str]:
     """The payload fields the page's path needs."""
     return {field for _, field, _, _ in string.Formatter().parse(PAGES[name]) if field}

@@ -1,12 +1,12 @@
 """Feedback's business gauges, read from its database at each scrape (a restart loses nothing):
-feedback by status, town and kind; answers on time by town; satisfaction; moderation."""
+feedback by status, town and kind; answers on time by town; satisfaction; moderation; senders' contacts erased."""
 from __future__ import annotations
 
 from collections import Counter
 from typing import Iterator
 
 import sqlalchemy as sa
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from services.common.workdays import county_today
@@ -82,3 +82,12 @@ def gauges(session: Session) -> Iterator[GaugeMetricFamily]:
                        ("rejected", steps.get("reject", 0)), ("reported", reported), ("hidden", hidden)):
         moderation.add_metric([outcome], n)
     yield moderation
+
+    erased = CounterMetricFamily("gongkai_feedback_contacts_erased",
+                                 "Senders' contacts erased (个人信息保护法 第四十七条), by reason: sender (on the "
+                                 "tracking page) or retention (the period after the case ended).", labels=["reason"])
+    by_reason = dict(session.execute(sa.select(Step.note, sa.func.count()).where(Step.action == "erase_contact")
+                                     .group_by(Step.note)).all())
+    for reason in ("sender", "retention"):
+        erased.add_metric([reason], by_reason.get(reason, 0))
+    yield erased

@@ -46,6 +46,7 @@ class Feedback(Base):
     content_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)  # duplicates
     # the answering unit and the office only; sealed at rest (services/common/crypto.py)
     contact: Mapped[str | None] = mapped_column(Sealed("feedback.contact"), nullable=True)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 个人信息 deleted
     public: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # the sender allows a public answer (公开答复)
     status: Mapped[str] = mapped_column(sa.String(16), index=True)
     held_reason: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)

@@ -24,10 +24,10 @@ from .models import Answer, Feedback, Step
 from .settings import Settings
 
 SENDER_STEPS = ("receive", "hold", "release", "accept", "reject", "transfer", "grant_extension", "approve_answer",
-                "rate", "reopen", "close")  # what the sender is shown of the handling
+                "rate", "reopen", "close", "erase_contact")  # what the sender is shown of the handling
 
 
-def _check_secret(uow: UnitOfWork, feedback: Feedback, secret: str, settings: Settings) -> None:
+def check_secret(uow: UnitOfWork, feedback: Feedback, secret: str, settings: Settings) -> None:
     """The PIN, counted: each wrong one is a step kept even though the request fails, and after
     `pin_tries` of them within `pin_lock_minutes` the code takes no PIN (right or wrong) until
     the window has passed, so a tracking code seen by someone else cannot be tried through."""
@@ -80,7 +80,7 @@ def rate(uow: UnitOfWork, tracking_code: str, data: dict[str, Any], settings: Se
     body = validated(shapes.Rating(), data, "评价")
     rating, comment = body["rating"], body["comment"]
     feedback = trail.by_code(uow.session, tracking_code, lock=True)
-    _check_secret(uow, feedback, body["secret"], settings)
+    check_secret(uow, feedback, body["secret"], settings)
     trail.move(uow.session, feedback, "rate", "sender", f"{term('feedback_rating', rating)}{'：' + comment if comment else ''}")
     feedback.rating, feedback.rating_comment, feedback.rated_at = rating, comment, utcnow()
     uow.emit(names.FEEDBACK_RATED, {**trail.ref(feedback), "rating": rating, "round": feedback.round,
@@ -98,7 +98,7 @@ def reopen(uow: UnitOfWork, tracking_code: str, data: dict[str, Any], settings: 
     body = validated(shapes.Reopen(), data, "重新办理申请")
     reason = body["reason"]
     feedback = trail.by_code(uow.session, tracking_code, lock=True)
-    _check_secret(uow, feedback, body["secret"], settings)
+    check_secret(uow, feedback, body["secret"], settings)
     if feedback.status != "answered":
         trail.move(uow.session, feedback, "reopen", "sender")  # the 409 naming the state
     refusal = _can_reopen(feedback, settings)
@@ -128,4 +128,6 @@ def track_view(session: Session, feedback: Feedback) -> dict[str, Any]:
             "answer_due": feedback.answer_due.isoformat(), "due_provisional": is_provisional(feedback.answer_due),
             "rejected_reason": rejected,
             "answers": [{"round": a.round, "body": a.body, "answered_at": a.reviewed_at.isoformat()} for a in answers],
-            "rating": feedback.rating, "reopen_count": feedback.reopen_count, "steps": steps}
+            "rating": feedback.rating, "reopen_count": feedback.reopen_count, "steps": steps,
+            "contact_kept": feedback.contact is not None, "contact_erased_at": (
+                feedback.contact_erased_at.isoformat() if feedback.contact_erased_at else None)}

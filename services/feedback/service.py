@@ -10,7 +10,7 @@ from services.common.entrypoints import command, query
 from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer
 
-from . import calendar_deadlines, deadlines, handling, intake, moderation, routing, sender, views
+from . import calendar_deadlines, deadlines, handling, intake, moderation, privacy, routing, sender, views
 from .settings import SettingsProvider
 
 
@@ -69,6 +69,21 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
     def reopen(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
         return sender.reopen(self.db, tracking_code, data, self.settings)
 
+    @query
+    def sender_contact(self, feedback_id: int) -> dict[str, Any] | None:
+        """notify's only way to the sender: the tracking code and the contact's mobile and email."""
+        return privacy.sender_contact(self.db.session, feedback_id)
+
+    @command
+    def erase_contact(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The sender erases their contact now, with the tracking code and PIN."""
+        return privacy.erase_by_sender(self.db, tracking_code, data, self.settings)
+
+    @query
+    def contact_notice(self) -> dict[str, Any]:
+        """What the form tells the sender about the contact: its uses and how long it is kept."""
+        return privacy.notice(self.settings)
+
     # --- the answering unit and the county office -------------------------------------------
 
     @query
@@ -108,3 +123,8 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
         """Yellow, red and the two escalations once per answer deadline (rows claimed, so two
         replicas never send one twice); answered feedback closes when its reopening window passes."""
         deadlines.check_deadlines(self.db, self.settings)
+
+    @configured_timer("FEEDBACK", "RETENTION_CHECK_SECONDS", default=3600, eager=True)
+    def erase_expired_contacts(self) -> None:
+        """Senders' contacts whose retention after the case ended has passed are erased, once each."""
+        privacy.erase_expired(self.db, self.settings)

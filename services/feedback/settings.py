@@ -26,6 +26,7 @@ class Settings:
     duplicate_hours: int = 24
     reports_to_hide: int = 3
     screen_file: str = "data/feedback_screen.txt"
+    contact_retention_days: int = 180      # the sender's contact is erased this long after the case ends
 
     @classmethod
     def of(cls, config: dict[str, Any] | None) -> "Settings":

@@ -2,6 +2,7 @@
 county office's defaults), the delivery log, and template previews for the office."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from .planner import DEFAULTS
 from .rules import CHANNELS, Rules
 from .outcomes import mask
 
+QUIET_HOURS = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
 
 
@@ -49,18 +51,43 @@ def mark_read(session: Session, actor: Actor, ids: list[int] | None) -> dict[str
     return {"marked": marked, "unread": unread_count(session, actor)}
 
 
-def preferences(session: Session, username: str) -> dict[str, Any]:
+def preferences(session: Session, username: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The person's channels, quiet hours and digest choice: in force, the county's defaults, their own."""
     defaults = session.get(Preference, DEFAULTS)
     own = session.get(Preference, username) if username != DEFAULTS else None
     merged = {channel: True for channel in CHANNELS}
     merged.update(defaults.channels if defaults else {})
     merged.update(own.channels if own else {})
+    county_quiet = defaults.quiet_hours if defaults and defaults.quiet_hours is not None else \
+        str((settings or {}).get("QUIET_HOURS", "22:00-07:30"))
+    county_digest = defaults.digest if defaults and defaults.digest is not None else True
+    own_quiet, own_digest = (own.quiet_hours, own.digest) if own else (None, None)
     return {"channels": merged, "defaults": {c: (defaults.channels if defaults else {}).get(c, True) for c in CHANNELS},
-            "own": dict(own.channels) if own else {}}
+            "own": dict(own.channels) if own else {},
+            "quiet_hours": county_quiet if own_quiet is None else own_quiet, "own_quiet_hours": own_quiet,
+            "default_quiet_hours": county_quiet,
+            "digest": county_digest if own_digest is None else own_digest, "own_digest": own_digest,
+            "default_digest": county_digest}
 
 
-def set_preferences(session: Session, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
-    """An official's own switches; `defaults` (the county office only) sets everyone's defaults."""
+def checked_quiet_hours(text: str) -> str | None:
+    """"22:00-07:30" as given, "" for none, "default" (None) to follow the county's; else a 400."""
+    text = text.strip()
+    if text in ("", "default"):
+        return None if text == "default" else ""
+    match = QUIET_HOURS.fullmatch(text)
+    if not match or any(int(h) > 23 or int(m) > 59 for h, m in (match.group(1, 2), match.group(3, 4))) \
+            or match.group(1, 2) == match.group(3, 4):
+        raise InvalidInput(f"免打扰时段“{text}”格式不对：请写成 22:00-07:30（开始-结束，24 小时制）")
+    return f"{int(match.group(1)):02d}:{match.group(2)}-{int(match.group(3)):02d}:{match.group(4)}"
+
+
+def set_preferences(session: Session, actor: Actor, channels: dict[str, bool], defaults: bool = False,
+                    quiet_hours: str | None = None, digest: bool | str | None = None,
+                    settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An official's own switches, quiet hours and digest choice (None: unchanged; quiet hours
+    and digest "default": follow the county's again); `defaults` (the county office only) sets
+    everyone's defaults."""
     if defaults and actor.role not in ("inspector", "admin"):
         raise Forbidden("只有县委办公室可以设置默认的通知渠道")
     unknown = sorted(set(channels) - set(CHANNELS))
@@ -69,10 +96,14 @@ def set_preferences(session: Session, actor: Actor, channels: dict[str, bool], d
     username = DEFAULTS if defaults else actor.username
     row = session.get(Preference, username) or Preference(username=username, channels={})
     row.channels = {**row.channels, **{c: bool(v) for c, v in channels.items()}}
+    if quiet_hours is not None:
+        row.quiet_hours = checked_quiet_hours(quiet_hours)
+    if digest is not None:
+        row.digest = None if digest == "default" else bool(digest)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    return preferences(session, username)
+    return preferences(session, username, settings)
 
 
 def deliveries(session: Session, filters: dict[str, Any], limit: int = 50, before_id: int | None = None) -> list[dict[str, Any]]:

@@ -49,13 +49,19 @@ class ItemAuthor(Base):
 
 
 class Preference(Base):
-    """Channels on or off for one account; the row of username '*' holds the county office's
-    defaults. `channels` maps a channel to true/false; a channel not named follows the default."""
+    """Channels on or off for one account, with its quiet hours and digest choice; the row of
+    username '*' holds the county office's defaults. `channels` maps a channel to true/false; a
+    channel not named follows the default."""
     __tablename__ = "preferences"
 
     username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     channels: Mapped[dict] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the person's own quiet hours ("22:00-07:30"; "" for none) and digest choice (yellow warnings
+    # bundled into the morning digest, or sent as they come); None follows the county's ('*' row,
+    # then config NOTIFY QUIET_HOURS and the rules' `digest`)
+    quiet_hours: Mapped[str | None] = mapped_column(sa.String(11), nullable=True)
+    digest: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
 
 
 class InboxMessage(Base):
@@ -120,6 +126,7 @@ class Delivery(Base):
     digest_on: Mapped[str | None] = mapped_column(sa.String(10), nullable=True)  # county date of its digest
     bundled_into: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     link: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    quiet_hours: Mapped[str | None] = mapped_column(sa.String(11), nullable=True)  # the recipient's, for retries
     # pending | sending | delivered | failed (permanent) | dead (out of attempts) | held (for the digest) | bundled
 
     __table_args__ = (sa.UniqueConstraint("cause_event_id", "channel", "recipient_index", name="uq_deliveries_once"),

@@ -14,12 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import console_links
 from services.common.contract import Event
 from services.common.workdays import COUNTY_TIMEZONE
 
-from . import directory, robots as robot_of, sms_vendors, templates
+from . import directory, outcomes, robots as robot_of, sms_vendors, templates
 from .models import Delivery, InboxMessage, Preference
-from .rules import QUIET_CHANNELS, Rules, Tell
+from .rules import QUIET_CHANNELS, SENDER, Rules, Tell
 
 log = logging.getLogger(__name__)
 DEFAULTS = "*"  # the preferences row holding the county office's defaults
@@ -47,11 +48,13 @@ def quiet_until(now: datetime, quiet: str) -> datetime | None:
     return datetime.combine(day, end, COUNTY_TIMEZONE).astimezone(now.tzinfo)
 
 
-def when_allowed(at: datetime, channel: str, urgency: str, settings: dict[str, Any]) -> datetime:
+def when_allowed(at: datetime, channel: str, urgency: str, settings: dict[str, Any],
+                 quiet: str | None = None) -> datetime:
     """`at`, or the end of the quiet hours it falls in for an SMS or robot message of normal
-    urgency: a first attempt and every retry alike."""
+    urgency: a first attempt and every retry alike. `quiet` is the recipient's own ("" for
+    none); None follows the county's (config NOTIFY QUIET_HOURS)."""
     if channel in QUIET_CHANNELS and urgency != "urgent":
-        return quiet_until(at, settings.get("QUIET_HOURS", "22:00-07:30")) or at
+        return quiet_until(at, settings.get("QUIET_HOURS", "22:00-07:30") if quiet is None else quiet) or at
     return at
 
 
@@ -79,6 +82,15 @@ def preferences(session: Session, usernames: list[str]) -> dict[str, bool]:
     return merged
 
 
+def timing(session: Session, usernames: list[str]) -> tuple[str | None, bool | None]:
+    """The person's quiet hours and digest choice: their own, else the county office's defaults
+    (the '*' row); None where neither chose (the config's quiet hours, the rules' digest)."""
+    rows = [session.get(Preference, name) for name in usernames[:1]] + [session.get(Preference, DEFAULTS)]
+    quiet = next((row.quiet_hours for row in rows if row is not None and row.quiet_hours is not None), None)
+    digest = next((row.digest for row in rows if row is not None and row.digest is not None), None)
+    return quiet, digest
+
+
 def configured(settings: dict[str, Any], channel: str) -> bool:
     if channel == "sms":
         return sms_vendors.configured(settings.get("SMS") or {})
@@ -91,8 +103,10 @@ def message_id(key: str, domain: str = "gongkai") -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any], now: datetime) -> list[Delivery]:
-    """Queue the event's deliveries (flushed) and write its inbox messages; returns the deliveries."""
+def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any], now: datetime,
+         sender: dict[str, Any] | None = None) -> list[Delivery]:
+    """Queue the event's deliveries (flushed) and write its inbox messages; returns the deliveries.
+    `sender` is where the feedback's sender can be reached, as feedback answered for this send."""
     rule = rules.for_event(event.type)
     if rule is None:
         return []
@@ -106,10 +120,14 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
     for tell in rule.tell:
         if not tell.applies(p):
             continue
+        if tell.audience == SENDER:
+            deliveries += _to_sender(session, event, sender, tell, name, settings, now)
+            continue
         people = [person for recipient in tell.to
                   for person in directory.resolve(session, recipient, unit_codes, p, settings)]
         for person in people:
             prefs = preferences(session, person.usernames)
+            quiet, digest = timing(session, person.usernames)
             for channel in tell.channels:
                 if not prefs.get(channel, True) or not configured(settings, channel):
                     continue
@@ -130,7 +148,8 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
                     seen.add((channel, address or person.key))
                     deliveries.append(_delivery(session, event, channel, person.key, person.unit_code, address or "",
                                                 link, name, tell, settings, now,
-                                                missing=f"{person.missing}{'邮箱' if channel == 'email' else '手机号'}"))
+                                                missing=f"{person.missing}{'邮箱' if channel == 'email' else '手机号'}",
+                                                quiet=quiet, digest=digest))
     for (channel, owner), robot in robots.items():  # one message to each robot, the county's keeps its old key
         deliveries.append(_delivery(session, event, channel, "robot" if owner == robot_of.COUNTY else f"robot:{owner}",
                                     sorted(robot["units"], key=str)[0], ",".join(robot["mentions"]), link, name,
@@ -139,9 +158,27 @@ def plan(session: Session, event: Event, rules: Rules, settings: dict[str, Any],
     return deliveries
 
 
+def _to_sender(session: Session, event: Event, sender: dict[str, Any] | None, tell: Tell, name: str,
+               settings: dict[str, Any], now: datetime) -> list[Delivery]:
+    """The sender's SMS and email, each only where the sender left that kind of address (no
+    failed row for the one they did not leave), with the tracking page as the link."""
+    if not sender or not sender.get("tracking_code"):
+        return []
+    link = str(settings.get("PUBLIC_URL") or "").rstrip("/") + console_links.tracking_path(sender["tracking_code"])
+    addresses = {"sms": sender.get("mobile"), "email": sender.get("email")}
+    made = [_delivery(session, event, channel, SENDER, event.payload.get("unit_code") or "", addresses[channel],
+                      link, name, tell, settings, now)
+            for channel in tell.channels if addresses.get(channel) and configured(settings, channel)]
+    for delivery in made:
+        outcomes.forget_sender_address(delivery)  # one that failed already (a template) keeps no address
+    return made
+
+
 def _delivery(session: Session, event: Event, channel: str, who: str, unit_code: str, address: str, link: str,
               name: str, tell: Tell, settings: dict[str, Any], now: datetime, missing: str = "",
-              destination: str | None = None) -> Delivery:
+              destination: str | None = None, quiet: str | None = None, digest: bool | None = None) -> Delivery:
+    """One delivery, once per (event, channel, recipient); `quiet` and `digest` are the
+    recipient's own choices (None: the county's)."""
     key = f"{event.event_id}:{channel}:{who}"
     existing = session.scalar(sa.select(Delivery).where(Delivery.delivery_key == key))
     if existing is not None:
@@ -149,9 +186,10 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
     delivery = Delivery(cause_event_id=str(event.event_id), cause_type=event.type, unit_code=unit_code,
                         channel=channel, recipient=address or f"({who})", subject="", body="", attempts=0,
                         created_at=now, delivery_key=key, urgency=tell.urgency, link=link[:500],
-                        destination=destination, message_id=message_id(key, _domain(settings)))
+                        destination=destination, message_id=message_id(key, _domain(settings)), quiet_hours=quiet)
     try:
-        delivery.subject, delivery.body = templates.render(event.type, channel, event.payload, link, name)
+        delivery.subject, delivery.body = templates.render(event.type, channel, event.payload, link, name,
+                                                           tell.audience)
         delivery.subject = delivery.subject[:300]
     except templates.TemplateError as exc:
         delivery.status, delivery.last_error = "failed", str(exc)
@@ -159,10 +197,10 @@ def _delivery(session: Session, event: Event, channel: str, who: str, unit_code:
         return delivery
     if not address and channel in ("email", "sms"):
         delivery.status, delivery.last_error = "failed", missing or f"no {channel} address"
-    elif tell.digest:
+    elif tell.digest and digest is not False:  # a person who chose no digest gets each as it comes
         delivery.status, delivery.digest_on = "held", digest_day(now, settings.get("DIGEST_AT", "08:30"))
     else:
-        delivery.status, delivery.next_attempt_at = "pending", when_allowed(now, channel, tell.urgency, settings)
+        delivery.status, delivery.next_attempt_at = "pending", when_allowed(now, channel, tell.urgency, settings, quiet)
     session.add(delivery)
     return delivery
 

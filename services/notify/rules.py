@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "notify_rules.yaml"
 RECIPIENTS = ("liaison", "secretary", "reviewer", "town_secretary", "county_office", "author", "answering_unit",
-              "admin")
+              "admin", "sender")
+SENDER = "sender"  # the feedback's sender, reached through the contact feedback keeps (never an event's field)
+SENDER_CHANNELS = ("sms", "email")
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox")
 URGENCIES = ("normal", "urgent")
 QUIET_CHANNELS = ("sms", "wecom", "dingtalk")  # wait for the morning unless urgent
@@ -42,6 +44,11 @@ class Tell:
     def applies(self, payload: dict[str, Any]) -> bool:
         return all(str(payload.get(key)) == str(value) for key, value in self.when.items())
 
+    @property
+    def audience(self) -> str:
+        """"sender" for the entry that tells the feedback's sender (its own templates), else ""."""
+        return SENDER if self.to == (SENDER,) else ""
+
 
 @dataclass(frozen=True)
 class EventRule:
@@ -52,6 +59,10 @@ class EventRule:
     def link_for(self, payload: dict[str, Any]) -> str:
         """The console path where the recipient acts on what the event is about."""
         return console_links.path_for(self.link, payload)
+
+    @property
+    def tells_sender(self) -> bool:
+        return any(tell.audience == SENDER for tell in self.tell)
 
 
 def parse(text: str, source: str = "notify_rules.yaml") -> dict[str, EventRule]:
@@ -82,7 +93,8 @@ def parse(text: str, source: str = "notify_rules.yaml") -> dict[str, EventRule]:
             tell, problems = _tell(entry, fields)
             errors.extend(f"{where}, entry {number}: {p}" for p in problems)
             if tell:
-                errors.extend(f"{where}, entry {number}: {p}" for p in templates.missing(event_type, tell.channels))
+                errors.extend(f"{where}, entry {number}: {p}"
+                              for p in templates.missing(event_type, tell.channels, tell.audience))
                 tells.append(tell)
         rules[event_type] = EventRule(event_type, link, tuple(tells))
     if errors:
@@ -102,6 +114,9 @@ def _tell(entry: Any, fields: set[str]) -> tuple[Tell | None, list[str]]:
     problems += [f"unknown channel {c} (known: {', '.join(CHANNELS)})" for c in channels if c not in CHANNELS]
     if not to or not channels:
         problems.append("give at least one recipient in `to` and one channel in `channels`")
+    if SENDER in to and (to != [SENDER] or set(channels) - set(SENDER_CHANNELS) or "feedback_id" not in fields):
+        problems.append(f"the sender has an entry of its own, on {' and '.join(SENDER_CHANNELS)} only, "
+                        "for an event that carries feedback_id")
     urgency = entry.get("urgency", "normal")
     if urgency not in URGENCIES:
         problems.append(f"urgency must be one of {', '.join(URGENCIES)}")

@@ -28,7 +28,7 @@ from services.common.records import utcnow
 from . import channels, netcheck, robots, sms_vendors
 from .planner import when_allowed
 from .models import Delivery, Webhook, WebhookAttempt
-from .outcomes import NOTIFICATIONS, mask, ref
+from .outcomes import NOTIFICATIONS, forget_sender_address, mask, ref
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,8 @@ class Sender:
                     delivery.status = "pending"
                     after = now + timedelta(
                         seconds=delay if delay is not None else self._backoff(delivery.attempts, delivery.channel))
-                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings)
+                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings,
+                                                            delivery.quiet_hours)
                     RETRIES.labels(delivery.channel).inc()
                     NOTIFICATIONS.labels(delivery.channel, "retry").inc()
                 else:
@@ -269,6 +270,7 @@ class Sender:
                                                              "attempts": delivery.attempts, "dead_letter": dead})
                     log.error("delivery %s (%s) to %s %s: %s", delivery.id, delivery.channel,
                               mask(delivery.recipient), "is a dead letter" if dead else "failed for good", error)
+            forget_sender_address(delivery)
             uow.commit()
         finally:
             uow.close()

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import eventlet
 from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
 
 from services.common import base
 from services.common.actor import Actor
@@ -13,6 +15,8 @@ from services.common.inbox import event_subscriber
 from . import console, handling, webhooks
 from .engine import NotifyEngine
 
+SENDER_LOOKUP_SECONDS = 10
+
 
 class NotifyService(base.ServiceBase):
     """Tells the officials responsible what happened and what is due, on the channels they
@@ -20,12 +24,23 @@ class NotifyService(base.ServiceBase):
     name = "notify"
     config = Config()
     engine = NotifyEngine()
+    feedback = RpcProxy("feedback")
 
     @event_subscriber(*sorted(CATALOGUE))
     def on_event(self, event: Event) -> None:
         """Every event: the directory learns from units' events, the rules plan messages,
         subscribers' webhooks get their types; the sender wakes when this commits."""
-        handling.handle(self.db, self.engine, event)
+        handling.handle(self.db, self.engine, event, self._sender_contact)
+
+    def _sender_contact(self, feedback_id: int) -> dict[str, Any] | None:
+        """feedback's answer for a feedback sender's tracking code and contact; a feedback service
+        that does not answer in time fails the handler, and the event is tried again."""
+        reply = self.feedback.sender_contact.call_async(feedback_id)
+        try:
+            with eventlet.Timeout(SENDER_LOOKUP_SECONDS):
+                return reply.result()
+        except eventlet.Timeout:
+            raise TimeoutError(f"feedback did not answer within {SENDER_LOOKUP_SECONDS} s") from None
 
     # --- the in-app inbox and preferences ------------------------------------------------
     @query
@@ -39,11 +54,13 @@ class NotifyService(base.ServiceBase):
 
     @query
     def get_preferences(self, actor: Actor) -> dict[str, Any]:
-        return console.preferences(self.db.session, actor.username)
+        return console.preferences(self.db.session, actor.username, self.engine.settings)
 
     @command
-    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False) -> dict[str, Any]:
-        return console.set_preferences(self.db.session, actor, channels, bool(defaults))
+    def set_preferences(self, actor: Actor, channels: dict[str, bool], defaults: bool = False,
+                        quiet_hours: str | None = None, digest: bool | str | None = None) -> dict[str, Any]:
+        return console.set_preferences(self.db.session, actor, channels, bool(defaults), quiet_hours, digest,
+                                       self.engine.settings)
 
     @query
     def list_deliveries(self, filters: dict[str, Any] | None = None, limit: int = 50,

@@ -51,20 +51,24 @@ def _environment() -> jinja2.Environment:
 ENV = _environment()
 
 
-def file_for(event_type: str, channel: str) -> str | None:
+def file_for(event_type: str, channel: str, audience: str = "") -> str | None:
+    """The template of (event, channel); `audience` "sender" picks the feedback sender's own
+    (`<Event>.sender.<channel>.j2`), written for a villager rather than an official."""
+    stem = f"{event_type}.{audience}" if audience else event_type
     for candidate in (channel, FALLBACK.get(channel)):
-        if candidate and (DIRECTORY / f"{event_type}.{candidate}.j2").is_file():
-            return f"{event_type}.{candidate}.j2"
+        if candidate and (DIRECTORY / f"{stem}.{candidate}.j2").is_file():
+            return f"{stem}.{candidate}.j2"
     return None
 
 
-def missing(event_type: str, channels: tuple[str, ...]) -> list[str]:
+def missing(event_type: str, channels: tuple[str, ...], audience: str = "") -> list[str]:
     """What the rules would need and the templates lack, as messages (also syntax errors)."""
     problems = []
+    stem = f"{event_type}.{audience}" if audience else event_type
     for channel in channels:
-        name = file_for(event_type, channel)
+        name = file_for(event_type, channel, audience)
         if name is None:
-            problems.append(f"no template {event_type}.{channel}.j2 (nor {event_type}.{FALLBACK.get(channel, channel)}.j2)")
+            problems.append(f"no template {stem}.{channel}.j2 (nor {stem}.{FALLBACK.get(channel, channel)}.j2)")
             continue
         try:
             ENV.get_template(name)
@@ -73,9 +77,10 @@ def missing(event_type: str, channels: tuple[str, ...]) -> list[str]:
     return problems
 
 
-def render(event_type: str, channel: str, payload: dict[str, Any], link: str, unit_name: str = "") -> tuple[str, str]:
+def render(event_type: str, channel: str, payload: dict[str, Any], link: str, unit_name: str = "",
+           audience: str = "") -> tuple[str, str]:
     """(subject, body) of one message. SMS and robot messages have an empty subject."""
-    name = file_for(event_type, channel)
+    name = file_for(event_type, channel, audience)
     if name is None:
         raise TemplateError(f"no template for {event_type} on {channel}")
     try:

@@ -114,6 +114,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "FeedbackDueSoon": {**_FEEDBACK, "answer_due": date(2024, 5, 20)},
     "FeedbackOverdue": {**_FEEDBACK, "answer_due": date(2024, 5, 20)},
     "FeedbackEscalated": {**_FEEDBACK, "answer_due": date(2024, 5, 20), "level": 1, "to": "secretary"},
+    "FeedbackContactErased": {**_FEEDBACK, "tracking_code": "ABCD2345EF", "reason": "retention", "erased_at": _AT},
     "NotificationDelivered": {**_NOTIFICATION, "delivered_at": _AT},
     "NotificationFailed": {**_NOTIFICATION, "reason": "mailbox full", "attempts": 5},
     "WebhookDisabled": {"webhook_id": 3, "owner": "archive", "url_host": "archive.example", "consecutive_failures": 20,

@@ -1,8 +1,8 @@
 """Each official's in-app messages (站内消息) and notification channels in the console:
 - /console/inbox: the latest messages, unread first marked, each with the link to where its
   reader acts; one message or all marked read (a form each, no script);
-- /console/preferences: the person's own channels (email, SMS, robots, in-app) over the county's
-  defaults;
+- /console/preferences: the person's own channels (email, SMS, robots, in-app), quiet hours and
+  digest choice over the county's defaults;
 - the console bar's unread count (`UnreadCount`: asked of notify when a console page draws its
   bar, never when notify is away — the bar then shows no number rather than no page).
 The same RPCs as /api/v1/notifications and /api/v1/notification-preferences."""
@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from nameko.extensions import DependencyProvider
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+from services.common import i18n
+from services.common.errors import DomainError
 
 from ...errors import ApiError
 from ...params import OneOf, Query
@@ -87,7 +90,21 @@ class ConsoleInbox:
 
     @page("POST", "/console/preferences")
     def console_set_preferences(self, request: Request) -> Response:
-        """Each channel on when its box is ticked (an unticked box is not sent: off)."""
-        channels = {c: request.form_data.get(f"ch-{c}") == "on" for c in CHANNEL_NAMES}
-        self.notify.set_preferences(request.actor, channels, False)
+        """Each channel on when its box is ticked (an unticked box is not sent: off); the quiet
+        hours (the county's, none, or the person's own from–to) and the digest choice. A refusal
+        (quiet hours not as 22:00-07:30) is shown next to the form, nothing saved."""
+        form = request.form_data
+        channels = {c: form.get(f"ch-{c}") == "on" for c in CHANNEL_NAMES}
+        quiet = {"default": "default", "none": ""}.get(form.get("quiet", "default"),
+                                                       f"{form.get('quiet_from', '')}-{form.get('quiet_to', '')}")
+        digest = {"yes": True, "no": False}.get(form.get("digest", "default"), "default")
+        try:
+            self.notify.set_preferences(request.actor, channels, False, quiet, digest)
+        except DomainError as exc:
+            if exc.status >= 500:
+                raise
+            prefs = self.notify.get_preferences(request.actor)
+            return uncached(self.web.page(request, "console/preferences.html", exc.status, title="通知设置",
+                                          prefs=prefs, names=CHANNEL_NAMES, problem=i18n.translate(exc.message),
+                                          kept=form))
         return redirect("/console/preferences?done=saved", 303)

@@ -59,7 +59,7 @@ class PortalFeedbackRoutes:
               status: int = 200, problem: str | None = None, answer: str | None = None) -> Response:
         return uncached(self.web.page(request, "feedback_form.html", status, title="提意见建议", target=target,
                                       form=form, errors=errors, problem=problem, answer=answer,
-                                      kinds=FEEDBACK_KIND_CHOICES))
+                                      kinds=FEEDBACK_KIND_CHOICES, contact=self.feedback.contact_notice()))
 
     @page("GET", "/feedback/new", query=TargetQuery)
     def feedback_form(self, request: Request) -> Response:
@@ -67,7 +67,21 @@ class PortalFeedbackRoutes:
         target = split_target(request.params.get("target"))
         if target is None:
             raise ApiError(404, "not_found", "请从公开事项、党组织或实施方案的页面上点击“提意见建议”。")
-        return self._form(request, self._target(request, target), {"kind": "opinion"}, {})
+        return self._closed_target(request, target) or \
+            self._form(request, self._target(request, target), {"kind": "opinion"}, {})
+
+    def _closed_target(self, request: Request, target: tuple[str, str]) -> Response | None:
+        """A link to a unit merged into another or dissolved, or to a withdrawn item, is answered
+        with the page that says what became of it (410, in Chinese, with the successor's link),
+        not with a 404; None when the target is there."""
+        kind, ident = target
+        if kind == "unit":
+            unit = self.units.get_unit(ident, False)
+            return self._gone(request, unit) if unit["status"] != "active" else None
+        if kind == "item" and ident.isdigit() and 0 < int(ident) < 2**31:
+            found = self.disclosure.item_portal(getattr(request, "actor", None), int(ident))
+            return self._item_page(request, int(ident)) if "withdrawn" in found else None
+        return None
 
     @page("POST", "/feedback")
     def feedback_post(self, request: Request) -> Response:
@@ -79,6 +93,9 @@ class PortalFeedbackRoutes:
             raise ApiError(400, "invalid_input", "不知道这条意见针对哪个对象，请从相关页面重新打开表单。")
         if is_bot(form):  # answered like a success, stored nowhere
             return uncached(self.web.page(request, "feedback_done.html", title="已收到", receipt=None, target=None))
+        closed = self._closed_target(request, target_ref)
+        if closed is not None:  # merged, dissolved or withdrawn while the form was open: nothing stored
+            return closed
         target = self._target(request, target_ref)
         data = {"target_kind": target_ref[0], "target_id": target_ref[1], "kind": form.get("kind", ""),
                 "content": form.get("content", ""), "contact": form.get("contact") or None,

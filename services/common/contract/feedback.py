@@ -132,6 +132,15 @@ class FeedbackEscalated(FeedbackDeadline):
     to = fields.String(required=True, validate=validate.OneOf(("secretary", "county_office")))
 
 
+class FeedbackContactErased(FeedbackRef):
+    """The sender's contact was erased (个人信息保护法 第四十七条): by the sender with the tracking
+    code and PIN, or by the retention rule some days after the case ended. Nothing else changes;
+    the sender is told nothing more. Whoever still holds a copy for a pending send drops it."""
+    tracking_code = fields.String(required=True, metadata={"description": "for the sends still waiting to go"})
+    reason = fields.String(required=True, validate=validate.OneOf(("sender", "retention")))
+    erased_at = fields.AwareDateTime(required=True)
+
+
 EVENTS = (
     EventType(names.FEEDBACK_RECEIVED, 1, "feedback", FeedbackReceived, "Feedback arrived and awaits an answer."),
     EventType(names.FEEDBACK_ACCEPTED, 1, "feedback", FeedbackAccepted, "The unit acknowledged the feedback (受理)."),
@@ -146,4 +155,6 @@ EVENTS = (
     EventType(names.FEEDBACK_OVERDUE, 1, "feedback", FeedbackOverdue, "An answer is overdue (red)."),
     EventType(names.FEEDBACK_ESCALATED, 1, "feedback", FeedbackEscalated,
               "An overdue answer was escalated to the secretary, then the county office."),
+    EventType(names.FEEDBACK_CONTACT_ERASED, 1, "feedback", FeedbackContactErased,
+              "The sender's contact was erased, at their request or when its retention ended."),
 )

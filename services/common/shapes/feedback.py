@@ -57,6 +57,10 @@ class AnswerReview(_Strict):
     note = _reason(load_default=None, allow_none=True)
 
 
+class ContactErasure(_Strict):
+    secret = fields.String(required=True, validate=SECRET, metadata={"description": "the PIN given with the tracking code"})
+
+
 class Rating(_Strict):
     secret = fields.String(required=True, validate=SECRET, metadata={"description": "the PIN given with the tracking code"})
     rating = fields.String(required=True, validate=validate.OneOf(RATINGS),

@@ -22,7 +22,13 @@ class MarkRead(_Strict):
 
 class ChannelSwitches(_Strict):
     channels = fields.Dict(keys=fields.String(validate=validate.OneOf(CHANNELS)), values=fields.Boolean(),
-                           required=True, metadata={"description": "channel → on (true) or off (false)"})
+                           load_default=dict, metadata={"description": "channel → on (true) or off (false)"})
+    quiet_hours = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=11), metadata={
+        "description": "quiet hours in county time, e.g. 22:00-07:30 (SMS and robots wait for their end); "
+                       "\"\" for none, \"default\" to follow the county's; leave out to keep"})
+    digest = fields.Raw(load_default=None, allow_none=True, validate=validate.OneOf((True, False, "default", None)),
+                        metadata={"description": "true: yellow warnings in the morning digest; false: each as it "
+                                                 "comes; \"default\": the county's; leave out to keep"})
 
 
 class TemplatePreview(_Strict):
