@@ -15,7 +15,7 @@ from services.common.contract import SECTORS
 from services.common.shapes import supervision as shapes
 
 from ..errors import ApiError, bad_request
-from ..vocabulary import PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
+from ..vocabulary import EVIDENCE_TYPES, PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import FIRST_YEAR, LAST_YEAR, YEAR_PREFIX, Cursor, Limit, OneOf, Query, UnitCode, Year, filters
 
@@ -126,13 +126,13 @@ class SupervisionRoutes:
         return json_response(self.supervision.decide_rectification(self.access.caller(request),
                                                                    rectification_id, action, data))
 
-    @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=PHOTO_TYPES)
+    @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=EVIDENCE_TYPES)
     def add_rectification_photo(self, request: Request, rectification_id: int) -> Response:
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))
         return json_response(self.supervision.add_photo(self.access.caller(request),
                                                         "rectification", rectification_id, media_type, content), 201)
 
-    @api("GET", "/api/v1/rectifications/<id:rectification_id>/photos/<sha256:sha256>", produces=PHOTO_TYPES)
+    @api("GET", "/api/v1/rectifications/<id:rectification_id>/photos/<sha256:sha256>", produces=EVIDENCE_TYPES)
     def get_rectification_photo(self, request: Request, rectification_id: int, sha256: str) -> Response:
         found = self.supervision.get_photo(self.access.caller(request), "rectification",
                                            rectification_id, sha256)

@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks and the administrator's pages."""
+records, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing (where notifications land), the inbox and notification settings, reported public answers, feedback, the registry, accounts, webhooks and the administrator's pages."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .calendar import ConsoleCalendar
@@ -13,16 +13,18 @@ from .inspections import ConsoleInspections
 from .items import ConsoleItems
 from .progress import ConsoleProgress
 from .records import ConsoleRecords
+from .rectifications import ConsoleRectifications
 from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
 from .signin import ConsoleSignIn
+from .standing import ConsoleStanding
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
 
 
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
-                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications, ConsoleStanding, ConsoleInbox,
                    ConsoleReportedAnswers):
     """Every page of the console."""
