@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.contract import SECTORS
 from services.common.shapes import supervision as shapes
+from services.common.workdays import county_today
 
 from ..errors import ApiError, bad_request
 from ..vocabulary import EVIDENCE_TYPES, PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
@@ -43,8 +44,21 @@ class RectificationList(PagedQuery):
     town = UnitCode("the units of this town (镇街)")
 
 
+def Current(description: str) -> fields.String:
+    """A period that defaults, when absent, to the current one in the county's calendar."""
+    return fields.String(validate=shapes.PERIOD, metadata={"description": description})
+
+
+def current_year() -> str:
+    return str(county_today().year)
+
+
+def current_month() -> str:
+    return f"{county_today():%Y-%m}"
+
+
 class ScoreQuery(Query):
-    period = Period(required=True)
+    period = Current("2026 (year), 2026-H1, 2026-Q3 or 2026-07 (month); this year when absent")
     as_of = AsOf()
     unit = UnitCode()
     sector = OneOf(*SECTORS)
@@ -52,7 +66,8 @@ class ScoreQuery(Query):
 
 
 class RankingQuery(Query):
-    period = Period(required=True)
+    period = Current("2026 (year), 2026-H1, 2026-Q3 or 2026-07 (month); this month (the monthly report's) "
+                     "when absent")
     as_of = AsOf()
     top = fields.Integer(load_default=10, validate=validate.Range(1, 100),
                          metadata={"description": "how many on the red and black lists"})
@@ -146,7 +161,7 @@ class SupervisionRoutes:
         """Scores per unit for a period as of an instant, with every component; the same
         question gives the same answer whenever it is asked."""
         p = request.params
-        return json_response(self.supervision.scores(self.access.caller(request), p["period"],
+        return json_response(self.supervision.scores(self.access.caller(request), p.get("period") or current_year(),
                                                      p.get("as_of"), filters(p, "period", "as_of")))
 
     @api("GET", "/api/v1/rankings", query=RankingQuery)
@@ -154,7 +169,7 @@ class SupervisionRoutes:
         """Units, towns and sectors ranked with the change since the previous period, and the
         red and black lists; the public sees those of a published monthly report only."""
         p = request.params
-        return json_response(self.supervision.rankings(self.access.actor(request), p["period"],
+        return json_response(self.supervision.rankings(self.access.actor(request), p.get("period") or current_month(),
                                                        p.get("as_of"), p["top"]))
 
     @api("GET", "/api/v1/reports")

@@ -147,3 +147,13 @@ def test_a_unit_sees_its_own_standing_with_the_figures_the_office_sees(county):
     earlier = operator.get(f"{api}/console/standing", params={"on": yesterday.isoformat()})
     assert earlier.status_code == 404 and f"{yesterday.year}年没有单位 A001 的考核记录" in earlier.text
     assert requests.get(f"{api}/console/standing", headers=OFFICE, allow_redirects=False).status_code == 400
+
+
+def test_scores_and_rankings_without_a_period_answer_for_the_current_one(county):
+    api, today = county["api"], county_today()
+    scores = requests.get(f"{api}/api/v1/scores", headers=OFFICE)
+    assert scores.status_code == 200 and scores.json()["period"] == str(today.year)
+    rankings = requests.get(f"{api}/api/v1/rankings", headers=OFFICE)
+    assert rankings.status_code == 200 and rankings.json()["period"] == f"{today:%Y-%m}"
+    bad = requests.get(f"{api}/api/v1/scores", params={"period": "2026-13"}, headers=OFFICE)
+    assert bad.status_code == 400
