@@ -18,6 +18,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.routing import BaseConverter, IntegerConverter
 from werkzeug.routing import ValidationError as NoMatch
 
+from services.common import i18n
+
 from .errors import bad_request
 
 MAX_ID = 2**31 - 1  # the largest key a 32-bit INTEGER column holds, on SQLite and PostgreSQL alike
@@ -184,8 +186,9 @@ def load_query(schema: Schema, args: Any) -> dict[str, Any]:
     try:
         return schema.load(given)
     except ValidationError as exc:
+        found = i18n.translate_problems(exc.messages)  # marshmallow's English in Chinese
         raise bad_request("查询参数有误：" + "；".join(f"{name}：{'，'.join(map(str, problems))}"
-                                                     for name, problems in exc.messages.items()),
+                                                     for name, problems in found.items()),
                           {"query": exc.messages}) from None
 
 

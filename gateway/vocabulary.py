@@ -9,7 +9,9 @@ from services.common.actor import ROLES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 PNG, JPEG = "image/png", "image/jpeg"
+PDF = "application/pdf"
 PHOTO_TYPES = (PNG, JPEG)
+EVIDENCE_TYPES = (PNG, JPEG, PDF)  # a rectification's evidence: photos, or a scanned notice as PDF
 
 # --- roles ---------------------------------------------------------------------------------
 ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")  # an account's role (no subscribers)

@@ -13,9 +13,10 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.contract import SECTORS
 from services.common.shapes import supervision as shapes
+from services.common.workdays import county_today
 
 from ..errors import ApiError, bad_request
-from ..vocabulary import PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
+from ..vocabulary import EVIDENCE_TYPES, PHOTO_MAX_BYTES, PHOTO_TYPES, XLSX
 from ..idempotency import idempotent
 from ..http import api, decode_cursor, json_body, json_response, page
 from ..params import FIRST_YEAR, LAST_YEAR, YEAR_PREFIX, Cursor, Limit, OneOf, Query, UnitCode, Year, filters
@@ -44,8 +45,21 @@ class RectificationList(PagedQuery):
     town = UnitCode("the units of this town (镇街)")
 
 
+def Current(description: str) -> fields.String:
+    """A period that defaults, when absent, to the current one in the county's calendar."""
+    return fields.String(validate=shapes.PERIOD, metadata={"description": description})
+
+
+def current_year() -> str:
+    return str(county_today().year)
+
+
+def current_month() -> str:
+    return f"{county_today():%Y-%m}"
+
+
 class ScoreQuery(Query):
-    period = Period(required=True)
+    period = Current("2026 (year), 2026-H1, 2026-Q3 or 2026-07 (month); this year when absent")
     as_of = AsOf()
     unit = UnitCode()
     sector = OneOf(*SECTORS)
@@ -53,7 +67,8 @@ class ScoreQuery(Query):
 
 
 class RankingQuery(Query):
-    period = Period(required=True)
+    period = Current("2026 (year), 2026-H1, 2026-Q3 or 2026-07 (month); this month (the monthly report's) "
+                     "when absent")
     as_of = AsOf()
     top = fields.Integer(load_default=10, validate=validate.Range(1, 100),
                          metadata={"description": "how many on the red and black lists"})
@@ -127,13 +142,13 @@ class SupervisionRoutes:
         return json_response(self.supervision.decide_rectification(self.access.caller(request),
                                                                    rectification_id, action, data))
 
-    @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=PHOTO_TYPES)
+    @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=EVIDENCE_TYPES)
     def add_rectification_photo(self, request: Request, rectification_id: int) -> Response:
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))
         return json_response(self.supervision.add_photo(self.access.caller(request),
                                                         "rectification", rectification_id, media_type, content), 201)
 
-    @api("GET", "/api/v1/rectifications/<id:rectification_id>/photos/<sha256:sha256>", produces=PHOTO_TYPES)
+    @api("GET", "/api/v1/rectifications/<id:rectification_id>/photos/<sha256:sha256>", produces=EVIDENCE_TYPES)
     def get_rectification_photo(self, request: Request, rectification_id: int, sha256: str) -> Response:
         found = self.supervision.get_photo(self.access.caller(request), "rectification",
                                            rectification_id, sha256)
@@ -147,7 +162,7 @@ class SupervisionRoutes:
         """Scores per unit for a period as of an instant, with every component; the same
         question gives the same answer whenever it is asked."""
         p = request.params
-        return json_response(self.supervision.scores(self.access.caller(request), p["period"],
+        return json_response(self.supervision.scores(self.access.caller(request), p.get("period") or current_year(),
                                                      p.get("as_of"), filters(p, "period", "as_of")))
 
     @api("GET", "/api/v1/rankings", query=RankingQuery)
@@ -155,7 +170,7 @@ class SupervisionRoutes:
         """Units, towns and sectors ranked with the change since the previous period, and the
         red and black lists; the public sees those of a published monthly report only."""
         p = request.params
-        return json_response(self.supervision.rankings(self.access.actor(request), p["period"],
+        return json_response(self.supervision.rankings(self.access.actor(request), p.get("period") or current_month(),
                                                        p.get("as_of"), p["top"]))
 
     @api("GET", "/api/v1/reports")

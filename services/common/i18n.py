@@ -40,6 +40,7 @@ import re
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -147,6 +148,16 @@ def translate(message: str, language: str = DEFAULT) -> str:
             values = {name: _value(language, name, value) for name, value in found.groupdict().items()}
             return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
     return message
+
+
+def translate_problems(problems: Any, language: str = DEFAULT) -> Any:
+    """marshmallow's messages per field ({field: [message]}, nested for nested fields), each
+    message in the language: what a page or a message built from them shows."""
+    if isinstance(problems, dict):
+        return {key: translate_problems(value, language) for key, value in problems.items()}
+    if isinstance(problems, (list, tuple)):
+        return [translate_problems(value, language) for value in problems]
+    return translate(problems, language) if isinstance(problems, str) else problems
 
 
 def check() -> list[str]:

@@ -1,5 +1,6 @@
 """Evidence photos for an inspection record (by its inspector) or a rectification (by the
-unit's operator): PNG or JPEG as the bytes say, up to PHOTO_MAX_BYTES, stored by SHA-256."""
+unit's operator): PNG or JPEG as the bytes say (a rectification's evidence may also be a PDF
+file, a scanned notice or minutes), up to PHOTO_MAX_BYTES, stored by SHA-256."""
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ from services.common.records import utcnow
 
 from .models import Inspection, InspectionRecord, Photo, Rectification
 
-PNG, JPEG = "image/png", "image/jpeg"
+PNG, JPEG, PDF = "image/png", "image/jpeg", "application/pdf"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -25,6 +26,8 @@ def sniff(content: bytes) -> str | None:
         return PNG
     if content.startswith(b"\xff\xd8\xff"):
         return JPEG
+    if content.startswith(b"%PDF-"):
+        return PDF
     return None
 
 
@@ -65,8 +68,10 @@ def add(uow: UnitOfWork, actor: Actor, kind: str, owner_id: int, media_type: str
     if len(content) > max_bytes:
         raise TooLarge(f"照片超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传")
     actual = sniff(content)
-    if actual is None:
+    if kind == "record" and actual not in (PNG, JPEG):
         raise UnsupportedMediaType("只接受 PNG 或 JPEG 照片")
+    if actual is None:
+        raise UnsupportedMediaType("只接受 PNG、JPEG 照片或 PDF 文件")
     if media_type.split(";")[0].strip().lower() not in (actual, "application/octet-stream"):
         raise UnsupportedMediaType(f"照片实际是 {actual}，与声明的类型 {media_type} 不符")
     digest = hashlib.sha256(content).hexdigest()

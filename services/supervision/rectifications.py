@@ -46,6 +46,20 @@ def next_status(status: str, action: str) -> str:
 
 
 
+def actions(actor: Actor | None, r: Rectification) -> list[str]:
+    """What this reader may do with it now: the unit's operator submits (again), an inspector
+    who did not submit it accepts or returns it; the state table has the last word."""
+    if actor is None:
+        return []
+    if actor.role == "operator" and actor.unit == r.unit_code:
+        wanted = ("submit",)
+    elif actor.role == "inspector" and r.submitted_by != actor.username:
+        wanted = ("accept", "return")
+    else:
+        wanted = ()
+    return [a for a in wanted if (r.status, a) in TRANSITIONS]
+
+
 def _ref(r: Rectification) -> dict[str, Any]:
     return {"rectification_id": r.id, "inspection_id": r.inspection_id, "unit_code": r.unit_code,
             "dimension": r.dimension, "finding": r.finding, "deadline": r.deadline,
@@ -91,7 +105,7 @@ def submit(uow: UnitOfWork, actor: Actor, rectification_id: int, data: dict[str,
     _step(uow, r, to, actor.username, note, now)
     r.submitted_by = actor.username
     uow.emit(names.RECTIFICATION_SUBMITTED, {**_ref(r), "submitted_by": actor.username, "submitted_at": now})
-    return view(uow, r)
+    return view(uow, r, actor)
 
 
 def decide(uow: UnitOfWork, actor: Actor, rectification_id: int, action: str,
@@ -111,10 +125,10 @@ def decide(uow: UnitOfWork, actor: Actor, rectification_id: int, action: str,
     else:
         uow.emit(names.RECTIFICATION_RETURNED, {**_ref(r), "returned_by": actor.username, "returned_at": now,
                                                  "reason": reason})
-    return view(uow, r)
+    return view(uow, r, actor)
 
 
-def view(uow: UnitOfWork, r: Rectification) -> dict[str, Any]:
+def view(uow: UnitOfWork, r: Rectification, actor: Actor | None = None) -> dict[str, Any]:
     steps = uow.session.scalars(sa.select(RectificationStep).where(RectificationStep.rectification_id == r.id)
                                 .order_by(RectificationStep.id))
     photos = uow.session.execute(sa.select(Photo.sha256, Photo.media_type, Photo.size)
@@ -123,6 +137,7 @@ def view(uow: UnitOfWork, r: Rectification) -> dict[str, Any]:
             "finding": r.finding, "deduction": r.deduction, "deadline": r.deadline.isoformat(),
             "due_provisional": is_provisional(r.deadline), "status": r.status,
             "status_label": term("rectification_status", r.status), "opened_at": r.opened_at.isoformat(),
+            "submitted_by": r.submitted_by, "actions": actions(actor, r),
             "evidence": [{"sha256": h, "media_type": t, "size": s} for h, t, s in photos],
             "trail": [{"from": s.from_status, "to": s.to_status, "by": s.actor, "note": s.note,
                        "at": s.at.isoformat()} for s in steps]}
@@ -132,7 +147,7 @@ def get(uow: UnitOfWork, actor: Actor, rectification_id: int) -> dict[str, Any]:
     r = _load(uow, rectification_id)
     if not actor.acts_for(r.unit_code):
         raise Forbidden(f"整改 {r.id} 属于单位 {r.unit_code}，您无权查看")
-    return view(uow, r)
+    return view(uow, r, actor)
 
 
 def list_for(uow: UnitOfWork, actor: Actor, filters: dict[str, Any], limit: int = 50,
@@ -155,7 +170,7 @@ def list_for(uow: UnitOfWork, actor: Actor, filters: dict[str, Any], limit: int 
     if after:
         query = query.where(Rectification.id > int(after))
     rows = list(uow.session.scalars(query))
-    items = [view(uow, r) for r in rows[:limit]]
+    items = [view(uow, r, actor) for r in rows[:limit]]
     return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
 
 

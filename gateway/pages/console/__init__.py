@@ -1,8 +1,8 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation, rectification or report (where notifications land), the inbox and notification settings,
-reported public answers, the scans of items' QR codes (知晓率), feedback, the registry, accounts, webhooks, the
-administrator's pages and the audit trail."""
+records, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+(where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
+(知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
@@ -16,17 +16,19 @@ from .inspections import ConsoleInspections
 from .items import ConsoleItems
 from .progress import ConsoleProgress
 from .records import ConsoleRecords
+from .rectifications import ConsoleRectifications
 from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
 from .scans import ConsoleScans
 from .signin import ConsoleSignIn
+from .standing import ConsoleStanding
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
 
 
 class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
-                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
-                   ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
+                   ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
+                   ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""

@@ -82,10 +82,19 @@ def tables(progress: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             "overdue": sorted((g for g in by_town if g["overdue"]), key=lambda g: -g["overdue"])}
 
 
+def wide_label_room(labels: list[str], size: int = 14) -> int:
+    """The room a label's Chinese characters need beyond pygal's estimate, which counts each
+    character as wide as a Latin one (about 0.6 of the font size; a Chinese one is 1.0)."""
+    widest = max((sum(1 for ch in label if ord(ch) > 0x2e80) for label in labels), default=0)
+    return 10 + round(widest * size * 0.45)
+
+
 def chart_svg(kind: str, rows: list[dict[str, Any]], year: int) -> bytes:
     chart = pygal.HorizontalBar(style=STYLE, width=900, height=max(260, 40 * len(rows) + 120), show_legend=False,
                                 explicit_size=True, title=f"{year}年 {CHARTS[kind]}", js=[],
-                                print_values=True, range=(0, 100) if kind != "overdue" else None)
+                                print_values=True, range=(0, 100) if kind != "overdue" else None,
+                                no_data_text="暂无数据", truncate_label=-1,  # a town's whole name, never cut
+                                margin_left=wide_label_room([r["name"] for r in rows]))
     if kind == "overdue":
         chart.x_labels = [r["name"] for r in rows]
         chart.add("逾期", [r["overdue"] for r in rows])

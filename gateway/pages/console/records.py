@@ -1,21 +1,16 @@
-"""One record's read page, where a notification about it lands (services/common/console_links.py):
+"""One record's read page, where a notification about it lands (services/common/console_links.py; a rectification's
+page is in rectifications.py):
 - /console/obligations/<id>: an obligation with its due date and status; the county office
   reminds (催办) from it, the unit's operator drafts the item that fulfils it;
-- /console/rectifications/<id>: a rectification, its evidence and its trail;
 - /console/reports/<id>: a supervision report, its text and the printable page.
 Each service decides who may read the record; a refusal names whose it is (a 403 page)."""
 from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from services.common.contract.supervision import DIMENSIONS
-
-from ...labels import PROGRESS_STATUS_NAMES, labels
+from ...labels import PROGRESS_STATUS_NAMES
 from ..kit.pages import page, uncached
-from .figures import RECTIFICATION_STATUSES
 from .reminders import REMINDABLE, last_reminders
-
-DIMENSION_NAMES = labels("dimension", DIMENSIONS)
 
 
 class ConsoleRecords:
@@ -29,13 +24,6 @@ class ConsoleRecords:
         return self.renew_session(request, uncached(self.web.page(
             request, "console/obligation.html", title="公开任务", obligation=obligation, last=last,
             statuses=PROGRESS_STATUS_NAMES, open=obligation["status"] in REMINDABLE)))
-
-    @page("GET", "/console/rectifications/<id:rectification_id>")
-    def console_rectification(self, request: Request, rectification_id: int) -> Response:
-        rectification = self.supervision.get_rectification(request.actor, rectification_id)
-        return self.renew_session(request, uncached(self.web.page(
-            request, "console/rectification.html", title="整改", rectification=rectification,
-            statuses=RECTIFICATION_STATUSES, dimensions=DIMENSION_NAMES)))
 
     @page("GET", "/console/reports/<id:report_id>")
     def console_report(self, request: Request, report_id: int) -> Response:

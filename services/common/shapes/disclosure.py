@@ -189,6 +189,12 @@ class NewPlan(Schema):
 
     @validates_schema
     def milestones_fall_in_the_year(self, data: dict, **kwargs) -> None:
+        for index, milestone in enumerate(data.get("milestones") or (), 1):
+            # a PATCH loads partially, nested milestones too: a milestone still needs both fields
+            if "due_on" not in milestone:
+                raise ValidationError(f"第 {index} 个里程碑缺少日期（due_on）", "milestones")
+            if "title" not in milestone:
+                raise ValidationError(f"第 {index} 个里程碑缺少标题（title）", "milestones")
         if data.get("year") is None:
             return
         outside = [f"milestone «{m['title']}» is due {m['due_on']}, outside the plan's year {data['year']}"
