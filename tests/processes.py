@@ -84,7 +84,7 @@ class ServiceProcess:
         return self
 
     def wait_serving(self) -> ServiceProcess:
-        wait_for(self._serving, timeout=90, interval=0.2, message=f"{self.name} to serve /metrics")
+        wait_for(self._serving, timeout=180, interval=0.2, message=f"{self.name} to serve /metrics")
         return self
 
     def _serving(self) -> bool:
