@@ -19,6 +19,9 @@ PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
 # starting) the servers
 DEPLOY_TOOLS := var/tools/prometheus/usr/bin/promtool var/tools/prometheus-alertmanager/usr/bin/amtool \
 	var/tools/caddy/usr/bin/caddy
+# libfaketime, from Debian's package of that name unpacked the same way: with the run's clock set
+# (GONGKAI_FROZEN_AT) every process a cluster test starts is preloaded with it at the run's offset
+FAKETIME_LIB := var/tools/libfaketime/usr/lib
 
 # eventlet warns on import that it is deprecated, attributed to the module importing it first:
 # nameko's CLI in `nameko run`, nameko.extensions in `python -m services...` (make sample,
@@ -104,7 +107,7 @@ run-together: venv broker migrate sample ## the same, all services in one proces
 	$(PY) deploy/local.py --together
 
 # TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
-test: venv asyncapi-parser deploy-tools ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser deploy-tools $(FAKETIME_LIB) ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \

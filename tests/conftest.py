@@ -8,22 +8,25 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
 import contextlib  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
+import alembic  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from services.common.config import load_config  # noqa: E402
+from services.common.config import ROOT, load_config  # noqa: E402
 from services.common.crypto import new_key_spec  # noqa: E402
 from services.common.db import UnitOfWork, make_engine  # noqa: E402
 from services.common.migrate import SERVICES_WITH_DATABASE, upgrade  # noqa: E402
@@ -117,15 +120,38 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+# migrated SQLite templates kept between runs, one folder per state of the migrations
+TEMPLATE_CACHE = ROOT / "var" / "test-templates"
+
+
+def _schema_key() -> str:
+    """What the migrated schema follows from: every migration, the shared code they import, and
+    the versions of SQLAlchemy and Alembic."""
+    digest = hashlib.sha256(f"{sa.__version__} {alembic.__version__}".encode())
+    for path in sorted([*ROOT.glob("services/*/migrations/**/*.py"), *ROOT.glob("services/common/**/*.py")]):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory):
-    """Every service's SQLite database migrated once per test run; each test gets a copy."""
-    folder = tmp_path_factory.mktemp("sqlite-templates")
-    templates = {}
-    for service in SERVICES_WITH_DATABASE:
-        templates[service] = folder / f"{service}.db"
-        upgrade(service, f"sqlite:///{templates[service]}")
-    return templates
+    """Every service's SQLite database migrated once, kept under var/test-templates for the
+    next run while no migration (nor the shared code they import) changes; each test gets a
+    copy. Runs side by side build it at most once each, and the first complete one is kept."""
+    folder = TEMPLATE_CACHE / _schema_key()
+    if not folder.is_dir():
+        TEMPLATE_CACHE.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix="building-", dir=TEMPLATE_CACHE))
+        for stale in TEMPLATE_CACHE.iterdir():  # earlier schemas' (the file system's clock, never shifted)
+            if stale != building and building.stat().st_mtime - stale.stat().st_mtime > 3600:
+                shutil.rmtree(stale, ignore_errors=True)
+        for service in SERVICES_WITH_DATABASE:
+            upgrade(service, f"sqlite:///{building / f'{service}.db'}")
+        try:
+            building.rename(folder)
+        except OSError:  # another run kept its own first
+            shutil.rmtree(building, ignore_errors=True)
+    return {service: folder / f"{service}.db" for service in SERVICES_WITH_DATABASE}
 
 
 @pytest.fixture

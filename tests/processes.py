@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import glob
 import json
 import os
 import signal
@@ -32,10 +33,33 @@ def base_env(amqp_uri: str, database_urls: dict[str, str], smtp_port: int) -> di
     # eventlet's deprecation notice, raised where nameko's CLI imports it, is the only warning hidden
     env = {**os.environ, "AMQP_URI": amqp_uri, "SMTP_PORT": str(smtp_port),
            "PYTHONWARNINGS": "ignore::Warning:nameko.cli.commands",
-           "PYTHONPATH": str(ROOT), "EVENT_RETRY_BASE_SECONDS": "0.2", "EVENT_RETRY_MAX_SECONDS": "1"}
+           "PYTHONPATH": str(ROOT), "EVENT_RETRY_BASE_SECONDS": "0.2", "EVENT_RETRY_MAX_SECONDS": "1",
+           **shifted_clock(os.environ.get("LD_PRELOAD", ""))}
     for service, url in database_urls.items():
         env[f"{service.upper()}_DATABASE_URL"] = url
     return env
+
+
+# libfaketime: the system's (apt-get install libfaketime) or Debian's package unpacked under
+# var/tools (`make test` does that)
+FAKETIME_LIBRARIES = ("var/tools/libfaketime/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/*/faketime/libfaketime.so.1")
+
+
+def shifted_clock(preloaded: str = "") -> dict[str, str]:
+    """With the run's clock set (GONGKAI_CLOCK_OFFSET_SECONDS, from the root conftest.py), the
+    environment that runs a process at the same offset: libfaketime preloaded with a relative
+    FAKETIME, so the wall clock (Python's, SQLite's, libpq's) moves on from the shifted instant
+    while the monotonic clock eventlet's timers run on is left alone. Without it, nothing."""
+    offset = os.environ.get("GONGKAI_CLOCK_OFFSET_SECONDS")
+    if not offset:
+        return {}
+    found = [path for pattern in FAKETIME_LIBRARIES
+             for path in sorted(glob.glob(pattern if pattern.startswith("/") else str(ROOT / pattern)))]
+    if not found:
+        raise RuntimeError("the run's clock is set but libfaketime is missing: `make var/tools/libfaketime/usr/lib` "
+                           "unpacks it (or apt-get install libfaketime)")
+    return {"LD_PRELOAD": " ".join(filter(None, [found[0], preloaded])), "FAKETIME": f"{int(offset):+d}s",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
 
 
 class ServiceProcess:
@@ -60,7 +84,7 @@ class ServiceProcess:
         return self
 
     def wait_serving(self) -> ServiceProcess:
-        wait_for(self._serving, timeout=90, interval=0.2, message=f"{self.name} to serve /metrics")
+        wait_for(self._serving, timeout=180, interval=0.2, message=f"{self.name} to serve /metrics")
         return self
 
     def _serving(self) -> bool:

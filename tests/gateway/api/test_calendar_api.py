@@ -13,7 +13,6 @@ from openpyxl import Workbook
 
 from services.common import workdays
 from services.units.demo_accounts import DEMO_PASSWORD
-from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import scalar, wait_for
 from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
@@ -24,10 +23,9 @@ SOURCE = {"document": "国办发明电〔示例〕7号", "issued_on": f"{NEXT - 
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory, sqlite_templates):
-    with running_county(tmp_path_factory.mktemp("calendar"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS),
-                        env={"RATE_LIMITS_ENABLED": "false"}) as running:
-        yield running
+def county(calendar_county):
+    """The calendar modules' shared cluster (tests/gateway/api/calendar_fixtures.py)."""
+    return calendar_county
 
 
 def _weekend(year: int) -> date:

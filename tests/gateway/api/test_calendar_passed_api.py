@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from services.common import workdays
 from services.units.demo_accounts import DEMO_PASSWORD
-from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import wait_for
 from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
@@ -26,10 +25,9 @@ INSPECTOR = token("insp-a", "inspector")
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory, sqlite_templates):
-    with running_county(tmp_path_factory.mktemp("calendar-passed"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS),
-                        env={"RATE_LIMITS_ENABLED": "false"}) as running:
-        yield running
+def county(calendar_county):
+    """The calendar modules' shared cluster (tests/gateway/api/calendar_fixtures.py)."""
+    return calendar_county
 
 
 def _execute(url: str, sql: str, **params) -> None:
