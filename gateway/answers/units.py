@@ -31,6 +31,19 @@ class UnitWithOfficials(DirectoryEntry):
     officials = fields.List(fields.Nested(Official), metadata={"description": "who holds each role now"})
 
 
+class AuditArchive(Schema):
+    """One sealed month of the audit trail, moved out of the online entries."""
+    month = string(metadata={"description": "YYYY-MM, county time"})
+    file = string()
+    first_id = fields.Integer(required=True)
+    last_id = fields.Integer(required=True)
+    entries = fields.Integer(required=True)
+    head = string(metadata={"description": "the hash chain's head at the month's last entry"})
+    sha256 = string(metadata={"description": "of the archive file"})
+    sealed_at = fields.DateTime(required=True)
+
+
+AuditArchiveList = list_of("AuditArchiveList", AuditArchive)
 UnitPage = page_of("UnitPage", DirectoryEntry, "A page of the directory.")
 UnitList = list_of("UnitList", DirectoryEntry, "Units related to one (children, subtree or ancestors).")
 OfficialList = list_of("OfficialList", OfficialTerm)
@@ -136,4 +149,5 @@ ANSWERS = {
     ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): Record,
     ("GET", "/api/v1/audit"): Record,
     ("GET", "/api/v1/audit/verify"): Record,
+    ("GET", "/api/v1/audit/archives"): AuditArchiveList,
 }
