@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "notify_rules.yaml"
 RECIPIENTS = ("liaison", "secretary", "reviewer", "town_secretary", "county_office", "author", "answering_unit",
-              "admin")
+              "admin", "inspectors")
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox")
 URGENCIES = ("normal", "urgent")
 QUIET_CHANNELS = ("sms", "wecom", "dingtalk")  # wait for the morning unless urgent
