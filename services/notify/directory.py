@@ -87,6 +87,13 @@ def official(session: Session, unit_code: str, role: str) -> Person:
     return person
 
 
+def drawn_inspector(session: Session, username: str) -> Person:
+    """An inspector named by an inspection (drawn or chosen): told through their own account."""
+    account = session.get(KnownAccount, username)
+    if account is None or not account.enabled:
+        return Person(key=f"inspector:{username}", unit_code="office", missing=f"检查人员 {username} 没有可用的账号，")
+    return Person(key=f"inspector:{username}", unit_code=account.unit_code or "office", name=account.display_name,
+                  usernames=[username], missing=f"检查人员 {username} 的账号没有登记联系方式，")
 
 
 def town_of(session: Session, unit_code: str) -> str | None:
@@ -118,6 +125,8 @@ def resolve(session: Session, recipient: str, unit_codes: list[str], payload: di
     if recipient == "admin":
         return [Person(key="admin", unit_code="office", name="系统管理员", email=settings.get("ADMIN_EMAIL") or None,
                        usernames=_accounts(session, "admin"), missing="未配置系统管理员的（NOTIFY ADMIN_EMAIL）")]
+    if recipient == "inspectors":
+        return [drawn_inspector(session, username) for username in payload.get("inspectors") or ()]
     people = []
     for unit_code in unit_codes:
         if recipient in ("liaison", "secretary", "reviewer"):

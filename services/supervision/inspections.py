@@ -4,7 +4,6 @@ once submitted, and a correction is a new revision with a reason, the old one ke
 Submitting opens a rectification (限期整改) per finding."""
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,21 +62,35 @@ def belongs_under(uow: UnitOfWork):
     return lambda inspector_unit, unit: inspector_unit in chain_of(uow.session, unit)
 
 
+def refuse_chosen_seed(sample: dict[str, Any]) -> None:
+    if sample.get("seed") is not None:
+        raise InvalidInput("双随机抽查的种子由系统生成，并在抽签前公布其 SHA-256，"
+                           "任何人（包括安排检查的人）都不能指定：请删去 seed", {"fields": {"sample.seed": ["由系统生成，不能指定"]}})
+
+
+def _draw(uow: UnitOfWork, sample: dict[str, Any], pool: list[dict[str, Any]], per_unit: int) -> dict[str, Any]:
+    """Commit to a fresh seed (its SHA-256), then draw with it; the seed is revealed with the result."""
+    refuse_chosen_seed(sample)
+    seed = draw.new_seed()
+    committed = {"algorithm": draw.ALGORITHM, "commitment": draw.commitment(seed),
+                 "committed_at": utcnow().isoformat()}
+    population = _scope(uow, sample)
+    result = draw.draw(population, pool, seed, sample["share"], sample["count"], per_unit, belongs_under(uow))
+    return {**committed, "seed": seed, "drawn_at": utcnow().isoformat(), "population": population, "pool": pool,
+            "share": sample["share"], "count": sample["count"], "inspectors_per_unit": per_unit,
+            "scope": {k: v for k, v in sample.items() if k != "seed"},
+            "chains": {code: chain_of(uow.session, code) for code in population},
+            "units": result["units"], "assignments": result["assignments"]}
+
+
 def plan(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     require_office(actor)
     data = validated(NewInspection(), data, "检查安排")
     pool = data["inspectors"]
     seed, drawn = None, None
     if data["sample"] is not None:
-        sample = data["sample"]
-        seed = sample["seed"] if sample["seed"] is not None else secrets.randbelow(2 ** 53)
-        population = _scope(uow, sample)
-        result = draw.draw(population, pool, seed, sample["share"], sample["count"], data["inspectors_to_draw"],
-                           belongs_under(uow))
-        units, assignments = result["units"], result["assignments"]
-        drawn = {"algorithm": draw.ALGORITHM, "population": population, "pool": pool, "share": sample["share"],
-                 "count": sample["count"], "inspectors_per_unit": data["inspectors_to_draw"], "scope": sample,
-                 "chains": {code: chain_of(uow.session, code) for code in population}}
+        drawn = _draw(uow, data["sample"], pool, data["inspectors_to_draw"])
+        units, assignments = drawn.pop("units"), drawn.pop("assignments")
     else:
         wanted = data["unit_codes"] or subtree_of(uow.session, data["subtree"])
         units = _active_codes(uow, wanted)
@@ -115,10 +128,15 @@ def rerun_draw(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
     if inspection.draw is None:
         raise Conflict(f"检查 {inspection_id} 不是随机抽查，没有抽签记录")
     d = inspection.draw
-    again = draw.draw(d["population"], d["pool"], inspection.seed, d["share"], d["count"], d["inspectors_per_unit"],
-                      lambda inspector_unit, unit: inspector_unit in d["chains"].get(unit, [unit]))
-    return {"seed": inspection.seed, "algorithm": d["algorithm"], "population": d["population"],
-            "pool": d["pool"], "units": inspection.unit_codes, "assignments": inspection.assignments,
+    seed = d.get("seed", inspection.seed)
+    again = draw.rerun(d["algorithm"], d["population"], d["pool"], seed, d["share"], d["count"],
+                       d["inspectors_per_unit"],
+                       lambda inspector_unit, unit: inspector_unit in d["chains"].get(unit, [unit]))
+    return {"seed": seed, "algorithm": d["algorithm"], "commitment": d.get("commitment"),
+            "committed_at": d.get("committed_at"), "drawn_at": d.get("drawn_at"), "scope": d.get("scope"),
+            "share": d["share"], "count": d["count"], "inspectors_per_unit": d["inspectors_per_unit"],
+            "population": d["population"], "chains": d["chains"], "pool": d["pool"],
+            "units": inspection.unit_codes, "assignments": inspection.assignments,
             "rerun": again, "matches": (again["units"], again["assignments"]) == (inspection.unit_codes,
                                                                                   inspection.assignments)}
 
@@ -144,7 +162,9 @@ def view(uow: UnitOfWork, inspection: Inspection, actor: Actor | None = None) ->
     units = inspection.unit_codes if actor is None else visible_units(actor, inspection)
     return {"id": inspection.id, "title": inspection.title, "kind": inspection.kind,
             "window_opens": inspection.window_opens.isoformat(), "window_closes": inspection.window_closes.isoformat(),
-            "inspectors": inspection.inspectors, "seed": inspection.seed, "created_by": inspection.created_by,
+            "inspectors": inspection.inspectors,
+            "seed": inspection.seed if inspection.seed is not None else (inspection.draw or {}).get("seed"),
+            "created_by": inspection.created_by,
             "units": [{"unit_code": code, "inspectors": inspection.assignments.get(code, []),
                        "status": records[code].status if code in records else "pending",
                        "revision": records[code].revision if code in records else None} for code in units]}

@@ -463,3 +463,22 @@ def test_a_sent_email_whose_outcome_cannot_be_recorded_yet_is_recorded_later_not
     assert emails and all(d.status == "delivered" and d.attempts == 1 for d in emails)
     assert len(mail_sink.messages()) == len(emails) and len(failures) == 2
     assert "could not be recorded yet" in caplog.text
+
+
+def test_an_inspection_due_reaches_its_inspectors_own_inboxes_not_the_office_mailbox(uow_factory):
+    uow = uow_factory("notify")
+    county(uow)
+    for username in ("insp-a", "insp-b", "office-clerk"):
+        directory.apply_account_state(uow.session, {"username": username, "revision": 1, "display_name": username,
+                                                    "role": "inspector", "unit_code": None, "enabled": True})
+    uow.commit()
+    due = new_event("InspectionDue", {
+        "inspection_id": 7, "title": "双随机抽查", "kind": "random", "window_opens": datetime(2026, 12, 4).date(),
+        "window_closes": datetime(2026, 12, 11).date(), "unit_codes": ["V01"], "inspectors": ["insp-a", "insp-b"],
+        "dimensions": ["content", "form", "procedure", "timeliness", "feedback"]})
+    deliveries = by_channel(planner.plan(uow.session, due, RULES, settings(), DAY))
+    uow.commit()
+    assert not any(address == "office@example.gov.cn" for _, address in deliveries)
+    inbox = {m.username: m for m in uow.session.scalars(sa.select(InboxMessage))}
+    assert set(inbox) == {"insp-a", "insp-b", "op-v01"}  # the drawn inspectors and the unit's liaison
+    assert inbox["insp-a"].link == "https://gk.example/console/inspections/7"

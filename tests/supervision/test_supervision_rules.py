@@ -1,5 +1,7 @@
 """Supervision's rules without a broker: the random draw with its seed, the as-of score,
 rectifications' state table and the bad inputs, rankings, and a report's figures."""
+import hashlib
+import hmac
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,6 +11,7 @@ from services.common.contract import names, new_event
 from services.common.errors import Conflict, Forbidden, InvalidInput, Unprocessable
 from services.supervision import (
     draw,
+    draw_legacy,
     facts,
     inspection_records,
     inspections,
@@ -56,20 +59,55 @@ def test_period_and_as_of_parse():
     assert parse_as_of("2026-10-10T00:00:00 08:00") == datetime(2026, 10, 9, 16, tzinfo=UTC)  # "+" unencoded
 
 
+SEED_A, SEED_B = "00" * 31 + "01", "ab" * 32
+
+
 def test_random_draw_is_reproducible_and_keeps_inspectors_away_from_their_units():
     population = [f"V{i:03d}" for i in range(100)]
     pool = [{"username": "li", "unit_code": "V001"}, {"username": "wang", "unit_code": None},
             {"username": "zhao", "unit_code": "V002"}, {"username": "qian", "unit_code": None}]
-    first = draw.draw(population, pool, seed=20260701)
-    assert first == draw.draw(list(reversed(population)), list(reversed(pool)), seed=20260701)
+    first = draw.draw(population, pool, seed=SEED_A)
+    assert first == draw.draw(list(reversed(population)), list(reversed(pool)), seed=SEED_A)
     assert len(first["units"]) == 5  # at least 5% of 100
-    assert first != draw.draw(population, pool, seed=1)
+    assert first != draw.draw(population, pool, seed=SEED_B)
     for unit, assigned in first["assignments"].items():
         assert len(assigned) == 2
         assert all(next(p["unit_code"] for p in pool if p["username"] == a) != unit for a in assigned)
-    assert len(draw.draw(population[:7], pool, seed=3)["units"]) == 1  # 5% of 7 rounds up to 1
+    assert len(draw.draw(population[:7], pool, seed=SEED_A)["units"]) == 1  # 5% of 7 rounds up to 1
     with pytest.raises(Unprocessable):
-        draw.draw(population[:3], pool, seed=3, count=4)  # a sample larger than the population
+        draw.draw(population[:3], pool, seed=SEED_A, count=4)  # a sample larger than the population
+    with pytest.raises(Unprocessable):  # fewer inspectors than each unit needs
+        draw.draw(population, pool[:1], seed=SEED_A, count=1)
+
+
+def test_hmac_draw_follows_its_written_definition():
+    """hmac-sha256-v1 as docs/draw.md states it, computed here from hashlib and hmac alone."""
+    def rank(message):
+        return hmac.new(bytes.fromhex(SEED_B), message.encode(), hashlib.sha256).hexdigest()
+
+    population = [f"V{i:03d}" for i in range(30)]
+    pool = [{"username": f"u{i}", "unit_code": f"V{i:03d}"} for i in range(10)]
+    chains = {code: [code, "TOWN"] for code in population}
+    pool.append({"username": "town", "unit_code": "TOWN"})  # above every unit: always recused
+    got = draw.draw(population, pool, SEED_B, count=4, inspectors_per_unit=3,
+                    belongs_under=lambda own, unit: own in chains[unit])
+    units = sorted(population, key=rank)[:4]
+    assert got["units"] == units
+    for unit in units:
+        ordered = sorted((p["username"] for p in pool), key=lambda name: rank(f"{unit}:{name}"))
+        allowed = [name for name in ordered if name != "town" and f"V{int(name[1:]):03d}" != unit]
+        assert got["assignments"][unit] == allowed[:3]
+    assert draw.commitment(SEED_B) == hashlib.sha256(bytes.fromhex(SEED_B)).hexdigest()
+    assert len(bytes.fromhex(draw.new_seed())) == 32 and draw.new_seed() != draw.new_seed()
+
+
+def test_draws_of_the_first_algorithm_still_rerun():
+    population = [f"V{i:03d}" for i in range(100)]
+    pool = [{"username": n, "unit_code": None} for n in ("li", "wang", "zhao")]
+    old = draw_legacy.draw(population, pool, 20260701)
+    assert old == draw.rerun(draw_legacy.ALGORITHM, population, pool, 20260701, 0.05, None, 2,
+                             lambda own, unit: own == unit)
+    assert old["units"] == sorted(old["units"]) and len(old["units"]) == 5
 
 
 def test_rectification_state_table():
@@ -195,3 +233,34 @@ def test_rankings_and_report_figures():
                                "previous_rank": 1, "change": 0}]
     assert [u["unit_code"] for u in built["red_list"]] == ["V01"] and built["black_list"][0]["unit_code"] == "T01"
     assert reports.below_threshold(current, 60) == ["T01"]
+
+
+def test_random_inspection_commits_to_a_seed_nobody_chooses(county):
+    uow = county
+    today = county_today()
+    pool = [{"username": "insp-a", "unit_code": "T01"},  # the town: above every village, always recused
+            {"username": "insp-b", "unit_code": None}, {"username": "insp-c", "unit_code": "V01"},
+            {"username": "insp-d", "unit_code": None}]
+    plan = {"title": "双随机抽查", "kind": "random", "window_opens": today.isoformat(),
+            "window_closes": today.isoformat(), "sample": {"count": 2, "scope": "subtree", "scope_value": "T01"},
+            "inspectors": pool}
+    refused = [({**plan, "sample": {**plan["sample"], "seed": 42}}, InvalidInput),  # a seed by hand
+               ({**plan, "sample": {**plan["sample"], "seed": "ab" * 32}}, InvalidInput),
+               ({**plan, "inspectors": pool[:2]}, Unprocessable),  # one inspector left once recused
+               ({**plan, "sample": {**plan["sample"], "count": 9}}, Unprocessable)]  # more units than the scope
+    for bad, error in refused:
+        with pytest.raises(error) as caught:
+            inspections.plan(uow, OFFICE, bad)
+        uow.rollback()
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(caught.value))
+    assert inspections.list_inspections(uow, OFFICE)["items"] == []  # nothing changed
+    planned = inspections.plan(uow, OFFICE, plan)
+    uow.commit()
+    published = inspections.rerun_draw(uow, planned["id"])
+    assert published["algorithm"] == "hmac-sha256-v1" and published["matches"] is True
+    assert published["commitment"] == hashlib.sha256(bytes.fromhex(published["seed"])).hexdigest()
+    assert published["committed_at"] <= published["drawn_at"]
+    assert len(published["units"]) == 2 and set(published["population"]) == {"T01", "V01", "V02", "V03"}
+    for unit, assigned in published["assignments"].items():
+        assert "insp-a" not in assigned and len(assigned) == 2
+        assert unit != "V01" or "insp-c" not in assigned

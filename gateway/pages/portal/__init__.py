@@ -1,6 +1,9 @@
 """The public portal (templates at the top of gateway/templates): the county home, towns and
-agencies with their units, the unit search, units, items, plans and models, feedback and its tracking (rating and reopening with the PIN), reports of public answers, the units' posters and QR codes, an item's own QR notice, the 长辈版 switch, the favicon and robots.txt."""
+agencies with their units, the unit search, units, items, plans and models, feedback and its tracking (rating and
+reopening with the PIN), reports of public answers, the units' posters and QR codes, an item's own QR notice, the
+长辈版 switch, the favicon and robots.txt, and the 双随机 draws' public record."""
 from .display import PortalDisplay
+from .draws import PortalDraws
 from .feedback import PortalFeedbackRoutes
 from .posters import PosterRoutes
 from .notices import PortalNotices
@@ -11,5 +14,5 @@ from .tracking import PortalTrackingActions
 
 
 class PortalPages(PortalRoutes, PortalFeedbackRoutes, PortalTrackingActions, PortalAnswerReports, PosterRoutes,
-                  PortalTowns, PortalDisplay, PortalNotices):
+                  PortalTowns, PortalDisplay, PortalNotices, PortalDraws):
     """Every page of the portal."""

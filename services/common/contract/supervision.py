@@ -22,9 +22,11 @@ class InspectionRef(Payload):
 
 
 class InspectionScheduled(InspectionRef):
-    """The office planned an inspection. A random one (双随机) carries its seed: the draw of
-    units and inspectors can be re-run from it (GET /api/v1/inspections/{id}/draw)."""
-    seed = fields.Integer(required=True, allow_none=True)
+    """The office planned an inspection. A random one (双随机) drawn with python-random-v1
+    carried its integer seed; one drawn with hmac-sha256-v1 carries null here, its commitment,
+    seed, registers and result being public at /draws/{id}.json (docs/draw.md)."""
+    seed = fields.Integer(required=True, allow_none=True,
+                          metadata={"description": "the python-random-v1 seed; null for hmac-sha256-v1 draws"})
     scheduled_by = fields.String(required=True)
 
 

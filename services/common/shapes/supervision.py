@@ -69,12 +69,13 @@ class ChecklistBody(Strict):
 
 
 class RandomSample(Strict):
-    """双随机: units drawn at random from a scope, inspectors from a pool; the seed is kept."""
+    """双随机: units drawn from a scope, inspectors from a pool, with a seed the system makes."""
     scope = fields.String(load_default="county", validate=validate.OneOf(("county", "subtree", "sector")))
     scope_value = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 32))
     share = fields.Float(load_default=0.05, validate=validate.Range(0.0001, 1))
     count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, MAX_UNITS))
-    seed = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 2 ** 53))
+    seed = fields.Raw(load_default=None, allow_none=True,
+                      metadata={"description": "refused when given: the system makes the seed and commits to it"})
 
 
 class PoolMember(Strict):

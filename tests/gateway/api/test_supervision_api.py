@@ -1,15 +1,22 @@
 """Supervision over HTTP against separately started processes (one cluster for the module):
-a random inspection of 5 units with a recorded seed, scored; two findings, one rectification
+a random inspection of 5 units drawn with a seed nobody chose, published on the portal and
+recomputed by scripts/verify_draw.py, scored; two findings, one rectification
 returned, resubmitted and accepted, the other overdue (red to the unit); the same as-of query
 before and after a later change; the monthly report with its figures checked by hand; a
 model candidate nominated and designated through units; and the bad inputs."""
+import hashlib
 import io
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
+from services.common.config import ROOT
 from services.common.workdays import county_today
 from services.supervision import draw
 from tests.clusters import running_county
@@ -20,6 +27,7 @@ OFFICE = token("office", "inspector")
 FULL = [("content_complete", 10), ("content_true", 10), ("content_detail", 10), ("form_board", 10),
         ("form_online", 10), ("procedure_steps", 10), ("procedure_records", 5), ("on_time_periodic", 10),
         ("feedback_handling", 10)]
+VERIFY = ROOT / "scripts" / "verify_draw.py"
 POOL = [{"username": "insp-a"}, {"username": "insp-b"}, {"username": "insp-c", "unit_code": None}]
 
 
@@ -40,7 +48,37 @@ def mail_subjects(county):
                                               for p in sorted(folder.iterdir()))]
 
 
-def test_inspection_to_report_and_models(county):
+def check_published_draw(api, inspection, tmp_path):
+    """The portal publishes the draw to anyone; the independent script recomputes it from that."""
+    page = requests.get(f"{api}/draws/{inspection['id']}")  # not signed in
+    published = requests.get(f"{api}/draws/{inspection['id']}.json")
+    assert page.status_code == published.status_code == 200, page.text
+    record = published.json()
+    assert record["seed"] == inspection["seed"] and record["algorithm"] == "hmac-sha256-v1"
+    assert hashlib.sha256(bytes.fromhex(record["seed"])).hexdigest() == record["commitment"]
+    for shown in (record["commitment"], record["seed"], "hmac-sha256-v1", *record["units"],
+                  *(p["username"] for p in record["pool"])):
+        assert shown in page.text
+    assert "<script" not in page.text
+    saved = tmp_path / "draw.json"
+    saved.write_text(published.text, encoding="utf-8")
+    verified = subprocess.run([sys.executable, "-I", str(VERIFY), str(saved)], capture_output=True, text=True)
+    assert verified.returncode == 0 and verified.stdout.startswith("OK"), verified.stdout + verified.stderr
+    tampered = {**record, "units": list(reversed(record["units"]))}
+    saved.write_text(json.dumps(tampered), encoding="utf-8")
+    assert subprocess.run([sys.executable, "-I", str(VERIFY), str(saved)], capture_output=True).returncode == 1
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    shots = os.environ.get("PORTAL_SCREENSHOTS") or tmp_path / "shots"  # `make screenshots` keeps them
+    seen = subprocess.run([sys.executable, "-m", "tests.gateway.pages.draw_browser", f"{api}/draws/{inspection['id']}",
+                           str(tmp_path / "browser.json"), str(ROOT / shots)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert seen.returncode == 0, seen.stdout + seen.stderr
+    browser = json.loads((tmp_path / "browser.json").read_text())
+    assert browser["axe"] == {"390": [], "1280": []} and browser["scroll_width_390"] <= 390
+    assert browser["h1"].startswith("双随机抽查第")
+
+
+def test_inspection_to_report_and_models(county, tmp_path):
     api = county["api"]
     today = county_today()
     month = f"{today:%Y-%m}"
@@ -50,19 +88,24 @@ def test_inspection_to_report_and_models(county):
     closes = (opens + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     inspected_on = opens.replace(day=15).isoformat()
     plan = {"title": "双随机抽查", "kind": "random", "window_opens": opens.isoformat(),
-            "window_closes": closes.isoformat(), "sample": {"count": 5, "seed": 20260901, "scope": "county"},
+            "window_closes": closes.isoformat(), "sample": {"count": 5, "scope": "county"},
             "inspectors": POOL}
     # bad inputs change nothing
-    too_many = {**plan, "sample": {"count": 500, "seed": 1}}
+    too_many = {**plan, "sample": {"count": 500}}
     assert requests.post(f"{api}/api/v1/inspections", json=too_many, headers=OFFICE).status_code == 422
+    chosen = requests.post(f"{api}/api/v1/inspections", json={**plan, "sample": {"count": 5, "seed": 1}},
+                           headers=OFFICE)
+    assert chosen.status_code == 400 and "种子由系统生成" in chosen.text  # nobody chooses the seed
     made = requests.post(f"{api}/api/v1/inspections", json=plan, headers=OFFICE)
     assert made.status_code == 201, made.text
     inspection = made.json()
     assert inspection["id"] == 1  # the refused plan left nothing behind
-    assert inspection["seed"] == 20260901 and len(inspection["units"]) == 5
+    assert len(bytes.fromhex(inspection["seed"])) == 32 and len(inspection["units"]) == 5
     drawn = requests.get(f"{api}/api/v1/inspections/{inspection['id']}/draw", headers=OFFICE).json()
     assert drawn["matches"] is True
-    again = draw.draw(drawn["population"], drawn["pool"], drawn["seed"], count=5)
+    again = draw.draw(drawn["population"], drawn["pool"], drawn["seed"], count=5,
+                      belongs_under=lambda own, unit: own in drawn["chains"][unit])
+    check_published_draw(api, inspection, tmp_path)
     assert again["units"] == [u["unit_code"] for u in inspection["units"]]
     units = {u["unit_code"]: u["inspectors"][0] for u in inspection["units"]}
     codes = sorted(units)
