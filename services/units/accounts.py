@@ -121,10 +121,12 @@ def _load(session: Session, username: str) -> Account:
     return account
 
 
-def authenticate(session: Session, username: str, password: str) -> dict[str, Any]:
+def authenticate(session: Session, username: str, password: str,
+                 second_factor_roles: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The account, if the password is right and the account enabled. The refusal does not
     say which of username or password was wrong. A wrong password counts towards the
-    account's lockout (the caller commits the count: refusals included)."""
+    account's lockout (the caller commits the count: refusals included). For a role in
+    `second_factor_roles` the count ends only when the second factor is taken too."""
     if not _encodable(username) or not _encodable(password):  # a lone surrogate, say: no such password
         raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
@@ -140,7 +142,8 @@ def authenticate(session: Session, username: str, password: str) -> dict[str, An
         raise Forbidden(WRONG_PASSWORD)
     if not account.enabled:
         raise Forbidden("这个账号已停用：请联系县委领导小组办公室或系统管理员。")
-    lockout.succeeded(account)
+    if account.role not in second_factor_roles:
+        lockout.succeeded(account)
     if not account.must_change_password and hasher.check_needs_rehash(account.password_hash):
         account.password_hash = off_hub(hasher.hash, password)
     return view(account)

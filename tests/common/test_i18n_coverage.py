@@ -28,6 +28,7 @@ UNREAD = {  # (file, the expression): what is read there, and where its entries 
     ("gateway/errors.py", "exc.message"),  # the envelope: a DomainError's message
     ("gateway/errors.py", "exc.description or exc.name"),  # werkzeug's HTTPException: routing's 404/405
     ("gateway/api/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
+    ("services/units/sessions.py", "second_factor.NOT_ENROLLED"),  # services/units/second_factor.py's
     ("gateway/pages/kit/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
     ("services/units/job_runner.py", "exc.message"),  # a failed job's error: a DomainError's message
     ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages: by hand,

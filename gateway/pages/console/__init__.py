@@ -16,12 +16,13 @@ from .records import ConsoleRecords
 from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
+from .second_factor import ConsoleSecondFactor
 from .signin import ConsoleSignIn
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
 
 
-class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
+class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleInbox,
                    ConsoleReportedAnswers):
