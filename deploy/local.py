@@ -170,7 +170,8 @@ def banner(config: dict[str, Any], split: bool) -> str:
     metrics = ([(name, address) for name, (_, address) in SERVICES.items()] if split
                else [("all services", config["METRICS_ADDRESS"])])
     secret = config["GATEWAY"]["JWT_SECRET"]
-    variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN"}
+    variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN",
+                 "secadmin": "SECADMIN", "auditor": "AUDITOR"}
     demo = [(variables[role], user, role, unit) for user, role, unit, _ in DEMO_ACCOUNTS]
     smtp = config["SMTP"]
     today = county_today()

@@ -12,7 +12,7 @@ PNG, JPEG = "image/png", "image/jpeg"
 PHOTO_TYPES = (PNG, JPEG)
 
 # --- roles ---------------------------------------------------------------------------------
-ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")  # an account's role (no subscribers)
+ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")  # an account's role (no subscribers)
 assert set(ACCOUNT_ROLES) <= set(ROLES)
 
 # --- uploads -------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ DEMO_PASSWORD = "gongkai-demo-2026"
 DEMO_ACCOUNTS = (
     ("office", "inspector", None, "县委领导小组办公室"),
     ("admin", "admin", None, "系统管理员"),
+    ("secadmin", "secadmin", None, "安全管理员"),
+    ("auditor", "auditor", None, "审计管理员"),
     ("op-a001", "operator", "A001", "县委办 党务干事"),
     ("rv-a001", "reviewer", "A001", "县委办 书记"),
     ("member-a001", "member", "A001", "县委办 党员"),

@@ -3,16 +3,23 @@ a new county-office account enrols at its first sign-in (QR code, a wrong code r
 right one shows ten recovery codes once), then signs in with a code after the password; a code
 used once is refused the second time, on the console and through the API's password grant,
 which asks for `otp`; a recovery code works once; every attempt is in the audit trail under
-the account's name."""
+the account's name. The pages in Chromium with axe; and the three administrators on the
+accounts pages."""
+import json
+import os
 import re
+import subprocess
+import sys
 import time
 import uuid
 
 import pyotp
 import requests
 
+from services.common.config import ROOT
+from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
-from tests.gateway.pages.test_console_signin import NEW_PASSWORD, csrf_of, hidden_of
+from tests.gateway.pages.test_console_signin import NEW_PASSWORD, csrf_of, hidden_of, sign_in
 from tests.otp import code_for
 from tests.test_end_to_end import token
 
@@ -78,8 +85,57 @@ def test_an_office_account_enrols_at_its_first_sign_in_and_then_needs_its_code(c
 
     def seen():
         trail = requests.get(f"{api}/api/v1/audit", params={"actor": username, "limit": 100},
-                             headers=token("admin", "admin"), timeout=10).json()["items"]
+                             headers=token("auditor", "auditor"), timeout=10).json()["items"]
         return {(e["action"], e["result"]) for e in trail}
     wait_for(lambda: {("POST /login", 200), ("POST /login/enrol", 200), ("POST /login/otp", 303),
                       ("POST /api/v1/auth/token", 401), ("POST /api/v1/auth/token", 200)} <= seen(),
              timeout=30, message="the sign-ins in the audit trail")
+
+
+def test_the_second_factor_pages_in_a_browser(county, tmp_path):
+    """Chromium at 390 and 1280 px: the enrolment, recovery codes and code pages, each without a
+    serious axe finding and without sideways scrolling on a phone."""
+    api, username = county["api"], f"insp-{uuid.uuid4().hex[:6]}"
+    made = requests.post(f"{api}/api/v1/accounts", headers=token("admin", "admin"), json={
+        "username": username, "password": NEW_PASSWORD, "role": "inspector", "display_name": "办公室 浏览器"})
+    assert made.status_code == 201, made.text
+    command = [sys.executable, "-m", "tests.gateway.pages.second_factor_browser", api, username, NEW_PASSWORD,
+               str(tmp_path / "result.json")]
+    shots = os.environ.get("PORTAL_SCREENSHOTS")
+    if shots:
+        command += ["--screenshots", str(ROOT / shots)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["axe"] == {"login-enrol": [], "login-recovery": [], "login-otp": [], "login-otp-refused": []}
+    seen = result["seen"]
+    assert seen["login-enrol"]["h1"] == "绑定动态验证码" and seen["login-recovery"]["h1"] == "请保存恢复码"
+    assert seen["codes"] == 10 and seen["after_enrol"].endswith("/console")
+    assert seen["login-otp"]["h1"] == "输入动态验证码" and seen["after_code"].endswith("/console")
+    assert all(shown["scroll_width"] <= 390 for shown in seen.values() if isinstance(shown, dict))
+
+
+def test_the_security_administrator_unlocks_and_resets_and_the_system_administrator_does_not(county):
+    """三权分立 on the console: secadmin (with its code) sees the locked accounts and the reset and
+    unlock buttons, never on its own account; admin keeps disable and enable and is refused the rest."""
+    api = county["api"]
+    secadmin, signed_in = sign_in(api, "secadmin", DEMO_PASSWORD)
+    assert signed_in.status_code == 303, signed_in.text
+    home = secadmin.get(f"{api}/console")
+    assert home.status_code == 200 and "被锁定的账号" in home.text
+    listed = secadmin.get(f"{api}/console/accounts", params={"q": "rv-a001"})
+    assert "/console/accounts/rv-a001/reset" in listed.text and "/console/accounts/rv-a001/disable" not in listed.text
+    own = secadmin.get(f"{api}/console/accounts", params={"q": "secadmin"})
+    assert "/console/accounts/secadmin/reset" not in own.text
+    refused = secadmin.post(f"{api}/console/accounts/secadmin/reset",
+                            data={"csrf_token": csrf_of(secadmin.get(f"{api}/console/accounts/rv-a001/reset"))})
+    assert refused.status_code == 409 and "另一位管理员" in refused.text
+
+    admin, _ = sign_in(api, "admin", DEMO_PASSWORD)
+    confirm = admin.get(f"{api}/console/accounts/rv-a001/reset")
+    assert confirm.status_code == 403 and "安全管理员解锁、重置密码" in confirm.text
+    tried = admin.post(f"{api}/console/accounts/rv-a001/reset", data={"csrf_token": csrf_of(
+        admin.get(f"{api}/console/accounts"))})
+    assert tried.status_code == 409 and "一次性密码" not in tried.text
+    assert "/console/accounts/rv-a001/disable" in admin.get(f"{api}/console/accounts", params={"q": "rv-a001"}).text
