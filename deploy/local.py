@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from gateway.auth import mint_token  # noqa: E402
 from services.common.config import load_config  # noqa: E402
 from services.common.workdays import county_today  # noqa: E402
-from services.units.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
+from services.units.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_otp_file, demo_otp_secrets  # noqa: E402
 
 # service -> (module, metrics address when it runs in its own process)
 SERVICES = {
@@ -170,7 +170,8 @@ def banner(config: dict[str, Any], split: bool) -> str:
     metrics = ([(name, address) for name, (_, address) in SERVICES.items()] if split
                else [("all services", config["METRICS_ADDRESS"])])
     secret = config["GATEWAY"]["JWT_SECRET"]
-    variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN"}
+    variables = {"operator": "OP", "reviewer": "RV", "member": "MEMBER", "inspector": "INSPECTOR", "admin": "ADMIN",
+                 "secadmin": "SECADMIN", "auditor": "AUDITOR"}
     demo = [(variables[role], user, role, unit) for user, role, unit, _ in DEMO_ACCOUNTS]
     smtp = config["SMTP"]
     today = county_today()
@@ -186,6 +187,8 @@ def banner(config: dict[str, Any], split: bool) -> str:
         "",
         f"Demo accounts (password {DEMO_PASSWORD}): "
         + ", ".join(f"{u} ({r}{' of ' + unit if unit else ''})" for u, r, unit, _ in DEMO_ACCOUNTS),
+        f"Second factor (TOTP secrets, demo only, from {demo_otp_file()}): "
+        + (", ".join(f"{u} {s}" for u, s in demo_otp_secrets().items()) or "none yet"),
         f"Sign in as one:  curl -s -X POST {gateway}/api/v1/auth/token -H 'Content-Type: application/json' "
         f"-d '{{\"grant_type\": \"password\", \"username\": \"op-a001\", \"password\": \"{DEMO_PASSWORD}\"}}'",
         f"Or use these tokens, valid {TOKEN_TTL // 3600} h (paste into your shell):",

@@ -28,11 +28,24 @@ def is_audited(request: Request) -> bool:
 
 def entry_for(request: Request, rule: str, actor: dict[str, Any] | None, status: int,
               request_id: str) -> dict[str, Any] | None:
-    """The audit entry of a request to a route: None unless it changes state or is an audited read."""
+    """The audit entry of a request to a route: None unless it changes state or is an audited read. A
+    sign-in names the account it was for (`request.signing_in`, set by the sign-in routes: the role
+    once the account is known, `anonymous` for a refusal), so its successes and failures are found
+    by the account's name."""
     if not is_audited(request):
         return None
     target = request.path if request.method in STATE_CHANGING else request.full_path.rstrip("?")
-    actor = actor or {"username": "anonymous", "role": "anonymous", "unit": None}
+    actor = getattr(request, "signing_in", None) or actor or {"username": "anonymous", "role": "anonymous",
+                                                                "unit": None}
     return {"actor": actor["username"], "role": actor["role"], "unit": actor.get("unit"),
             "action": f"{request.method} {rule}", "target": target, "result": status,
             "at": utcnow().isoformat(), "request_id": request_id}
+
+
+def signing_in(request: Request, username: str | None, account: dict[str, Any] | None = None) -> None:
+    """Mark the request as a sign-in for `username` (the account, once known) for its audit entry."""
+    if account is not None:
+        request.signing_in = {"username": account["username"], "role": account["role"],
+                              "unit": account.get("unit_code")}
+    elif username:
+        request.signing_in = {"username": str(username)[:64].strip().lower(), "role": "anonymous", "unit": None}

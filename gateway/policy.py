@@ -35,11 +35,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/api-keys/<id:key_id>"): only("admin"),
     ("POST", "/api/v1/auth/password"): PUBLIC,  # the current password is the proof (a one-time one too)
     # accounts (gateway/api/accounts.py): the administrator's
-    ("GET", "/api/v1/accounts"): only("admin"),
+    # 三权分立: admin opens, disables, enables accounts; secadmin roles, unlocks, resets (gateway/policy_areas/security.py)
+    ("GET", "/api/v1/accounts"): only("admin", "secadmin"),
     ("POST", "/api/v1/accounts"): only("admin"),
-    ("GET", "/api/v1/accounts/<username:username>"): only("admin"),
-    ("PATCH", "/api/v1/accounts/<username:username>"): only("admin"),
-    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
+    ("GET", "/api/v1/accounts/<username:username>"): only("admin", "secadmin"),
+    ("PATCH", "/api/v1/accounts/<username:username>"): only("secadmin"),
+    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable):action>"): only("admin"),
+    ("POST", "/api/v1/accounts/<username:username>/<any(unlock,reset):action>"): only("secadmin"),
+    ("GET", "/api/v1/accounts/<username:username>/second-factor"): only("secadmin"),
+    ("POST", "/api/v1/accounts/<username:username>/second-factor/reset"): only("secadmin"),
     ("POST", "/api/v1/accounts/provision"): only("admin"),
     # the registry: the directory is public, its upkeep the administrator's
     ("GET", "/api/v1/units"): PUBLIC,
@@ -174,9 +178,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/commitments"): only("operator", "reviewer", "inspector"),
     ("GET", "/api/v1/comments"): PUBLIC,
     ("POST", "/api/v1/comments"): only("inspector", "reviewer"),
-    # the audit trail: read by the county office and the administrator, edited by no one
-    ("GET", "/api/v1/audit"): only("inspector", "admin"),
-    ("GET", "/api/v1/audit/verify"): only("inspector", "admin"),
+    # the audit trail: read and verified by the audit administrator (and nobody else), edited by no one
+    ("GET", "/api/v1/audit"): only("auditor"),
+    ("GET", "/api/v1/audit/verify"): only("auditor"),
 }
 # anything else is a 404 in the envelope, for anyone
 CATCH_ALL = "/<path:path>"
@@ -212,7 +216,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/login/password"): PUBLIC,
     ("POST", "/login/password"): PUBLIC,  # the current (or one-time) password is the proof
     ("POST", "/logout"): PUBLIC,
-    ("GET", "/console"): only("operator", "reviewer", "inspector", "admin"),
+    ("GET", "/console"): only("operator", "reviewer", "inspector", "admin", "secadmin", "auditor"),
     ("GET", "/console/items/new"): only("operator"),
     ("POST", "/console/items"): only("operator"),
     ("GET", "/console/items/<id:item_id>"): only("operator", "reviewer", "inspector", "admin"),
@@ -249,11 +253,6 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>"): only("inspector"),
     ("GET", "/console/inspections/<id:inspection_id>/units/<code:unit_code>/submit"): only("inspector"),
     ("POST", "/console/inspections/<id:inspection_id>/units/<code:unit_code>/submit"): only("inspector"),
-    ("GET", "/console/accounts"): only("admin"),
-    ("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
-    ("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>"): only("admin"),
-    ("GET", "/console/accounts/provision"): only("admin"),
-    ("POST", "/console/accounts/provision"): only("admin"),
     # the registry (gateway/pages/console/registry.py): the office and the administrator; a unit's own officials its page
     ("GET", "/console/units"): only("inspector", "admin"),
     ("GET", "/console/units/<code:code>"): only("inspector", "admin", "operator", "reviewer"),

@@ -110,6 +110,9 @@ class TokenRequest(Schema):
     username = fields.String(validate=validate.Length(max=64))
     password = fields.String(validate=validate.Length(max=256), load_only=True)
     refresh_token = fields.String(validate=validate.Length(max=256), load_only=True)
+    otp = fields.String(validate=validate.Length(max=32), load_only=True,
+                        metadata={"description": "the second factor (a 6-digit TOTP code, or a recovery code) for "
+                                                 "the county office and the administrators"})
 
 
 class Logout(Schema):

@@ -14,7 +14,7 @@ PHOTO_TYPES = (PNG, JPEG)
 EVIDENCE_TYPES = (PNG, JPEG, PDF)  # a rectification's evidence: photos, or a scanned notice as PDF
 
 # --- roles ---------------------------------------------------------------------------------
-ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")  # an account's role (no subscribers)
+ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")  # an account's role (no subscribers)
 assert set(ACCOUNT_ROLES) <= set(ROLES)
 
 # --- uploads -------------------------------------------------------------------------------

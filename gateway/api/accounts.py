@@ -115,18 +115,34 @@ class AccountRoutes:
         return json_response(self.units.change_account_role(username, body["role"],
                                                             body["unit_code"]))
 
-    @api("POST", "/api/v1/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
+    @api("POST", "/api/v1/accounts/<username:username>/<any(disable,enable):action>")
     def act_on_account(self, request: Request, username: str, action: str) -> Response:
-        """disable (its sessions end), enable, unlock (after wrong passwords), or reset the password:
-        a one-time password (`password`, in this answer only) that the next sign-in must change."""
-        if action == "disable":
-            self._not_yourself(request, username, "停用自己的账号")
-            return json_response(self.units.set_account_enabled(username, False))
-        if action == "enable":
-            return json_response(self.units.set_account_enabled(username, True))
+        """The system administrator's: disable (its sessions end; never the last of the three
+        administrators) or enable an account, never their own."""
+        self._not_yourself(request, username, "停用或启用自己的账号")
+        return json_response(self.units.set_account_enabled(username, action == "enable"))
+
+    @api("POST", "/api/v1/accounts/<username:username>/<any(unlock,reset):action>")
+    def secure_account(self, request: Request, username: str, action: str) -> Response:
+        """The security administrator's: unlock (after wrong passwords), or reset the password: a
+        one-time password (`password`, in this answer only) that the next sign-in must change.
+        Never on their own account."""
+        self._not_yourself(request, username, "解锁或重置自己的账号")
         if action == "unlock":
             return json_response(self.units.unlock_account(username))
         return json_response(self.units.reset_password(username))
+
+    @api("GET", "/api/v1/accounts/<username:username>/second-factor")
+    def second_factor(self, request: Request, username: str) -> Response:
+        """Whether the account has a second factor, since when, and how many recovery codes are left."""
+        return json_response(self.units.second_factor_status(username))
+
+    @api("POST", "/api/v1/accounts/<username:username>/second-factor/reset")
+    def reset_second_factor(self, request: Request, username: str) -> Response:
+        """The security administrator's reset of a lost phone: the secret and the recovery codes go,
+        the account's sessions end, its next sign-in enrols again. Never their own."""
+        self._not_yourself(request, username, "重置自己的动态验证码")
+        return json_response(self.units.reset_second_factor(username))
 
     @api("POST", "/api/v1/accounts/provision", body=Provisioning, produces=(XLSX,))
     def provision_accounts(self, request: Request) -> Response:

@@ -6,9 +6,10 @@ from typing import Any, Callable
 
 from werkzeug.wrappers import Request, Response
 
-from services.common.errors import AccountLocked, Forbidden, SignInSlowed
+from services.common.errors import AccountLocked, Forbidden, SecondFactorRequired, SignInSlowed
 
 from .. import schemas
+from ..audit_entry import signing_in
 from ..auth import mint_token
 from ..errors import ApiError, unauthorized
 from ..idempotency import idempotent
@@ -18,12 +19,15 @@ from ..http import api, json_body, json_response
 class AuthRoutes:
     @api("POST", "/api/v1/auth/token", body=schemas.TokenRequest)
     def issue_token(self, request: Request) -> Response:
-        """grant_type=password (username, password) or grant_type=refresh_token (refresh_token)."""
+        """grant_type=password (username, password, and otp for the roles that sign in with a second
+        factor) or grant_type=refresh_token (refresh_token)."""
         body = json_body(request, schemas.TokenRequest(), self.access.max_body)
         if body["grant_type"] == "password":
             if not body.get("username") or not body.get("password"):
                 raise unauthorized("give a username and a password")
-            session = self._units_auth(self.units.login, body["username"], body["password"])
+            signing_in(request, body["username"])
+            session = self._units_auth(self.units.login, body["username"], body["password"], body.get("otp"))
+            signing_in(request, None, session["account"])
         else:
             if not body.get("refresh_token"):
                 raise unauthorized("give the refresh token")
@@ -61,12 +65,19 @@ class AuthRoutes:
         return json_response(key)
 
     def _units_auth(self, method: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
-        """A refused login or refresh is a 401, whatever the reason; an account slowed or
+        """A refused login or refresh is a 401, whatever the reason (second_factor_required when the
+        code is missing); an account slowed or
         locked after wrong passwords a 429 with Retry-After."""
         try:
             return method(*args)
         except Forbidden as exc:
             raise unauthorized(exc.message) from None
+        except SecondFactorRequired as exc:  # the challenge is the console's: never in the API's answer
+            headers = {"WWW-Authenticate": 'Bearer realm="gongkai"'}
+            if exc.details.get("step") == "enrol":
+                raise ApiError(401, exc.code, exc.message, {"step": "enrol"}, headers=headers) from None
+            raise ApiError(401, exc.code, "此账号登录须同时给出动态验证码（otp）。", {"step": "code"},
+                           headers=headers) from None
         except (AccountLocked, SignInSlowed) as exc:
             raise ApiError(429, exc.code, exc.message, exc.details,
                            headers={"Retry-After": str(exc.details.get("retry_after_seconds", 60))}) from None

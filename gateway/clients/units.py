@@ -27,6 +27,14 @@ class UnitsClient(ServiceClient):
         """Append the gateway's spooled audit entries, in order (gateway/audit.py's drain)."""
         return self._call("append_audit_batch", entries)
 
+    def begin_enrolment(self, challenge: str) -> dict[str, Any]:
+        """A new TOTP secret (and its otpauth URI) for the account behind a sign-in challenge."""
+        return self._call("begin_enrolment", challenge)
+
+    def confirm_enrolment(self, challenge: str, code: str) -> dict[str, Any]:
+        """A session and the recovery codes (in this answer only)."""
+        return self._call("confirm_enrolment", challenge, code)
+
     def change_account_role(self, username: str, role: str, unit_code: str | None = None) -> dict[str, Any]:
         return self._call("change_account_role", username, role, unit_code)
 
@@ -94,8 +102,9 @@ class UnitsClient(ServiceClient):
                    after: str | None = None) -> dict[str, Any]:
         return self._call("list_units", sector, parent, town, status, q, limit, after)
 
-    def login(self, username: str, password: str) -> dict[str, Any]:
-        return self._call("login", username, password)
+    def login(self, username: str, password: str, otp: str | None = None) -> dict[str, Any]:
+        """A session; SecondFactorRequired (with a challenge) for a role that needs a code and gave none."""
+        return self._call("login", username, password, otp)
 
     def logout(self, refresh_token: str) -> None:
         return self._call("logout", refresh_token)
@@ -111,6 +120,16 @@ class UnitsClient(ServiceClient):
 
     def officials(self, code: str, on: str | None = None) -> list[dict[str, Any]]:
         return self._call("officials", code, on)
+
+    def reset_second_factor(self, username: str) -> dict[str, Any]:
+        return self._call("reset_second_factor", username)
+
+    def second_factor_status(self, username: str) -> dict[str, Any]:
+        return self._call("second_factor_status", username)
+
+    def second_step(self, challenge: str, code: str) -> dict[str, Any]:
+        """A session, given a sign-in challenge and a TOTP or recovery code."""
+        return self._call("second_step", challenge, code)
 
     def provision_accounts(self, town: str | None = None, after: str | None = None, limit: int = 50) -> dict[str, Any]:
         return self._call("provision_accounts", town, after, limit)

@@ -1,8 +1,8 @@
 """Policy rows for the audit administrator's trail, its archives and their verification."""
 from __future__ import annotations
 
-# becomes the audit administrator (auditor) once the administrators are separated (三权分立)
-AUDIT_READERS = frozenset({"admin"})
+# the audit administrator reads, exports and verifies the trail, and nobody else (三权分立)
+AUDIT_READERS = frozenset({"auditor"})
 
 
 def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:

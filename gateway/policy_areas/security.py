@@ -1,6 +1,21 @@
-"""Policy rows for sign-in, second factors, the three administrators, passwords and sessions."""
+"""Policy rows for sign-in, second factors, the three administrators, passwords and sessions
+(the pages'; the API's rows for the three administrators are in gateway/policy.py's POLICY)."""
 from __future__ import annotations
+
+ADMINS = frozenset({"admin", "secadmin"})
+ACTIONS = "<any(disable,enable,unlock,reset):action>"
 
 
 def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
-    return {}
+    return {
+        # the second step of signing in: the sign-in challenge in the form is the proof
+        ("POST", "/login/otp"): public,
+        ("POST", "/login/enrol"): public,
+        # the accounts' pages: the system administrator disables and enables, the security administrator
+        # unlocks and resets (ACTIONS_OF in gateway/pages/console/accounts.py), neither on their own account
+        ("GET", "/console/accounts"): ADMINS,
+        ("GET", f"/console/accounts/<username:username>/{ACTIONS}"): ADMINS,
+        ("POST", f"/console/accounts/<username:username>/{ACTIONS}"): ADMINS,
+        ("GET", "/console/accounts/provision"): frozenset({"admin"}),
+        ("POST", "/console/accounts/provision"): frozenset({"admin"}),
+    }

@@ -10,7 +10,11 @@ from typing import Any
 
 from .errors import InvalidInput
 
-ROLES = ("member", "operator", "reviewer", "inspector", "admin", "subscriber")
+ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor", "subscriber")
+# the three administrators (三权分立): the system administrator (admin), the security administrator
+# (secadmin: roles, unlocks, second-factor resets, password policy) and the audit administrator
+# (auditor: reads, exports and verifies the audit trail, nothing else); no account holds two
+ADMINISTRATORS = ("admin", "secadmin", "auditor")
 COUNTY_ROLES = frozenset({"inspector", "admin"})  # the county office sees every unit
 UNIT_ROLES = frozenset({"operator", "reviewer", "member"})  # act for (or belong to) one unit
 

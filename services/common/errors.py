@@ -87,6 +87,13 @@ class PasswordChangeRequired(DomainError):
     status, code = 403, "password_change_required"
 
 
+class SecondFactorRequired(DomainError):
+    """The password was right; the account's role signs in with a second factor too (details:
+    `challenge`, the token the second step presents, and `step`: `enrol` while the account has no
+    factor yet, else `code`)."""
+    status, code = 401, "second_factor_required"
+
+
 DOMAIN_ERRORS = (DomainError,)
 
 

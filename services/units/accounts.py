@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from services.common import i18n
+from services.common.actor import ADMINISTRATORS
 from services.common.contract import names, new_event
 from services.common.db import outbox_record
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -27,7 +28,7 @@ from services.common.records import utcnow
 from . import lockout
 from .models import Account, Unit
 
-ROLES = ("member", "operator", "reviewer", "inspector", "admin")
+ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 UNIT_ROLES = ("member", "operator", "reviewer")  # these act for one unit
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 10
@@ -121,10 +122,12 @@ def _load(session: Session, username: str) -> Account:
     return account
 
 
-def authenticate(session: Session, username: str, password: str) -> dict[str, Any]:
+def authenticate(session: Session, username: str, password: str,
+                 second_factor_roles: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The account, if the password is right and the account enabled. The refusal does not
     say which of username or password was wrong. A wrong password counts towards the
-    account's lockout (the caller commits the count: refusals included)."""
+    account's lockout (the caller commits the count: refusals included). For a role in
+    `second_factor_roles` the count ends only when the second factor is taken too."""
     if not _encodable(username) or not _encodable(password):  # a lone surrogate, say: no such password
         raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
@@ -140,7 +143,8 @@ def authenticate(session: Session, username: str, password: str) -> dict[str, An
         raise Forbidden(WRONG_PASSWORD)
     if not account.enabled:
         raise Forbidden("这个账号已停用：请联系县委领导小组办公室或系统管理员。")
-    lockout.succeeded(account)
+    if account.role not in second_factor_roles:
+        lockout.succeeded(account)
     if not account.must_change_password and hasher.check_needs_rehash(account.password_hash):
         account.password_hash = off_hub(hasher.hash, password)
     return view(account)
@@ -187,8 +191,22 @@ def announce(session: Session, account: Account, event_type: str) -> None:
         "role": account.role, "unit_code": account.unit_code, "enabled": account.enabled})))
 
 
+def _not_the_last(session: Session, account: Account, what: str) -> None:
+    """The last enabled account of one of the three administrators is never disabled nor given
+    another role: the county would be left without that administrator."""
+    if account.role not in ADMINISTRATORS or not account.enabled:
+        return
+    others = session.scalar(sa.select(sa.func.count()).select_from(Account).where(
+        Account.role == account.role, Account.enabled.is_(True), Account.username != account.username)) or 0
+    if not others:
+        username, role = account.username, i18n.term("role", account.role)
+        raise Conflict(f"{username} 是最后一个在用的{role}账号，不能{what}：请先开设另一个。")
+
+
 def set_enabled(session: Session, username: str, enabled: bool) -> dict[str, Any]:
     account = _load(session, username)
+    if not enabled:
+        _not_the_last(session, account, "停用")
     if account.enabled != enabled:
         account.enabled, account.updated_at = enabled, utcnow()
         account.auth_version += 1
@@ -199,6 +217,8 @@ def set_enabled(session: Session, username: str, enabled: bool) -> dict[str, Any
 def change_role(session: Session, username: str, role: str, unit_code: str | None) -> dict[str, Any]:
     account = _load(session, username)
     _check_scope(session, role, unit_code)
+    if account.role != role:
+        _not_the_last(session, account, "改为其他角色")
     if (account.role, account.unit_code) != (role, unit_code):
         account.role, account.unit_code, account.updated_at = role, unit_code, utcnow()
         account.auth_version += 1

@@ -211,3 +211,39 @@ class IdempotencyKey(Base):
     status: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)  # null while at work
     body: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SecondFactor(Base):
+    """An account's TOTP secret (RFC 6238), sealed at rest. Unconfirmed until the holder has
+    typed one code from their app; `last_step` is the time step of the last code taken, so a
+    code seen once (over a shoulder, in a proxy's log) is refused the second time."""
+    __tablename__ = "second_factors"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    secret: Mapped[str] = mapped_column(Sealed("second_factors.secret"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for a lost phone, kept as a keyed hash; spent when used."""
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInChallenge(Base):
+    """A password accepted, the second factor still to come: a short-lived random token (only
+    its SHA-256 kept) that the second step presents instead of the password again."""
+    __tablename__ = "sign_in_challenges"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,11 +14,12 @@ from services.common.timers import timer
 from services.common.workdays import county_today
 
 from . import (accounts, audit, audit_archive, contact_retention, designations, directory, idempotency, job_runner,
-               jobs, officials, provisioning, registry, registry_files, sessions, tree)
+               jobs, officials, provisioning, registry, registry_files, security_rpc, sessions, tree)
+
 from .backpressure import QueueBacklog
 
 
-class UnitsService(base.ServiceBase):
+class UnitsService(base.ServiceBase, security_rpc.SecurityRpc):
     """The county's registry of Party organisations, their officials and accounts."""
     name = "units"
     config = Config()
@@ -203,11 +204,6 @@ class UnitsService(base.ServiceBase):
     def unlock_account(self, username: str) -> dict[str, Any]:
         return accounts.unlock(self.db.session, username)
 
-    @command(keep_refused=True)
-    def change_password(self, username: str, current: str, new: str) -> dict[str, Any]:
-        """The caller's own new password; the answer is a new session, as a login's."""
-        return sessions.change_password(self.db.session, username, current, new)
-
     @command
     def provision_accounts(self, town: str | None = None, after: str | None = None,
                            limit: int = provisioning.PAGE) -> dict[str, Any]:
@@ -215,11 +211,6 @@ class UnitsService(base.ServiceBase):
         return provisioning.provision(self.db.session, town, after, limit)
 
     # --- sessions and API keys -------------------------------------------------------------
-
-    @command(keep_refused=True)
-    def login(self, username: str, password: str) -> dict[str, Any]:
-        """The account and a refresh token, if the password is right."""
-        return sessions.login(self.db.session, username, password)
 
     @command(keep_refused=True)
     def refresh_session(self, refresh_token: str) -> dict[str, Any]:

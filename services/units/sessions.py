@@ -19,10 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, PasswordChangeRequired
+from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound, PasswordChangeRequired,
+                                    SecondFactorRequired)
 from services.common.records import utcnow
 
-from . import accounts
+from . import accounts, challenges, lockout, second_factor
 from .models import Account, ApiKey, RefreshToken
 
 REFRESH_LIFETIME = timedelta(days=14)
@@ -42,21 +43,81 @@ def _issue(session: Session, account: Account, family: str) -> str:
     return secret
 
 
-def login(session: Session, username: str, password: str) -> dict[str, Any]:
+def login(session: Session, username: str, password: str, otp: str | None = None,
+          factor_roles: frozenset[str] = second_factor.ALWAYS) -> dict[str, Any]:
     """The account and the first refresh token of a new session; none while the account's
-    password is a one-time one (PasswordChangeRequired: change it first)."""
-    account = accounts.authenticate(session, username, password)
+    password is a one-time one (PasswordChangeRequired: change it first). A role in
+    `factor_roles` needs its code too: given as `otp` (the API's password grant), or else
+    SecondFactorRequired with a challenge for the second step (the console's)."""
+    account = accounts.authenticate(session, username, password, factor_roles)
     if account["must_change_password"]:
         raise PasswordChangeRequired("这是管理员给的一次性密码：请先设置您自己的新密码，再登录。",
                                      {"username": account["username"]})
-    refresh = _issue(session, session.get(Account, account["username"]), str(uuid.uuid4()))
-    return {"account": account, "refresh_token": refresh}
+    record = session.get(Account, account["username"])
+    if record.role in factor_roles:
+        if otp is None or not second_factor.enrolled(session, record.username):
+            _ask_second_factor(session, record)
+        _take_code(session, record, otp)
+    return {"account": accounts.view(record), "refresh_token": _issue(session, record, str(uuid.uuid4()))}
 
 
-def change_password(session: Session, username: str, current: str, new: str) -> dict[str, Any]:
+def _ask_second_factor(session: Session, account: Account) -> None:
+    # details cross the RPC as text (nameko stringifies what is not a string, a list or a mapping)
+    details = {"challenge": challenges.issue(session, account.username), "username": account.username}
+    if not second_factor.enrolled(session, account.username):
+        raise SecondFactorRequired(second_factor.NOT_ENROLLED, {**details, "step": "enrol"})
+    raise SecondFactorRequired("此账号登录须输入动态验证码：请打开手机上的验证器应用，输入显示的 6 位数字。",
+                               {**details, "step": "code"})
+
+
+def _take_code(session: Session, account: Account, code: str | None) -> str:
+    """The second factor taken, or Forbidden: a wrong code counts towards the lockout as a
+    wrong password does."""
+    lockout.check(account)
+    try:
+        used = second_factor.verify(session, account.username, code)
+    except Forbidden:
+        lockout.failed(account)
+        raise
+    lockout.succeeded(account)
+    return used
+
+
+def second_step(session: Session, challenge: str, code: str) -> dict[str, Any]:
+    """The console's second page: the challenge and a code (or a recovery code) open the session."""
+    pending, account = challenges.take(session, challenge)
+    used = _take_code(session, account, code)
+    challenges.spend(pending)
+    return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4())),
+            "second_factor": used}
+
+
+def enrolment(session: Session, challenge: str) -> dict[str, Any]:
+    """A new secret for an account that has none yet, behind its sign-in challenge."""
+    _, account = challenges.take(session, challenge, attempt=False)
+    return {"username": account.username, **second_factor.begin(session, account.username)}
+
+
+def confirm_enrolment(session: Session, challenge: str, code: str) -> dict[str, Any]:
+    """The first code from the app confirms the enrolment and opens the session; the recovery
+    codes are in this answer only."""
+    pending, account = challenges.take(session, challenge)
+    lockout.check(account)
+    codes = second_factor.confirm(session, account.username, code)
+    lockout.succeeded(account)
+    challenges.spend(pending)
+    return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4())),
+            **codes}
+
+
+def change_password(session: Session, username: str, current: str, new: str,
+                    factor_roles: frozenset[str] = second_factor.ALWAYS) -> dict[str, Any]:
     """Set the account's own password: every session it had ends (the version moved on) and
-    this answer opens a new one, as a login does."""
+    this answer opens a new one, as a login does; a role that signs in with a second factor
+    goes on to it (SecondFactorRequired, the new password kept)."""
     account = accounts.change_password(session, username, current, new)
+    if account.role in factor_roles:
+        _ask_second_factor(session, account)
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4()))}
 
 

@@ -26,8 +26,9 @@ MESSAGE_ATTRIBUTES = {"disabled_reason"}  # a message stored on a row and shown 
 UNREAD = {  # (file, the expression): what is read there, and where its entries come from
     ("gateway/errors.py", "message"),  # ApiError's helpers pass on the message they are given
     ("gateway/api/auth.py", "exc.message"),  # the units service's sign-in refusals, passed on
-    ("gateway/pages/kit/pages.py", "self.too_large"),
-    ("gateway/uploads.py", "missing"),  # a form without its file: each route's refusal, an entry of its own  # a page's own limit message: too_large(), scanned there
+    ("services/units/sessions.py", "second_factor.NOT_ENROLLED"),  # services/units/second_factor.py's
+    ("gateway/pages/kit/pages.py", "self.too_large"),  # a page's own limit message: too_large(), scanned there
+    ("gateway/uploads.py", "missing"),  # a form without its file: each route's refusal, an entry of its own
     ("services/units/job_runner.py", "exc.message"),  # a failed job's error: a DomainError's message
     ("services/common/shapes/disclosure.py", "errors"),  # a catalogue rule's field messages: by hand,
     ("services/common/shapes/disclosure.py", "{'milestones': outside}"),  # as a milestone's (test_i18n.py)

@@ -21,13 +21,14 @@ from .registry import ConsoleRegistry
 from .reported import ConsoleReportedAnswers
 from .reminders import ConsoleReminders
 from .scans import ConsoleScans
+from .second_factor import ConsoleSecondFactor
 from .signin import ConsoleSignIn
 from .standing import ConsoleStanding
 from .webhooks import ConsoleWebhooks
 from .work import ConsoleWork
 
 
-class ConsolePages(ConsoleSignIn, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
+class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):

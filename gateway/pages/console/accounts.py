@@ -17,6 +17,10 @@ from ...vocabulary import ACCOUNT_ROLES, XLSX
 from ..kit.pages import page, uncached
 
 ACTIONS = ACCOUNT_ACTION_NAMES
+# 三权分立: the system administrator disables and enables accounts, the security administrator unlocks
+# them and resets passwords; neither on their own account
+ACTIONS_OF = {"admin": ("disable", "enable"), "secadmin": ("unlock", "reset")}
+NOT_YOURS = "这个操作由另一位管理员负责：系统管理员停用、启用账号，安全管理员解锁、重置密码。"
 PAGE_SIZE = 50
 
 
@@ -39,22 +43,25 @@ class ConsoleAccounts:
                                         after, query.get("q"), query["locked"])
         more = rows[-1]["username"] if len(rows) == PAGE_SIZE else None
         response = self.web.page(request, "console/accounts.html", title="账号", rows=rows, query=query, more=more,
-                                 roles=ROLE_NAMES, actions=ACTIONS)
+                                 roles=ROLE_NAMES, actions=ACTIONS, mine=ACTIONS_OF.get(request.actor["role"], ()))
         return self.renew_session(request, uncached(response))
 
     @page("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
     def console_confirm_account_action(self, request: Request, username: str, action: str) -> Response:
         account = self.units.get_account(username)
-        return uncached(self.web.page(request, "console/account_action.html", title=ACTIONS[action], account=account,
-                                      action=action, label=ACTIONS[action], roles=ROLE_NAMES, problem=None,
-                                      done=None))
+        problem = None if action in ACTIONS_OF.get(request.actor["role"], ()) else NOT_YOURS
+        return uncached(self.web.page(request, "console/account_action.html", 200 if problem is None else 403,
+                                      title=ACTIONS[action], account=account, action=action, label=ACTIONS[action],
+                                      roles=ROLE_NAMES, problem=problem, done=None))
 
     @page("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
     def console_account_action(self, request: Request, username: str, action: str) -> Response:
         """Do it and show the outcome (a reset's one-time password, once); a refusal in words."""
         problem, done = None, None
         try:
-            if action in ("disable", "reset") and username == request.actor["username"]:
+            if action not in ACTIONS_OF.get(request.actor["role"], ()):
+                raise DomainError(NOT_YOURS)
+            if username == request.actor["username"]:
                 raise DomainError("不能对自己的账号这样做：请让另一位管理员操作。")
             if action == "reset":
                 done = self.units.reset_password(username)

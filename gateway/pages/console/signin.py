@@ -1,6 +1,8 @@
 """Signing in from the browser: /login (the form; with a refresh cookie, a silent renewal of an
 expired session and back to the page asked for), /login/password (change your own password;
 a one-time password must be changed here before the account gets a session), and /logout.
+The county office and the administrators go on to their second factor after the password
+(gateway/pages/console/second_factor.py).
 
 The session is the API's: units' login gives an account and a refresh token, the gateway
 mints the same access token as POST /api/v1/auth/token, and both go into the cookies of
@@ -18,8 +20,10 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
-from services.common.errors import AccountLocked, DomainError, Forbidden, PasswordChangeRequired, SignInSlowed
+from services.common.errors import (AccountLocked, DomainError, Forbidden, PasswordChangeRequired,
+                                    SecondFactorRequired, SignInSlowed)
 
+from ...audit_entry import signing_in
 from ...auth import mint_token
 from ...cors import flag
 from ...params import Flag, Query, Text
@@ -95,6 +99,7 @@ class ConsoleSignIn:
 
     def _signed_in(self, request: Request, session: dict[str, Any], target: str) -> Response:
         account = session["account"]
+        signing_in(request, None, account)
         access = mint_token(self.access.secret, account["username"], account["role"], account["unit_code"],
                             self.access.token_ttl, account["auth_version"])
         response = redirect(safe_next(target), 303)
@@ -165,11 +170,14 @@ class ConsoleSignIn:
         kept = {"username": data["username"], "next": safe_next(data["next"])}
         if errors:
             return self._login_form(request, 400, form=kept, errors=errors)
+        signing_in(request, loaded["username"])
         try:
             session = self.units.login(loaded["username"], loaded["password"])
         except PasswordChangeRequired as exc:
             form = {"username": loaded["username"], "next": kept["next"]}
             return self._password_form(request, 403, problem=i18n.translate(exc.message), form=form, first=True)
+        except SecondFactorRequired as exc:
+            return self._second_factor_page(request, exc, kept["next"])
         except (AccountLocked, SignInSlowed) as exc:
             wait = str(exc.details.get("retry_after_seconds", 60))
             response = self._login_form(request, 429, problem=locked_problem(exc), form=kept)
@@ -200,9 +208,12 @@ class ConsoleSignIn:
             errors = {"new_password": "新密码不能与当前密码相同，请另设一个。"}
         if errors:
             return self._password_form(request, 400, form=kept, errors=errors, first=first)
+        signing_in(request, loaded["username"])
         try:
             session = self.units.change_password(loaded["username"],
                                                  loaded["current_password"], loaded["new_password"])
+        except SecondFactorRequired as exc:  # the new password is kept; the code opens the session
+            return self._second_factor_page(request, exc, kept["next"])
         except (AccountLocked, SignInSlowed) as exc:
             response = self._password_form(request, 429, problem=locked_problem(exc), form=kept, first=first)
             response.headers["Retry-After"] = str(exc.details.get("retry_after_seconds", 60))

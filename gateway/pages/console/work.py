@@ -121,6 +121,9 @@ def sections_for(self, actor: dict[str, Any]) -> list[dict[str, Any]]:
              "rows": [r for r in _rectifications(self, actor) if r.get("status") in ("open", "returned", "submitted")],
              "empty": "没有未完成的整改。"},
         ]
+    if role == "secadmin":  # the security administrator unlocks
+        locked = self.units.list_accounts(None, None, FEW, None, None, True)
+        return [{"title": "被锁定的账号", "kind": "accounts", "rows": locked, "empty": "没有被锁定的账号。"}]
     if role == "admin":
         locked = self.units.list_accounts(None, None, FEW, None, None, True)
         return [{"title": "被锁定的账号", "kind": "accounts", "rows": locked, "empty": "没有被锁定的账号。"},

@@ -96,7 +96,7 @@ class DemonstrationRevoked(DesignationChange):
     reason = fields.String(required=True)
 
 
-ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin")
+ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 
 
 class AccountState(Payload):

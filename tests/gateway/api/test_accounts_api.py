@@ -14,11 +14,13 @@ from openpyxl import load_workbook
 
 from services.common.config import ROOT
 from services.common.migrate import upgrade
+from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import free_port, scalar, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
 from tests.test_end_to_end import token
 
 ADMIN = token("admin", "admin")
+SECADMIN = token("secadmin", "secadmin")  # roles, unlocks, resets (三权分立)
 PASSWORD = "a long passphrase"
 TOWN = "T01"
 
@@ -77,7 +79,9 @@ def test_the_admin_keeps_accounts_and_a_one_time_password_must_be_changed(county
     assert page["items"][0]["username"] < rest["items"][0]["username"]
 
     refresh = sign_in(api, "op-extra", PASSWORD).json()["refresh_token"]
-    moved = requests.patch(f"{api}/api/v1/accounts/op-extra", headers=ADMIN,
+    assert requests.patch(f"{api}/api/v1/accounts/op-extra", headers=ADMIN,
+                          json={"role": "reviewer", "unit_code": "A001"}).status_code == 403  # the secadmin's
+    moved = requests.patch(f"{api}/api/v1/accounts/op-extra", headers=SECADMIN,
                            json={"role": "reviewer", "unit_code": "A001"})
     assert moved.status_code == 200 and moved.json()["role"] == "reviewer"
     again = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "refresh_token", "refresh_token": refresh})
@@ -86,7 +90,8 @@ def test_the_admin_keeps_accounts_and_a_one_time_password_must_be_changed(county
     assert requests.post(f"{api}/api/v1/accounts/op-extra/disable", headers=ADMIN).json()["enabled"] is False
     assert "已停用" in sign_in(api, "op-extra", PASSWORD).json()["error"]["message"]
     assert requests.post(f"{api}/api/v1/accounts/op-extra/enable", headers=ADMIN).json()["enabled"] is True
-    reset = requests.post(f"{api}/api/v1/accounts/op-extra/reset", headers=ADMIN).json()
+    assert requests.post(f"{api}/api/v1/accounts/op-extra/reset", headers=ADMIN).status_code == 403
+    reset = requests.post(f"{api}/api/v1/accounts/op-extra/reset", headers=SECADMIN).json()
     assert reset["must_change_password"] and len(reset["password"]) == 12
     assert sign_in(api, "op-extra", PASSWORD).status_code == 401
     assert sign_in(api, "op-extra", reset["password"]).json()["error"]["code"] == "password_change_required"
@@ -131,7 +136,8 @@ def test_wrong_passwords_slow_then_lock_an_account_whatever_the_address(county):
     metrics = county["units"].metrics()
     assert "gongkai_accounts_locked 1.0" in metrics
     assert 'gongkai_login_failures_total{outcome="wrong_password"}' in metrics
-    assert requests.post(f"{api}/api/v1/accounts/rv-lock/unlock", headers=ADMIN).json()["locked"] is False
+    assert requests.post(f"{api}/api/v1/accounts/rv-lock/unlock", headers=ADMIN).status_code == 403
+    assert requests.post(f"{api}/api/v1/accounts/rv-lock/unlock", headers=SECADMIN).json()["locked"] is False
     assert sign_in(api, "rv-lock", PASSWORD).status_code == 200
 
 
@@ -158,3 +164,37 @@ def test_provisioning_a_town_is_a_sheet_of_one_time_passwords_once(county):
     assert all(r[5] in ("", None) and r[6].startswith("已有账号") for r in again)
     unknown = requests.post(f"{api}/api/v1/accounts/provision", headers=ADMIN, json={"town": "NOPE"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+def test_three_administrators_none_on_their_own_account_nor_the_last_of_a_kind(county):
+    """三权分立: the system administrator keeps accounts, the security administrator roles, unlocks and
+    resets, the audit administrator only the trail; none acts on their own account, the last of
+    each is never disabled nor moved to another role, and a refusal changes nothing."""
+    api = county["api"]
+    own = requests.post(f"{api}/api/v1/accounts/secadmin/reset", headers=SECADMIN)
+    assert own.status_code == 409 and "另一位管理员" in own.json()["error"]["message"]
+    mine = requests.post(f"{api}/api/v1/accounts/secadmin/second-factor/reset", headers=SECADMIN)
+    assert mine.status_code == 409 and requests.get(f"{api}/api/v1/accounts/secadmin/second-factor",
+                                                    headers=SECADMIN).json()["enrolled"] is True
+    assert requests.post(f"{api}/api/v1/accounts/admin/reset", headers=ADMIN).status_code == 403  # the fuzzer's find
+    for role in ("auditor", "secadmin"):  # the last of a kind: neither disabled nor moved
+        last = requests.post(f"{api}/api/v1/accounts/{role}/disable", headers=ADMIN)
+        assert last.status_code == 409 and "最后一个" in last.json()["error"]["message"], last.text
+        moved = requests.patch(f"{api}/api/v1/accounts/auditor", headers=SECADMIN, json={"role": "operator",
+                                                                                          "unit_code": "A001"})
+        assert moved.status_code == 409 and "最后一个在用的审计管理员账号" in moved.json()["error"]["message"]
+    assert requests.get(f"{api}/api/v1/accounts/auditor", headers=SECADMIN).json()["role"] == "auditor"
+    auditor = token("auditor", "auditor")
+    assert requests.get(f"{api}/api/v1/accounts", headers=auditor).status_code == 403
+    assert requests.post(f"{api}/api/v1/accounts/op-a001/unlock", headers=auditor).status_code == 403
+
+    second = requests.post(f"{api}/api/v1/accounts", headers=ADMIN, json={
+        "username": "auditor-2", "display_name": "第二审计员", "role": "auditor", "password": PASSWORD})
+    assert second.status_code == 201, second.text
+    assert requests.post(f"{api}/api/v1/accounts/auditor-2/disable", headers=ADMIN).json()["enabled"] is False
+    status = requests.get(f"{api}/api/v1/accounts/office/second-factor", headers=SECADMIN).json()
+    assert status["enrolled"] is True
+    reset = requests.post(f"{api}/api/v1/accounts/office/second-factor/reset", headers=SECADMIN)
+    assert reset.status_code == 200 and reset.json()["enrolled"] is False
+    asked = sign_in(api, "office", DEMO_PASSWORD)
+    assert asked.status_code == 401 and asked.json()["error"]["details"] == {"step": "enrol"}

@@ -16,6 +16,7 @@ from tests.test_end_to_end import token
 
 SAMPLE = (ROOT / "data" / "county_units.csv").read_bytes()
 ADMIN, OFFICE, OPERATOR = token("admin", "admin"), token("office", "inspector"), token("op-a001", "operator", "A001")
+AUDITOR = token("auditor", "auditor")  # the audit administrator reads and verifies the trail, nobody else
 
 
 def entry(n: int, **changes):
@@ -94,7 +95,7 @@ def test_state_changing_requests_are_audited(cluster):
     assert refused.status_code == 403  # by the policy table, before any route ran
 
     def listed():
-        items = requests.get(f"{api}/api/v1/audit", headers=OFFICE).json()["items"]
+        items = requests.get(f"{api}/api/v1/audit", headers=AUDITOR).json()["items"]
         return items if len(items) >= 4 else None
 
     by_request = {e["request_id"]: e for e in wait_for(listed, timeout=15, message="four audit entries")}
@@ -110,14 +111,15 @@ def test_state_changing_requests_are_audited(cluster):
     assert (nomination["actor"], nomination["role"]) == ("office", "inspector")
     assert nomination["result"] == nominated.status_code and nomination["at"].endswith("+00:00")
 
-    first = requests.get(f"{api}/api/v1/audit", params={"limit": 2, "actor": "admin"}, headers=ADMIN).json()
+    first = requests.get(f"{api}/api/v1/audit", params={"limit": 2, "actor": "admin"}, headers=AUDITOR).json()
     assert len(first["items"]) == 2 and first["next_cursor"] is None
-    one = requests.get(f"{api}/api/v1/audit", params={"limit": 1}, headers=ADMIN).json()
+    one = requests.get(f"{api}/api/v1/audit", params={"limit": 1}, headers=AUDITOR).json()
     after = requests.get(f"{api}/api/v1/audit", params={"limit": 5, "cursor": one["next_cursor"]},
-                         headers=ADMIN).json()
+                         headers=AUDITOR).json()
     assert [e["id"] for e in after["items"]] == [2, 3, 4]
 
-    verified = requests.get(f"{api}/api/v1/audit/verify", headers=OFFICE)
+    verified = requests.get(f"{api}/api/v1/audit/verify", headers=AUDITOR)
     assert verified.status_code == 200 and verified.json()["ok"] and verified.json()["entries"] == 4
-    assert requests.get(f"{api}/api/v1/audit", headers=OPERATOR).status_code == 403
-    assert requests.get(f"{api}/api/v1/audit/verify", headers=OPERATOR).status_code == 403
+    for other in (OPERATOR, OFFICE, ADMIN, token("sec", "secadmin")):  # nobody else reads it, the admin included
+        assert requests.get(f"{api}/api/v1/audit", headers=other).status_code == 403
+        assert requests.get(f"{api}/api/v1/audit/verify", headers=other).status_code == 403

@@ -205,7 +205,7 @@ def test_a_merge_moves_open_feedback_and_bad_input_changes_nothing(county):
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
 
     def audited():  # every step is in the audit trail, refused ones included
-        entries = requests.get(f"{api}/api/v1/audit", headers=OFFICE, params={
+        entries = requests.get(f"{api}/api/v1/audit", headers=token("auditor", "auditor"), params={
             "action": "POST /api/v1/feedback/<id:feedback_id>/transfer", "limit": 200}).json()["items"]
         return sorted(e["result"] for e in entries if e["target"] == f"/api/v1/feedback/{feedback_id}/transfer")
     wait_for(lambda: audited() == [409, 422], timeout=20, message="the refused transfers in the audit trail")

@@ -203,7 +203,7 @@ def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
         entries, cursor = [], None
         while True:
             page = requests.get(f"{api}/api/v1/audit", params={"limit": 200, **({"cursor": cursor} if cursor else {})},
-                                headers=OFFICE).json()
+                                headers=token("auditor", "auditor")).json()
             entries += page["items"]
             cursor = page["next_cursor"]
             if cursor is None:
@@ -216,7 +216,7 @@ def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
     assert [e["result"] for e in entries if e["request_id"] in ids] == statuses
     entry_ids = [e["entry_id"] for e in entries]
     assert len(entry_ids) == len(set(entry_ids))
-    verified = requests.get(f"{api}/api/v1/audit/verify", headers=OFFICE).json()
+    verified = requests.get(f"{api}/api/v1/audit/verify", headers=token("auditor", "auditor")).json()
     assert verified["ok"] and verified["entries"] == len(entries)
     wait_for(lambda: "gongkai_audit_backlog 0.0" in cluster.processes["gateway"].metrics(), timeout=10,
              message="an empty spool")

@@ -13,7 +13,7 @@ from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
 
-OFFICE, ADMIN = token("office", "inspector"), token("admin", "admin")
+OFFICE, ADMIN, AUDITOR = token("office", "inspector"), token("admin", "admin"), token("auditor", "auditor")
 OPERATOR = token("op-a001", "operator", "A001")
 
 
@@ -22,7 +22,7 @@ def entries_of(api, ids, count):
         items, cursor = [], None
         while True:
             page = requests.get(f"{api}/api/v1/audit", params={"limit": 200, **({"cursor": cursor} if cursor else {})},
-                                headers=ADMIN).json()
+                                headers=AUDITOR).json()
             items += [e for e in page["items"] if e["request_id"] in ids.values()]
             cursor = page["next_cursor"]
             if not cursor:
@@ -68,21 +68,22 @@ def test_views_of_contacts_and_exports_are_audited(county):
 
 def test_the_audit_page_verifies_and_exports(county):
     api = county["api"]
-    page = requests.get(f"{api}/console/audit", headers=ADMIN)
+    page = requests.get(f"{api}/console/audit", headers=AUDITOR)
     assert page.status_code == 200 and "哈希链完整" in page.text and "还没有封存的归档" in page.text
     assert requests.get(f"{api}/console/audit", headers=OFFICE).status_code == 403
-    assert requests.get(f"{api}/api/v1/audit/archives", headers=ADMIN).json() == {"items": []}
-    verified = requests.get(f"{api}/api/v1/audit/verify", headers=ADMIN).json()
+    assert requests.get(f"{api}/console/audit", headers=ADMIN).status_code == 403  # not the system administrator's
+    assert requests.get(f"{api}/api/v1/audit/archives", headers=AUDITOR).json() == {"items": []}
+    verified = requests.get(f"{api}/api/v1/audit/verify", headers=AUDITOR).json()
     assert verified["ok"] and verified["archives"] == [] and verified["where"] is None
 
     request_id = f"audit-export-{uuid.uuid4().hex[:8]}"
     exported = requests.get(f"{api}/console/audit/export.csv", params={"actor": "office"},
-                            headers={**ADMIN, "X-Request-ID": request_id})
+                            headers={**AUDITOR, "X-Request-ID": request_id})
     assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
     lines = exported.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("编号,时间（北京时间）,操作人") and all(",office," in line for line in lines[1:])
-    api_export = requests.get(f"{api}/api/v1/audit/export", headers=ADMIN)
+    api_export = requests.get(f"{api}/api/v1/audit/export", headers=AUDITOR)
     assert api_export.status_code == 200 and len(api_export.content.decode("utf-8-sig").splitlines()) > 1
     assert requests.get(f"{api}/api/v1/audit/export", headers=OFFICE).status_code == 403
     export = entries_of(api, {"export": request_id}, 1)[request_id]
-    assert export["target"] == "/console/audit/export.csv?actor=office" and export["actor"] == "admin"
+    assert export["target"] == "/console/audit/export.csv?actor=office" and export["actor"] == "auditor"

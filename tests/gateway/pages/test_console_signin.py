@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from gateway.auth import mint_token
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
+from tests.otp import code_for
 from tests.test_end_to_end import SECRET, token
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes.fromhex(
@@ -52,11 +53,16 @@ def expire_session(browser, username, role, unit=None):
 
 
 def sign_in(api, username, password, browser=None, next_page=None):
+    """Sign in as a browser does; for the roles that need one, the second factor's page follows the
+    password and takes the demo account's code (tests/otp.py)."""
     browser = browser or requests.Session()
     form = browser.get(f"{api}/login", params={"next": next_page} if next_page else None)
     answer = browser.post(f"{api}/login", data={"csrf_token": csrf_of(form), "username": username,
                                                 "password": password, "next": next_page or ""},
                           allow_redirects=False)
+    if answer.status_code == 200 and 'action="/login/otp"' in answer.text:
+        answer = browser.post(f"{api}/login/otp", data={**hidden_of(answer, "/login/otp"),
+                                                        "otp": code_for(username, api)}, allow_redirects=False)
     return browser, answer
 
 

@@ -168,5 +168,5 @@ def test_pages_are_not_in_the_openapi_document_and_form_posts_are_audited(portal
     document = requests.get(portal.api + "/api/v1/openapi.json", timeout=30).json()
     assert not [path for path in document["paths"] if not path.startswith(("/api/", "/healthz", "/readyz"))]
     wait_for(lambda: any(entry["action"] == "POST /feedback" for entry in requests.get(
-        portal.api + "/api/v1/audit", headers=office(), params={"limit": 200}, timeout=30).json()["items"]),
+        portal.api + "/api/v1/audit", headers=token("auditor", "auditor"), params={"limit": 200}, timeout=30).json()["items"]),
              timeout=20, message="the form posts in the audit trail")
