@@ -292,8 +292,8 @@ def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
                         "/console/rectifications", "/console/inspections", inspection,
                         f"{inspection}/units/{spec['inspect_unit']}"]
     pages["admin"] += ["/console/units", "/console/units/A001", "/console/units/import", spec["import_report"],
-                       spec["import_dry_run"], "/console/api-keys", "/console/webhooks", "/console/dead-letters",
-                       "/console/audit"]
+                       spec["import_dry_run"], "/console/api-keys", "/console/webhooks", "/console/dead-letters"]
+    pages["auditor"] = ["/console", "/console/audit"]
     pages["op-a001"].append("/console/units/A001")
     anonymous = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     anonymous.goto(f"{base}/login")
