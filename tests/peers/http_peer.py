@@ -11,6 +11,10 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # senders open many connections at once: the standard 5 drops some before accept
+
+
 @dataclass
 class Request:
     path: str
@@ -54,7 +58,7 @@ class Peer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
