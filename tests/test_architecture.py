@@ -142,3 +142,13 @@ def test_the_gateways_labels_all_come_from_the_catalogues():
     missing = {name: [k for k, v in value.items() if v == k] for name, value in vars(labels).items()
                if name.endswith("_NAMES")}
     assert {name: keys for name, keys in missing.items() if keys} == {}
+
+
+def test_no_two_test_modules_share_a_name():
+    """The tests have no __init__.py: pytest imports each module by its file name, so two of one
+    name in different folders stop the whole run at collection."""
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        if "node_modules" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
