@@ -20,10 +20,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from services.common.errors import InvalidInput, Unprocessable
+from services.common.errors import Unprocessable
 
 from . import draw_legacy
-from .draw_rules import MIN_INSPECTORS, sample_size
+from .draw_rules import MIN_INSPECTORS, checked, sample_size
 
 ALGORITHM = "hmac-sha256-v1"
 SEED_BYTES = 32
@@ -50,14 +50,7 @@ def draw(population: list[str], pool: list[dict[str, Any]], seed: str, share: fl
 
     `belongs_under(inspector_unit, unit)` says whether the unit is the inspector's own (or
     below it); by default only the same code counts."""
-    if not population:
-        raise Unprocessable("抽查范围内没有单位", {"fields": {"sample": ["empty scope"]}})
-    if inspectors_per_unit < MIN_INSPECTORS:
-        raise InvalidInput(f"双随机抽查每个单位至少派 {MIN_INSPECTORS} 名检查人员")
-    if len({p["username"] for p in pool}) < inspectors_per_unit:
-        raise Unprocessable(f"检查人员名录只有 {len(pool)} 人，每个单位需要 {inspectors_per_unit} 人",
-                            {"fields": {"inspectors": ["pool too small"]}})
-    own = belongs_under or (lambda inspector_unit, unit: inspector_unit == unit)
+    own = checked(population, pool, inspectors_per_unit, belongs_under)
     size = sample_size(len(set(population)), share, count)
     units = sorted(set(population), key=lambda code: (rank(seed, code), code))[:size]
     members = {p["username"]: p.get("unit_code") for p in pool}

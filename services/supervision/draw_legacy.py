@@ -7,9 +7,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from services.common.errors import InvalidInput, Unprocessable
+from services.common.errors import Unprocessable
 
-from .draw_rules import MIN_INSPECTORS, sample_size
+from .draw_rules import MIN_INSPECTORS, checked, sample_size
 
 ALGORITHM = "python-random-v1: sorted population, Random(seed).sample(units), then sample(pool) per unit"
 
@@ -21,14 +21,7 @@ def draw(population: list[str], pool: list[dict[str, Any]], seed: int, share: fl
 
     `belongs_under(inspector_unit, unit)` says whether the unit is the inspector's own (or
     below it); by default only the same code counts."""
-    if not population:
-        raise Unprocessable("抽查范围内没有单位", {"fields": {"sample": ["empty scope"]}})
-    if inspectors_per_unit < MIN_INSPECTORS:
-        raise InvalidInput(f"双随机抽查每个单位至少派 {MIN_INSPECTORS} 名检查人员")
-    if len({p["username"] for p in pool}) < inspectors_per_unit:
-        raise Unprocessable(f"检查人员库只有 {len(pool)} 人，每个单位需要 {inspectors_per_unit} 人",
-                            {"fields": {"inspectors": ["pool too small"]}})
-    own = belongs_under or (lambda inspector_unit, unit: inspector_unit == unit)
+    own = checked(population, pool, inspectors_per_unit, belongs_under)
     rng = random.Random(int(seed))
     units = sorted(rng.sample(sorted(population), sample_size(len(population), share, count)))
     members = sorted(pool, key=lambda p: p["username"])
