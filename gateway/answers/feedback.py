@@ -56,6 +56,8 @@ class Tracking(Schema):
     rating = maybe()
     reopen_count = fields.Integer(required=True)
     steps = fields.List(fields.Nested(SenderStep), required=True)
+    contact_kept = fields.Boolean(required=True, metadata={"description": "whether a contact is still kept (never which)"})
+    contact_erased_at = maybe(fields.DateTime, metadata={"description": "when the contact was erased, if it was"})
 
 
 class Case(Schema):

@@ -229,7 +229,8 @@ def test_rekey_moves_every_value_to_the_current_key_and_resumes(old_databases, k
 def test_the_sealed_columns_are_found_from_the_models():
     assert rekey.sealed_columns("units") == {"officials": {"phone": "officials.phone", "email": "officials.email"},
                                              "official_terms": {"phone": "official_terms.phone",
-                                                                "email": "official_terms.email"}}
+                                                                "email": "official_terms.email"},
+                                             "second_factors": {"secret": "second_factors.secret"}}
     assert rekey.sealed_columns("feedback") == {"feedback": {"contact": "feedback.contact"}}
     assert set(rekey.sealed_columns("notify")) == {"contacts", "deliveries"}
     assert rekey.sealed_columns("supervision") == {}

@@ -83,4 +83,4 @@ def test_each_roles_day_in_the_browser(county, tmp_path):
     assert "新登记 2 个组织" in registry["done"] and "浏览器测试村党支部" in registry["found"]
     assert registry["scroll_width"] <= 390
     assert {page: found for page, found in result["axe"].items() if found} == {}
-    assert len(result["axe"]) == 43
+    assert len(result["axe"]) == 45
