@@ -6,6 +6,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, TooLarge, UnsupportedMediaType
@@ -28,7 +29,14 @@ def b64(content: bytes) -> str:
 
 
 @pytest.fixture
-def opened(uow_factory):
+def county_clock():
+    """The test's clock: 10:00 in the county on a working day, a month after the units were registered."""
+    with time_machine.travel(T0 + timedelta(hours=2), tick=True):
+        yield
+
+
+@pytest.fixture
+def opened(uow_factory, county_clock):
     """One open rectification of V01's, from a submitted inspection record."""
     uow = uow_factory("supervision")
     facts.apply(uow.session, unit_event("T01", "town", at=T0 - timedelta(days=30)))

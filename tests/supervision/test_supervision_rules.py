@@ -237,7 +237,7 @@ def test_rankings_and_report_figures():
 
 def test_random_inspection_commits_to_a_seed_nobody_chooses(county):
     uow = county
-    today = county_today()
+    today = T0.date()  # the window opens on the test's own date, not on whatever day the suite runs
     pool = [{"username": "insp-a", "unit_code": "T01"},  # the town: above every village, always recused
             {"username": "insp-b", "unit_code": None}, {"username": "insp-c", "unit_code": "V01"},
             {"username": "insp-d", "unit_code": None}]
