@@ -12,7 +12,6 @@ sends a reminder for an overdue unit and records an inspection on a phone-sized 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import uuid
 from pathlib import Path
@@ -21,7 +20,8 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots, serious
+from tests.gateway.pages.portal_browser import (ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots,
+                                                 script_arguments, serious)
 from tests.otp import code_for
 
 NEW_PASSWORD = "our village office 2026"
@@ -311,16 +311,7 @@ def audit(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("base")
-    parser.add_argument("spec")
-    parser.add_argument("result")
-    parser.add_argument("--screenshots")
-    args = parser.parse_args()
-    spec = json.loads(Path(args.spec).read_text())
-    shots = Path(args.screenshots) if args.screenshots else None
-    if shots:
-        shots.mkdir(parents=True, exist_ok=True)
+    args, spec, shots = script_arguments()
     result: dict = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -10,7 +10,6 @@ SPEC: {"pages": {name: path}, "staff_pages": {name: path}, "staff": {header: val
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +17,7 @@ from urllib.parse import urlparse
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, sync_playwright
 
-from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, DESKTOP, PHONE, serious
+from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, DESKTOP, PHONE, script_arguments, serious
 
 ELDER_TEXT_PX, ELDER_LINE_SPACING, ELDER_TARGET_PX = 24, 1.3, 60
 # what the reader sees and taps that is too small, as "where: what"
@@ -64,16 +63,7 @@ def look(page: Page, base: str, pages: dict[str, str], layout: str, shots: Path 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("base")
-    parser.add_argument("spec")
-    parser.add_argument("result")
-    parser.add_argument("--screenshots")
-    args = parser.parse_args()
-    spec = json.loads(Path(args.spec).read_text())
-    shots = Path(args.screenshots) if args.screenshots else None
-    if shots:
-        shots.mkdir(parents=True, exist_ok=True)
+    args, spec, shots = script_arguments()
     host = urlparse(args.base).hostname
     result = {}
     with sync_playwright() as playwright:

@@ -9,7 +9,6 @@ page, each at 390×844 and 1280×800 (the widths checked; screenshots kept with 
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, DESKTOP, PHONE, screenshots, serious
+from tests.gateway.pages.portal_browser import (ARGS, AXE_OPTIONS, CHROMIUM, DESKTOP, PHONE,
+                                                 screenshots, script_arguments, serious)
 
 
 def check(page: Page, axe: Axe, found: dict, name: str, shots: Path | None) -> None:
@@ -86,16 +86,7 @@ def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("base")
-    parser.add_argument("spec")
-    parser.add_argument("result")
-    parser.add_argument("--screenshots")
-    args = parser.parse_args()
-    spec = json.loads(Path(args.spec).read_text())
-    shots = Path(args.screenshots) if args.screenshots else None
-    if shots:
-        shots.mkdir(parents=True, exist_ok=True)
+    args, spec, shots = script_arguments()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -98,17 +98,23 @@ def narrow(page: Page, base: str, spec: dict) -> dict:
     return {"scroll_width": page.evaluate("document.documentElement.scrollWidth")}
 
 
-def main() -> None:
+def script_arguments() -> tuple[argparse.Namespace, dict, Path | None]:
+    """What every browser script of these tests is run with: the base URL, the spec file its test
+    wrote, where to write the result, and --screenshots DIR (made here when given)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
     parser.add_argument("spec")
     parser.add_argument("result")
     parser.add_argument("--screenshots")
     args = parser.parse_args()
-    spec = json.loads(Path(args.spec).read_text())
     shots = Path(args.screenshots) if args.screenshots else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
+    return args, json.loads(Path(args.spec).read_text()), shots
+
+
+def main() -> None:
+    args, spec, shots = script_arguments()
     fonts, result = [], {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
