@@ -84,13 +84,19 @@ class ServiceProcess:
         return self
 
     def wait_serving(self) -> ServiceProcess:
-        wait_for(self._serving, timeout=180, interval=0.2, message=f"{self.name} to serve /metrics")
+        wait_for(self._serving, timeout=180, interval=0.2, message=f"{self.name} to be ready (/readyz)")
         return self
 
     def _serving(self) -> bool:
+        """Ready, not just listening: /metrics answers before the container has started, and a
+        call the gateway made then could lose its reply (its reply queue not yet declared)."""
         if self.proc.poll() is not None:
             raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
-        return self.metrics() is not None
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/readyz", timeout=2) as r:
+                return r.status == 200
+        except OSError:  # not listening yet, or 503 (urllib raises HTTPError, an OSError)
+            return False
 
     def metrics(self) -> str | None:
         try:
