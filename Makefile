@@ -30,6 +30,8 @@ FAKETIME_LIB := var/tools/libfaketime/usr/lib
 export PYTHONWARNINGS := ignore::Warning:nameko.cli.commands,ignore::Warning:nameko.extensions
 
 PYTEST_ARGS ?=
+# make test runs the suite in this many pytest processes side by side (tests/groups.py); 1 = one process
+export TEST_GROUPS ?= 3
 LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
 
 # make token ROLE=reviewer USER=rv-a001 UNIT=A001
@@ -39,7 +41,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test fuzz bench screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test test-durations fuzz bench screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -107,14 +109,19 @@ run-together: venv broker migrate sample ## the same, all services in one proces
 	$(PY) deploy/local.py --together
 
 # TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
-test: venv asyncapi-parser deploy-tools $(FAKETIME_LIB) ## run the tests (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser deploy-tools $(FAKETIME_LIB) ## run the tests in TEST_GROUPS side by side (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
 	if [[ "$$url" == sqlite ]]; then url=""; fi; \
 	if [[ -n "$$url" ]]; then echo "make test: database tests on SQLite and $$url"; \
 	else echo "make test: database tests on SQLite only"; fi; \
-	TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$url" $(PY) -m tests.groups $(PYTEST_ARGS)
+
+test-durations: venv asyncapi-parser deploy-tools $(FAKETIME_LIB) ## renew tests/.test_durations, which make test splits its groups by (the whole suite in one process: about 30 min)
+	@$(ENSURE) all
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(LOCAL_TEST_DATABASE_URL)} $(PY) -m pytest -p no:cacheprovider \
+		--store-durations --durations-path tests/.test_durations $(PYTEST_ARGS)
 
 fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer than make test does
 	@$(ENSURE) all
