@@ -43,6 +43,7 @@ def _environment() -> jinja2.Environment:
                              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              auto_reload=True)
     env.filters.update(county_time=county_time, short=short, kind=lambda k: term("feedback_kind", k),
+                       target=lambda k: term("feedback_target", k),
                        dimension=lambda d: term("dimension", d),
                        inspection_kind=lambda k: INSPECTION_KINDS.get(k, k), join=lambda xs, sep="、": sep.join(map(str, xs)))
     return env

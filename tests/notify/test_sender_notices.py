@@ -11,7 +11,7 @@ import time_machine
 
 from services.common.contract import new_event
 from services.feedback import privacy
-from services.notify import handling, planner
+from services.notify import handling, planner, templates
 from services.notify.engine import Engine
 from services.notify.models import Delivery
 from services.notify.rules import Rules
@@ -126,3 +126,10 @@ def test_notify_keeps_the_senders_address_only_until_the_send_is_finished(uow_fa
     uow.session.expire_all()
     finished = {d.channel: (d.status, d.recipient) for d in uow.session.scalars(sa.select(Delivery))}
     assert finished == {"email": ("dead", "vi***@example.cn"), "sms": ("dead", "138***")}
+
+
+def test_the_units_email_of_new_feedback_names_what_it_is_about_in_chinese():
+    payload = {"kind": "suggestion", "tracking_code": "FK-7Q2M", "target_kind": "unit", "target_id": "A001",
+               "acknowledge_due": "2027-01-05", "answer_due": "2027-01-18", "summary": "公开栏的照片看不清"}
+    _subject, body = templates.render("FeedbackReceived", "email", payload, "https://gk.example/console/feedback/1")
+    assert "关于党组织 A001 的" in body and "unit" not in body
