@@ -8,14 +8,17 @@ the workers hang before the first test (pytest-xdist issue 71, open since 2016).
 plain pytest run, exactly as a developer runs one module.
 
 The split is pytest-split's `duration_based_chunks`: the collected tests in their usual order, cut
-into runs of about equal time by tests/.test_durations (`make test-durations` renews it), so a
-module stays in one group (and starts its shared cluster once) but where a cut falls. Most of a
-test's time is spent waiting on the processes it started, so two cores carry three groups.
+into runs of about equal time, so a module stays in one group (and starts its shared cluster
+once) but where a cut falls. The times are those the last run on this machine measured
+(var/test-groups/durations.json, written from the groups' JUnit reports), else the committed
+tests/.test_durations (`make test-durations` keeps the last run's). Most of a test's time is spent
+waiting on the processes it started, so two cores carry three groups.
 
     python -m tests.groups [pytest arguments]      (TEST_GROUPS=1 runs plain pytest)
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -25,8 +28,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DURATIONS = "tests/.test_durations"
+COMMITTED_DURATIONS = ROOT / "tests" / ".test_durations"
 OUT = ROOT / "var" / "test-groups"
+MEASURED_DURATIONS = OUT / "durations.json"
 PROGRESS_EVERY_SECONDS = 60
 NO_TESTS_COLLECTED = 5  # pytest's exit status for a group the selection left empty
 
@@ -40,6 +44,7 @@ def main(args: list[str]) -> int:
     running = {k: _start(k, groups, args) for k in range(1, groups + 1)}
     print(f"tests.groups: {groups} groups side by side; their output is in {OUT.relative_to(ROOT)}/", flush=True)
     codes = _wait(running, started)
+    _record_durations(codes)
     return _report(codes, time.monotonic() - started)
 
 
@@ -47,7 +52,7 @@ def _start(k: int, groups: int, args: list[str]) -> subprocess.Popen:
     for stale in (_log(k), _xml(k)):
         stale.unlink(missing_ok=True)
     command = [sys.executable, "-m", "pytest", "--splits", str(groups), "--group", str(k),
-               "--splitting-algorithm", "duration_based_chunks", "--durations-path", DURATIONS,
+               "--splitting-algorithm", "duration_based_chunks", "--durations-path", str(_durations()),
                f"--junitxml={_xml(k)}", *args]
     with open(_log(k), "wb") as log:  # a file, not a pipe: no group waits on a reader
         return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -96,6 +101,36 @@ def _report(codes: dict[int, int], seconds: float) -> int:
     if failed:
         return failed[0]
     return 0 if totals["tests"] else NO_TESTS_COLLECTED
+
+
+def _durations() -> Path:
+    return MEASURED_DURATIONS if MEASURED_DURATIONS.is_file() else COMMITTED_DURATIONS
+
+
+def _record_durations(codes: dict[int, int]) -> None:
+    """Each test's time (set-up, call and tear-down, as pytest-split records them) from the
+    groups' reports, over the times known before."""
+    try:
+        durations = json.loads(_durations().read_text())
+    except (OSError, ValueError):
+        durations = {}
+    for k in codes:
+        for suite in _suites(k):
+            for case in suite.iter("testcase"):
+                node_id = _node_id(case.get("classname", ""), case.get("name", ""))
+                if node_id:
+                    durations[node_id] = round(float(case.get("time", 0)), 3)
+    MEASURED_DURATIONS.write_text(json.dumps(durations, indent=1, sort_keys=True) + "\n")
+
+
+def _node_id(classname: str, name: str) -> str | None:
+    """pytest's node id from a JUnit case: `tests.x.test_y` (+ `.TestClass`) and `test_z[p]`."""
+    parts = classname.split(".")
+    for cut in range(len(parts), 0, -1):
+        module = Path(*parts[:cut]).with_suffix(".py")
+        if (ROOT / module).is_file():
+            return "::".join([module.as_posix(), *parts[cut:], name])
+    return None
 
 
 def _suites(k: int) -> list[ET.Element]:
