@@ -82,16 +82,19 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(30)
 
 
-def _served(apis: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """The targets both sides answer 200, and the others with what each side answered."""
-    both, left_out = {}, {}
+def _served(apis: dict[str, str]) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, int]]]:
+    """The targets both sides answer 200, the others with what each side answered, and the
+    size of each side's answer (bytes of the body) to the ones both serve."""
+    both, left_out, sizes = {}, {}, {}
     for label, path in TARGETS.items():
-        codes = {side: requests.get(api + path, timeout=30).status_code for side, api in apis.items()}
+        answers = {side: requests.get(api + path, timeout=30) for side, api in apis.items()}
+        codes = {side: answer.status_code for side, answer in answers.items()}
         if set(codes.values()) == {200}:
             both[label] = path
+            sizes[label] = {side: len(answer.content) for side, answer in answers.items()}
         else:
             left_out[label] = ", ".join(f"{side} {code}" for side, code in codes.items())
-    return both, left_out
+    return both, left_out, sizes
 
 
 def measure(apis: dict[str, str], bare: str, targets: dict[str, str], rounds: int,
@@ -114,18 +117,19 @@ def _spread(values: list[float], digits: int = 0) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
-def table(figures: dict[str, list[dict[str, float]]], targets: dict[str, str]) -> str:
+def table(figures: dict[str, list[dict[str, float]]], sizes: dict[str, dict[str, int]]) -> str:
     ceiling = [f["rps"] for f in figures[CEILING]]
     lines = [("| endpoint | before req/s | after req/s | after/before | before/ceiling | after/ceiling "
-              "| p99 before ms | p99 after ms |"), "|---|---|---|---|---|---|---|---|"]
-    for label in targets:
+              "| p99 before ms | p99 after ms | bytes before | bytes after |"), "|---" * 10 + "|"]
+    for label in sizes:
         before, after = figures[f"{label}|before"], figures[f"{label}|after"]
         rps_b, rps_a = [f["rps"] for f in before], [f["rps"] for f in after]
         lines.append(" | ".join([
             f"| {label}", _spread(rps_b), _spread(rps_a), _spread([a / b for a, b in zip(rps_a, rps_b)], 2),
             _spread([b / c for b, c in zip(rps_b, ceiling)], 2), _spread([a / c for a, c in zip(rps_a, ceiling)], 2),
             f"{statistics.median(f['p99_ms'] for f in before):.1f}",
-            f"{statistics.median(f['p99_ms'] for f in after):.1f} |"]))
+            f"{statistics.median(f['p99_ms'] for f in after):.1f}", f"{sizes[label]['before']}",
+            f"{sizes[label]['after']} |"]))
     lines += ["", "| bare endpoints, once a round beside both | req/s | to the ceiling | p99 ms |",
               "|---|---|---|---|"]
     for label in CEILINGS:
@@ -160,7 +164,7 @@ def main() -> None:
         try:
             apis = {side: _serving(counties[side], log_dir, trees[side]) for side in SIDES}
             wait_for(lambda: requests.get(f"http://{bare_address}/one-rpc").ok, timeout=60, message="the bare service")
-            targets, left_out = _served(apis)
+            targets, left_out, sizes = _served(apis)
             figures = measure(apis, f"http://{bare_address}", targets, args.rounds, args.seconds)
         finally:
             bare.terminate()
@@ -175,7 +179,7 @@ def main() -> None:
           f"{_commit(trees['after'])}")
     print(f"wrk -t{THREADS} -c{gateway_load.CONNECTIONS} -d{args.seconds}s, {args.rounds} rounds interleaved, "
           f"{time.monotonic() - started:.0f} s in all; median (min–max) over the rounds\n")
-    print(table(figures, targets))
+    print(table(figures, sizes))
     for label, codes in left_out.items():
         print(f"\nleft out, not answered 200 by both: {label} ({codes})")
 
