@@ -41,7 +41,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test test-durations fuzz bench screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
+.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test test-durations fuzz bench bench-compare screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -131,6 +131,12 @@ fuzz: venv ## fuzz the API as every role with a fresh seed (printed), longer tha
 bench: venv broker ## run the benchmarks (installs wrk when it can)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(PY) -m benchmarks
+
+# make bench-compare BEFORE=../before: the public reads and portal pages of two checkouts, interleaved
+bench-compare: venv broker ## the same wrk load on the checkout in BEFORE and this one, interleaved (ROUNDS=5, WRK_SECONDS=5)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	@test -n "$(BEFORE)" || { echo "make bench-compare: BEFORE=<the other checkout's directory>" >&2; exit 2; }
+	$(PY) -m benchmarks.compare --before $(BEFORE) --rounds $(or $(ROUNDS),5) --seconds $(or $(WRK_SECONDS),5)
 
 screenshots: venv broker ## every portal and console page at 390x844 and 1280x800 in Chromium, under var/screenshots/ (not committed)
 	@$(ENSURE) chromium

@@ -30,9 +30,10 @@ LABELS = {"items": "public item list", "item": "public item", "units": "public u
           "items_304": "public item list, conditional GET (304)", "unit": "authenticated GET of one unit (RPC)"}
 
 
-def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
+def wrk(url: str, headers: dict[str, str] | None = None, threads: int = 2,
+        seconds: int = DURATION_SECONDS) -> dict[str, float]:
     """wrk's requests/s and 99th-percentile latency (ms) for one URL."""
-    argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_SECONDS}s", "--latency", url]
+    argv = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     for name, value in (headers or {}).items():
         argv[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
