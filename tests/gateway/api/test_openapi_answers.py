@@ -193,6 +193,45 @@ def test_the_offices_dashboards(call):
     call("GET", "/api/v1/units/{code}", headers=OFFICE, path={"code": UNIT}, expect=200)
 
 
+def test_the_offices_inspection_report_and_records(call):
+    """The office's records with something in them: an inspection scored and submitted, its
+    rectification, a report, a commitment and a comment; the calendar, the audit chain's
+    verdict, preferences, a second factor and the document itself."""
+    checklist = call("GET", "/api/v1/checklists", headers=OFFICE, params={"year": 2026}, expect=200).json()
+    inspection = call("POST", "/api/v1/inspections", headers=OFFICE, expect=201, json={
+        "title": "2026年12月党务公开例行检查", "kind": "routine", "window_opens": "2026-12-01",
+        "window_closes": "2026-12-31", "unit_codes": [UNIT], "inspectors": [{"username": "office"}]}).json()
+    unit = {"inspection_id": inspection["id"], "unit_code": UNIT}
+    call("GET", "/api/v1/inspections/{inspection_id}", headers=OFFICE, path=unit, expect=200)
+    scores = [{"criterion": c["code"], "score": c["max"]} for d in checklist["dimensions"] for c in d["criteria"]]
+    finding = {"dimension": "content", "text": "公开栏未更新本季度党费收缴情况", "deduction": 1, "deadline_days": 10}
+    call("PUT", "/api/v1/inspections/{inspection_id}/units/{unit_code}/scores", headers=OFFICE, path=unit,
+         json={"scores": scores, "findings": [finding]}, expect=200)
+    call("POST", "/api/v1/inspections/{inspection_id}/units/{unit_code}/submit", headers=OFFICE, path=unit,
+         expect=200)
+    call("GET", "/api/v1/inspections/{inspection_id}/units/{unit_code}", headers=OFFICE, path=unit, expect=200)
+    found = call("GET", "/api/v1/inspections/{inspection_id}/findings", headers=OFFICE, path=unit,
+                 expect=200).json()["items"]
+    call("GET", "/api/v1/rectifications/{rectification_id}", headers=OPERATOR,
+         path={"rectification_id": found[0]["id"]}, expect=200)
+    report = call("POST", "/api/v1/reports", headers=OFFICE, json={"period": "2026-11"}, expect=201).json()
+    call("PATCH", "/api/v1/reports/{report_id}", headers=OFFICE, path={"report_id": report["id"]},
+         json={"title": "2026年11月党务公开工作通报"}, expect=200)
+    call("GET", "/api/v1/reports", headers=OFFICE, expect=200)
+    call("POST", "/api/v1/commitments", headers=OPERATOR, expect=201, json={
+        "unit_code": UNIT, "year": 2026, "text": "每季度首月10日前更新公开栏", "due_on": "2026-12-31"})
+    call("GET", "/api/v1/commitments", params={"unit": UNIT}, expect=200)
+    call("GET", "/api/v1/comments", expect=200)
+    call("GET", "/api/v1/calendar/{year}", headers=OFFICE, path={"year": 2026}, expect=200)
+    call("GET", "/api/v1/calendar/{year}/passed", headers=OFFICE, path={"year": 2026}, expect=200)
+    call("GET", "/api/v1/audit/verify", headers=AUDITOR, expect=200)
+    call("GET", "/api/v1/accounts/{username}/second-factor", headers=token("secadmin", "secadmin"),
+         path={"username": "op-a001"}, expect=200)
+    call("GET", "/api/v1/notification-preferences", headers=OPERATOR, expect=200)
+    call("POST", "/api/v1/notifications/read", headers=OPERATOR, json={}, expect=200)
+    call("GET", "/api/v1/openapi.json", expect=200)
+
+
 def test_the_administrators_keys_and_a_subscribers_feed(call):
     key = call("POST", "/api/v1/api-keys", headers=ADMIN, json={"name": "县委组织部系统"}, expect=201).json()
     call("GET", "/api/v1/api-keys", headers=ADMIN, expect=200)
