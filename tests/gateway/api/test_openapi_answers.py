@@ -340,6 +340,19 @@ def test_a_retry_with_the_same_key_answers_the_first_answer(call):
     call("POST", "/api/v1/items", headers={**OPERATOR, "Idempotency-Key": "k" * 201}, json=_draft("x"), expect=400)
 
 
+def test_an_upload_retried_with_its_key_is_attached_once(call):
+    """requests frames each try with a boundary of its own: the key still sees one upload."""
+    draft = call("POST", "/api/v1/items", headers=OPERATOR, json=_draft("带附件的草稿"), expect=201).json()
+    key, one = {"Idempotency-Key": str(uuid.uuid4())}, {"item_id": draft["id"]}
+    sent = [call("POST", "/api/v1/items/{item_id}/attachments", headers={**OPERATOR, **key}, path=one, expect=201,
+                 files={"file": ("党费收缴.txt", "收缴党费 12,000 元。".encode(), "text/plain")}) for _ in range(2)]
+    assert sent[1].json() == sent[0].json() and sent[1].headers["Idempotent-Replayed"] == "true"
+    item = call("GET", "/api/v1/items/{item_id}", headers=OPERATOR, path=one, expect=200).json()
+    assert len(item["attachments"]) == 1
+    call("POST", "/api/v1/items/{item_id}/attachments", headers={**OPERATOR, **key}, path=one, expect=422,
+         files={"file": ("党费收缴.txt", "收缴党费 12,400 元。".encode(), "text/plain")})
+
+
 def test_two_gateways_one_key_at_once_make_one_thing(county, second_gateway):
     key = {"Idempotency-Key": str(uuid.uuid4())}
     title = "两个网关同时收到的草稿"
