@@ -26,6 +26,11 @@ ItemVersions = list_of("ItemVersions", Item, "Every version of an item the calle
 CatalogueList = list_of("CatalogueList", CatalogueEntryView, "The catalogue entries in force on the date asked.")
 
 
+class Attached(AttachmentView):
+    """The attachment added, and the item it was added to."""
+    item_id = fields.Integer(required=True)
+
+
 class CatalogueHistory(Schema):
     """An entry in force today (null when none is) and every version it had."""
     current = maybe(fields.Nested, nested=CatalogueEntryView)
@@ -104,7 +109,7 @@ ANSWERS = {
     ("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>"): Item,
     ("POST", "/api/v1/items/<id:item_id>/correct"): Item,
     ("GET", "/api/v1/items/<id:item_id>/versions"): ItemVersions,
-    ("POST", "/api/v1/items/<id:item_id>/attachments"): AttachmentView,
+    ("POST", "/api/v1/items/<id:item_id>/attachments"): Attached,
     ("DELETE", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>"): Item,
     ("POST", "/api/v1/archive/<year:year>/seal"): Sealed,
 }
