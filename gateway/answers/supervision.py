@@ -130,13 +130,64 @@ class ReportSummary(Schema):
     issued_at = maybe(fields.DateTime)
 
 
+def count(description: str = "") -> fields.Integer:
+    return fields.Integer(metadata={"description": description} if description else {})
+
+
+def codes(description: str) -> fields.List:
+    return fields.List(fields.String(), metadata={"description": description})
+
+
+class ReportUnit(Schema):
+    unit_code = string()
+    name = string()
+    sector = string()
+    total = number()
+    rank = fields.Integer(required=True)
+    change = maybe(fields.Integer)
+
+
+class ReportFigures(Schema):
+    """A monthly report's figures (its scores, lists and counts) or an annual report's (its totals);
+    `period` and `as_of` in both, every other field in the kind that names it."""
+    period = string()
+    as_of = fields.DateTime(required=True)
+    threshold = fields.Float(metadata={"description": "monthly: the score below which a unit is named"})
+    units_scored = count("monthly")
+    mean = fields.Float(allow_none=True, metadata={"description": "monthly: the mean score; null when none"})
+    below_threshold = codes("monthly: the units below the threshold")
+    interviews = codes("monthly: below it two periods running, to be interviewed (约谈)")
+    units = fields.List(fields.Nested(ReportUnit), metadata={"description": "monthly: the ranking"})
+    towns = fields.List(fields.Nested(RankedGroup), metadata={"description": "monthly"})
+    sectors = fields.List(fields.Nested(RankedGroup), metadata={"description": "monthly"})
+    red_list = codes("monthly: the best")
+    black_list = codes("monthly: the worst")
+    rectifications_unresolved = count("monthly")
+    inspections = count()
+    units_inspected = count()
+    rectifications_opened = count()
+    rectifications_accepted = count()
+    rectifications_overdue = count()
+    items_published = count("annual")
+    items_by_audience = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                    metadata={"description": "annual: by the audience's name"})
+    obligations_by_matter = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "annual: obligations fulfilled, by matter"})
+    obligations_judged = count("annual")
+    obligations_on_time = count("annual")
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "annual: between 0 and 1; null when none"})
+    feedback_received = count("annual")
+    feedback_answered = count("annual")
+    feedback_answered_on_time = count("annual")
+    inspections_by_kind = fields.Dict(keys=fields.String(validate=validate.OneOf(("routine", "special", "random"))),
+                                      values=fields.Integer(), metadata={"description": "annual"})
+    models_designated = count("annual")
+
+
 class Report(ReportSummary):
     """A monthly report (月度通报) or annual report with its figures and text."""
-    figures = fields.Dict(keys=fields.String(), values=fields.Raw(metadata={"type": [
-        "number", "string", "null", "array", "object"]}), required=True, metadata={
-        "description": "the figures computed when it was drafted (a monthly report's scores, lists and counts; "
-                       "an annual report's totals by audience, matter and sector): figure name → number, text, "
-                       "list or table"})
+    figures = fields.Nested(ReportFigures, required=True, metadata={
+        "description": "the figures computed when it was drafted (fixed once issued)"})
     text = string()
 
 

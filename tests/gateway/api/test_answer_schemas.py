@@ -11,10 +11,9 @@ from gateway.service import GatewayService
 
 
 # free-form by design: an event's payload (typed per event type under `webhooks`) and the parts of
-# the OpenAPI document itself (described by the OpenAPI 3.1 schema); a report's figures, which differ
-# by the report's kind, are named figure by figure in words only
+# the OpenAPI document itself (described by the OpenAPI 3.1 schema)
 FREE_FORM = {"Envelope.payload[]", "OpenApiDocument.paths[][]", "OpenApiDocument.components[][]",
-             "OpenApiDocument.webhooks[][]", "Report.figures[]"}
+             "OpenApiDocument.webhooks[][]"}
 
 
 @cache
