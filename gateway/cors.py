@@ -11,8 +11,10 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE"
-ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID, X-API-Key"
-EXPOSE_HEADERS = "X-Request-ID, Retry-After"
+ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID, X-API-Key, Idempotency-Key, traceparent"
+# what a browser's script may read of an answer: its request id and trace (traceparent, and the
+# W3C Trace Context Level 2 draft's traceresponse), when to retry, and whether it was replayed
+EXPOSE_HEADERS = "X-Request-ID, traceparent, traceresponse, Retry-After, Idempotent-Replayed, Location"
 MAX_AGE = "600"
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 # the docs page is one HTML file with inline script and style that fetches openapi.json

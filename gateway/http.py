@@ -155,6 +155,9 @@ class ApiEndpoint(HttpRequestHandler):
             if response.status_code >= 400:
                 log.info("%s %s answered %s", request.method, request.path, response.status_code)
             response.headers[REQUEST_ID_HEADER] = request_id
+            # the trace this answer belongs to, with the gateway's span: as traceparent (what the
+            # caller sends to continue it) and as the Level 2 draft's traceresponse
+            response.headers[tracing.HEADER] = response.headers[tracing.RESPONSE_HEADER] = request.traceparent
             return self.edge.cors.decorate(response, origin, request.path)
         finally:
             logs.unbind_trace(traced)

@@ -7,7 +7,9 @@ from marshmallow import Schema, fields
 from services.common.shapes.disclosure_views import (AttachmentView, CatalogueEntryView, ItemView, ObligationView,
                                                      PlanView)
 
-from .kit import Record, list_of, maybe, page_of
+from services.common.shapes.disclosure import OBLIGATION_STATUSES
+
+from .kit import list_of, maybe, page_of
 
 ACTIONS = fields.List(fields.String(), metadata={
     "description": "what the caller may do to it now (its state table); the buttons to show"})
@@ -22,6 +24,11 @@ class Item(ItemView):
 ItemPage = page_of("ItemPage", Item, "A page of items; what each reader sees of them (see Item).")
 ItemVersions = list_of("ItemVersions", Item, "Every version of an item the caller may see, oldest first.")
 CatalogueList = list_of("CatalogueList", CatalogueEntryView, "The catalogue entries in force on the date asked.")
+
+
+class Attached(AttachmentView):
+    """The attachment added, and the item it was added to."""
+    item_id = fields.Integer(required=True)
 
 
 class CatalogueHistory(Schema):
@@ -51,6 +58,33 @@ class Reminded(Schema):
     obligation = fields.Nested(ObligationView, required=True)
 
 
+StatusCounts = type("StatusCounts", (Schema,), {
+    **{status: fields.Integer(required=True) for status in OBLIGATION_STATUSES},
+    "total": fields.Integer(required=True),
+    "on_time_rate": maybe(fields.Float, metadata={"description": "of those judged, between 0 and 1; null when none"}),
+    "__doc__": "Obligations by status."})
+
+
+class ProgressRow(StatusCounts):
+    town_code = maybe(metadata={"description": "null for the county-level units"})
+    town_name = fields.String(required=True)
+    sector = fields.String(required=True)
+
+
+class Progress(Schema):
+    """The year's obligations by status, per town and sector, and in all."""
+    year = fields.Integer(required=True)
+    rows = fields.List(fields.Nested(ProgressRow), required=True)
+    totals = fields.Nested(StatusCounts, required=True)
+
+
+class Sealed(Schema):
+    """A year's items archived (登记归档)."""
+    year = fields.Integer(required=True)
+    items_archived = fields.Integer(required=True)
+    sealed_at = fields.DateTime(required=True)
+
+
 ANSWERS = {
     ("GET", "/api/v1/catalogue"): CatalogueList,
     ("GET", "/api/v1/catalogue/<code:code>"): CatalogueHistory,
@@ -64,10 +98,10 @@ ANSWERS = {
     ("POST", "/api/v1/plans/<id:plan_id>/<any(consult,approve,activate,close):action>"): PlanView,
     ("GET", "/api/v1/obligations"): ObligationPage,
     ("GET", "/api/v1/obligations/<id:obligation_id>"): ObligationView,
-    ("POST", "/api/v1/obligations/events"): Record,
+    ("POST", "/api/v1/obligations/events"): ObligationView,
     ("POST", "/api/v1/obligations/<id:obligation_id>/waive"): ObligationView,
     ("POST", "/api/v1/obligations/<id:obligation_id>/remind"): Reminded,
-    ("GET", "/api/v1/progress"): Record,
+    ("GET", "/api/v1/progress"): Progress,
     ("GET", "/api/v1/items"): ItemPage,
     ("POST", "/api/v1/items"): Item,
     ("GET", "/api/v1/items/<id:item_id>"): Item,
@@ -75,7 +109,7 @@ ANSWERS = {
     ("POST", "/api/v1/items/<id:item_id>/<any(submit,review,approve,reject,withdraw):action>"): Item,
     ("POST", "/api/v1/items/<id:item_id>/correct"): Item,
     ("GET", "/api/v1/items/<id:item_id>/versions"): ItemVersions,
-    ("POST", "/api/v1/items/<id:item_id>/attachments"): AttachmentView,
-    ("DELETE", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>"): Record,
-    ("POST", "/api/v1/archive/<year:year>/seal"): Record,
+    ("POST", "/api/v1/items/<id:item_id>/attachments"): Attached,
+    ("DELETE", "/api/v1/items/<id:item_id>/attachments/<sha256:sha256>"): Item,
+    ("POST", "/api/v1/archive/<year:year>/seal"): Sealed,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from .disclosure import ACTIONS
-from .kit import Record, maybe, page_of, string
+from .kit import maybe, page_of, string
 
 DAY = fields.Date(required=True)
 
@@ -148,6 +148,13 @@ class PublicAnswer(Schema):
     rating = maybe()
 
 
+class Moderated(Schema):
+    """A public answer's reports and whether it is hidden while the office reviews it."""
+    id = fields.Integer(required=True)
+    reports = fields.Integer(required=True)
+    hidden = fields.Boolean(required=True)
+
+
 CasePage = page_of("CasePage", Case, "A work queue, newest first.")
 PublicAnswerPage = page_of("PublicAnswerPage", PublicAnswer)
 ACTION = "/api/v1/feedback/<id:feedback_id>/"
@@ -163,6 +170,6 @@ ANSWERS = {
        for action in ("<any(accept,release):action>", "reject", "transfer", "extend", "grant-extension", "answer",
                       "approve-answer", "reject-answer")},
     ("GET", "/api/v1/answers"): PublicAnswerPage,
-    ("POST", "/api/v1/answers/<id:feedback_id>/report"): Record,
-    ("POST", "/api/v1/answers/<id:feedback_id>/review"): Record,
+    ("POST", "/api/v1/answers/<id:feedback_id>/report"): Moderated,
+    ("POST", "/api/v1/answers/<id:feedback_id>/review"): Moderated,
 }

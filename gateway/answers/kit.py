@@ -1,8 +1,8 @@
-"""The building blocks of the answers' schemas: a page of a list, a list, and a record whose
-fields the document does not spell out (an object, nothing promised beyond that)."""
+"""The building blocks of the answers' schemas: a page of a list, a list, a field always there
+and one that may be null."""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 
 
 def page_of(name: str, item: type[Schema], description: str = "") -> type[Schema]:
@@ -18,16 +18,6 @@ def list_of(name: str, item: type[Schema], description: str = "") -> type[Schema
     """Every `item` at once, under `items`."""
     return type(name, (Schema,), {"items": fields.List(fields.Nested(item), required=True),
                                   "__doc__": description or f"Every {item.__name__}."})
-
-
-class Record(Schema):
-    """An object whose fields this version of the document does not list."""
-    class Meta:
-        unknown = INCLUDE
-
-
-RecordPage = page_of("RecordPage", Record)
-RecordList = list_of("RecordList", Record)
 
 
 def string(**kwargs) -> fields.String:

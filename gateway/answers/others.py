@@ -1,13 +1,15 @@
-"""What the routes for other systems and the office answer: the event feed and webhooks in
-full; notifications, supervision, the calendar and operations by their outer shape (a page, a
-list or a record) where this version of the document does not list their fields yet."""
+"""What the routes for other systems and operations answer: the event feed, webhooks,
+notifications and deliveries, health and dead letters; with supervision's and the calendar's."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from services.common.contract import Envelope
+from services.common.contract.base import CHANNELS
+from services.common.shapes.notify import DELIVERY_STATUSES
 
-from .kit import Record, RecordList, RecordPage, list_of, maybe, page_of, string
+from . import calendar, supervision
+from .kit import list_of, maybe, page_of, string
 
 EventPage = page_of("EventPage", Envelope, "Published events, oldest first; `next_cursor` is always given "
                                            "(poll with it as `after`, even when `items` is empty).")
@@ -69,22 +71,129 @@ class Readiness(Schema):
     services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceState), required=True)
 
 
+class Info(Schema):
+    title = string()
+    version = string()
+    description = string()
+
+
+class OpenApiDocument(Schema):
+    """This document: OpenAPI 3.1 (https://spec.openapis.org/oas/v3.1.0), whose own schema describes
+    its parts."""
+    openapi = string(metadata={"description": "3.1.0"})
+    info = fields.Nested(Info, required=True)
+    paths = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
+                        metadata={"description": "each path's operations by method"})
+    components = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
+                             metadata={"description": "schemas and securitySchemes"})
+    webhooks = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
+                           metadata={"description": "what a subscriber's webhook receives, per event type"})
+
+
+CHANNEL = validate.OneOf(CHANNELS)
+URGENCY = fields.String(required=True, metadata={"description": "red, yellow or info"})
+
+
+class Notification(Schema):
+    """A message in the caller's in-app inbox."""
+    id = fields.Integer(required=True)
+    event_type = string()
+    event_id = string()
+    unit_code = string()
+    urgency = URGENCY
+    subject = string()
+    body = string()
+    link = string()
+    created_at = fields.DateTime(required=True)
+    read = fields.Boolean(required=True)
+
+
 class NotificationPage(Schema):
-    items = fields.List(fields.Nested(Record), required=True)
+    items = fields.List(fields.Nested(Notification), required=True)
     next_cursor = maybe()
     unread = fields.Integer(required=True)
 
 
+class MarkedRead(Schema):
+    marked = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+SWITCHES = {"keys": fields.String(validate=CHANNEL), "values": fields.Boolean(), "required": True}
+
+
+class Preferences(Schema):
+    """The channels, quiet hours and digest in force, the county's defaults and the person's own."""
+    channels = fields.Dict(**SWITCHES)
+    defaults = fields.Dict(**SWITCHES)
+    own = fields.Dict(**SWITCHES)
+    quiet_hours = string(metadata={"description": "HH:MM-HH:MM, or empty for none"})
+    own_quiet_hours = maybe(metadata={"description": "null: follow the county's"})
+    default_quiet_hours = string()
+    digest = fields.Boolean(required=True)
+    own_digest = maybe(fields.Boolean, metadata={"description": "null: follow the county's"})
+    default_digest = fields.Boolean(required=True)
+
+
+class Preview(Schema):
+    """The message a template makes of a payload."""
+    event_type = string()
+    channel = string(validate=CHANNEL)
+    subject = string()
+    body = string()
+    link = string()
+    template = string()
+    segments = maybe(fields.Integer, metadata={"description": "SMS segments of 70 characters; null for others"})
+
+
+class Delivery(Schema):
+    """A message to one recipient on one channel; the address masked."""
+    id = fields.Integer(required=True)
+    event_type = string()
+    event_id = string()
+    unit_code = string()
+    channel = string(validate=CHANNEL)
+    recipient = string(metadata={"description": "masked"})
+    subject = string()
+    status = string(validate=validate.OneOf(DELIVERY_STATUSES))
+    urgency = URGENCY
+    attempts = fields.Integer(required=True)
+    last_error = maybe()
+    created_at = fields.DateTime(required=True)
+    next_attempt_at = maybe(fields.DateTime)
+    delivered_at = maybe(fields.DateTime)
+    message_id = maybe()
+
+
+class DeadLetter(Schema):
+    """An event parked after failing, as the service that consumed it keeps it."""
+    id = fields.Integer(required=True)
+    source = string(metadata={"description": "the service that holds it"})
+    queue = string()
+    event_id = maybe()
+    event_type = maybe()
+    status = string(validate=validate.OneOf(("retrying", "dead", "replayed")))
+    attempts = fields.Integer(required=True)
+    last_error = string()
+    first_failed_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    body = string(metadata={"description": "the message as received; base64 when body_encoding says so"})
+    body_encoding = string(validate=validate.OneOf(("utf-8", "base64")))
+    body_bytes = maybe(fields.Integer)
+    body_sha256 = maybe()
+    content_type = maybe()
+
+
 class Replayed(Schema):
-    replayed = fields.Raw(required=True, metadata={"description": "what each service put back on its queue"})
+    replayed = fields.Integer(required=True, metadata={"description": "how many the service put back on its queue"})
 
 
 WEBHOOK = "/api/v1/webhooks/<id:webhook_id>"
 OPERATIONS = {
     ("GET", "/healthz"): Liveness,
     ("GET", "/readyz"): Readiness,
-    ("GET", "/api/v1/openapi.json"): Record,
-    ("GET", "/api/v1/dead-letters"): RecordPage,
+    ("GET", "/api/v1/openapi.json"): OpenApiDocument,
+    ("GET", "/api/v1/dead-letters"): page_of("DeadLetterPage", DeadLetter, "Dead letters, oldest first across services."),
     ("POST", "/api/v1/dead-letters/replay"): Replayed,
     ("GET", "/api/v1/events"): EventPage,
     ("GET", "/api/v1/webhooks"): list_of("WebhookList", Webhook),
@@ -96,37 +205,11 @@ OPERATIONS = {
     ("POST", WEBHOOK + "/rotate-secret"): WebhookWithSecret,
     ("POST", WEBHOOK + "/enable"): Webhook,
     ("GET", "/api/v1/notifications"): NotificationPage,
-    ("POST", "/api/v1/notifications/read"): Record,
-    ("GET", "/api/v1/notification-preferences"): Record,
-    ("PUT", "/api/v1/notification-preferences"): Record,
-    ("PUT", "/api/v1/notification-preferences/defaults"): Record,
-    ("POST", "/api/v1/notification-templates/preview"): Record,
-    ("GET", "/api/v1/deliveries"): RecordPage,
+    ("POST", "/api/v1/notifications/read"): MarkedRead,
+    ("GET", "/api/v1/notification-preferences"): Preferences,
+    ("PUT", "/api/v1/notification-preferences"): Preferences,
+    ("PUT", "/api/v1/notification-preferences/defaults"): Preferences,
+    ("POST", "/api/v1/notification-templates/preview"): Preview,
+    ("GET", "/api/v1/deliveries"): page_of("DeliveryPage", Delivery, "The delivery log, newest first."),
 }
-# supervision and the calendar: their records by outer shape
-RECORDS = {
-    "GET": ["/api/v1/calendar", "/api/v1/candidates", "/api/v1/checklists", "/api/v1/calendar/<year:year>", "/api/v1/inspections/<id:inspection_id>",
-            "/api/v1/inspections/<id:inspection_id>/draw",
-            "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>",
-            "/api/v1/rectifications/<id:rectification_id>", "/api/v1/scores", "/api/v1/rankings",
-            "/api/v1/reports/<id:report_id>", "/api/v1/calendar/<year:year>/passed"],
-    "POST": ["/api/v1/calendar/<year:year>/passed/<kind>/<id:record_id>/decide", "/api/v1/calendar/<year:year>/file",
-             "/api/v1/checklists", "/api/v1/inspections",
-             "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/submit",
-             "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/correct",
-             "/api/v1/inspection-records/<id:record_id>/photos",
-             "/api/v1/rectifications/<id:rectification_id>/submit",
-             "/api/v1/rectifications/<id:rectification_id>/<any(accept,return):action>",
-             "/api/v1/rectifications/<id:rectification_id>/photos", "/api/v1/reports",
-             "/api/v1/reports/<id:report_id>/issue", "/api/v1/candidates/<code:unit_code>/nominate",
-             "/api/v1/commitments", "/api/v1/comments"],
-    "PUT": ["/api/v1/calendar/<year:year>", "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/scores"],
-    "PATCH": ["/api/v1/reports/<id:report_id>"],
-}
-PAGES = ["/api/v1/inspections", "/api/v1/inspections/<id:inspection_id>/findings", "/api/v1/rectifications"]
-LISTS = ["/api/v1/reports", "/api/v1/commitments", "/api/v1/comments"]
-
-ANSWERS = {**OPERATIONS,
-           **{(method, rule): Record for method, rules in RECORDS.items() for rule in rules},
-           **{("GET", rule): RecordPage for rule in PAGES},
-           **{("GET", rule): RecordList for rule in LISTS}}
+ANSWERS = {**OPERATIONS, **supervision.ANSWERS, **calendar.ANSWERS}

@@ -2,11 +2,11 @@
 sign-in, accounts and API keys (the units service's data)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from services.common.shapes.units import DirectoryEntry
 
-from .kit import Record, list_of, maybe, page_of, string
+from .kit import list_of, maybe, page_of, string
 
 
 class OfficialTerm(Schema):
@@ -119,19 +119,113 @@ class NewApiKeyAnswer(ApiKey):
 
 ApiKeyList = list_of("ApiKeyList", ApiKey)
 
+
+class AccountWithPassword(Account):
+    """An account unlocked, or reset with a one-time password."""
+    password = fields.String(metadata={"description": "reset only: a one-time password, shown in this answer only"})
+
+
+class SecondFactor(Schema):
+    """Whether an account has a second factor (TOTP), since when, and its recovery codes left."""
+    username = string()
+    enrolled = fields.Boolean(required=True)
+    enrolled_at = maybe(fields.DateTime)
+    recovery_codes_left = fields.Integer(required=True)
+
+
+class RowProblem(Schema):
+    row = fields.Integer(required=True, metadata={"description": "as Excel shows it (the header is row 1)"})
+    column = maybe(metadata={"description": "the registry column; null for the whole row"})
+    problem = string()
+
+
+class ImportReport(Schema):
+    """What a dry run found, or what an apply did."""
+    filename = string()
+    encoding = maybe()
+    notes = fields.List(fields.String(), required=True)
+    rows = fields.Integer(required=True)
+    problems = fields.List(fields.Nested(RowProblem), required=True)
+    applied = fields.Boolean(required=True)
+    registered = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    apply_job = fields.Integer(metadata={"description": "the apply job that applied this dry run's file"})
+    officials_ = fields.Boolean(data_key="_officials", metadata={
+        "description": "internal to a dry run not yet applied: whether the file has every official's column"})
+
+
+class JobError(Schema):
+    code = string()
+    message = string()
+
+
+class ImportJob(Schema):
+    """A registry import: queued, running (rows_done of rows_total), succeeded or failed."""
+    id = fields.Integer(required=True)
+    kind = string(validate=validate.OneOf(("dry_run", "apply")))
+    status = string(validate=validate.OneOf(("queued", "running", "succeeded", "failed")))
+    filename = string()
+    rows_done = fields.Integer(required=True)
+    rows_total = maybe(fields.Integer)
+    attempts = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    started_at = maybe(fields.DateTime)
+    finished_at = maybe(fields.DateTime)
+    report = maybe(fields.Nested, nested=ImportReport)
+    error = maybe(fields.Nested, nested=JobError)
+    actor = string()
+    can_apply = fields.Boolean(required=True, metadata={"description": "a clean dry run that may be applied now"})
+
+
+class AuditEntry(Schema):
+    """One state-changing request, hash-chained to the one before."""
+    id = fields.Integer(required=True)
+    actor = string()
+    role = string()
+    unit = maybe()
+    action = string(metadata={"description": "the method and the route rule"})
+    target = string(metadata={"description": "the request path"})
+    result = fields.Integer(required=True, metadata={"description": "the HTTP status the caller got"})
+    at = fields.DateTime(required=True)
+    request_id = string()
+    entry_id = maybe(metadata={"description": "the id the writer gave it (one entry per id)"})
+    prev_hash = string()
+    hash = string()
+
+
+class ArchiveCheck(Schema):
+    month = string()
+    file = string()
+    entries = fields.Integer(required=True)
+    ok = fields.Boolean(required=True)
+    reason = maybe()
+
+
+class AuditVerdict(Schema):
+    """The whole chain checked: the sealed monthly archives, then the online entries."""
+    ok = fields.Boolean(required=True)
+    entries = fields.Integer(required=True)
+    online_entries = fields.Integer(metadata={"description": "absent when an archive failed"})
+    archives = fields.List(fields.Nested(ArchiveCheck), required=True)
+    where = maybe(metadata={"description": "where the chain breaks; null when it holds"})
+    first_bad_id = maybe(fields.Integer)
+    reason = maybe()
+    last_hash = fields.String(metadata={"description": "the chain's head, when it holds"})
+
 ANSWERS = {
     ("GET", "/api/v1/units"): UnitPage,
     ("GET", "/api/v1/units/<code:code>"): UnitWithOfficials,
     ("GET", "/api/v1/units/<code:code>/<any(children,subtree,ancestors):relation>"): UnitList,
     ("POST", "/api/v1/units"): DirectoryEntry,
     ("PATCH", "/api/v1/units/<code:code>"): DirectoryEntry,
-    ("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>"): Record,
-    ("POST", "/api/v1/units/import"): Record,
-    ("GET", "/api/v1/units/import/jobs/<id:job_id>"): Record,
-    ("POST", "/api/v1/units/import/jobs/<id:job_id>/apply"): Record,
+    ("POST", "/api/v1/units/<code:code>/<any(move,merge,dissolve):action>"): DirectoryEntry,
+    ("POST", "/api/v1/units/import"): ImportJob,
+    ("GET", "/api/v1/units/import/jobs/<id:job_id>"): ImportJob,
+    ("POST", "/api/v1/units/import/jobs/<id:job_id>/apply"): ImportJob,
     ("GET", "/api/v1/units/<code:code>/officials"): OfficialList,
-    ("PUT", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): Record,
-    ("DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): Record,
+    ("PUT", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): UnitWithOfficials,
+    ("DELETE", "/api/v1/units/<code:code>/officials/<any(secretary,liaison,reviewer):role>"): UnitWithOfficials,
     ("GET", "/api/v1/designations"): DesignationPage,
     ("POST", "/api/v1/designations"): Designation,
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): Designation,
@@ -146,11 +240,11 @@ ANSWERS = {
     ("POST", "/api/v1/accounts"): Account,
     ("GET", "/api/v1/accounts/<username:username>"): Account,
     ("PATCH", "/api/v1/accounts/<username:username>"): Account,
-    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable):action>"): Record,
-    ("POST", "/api/v1/accounts/<username:username>/<any(unlock,reset):action>"): Record,
-    ("GET", "/api/v1/accounts/<username:username>/second-factor"): Record,
-    ("POST", "/api/v1/accounts/<username:username>/second-factor/reset"): Record,
-    ("GET", "/api/v1/audit"): Record,
-    ("GET", "/api/v1/audit/verify"): Record,
+    ("POST", "/api/v1/accounts/<username:username>/<any(disable,enable):action>"): Account,
+    ("POST", "/api/v1/accounts/<username:username>/<any(unlock,reset):action>"): AccountWithPassword,
+    ("GET", "/api/v1/accounts/<username:username>/second-factor"): SecondFactor,
+    ("POST", "/api/v1/accounts/<username:username>/second-factor/reset"): SecondFactor,
+    ("GET", "/api/v1/audit"): page_of("AuditPage", AuditEntry, "Audit entries, oldest first."),
+    ("GET", "/api/v1/audit/verify"): AuditVerdict,
     ("GET", "/api/v1/audit/archives"): AuditArchiveList,
 }

@@ -12,6 +12,7 @@ from services.common.shapes.calendar import CalendarArrangementInput, PassedDeci
 
 from ..clients.passed import calendar_passed, decide
 from ..http import api, json_body, json_response
+from ..idempotency import idempotent
 from ..params import Day, Query, Text
 from ..uploads import read_upload
 
@@ -61,6 +62,7 @@ class CalendarRoutes:
         return json_response(self.disclosure.enter_calendar_year(actor, year, _wire(data)))
 
     @api("POST", "/api/v1/calendar/<year:year>/file", query=CalendarFileQuery, body=(YAML, XLSX))
+    @idempotent(upload=lambda service: FILE_MAX_BYTES)
     def post_calendar_file(self, request: Request, year: int) -> Response:
         """The same from a YAML or .xlsx file (the body, or a form's `file`)."""
         actor = self.access.caller(request)

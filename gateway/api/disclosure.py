@@ -199,6 +199,7 @@ class DisclosureRoutes:
     # --- attachments --------------------------------------------------------------------------
 
     @api("POST", "/api/v1/items/<id:item_id>/attachments", query=queries.AttachmentQuery, body=ATTACHMENT_TYPES)
+    @idempotent(upload=lambda service: service._attachment_max_bytes())
     def add_attachment(self, request: Request, item_id: int) -> Response:
         """Attach a file to a draft: the file as the body with its Content-Type and `?filename=`,
         or as a form's `file`. PDF, PNG, JPEG, DOCX, XLSX or plain text, up to

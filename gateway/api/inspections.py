@@ -100,6 +100,7 @@ class InspectionRoutes:
         return json_response(page(result))
 
     @api("POST", "/api/v1/inspection-records/<id:record_id>/photos", body=PHOTO_TYPES)
+    @idempotent(upload=lambda service: photo_max_bytes(service.config))
     def add_record_photo(self, request: Request, record_id: int) -> Response:
         """An evidence photo (PNG or JPEG, the file as the body) for a draft record."""
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))

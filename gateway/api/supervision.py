@@ -143,6 +143,7 @@ class SupervisionRoutes:
                                                                    rectification_id, action, data))
 
     @api("POST", "/api/v1/rectifications/<id:rectification_id>/photos", body=EVIDENCE_TYPES)
+    @idempotent(upload=lambda service: photo_max_bytes(service.config))
     def add_rectification_photo(self, request: Request, rectification_id: int) -> Response:
         media_type, content = uploaded_photo(request, photo_max_bytes(self.config))
         return json_response(self.supervision.add_photo(self.access.caller(request),

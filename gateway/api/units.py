@@ -19,6 +19,11 @@ from ..http import api, decode_cursor, json_body, json_response, page
 from ..uploads import read_upload
 
 
+def job_location(job: dict[str, Any]) -> dict[str, str]:
+    """Where an import job is followed (Location of the 202, and of its replay)."""
+    return {"Location": f"/api/v1/units/import/jobs/{job['id']}"}
+
+
 class UnitRoutes:
     # --- the public directory ------------------------------------------------------------
 
@@ -65,6 +70,7 @@ class UnitRoutes:
         return json_response(change[action](actor, code, *body.values()))
 
     @api("POST", "/api/v1/units/import", query=queries.ImportQuery, body=("text/csv", XLSX), status=202)
+    @idempotent(upload=lambda service: IMPORT_MAX_BYTES, replay_headers=job_location)
     def import_units(self, request: Request) -> Response:
         """Upload the registry as the request body (CSV or .xlsx) or as a form's `file`;
         `?apply=true` registers it, otherwise it is a dry run with a report per row. Either
@@ -77,7 +83,7 @@ class UnitRoutes:
                                        base64.b64encode(upload.content).decode(), request.params["apply"],
                                        request.headers.get("X-Request-ID"))
         response = json_response(job, 202)
-        response.headers["Location"] = f"/api/v1/units/import/jobs/{job['id']}"
+        response.headers.update(job_location(job))
         return response
 
     @api("GET", "/api/v1/units/import/jobs/<id:job_id>")

@@ -15,6 +15,7 @@ import re
 import secrets
 
 HEADER = "traceparent"
+RESPONSE_HEADER = "traceresponse"  # W3C Trace Context Level 2 (draft): the server's span, for its caller
 _FORMAT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
 
 

@@ -12,6 +12,7 @@ from services.common.actor import Actor
 from services.common.contract import CATALOGUE, ContractError
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
+from services.common.shapes.notify import DELIVERY_STATUSES
 
 from . import templates
 from .models import Delivery, InboxMessage, Preference
@@ -20,7 +21,7 @@ from .rules import CHANNELS, Rules
 from .outcomes import mask
 
 QUIET_HOURS = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
-STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
+STATUSES = DELIVERY_STATUSES
 
 
 def inbox(session: Session, actor: Actor, unread: bool = False, limit: int = 50,

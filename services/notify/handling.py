@@ -37,5 +37,7 @@ def handle(uow: UnitOfWork, engine: Engine, event: Event, sender_lookup: SenderL
     deliveries = planner.plan(session, event, engine.rules, engine.settings, now, sender)
     report_unreachable(uow, deliveries)
     hooks = webhooks.fan_out(session, event, now)
+    for delivery in (*deliveries, *hooks):  # sent later, by the sender: in the trace of the event they tell
+        delivery.traceparent = delivery.traceparent or uow.traceparent
     if any(d.status == "pending" for d in deliveries) or hooks:
         engine.wake_on_commit(session)

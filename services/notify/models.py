@@ -127,6 +127,8 @@ class Delivery(Base):
     bundled_into: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     link: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     quiet_hours: Mapped[str | None] = mapped_column(sa.String(11), nullable=True)  # the recipient's, for retries
+    # the W3C traceparent of the work that handled the event it tells: its outcome events carry it
+    traceparent: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     # pending | sending | delivered | failed (permanent) | dead (out of attempts) | held (for the digest) | bundled
 
     __table_args__ = (sa.UniqueConstraint("cause_event_id", "channel", "recipient_index", name="uq_deliveries_once"),

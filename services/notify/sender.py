@@ -21,6 +21,7 @@ from eventlet.event import Event as Signal
 from prometheus_client import Counter
 from sqlalchemy.orm import sessionmaker
 
+from services.common import tracing
 from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.records import utcnow
@@ -230,6 +231,8 @@ class Sender:
         uow = UnitOfWork(self.sessions, f"delivery-{delivery_id}", on_outbox_commit=self.on_outbox_commit)
         try:
             delivery = uow.session.get(Delivery, delivery_id)
+            if delivery.traceparent:  # its outcome events go on in the trace of the event it tells
+                uow.traceparent = tracing.child(delivery.traceparent)
             now = self.clock()
             delivery.claimed_by = None
             if counts:

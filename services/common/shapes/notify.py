@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from services.common.contract import CATALOGUE
 
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox")
+DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed", "dead", "held", "bundled")
 MAX_ID = 2**31 - 1
 
 

@@ -11,7 +11,7 @@ import requests
 from gateway import policy
 from gateway.cors import Cors
 from gateway.ratelimit import Rate, RateLimiter, limiter_from_config, route_class
-from services.common import logs
+from services.common import logs, tracing
 from services.common.metrics import WorkerMetrics
 from tests.test_end_to_end import token
 
@@ -71,7 +71,8 @@ def test_cors_preflight_allowed_and_refused(edge):
         assert ok.status_code == 204, (path, ok.text)
         assert ok.headers["Access-Control-Allow-Origin"] == ALLOWED
         assert ok.headers["Access-Control-Allow-Methods"] == "GET, POST, PUT, PATCH, DELETE"
-        assert ok.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type, X-Request-ID, X-API-Key"
+        assert ok.headers["Access-Control-Allow-Headers"] == ("Authorization, Content-Type, X-Request-ID, X-API-Key, "
+                                                              "Idempotency-Key, traceparent")
         assert ok.headers["Access-Control-Max-Age"] == "600" and "Origin" in ok.headers["Vary"]
     refused = requests.options(f"{edge.api}/api/v1/items", headers={**preflight, "Origin": "https://evil.example"})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
@@ -81,10 +82,36 @@ def test_cors_preflight_allowed_and_refused(edge):
 def test_cors_headers_on_a_normal_response(edge):
     response = requests.get(f"{edge.api}/api/v1/docs", headers=as_client("198.51.100.4", Origin=ALLOWED))
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
-    assert response.headers["Access-Control-Expose-Headers"] == "X-Request-ID, Retry-After"
+    assert response.headers["Access-Control-Expose-Headers"] == (
+        "X-Request-ID, traceparent, traceresponse, Retry-After, Idempotent-Replayed, Location")
     assert "Origin" in response.headers["Vary"]
     other = requests.get(f"{edge.api}/api/v1/docs", headers=as_client("198.51.100.4", Origin="https://evil.example"))
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_every_answer_carries_the_trace_it_belongs_to(edge):
+    """The gateway's own span of the caller's trace, as traceparent and as traceresponse (W3C Trace
+    Context Level 2 draft): on a success, a refusal, an unrouted path and a preflight; a caller
+    that sent none (or an invalid one) learns the trace the gateway started."""
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    client = as_client("198.51.100.7", traceparent=caller)
+    answers = [requests.get(f"{edge.api}/api/v1/openapi.json", headers=client),
+               requests.post(f"{edge.api}/api/v1/units", headers=client, json={}),
+               requests.get(f"{edge.api}/api/v1/nowhere", headers=client),
+               requests.options(f"{edge.api}/api/v1/items", headers={**client, "Origin": ALLOWED,
+                                                                     "Access-Control-Request-Method": "POST"})]
+    assert [a.status_code for a in answers] == [200, 401, 404, 204]
+    for answer in answers:
+        echoed = answer.headers["traceparent"]
+        assert tracing.parse(echoed)[0] == "4bf92f3577b34da6a3ce929d0e0e4736" and echoed != caller
+        assert answer.headers["traceresponse"] == echoed
+    assert len({a.headers["traceparent"] for a in answers}) == 4  # a span per request
+    for sent in ({}, {"traceparent": "00-not-a-trace-01"}):
+        started = requests.get(f"{edge.api}/healthz", headers=as_client("198.51.100.7", **sent)).headers
+        assert tracing.parse(started["traceparent"]) and "4bf92f35" not in started["traceparent"]
+    script = requests.get(f"{edge.api}/healthz", headers=as_client("198.51.100.7", Origin=ALLOWED)).headers
+    exposed = [h.strip() for h in script["Access-Control-Expose-Headers"].split(",")]
+    assert {"traceparent", "traceresponse"} <= set(exposed)
 
 
 def test_security_headers_on_json_and_on_the_docs_page(edge):

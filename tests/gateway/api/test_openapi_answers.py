@@ -193,6 +193,45 @@ def test_the_offices_dashboards(call):
     call("GET", "/api/v1/units/{code}", headers=OFFICE, path={"code": UNIT}, expect=200)
 
 
+def test_the_offices_inspection_report_and_records(call):
+    """The office's records with something in them: an inspection scored and submitted, its
+    rectification, a report, a commitment and a comment; the calendar, the audit chain's
+    verdict, preferences, a second factor and the document itself."""
+    checklist = call("GET", "/api/v1/checklists", headers=OFFICE, params={"year": 2026}, expect=200).json()
+    inspection = call("POST", "/api/v1/inspections", headers=OFFICE, expect=201, json={
+        "title": "2026年12月党务公开例行检查", "kind": "routine", "window_opens": "2026-12-01",
+        "window_closes": "2026-12-31", "unit_codes": [UNIT], "inspectors": [{"username": "office"}]}).json()
+    unit = {"inspection_id": inspection["id"], "unit_code": UNIT}
+    call("GET", "/api/v1/inspections/{inspection_id}", headers=OFFICE, path=unit, expect=200)
+    scores = [{"criterion": c["code"], "score": c["max"]} for d in checklist["dimensions"] for c in d["criteria"]]
+    finding = {"dimension": "content", "text": "公开栏未更新本季度党费收缴情况", "deduction": 1, "deadline_days": 10}
+    call("PUT", "/api/v1/inspections/{inspection_id}/units/{unit_code}/scores", headers=OFFICE, path=unit,
+         json={"scores": scores, "findings": [finding]}, expect=200)
+    call("POST", "/api/v1/inspections/{inspection_id}/units/{unit_code}/submit", headers=OFFICE, path=unit,
+         expect=200)
+    call("GET", "/api/v1/inspections/{inspection_id}/units/{unit_code}", headers=OFFICE, path=unit, expect=200)
+    found = call("GET", "/api/v1/inspections/{inspection_id}/findings", headers=OFFICE, path=unit,
+                 expect=200).json()["items"]
+    call("GET", "/api/v1/rectifications/{rectification_id}", headers=OPERATOR,
+         path={"rectification_id": found[0]["id"]}, expect=200)
+    report = call("POST", "/api/v1/reports", headers=OFFICE, json={"period": "2026-11"}, expect=201).json()
+    call("PATCH", "/api/v1/reports/{report_id}", headers=OFFICE, path={"report_id": report["id"]},
+         json={"title": "2026年11月党务公开工作通报"}, expect=200)
+    call("GET", "/api/v1/reports", headers=OFFICE, expect=200)
+    call("POST", "/api/v1/commitments", headers=OPERATOR, expect=201, json={
+        "unit_code": UNIT, "year": 2026, "text": "每季度首月10日前更新公开栏", "due_on": "2026-12-31"})
+    call("GET", "/api/v1/commitments", params={"unit": UNIT}, expect=200)
+    call("GET", "/api/v1/comments", expect=200)
+    call("GET", "/api/v1/calendar/{year}", headers=OFFICE, path={"year": 2026}, expect=200)
+    call("GET", "/api/v1/calendar/{year}/passed", headers=OFFICE, path={"year": 2026}, expect=200)
+    call("GET", "/api/v1/audit/verify", headers=AUDITOR, expect=200)
+    call("GET", "/api/v1/accounts/{username}/second-factor", headers=token("secadmin", "secadmin"),
+         path={"username": "op-a001"}, expect=200)
+    call("GET", "/api/v1/notification-preferences", headers=OPERATOR, expect=200)
+    call("POST", "/api/v1/notifications/read", headers=OPERATOR, json={}, expect=200)
+    call("GET", "/api/v1/openapi.json", expect=200)
+
+
 def test_the_administrators_keys_and_a_subscribers_feed(call):
     key = call("POST", "/api/v1/api-keys", headers=ADMIN, json={"name": "县委组织部系统"}, expect=201).json()
     call("GET", "/api/v1/api-keys", headers=ADMIN, expect=200)
@@ -299,6 +338,19 @@ def test_a_retry_with_the_same_key_answers_the_first_answer(call):
     sent = [call("POST", "/api/v1/feedback", headers=key, json=receipt, expect=201).json() for _ in range(2)]
     assert sent[0]["tracking_code"] == sent[1]["tracking_code"]  # the public's key is its own, apart from the operator's
     call("POST", "/api/v1/items", headers={**OPERATOR, "Idempotency-Key": "k" * 201}, json=_draft("x"), expect=400)
+
+
+def test_an_upload_retried_with_its_key_is_attached_once(call):
+    """requests frames each try with a boundary of its own: the key still sees one upload."""
+    draft = call("POST", "/api/v1/items", headers=OPERATOR, json=_draft("带附件的草稿"), expect=201).json()
+    key, one = {"Idempotency-Key": str(uuid.uuid4())}, {"item_id": draft["id"]}
+    sent = [call("POST", "/api/v1/items/{item_id}/attachments", headers={**OPERATOR, **key}, path=one, expect=201,
+                 files={"file": ("党费收缴.txt", "收缴党费 12,000 元。".encode(), "text/plain")}) for _ in range(2)]
+    assert sent[1].json() == sent[0].json() and sent[1].headers["Idempotent-Replayed"] == "true"
+    item = call("GET", "/api/v1/items/{item_id}", headers=OPERATOR, path=one, expect=200).json()
+    assert len(item["attachments"]) == 1
+    call("POST", "/api/v1/items/{item_id}/attachments", headers={**OPERATOR, **key}, path=one, expect=422,
+         files={"file": ("党费收缴.txt", "收缴党费 12,400 元。".encode(), "text/plain")})
 
 
 def test_two_gateways_one_key_at_once_make_one_thing(county, second_gateway):
