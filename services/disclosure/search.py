@@ -13,33 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor
 from services.common.errors import InvalidInput, validated
+from services.common.shapes.disclosure import SEARCH_PAGE_SIZE as PAGE_SIZE, SEARCH_TOO_LONG, SearchFilters
 from services.common.workdays import county_date
 
 from . import audience, search_text
 from .models import Attachment, Blob, Item, SearchDocument, UnitCopy
 from .portal import portal_reader
-
-PAGE_SIZE = 20
-MAX_PAGE = 50
-SORTS = ("relevance", "newest")
-TOO_LONG = f"搜索词最多 {search_text.LONGEST_QUERY} 个字，请只输入几个关键词，如“党费”“低保”。"
-
-
-class SearchFilters(Schema):
-    class Meta:
-        unknown = RAISE
-
-    q = fields.String(load_default="")
-    town = fields.String(allow_none=True, validate=validate.Length(max=32))
-    unit = fields.String(allow_none=True, validate=validate.Length(max=32))
-    year = fields.Integer(allow_none=True, validate=validate.Range(1949, 9999))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
 
 
 def _dialect(session: Session) -> str:
@@ -92,7 +75,7 @@ def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> di
     filters = validated(SearchFilters(), filters, "the search")
     q = " ".join(filters["q"].split())
     if len(q) > search_text.LONGEST_QUERY:
-        raise InvalidInput(TOO_LONG)
+        raise InvalidInput(SEARCH_TOO_LONG)
     terms, page = search_text.query_terms(q), filters["page"]
     answer: dict[str, Any] = {"q": q, "terms": terms, "page": page, "next_page": None, "items": []}
     if not terms:

@@ -15,6 +15,8 @@ import re
 import warnings
 from typing import Any
 
+from services.common.shapes.disclosure import SEARCH_LONGEST_QUERY as LONGEST_QUERY
+
 with warnings.catch_warnings():  # jieba 0.42.1 imports pkg_resources for its dictionary
     warnings.simplefilter("ignore", UserWarning)
     import jieba
@@ -23,7 +25,6 @@ jieba.setLogLevel(logging.WARNING)
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; never punctuation or _
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-LONGEST_QUERY = 50  # characters a reader may type; a longer query is refused with a message
 MOST_TERMS = 8  # query words kept (a bound on the work one query asks of the database)
 MAX_INDEX_CHARS = 200_000  # of one item's title, body and attachments' text together
 SNIPPET_CHARS = 80

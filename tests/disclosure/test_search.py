@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from services.common.actor import Actor
 from services.common.errors import InvalidInput
+from services.common.shapes.disclosure import SEARCH_MAX_PAGE
 from services.disclosure import attachments, search, workflow
 from services.disclosure.models import Blob, SearchDocument
 from tests.disclosure.documents import chinese_docx, chinese_pdf
@@ -99,5 +100,5 @@ def test_a_query_too_long_or_a_page_too_far_is_refused(uow):
     with pytest.raises(InvalidInput, match="搜索词最多"):
         search.search(uow.session, None, {"q": "党" * 1000})
     with pytest.raises(InvalidInput):
-        search.search(uow.session, None, {"q": "党费", "page": search.MAX_PAGE + 1})
+        search.search(uow.session, None, {"q": "党费", "page": SEARCH_MAX_PAGE + 1})
     assert search.search(uow.session, None, {"q": "   "})["items"] == []
