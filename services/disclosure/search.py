@@ -2,7 +2,8 @@
 attachments, in Chinese, ranked by relevance (bm25 on SQLite FTS5, ts_rank on PostgreSQL) or
 newest first, narrowed by town, unit and year.
 
-An item is indexed when it is published (workflow.py) and leaves the index when it is withdrawn
+An item is indexed when it is published (workflow.py; items published before the index
+existed are caught up by a timer, index_missing) and leaves the index when it is withdrawn
 or a correction replaces it (the correction is indexed in its place, with its own audience).
 Archived items stay: archiving a year keeps its disclosures readable (audience.py), and the
 year filter reaches back to them. Whatever the index holds, a query returns only what the
@@ -13,9 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.actor import Actor
+from services.common.db import UnitOfWork
 from services.common.errors import InvalidInput, validated
 from services.common.shapes.disclosure import SEARCH_PAGE_SIZE as PAGE_SIZE, SEARCH_TOO_LONG, SearchFilters
 from services.common.workdays import county_date
@@ -23,6 +26,8 @@ from services.common.workdays import county_date
 from . import audience, search_text
 from .models import Attachment, Blob, Item, SearchDocument, UnitCopy
 from .portal import portal_reader
+
+BACKFILL_BATCH = 500
 
 
 def _dialect(session: Session) -> str:
@@ -55,6 +60,25 @@ def index(session: Session, item: Item) -> None:
     else:
         session.execute(sa.text("INSERT INTO search_fts (rowid, tokens) VALUES (:id, :tokens)"),
                         {"id": item.id, "tokens": tokens})
+
+
+def index_missing(uow: UnitOfWork, batch: int = BACKFILL_BATCH) -> int:
+    """The timer's catch-up: disclosed items in force that the index lacks (published before it
+    existed), `batch` at a time; commits itself, and a replica that lost a race lets it be."""
+    disclosed = sa.or_(Item.status.in_(audience.DISCLOSED),
+                       sa.and_(Item.status == "archived", Item.archived_from.in_(audience.DISCLOSED)))
+    missing = list(uow.session.scalars(
+        sa.select(Item).where(disclosed, Item.superseded_by_id.is_(None), Item.published_at.is_not(None),
+                              ~sa.exists().where(SearchDocument.item_id == Item.id))
+        .order_by(Item.id).limit(batch)))
+    try:
+        for item in missing:
+            index(uow.session, item)
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        return 0
+    return len(missing)
 
 
 def _matching(session: Session, terms: list[str]) -> tuple[Any, Any, Any, Any]:

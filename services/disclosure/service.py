@@ -238,6 +238,11 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
     def seal_year(self, actor: Actor, year: int) -> dict[str, Any]:
         return archive.seal(self.db, actor, int(year))
 
+    @timer(interval=600, eager=True)
+    def index_unsearched(self) -> None:
+        """Disclosed items the search index lacks (published before it existed), 500 at a time."""
+        search.index_missing(self.db)
+
     @timer(interval=3600, eager=True)
     def seal_ended_years(self) -> None:
         """After a year ends, its items are archived and stop changing."""

@@ -102,3 +102,13 @@ def test_a_query_too_long_or_a_page_too_far_is_refused(uow):
     with pytest.raises(InvalidInput):
         search.search(uow.session, None, {"q": "党费", "page": SEARCH_MAX_PAGE + 1})
     assert search.search(uow.session, None, {"q": "   "})["items"] == []
+
+
+def test_items_published_before_the_index_existed_are_caught_up(uow):
+    item = draft(uow, title="党费公示")
+    publish(uow, item)
+    search.remove(uow.session, item)
+    uow.commit()
+    assert found(uow, "党费") == []
+    assert search.index_missing(uow) == 1 and search.index_missing(uow) == 0
+    assert found(uow, "党费") == [item]
