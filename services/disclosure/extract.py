@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import docx
 import pypdf
