@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, portal, registry,
-               registry_reads, supervision)
+               registry_reads, search, supervision)
 from tests.processes import temporary_vhost
 
 
@@ -22,6 +22,7 @@ def main() -> None:
         with temporary_vhost() as amqp_uri:
             registry_reads.report(amqp_uri, args.units, embedded)
     supervision.report(args.units)
+    search.report()
 
     with temporary_vhost() as amqp_uri:
         r = outbox_relay.run(amqp_uri, args.events)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from services.common.contract import AUDIENCES, SECTORS
-from services.common.shapes.disclosure import FREQUENCIES, ITEM_STATUSES, OBLIGATION_STATUSES
+from services.common.shapes.disclosure import (FREQUENCIES, ITEM_STATUSES, OBLIGATION_STATUSES, SEARCH_LONGEST_QUERY,
+                                               SEARCH_MAX_PAGE, SEARCH_SORTS, SEARCH_TOO_LONG)
 
 from .params import (
     Cursor, Day, DayOrAll, Flag, Month, OneOf, Paged, Query, Text, UnitCode, Year)
@@ -127,3 +128,27 @@ class DeliveryList(Paged):
 
 class WebhookAttemptList(Paged):
     pass
+
+
+# --- the full-text search (portal /search and GET /api/v1/search) ---------------------------
+
+SEARCH_PAGE_ERROR = f"页码应为 1–{SEARCH_MAX_PAGE} 的整数"
+
+
+class SearchQuery(Query):
+    q = fields.String(validate=validate.Length(0, 2000, error=SEARCH_TOO_LONG),
+                      metadata={"description": f"the words to find (at most {SEARCH_LONGEST_QUERY} characters)"})
+    town = UnitCode("only the units of this town (镇街)")
+    unit = UnitCode("only this unit's items")
+    year = Year("only items published in this year")
+    page = fields.Integer(load_default=1, strict=False, error_messages={"invalid": SEARCH_PAGE_ERROR},
+                          validate=validate.Range(1, SEARCH_MAX_PAGE, error=SEARCH_PAGE_ERROR),
+                          metadata={"description": "which page of 20, from 1"})
+    sort = fields.String(validate=validate.OneOf(SEARCH_SORTS, error="排序应为 relevance 或 newest"),
+                         metadata={"description": "relevance (the default) or newest"})
+
+
+def search_request(params: dict) -> tuple[str, dict]:
+    """(the query with its spaces tidied, the filters given) from a validated SearchQuery."""
+    q = " ".join((params.get("q") or "").split())
+    return q, {name: params[name] for name in ("town", "unit", "year", "sort") if params.get(name) is not None}

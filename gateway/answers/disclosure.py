@@ -9,7 +9,7 @@ from services.common.shapes.disclosure_views import (AttachmentView, CatalogueEn
 
 from services.common.shapes.disclosure import OBLIGATION_STATUSES
 
-from .kit import list_of, maybe, page_of
+from .kit import list_of, maybe, page_of, string
 
 ACTIONS = fields.List(fields.String(), metadata={
     "description": "what the caller may do to it now (its state table); the buttons to show"})
@@ -85,7 +85,34 @@ class Sealed(Schema):
     sealed_at = fields.DateTime(required=True)
 
 
+class MarkedText(Schema):
+    """A piece of text; `mark` true for a matched word (shown as <mark>, the text escaped)."""
+    text = string()
+    mark = fields.Boolean(required=True)
+
+
+class SearchHit(Schema):
+    id = fields.Integer(required=True)
+    title = string()
+    title_parts = fields.List(fields.Nested(MarkedText), required=True, metadata={"description": "the title, marked"})
+    unit_code = string()
+    published_at = fields.DateTime(required=True)
+    snippet = fields.List(fields.Nested(MarkedText), required=True,
+                          metadata={"description": "about 80 characters of the body or an attachment around the match"})
+    party = fields.Boolean(required=True, metadata={"description": "a Party-scope item (only its chain's members find it)"})
+
+
+class SearchResults(Schema):
+    """A page of 20 at most, most relevant (or newest) first; next_page null on the last."""
+    q = string()
+    terms = fields.List(fields.String(), required=True, metadata={"description": "the words searched, as segmented"})
+    page = fields.Integer(required=True)
+    next_page = maybe(fields.Integer)
+    items = fields.List(fields.Nested(SearchHit), required=True)
+
+
 ANSWERS = {
+    ("GET", "/api/v1/search"): SearchResults,
     ("GET", "/api/v1/catalogue"): CatalogueList,
     ("GET", "/api/v1/catalogue/<code:code>"): CatalogueHistory,
     ("POST", "/api/v1/catalogue"): CatalogueEntryView,

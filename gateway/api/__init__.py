@@ -12,10 +12,12 @@ from .inspections import InspectionRoutes
 from .feedback import FeedbackRoutes
 from .notify import NotifyRoutes
 from .operations import OperationRoutes
+from .search import SearchRoutes
 from .supervision import SupervisionRoutes
 from .units import UnitRoutes
 
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
-                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes):
+                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes,
+                SearchRoutes):
     """Every route of the JSON API."""

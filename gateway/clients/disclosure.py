@@ -96,6 +96,9 @@ class DisclosureClient(ServiceClient):
     def revise_catalogue_entry(self, actor: Actor, code: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("revise_catalogue_entry", actor, code, data)
 
+    def search_items(self, actor: Actor | None, filters: dict[str, Any]) -> dict[str, Any]:
+        return self._call("search_items", actor, filters)
+
     def seal_year(self, actor: Actor, year: int) -> dict[str, Any]:
         return self._call("seal_year", actor, year)
 

@@ -28,7 +28,7 @@ from services.common.records import utcnow
 from services.common.shapes.disclosure import (
     ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, DOCX, JPEG, PDF, PNG, TEXT, XLSX)
 
-from . import audience
+from . import audience, extract
 from .models import Attachment, Blob
 from .schemas import AttachmentView
 from .items import load, operator_item, require_draft
@@ -127,11 +127,15 @@ def _decode(content_b64: Any, max_bytes: int) -> bytes:
     return content
 
 
-def _store_blob(uow: UnitOfWork, digest: str, content: bytes) -> None:
-    """Insert the blob unless it is there; two writers of the same content do not collide."""
+def _store_blob(uow: UnitOfWork, digest: str, content: bytes, media_type: str) -> None:
+    """Insert the blob unless it is there, with its text extracted once (extract.py); two
+    writers of the same content do not collide."""
     dialect = uow.session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    values = {"sha256": digest, "size": len(content), "content": content, "created_at": utcnow()}
+    if uow.session.scalar(sa.select(Blob.sha256).where(Blob.sha256 == digest)) is not None:
+        return
+    values = {"sha256": digest, "size": len(content), "content": content, "created_at": utcnow(),
+              "text": extract.text_of(content, media_type, digest)}
     if insert is not None:
         uow.session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
     elif uow.session.get(Blob, digest) is None:
@@ -154,7 +158,7 @@ def add(uow: UnitOfWork, actor: Actor, item_id: int, filename: str, media_type: 
     digest = hashlib.sha256(content).hexdigest()
     if any(a.sha256 == digest for a in item.attachments):
         raise InvalidInput(f"item {item.id} already has this file attached")
-    _store_blob(uow, digest, content)
+    _store_blob(uow, digest, content, detected)
     attachment = Attachment(sha256=digest, filename=name, media_type=detected, size=len(content),
                             added_by=actor.username, added_at=utcnow())
     item.attachments.append(attachment)

@@ -199,6 +199,8 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(sa.Integer)
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the text of a PDF, .docx or text file, extracted once when stored (extract.py); None: none or unreadable
+    text: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class Attachment(Base):
@@ -234,3 +236,18 @@ class ItemScan(Base):
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class SearchDocument(Base):
+    """A published item as the search finds it (search.py): its index tokens (search_text.py)
+    and what the filters need. Beside it the index proper: on SQLite the FTS5 table search_fts
+    (rowid = item_id), on PostgreSQL search_vectors (item_id, a 'simple' tsvector of the tokens,
+    GIN-indexed), made by migration search_0001_full_text; not mapped, search.py names them."""
+    __tablename__ = "search_documents"
+
+    item_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
+    town_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
+    year: Mapped[int] = mapped_column(sa.Integer, index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    tokens: Mapped[str] = mapped_column(sa.Text)

@@ -15,7 +15,7 @@ from services.common.timers import configured_timer, timer
 from services.common.workdays import county_today
 
 from . import (archive, attachments, calendar, catalogue, deadlines, obligations, plans, portal, progress, reading,
-               reminders, scans, units_copy, upkeep, workflow)
+               reminders, scans, search, units_copy, upkeep, workflow)
 
 
 class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
@@ -187,6 +187,11 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
         """The public portal's item page: the item with the version in force, or a withdrawn item's notice."""
         return portal.item_page(self.db.session, actor, item_id)
 
+    @query
+    def search_items(self, actor: Actor | None, filters: dict[str, Any]) -> dict[str, Any]:
+        """Full-text search of what the reader may see (q, town, unit, year, page, sort): ranked, 20 a page."""
+        return search.search(self.db.session, actor, filters)
+
     @command
     def record_item_scan(self, item_id: int) -> dict[str, Any]:
         """One scan of an item's own QR code, counted for the county day (nothing about the reader)."""
@@ -232,6 +237,11 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
     @command
     def seal_year(self, actor: Actor, year: int) -> dict[str, Any]:
         return archive.seal(self.db, actor, int(year))
+
+    @timer(interval=600, eager=True)
+    def index_unsearched(self) -> None:
+        """Disclosed items the search index lacks (published before it existed), 500 at a time."""
+        search.index_missing(self.db)
 
     @timer(interval=3600, eager=True)
     def seal_ended_years(self) -> None:

@@ -31,7 +31,7 @@ from services.common.records import utcnow
 from services.common.shapes.disclosure import ItemChanges, NewItem
 from services.common.workdays import county_date
 
-from . import obligations, states
+from . import obligations, search, states
 from .actors import require_role, require_unit
 from .items import correcting, load, operator_item, present, require_changeable, require_draft, step
 from .models import Attachment, Item, UnitCopy
@@ -135,7 +135,9 @@ def _publish(uow: UnitOfWork, actor: Actor, item: Item, now: datetime) -> None:
     uow.emit(names.ITEM_PUBLISHED, {**_ref(item), "summary": item.body[:SUMMARY_CHARS], "carriers": item.carriers,
                                "obligation_id": item.obligation_id, "published_by": actor.username,
                                "published_at": now})
+    search.index(uow.session, item)
     if previous is not None and previous.status == "published":
+        search.remove(uow.session, previous.id)
         step(previous, "corrected", actor, f"corrected by version {item.version} (item {item.id})")
         previous.superseded_by_id = item.id
         uow.emit(names.ITEM_CORRECTED, {**_ref(item), "previous_item_id": previous.id,
@@ -163,6 +165,7 @@ def withdraw(uow: UnitOfWork, actor: Actor, item_id: int, reason: str | None) ->
         raise Conflict(f"item {item.id} is a prior disclosure shown until {item.display_until.isoformat()}; "
                        f"it cannot be withdrawn before then")
     step(item, states.after(item.status, "withdraw"), actor, reason)
+    search.remove(uow.session, item.id)
     uow.emit(names.ITEM_WITHDRAWN, {**_ref(item), "withdrawn_by": actor.username, "withdrawn_at": utcnow(),
                                "reason": reason})
     return present(uow.session, actor, item)

@@ -1,7 +1,7 @@
 """The public portal (templates at the top of gateway/templates): the county home, towns and
 agencies with their units, the unit search, units, items, plans and models, feedback and its tracking (rating and
 reopening with the PIN), reports of public answers, the units' posters and QR codes, an item's own QR notice, the
-长辈版 switch, the favicon and robots.txt, and the 双随机 draws' public record."""
+长辈版 switch, the full-text search, the favicon and robots.txt, and the 双随机 draws' public record."""
 from .display import PortalDisplay
 from .draws import PortalDraws
 from .feedback import PortalFeedbackRoutes
@@ -9,10 +9,11 @@ from .posters import PosterRoutes
 from .notices import PortalNotices
 from .public import PortalRoutes
 from .reports import PortalAnswerReports
+from .search import PortalSearch
 from .towns import PortalTowns
 from .tracking import PortalTrackingActions
 
 
 class PortalPages(PortalRoutes, PortalFeedbackRoutes, PortalTrackingActions, PortalAnswerReports, PosterRoutes,
-                  PortalTowns, PortalDisplay, PortalNotices, PortalDraws):
+                  PortalTowns, PortalDisplay, PortalNotices, PortalDraws, PortalSearch):
     """Every page of the portal."""

@@ -30,6 +30,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ATTACHMENT_TYPES = (PDF, PNG, JPEG, DOCX, XLSX, TEXT)
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
+# the full-text search (disclosure's search_items, the portal's /search and GET /api/v1/search)
+SEARCH_LONGEST_QUERY = 50  # characters; a longer query is refused with SEARCH_TOO_LONG
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 50
+SEARCH_SORTS = ("relevance", "newest")
+SEARCH_TOO_LONG = f"搜索词最多 {SEARCH_LONGEST_QUERY} 个字，请只输入几个关键词，如“党费”“低保”。"
+
+
+class SearchFilters(Schema):
+    """What a search asks for: the words, town, unit, year of publication, page and order."""
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(load_default="")
+    town = fields.String(allow_none=True, validate=validate.Length(max=32))
+    unit = fields.String(allow_none=True, validate=validate.Length(max=32))
+    year = fields.Integer(allow_none=True, validate=validate.Range(1949, 9999))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, SEARCH_MAX_PAGE))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SEARCH_SORTS))
+
 
 class NewItem(Schema):
     class Meta:
