@@ -140,13 +140,15 @@ def gauges(session: Session):
 
 
 def _new_due(obligation: Obligation, entry: CatalogueEntry) -> date | None:
-    """The due date the calendar gives now, for the kinds computed on working days; None for a
-    prior disclosure (calendar days) and a long-term matter (its start is not kept)."""
-    if obligation.period.startswith("E"):
-        if entry.frequency != "on_event" or obligation.event_on is None:
+    """The due date the calendar gives now, for the kinds computed on working days, counted
+    again from the start kept with the obligation; None for a prior disclosure (calendar days)
+    and an older row whose start could not be found (migration disclosure calendar_0001)."""
+    if entry.frequency in ("on_event", "long_term"):
+        start = obligation.counted_from or (obligation.event_on if entry.frequency == "on_event" else None)
+        if start is None or entry.within_days is None:
             return None
-        return periods.working_days_after(obligation.event_on, entry.within_days)
-    if entry.frequency == "long_term":
+        return periods.working_days_after(start, entry.within_days)
+    if obligation.period.startswith("E"):
         return None
     return periods.periodic_due(entry, obligation.period)
 
