@@ -70,8 +70,9 @@ def test_entering_a_year_lists_passed_feedback_and_rectification_deadlines_on_th
     old = max(today - timedelta(days=1), date(year, 1, 1))  # passed (or, on 1 January, due today)
     feedback_id, rectification_id = _feedback(county), _rectification(county, today)
     received = datetime(long_ago.year, long_ago.month, long_ago.day, 2, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    _execute(county.urls["feedback"], "UPDATE feedback SET received_at = :received, acknowledge_due = :old, "
-             "answer_due = :old WHERE id = :id", received=received, old=old.isoformat(), id=feedback_id)
+    _execute(county.urls["feedback"], "UPDATE feedback SET received_at = :received, answer_counted_from = :counted, acknowledge_due = :old, "
+             "answer_due = :old WHERE id = :id", received=received, counted=long_ago.isoformat(), old=old.isoformat(),
+             id=feedback_id)
     _execute(county.urls["supervision"], "UPDATE inspection_records SET inspected_on = :day WHERE id = "
              "(SELECT record_id FROM findings WHERE id = (SELECT finding_id FROM rectifications WHERE id = :id))",
              day=long_ago.isoformat(), id=rectification_id)
