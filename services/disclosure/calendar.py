@@ -98,8 +98,9 @@ def list_years(session: Session, today: date | None = None) -> dict[str, Any]:
 
 def enter_year(uow: UnitOfWork, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
     """Keep a new version of the year's arrangement, announce it and recompute the obligations
-    it moves. The answer has the year as now used, the deadlines moved and those left for the
-    office to decide."""
+    it moves. The answer has the year as now used, the obligations moved, those left for the
+    office to decide (passed) and the version as announced (arranged: the gateway hands it to
+    feedback and supervision, whose passed deadlines join the answer)."""
     require_role(actor, "inspector")
     today = county_today()
     holidays, working = list(data["holidays"]), list(data["workdays"])
@@ -115,7 +116,7 @@ def enter_year(uow: UnitOfWork, actor: Actor, year: int, data: dict[str, Any]) -
     moved, passed = recompute_obligations(uow, year, version, today)
     passed_deadlines.keep(session, passed)
     answer = get_year(session, year)
-    answer.update(moved=moved, passed=passed)
+    answer.update(moved=moved, passed=passed_deadlines.listing(session, year, version), arranged=_dated(payload))
     return answer
 
 
@@ -183,4 +184,6 @@ def recompute_obligations(uow: UnitOfWork, year: int, version: int,
 
 
 def _dated(change: dict[str, Any]) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, date) else value for key, value in change.items()}
+    return {key: value.isoformat() if isinstance(value, date)
+            else [d.isoformat() if isinstance(d, date) else d for d in value] if isinstance(value, list)
+            else value for key, value in change.items()}
