@@ -2,7 +2,7 @@
 them) so that a link to one — in an email, a bookmark, the console's history — answers what
 happened to it: a 410 naming what it was, when it was deleted and by whom, never a bare 404.
 A service's migration calls `create_table(op)`; its delete calls `bury`; its lookup raises
-`missing(...)` when the row is not there."""
+`gone(...)` when the row is not there and was deleted, its own NotFound otherwise."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from .errors import DomainError, Gone, NotFound
+from .errors import Gone
 from .records import NAMING, UTCDateTime, utcnow
 from .workdays import COUNTY_TIMEZONE
 
@@ -46,13 +46,14 @@ def bury(session: Session, kind: str, record_id: int, what: str, deleted_by: str
                           deleted_by=deleted_by, deleted_at=utcnow()))
 
 
-def missing(session: Session, kind: str, record_id: int, not_found: str, reader: str | None = None) -> DomainError:
-    """The error for a record that is not there: Gone when it was deleted (and `reader`, when
-    given, is its owner), else NotFound with `not_found`."""
+def gone(session: Session, kind: str, record_id: int, reader: str | None = None) -> Gone | None:
+    """The error for a record that is not there because it was deleted (and `reader`, when
+    given, is its owner); None when it never was, for the caller's own NotFound."""
     stone = session.get(Tombstone, (kind, int(record_id)))
     if stone is None or (reader is not None and stone.owner != reader):
-        return NotFound(not_found)
-    at = stone.deleted_at.astimezone(COUNTY_TIMEZONE)
-    return Gone(f"{stone.what}已于 {at:%Y年%m月%d日 %H:%M} 由 {stone.deleted_by} 删除，不再提供。",
-                {"kind": kind, "id": stone.record_id, "what": stone.what, "deleted_by": stone.deleted_by,
+        return None
+    what, by = stone.what, stone.deleted_by
+    at = f"{stone.deleted_at.astimezone(COUNTY_TIMEZONE):%Y年%m月%d日 %H:%M}"
+    return Gone(f"{what}已于 {at} 由 {by} 删除，不再提供。",
+                {"kind": kind, "id": stone.record_id, "what": what, "deleted_by": by,
                  "deleted_at": stone.deleted_at.isoformat()})

@@ -147,12 +147,12 @@ def as_dict(hook: Webhook) -> dict[str, Any]:
 
 def _visible(session: Session, actor: Actor, webhook_id: int) -> Webhook:
     hook = session.get(Webhook, int(webhook_id))
-    not_found = f"没有编号为 {webhook_id} 的推送订阅"
-    if hook is None:  # deleted: a 410 saying when and by whom, to an administrator or its owner
-        raise tombstones.missing(session, "webhook", webhook_id, not_found,
-                                 None if actor.role == "admin" else actor.username)
-    if actor.role != "admin" and hook.owner != actor.username:
-        raise NotFound(not_found)
+    deleted = hook is None and tombstones.gone(session, "webhook", webhook_id,
+                                               None if actor.role == "admin" else actor.username)
+    if deleted:  # a 410 saying when and by whom, to an administrator or its owner
+        raise deleted
+    if hook is None or (actor.role != "admin" and hook.owner != actor.username):
+        raise NotFound(f"没有编号为 {webhook_id} 的推送订阅")
     return hook
 
 
