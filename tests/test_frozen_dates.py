@@ -30,9 +30,13 @@ RULE_MODULES = ["tests/common/test_workdays.py", "tests/disclosure/test_disclosu
                 "tests/supervision/test_supervision_programme.py", "tests/feedback/test_feedback_loop.py",
                 "tests/disclosure/test_disclosure_archive.py"]
 # the cluster tests whose outcome depends on the day (docs/testing.md "Dates" says how they were
-# chosen), two clusters an instant: the console's for its modules, and supervision's
+# chosen), four clusters an instant: the console's for its modules, supervision's, the feedback
+# API's (its deadlines and their emails, from the day the feedback arrives) and the calendar's
+# (this year, next year and the one after, shared by its three modules)
 CLUSTER_MODULES = ["tests/test_shared_clock.py", "tests/gateway/pages/test_console_office.py",
-                   "tests/gateway/pages/test_notify_links.py", "tests/gateway/api/test_supervision_api.py"]
+                   "tests/gateway/pages/test_notify_links.py", "tests/gateway/api/test_supervision_api.py",
+                   "tests/gateway/api/test_feedback_api.py", "tests/gateway/api/test_calendar_api.py",
+                   "tests/gateway/api/test_calendar_passed_api.py", "tests/gateway/api/test_calendar_moves_api.py"]
 MODULES = RULE_MODULES + CLUSTER_MODULES
 SIDE_BY_SIDE = 2  # runs at once: each starts clusters of six processes, and the machine has two cores
 TIMEOUT_SECONDS = 900

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.shapes.calendar import CalendarArrangementInput, PassedDecisionInput
 
-from ..clients.passed import calendar_passed, decide
+from ..clients.passed import calendar_passed, decide, followed
 from ..http import api, json_body, json_response
 from ..idempotency import idempotent
 from ..params import Day, Query, Text
@@ -56,10 +56,13 @@ class CalendarRoutes:
     @api("PUT", "/api/v1/calendar/<year:year>", body=CalendarArrangementInput)
     def put_calendar_year(self, request: Request, year: int) -> Response:
         """Enter (or change) the year's arrangement: a new version; the answer lists the
-        deadlines it moved and those already passed, left for the office to decide."""
+        obligations it moved and every service's deadlines already passed, left for the office
+        to decide (obligations, feedback, rectifications; `pending` names a service that did not
+        answer: its own come with the event)."""
         actor = self.access.caller(request)
         data = json_body(request, CalendarArrangementInput(), self.access.max_body)
-        return json_response(self.disclosure.enter_calendar_year(actor, year, _wire(data)))
+        return json_response(followed(self.disclosure.enter_calendar_year(actor, year, _wire(data)),
+                                      self.feedback, self.supervision))
 
     @api("POST", "/api/v1/calendar/<year:year>/file", query=CalendarFileQuery, body=(YAML, XLSX))
     @idempotent(upload=lambda service: FILE_MAX_BYTES)
@@ -69,8 +72,9 @@ class CalendarRoutes:
         upload = read_upload(request, FILE_MAX_BYTES, "calendar.xlsx" if request.mimetype == XLSX else "calendar.yaml",
                              "send the calendar as the form field 'file'")
         fields = {k: request.params[k] for k in ("document", "issued_on") if request.params.get(k) is not None}
-        return json_response(self.disclosure.enter_calendar_file(actor, year, upload.filename, base64.b64encode(upload.content).decode(),
-                                                               _wire(fields)))
+        entered = self.disclosure.enter_calendar_file(actor, year, upload.filename,
+                                                      base64.b64encode(upload.content).decode(), _wire(fields))
+        return json_response(followed(entered, self.feedback, self.supervision))
 
 
 def _wire(data: dict) -> dict:

@@ -22,6 +22,9 @@ class FeedbackClient(ServiceClient):
     def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
         return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
 
+    def follow_calendar(self, arranged: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._call("follow_calendar", arranged)
+
     def erase_contact(self, tracking_code: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("erase_contact", tracking_code, data)
 

@@ -25,6 +25,9 @@ class SupervisionClient(ServiceClient):
     def decide_calendar_passed(self, actor: Actor, year: int, kind: str, record_id: int, note: str) -> dict[str, Any]:
         return self._call("decide_calendar_passed", actor, year, kind, record_id, note)
 
+    def follow_calendar(self, arranged: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._call("follow_calendar", arranged)
+
     def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
         return self._call("candidates", as_of, sector)
 

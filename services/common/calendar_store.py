@@ -1,30 +1,36 @@
 """Each service's copy of the county's working-day calendar: every version of every year the
 county office entered, in the service's own database (table `calendar_arrangements`). The
 owner (services/disclosure) writes it when the office enters a year; the others write it from
-the CalendarArranged event. The newest version of each year is installed into
-services/common/workdays.py, at start and every minute after (so every replica of a service
-follows, whichever of them consumed the event), and at once by the worker that stored it.
+the CalendarArranged event, or from the gateway's call when the office enters it (`follow`:
+whichever comes first keeps it and moves the deadlines, once). The newest version of each year
+is installed into services/common/workdays.py: at once by the worker that stored it, and by
+every other replica of the service before its next worker runs, once the database has it
+(`CalendarCopy.worker_setup` compares the versions at most every FRESH_SECONDS), so no replica
+computes a deadline on a calendar older than that; a reload every minute besides.
 
 A service declares `calendar = CalendarCopy()`; its migration calls `create_table(op)`.
 """
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 import eventlet
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from . import workdays
+from . import passed_deadlines, workdays
 from .config import database_url
 from .db import make_engine
 from .records import NAMING, UTCDateTime
 
 log = logging.getLogger(__name__)
 RELOAD_SECONDS = 60
+FRESH_SECONDS = 1.0  # a worker's calendar is at most this much behind its service's database
+CALENDAR_LOCK = 0x67636C0000  # + the year: one advisory lock per year (PostgreSQL)
 
 
 class CalendarBase(DeclarativeBase):
@@ -90,6 +96,31 @@ def newest(session: Session) -> list[CalendarArrangement]:
         top, sa.and_(CalendarArrangement.year == top.c.year, CalendarArrangement.version == top.c.version))))
 
 
+def versions(session: Session) -> dict[int, int]:
+    """The newest version of every year this copy holds, as {year: version}."""
+    return dict(session.execute(sa.select(CalendarArrangement.year, sa.func.max(CalendarArrangement.version))
+                                .group_by(CalendarArrangement.year)).all())
+
+
+def serialise(session: Session, year: int) -> None:
+    """Hold the year until this transaction ends, so that the event and the gateway's call
+    keeping the same version one after the other find it kept (PostgreSQL; SQLite writes one
+    transaction at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CALENDAR_LOCK + int(year)})
+
+
+def follow(session: Session, payload: dict[str, Any], recompute: Callable[[], Any]) -> list[dict[str, Any]]:
+    """Keep a version and move the deadlines it moves (`recompute`), once, whichever asks
+    first: the CalendarArranged event or the gateway's call as the office enters the year.
+    The answer: this service's deadlines that version left for the office (passed)."""
+    year, version = int(payload["year"]), int(payload["version"])
+    serialise(session, year)
+    if store(session, payload):
+        recompute()
+    return passed_deadlines.listing(session, year, version)
+
+
 def load(session: Session) -> int:
     """Install the newest version of every year this copy holds; how many changed the calendar."""
     return sum(workdays.install(arrangement(row)) for row in newest(session))
@@ -103,6 +134,7 @@ class CalendarCopy(DependencyProvider):
         self.engine = make_engine(database_url(config, self.container.service_name), 1)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._running = False
+        self._checked = 0.0
 
     def start(self) -> None:
         self._running = True
@@ -115,6 +147,21 @@ class CalendarCopy(DependencyProvider):
                 load(session)
         except sa.exc.SQLAlchemyError as exc:  # the database restarting: the next round tries again
             log.warning("could not load the calendar copy: %s", exc)
+
+    def worker_setup(self, worker_ctx) -> None:
+        """Before a worker runs: install what another replica kept since the last look (one
+        small query at most every FRESH_SECONDS)."""
+        now = time.monotonic()
+        if now - self._checked < FRESH_SECONDS:
+            return
+        self._checked = now
+        try:
+            with self.sessions() as session:
+                held = versions(session)
+                if any(workdays.installed_versions().get(year, 0) < version for year, version in held.items()):
+                    load(session)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("could not compare the calendar copy: %s", exc)
 
     def _keep_loading(self) -> None:
         while self._running:

@@ -24,6 +24,13 @@ PAGES: dict[str, str] = {
 }
 
 
+# where a console link to a record deleted for good leads back to (the 410 page's link): the
+# list the record was in, by the kind services/common/tombstones.py remembers it under
+LISTS: dict[str, str] = {
+    "webhook": "/console/webhooks",
+}
+
+
 # the one portal page a notification links to: a feedback sender's tracking page (the PIN is
 # never in a link; the sender keeps it from the receipt)
 TRACKING = "/track/{tracking_code}"

@@ -45,6 +45,12 @@ class NotFound(DomainError):
     status, code = 404, "not_found"
 
 
+class Gone(DomainError):
+    """The record was there and was deleted for good: what, when and by whom are in the message
+    and the details (services/common/tombstones.py), never a bare 404."""
+    status, code = 410, "gone"
+
+
 class Conflict(DomainError):
     """The thing is not in a state that allows this (e.g. approving a draft)."""
     status, code = 409, "conflict"

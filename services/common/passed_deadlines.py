@@ -74,11 +74,14 @@ def keep(session: Session, changes: list[dict[str, Any]]) -> int:
     return added
 
 
-def listing(session: Session, year: int) -> list[dict[str, Any]]:
-    """The deadlines left for the office by every version of the year, newest version first;
-    one record listed again by a later version is shown once, as that version left it."""
-    rows = session.scalars(sa.select(PassedDeadline).where(PassedDeadline.calendar_year == int(year))
-                           .order_by(PassedDeadline.calendar_version.desc(), PassedDeadline.kind,
+def listing(session: Session, year: int, version: int | None = None) -> list[dict[str, Any]]:
+    """The deadlines left for the office by every version of the year (or by that version),
+    newest version first; one record listed again by a later version is shown once, as that
+    version left it."""
+    query = sa.select(PassedDeadline).where(PassedDeadline.calendar_year == int(year))
+    if version is not None:
+        query = query.where(PassedDeadline.calendar_version == int(version))
+    rows = session.scalars(query.order_by(PassedDeadline.calendar_version.desc(), PassedDeadline.kind,
                                      PassedDeadline.record_id))
     seen: set[tuple[str, int]] = set()
     answer = []

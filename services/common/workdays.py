@@ -73,6 +73,11 @@ def forget_entered() -> None:
         _generation[0] += 1
 
 
+def installed_versions() -> dict[int, int]:
+    """The version of every entered year in use, as {year: version}."""
+    return {year: arrangement.version for year, arrangement in list(_entered.items())}
+
+
 def entered(year: int) -> Arrangement | None:
     return _entered.get(year)
 

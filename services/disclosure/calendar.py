@@ -98,8 +98,9 @@ def list_years(session: Session, today: date | None = None) -> dict[str, Any]:
 
 def enter_year(uow: UnitOfWork, actor: Actor, year: int, data: dict[str, Any]) -> dict[str, Any]:
     """Keep a new version of the year's arrangement, announce it and recompute the obligations
-    it moves. The answer has the year as now used, the deadlines moved and those left for the
-    office to decide."""
+    it moves. The answer has the year as now used, the obligations moved, those left for the
+    office to decide (passed) and the version as announced (arranged: the gateway hands it to
+    feedback and supervision, whose passed deadlines join the answer)."""
     require_role(actor, "inspector")
     today = county_today()
     holidays, working = list(data["holidays"]), list(data["workdays"])
@@ -115,7 +116,7 @@ def enter_year(uow: UnitOfWork, actor: Actor, year: int, data: dict[str, Any]) -
     moved, passed = recompute_obligations(uow, year, version, today)
     passed_deadlines.keep(session, passed)
     answer = get_year(session, year)
-    answer.update(moved=moved, passed=passed)
+    answer.update(moved=moved, passed=passed_deadlines.listing(session, year, version), arranged=_dated(payload))
     return answer
 
 
@@ -140,13 +141,15 @@ def gauges(session: Session):
 
 
 def _new_due(obligation: Obligation, entry: CatalogueEntry) -> date | None:
-    """The due date the calendar gives now, for the kinds computed on working days; None for a
-    prior disclosure (calendar days) and a long-term matter (its start is not kept)."""
-    if obligation.period.startswith("E"):
-        if entry.frequency != "on_event" or obligation.event_on is None:
+    """The due date the calendar gives now, for the kinds computed on working days, counted
+    again from the start kept with the obligation; None for a prior disclosure (calendar days)
+    and an older row whose start could not be found (migration disclosure calendar_0001)."""
+    if entry.frequency in ("on_event", "long_term"):
+        start = obligation.counted_from or (obligation.event_on if entry.frequency == "on_event" else None)
+        if start is None or entry.within_days is None:
             return None
-        return periods.working_days_after(obligation.event_on, entry.within_days)
-    if entry.frequency == "long_term":
+        return periods.working_days_after(start, entry.within_days)
+    if obligation.period.startswith("E"):
         return None
     return periods.periodic_due(entry, obligation.period)
 
@@ -181,4 +184,6 @@ def recompute_obligations(uow: UnitOfWork, year: int, version: int,
 
 
 def _dated(change: dict[str, Any]) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, date) else value for key, value in change.items()}
+    return {key: value.isoformat() if isinstance(value, date)
+            else [d.isoformat() if isinstance(d, date) else d for d in value] if isinstance(value, list)
+            else value for key, value in change.items()}

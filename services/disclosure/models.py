@@ -127,6 +127,10 @@ class Obligation(Base):
     # "2026" (yearly, long_term), "2026-H1", "2026-Q3", "2026-07"; "E<n>" for an event's
     period: Mapped[str] = mapped_column(sa.String(32))
     due_on: Mapped[date] = mapped_column(sa.Date)
+    # the day the working-day count runs from (long-term: the plan's approval or the unit's
+    # registration; on-event: the event), so a new calendar can count again; None: periodic
+    # (counted from the period's end) and prior (calendar days)
+    counted_from: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     status: Mapped[str] = mapped_column(sa.String(16))
     sector: Mapped[str] = mapped_column(sa.String(16))  # the unit's, when scheduled
     town_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)

@@ -117,6 +117,7 @@ def record_event(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[st
                                            Obligation.period.like("E%"))) if p[1:].isdigit()]
     obligation = Obligation(unit_code=unit.code, entry_id=entry.id, entry_code=entry.code,
                             year=data["event_on"].year, period=f"E{max(numbers, default=0) + 1}", due_on=due_on,
+                            counted_from=data["event_on"] if entry.frequency == "on_event" else None,
                             status="open", sector=unit.sector, town_code=unit.town_code,
                             event_on=data["event_on"], event_note=data["note"], created_at=utcnow())
     session.add(obligation)

@@ -30,6 +30,7 @@ class Due:
     entry_code: str
     period: str
     due_on: date
+    counted_from: date | None = None  # long-term: the day its working days run from
 
 
 class Schedule:
@@ -60,7 +61,8 @@ class Schedule:
                 for period in periods.periods_of(entry.frequency, year):
                     due_on = due_dates(entry, period)
                     if entry.valid_from <= due_on and (entry.valid_to is None or due_on <= entry.valid_to):
-                        governed[period] = (entry, Due(entry.id, entry.code, period, due_on))
+                        start = long_term_start if entry.frequency == "long_term" else None
+                        governed[period] = (entry, Due(entry.id, entry.code, period, due_on, start))
             for entry, due in governed.values():
                 self.entries[entry.id] = entry
                 self._dues.append((entry, due))
@@ -117,7 +119,8 @@ def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], r
             if (due.entry_id, due.period) in taken_ids or (due.entry_code, due.period) in taken_codes:
                 continue
             rows.append({"unit_code": unit.code, "entry_id": due.entry_id, "entry_code": due.entry_code,
-                         "year": schedule.year, "period": due.period, "due_on": due.due_on, "status": "open",
+                         "year": schedule.year, "period": due.period, "due_on": due.due_on,
+                         "counted_from": due.counted_from, "status": "open",
                          "sector": unit.sector, "town_code": unit.town_code, "created_at": now})
     if not rows:
         return 0

@@ -1,8 +1,9 @@
 """Feedback deadlines when the county office enters or changes a year's holiday arrangement:
-the acknowledgement and answer deadlines of feedback still in its first round are counted
-again from the day it was received (with a granted extension on top); those not yet passed
-move, each announced once (FeedbackDeadlineMoved); a passed one stays and is kept for the
-office to decide (services/common/passed_deadlines.py). A reopened round's deadline (counted from the reopening, not kept) is left alone."""
+the answer deadline of open feedback is counted again from the start kept with it (the day it
+was received, or the day a reopened round began) over its working days (a granted extension's
+included), and the first round's acknowledgement deadline from the day it was received; those
+not yet passed move, each announced once (FeedbackDeadlineMoved); a passed one stays and is
+kept for the office to decide (services/common/passed_deadlines.py)."""
 from __future__ import annotations
 
 import logging
@@ -28,17 +29,12 @@ def recompute(uow: UnitOfWork, settings: Any, payload: dict[str, Any]) -> dict[s
     moved: list[dict[str, Any]] = []
     passed: list[dict[str, Any]] = []
     rows = uow.session.scalars(
-        sa.select(Feedback).where(Feedback.status.in_(OPEN), Feedback.round == 1,
+        sa.select(Feedback).where(Feedback.status.in_(OPEN),
                                   Feedback.answer_due >= date(year, 1, 1), Feedback.answer_due < date(year + 1, 4, 1))
         .order_by(Feedback.id))
     for feedback in rows:
         received = county_date(feedback.received_at)
-        answer = add_working_days(received, settings.answer_working_days)
-        if feedback.extension_status == "granted" and feedback.extension_days:
-            answer = add_working_days(answer, feedback.extension_days)
-        for kind, column, new in (("feedback_ack", "acknowledge_due",
-                                   add_working_days(received, settings.acknowledge_working_days)),
-                                  ("feedback_answer", "answer_due", answer)):
+        for kind, column, new in _counted_again(feedback, received, settings):
             old = getattr(feedback, column)
             if new == old:
                 continue
@@ -55,3 +51,14 @@ def recompute(uow: UnitOfWork, settings: Any, payload: dict[str, Any]) -> dict[s
             moved.append(change)
     passed_deadlines.keep(uow.session, passed)
     return {"moved": moved, "passed": passed}
+
+
+def _counted_again(feedback: Feedback, received: date, settings: Any) -> list[tuple[str, str, date]]:
+    """Each deadline of the feedback the calendar gives now: (kind, column, date)."""
+    counted = []
+    if feedback.round == 1:
+        counted.append(("feedback_ack", "acknowledge_due", add_working_days(received, settings.acknowledge_working_days)))
+    if feedback.answer_counted_from is not None and feedback.answer_working_days is not None:
+        counted.append(("feedback_answer", "answer_due",
+                        add_working_days(feedback.answer_counted_from, feedback.answer_working_days)))
+    return counted

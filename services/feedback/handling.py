@@ -122,6 +122,8 @@ def decide_extension(uow: UnitOfWork, actor: Actor, feedback_id: int, grant: boo
     trail.move(uow.session, feedback, "grant_extension", actor, note)
     previous = feedback.answer_due
     feedback.answer_due = add_working_days(previous, feedback.extension_days)
+    if feedback.answer_working_days is not None:
+        feedback.answer_working_days += feedback.extension_days
     feedback.extension_status = "granted"
     clear_warnings(feedback)
     uow.emit(names.FEEDBACK_EXTENDED, {

@@ -147,7 +147,8 @@ def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None,
         contact=data["contact"], public=data["public"], status="held" if matched else "received",
         held_reason=("命中敏感词：" + "、".join(matched))[:300] if matched else None, received_at=received_at,
         acknowledge_due=add_working_days(today, settings.acknowledge_working_days),
-        answer_due=add_working_days(today, settings.answer_working_days), round=1, reopen_count=0, reports=0,
+        answer_due=add_working_days(today, settings.answer_working_days), answer_counted_from=today,
+        answer_working_days=settings.answer_working_days, round=1, reopen_count=0, reports=0,
         answer_hidden=False)
     session.add(feedback)
     session.flush()

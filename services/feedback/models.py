@@ -53,6 +53,10 @@ class Feedback(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledge_due: Mapped[date] = mapped_column(sa.Date)
     answer_due: Mapped[date] = mapped_column(sa.Date)
+    # the answer deadline's start and length, so a new calendar counts it again: the day the
+    # round began (received, or reopened) and its working days (an extension's added)
+    answer_counted_from: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    answer_working_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -52,6 +52,7 @@ def _reopen(uow: UnitOfWork, feedback: Feedback, settings: Settings, reason: str
     now = utcnow()
     feedback.reopen_count += 1
     feedback.round += 1
+    feedback.answer_counted_from, feedback.answer_working_days = county_date(now), settings.answer_working_days
     feedback.answer_due = add_working_days(county_date(now), settings.answer_working_days)
     feedback.due_soon_at = feedback.overdue_at = feedback.escalated_1_at = feedback.escalated_2_at = None
     uow.emit(names.FEEDBACK_REOPENED, {**trail.ref(feedback), "round": feedback.round, "reopened_at": now,

@@ -31,9 +31,17 @@ class FeedbackService(base.ServiceBase, base.PassedDeadlinesRpc):
     @event_subscriber(names.CALENDAR_ARRANGED)
     def on_calendar_arranged(self, event: Event) -> None:
         """Keep the county's calendar; the deadlines it moves follow."""
-        if calendar_store.store(self.db.session, event.payload):
-            calendar_deadlines.recompute(self.db, self.settings, event.payload)
+        self.follow_arrangement(event.payload)
 
+    @command
+    def follow_calendar(self, arranged: dict[str, Any]) -> list[dict[str, Any]]:
+        """The same, asked by the gateway as the office enters the year: the deadlines that
+        version left for the office, at once (whichever of this and the event comes first)."""
+        return self.follow_arrangement(arranged)
+
+    def follow_arrangement(self, arranged: dict[str, Any]) -> list[dict[str, Any]]:
+        return calendar_store.follow(self.db.session, arranged,
+                                     lambda: calendar_deadlines.recompute(self.db, self.settings, arranged))
 
     @event_subscriber(names.ITEM_PUBLISHED)
     def on_item_published(self, event: Event) -> None:

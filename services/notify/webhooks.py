@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import tombstones
 from services.common.actor import Actor
 from services.common.contract import CATALOGUE, Event, to_message
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -59,6 +60,7 @@ def delete(session: Session, actor: Actor, webhook_id: int) -> dict[str, Any]:
     hook = _visible(session, actor, webhook_id)
     session.execute(sa.update(Delivery).where(Delivery.webhook_id == hook.id, Delivery.status.in_(("pending", "sending")))
                     .values(status="failed", last_error="the webhook was deleted", next_attempt_at=None))
+    tombstones.bury(session, "webhook", hook.id, f"推送订阅 {hook.id}（{hook.url}）", actor.username, hook.owner)
     session.delete(hook)
     session.flush()
     return as_dict(hook)
@@ -145,6 +147,10 @@ def as_dict(hook: Webhook) -> dict[str, Any]:
 
 def _visible(session: Session, actor: Actor, webhook_id: int) -> Webhook:
     hook = session.get(Webhook, int(webhook_id))
+    deleted = hook is None and tombstones.gone(session, "webhook", webhook_id,
+                                               None if actor.role == "admin" else actor.username)
+    if deleted:  # a 410 saying when and by whom, to an administrator or its owner
+        raise deleted
     if hook is None or (actor.role != "admin" and hook.owner != actor.username):
         raise NotFound(f"没有编号为 {webhook_id} 的推送订阅")
     return hook

@@ -11,7 +11,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from sqlalchemy import text
 
-from services.common import base
+from services.common import base, calendar_store
 from services.common.actor import Actor
 from services.common.calendar_store import CalendarCopy
 from services.common.contract import SUBSCRIPTIONS, Event, names
@@ -59,8 +59,17 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
 
     @event_subscriber(*SUBSCRIPTIONS["supervision"])
     def on_fact(self, event: Event) -> None:
+        if event.type == names.CALENDAR_ARRANGED:
+            calendar_store.serialise(self.db.session, event.payload["year"])  # the gateway's call may keep it too
         if facts.apply(self.db.session, event) and event.type == names.CALENDAR_ARRANGED:
             calendar_deadlines.recompute(self.db, event.payload)  # the county's calendar changed
+
+    @command
+    def follow_calendar(self, arranged: dict[str, Any]) -> list[dict[str, Any]]:
+        """A year's arrangement as the office enters it, asked by the gateway: kept and the
+        rectification deadlines moved, once (whichever of this and the event comes first);
+        the deadlines that version left for the office."""
+        return calendar_store.follow(self.db.session, arranged, lambda: calendar_deadlines.recompute(self.db, arranged))
 
 
     @timer(interval=1, eager=True)

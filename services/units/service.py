@@ -13,13 +13,13 @@ from services.common.records import utcnow
 from services.common.timers import timer
 from services.common.workdays import county_today
 
-from . import (accounts, audit, audit_archive, contact_retention, designations, directory, idempotency, job_runner,
-               jobs, officials, provisioning, registry, registry_files, security_rpc, sessions, tree)
+from . import (accounts, audit, audit_archive, contact_retention, designations, directory, erasures, idempotency,
+               job_runner, jobs, officials, provisioning, registry, registry_files, security_rpc, sessions, tree)
 
 from .backpressure import QueueBacklog
 
 
-class UnitsService(base.ServiceBase, security_rpc.SecurityRpc):
+class UnitsService(base.ServiceBase, security_rpc.SecurityRpc, erasures.ErasureAudit):
     """The county's registry of Party organisations, their officials and accounts."""
     name = "units"
     config = Config()

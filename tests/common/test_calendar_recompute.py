@@ -15,7 +15,7 @@ from services.common import calendar_store, workdays
 from services.common.actor import Actor
 from services.common.records import OutboxRecord
 from services.feedback import calendar_deadlines as feedback_deadlines
-from services.feedback import intake
+from services.feedback import handling, intake, sender
 from services.feedback.models import Feedback
 from services.feedback.settings import Settings
 from services.supervision import calendar_deadlines as rectification_deadlines
@@ -107,3 +107,45 @@ def test_a_rectification_deadline_follows_the_arrangement(uow_factory):
     assert uow.session.scalar(sa.select(Rectification.deadline)) == date(2030, 2, 15)
     (moved,) = emitted(uow, "RectificationDeadlineMoved")
     assert moved["kind"] == "rectification" and moved["unit_code"] == "V01"
+
+
+def test_a_reopened_rounds_answer_deadline_follows_the_arrangement_from_the_reopening(uow_factory, frozen):
+    uow = uow_factory("feedback")
+    intake.apply_unit(uow.session, unit("A001"))
+    settings = Settings()
+    receipt = intake.receive(uow, {"target_kind": "unit", "target_id": "A001", "kind": "question",
+                                   "content": "节后何时公开补助名单？", "contact": None}, settings=settings)
+    feedback = uow.session.scalar(sa.select(Feedback).where(Feedback.tracking_code == receipt["tracking_code"]))
+    feedback.status, feedback.answered_at = "answered", NOW  # answered the day it came (the loop's own tests walk it)
+    uow.commit()
+    frozen.move_to(datetime(2030, 2, 1, 2, tzinfo=timezone.utc))  # reopened on Friday 1 February
+    sender.reopen(uow, receipt["tracking_code"], {"secret": receipt["secret"], "reason": "答复不具体"}, settings)
+    uow.commit()
+    assert (feedback.round, feedback.answer_counted_from, feedback.answer_working_days) == (2, date(2030, 2, 1), 15)
+    assert feedback.answer_due == date(2030, 2, 26)  # statutory: 除夕 to 初三 off only
+    assert calendar_store.store(uow.session, ARRANGED)
+    changes = feedback_deadlines.recompute(uow, settings, ARRANGED)
+    uow.commit()
+    assert [(c["kind"], c["from_due_on"], c["to_due_on"]) for c in changes["moved"]] == [
+        ("feedback_answer", date(2030, 2, 26), date(2030, 2, 28))]  # counted from the reopening, 9 Feb worked
+    assert feedback.answer_due == date(2030, 2, 28)
+    assert [m["id"] for m in emitted(uow, "FeedbackDeadlineMoved")] == [feedback.id]
+
+
+def test_an_extension_is_counted_again_with_the_deadline(uow_factory):
+    uow = uow_factory("feedback")
+    intake.apply_unit(uow.session, unit("A001"))
+    settings = Settings()
+    receipt = intake.receive(uow, {"target_kind": "unit", "target_id": "A001", "kind": "question",
+                                   "content": "延期的答复何时到期？", "contact": None}, settings=settings)
+    feedback = uow.session.scalar(sa.select(Feedback).where(Feedback.tracking_code == receipt["tracking_code"]))
+    feedback.status, feedback.extension_status, feedback.extension_days = "accepted", "requested", 5
+    feedback.extension_requested_by, feedback.extension_reason = "op-a001", "春节前后人员不齐"
+    uow.commit()
+    handling.decide_extension(uow, Actor("office", "inspector"), feedback.id, True, "节日顺延")
+    uow.commit()
+    assert feedback.answer_working_days == 20 and feedback.answer_due == date(2030, 2, 27)
+    calendar_store.store(uow.session, ARRANGED)
+    feedback_deadlines.recompute(uow, settings, ARRANGED)
+    uow.commit()
+    assert feedback.answer_due == date(2030, 3, 1)  # 20 working days from 28 January on the entered year

@@ -18,6 +18,7 @@ from services.common.errors import Forbidden, InvalidInput
 from services.common.records import OutboxRecord
 from services.disclosure import calendar, calendar_files, obligations
 from services.disclosure.models import CatalogueEntry, Obligation
+from services.disclosure.scheduling import Schedule, UnitRow, add_missing
 
 OFFICE = Actor(username="office", role="inspector", unit=None)
 OPERATOR = Actor(username="op-a001", role="operator", unit="A001")
@@ -105,6 +106,24 @@ def test_a_passed_deadline_is_never_moved_silently_but_listed(uow, today):
     assert [(p["id"], p["from_due_on"], p["to_due_on"]) for p in answer["passed"]] == [(1, "2030-02-11", "2030-02-13")]
     assert due_of(uow, "2030-01") == date(2030, 2, 11)
     assert emitted(uow, "ObligationDeadlineMoved") == []
+
+
+def test_a_long_term_obligation_is_counted_again_from_the_start_kept_with_it(uow):
+    standing = CatalogueEntry(code="L01", version=1, matter="组织建设", sub_matter="班子成员及分工", content_elements="名单",
+                              basis="党务公开条例", time_limit="长期", audience="society", carriers=["公开栏"],
+                              sectors=["village"], frequency="long_term", within_days=10, valid_from=date(2030, 1, 1),
+                              changed_by="office", changed_at=AT)
+    uow.session.add(standing)
+    uow.session.flush()
+    schedule = Schedule(uow.session, 2030, date(2030, 1, 28), code="L01")  # the plan approved on 28 January
+    assert add_missing(uow, schedule, [UnitRow("T01V001", "village", "T01")], "plan_approved") == 1
+    uow.commit()
+    row = uow.session.scalar(sa.select(Obligation).where(Obligation.entry_code == "L01"))
+    assert (row.counted_from, row.due_on) == (date(2030, 1, 28), date(2030, 2, 13))  # statutory: provisional
+    answer = calendar.enter_year(uow, OFFICE, 2030, calendar.arrangement_data(SPRING))
+    uow.commit()
+    assert (row.id, "2030-02-13", "2030-02-15") in [(m["id"], m["from_due_on"], m["to_due_on"]) for m in answer["moved"]]
+    assert due_of(uow, "2030") == date(2030, 2, 15)  # 2 to 8 February off, Saturday 9 February worked
 
 
 def test_only_the_county_office_enters_a_year(uow):

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from services.common.actor import Actor
 from services.common.contract import new_event
-from services.common.errors import InvalidInput
+from services.common.errors import Gone, InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.notify import channels, console, directory, netcheck, planner, sms_vendors, webhooks
 from services.notify.models import Delivery, InboxMessage, Webhook, WebhookAttempt
@@ -396,6 +397,26 @@ def test_ping_posts_a_signed_test_message(uow_factory, peer):
     hook = webhooks.create(uow.session, ADMIN, subscriber.url, ["ItemPublished"], "127.0.0.1")
     answer = webhooks.ping(uow.session, ADMIN, hook["id"], settings())
     assert answer["delivered"] and answer["status_code"] == 200 and seen[0]["type"] == "ping"
+
+
+def test_a_deleted_webhook_answers_gone_saying_when_and_by_whom(uow_factory):
+    uow = uow_factory("notify")
+    owner, stranger = Actor("archive", "subscriber"), Actor("other", "subscriber")
+    with time_machine.travel(datetime(2030, 1, 28, 2, 5, tzinfo=timezone.utc), tick=False):
+        hook = webhooks.create(uow.session, owner, "https://archive.example/hook", ["ItemPublished"], "127.0.0.1")
+        webhooks.delete(uow.session, owner, hook["id"])
+        uow.commit()
+    for reader in (owner, ADMIN):
+        with pytest.raises(Gone) as gone:
+            webhooks.get(uow.session, reader, hook["id"])
+        assert gone.value.status == 410
+        assert gone.value.message == (f"推送订阅 {hook['id']}（https://archive.example/hook）已于 2030年01月28日 10:05 "
+                                      "由 archive 删除，不再提供。")
+        assert gone.value.details["kind"] == "webhook" and gone.value.details["deleted_by"] == "archive"
+    with pytest.raises(NotFound):  # another subscriber learns nothing of it
+        webhooks.get(uow.session, stranger, hook["id"])
+    with pytest.raises(NotFound):
+        webhooks.get(uow.session, ADMIN, hook["id"] + 1)
 
 
 def test_sign_takes_an_aware_utc_time():

@@ -19,7 +19,7 @@ from services.common import i18n
 from services.common.errors import DomainError
 from services.common.shapes.calendar import NOTE_MAX
 
-from ...clients.passed import calendar_passed, decide
+from ...clients.passed import calendar_passed, decide, followed
 from ...params import Query, Year
 from ..kit.pages import page, uncached
 
@@ -82,6 +82,7 @@ class ConsoleCalendar:
                     **fields, "holidays": _days(form["holidays"]), "workdays": _days(form["workdays"])})
         except DomainError as exc:
             return self._calendar_page(request, year, exc.status, i18n.translate(exc.message), form)
+        outcome = followed(outcome, self.feedback, self.supervision)
         if outcome.get("passed"):  # deadlines already passed: the office decides, so they are shown now
             return self._calendar_page(request, year, 200, None, None, outcome)
         return redirect(f"/console/calendar?year={year}&saved={year}", 303)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from services.common import i18n
+from services.common import console_links, i18n
 from services.common.errors import DomainError
 
 from ...http import ApiEndpoint
@@ -177,9 +177,10 @@ class PageEndpoint(ApiEndpoint):
         elif isinstance(exc, FormRefused) and request.method == "POST":
             back = self.form_page_of(request)
             message = f"{message}这次提交的内容没有保存。"
+        gone_list = console_links.LISTS.get(exc.details.get("kind")) if isinstance(exc, DomainError) else None
         request.actor = getattr(request, "actor", None)
         return self.web.page(request, "error.html", status, headers, title=title, message=message,
-                             code=status, request_id=request_id, back=back)
+                             code=status, request_id=request_id, back=back, gone_list=gone_list)
 
     def form_page_of(self, request: Request) -> str:
         """The page a post's form is on: `form_page`, else the same path (a confirmation page)."""

@@ -24,6 +24,8 @@ SUPERVISION_NOTICES = (names.INSPECTION_DUE, names.INSPECTION_OVERDUE, names.REC
 # every service that computes deadlines keeps its own copy of the county's calendar
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "disclosure": UNIT_EVENTS,
+    # the audit trail records the feedback retention timer's erasures of senders' contacts
+    "units": (names.FEEDBACK_CONTACT_ERASED,),
     "feedback": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.ITEM_PUBLISHED, names.ITEM_WITHDRAWN,
                                names.PLAN_CONSULTATION_OPENED, names.PLAN_APPROVED),
     # notify tells people what its rules file names and delivers any type to subscribers' webhooks

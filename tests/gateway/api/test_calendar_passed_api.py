@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from services.common import workdays
 from services.units.demo_accounts import DEMO_PASSWORD
-from tests.conftest import wait_for
 from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
 from tests.gateway.api.test_supervision_api import FULL
@@ -70,8 +69,9 @@ def test_entering_a_year_lists_passed_feedback_and_rectification_deadlines_on_th
     old = max(today - timedelta(days=1), date(year, 1, 1))  # passed (or, on 1 January, due today)
     feedback_id, rectification_id = _feedback(county), _rectification(county, today)
     received = datetime(long_ago.year, long_ago.month, long_ago.day, 2, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    _execute(county.urls["feedback"], "UPDATE feedback SET received_at = :received, acknowledge_due = :old, "
-             "answer_due = :old WHERE id = :id", received=received, old=old.isoformat(), id=feedback_id)
+    _execute(county.urls["feedback"], "UPDATE feedback SET received_at = :received, answer_counted_from = :counted, acknowledge_due = :old, "
+             "answer_due = :old WHERE id = :id", received=received, counted=long_ago.isoformat(), old=old.isoformat(),
+             id=feedback_id)
     _execute(county.urls["supervision"], "UPDATE inspection_records SET inspected_on = :day WHERE id = "
              "(SELECT record_id FROM findings WHERE id = (SELECT finding_id FROM rectifications WHERE id = :id))",
              day=long_ago.isoformat(), id=rectification_id)
@@ -83,13 +83,18 @@ def test_entering_a_year_lists_passed_feedback_and_rectification_deadlines_on_th
         "document": "国办发明电〔示例〕3号", "issued_on": f"{year - 1}-11-20",
         "holidays": [d.isoformat() for d in sorted(workdays.statutory_holidays(year))], "workdays": []})
     assert entered.status_code == 200, entered.text
+    # every service's passed deadlines in the answer at once, not only disclosure's
+    answered = {(row["kind"], row["id"]): row for row in entered.json()["passed"]}
+    assert {("feedback_ack", feedback_id), ("feedback_answer", feedback_id),
+            ("rectification", rectification_id)} <= set(answered), entered.text
+    assert entered.json()["pending"] == [] and "arranged" not in entered.json()
 
     def listed():
         return {(row["kind"], row["id"]): row for row in requests.get(url, headers=OFFICE, timeout=30).json()["items"]}
 
-    wait_for(lambda: {("feedback_answer", feedback_id), ("rectification", rectification_id)} <= set(listed()),
-             timeout=30, message="the passed deadlines of feedback and supervision")
     rows = listed()
+    assert {key: row["to_due_on"] for key, row in rows.items()} == {
+        key: row["to_due_on"] for key, row in answered.items()}  # the same, kept once whoever came first
     for kind, ident in (("feedback_ack", feedback_id), ("feedback_answer", feedback_id),
                         ("rectification", rectification_id)):
         row = rows[(kind, ident)]

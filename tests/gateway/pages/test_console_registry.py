@@ -210,7 +210,12 @@ def test_a_webhooks_secret_is_shown_once_rotated_and_the_webhook_deleted(county)
     assert "不能撤销" in confirm.text
     deleted = admin.post(f"{api}/console/webhooks/{hook_id}/delete", data={"csrf_token": csrf_of(confirm)})
     assert deleted.status_code == 200 and "已删除这个订阅" in deleted.text
-    assert admin.get(f"{api}/console/webhooks/{hook_id}").status_code == 404
+    # a link to it now (a bookmark, an email) says what became of it, with the way back: 410, not 404
+    gone = admin.get(f"{api}/console/webhooks/{hook_id}")
+    assert gone.status_code == 410, gone.text[:2000]
+    assert f"推送订阅 {hook_id}（{url}）已于" in gone.text and "由 admin 删除" in gone.text
+    assert '<a href="/console/webhooks">返回列表</a>' in gone.text
+    assert admin.get(f"{api}/console/webhooks/{hook_id + 1000}").status_code == 404  # never there
 
 
 def test_a_dead_letter_is_read_and_replayed(county):
