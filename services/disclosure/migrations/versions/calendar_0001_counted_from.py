@@ -20,7 +20,7 @@ from services.common.records import UTCDateTime
 from services.common.workdays import add_working_days, county_date
 
 revision = "calendar_0001_counted_from"
-down_revision = "portal_0001_item_scans"
+down_revision = "search_0001_full_text"
 
 
 def _day(value: date | datetime | None) -> date | None:

@@ -8,7 +8,7 @@ from alembic import op
 from services.common import tombstones
 
 revision = "calendar_0001_deleted_records"
-down_revision = "senders_0002_quiet_hours"
+down_revision = "ops_0001_delivery_traceparent"
 
 
 def upgrade() -> None:
