@@ -29,6 +29,7 @@ from . import (
     inspections,
     photos,
     programme,
+    public_record,
     rankings,
     rectifications,
     report_files,
@@ -184,6 +185,12 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
                filters: dict[str, Any] | None = None) -> dict[str, Any]:
         backfill.require_ready(self.db)
         return scores.visible_scores(self.db.session, actor, Period(period), parse_as_of(as_of), filters or {})
+
+    @query
+    def public_record(self, period: str, as_of: str | None = None) -> dict[str, Any]:
+        """公开榜: every unit's published-on-time, late and missing obligations and its feedback, for anyone."""
+        backfill.require_ready(self.db)
+        return public_record.compute(self.db.session, Period(period), parse_as_of(as_of))
 
     @command
     def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,

@@ -1,0 +1,39 @@
+"""公开榜 without a broker: each unit's obligations published on time, late or still missing,
+and its feedback, from the facts known as of the stated instant, with "too few to rate" below
+the thresholds."""
+from datetime import UTC, date, datetime
+
+from services.common.contract import names
+from services.supervision import facts, public_record
+from services.supervision.periods import Period
+from tests.supervision.test_supervision_rules import county, obligation_event  # noqa: F401 (fixture)
+
+
+def at(day, hour=8):
+    return datetime(2026, 7, day, hour, tzinfo=UTC)
+
+
+def test_the_public_record_counts_on_time_late_and_missing_as_of_an_instant(county):  # noqa: F811
+    uow, due = county, date(2026, 7, 10)
+    arrived = datetime(2026, 7, 25, tzinfo=UTC)
+    for n in (1, 2, 3):  # V01: three on time
+        facts.apply(uow.session, obligation_event(names.OBLIGATION_FULFILLED, "V01", n, due, at(8), True), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_OVERDUE, "V01", 4, due, at(11)), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_FULFILLED, "V01", 4, due, at(14), False), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_OVERDUE, "V01", 5, due, at(11)), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_OVERDUE, "V02", 6, due, at(11)), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_OVERDUE, "V02", 7, due, at(11)), arrived)
+    facts.apply(uow.session, obligation_event(names.OBLIGATION_WAIVED, "V02", 7, due, at(12)), arrived)
+    uow.commit()
+    record = public_record.compute(uow.session, Period("2026-07"), datetime(2026, 8, 1, tzinfo=UTC))
+    assert record["min_obligations"] == 3 and record["period"] == "2026-07"
+    rows = {u["unit_code"]: u for u in record["units"]}
+    assert list(rows) == sorted(rows)  # the registry's order
+    assert rows["V01"]["obligations"] == {"judged": 5, "on_time": 3, "late": 1, "missing": 1, "rate": 60.0}
+    # one obligation missing, one waived: counted, but too few to rate
+    assert rows["V02"]["obligations"] == {"judged": 1, "on_time": 0, "late": 0, "missing": 1, "rate": None}
+    assert rows["V03"]["obligations"]["rate"] is None and rows["V03"]["feedback"]["rate"] is None
+    assert rows["V01"]["town_code"] == "T01" and "total" not in rows["V01"]  # no score: the office issues those
+    # as of before the facts arrived: nothing counts yet
+    early = public_record.compute(uow.session, Period("2026-07"), datetime(2026, 7, 20, tzinfo=UTC))
+    assert all(u["obligations"]["judged"] == 0 for u in early["units"])
