@@ -81,6 +81,9 @@ class SupervisionClient(ServiceClient):
     def plan_inspection(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("plan_inspection", actor, wire(data))
 
+    def public_record(self, period: str, as_of: str | None = None) -> dict[str, Any]:
+        return self._call("public_record", period, as_of)
+
     def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("publish_checklist", actor, wire(data))
 

@@ -92,7 +92,8 @@ class PortalRoutes:
     @page("GET", "/units/<code:code>")
     def portal_unit(self, request: Request, code: str) -> Response:
         """A unit's page: name, sector, parent, its disclosures by matter and period, prior
-        disclosures, its record this year, designations and public answers."""
+        disclosures, its record this year (with its line of 公开榜), its commitments and leaders'
+        comments (pages/portal/record.py), designations and public answers."""
         return public_page(self, request, ("unit", code), lambda: self._unit_page(request, code))
 
     def _unit_page(self, request: Request, code: str) -> Response:
@@ -108,7 +109,8 @@ class PortalRoutes:
             request, "unit.html", title=unit["name"], unit=unit,
             description=f"{unit['name']}依规公开的党务事项、年度公开情况和群众意见建议的答复。", parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
-            designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
+            designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"],
+            public_record=self._unit_record(code))
 
     def _gone(self, request: Request, unit: dict[str, Any]) -> Response:
         """A dissolved or merged unit: 410 saying what became of it, with a link to its successor."""

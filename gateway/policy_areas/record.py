@@ -1,0 +1,10 @@
+"""Policy rows for 公开榜, the public record: the county's and each town's, and its CSV."""
+from __future__ import annotations
+
+
+def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
+    return {
+        ("GET", "/record"): public,
+        ("GET", "/towns/<code:code>/record"): public,
+        ("GET", "/record.csv"): public,
+    }
