@@ -18,6 +18,7 @@ from services.common.workdays import county_today
 from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
+from ...reporters import scan_reader
 from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECTOR_NAMES
 from ..kit import cached, elder_of, page, uncached
 from .directory import Directory
@@ -126,11 +127,13 @@ class PortalRoutes:
     def portal_item(self, request: Request, item_id: int) -> Response:
         """An item: its body and attachments, "corrected on …" with a link to the version in force,
         or a withdrawn item's notice. Opened from the item's own QR code (`?scan=1`), the scan is
-        counted (disclosure's record_item_scan: a number per day, nothing of the reader) and the
-        reader sent on to the plain address, so a reload or a shared link counts nothing."""
+        counted (disclosure's record_item_scan: a number per day, once per reader's salted key
+        of the day, up to a ceiling: gateway/reporters.py scan_reader) and the reader sent on to
+        the plain address, so a reload or a shared link counts nothing."""
         if request.params.get("scan"):
             try:
-                self.disclosure.record_item_scan(item_id)
+                self.disclosure.record_item_scan(item_id, scan_reader(self.access.secret, county_today(),
+                                                                      request.client_address))
             except Exception:  # a count lost is no reason to keep the reader from the page
                 log.warning("the scan of item %s could not be counted", item_id, exc_info=True)
             response = redirect(f"/items/{item_id}", 303)
