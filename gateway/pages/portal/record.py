@@ -23,7 +23,7 @@ from ...errors import ApiError
 from ...labels import COMMENT_GRADE_NAMES
 from ...params import Query
 from ..kit import cached, page
-from .directory import PAGE_SIZE, paged
+from .directory import PAGE_SIZE, Directory, paged
 from .public import public_page, together
 from .towns import PageNumber, directory_of, past_the_end
 
@@ -95,28 +95,30 @@ class PortalRecord:
         return public_page(self, request, ("record", code, year, number),
                            lambda: self._record(request, code, year, number))
 
-    def _rows(self, town: str | None, year: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
+    def _rows(self, town: str | None, year: int) -> tuple[dict[str, Any], list[dict[str, Any]], Directory]:
+        """The record, its rows for the county (town None) or a town among the active units, and the directory."""
         record = readmodel.public_record(self, str(year))
         directory = directory_of(self)
-        if town is None:
-            return record, [r for r in record["units"] if r["unit_code"] in directory.by_code], None
-        group = directory.group(town)
-        if group is None or group["sector"] != "town":
-            raise ApiError(404, "not_found", f"没有找到代码为 {town} 的镇（街道），请从公开榜首页进入。")
-        return record, [r for r in record["units"] if r["town_code"] == town and r["unit_code"] in directory.by_code], group
+        if town is not None:
+            group = directory.group(town)
+            if group is None or group["sector"] != "town":
+                raise ApiError(404, "not_found", f"没有找到代码为 {town} 的镇（街道），请从公开榜首页进入。")
+        active = directory.by_code
+        return record, [r for r in record["units"] if r["unit_code"] in active
+                        and (town is None or r["town_code"] == town)], directory
 
     def _record(self, request: Request, town: str | None, year: int, number: int) -> Response:
-        record, rows, group = self._rows(town, year)
+        record, rows, directory = self._rows(town, year)
+        group = directory.group(town) if town else None
         shown = paged(rows, number, PAGE_SIZE)
         if shown is None:
             raise past_the_end(number, max(1, -(-len(rows) // PAGE_SIZE)))
         towns = []
-        if town is None:
+        if town is None and number == 1:  # the towns' lines head the county's first page
             by_town: dict[str, list[dict[str, Any]]] = {}
             for row in rows:
                 by_town.setdefault(row["town_code"], []).append(row)
-            directory = directory_of(self)
-            towns = [(t, summary(by_town.get(t["code"], []))) for t, _ in directory.sections()["towns"]]
+            towns = [(t, summary(by_town.get(t["code"], []))) for t in directory.units if t["sector"] == "town"]
         where = group["name"] if group else "全县"
         base = f"/towns/{town}/record" if town else "/record"
         return self.web.page(request, "record.html", title=f"{where}{year}年党务公开榜", where=where, year=year,
