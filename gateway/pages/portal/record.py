@@ -4,7 +4,7 @@ rated, as of a stated instant; from supervision's public_record (the same record
 as-of rule as the office's scores), one RPC per period kept in the read model
 (gateway/readmodel.py public_record). A unit below the thresholds is "too few to rate". Each
 unit's figures link to its page, where the items and answers behind them are listed; the same
-rows download as CSV (UTF-8 with a BOM, which Excel and WPS open as Chinese)."""
+rows download as CSV (UTF-8 with a BOM, which Excel and WPS open as Chinese) and .xlsx."""
 from __future__ import annotations
 
 import csv
@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from marshmallow import fields, validate
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from werkzeug.wrappers import Request, Response
 
 from services.common.workdays import county_today
@@ -30,6 +32,7 @@ from .towns import PageNumber, directory_of, past_the_end
 log = logging.getLogger(__name__)
 FIRST_YEAR = 2017  # the Regulations' year: nothing to record before it
 TOO_FEW = "数量太少，不作评价"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_COLUMNS = ("单位代码", "单位名称", "应公开事项", "按时公开", "逾期补公开", "逾期未公开", "按时公开率(%)",
                "已答复意见", "按时答复", "按时答复率(%)", "评价数", "满意度")
 
@@ -78,6 +81,27 @@ def period_label(text: str) -> str:
             else f"{year}年{'上' if half == '1' else '下'}半年" if half else f"{year}年")
 
 
+def download_row(r: dict[str, Any]) -> list[Any]:
+    o, f = r["obligations"], r["feedback"]
+    return [r["unit_code"], r["name"], o["judged"], o["on_time"], o["late"], o["missing"],
+            TOO_FEW if o["rate"] is None else o["rate"], f["judged"], f["on_time"],
+            TOO_FEW if f["rate"] is None else f["rate"], f["rated"],
+            TOO_FEW if f["satisfaction"] is None else f["satisfaction"]]
+
+
+def xlsx_of(title: str, table: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for row in table:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 class PortalRecord:
     """Mixed into GatewayService; needs `supervision`, `units` (through the read model) and `web`."""
 
@@ -123,32 +147,29 @@ class PortalRecord:
         base = f"/towns/{town}/record" if town else "/record"
         return self.web.page(request, "record.html", title=f"{where}{year}年党务公开榜", where=where, year=year,
                              record=record, shown=shown, total=summary(rows), towns=towns, group=group, base=base,
-                             too_few=TOO_FEW, download=f"/record.csv?year={year}" + (f"&town={town}" if town else ""),
+                             too_few=TOO_FEW, download=f"?year={year}" + (f"&town={town}" if town else ""),
                              description=f"{where}各党组织{year}年按时公开、逾期和群众意见答复情况，"
                                          f"截至{record['as_of'][:10]}。")
 
-    @page("GET", "/record.csv", query=RecordDownloadQuery)
-    def portal_record_csv(self, request: Request) -> Response:
-        """The same rows as CSV, for the county or one town (?town=)."""
-        year = year_of(request)
-        record, rows, _ = self._rows(request.params.get("town"), year)
-        out = io.StringIO()
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            o, f = r["obligations"], r["feedback"]
-            writer.writerow((r["unit_code"], r["name"], o["judged"], o["on_time"], o["late"], o["missing"],
-                             TOO_FEW if o["rate"] is None else o["rate"], f["judged"], f["on_time"],
-                             TOO_FEW if f["rate"] is None else f["rate"], f["rated"],
-                             TOO_FEW if f["satisfaction"] is None else f["satisfaction"]))
-        writer.writerow(())
-        writer.writerow((f"截至 {record['as_of']}；应公开事项少于 {record['min_obligations']} 项、"
-                         f"意见少于 {record['min_feedback']} 件的，不计算比率。",))
-        name = f"gongkai-record-{year}{'-' + request.params['town'] if request.params.get('town') else ''}.csv"
-        response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
-        response.charset = "utf-8"
+    @page("GET", "/record.<any(csv,xlsx):form>", query=RecordDownloadQuery)
+    def portal_record_download(self, request: Request, form: str) -> Response:
+        """The same rows as CSV (UTF-8 with a BOM) or .xlsx, for the county or one town (?town=)."""
+        year, town = year_of(request), request.params.get("town")
+        record, rows, _ = self._rows(town, year)
+        table = [list(CSV_COLUMNS)] + [download_row(r) for r in rows] + [[], [
+            f"截至 {record['as_of']}；应公开事项少于 {record['min_obligations']} 项、"
+            f"意见少于 {record['min_feedback']} 件的，不计算比率。"]]
+        name = f"gongkai-record-{year}{'-' + town if town else ''}.{form}"
+        if form == "csv":
+            out = io.StringIO()
+            out.write("\ufeff")
+            csv.writer(out).writerows(table)
+            body, mimetype = out.getvalue().encode("utf-8"), "text/csv"
+        else:
+            body, mimetype = xlsx_of(f"{year}年公开榜", table), XLSX
+        response = Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        if form == "csv":
+            response.charset = "utf-8"
         return cached(request, response, max_age=300)
 
     def _unit_record(self, code: str) -> dict[str, Any]:

@@ -8,7 +8,9 @@ import re
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
+from gateway.pages.portal.record import XLSX
 from services.common.workdays import county_today
 from tests.gateway.pages.portal_fixtures import office, officials, ok
 from tests.gateway.pages.test_portal import get, html
@@ -32,12 +34,13 @@ def test_the_county_and_a_town_record_every_unit_with_the_method_and_the_thresho
     town = html(get(portal, "/towns/T01/record"))
     codes = re.findall(r'<th scope="row"><a href="/units/([A-Z0-9]+)">', town)
     assert codes and all(code.startswith("T01") for code in codes) and "T01V001" in codes
-    assert "全县公开榜" in town and 'href="/record.csv?year=' in town and "&amp;town=T01" in town
+    assert "全县公开榜" in town and 'href="/record.csv?year=' in town and 'href="/record.xlsx?year=' in town
+    assert "&amp;town=T01" in town
     assert 'href="/towns/T01/record"' in html(get(portal, "/towns/T01"))
     assert 'href="/record"' in html(get(portal, "/"))  # one tap from every page (the site's bar)
 
 
-def test_the_record_downloads_as_csv_for_the_county_or_a_town(portal):
+def test_the_record_downloads_as_csv_and_xlsx_for_the_county_or_a_town(portal):
     response = get(portal, "/record.csv", params={"town": "T01"})
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
@@ -47,6 +50,11 @@ def test_the_record_downloads_as_csv_for_the_county_or_a_town(portal):
     assert units and all(r[0].startswith("T01") for r in units) and "T01V001" in {r[0] for r in units}
     assert any("不计算比率" in r[0] for r in rows if r)
     assert len(get(portal, "/record.csv").content) > len(response.content)
+    book = get(portal, "/record.xlsx", params={"town": "T01"})
+    assert book.status_code == 200 and book.headers["Content-Type"].startswith(XLSX)
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert [c.value for c in sheet[1]][:2] == ["单位代码", "单位名称"]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] and r[0].startswith("T")] == [r[0] for r in units]
 
 
 def test_bad_input_on_the_record_is_a_chinese_page(portal):
