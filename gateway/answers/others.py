@@ -119,7 +119,7 @@ RECORDS = {
              "/api/v1/rectifications/<id:rectification_id>/<any(accept,return):action>",
              "/api/v1/rectifications/<id:rectification_id>/photos", "/api/v1/reports",
              "/api/v1/reports/<id:report_id>/issue", "/api/v1/candidates/<code:unit_code>/nominate",
-             "/api/v1/commitments", "/api/v1/comments"],
+             "/api/v1/commitments", "/api/v1/commitments/<id:commitment_id>/progress", "/api/v1/comments"],
     "PUT": ["/api/v1/calendar/<year:year>", "/api/v1/inspections/<id:inspection_id>/units/<code:unit_code>/scores"],
     "PATCH": ["/api/v1/reports/<id:report_id>"],
 }

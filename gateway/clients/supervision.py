@@ -87,6 +87,9 @@ class SupervisionClient(ServiceClient):
     def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("publish_checklist", actor, wire(data))
 
+    def report_commitment_progress(self, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("report_commitment_progress", actor, commitment_id, wire(data))
+
     def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
                  top: int = 10) -> dict[str, Any]:
         return self._call("rankings", actor, period, as_of, top)

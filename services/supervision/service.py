@@ -236,6 +236,10 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
         return programme.add_commitment(self.db, actor, data)
 
     @command
+    def report_commitment_progress(self, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return programme.report_progress(self.db, actor, commitment_id, data)
+
+    @command
     def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
         return programme.list_commitments(self.db, unit, year)
 

@@ -1,10 +1,14 @@
 """公开榜 without a broker: each unit's obligations published on time, late or still missing,
 and its feedback, from the facts known as of the stated instant, with "too few to rate" below
-the thresholds."""
+the thresholds; and the progress of a unit's commitments, which its page shows."""
 from datetime import UTC, date, datetime
 
+import pytest
+
+from services.common.actor import Actor
 from services.common.contract import names
-from services.supervision import facts, public_record
+from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.supervision import facts, programme, public_record
 from services.supervision.periods import Period
 from tests.supervision.test_supervision_rules import county, obligation_event  # noqa: F401 (fixture)
 
@@ -37,3 +41,26 @@ def test_the_public_record_counts_on_time_late_and_missing_as_of_an_instant(coun
     # as of before the facts arrived: nothing counts yet
     early = public_record.compute(uow.session, Period("2026-07"), datetime(2026, 7, 20, tzinfo=UTC))
     assert all(u["obligations"]["judged"] == 0 for u in early["units"])
+
+
+def test_a_commitments_progress_is_reported_by_its_unit_or_the_office(county):  # noqa: F811
+    uow = county
+    operator = Actor("op-v01", "operator", "V01")
+    made = programme.add_commitment(uow, operator, {"unit_code": "V01", "year": 2026, "text": "每月公开村务",
+                                                    "due_on": "2026-12-31"})
+    uow.commit()
+    assert made["progress"] is None and made["done_on"] is None
+    with pytest.raises(Forbidden):
+        programme.report_progress(uow, Actor("op-v02", "operator", "V02"), made["id"], {"progress": "已开始"})
+    with pytest.raises(NotFound):
+        programme.report_progress(uow, operator, 99999, {"progress": "已开始"})
+    with pytest.raises(InvalidInput):
+        programme.report_progress(uow, operator, made["id"], {"progress": ""})
+    going = programme.report_progress(uow, operator, made["id"], {"progress": "已按月公开11次"})
+    done = programme.report_progress(uow, Actor("office", "inspector"), made["id"],
+                                     {"progress": "全年12次均已公开", "done_on": "2026-12-05"})
+    uow.commit()
+    assert going["progress"] == "已按月公开11次" and going["progress_at"]
+    assert done["done_on"] == "2026-12-05"
+    (listed,) = programme.list_commitments(uow, "V01", 2026)
+    assert listed["progress"] == "全年12次均已公开" and listed["done_on"] == "2026-12-05"

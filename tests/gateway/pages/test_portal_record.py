@@ -71,13 +71,18 @@ def test_a_units_page_shows_its_line_its_commitments_and_its_leaders_comments(po
     unit = "T01V002"
     operator, _ = officials(unit)
     year = county_today().year
-    ok(requests.post(f"{portal.api}/api/v1/commitments", headers=operator, json={
+    made = ok(requests.post(f"{portal.api}/api/v1/commitments", headers=operator, json={
         "unit_code": unit, "year": year, "text": "每月5日前在公开栏更新村务收支明细", "due_on": f"{year}-12-31"}), 201)
+    progress = f"{portal.api}/api/v1/commitments/{made['id']}/progress"
+    assert requests.post(progress, headers=officials("T01V003")[0], json={"progress": "x"}).status_code == 403
+    assert requests.post(progress, json={"progress": "x"}).status_code == 401
+    ok(requests.post(progress, headers=operator, json={"progress": "已按月更新，群众可扫码查看"}))
     ok(requests.post(f"{portal.api}/api/v1/comments", headers=office(), json={
         "unit_code": unit, "period": f"{year}-01", "grade": "good", "text": "公开及时，答复群众意见耐心细致。"}), 201)
     page = html(get(portal, f"/units/{unit}"))
     assert "公开榜上的本组织" in page and "按时公开率" in page and 'href="/record#method-h"' in page
     assert "公开承诺" in page and "每月5日前在公开栏更新村务收支明细" in page and f"承诺{year}年12月31日前完成" in page
+    assert "进展：已按月更新，群众可扫码查看" in page
     assert "领导点评" in page and f"{year}年1月 · 良好" in page and "公开及时，答复群众意见耐心细致。" in page
     assert "县委领导小组办公室" in page and "office" not in re.sub(r"<[^>]+>", "", page).split("领导点评")[1][:400]
     empty = html(get(portal, "/units/T01V003"))
