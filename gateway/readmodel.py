@@ -128,7 +128,8 @@ def json_conditional(request: Request, payload: Any) -> Response:
 # own writes on this replica); the event that follows drops it on every replica
 AREAS_CHANGED_BY = (("/api/v1/items", (ITEMS,)), ("/api/v1/archive", (ITEMS,)), ("/api/v1/units", (ITEMS, UNITS)),
                     ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)),
-                    ("/api/v1/commitments", (ITEMS,)), ("/api/v1/comments", (ITEMS,)))  # on units' pages
+                    ("/api/v1/commitments", (ITEMS,)), ("/api/v1/comments", (ITEMS,)),  # on units' pages
+                    ("/api/v1/reports", (ITEMS,)))  # an issued report is listed on 公开榜
 
 
 class PublicReads(DependencyProvider):

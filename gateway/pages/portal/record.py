@@ -143,13 +143,23 @@ class PortalRecord:
             for row in rows:
                 by_town.setdefault(row["town_code"], []).append(row)
             towns = [(t, summary(by_town.get(t["code"], []))) for t in directory.units if t["sector"] == "town"]
+        reports = self._issued_reports(year) if number == 1 else []
         where = group["name"] if group else "全县"
         base = f"/towns/{town}/record" if town else "/record"
         return self.web.page(request, "record.html", title=f"{where}{year}年党务公开榜", where=where, year=year,
                              record=record, shown=shown, total=summary(rows), towns=towns, group=group, base=base,
-                             too_few=TOO_FEW, download=f"?year={year}" + (f"&town={town}" if town else ""),
+                             too_few=TOO_FEW, reports=reports, download=f"?year={year}" + (f"&town={town}" if town else ""),
                              description=f"{where}各党组织{year}年按时公开、逾期和群众意见答复情况，"
                                          f"截至{record['as_of'][:10]}。")
+
+    def _issued_reports(self, year: int) -> list[dict[str, Any]]:
+        """The office's 通报 and inspection reports of the year it has issued to the public, newest first."""
+        try:
+            issued = self.supervision.list_reports(None)
+        except Exception:
+            log.warning("the issued reports could not be read", exc_info=True)
+            return []
+        return [r for r in reversed(issued) if str(r.get("period", "")).startswith(str(year))]
 
     @page("GET", "/record.<any(csv,xlsx):form>", query=RecordDownloadQuery)
     def portal_record_download(self, request: Request, form: str) -> Response:

@@ -87,3 +87,15 @@ def test_a_units_page_shows_its_line_its_commitments_and_its_leaders_comments(po
     assert "县委领导小组办公室" in page and "office" not in re.sub(r"<[^>]+>", "", page).split("领导点评")[1][:400]
     empty = html(get(portal, "/units/T01V003"))
     assert "暂无公开承诺" in empty and "暂无领导点评" in empty
+
+
+def test_the_offices_issued_report_is_listed_on_the_record(portal):
+    month = county_today().strftime("%Y-%m")  # the report's month (one a month; only this test drafts one here)
+    drafted = ok(requests.post(f"{portal.api}/api/v1/reports", headers=office(), json={"kind": "monthly",
+                                                                                      "period": month}), 201)
+    assert f"/api/v1/reports/{drafted['id']}/page" not in html(get(portal, "/record"))  # a draft is not public
+    issued = ok(requests.post(f"{portal.api}/api/v1/reports/{drafted['id']}/issue", headers=office(),
+                              json={"publish": True}))
+    page = html(get(portal, "/record"))
+    assert "县委领导小组办公室发布的通报" in page and f'href="/api/v1/reports/{issued["id"]}/page"' in page
+    assert get(portal, f"/api/v1/reports/{issued['id']}/page").status_code == 200
