@@ -171,6 +171,7 @@ class ApiEndpoint(HttpRequestHandler):
         except ApiError as exc:
             actor, refused = None, exc
         request.actor = actor  # whom the worker and the audit entry see (pages also read a session)
+        request.client_address = self.edge.client(request, None)  # the address as the rate limits see it
         try:
             self.limit(request, actor)
             if refused is not None:

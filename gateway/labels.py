@@ -11,6 +11,7 @@ from services.common.contract import FEEDBACK_KINDS as KINDS_OF_FEEDBACK
 from services.common.contract import AUDIENCES, FEEDBACK_TARGETS, OFFICIAL_ROLES, SECTORS
 from services.common.contract.supervision import INSPECTION_KINDS
 from services.common.shapes.disclosure import ATTACHMENT_TYPES, OBLIGATION_STATUSES
+from services.common.shapes.supervision import GRADES as COMMENT_GRADES
 
 from .queries import SERVICES
 from .vocabulary import ACCOUNT_ROLES
@@ -35,6 +36,7 @@ UNIT_STATUS_NAMES = labels("unit_status", UNIT_STATUSES)
 OFFICIAL_ROLE_NAMES = labels("official_role", OFFICIAL_ROLES)
 SERVICE_NAMES = labels("service", SERVICES)
 DESIGNATION_KIND_NAMES = labels("designation_kind", DESIGNATION_KINDS)
+COMMENT_GRADE_NAMES = labels("comment_grade", COMMENT_GRADES)
 
 # in the pages' own words where they differ from the kinds above (their msgctxt says where)
 PROGRESS_STATUS_NAMES = labels("progress_status", OBLIGATION_STATUSES)

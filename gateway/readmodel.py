@@ -19,7 +19,7 @@ events: its answers live READ_MODEL_TTL_SECONDS.
 
 For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
-public_directory, public_catalogue. They return the services' dicts, shared between callers: read, do not change.
+public_directory, public_record, public_catalogue. They return the services' dicts, shared between callers: read, do not change.
 """
 from __future__ import annotations
 
@@ -127,7 +127,9 @@ def json_conditional(request: Request, payload: Any) -> Response:
 # a change made through this gateway drops what it touches as soon as it is made (read your
 # own writes on this replica); the event that follows drops it on every replica
 AREAS_CHANGED_BY = (("/api/v1/items", (ITEMS,)), ("/api/v1/archive", (ITEMS,)), ("/api/v1/units", (ITEMS, UNITS)),
-                    ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)))
+                    ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)),
+                    ("/api/v1/commitments", (ITEMS,)), ("/api/v1/comments", (ITEMS,)),  # on units' pages
+                    ("/api/v1/reports", (ITEMS,)))  # an issued report is listed on 公开榜
 
 
 class PublicReads(DependencyProvider):
@@ -227,6 +229,12 @@ def directory_answer(service) -> Answer:
     return _answer(service, UNITS, key_of("directory"), fetch)
 
 
+def record_answer(service, period: str) -> Answer:
+    """公开榜's figures for a period, as of when they were fetched: kept until an item event
+    (a publication fulfils an obligation) or READ_MODEL_TTL_SECONDS, so 3,000 units cost one RPC."""
+    return _answer(service, ITEMS, key_of("record", period), lambda: service.supervision.public_record(period))
+
+
 def catalogue_answer(service, query: dict[str, Any]) -> Answer:
     from_filters = params.filters(query)
     return _answer(service, CATALOGUE, key_of("list", from_filters),
@@ -259,6 +267,11 @@ def public_unit(service, code: str) -> dict[str, Any]:
 def public_directory(service) -> list[dict[str, Any]]:
     """Every active unit as the public directory shows it, in code order."""
     return directory_answer(service).value
+
+
+def public_record(service, period: str) -> dict[str, Any]:
+    """{period, as_of, min_obligations, min_feedback, units}: supervision's public_record."""
+    return record_answer(service, period).value
 
 
 def public_catalogue(service, query: dict[str, Any]) -> dict[str, Any]:

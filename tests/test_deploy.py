@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from tests.deploy_tools import tool
+from tests.deploy_tools import config_variables, tool
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -609,3 +609,11 @@ def test_each_service_connects_as_the_role_owning_its_database(name):
             variable = f"{database.upper()}_DB_PASSWORD"
             assert f"://{database}:${{{variable}:?" in COMPOSE_FILE.read_text(encoding="utf-8")
             assert variable in _environment(SERVICES["pgbouncer"]) and variable in _environment(SERVICES["postgres"])
+
+
+def test_the_gateway_gets_every_portal_setting_and_disclosure_its_scan_ceiling():
+    portal = config_variables("PORTAL")
+    assert {"PORTAL_SITE_CODE", "PORTAL_ICP_FILING", "PORTAL_PSB_FILING"} <= portal
+    assert portal <= set(SERVICES["gateway"]["environment"]), portal - set(SERVICES["gateway"]["environment"])
+    assert "SCAN_CEILING_PER_ITEM_DAY" in config_variables("DISCLOSURE")
+    assert "SCAN_CEILING_PER_ITEM_DAY" in SERVICES["disclosure"]["environment"]

@@ -20,6 +20,7 @@ import yaml
 from kubernetes_validate.utils import ValidationError, validate
 
 from services.common import production
+from tests.deploy_tools import config_variables
 from tests.processes import MODULES
 
 K8S = Path(__file__).resolve().parents[1] / "deploy" / "k8s"
@@ -249,3 +250,13 @@ def test_the_secrets_placeholders_are_refused_in_production(monkeypatch):
     (gateway,) = _containers(_named(PRODUCTION_DOCS, "Deployment")["gateway"])
     from_secrets = {v["name"] for v in gateway["env"] if v.get("valueFrom", {}).get("secretKeyRef")}
     assert {"AMQP_URI", "GATEWAY_JWT_SECRET"} <= from_secrets
+
+
+
+def test_the_gateway_gets_every_portal_setting_and_disclosure_its_scan_ceiling():
+    config = _named(PRODUCTION_DOCS, "ConfigMap")["gongkai"]["data"]
+    for service, wanted in (("gateway", config_variables("PORTAL")), ("disclosure", {"SCAN_CEILING_PER_ITEM_DAY"})):
+        (container,) = _containers(_named(PRODUCTION_DOCS, "Deployment")[service])
+        assert {"name": "gongkai"} in [s.get("configMapRef") for s in container.get("envFrom", [])]
+        given = set(config) | {v["name"] for v in container.get("env", [])}
+        assert wanted <= given, (service, wanted - given)

@@ -223,6 +223,9 @@ class Commitment(Schema):
     due_on = fields.Date(required=True)
     created_by = string()
     created_at = fields.DateTime(required=True)
+    progress = maybe(metadata={"description": "how it is going, as the unit last reported it; null before"})
+    progress_at = maybe(fields.DateTime)
+    done_on = maybe(fields.Date, metadata={"description": "the day it was kept; null while not yet"})
 
 
 class Comment(Schema):
@@ -251,6 +254,7 @@ ANSWERS = {
     ("POST", "/api/v1/candidates/<code:unit_code>/nominate"): Designation,
     ("GET", "/api/v1/commitments"): list_of("CommitmentList", Commitment),
     ("POST", "/api/v1/commitments"): Commitment,
+    ("POST", "/api/v1/commitments/<id:commitment_id>/progress"): Commitment,
     ("GET", "/api/v1/comments"): list_of("CommentList", Comment),
     ("POST", "/api/v1/comments"): Comment,
 }

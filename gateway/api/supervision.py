@@ -250,6 +250,14 @@ class SupervisionRoutes:
         return json_response(self.supervision.add_commitment(self.access.caller(request),
                                                              data), 201)
 
+    @api("POST", "/api/v1/commitments/<id:commitment_id>/progress", body=shapes.CommitmentProgress)
+    @idempotent
+    def report_commitment_progress(self, request: Request, commitment_id: int) -> Response:
+        """How a commitment is going, shown on its unit's page; done_on once it is kept."""
+        data = json_body(request, shapes.CommitmentProgress(), self.access.max_body)
+        return json_response(self.supervision.report_commitment_progress(self.access.caller(request), commitment_id,
+                                                                         data))
+
     @api("GET", "/api/v1/comments", query=CommentQuery)
     def list_comments(self, request: Request) -> Response:
         p = request.params

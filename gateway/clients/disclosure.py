@@ -81,8 +81,8 @@ class DisclosureClient(ServiceClient):
     def record_event(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("record_event", actor, data)
 
-    def record_item_scan(self, item_id: int) -> dict[str, Any]:
-        return self._call("record_item_scan", item_id)
+    def record_item_scan(self, item_id: int, reader: str | None = None) -> dict[str, Any]:
+        return self._call("record_item_scan", item_id, reader)
 
     def remind_obligation(self, actor: Actor, obligation_id: int, note: str | None = None) -> dict[str, Any]:
         return self._call("remind_obligation", actor, obligation_id, note)

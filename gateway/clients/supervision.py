@@ -84,8 +84,14 @@ class SupervisionClient(ServiceClient):
     def plan_inspection(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("plan_inspection", actor, wire(data))
 
+    def public_record(self, period: str, as_of: str | None = None) -> dict[str, Any]:
+        return self._call("public_record", period, as_of)
+
     def publish_checklist(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("publish_checklist", actor, wire(data))
+
+    def report_commitment_progress(self, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("report_commitment_progress", actor, commitment_id, wire(data))
 
     def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
                  top: int = 10) -> dict[str, Any]:

@@ -193,14 +193,20 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
         return search.search(self.db.session, actor, filters)
 
     @command
-    def record_item_scan(self, item_id: int) -> dict[str, Any]:
-        """One scan of an item's own QR code, counted for the county day (nothing about the reader)."""
-        return scans.record_scan(self.db.session, int(item_id), county_today())
+    def record_item_scan(self, item_id: int, reader: str | None = None) -> dict[str, Any]:
+        """One scan of an item's own QR code, counted for the county day: once per reader (the
+        gateway's salted key of the day, never an address) and up to the day's ceiling per item."""
+        return scans.record_scan(self.db.session, int(item_id), county_today(),
+                                 str(reader)[:64] if reader else None, self._scan_ceiling())
+
+    def _scan_ceiling(self) -> int:
+        return int((self.config.get("DISCLOSURE") or {}).get("SCAN_CEILING_PER_ITEM_DAY", scans.DEFAULT_CEILING))
 
     @query
     def item_scan_counts(self, actor: Actor, since: str, until: str) -> dict[str, Any]:
         """The county office's scans per unit over a period (知晓率)."""
-        return scans.scan_counts(self.db.session, actor, date.fromisoformat(since), date.fromisoformat(until))
+        return {**scans.scan_counts(self.db.session, actor, date.fromisoformat(since), date.fromisoformat(until)),
+                "ceiling": self._scan_ceiling()}
 
     @query
     def item_versions(self, actor: Actor | None, item_id: int) -> list[dict[str, Any]]:

@@ -220,6 +220,10 @@ class Commitment(Base):
     due_on: Mapped[date] = mapped_column(sa.Date)
     created_by: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # its progress as the unit last reported it (shown on the unit's page), and the day it was kept
+    progress: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
 
 
 class Comment(Base):

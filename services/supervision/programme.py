@@ -14,7 +14,7 @@ from services.common.contract import names
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, NotFound, validated
 from services.common.records import utcnow
-from services.common.shapes.supervision import NewComment, NewCommitment
+from services.common.shapes.supervision import CommitmentProgress, NewComment, NewCommitment
 
 from . import checklist, scores
 from .facts import chain_of
@@ -76,9 +76,24 @@ def add_commitment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[
     return _commitment(made)
 
 
+def report_progress(uow: UnitOfWork, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The unit (or the county office) reports how a commitment is going, and the day it was kept."""
+    data = validated(CommitmentProgress(), data, "承诺进展")
+    made = uow.session.get(Commitment, int(commitment_id))
+    if made is None:
+        raise NotFound(f"没有第 {commitment_id} 号公开承诺")
+    if actor.role not in ("operator", "reviewer", "inspector") or not actor.acts_for(made.unit_code):
+        raise Forbidden(f"单位 {made.unit_code} 的公开承诺由本单位或县委办录入")
+    made.progress, made.done_on, made.progress_at = data["progress"], data["done_on"], utcnow()
+    uow.session.flush()
+    return _commitment(made)
+
+
 def _commitment(c: Commitment) -> dict[str, Any]:
     return {"id": c.id, "unit_code": c.unit_code, "year": c.year, "text": c.text, "due_on": c.due_on.isoformat(),
-            "created_by": c.created_by, "created_at": c.created_at.isoformat()}
+            "created_by": c.created_by, "created_at": c.created_at.isoformat(), "progress": c.progress,
+            "progress_at": c.progress_at.isoformat() if c.progress_at else None,
+            "done_on": c.done_on.isoformat() if c.done_on else None}
 
 
 def list_commitments(uow: UnitOfWork, unit: str | None, year: int | None) -> list[dict[str, Any]]:

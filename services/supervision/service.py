@@ -29,6 +29,7 @@ from . import (
     inspections,
     photos,
     programme,
+    public_record,
     rankings,
     rectifications,
     report_files,
@@ -194,6 +195,12 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
         backfill.require_ready(self.db)
         return scores.visible_scores(self.db.session, actor, Period(period), parse_as_of(as_of), filters or {})
 
+    @query
+    def public_record(self, period: str, as_of: str | None = None) -> dict[str, Any]:
+        """公开榜: every unit's published-on-time, late and missing obligations and its feedback, for anyone."""
+        backfill.require_ready(self.db)
+        return public_record.compute(self.db.session, Period(period), parse_as_of(as_of))
+
     @command
     def rankings(self, actor: Actor | None, period: str, as_of: str | None = None,
                  top: int = rankings.DEFAULT_N) -> dict[str, Any]:
@@ -236,6 +243,10 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
     @command
     def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return programme.add_commitment(self.db, actor, data)
+
+    @command
+    def report_commitment_progress(self, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return programme.report_progress(self.db, actor, commitment_id, data)
 
     @command
     def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """知晓率: how the public reads each unit's disclosures, from the scans of the items' own QR
-codes (counted per item and day, nothing about the readers: services/disclosure/scans.py).
+codes (counted per item and day, once per reader and day, nothing about the readers:
+services/disclosure/scans.py), and apart the suspicious scans past an item's ceiling for a day.
 The county office picks a period (the last 30 days by default) and sees, per unit, its items
 in force, how many of them were scanned, the share (知晓率) and the scans."""
 from __future__ import annotations

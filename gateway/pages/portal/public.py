@@ -18,6 +18,7 @@ from services.common.workdays import county_today
 from ... import readmodel
 from ...errors import ApiError
 from ...params import Query, Text
+from ...reporters import scan_reader
 from ...labels import DESIGNATION_KIND_NAMES, FEEDBACK_KIND_CHOICES, PORTAL_SECTOR_NAMES
 from ..kit import cached, elder_of, page, uncached
 from .directory import Directory
@@ -92,7 +93,8 @@ class PortalRoutes:
     @page("GET", "/units/<code:code>")
     def portal_unit(self, request: Request, code: str) -> Response:
         """A unit's page: name, sector, parent, its disclosures by matter and period, prior
-        disclosures, its record this year, designations and public answers."""
+        disclosures, its record this year (with its line of 公开榜), its commitments and leaders'
+        comments (pages/portal/record.py), designations and public answers."""
         return public_page(self, request, ("unit", code), lambda: self._unit_page(request, code))
 
     def _unit_page(self, request: Request, code: str) -> Response:
@@ -108,7 +110,8 @@ class PortalRoutes:
             request, "unit.html", title=unit["name"], unit=unit,
             description=f"{unit['name']}依规公开的党务事项、年度公开情况和群众意见建议的答复。", parent=parent, sector=PORTAL_SECTOR_NAMES.get(unit["sector"], ""),
             groups=programme["groups"], prior=programme["prior"], record=programme["record"],
-            designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"])
+            designations=designations["items"], kinds=DESIGNATION_KIND_NAMES, answers=answers["items"],
+            public_record=self._unit_record(code))
 
     def _gone(self, request: Request, unit: dict[str, Any]) -> Response:
         """A dissolved or merged unit: 410 saying what became of it, with a link to its successor."""
@@ -124,11 +127,13 @@ class PortalRoutes:
     def portal_item(self, request: Request, item_id: int) -> Response:
         """An item: its body and attachments, "corrected on …" with a link to the version in force,
         or a withdrawn item's notice. Opened from the item's own QR code (`?scan=1`), the scan is
-        counted (disclosure's record_item_scan: a number per day, nothing of the reader) and the
-        reader sent on to the plain address, so a reload or a shared link counts nothing."""
+        counted (disclosure's record_item_scan: a number per day, once per reader's salted key
+        of the day, up to a ceiling: gateway/reporters.py scan_reader) and the reader sent on to
+        the plain address, so a reload or a shared link counts nothing."""
         if request.params.get("scan"):
             try:
-                self.disclosure.record_item_scan(item_id)
+                self.disclosure.record_item_scan(item_id, scan_reader(self.access.secret, county_today(),
+                                                                      request.client_address))
             except Exception:  # a count lost is no reason to keep the reader from the page
                 log.warning("the scan of item %s could not be counted", item_id, exc_info=True)
             response = redirect(f"/items/{item_id}", 303)

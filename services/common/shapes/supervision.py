@@ -172,6 +172,12 @@ class NewCommitment(Strict):
             raise ValidationError("the date lies within the years 2000 to 2100", "due_on")
 
 
+class CommitmentProgress(Strict):
+    """A commitment's progress as its unit reports it; done_on once it is kept."""
+    progress = fields.String(required=True, validate=validate.Length(1, 2000))
+    done_on = fields.Date(load_default=None, allow_none=True)
+
+
 class NewComment(Strict):
     unit_code = fields.String(required=True, validate=CODE)
     period = fields.String(required=True, validate=PERIOD)

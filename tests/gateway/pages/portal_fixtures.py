@@ -20,6 +20,7 @@ def office():
 
 def admin():
     return token("admin", "admin")
+SCAN_CEILING = 6  # scans of one item counted in a day (test_portal_county.py goes past it)
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -58,7 +59,8 @@ def portal(tmp_path_factory, sqlite_templates):
                         env={"TRUST_PROXY": "true", "RATE_LIMIT_FEEDBACK": "5/minute",
                              "PORTAL_HOTLINE": "0592-12345678", "PORTAL_SITE_CODE": "3502110001",
                              "PORTAL_ICP_FILING": "闽ICP备12345678号-1",
-                             "PORTAL_PSB_FILING": "闽公网安备35021102000123号"}) as running:
+                             "PORTAL_PSB_FILING": "闽公网安备35021102000123号",
+                             "SCAN_CEILING_PER_ITEM_DAY": str(SCAN_CEILING)}) as running:
         wait_for(lambda: scalar(running.urls["disclosure"], "SELECT count(*) FROM obligations WHERE unit_code = "
                                                             "'T01V001'") > 0, timeout=60, message="obligations")
         running.__dict__.update(_content(running.api, running.urls))

@@ -21,7 +21,8 @@ def test_the_new_pages_pass_axe_in_both_layouts_and_the_elder_layout_is_large(po
     operator, _ = officials(portal.village)
     spec = {"pages": {"home": "/", "town": "/towns/T01", "agency": "/agencies/A008", "find": "/units?q=双凤",
                       "find_refused": "/units?q=" + "双凤" * 20, "not_found": "/towns/T99",
-                      "unit": f"/units/{portal.village}", "item": f"/items/{item}"},
+                      "unit": f"/units/{portal.village}", "item": f"/items/{item}",
+                      "record": "/record", "town_record": "/towns/T01/record", "record_refused": "/record?year=abc"},
             "staff_pages": {"notice": f"/items/{item}/notice", "scans": "/console/scans"},
             "staff": office()}
     spec["staff_pages"]["notice"] = f"/items/{item}/notice"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.gateway.pages.portal_fixtures import office, officials
+from tests.gateway.pages.portal_fixtures import SCAN_CEILING, office, officials
 from tests.gateway.pages.test_portal import get, html
 
 pytestmark = pytest.mark.api_level
@@ -88,6 +88,13 @@ def test_an_items_own_qr_notice_and_its_scans_counted_for_the_office_only(portal
         assert scanned.status_code == 303 and scanned.headers["Location"].endswith(f"/items/{item}")
         assert "Set-Cookie" not in scanned.headers
     assert scans_of(portal) == before + 2
+    get(portal, f"/items/{item}", client="10.7.0.1", params={"scan": "1"})  # the same reader again today
+    assert scans_of(portal) == before + 2
+    for n in range(SCAN_CEILING + 2):  # a script with fresh addresses: counted up to the day's ceiling, then apart
+        get(portal, f"/items/{item}", client=f"10.7.1.{n}", params={"scan": "1"})
+    page = html(get(portal, "/console/scans", headers=office()))
+    assert scans_of(portal) == before + SCAN_CEILING and f"超过 {SCAN_CEILING} 次" in page  # (before: other items')
+    assert re.search(r"另有异常扫码 (\d+) 次（未计入）", page).group(1) == str(2 + SCAN_CEILING + 2 - SCAN_CEILING)
     assert get(portal, "/console/scans", headers=operator).status_code == 403
 
 

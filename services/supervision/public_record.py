@@ -1,0 +1,62 @@
+"""公开榜, the county's public record: for each unit, from the same recorded facts and the same
+as-of rule as the office's scores (scores.compute), how many obligations fell due in the
+period and were published on time, late, or are still missing, and how its feedback was
+answered and rated. Nothing the office has not issued: no totals, inspection results or
+comments (those reach the public through the issued monthly report, reports.py).
+
+A unit with fewer than MIN_OBLIGATIONS judged obligations, or MIN_FEEDBACK judged (or rated)
+feedback, is "too few to rate" for that figure: its counts are shown, its rate is null."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from . import scores
+from .models import ObligationFact
+from .periods import Period
+
+MIN_OBLIGATIONS = 3
+MIN_FEEDBACK = 3
+
+
+def missing_counts(session: Session, period: Period, as_of: datetime) -> dict[str, int]:
+    """unit → obligations due in the period that were overdue and, as of as_of, neither published nor waived."""
+    flag = scores._flag
+    per = (sa.select(ObligationFact.unit_code.label("unit"),
+                     flag(ObligationFact.kind == "overdue").label("overdue"),
+                     flag(ObligationFact.kind.in_(("fulfilled", "waived"))).label("settled"))
+           .where(ObligationFact.due_on >= period.start, ObligationFact.due_on <= period.end,
+                  scores._known(ObligationFact, as_of))
+           .group_by(ObligationFact.unit_code, ObligationFact.obligation_id).subquery())
+    rows = session.execute(sa.select(per.c.unit, sa.func.count())
+                           .where(per.c.overdue == 1, per.c.settled == 0).group_by(per.c.unit))
+    return {unit: int(n) for unit, n in rows}
+
+
+def _rate(part: int, whole: int, least: int) -> float | None:
+    return round(part / whole * 100, 1) if whole >= least and whole else None
+
+
+def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]:
+    """{"period", "as_of", "min_obligations", "min_feedback", "units": [row per unit, in code order]}."""
+    scored = scores.compute(session, period, as_of)
+    missing = missing_counts(session, period, as_of)
+    rows = []
+    for unit in sorted(scored["units"], key=lambda u: u["unit_code"]):
+        judged, on_time = unit["obligations"]["judged"], unit["obligations"]["on_time"]
+        gone = missing.get(unit["unit_code"], 0)
+        fb = unit["feedback"]
+        rated = sum(fb["ratings"].values())
+        rows.append({
+            "unit_code": unit["unit_code"], "name": unit["name"], "sector": unit["sector"],
+            "town_code": unit["town_code"],
+            "obligations": {"judged": judged, "on_time": on_time, "late": judged - on_time - gone, "missing": gone,
+                            "rate": _rate(on_time, judged, MIN_OBLIGATIONS)},
+            "feedback": {"judged": fb["judged"], "on_time": fb["on_time"],
+                         "rate": _rate(fb["on_time"], fb["judged"], MIN_FEEDBACK), "rated": rated,
+                         "satisfaction": fb["satisfaction"] if rated >= MIN_FEEDBACK else None}})
+    return {"period": scored["period"], "as_of": scored["as_of"], "min_obligations": MIN_OBLIGATIONS,
+            "min_feedback": MIN_FEEDBACK, "units": rows}
