@@ -22,7 +22,7 @@ PROVISION_PAGE = 50
 CODE = validate.Regexp(f"^{CODE_PATTERN}$", error="不是有效的单位代码（字母、数字、-、_，最多 32 位）")
 USERNAME = validate.Regexp(f"^{USERNAME_PATTERN}$",
                            error="用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头")
-PASSWORD = validate.Length(10, 128, error="密码 10–128 个字符")
+PASSWORD = validate.Length(8, 128, error="密码 8–128 个字符")
 
 
 def _encodable(text: str) -> bool:

@@ -25,13 +25,12 @@ from services.common.db import outbox_record
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
 
-from . import lockout
+from . import lockout, password_policy
 from .models import Account, Unit
 
 ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 UNIT_ROLES = ("member", "operator", "reviewer")  # these act for one unit
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-MIN_PASSWORD = 10
 
 hasher = PasswordHasher()
 # one-time passwords are long random strings, not words a person chose, so a cheaper hash
@@ -61,23 +60,8 @@ def off_hub(fn, *args):
     return tpool.execute(fn, *args)
 
 
-def _encodable(text: str | None) -> bool:
-    try:
-        (text or "").encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in (text or "")
-
-
 def one_time_password() -> str:
     return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
-
-
-def _check_password(password: str) -> None:
-    if not _encodable(password):
-        raise InvalidInput("密码中有无法识别的字符，请只用常见的文字、数字和符号。")
-    if not MIN_PASSWORD <= len(password or "") <= 128:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符（最多 128 个）；可以用一句好记的话。")
 
 
 def _check_scope(session: Session, role: str, unit_code: str | None) -> None:
@@ -101,7 +85,7 @@ def create(session: Session, username: str, password: str | None, role: str, dis
     if not USERNAME.match(username):
         raise InvalidInput("用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头。")
     if password is not None:
-        _check_password(password)
+        password_policy.check(password, username)
     _check_scope(session, role, unit_code)
     if session.get(Account, username) is not None:
         raise Conflict(f"用户名 {username} 已被占用：请换一个。")
@@ -109,8 +93,12 @@ def create(session: Session, username: str, password: str | None, role: str, dis
     digest = one_time_hasher.hash(one_time) if one_time else off_hub(hasher.hash, password)
     account = Account(username=username, display_name=display_name or username, password_hash=digest,
                       role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=utcnow(),
-                      updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0)
+                      updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0,
+                      password_changed_at=utcnow())
     session.add(account)
+    if one_time is None:
+        session.flush()
+        password_policy.remember(session, username, digest)
     announce(session, account, names.ACCOUNT_CREATED)
     return {**view(account), **({"password": one_time} if one_time else {})}
 
@@ -128,7 +116,8 @@ def authenticate(session: Session, username: str, password: str,
     say which of username or password was wrong. A wrong password counts towards the
     account's lockout (the caller commits the count: refusals included). For a role in
     `second_factor_roles` the count ends only when the second factor is taken too."""
-    if not _encodable(username) or not _encodable(password):  # a lone surrogate, say: no such password
+    # a lone surrogate, say: no such password
+    if not (password_policy.encodable(username) and password_policy.encodable(password)):
         raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
     if account is not None:
@@ -155,12 +144,14 @@ def change_password(session: Session, username: str, current: str, new: str) -> 
     Ends its other sessions (auth_version); the caller opens a new one."""
     account = session.get(Account, (username or "").strip().lower())
     authenticate(session, username, current)
-    _check_password(new)
+    password_policy.check(new, account.username)
     if new == current:
         raise InvalidInput("新密码不能与当前密码相同：请另设一个。")
+    off_hub(password_policy.check_not_reused, hasher, password_policy.recent_hashes(session, account.username), new)
     account.password_hash, account.must_change_password = off_hub(hasher.hash, new), False
     account.auth_version += 1
-    account.updated_at = utcnow()
+    account.updated_at = account.password_changed_at = utcnow()
+    password_policy.remember(session, account.username, account.password_hash)
     return account
 
 

@@ -105,6 +105,8 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # when the account's own password was last chosen (services/units/password_policy.py: expiry)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RefreshToken(Base):
@@ -247,3 +249,13 @@ class SignInChallenge(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PasswordHistory(Base):
+    """The Argon2 hashes of an account's last chosen passwords, so a new one is none of them."""
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)

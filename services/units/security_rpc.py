@@ -6,7 +6,7 @@ from typing import Any
 
 from services.common.entrypoints import command, query
 
-from . import second_factor, sessions
+from . import password_policy, second_factor, sessions
 
 
 class SecurityRpc:
@@ -16,11 +16,16 @@ class SecurityRpc:
         """The roles that sign in with a second factor (config.yaml UNITS.SECOND_FACTOR_ROLES adds to ALWAYS)."""
         return second_factor.required_roles((self.config.get("UNITS") or {}).get("SECOND_FACTOR_ROLES"))
 
+    def password_max_ages(self) -> dict[str, int]:
+        """Days a password lasts per role (config.yaml UNITS.PASSWORD_MAX_AGE_DAYS; 0 = never)."""
+        return password_policy.max_ages((self.config.get("UNITS") or {}).get("PASSWORD_MAX_AGE_DAYS"))
+
     @command(keep_refused=True)
     def login(self, username: str, password: str, otp: str | None = None) -> dict[str, Any]:
         """The account and a refresh token, if the password (and, for the roles that need one,
-        the second factor) is right; a refusal's counts are committed."""
-        return sessions.login(self.db.session, username, password, otp, self.factor_roles())
+        the second factor) is right and not expired; a refusal's counts are committed."""
+        return sessions.login(self.db.session, username, password, otp, self.factor_roles(),
+                              self.password_max_ages())
 
     @command(keep_refused=True)
     def change_password(self, username: str, current: str, new: str) -> dict[str, Any]:

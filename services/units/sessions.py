@@ -14,7 +14,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound,
                                     SecondFactorRequired)
 from services.common.records import utcnow
 
-from . import accounts, challenges, lockout, second_factor
+from . import accounts, challenges, lockout, password_policy, second_factor
 from .models import Account, ApiKey, RefreshToken
 
 REFRESH_LIFETIME = timedelta(days=14)
@@ -44,9 +44,11 @@ def _issue(session: Session, account: Account, family: str) -> str:
 
 
 def login(session: Session, username: str, password: str, otp: str | None = None,
-          factor_roles: frozenset[str] = second_factor.ALWAYS) -> dict[str, Any]:
+          factor_roles: frozenset[str] = second_factor.ALWAYS,
+          max_ages: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The account and the first refresh token of a new session; none while the account's
-    password is a one-time one (PasswordChangeRequired: change it first). A role in
+    password is a one-time one, or older than its role's `max_ages` in days
+    (PasswordChangeRequired: change it first). A role in
     `factor_roles` needs its code too: given as `otp` (the API's password grant), or else
     SecondFactorRequired with a challenge for the second step (the console's)."""
     account = accounts.authenticate(session, username, password, factor_roles)
@@ -54,6 +56,10 @@ def login(session: Session, username: str, password: str, otp: str | None = None
         raise PasswordChangeRequired("这是管理员给的一次性密码：请先设置您自己的新密码，再登录。",
                                      {"username": account["username"]})
     record = session.get(Account, account["username"])
+    days = password_policy.expired(record, max_ages or {})
+    if days:
+        raise PasswordChangeRequired(f"密码已使用超过 {days} 天，按规定须更换：请先设置新密码，再登录。",
+                                     {"username": record.username, "expired": "true"})
     if record.role in factor_roles:
         if otp is None or not second_factor.enrolled(session, record.username):
             _ask_second_factor(session, record)

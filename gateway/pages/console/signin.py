@@ -70,7 +70,7 @@ class PasswordForm(Schema):
 
     username = fields.String(required=True, validate=validate.Length(1, 64))
     current_password = fields.String(required=True, validate=validate.Length(1, 256))
-    new_password = fields.String(required=True, validate=validate.Length(10, 128))
+    new_password = fields.String(required=True, validate=validate.Length(8, 128))
     new_password2 = fields.String(required=True, validate=validate.Length(1, 128))
     next = fields.String(load_default="", validate=validate.Length(max=500))
 
