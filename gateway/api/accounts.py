@@ -173,7 +173,7 @@ class AccountRoutes:
         one-time password gets no token before this."""
         body = json_body(request, PasswordChange(), self.access.max_body)
         session = self._units_auth(self.units.change_password, body["username"], body["current_password"],
-                                   body["new_password"])
+                                   body["new_password"], request.client_address)
         return json_response(self._token_response(session))
 
     def _not_yourself(self, request: Request, username: str, what: str) -> None:

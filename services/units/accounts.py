@@ -4,8 +4,9 @@ unit, or setting its password raises its auth_version, which ends its sessions (
 under an older version is refused).
 
 The admin hands out one-time passwords (a reset, or bulk provisioning in provisioning.py):
-the account must change it at its first sign-in. Wrong passwords are counted per account
-(lockout.py): slowed, then locked for 15 minutes."""
+the account must change it at its first sign-in. Wrong passwords are counted per account and
+source address (lockout.py): an address is slowed, then locked out of the account for 15
+minutes; failures from many addresses lock the account and alert the security administrator."""
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
 
 from . import lockout, password_policy
-from .models import Account, Unit
+from .models import Account, AddressLock, Unit
 
 ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 UNIT_ROLES = ("member", "operator", "reviewer")  # these act for one unit
@@ -111,7 +112,7 @@ def _load(session: Session, username: str) -> Account:
 
 
 def authenticate(session: Session, username: str, password: str,
-                 second_factor_roles: frozenset[str] = frozenset()) -> dict[str, Any]:
+                 second_factor_roles: frozenset[str] = frozenset(), address: str | None = None) -> dict[str, Any]:
     """The account, if the password is right and the account enabled. The refusal does not
     say which of username or password was wrong. A wrong password counts towards the
     account's lockout (the caller commits the count: refusals included). For a role in
@@ -121,29 +122,30 @@ def authenticate(session: Session, username: str, password: str,
         raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
     if account is not None:
-        lockout.check(account)
+        lockout.check(session, account, address)
     try:
         off_hub(hasher.verify, account.password_hash if account else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         if account is not None:
-            lockout.failed(account)
+            lockout.failed(session, account, address)
         raise Forbidden(WRONG_PASSWORD) from None
     if account is None:
         raise Forbidden(WRONG_PASSWORD)
     if not account.enabled:
         raise Forbidden("这个账号已停用：请联系县委领导小组办公室或系统管理员。")
     if account.role not in second_factor_roles:
-        lockout.succeeded(account)
+        lockout.succeeded(session, account, address)
     if not account.must_change_password and hasher.check_needs_rehash(account.password_hash):
         account.password_hash = off_hub(hasher.hash, password)
     return view(account)
 
 
-def change_password(session: Session, username: str, current: str, new: str) -> Account:
+def change_password(session: Session, username: str, current: str, new: str,
+                    address: str | None = None) -> Account:
     """The account's own new password, given the current one (a one-time one included).
     Ends its other sessions (auth_version); the caller opens a new one."""
     account = session.get(Account, (username or "").strip().lower())
-    authenticate(session, username, current)
+    authenticate(session, username, current, address=address)
     password_policy.check(new, account.username)
     if new == current:
         raise InvalidInput("新密码不能与当前密码相同：请另设一个。")
@@ -163,13 +165,13 @@ def reset_password(session: Session, username: str) -> dict[str, Any]:
     account.password_hash, account.must_change_password = one_time_hasher.hash(password), True
     account.auth_version += 1
     account.updated_at = utcnow()
-    lockout.unlock(account)
+    lockout.unlock(session, account)
     return {**view(account), "password": password}
 
 
 def unlock(session: Session, username: str) -> dict[str, Any]:
     account = _load(session, username)
-    lockout.unlock(account)
+    lockout.unlock(session, account)
     account.updated_at = utcnow()
     return view(account)
 
@@ -235,8 +237,9 @@ def list_accounts(session: Session, unit_code: str | None = None, role: str | No
     if q:
         pattern = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
         query = query.where(sa.or_(Account.username.like(pattern), Account.display_name.like(pattern)))
-    if locked:
-        query = query.where(Account.locked_until > utcnow())
+    if locked:  # the account locked, or an address locked out of it: the security administrator unlocks both
+        query = query.where(sa.or_(Account.locked_until > utcnow(), Account.username.in_(
+            sa.select(AddressLock.username).where(AddressLock.locked_until > utcnow()))))
     if limit:
         query = query.limit(limit)
     return [view(a) for a in session.scalars(query)]
