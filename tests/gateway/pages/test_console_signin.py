@@ -81,9 +81,9 @@ def test_signing_in_provisioning_and_the_first_password_change(county):
     browser, signed_in = sign_in(api, "admin", DEMO_PASSWORD, browser)
     assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/console"
     cookies = signed_in.headers["Set-Cookie"]
-    for name in ("gongkai_session", "gongkai_refresh"):
+    for name in ("gongkai_session", "gongkai_refresh", "gongkai_seen"):  # seen: the idle time's stamp
         assert name in cookies
-    assert cookies.count("HttpOnly") == 2 and cookies.count("SameSite=Lax") == 2 and "Secure" not in cookies
+    assert cookies.count("HttpOnly") == 3 and cookies.count("SameSite=Lax") == 3 and "Secure" not in cookies
     home = browser.get(f"{api}/console")
     assert home.status_code == 200 and "被锁定的账号" in home.text and "default-src 'none'" in \
         home.headers["Content-Security-Policy"]
