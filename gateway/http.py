@@ -26,7 +26,7 @@ from .audit_entry import entry_for
 from .auth import actor_from_request
 from .cors import Cors, flag
 from .errors import ApiError, bad_request, response_for, wants_problem
-from .ratelimit import RateLimiter, limiter_from_config, route_class
+from .ratelimit import RateLimiter, buckets, limiter_from_config
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ROUTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -44,14 +44,17 @@ class Edge:
         self.cors = Cors(gateway.get("CORS_ORIGINS"), gateway.get("HSTS"))
         self.trust_proxy = flag(gateway.get("TRUST_PROXY"))
 
+    def address(self, request: Request) -> str:
+        """The caller's address. X-Forwarded-For is forged at will, so it counts only behind our
+        own proxy, whose entry is the last."""
+        forwarded = request.headers.get("X-Forwarded-For", "") if self.trust_proxy else ""
+        return (forwarded.split(",")[-1].strip() or request.remote_addr or "unknown")[:64]
+
     def client(self, request: Request, actor: dict[str, Any] | None) -> str:
-        """Whom a rate limit counts: the signed-in name, else the address. X-Forwarded-For is
-        forged at will, so it counts only behind our own proxy, whose entry is the last."""
+        """Whom a rate limit counts: the signed-in name, else the address."""
         if actor is not None:
             return f"user:{actor['username']}"
-        forwarded = request.headers.get("X-Forwarded-For", "") if self.trust_proxy else ""
-        address = forwarded.split(",")[-1].strip() or request.remote_addr or "unknown"
-        return f"addr:{address}"
+        return f"addr:{self.address(request)}"
 
 
 def edge_of(container: Any) -> Edge:
@@ -171,7 +174,7 @@ class ApiEndpoint(HttpRequestHandler):
         except ApiError as exc:
             actor, refused = None, exc
         request.actor = actor  # whom the worker and the audit entry see (pages also read a session)
-        request.client_address = self.edge.client(request, None)  # the address as the rate limits see it
+        request.client_address = self.edge.address(request)  # a sign-in's failures and a scan's reader count per address
         try:
             self.limit(request, actor)
             if refused is not None:
@@ -208,11 +211,11 @@ class ApiEndpoint(HttpRequestHandler):
                 "correlation_id": request_id, tracing.HEADER: request.traceparent})
 
     def limit(self, request: Request, actor: dict[str, Any] | None) -> None:
-        kind = route_class(request.method, request.path)
-        wait = None if kind is None else self.edge.limiter.check(self.edge.client(request, actor), kind)
-        if wait is not None:
-            raise ApiError(429, "rate_limited", f"too many {kind} requests; try again later",
-                           headers={"Retry-After": RateLimiter.retry_after(wait)})
+        for client, kind in buckets(request, self.edge.client(request, actor), self.edge.address(request)):
+            wait = self.edge.limiter.check(client, kind)
+            if wait is not None:
+                raise ApiError(429, "rate_limited", f"too many {kind} requests; try again later",
+                               headers={"Retry-After": RateLimiter.retry_after(wait)})
 
     def preflight(self, origin: str | None) -> Response:
         """A CORS preflight needs no token and runs no worker: 204 for an allowed origin,

@@ -53,6 +53,6 @@ MEDIA_NAMES = labels("media_type", ATTACHMENT_TYPES)
 # the console's buttons, in the order the pages offer them
 ITEM_BUTTON_NAMES = labels("item_button", ("submit", "review", "approve", "reject"))
 WEBHOOK_ACTION_NAMES = labels("webhook_action", ("ping", "rotate", "enable", "delete"))
-ACCOUNT_ACTION_NAMES = labels("account_action", ("disable", "enable", "unlock", "reset"))
+ACCOUNT_ACTION_NAMES = labels("account_action", ("disable", "enable", "unlock", "reset", "reset2fa"))
 
 assert set(FEEDBACK_KINDS) == set(KINDS_OF_FEEDBACK)

@@ -1,5 +1,7 @@
 """Rate limits per client and route class, so that one caller cannot drown the others
-(public feedback is the spam target; the sign-in route the password-guessing one).
+(public feedback is the spam target; the sign-in route the password-guessing one). A sign-in
+takes a token from two buckets: its address and username together (`login`, the guesser's),
+and its address alone (`login_address`, high enough for a township office behind one NAT).
 
 A token bucket per (client, route class), kept IN PROCESS MEMORY: each gateway replica
 counts on its own, so with N replicas behind a balancer a client gets up to N times the
@@ -28,6 +30,36 @@ UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 FEEDBACK_PATHS = frozenset({"/api/v1/feedback", "/feedback"})  # the API's and the portal's form
 # a password is tried: the API's token and password change, the browser's sign-in forms
 LOGIN_PATHS = frozenset({"/api/v1/auth/token", "/api/v1/auth/password", "/login", "/login/password"})
+LOGIN_BODY_BYTES = 16_384  # a sign-in's body read for its username
+
+
+def login_name(request: Any) -> str:
+    """The username a sign-in names (the JSON body's or the form's), lower case; empty if none.
+    Its body, when small, is read here and kept by the request for the route (a large or
+    unsized one is left to the route's own limit, and counts under the empty name)."""
+    name = None
+    if request.content_length is not None and 0 < request.content_length <= LOGIN_BODY_BYTES:
+        request.get_data(cache=True)
+        if request.is_json:
+            body = request.get_json(silent=True)
+            name = body.get("username") if isinstance(body, dict) else None
+        else:
+            name = request.form.get("username")
+    if not name and request.path == "/login/password":  # a signed-in change names no one: the cookie's
+        name = (getattr(request, "actor", None) or {}).get("username")
+    return str(name or "")[:64].strip().lower()
+
+
+def buckets(request: Any, client: str, address: str) -> list[tuple[str, str]]:
+    """The (client, route class) buckets a request takes a token from. A sign-in counts per
+    address and username together (a guesser at one name is slowed, not the 200 people of a
+    township office behind one NAT), and per address alone at a far higher ceiling."""
+    kind = route_class(request.method, request.path)
+    if kind is None:
+        return []
+    if kind != "login":
+        return [(client, kind)]
+    return [(f"addr:{address}|user:{login_name(request)}", "login"), (f"addr:{address}", "login_address")]
 
 
 class Rate(NamedTuple):

@@ -1,5 +1,6 @@
-"""Backups that restore (services/common/backup.py): a running county is backed up, destroyed
-and restored, and comes back with its counts, an intact audit chain and /readyz; a folder with
+"""Backups that restore (services/common/backup.py): a running county, with a sealed audit
+archive, is backed up, destroyed and restored, and comes back with its counts, its archives
+(listed in the manifest with their checksums), an intact audit chain and /readyz; a folder with
 a wrong checksum, or one needing a data key this host lacks, is refused before anything
 changes; on PostgreSQL pg_dump and pg_restore do the same for every database."""
 from __future__ import annotations
@@ -8,6 +9,7 @@ import json
 import subprocess
 import sys
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.common import backup, crypto
 from services.common.config import ROOT
 from services.common.migrate import SERVICES_WITH_DATABASE, upgrade
-from services.units import audit
+from services.units import audit, audit_archive
 from tests.clusters import running_county
 from tests.conftest import PG_URL, scalar, wait_for
 from tests.test_end_to_end import token
@@ -48,10 +50,31 @@ def _chain(url: str) -> dict:
     return result
 
 
+def _seal_this_month(url: str, folder) -> dict:
+    """Seal the month's audit entries into an archive, as the monthly job does once they are past the
+    retention (its clock 400 days on)."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with Session(engine) as session:
+        sealed = audit_archive.seal_month(session, folder, datetime.now(timezone.utc) + timedelta(days=400))
+        session.commit()
+    engine.dispose()
+    assert sealed is not None and (folder / sealed["file"]).is_file()
+    return sealed
+
+
+def _whole_chain(url: str, folder) -> dict:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with Session(engine) as session:
+        result = audit_archive.verify_all(session, folder)
+    engine.dispose()
+    return result
+
+
 def test_a_running_county_is_backed_up_destroyed_and_restored(tmp_path_factory, sqlite_templates):
     tmp = tmp_path_factory.mktemp("backup")
-    spool = tmp / "audit-spool.db"
-    with running_county(tmp, sqlite_templates, env={"AUDIT_SPOOL_PATH": str(spool)}) as county:
+    spool, archived = tmp / "audit-spool.db", tmp / "audit-archive"
+    with running_county(tmp, sqlite_templates, env={"AUDIT_SPOOL_PATH": str(spool),
+                                                    "AUDIT_ARCHIVE_DIR": str(archived)}) as county:
         api, urls = county.api, county.urls
         for n in range(3):
             body = {"target_kind": "unit", "target_id": "A001", "kind": "question", "content": f"备份测试 {n}",
@@ -63,6 +86,7 @@ def test_a_running_county_is_backed_up_destroyed_and_restored(tmp_path_factory, 
         assert nominated.status_code == 201, nominated.text
         wait_for(lambda: scalar(urls["units"], "SELECT count(*) FROM audit_log") > 0, timeout=30,
                  message="the audit entries appended by units")
+        sealed = _seal_this_month(urls["units"], archived)  # as if 180 days had passed: a sealed archive
         before = _counts(urls)
         assert before["feedback"] == 3 and _chain(urls["units"])["ok"]
         raw = b"".join(p.read_bytes() for p in tmp.glob("feedback.db*"))  # the raw files: no contact in clear
@@ -82,9 +106,14 @@ def test_a_running_county_is_backed_up_destroyed_and_restored(tmp_path_factory, 
         units_entry = next(e for e in manifest["files"] if e.get("service") == "units")
         assert units_entry["schema_version"] and units_entry["rows"]["units"] == before["units"]
         assert set(units_entry["key_ids"]) == {crypto.sealer().current}
+        archives = {e["name"]: e for e in manifest["files"] if e["kind"] == "audit-archive"}
+        assert set(archives) == {sealed["file"], f"{sealed['file']}.sha256"}
+        assert archives[sealed["file"]]["sha256"] == sealed["sha256"]  # the digest sealed in units' table
+        sums = (folder / "SHA256SUMS").read_text()
+        assert f"{sealed['sha256']}  audit-archive/{sealed['file']}" in sums
 
-        county.cluster.stop_all()  # the county is lost: every database file and the spool
-        for path in [*tmp.glob("*.db"), *tmp.glob("*.db-wal"), *tmp.glob("*.db-shm")]:
+        county.cluster.stop_all()  # the county is lost: every database file, the spool and the archives
+        for path in [*tmp.glob("*.db"), *tmp.glob("*.db-wal"), *tmp.glob("*.db-shm"), *archived.iterdir()]:
             path.unlink()
 
         restored = _run(["restore", str(folder)], county.env)
@@ -92,6 +121,10 @@ def test_a_running_county_is_backed_up_destroyed_and_restored(tmp_path_factory, 
         assert _counts(urls) == before
         chain = _chain(urls["units"])
         assert chain["ok"] and chain["entries"] == before["audit_log"]
+        assert sorted(p.name for p in archived.iterdir()) == sorted(archives)  # the archives are back
+        assert backup.sha256(archived / sealed["file"]) == sealed["sha256"]
+        whole = _whole_chain(urls["units"], archived)  # archives first, then the online entries
+        assert whole["ok"], whole
 
         again = county.cluster.start_everything()  # ready again, and serving what it had
         assert requests.get(f"{again}/readyz", timeout=10).status_code == 200

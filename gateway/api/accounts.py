@@ -22,7 +22,7 @@ PROVISION_PAGE = 50
 CODE = validate.Regexp(f"^{CODE_PATTERN}$", error="不是有效的单位代码（字母、数字、-、_，最多 32 位）")
 USERNAME = validate.Regexp(f"^{USERNAME_PATTERN}$",
                            error="用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头")
-PASSWORD = validate.Length(10, 128, error="密码 10–128 个字符")
+PASSWORD = validate.Length(8, 128, error="密码 8–128 个字符")
 
 
 def _encodable(text: str) -> bool:
@@ -173,7 +173,7 @@ class AccountRoutes:
         one-time password gets no token before this."""
         body = json_body(request, PasswordChange(), self.access.max_body)
         session = self._units_auth(self.units.change_password, body["username"], body["current_password"],
-                                   body["new_password"])
+                                   body["new_password"], request.client_address)
         return json_response(self._token_response(session))
 
     def _not_yourself(self, request: Request, username: str, what: str) -> None:

@@ -26,7 +26,8 @@ class AuthRoutes:
             if not body.get("username") or not body.get("password"):
                 raise unauthorized("give a username and a password")
             signing_in(request, body["username"])
-            session = self._units_auth(self.units.login, body["username"], body["password"], body.get("otp"))
+            session = self._units_auth(self.units.login, body["username"], body["password"], body.get("otp"),
+                                      request.client_address)
             signing_in(request, None, session["account"])
         else:
             if not body.get("refresh_token"):

@@ -31,15 +31,16 @@ class UnitsClient(ServiceClient):
         """A new TOTP secret (and its otpauth URI) for the account behind a sign-in challenge."""
         return self._call("begin_enrolment", challenge)
 
-    def confirm_enrolment(self, challenge: str, code: str) -> dict[str, Any]:
+    def confirm_enrolment(self, challenge: str, code: str, address: str | None = None) -> dict[str, Any]:
         """A session and the recovery codes (in this answer only)."""
-        return self._call("confirm_enrolment", challenge, code)
+        return self._call("confirm_enrolment", challenge, code, address)
 
     def change_account_role(self, username: str, role: str, unit_code: str | None = None) -> dict[str, Any]:
         return self._call("change_account_role", username, role, unit_code)
 
-    def change_password(self, username: str, current: str, new: str) -> dict[str, Any]:
-        return self._call("change_password", username, current, new)
+    def change_password(self, username: str, current: str, new: str, address: str | None = None) -> dict[str, Any]:
+        """Failures count per account and the caller's address, as a login's."""
+        return self._call("change_password", username, current, new, address)
 
     def children(self, code: str) -> list[dict[str, Any]]:
         return self._call("children", code)
@@ -102,9 +103,11 @@ class UnitsClient(ServiceClient):
                    after: str | None = None) -> dict[str, Any]:
         return self._call("list_units", sector, parent, town, status, q, limit, after)
 
-    def login(self, username: str, password: str, otp: str | None = None) -> dict[str, Any]:
-        """A session; SecondFactorRequired (with a challenge) for a role that needs a code and gave none."""
-        return self._call("login", username, password, otp)
+    def login(self, username: str, password: str, otp: str | None = None,
+              address: str | None = None) -> dict[str, Any]:
+        """A session; SecondFactorRequired (with a challenge) for a role that needs a code and gave none.
+        Failures count per account and the caller's `address`."""
+        return self._call("login", username, password, otp, address)
 
     def logout(self, refresh_token: str) -> None:
         return self._call("logout", refresh_token)
@@ -127,9 +130,13 @@ class UnitsClient(ServiceClient):
     def second_factor_status(self, username: str) -> dict[str, Any]:
         return self._call("second_factor_status", username)
 
-    def second_step(self, challenge: str, code: str) -> dict[str, Any]:
+    def sign_in_history(self, username: str, limit: int = 30) -> list[dict[str, str]]:
+        """The account's last sign-ins and failures, newest first: at (UTC), address, result."""
+        return self._call("sign_in_history", username, limit)
+
+    def second_step(self, challenge: str, code: str, address: str | None = None) -> dict[str, Any]:
         """A session, given a sign-in challenge and a TOTP or recovery code."""
-        return self._call("second_step", challenge, code)
+        return self._call("second_step", challenge, code, address)
 
     def provision_accounts(self, town: str | None = None, after: str | None = None, limit: int = 50) -> dict[str, Any]:
         return self._call("provision_accounts", town, after, limit)

@@ -1,5 +1,5 @@
-"""Backups that restore a county: every service's database, the gateway's audit spool, a
-manifest and checksums in one dated folder.
+"""Backups that restore a county: every service's database, the gateway's audit spool, the sealed
+monthly audit archives, a manifest and checksums in one dated folder.
 
     python -m services.common.backup create [--to var/backups]      (make backup)
     python -m services.common.backup restore FOLDER                 (make restore FROM=FOLDER)
@@ -8,7 +8,10 @@ A PostgreSQL database is written by pg_dump (custom format) from an exported sna
 row counts are taken in that same snapshot; a SQLite one by SQLite's online backup API, counted
 in the copy. Attachments and evidence photos are rows of the disclosure and supervision
 databases, so they are in those files. The audit spool is every gateway's SQLite file of audit
-entries not yet appended by units (GATEWAY.AUDIT_SPOOL_PATH, else var/audit-spool/*.db).
+entries not yet appended by units (GATEWAY.AUDIT_SPOOL_PATH, else var/audit-spool/*.db). The
+sealed audit archives (UNITS.AUDIT_ARCHIVE_DIR: each month's file and its .sha256 beside it) are
+copied under audit-archive/ in the folder: the audit trail older than the online retention lives
+only there, so a backup without them would not restore the whole trail.
 
 manifest.json says what each file is, its size and SHA-256, each database's schema version
 (Alembic), its row counts and which data keys sealed its personal data; SHA256SUMS lists every
@@ -18,7 +21,8 @@ the backup: keep it apart (a backup and its keys stolen together open everything
 A restore checks every checksum and that this process holds every data key the backup needs
 before it changes anything, and refuses (exit status 2) otherwise. Then each database is put
 back (pg_restore --clean into the named database, created if missing; SQLite's backup API
-onto the configured file), the spool files are put back, and each database is migrated to
+onto the configured file), the spool files are put back, the archives into the configured
+UNITS.AUDIT_ARCHIVE_DIR, and each database is migrated to
 the code's head. Stop the services first; start them after.
 """
 from __future__ import annotations
@@ -44,6 +48,7 @@ from .migrate import SERVICES_WITH_DATABASE, upgrade
 from .rekey import sealed_columns
 
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
+ARCHIVES = "audit-archive"  # the sealed audit archives' folder inside a backup
 DEFAULT_FOLDER = ROOT / "var" / "backups"
 
 
@@ -65,6 +70,20 @@ def spool_files(config: dict[str, Any]) -> list[Path]:
         path = Path(configured) if Path(configured).is_absolute() else ROOT / configured
         return [path] if path.exists() else []
     return sorted((ROOT / "var" / "audit-spool").glob("*.db"))
+
+
+def archive_folder(config: dict[str, Any]) -> Path:
+    """Where units seals the monthly audit archives (UNITS.AUDIT_ARCHIVE_DIR)."""
+    configured = Path(str((config.get("UNITS") or {}).get("AUDIT_ARCHIVE_DIR") or "var/audit-archive"))
+    return configured if configured.is_absolute() else ROOT / configured
+
+
+def archive_files(config: dict[str, Any]) -> list[Path]:
+    """The sealed archives and their .sha256 files (never a temporary file being written)."""
+    folder = archive_folder(config)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.startswith("audit-"))
 
 
 def _sqlite_path(url: str) -> Path:
@@ -143,6 +162,11 @@ def create(root: Path = DEFAULT_FOLDER, config: dict[str, Any] | None = None) ->
         waiting = copy.execute("SELECT count(*) FROM spool").fetchone()[0]
         copy.close()
         entries.append({"file": target.name, "kind": "audit-spool", "path": str(spool), "rows": {"spool": waiting}})
+    if archive_files(config):
+        (folder / ARCHIVES).mkdir()
+    for archive in archive_files(config):
+        shutil.copyfile(archive, folder / ARCHIVES / archive.name)
+        entries.append({"file": f"{ARCHIVES}/{archive.name}", "kind": "audit-archive", "name": archive.name})
     for entry in entries:
         path = folder / entry["file"]
         entry.update(bytes=path.stat().st_size, sha256=sha256(path))
@@ -218,6 +242,12 @@ def restore(folder: Path, config: dict[str, Any] | None = None) -> dict[str, Any
     for entry in manifest["files"]:
         if entry["kind"] == "database":
             _restore_database(entry, database_url(config, entry["service"]), folder)
+        elif entry["kind"] == "audit-archive":
+            if Path(entry["name"]).name != entry["name"] or not entry["name"].startswith("audit-"):
+                raise RestoreRefused(f"归档文件名 {entry['name']} 不合规 / an archive named {entry['name']!r}")
+            target = archive_folder(config) / entry["name"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / entry["file"], target)
         else:
             target = Path(entry["path"])
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ PAGES: dict[str, str] = {
     "report": "/console/reports/{report_id}",
     "scores": "/console/scores?year={period:.4}",
     "webhook": "/console/webhooks/{webhook_id}",
+    "accounts": "/console/accounts",                         # the accounts, where locks are lifted
     "home": "/console",                                      # the person's work list
 }
 

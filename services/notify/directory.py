@@ -125,6 +125,9 @@ def resolve(session: Session, recipient: str, unit_codes: list[str], payload: di
     if recipient == "admin":
         return [Person(key="admin", unit_code="office", name="系统管理员", email=settings.get("ADMIN_EMAIL") or None,
                        usernames=_accounts(session, "admin"), missing="未配置系统管理员的（NOTIFY ADMIN_EMAIL）")]
+    if recipient == "secadmin":  # the security administrators: lockouts
+        return [Person(key="secadmin", unit_code="office", name="安全管理员", email=settings.get("SECADMIN_EMAIL") or None,
+                       usernames=_accounts(session, "secadmin"), missing="未配置安全管理员的（NOTIFY SECADMIN_EMAIL）")]
     if recipient == "inspectors":
         return [drawn_inspector(session, username) for username in payload.get("inspectors") or ()]
     people = []

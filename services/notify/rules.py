@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "notify_rules.yaml"
 RECIPIENTS = ("liaison", "secretary", "reviewer", "town_secretary", "county_office", "author", "answering_unit",
-              "admin", "sender", "inspectors")
+              "admin", "secadmin", "sender", "inspectors")
 SENDER = "sender"  # the feedback's sender, reached through the contact feedback keeps (never an event's field)
 SENDER_CHANNELS = ("sms", "email")
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "inbox")

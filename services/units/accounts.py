@@ -4,8 +4,9 @@ unit, or setting its password raises its auth_version, which ends its sessions (
 under an older version is refused).
 
 The admin hands out one-time passwords (a reset, or bulk provisioning in provisioning.py):
-the account must change it at its first sign-in. Wrong passwords are counted per account
-(lockout.py): slowed, then locked for 15 minutes."""
+the account must change it at its first sign-in. Wrong passwords are counted per account and
+source address (lockout.py): an address is slowed, then locked out of the account for 15
+minutes; failures from many addresses lock the account and alert the security administrator."""
 from __future__ import annotations
 
 import re
@@ -25,13 +26,12 @@ from services.common.db import outbox_record
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import utcnow
 
-from . import lockout
-from .models import Account, Unit
+from . import lockout, password_policy
+from .models import Account, AddressLock, Unit
 
 ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 UNIT_ROLES = ("member", "operator", "reviewer")  # these act for one unit
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-MIN_PASSWORD = 10
 
 hasher = PasswordHasher()
 # one-time passwords are long random strings, not words a person chose, so a cheaper hash
@@ -61,23 +61,8 @@ def off_hub(fn, *args):
     return tpool.execute(fn, *args)
 
 
-def _encodable(text: str | None) -> bool:
-    try:
-        (text or "").encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in (text or "")
-
-
 def one_time_password() -> str:
     return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
-
-
-def _check_password(password: str) -> None:
-    if not _encodable(password):
-        raise InvalidInput("密码中有无法识别的字符，请只用常见的文字、数字和符号。")
-    if not MIN_PASSWORD <= len(password or "") <= 128:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符（最多 128 个）；可以用一句好记的话。")
 
 
 def _check_scope(session: Session, role: str, unit_code: str | None) -> None:
@@ -101,7 +86,7 @@ def create(session: Session, username: str, password: str | None, role: str, dis
     if not USERNAME.match(username):
         raise InvalidInput("用户名为 3–64 位小写字母、数字、点、横线或下划线，以字母或数字开头。")
     if password is not None:
-        _check_password(password)
+        password_policy.check(password, username)
     _check_scope(session, role, unit_code)
     if session.get(Account, username) is not None:
         raise Conflict(f"用户名 {username} 已被占用：请换一个。")
@@ -109,8 +94,12 @@ def create(session: Session, username: str, password: str | None, role: str, dis
     digest = one_time_hasher.hash(one_time) if one_time else off_hub(hasher.hash, password)
     account = Account(username=username, display_name=display_name or username, password_hash=digest,
                       role=role, unit_code=unit_code, enabled=True, auth_version=1, created_at=utcnow(),
-                      updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0)
+                      updated_at=utcnow(), must_change_password=one_time is not None, failed_logins=0,
+                      password_changed_at=utcnow())
     session.add(account)
+    if one_time is None:
+        session.flush()
+        password_policy.remember(session, username, digest)
     announce(session, account, names.ACCOUNT_CREATED)
     return {**view(account), **({"password": one_time} if one_time else {})}
 
@@ -123,44 +112,48 @@ def _load(session: Session, username: str) -> Account:
 
 
 def authenticate(session: Session, username: str, password: str,
-                 second_factor_roles: frozenset[str] = frozenset()) -> dict[str, Any]:
+                 second_factor_roles: frozenset[str] = frozenset(), address: str | None = None) -> dict[str, Any]:
     """The account, if the password is right and the account enabled. The refusal does not
     say which of username or password was wrong. A wrong password counts towards the
     account's lockout (the caller commits the count: refusals included). For a role in
     `second_factor_roles` the count ends only when the second factor is taken too."""
-    if not _encodable(username) or not _encodable(password):  # a lone surrogate, say: no such password
+    # a lone surrogate, say: no such password
+    if not (password_policy.encodable(username) and password_policy.encodable(password)):
         raise Forbidden(WRONG_PASSWORD)
     account = session.get(Account, (username or "").strip().lower())
     if account is not None:
-        lockout.check(account)
+        lockout.check(session, account, address)
     try:
         off_hub(hasher.verify, account.password_hash if account else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         if account is not None:
-            lockout.failed(account)
+            lockout.failed(session, account, address)
         raise Forbidden(WRONG_PASSWORD) from None
     if account is None:
         raise Forbidden(WRONG_PASSWORD)
     if not account.enabled:
         raise Forbidden("这个账号已停用：请联系县委领导小组办公室或系统管理员。")
     if account.role not in second_factor_roles:
-        lockout.succeeded(account)
+        lockout.succeeded(session, account, address)
     if not account.must_change_password and hasher.check_needs_rehash(account.password_hash):
         account.password_hash = off_hub(hasher.hash, password)
     return view(account)
 
 
-def change_password(session: Session, username: str, current: str, new: str) -> Account:
+def change_password(session: Session, username: str, current: str, new: str,
+                    address: str | None = None) -> Account:
     """The account's own new password, given the current one (a one-time one included).
     Ends its other sessions (auth_version); the caller opens a new one."""
     account = session.get(Account, (username or "").strip().lower())
-    authenticate(session, username, current)
-    _check_password(new)
+    authenticate(session, username, current, address=address)
+    password_policy.check(new, account.username)
     if new == current:
         raise InvalidInput("新密码不能与当前密码相同：请另设一个。")
+    off_hub(password_policy.check_not_reused, hasher, password_policy.recent_hashes(session, account.username), new)
     account.password_hash, account.must_change_password = off_hub(hasher.hash, new), False
     account.auth_version += 1
-    account.updated_at = utcnow()
+    account.updated_at = account.password_changed_at = utcnow()
+    password_policy.remember(session, account.username, account.password_hash)
     return account
 
 
@@ -172,13 +165,13 @@ def reset_password(session: Session, username: str) -> dict[str, Any]:
     account.password_hash, account.must_change_password = one_time_hasher.hash(password), True
     account.auth_version += 1
     account.updated_at = utcnow()
-    lockout.unlock(account)
+    lockout.unlock(session, account)
     return {**view(account), "password": password}
 
 
 def unlock(session: Session, username: str) -> dict[str, Any]:
     account = _load(session, username)
-    lockout.unlock(account)
+    lockout.unlock(session, account)
     account.updated_at = utcnow()
     return view(account)
 
@@ -244,8 +237,9 @@ def list_accounts(session: Session, unit_code: str | None = None, role: str | No
     if q:
         pattern = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
         query = query.where(sa.or_(Account.username.like(pattern), Account.display_name.like(pattern)))
-    if locked:
-        query = query.where(Account.locked_until > utcnow())
+    if locked:  # the account locked, or an address locked out of it: the security administrator unlocks both
+        query = query.where(sa.or_(Account.locked_until > utcnow(), Account.username.in_(
+            sa.select(AddressLock.username).where(AddressLock.locked_until > utcnow()))))
     if limit:
         query = query.limit(limit)
     return [view(a) for a in session.scalars(query)]

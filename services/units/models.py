@@ -101,10 +101,13 @@ class Account(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # a one-time password (made by the admin) must be replaced at the first sign-in
     must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    # wrong passwords in a row (services/units/lockout.py): slowed, then locked for a while
+    # wrong passwords in a row, from any address, and the account-wide lock after failures from
+    # many addresses (services/units/lockout.py; each address's own count is an AddressLock)
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # when the account's own password was last chosen (services/units/password_policy.py: expiry)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RefreshToken(Base):
@@ -247,3 +250,37 @@ class SignInChallenge(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class PasswordHistory(Base):
+    """The Argon2 hashes of an account's last chosen passwords, so a new one is none of them."""
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AddressLock(Base):
+    """Wrong passwords in a row for one account from one address (services/units/lockout.py):
+    slowed, then that address locked out of that account for a while."""
+    __tablename__ = "address_locks"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInRecord(Base):
+    """One sign-in attempt: when, from which address, and its result (ok, wrong_password,
+    wrong_code): the lockout counts the failures, the account's sign-in history lists them."""
+    __tablename__ = "sign_in_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[str] = mapped_column(sa.String(24))

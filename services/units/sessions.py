@@ -14,7 +14,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound,
                                     SecondFactorRequired)
 from services.common.records import utcnow
 
-from . import accounts, challenges, lockout, second_factor
+from . import accounts, challenges, lockout, password_policy, second_factor
 from .models import Account, ApiKey, RefreshToken
 
 REFRESH_LIFETIME = timedelta(days=14)
@@ -44,20 +44,26 @@ def _issue(session: Session, account: Account, family: str) -> str:
 
 
 def login(session: Session, username: str, password: str, otp: str | None = None,
-          factor_roles: frozenset[str] = second_factor.ALWAYS) -> dict[str, Any]:
+          factor_roles: frozenset[str] = second_factor.ALWAYS,
+          max_ages: Mapping[str, int] | None = None, address: str | None = None) -> dict[str, Any]:
     """The account and the first refresh token of a new session; none while the account's
-    password is a one-time one (PasswordChangeRequired: change it first). A role in
+    password is a one-time one, or older than its role's `max_ages` in days
+    (PasswordChangeRequired: change it first). A role in
     `factor_roles` needs its code too: given as `otp` (the API's password grant), or else
     SecondFactorRequired with a challenge for the second step (the console's)."""
-    account = accounts.authenticate(session, username, password, factor_roles)
+    account = accounts.authenticate(session, username, password, factor_roles, address)
     if account["must_change_password"]:
         raise PasswordChangeRequired("这是管理员给的一次性密码：请先设置您自己的新密码，再登录。",
                                      {"username": account["username"]})
     record = session.get(Account, account["username"])
+    days = password_policy.expired(record, max_ages or {})
+    if days:
+        raise PasswordChangeRequired(f"密码已使用超过 {days} 天，按规定须更换：请先设置新密码，再登录。",
+                                     {"username": record.username, "expired": "true"})
     if record.role in factor_roles:
         if otp is None or not second_factor.enrolled(session, record.username):
             _ask_second_factor(session, record)
-        _take_code(session, record, otp)
+        _take_code(session, record, otp, address)
     return {"account": accounts.view(record), "refresh_token": _issue(session, record, str(uuid.uuid4()))}
 
 
@@ -70,23 +76,23 @@ def _ask_second_factor(session: Session, account: Account) -> None:
                                {**details, "step": "code"})
 
 
-def _take_code(session: Session, account: Account, code: str | None) -> str:
+def _take_code(session: Session, account: Account, code: str | None, address: str | None) -> str:
     """The second factor taken, or Forbidden: a wrong code counts towards the lockout as a
     wrong password does."""
-    lockout.check(account)
+    lockout.check(session, account, address)
     try:
         used = second_factor.verify(session, account.username, code)
     except Forbidden:
-        lockout.failed(account)
+        lockout.failed(session, account, address, result="wrong_code")
         raise
-    lockout.succeeded(account)
+    lockout.succeeded(session, account, address)
     return used
 
 
-def second_step(session: Session, challenge: str, code: str) -> dict[str, Any]:
+def second_step(session: Session, challenge: str, code: str, address: str | None = None) -> dict[str, Any]:
     """The console's second page: the challenge and a code (or a recovery code) open the session."""
     pending, account = challenges.take(session, challenge)
-    used = _take_code(session, account, code)
+    used = _take_code(session, account, code, address)
     challenges.spend(pending)
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4())),
             "second_factor": used}
@@ -98,24 +104,24 @@ def enrolment(session: Session, challenge: str) -> dict[str, Any]:
     return {"username": account.username, **second_factor.begin(session, account.username)}
 
 
-def confirm_enrolment(session: Session, challenge: str, code: str) -> dict[str, Any]:
+def confirm_enrolment(session: Session, challenge: str, code: str, address: str | None = None) -> dict[str, Any]:
     """The first code from the app confirms the enrolment and opens the session; the recovery
     codes are in this answer only."""
     pending, account = challenges.take(session, challenge)
-    lockout.check(account)
+    lockout.check(session, account, address)
     codes = second_factor.confirm(session, account.username, code)
-    lockout.succeeded(account)
+    lockout.succeeded(session, account, address)
     challenges.spend(pending)
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4())),
             **codes}
 
 
 def change_password(session: Session, username: str, current: str, new: str,
-                    factor_roles: frozenset[str] = second_factor.ALWAYS) -> dict[str, Any]:
+                    factor_roles: frozenset[str] = second_factor.ALWAYS, address: str | None = None) -> dict[str, Any]:
     """Set the account's own password: every session it had ends (the version moved on) and
     this answer opens a new one, as a login does; a role that signs in with a second factor
     goes on to it (SecondFactorRequired, the new password kept)."""
-    account = accounts.change_password(session, username, current, new)
+    account = accounts.change_password(session, username, current, new, address)
     if account.role in factor_roles:
         _ask_second_factor(session, account)
     return {"account": accounts.view(account), "refresh_token": _issue(session, account, str(uuid.uuid4()))}

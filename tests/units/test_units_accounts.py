@@ -1,5 +1,6 @@
 """Accounts' rules without a broker: one-time passwords, the first sign-in's change, the
-lockout counted per account, and bulk provisioning."""
+lockout counted per account and address (many addresses lock the account and alert the
+security administrator), and bulk provisioning."""
 from datetime import timedelta
 
 import pytest
@@ -7,8 +8,8 @@ import sqlalchemy as sa
 
 from services.common.errors import AccountLocked, Forbidden, InvalidInput, PasswordChangeRequired, SignInSlowed
 from services.units import accounts, lockout, provisioning, sessions
-from services.units.models import Account, RefreshToken, Unit
-from tests.units.units_fixtures import register_sample
+from services.units.models import Account, AddressLock, AuditEntry, RefreshToken, Unit
+from tests.units.units_fixtures import emitted, last_outbox_id, register_sample
 
 PASSWORD = "a long passphrase"
 
@@ -26,9 +27,8 @@ def _session_before_reset(uow, username):
     return sessions._issue(uow.session, uow.session.get(Account, username), "family-before")
 
 
-def _age_last_failure(uow, username, seconds):
-    account = uow.session.get(Account, username)
-    account.last_failed_at -= timedelta(seconds=seconds)
+def _age_last_failure(uow, username, address, seconds):
+    uow.session.get(AddressLock, (username, address)).last_failed_at -= timedelta(seconds=seconds)
 
 
 def test_a_one_time_password_is_shown_once_and_must_be_changed(uow):
@@ -67,38 +67,61 @@ def test_a_reset_ends_the_sessions_lifts_a_lock_and_needs_a_change(uow):
         sessions.login(uow.session, "rv-a001", reset["password"])
 
 
-def test_wrong_passwords_slow_then_lock_the_account_for_15_minutes(uow):
+def test_wrong_passwords_slow_then_lock_the_address_out_of_the_account_for_15_minutes(uow):
     for _ in range(lockout.SLOW_FROM):
         with pytest.raises(Forbidden):
-            accounts.authenticate(uow.session, "rv-a001", "wrong guess")
+            accounts.authenticate(uow.session, "rv-a001", "wrong guess", address="203.0.113.9")
     with pytest.raises(SignInSlowed) as slowed:  # too soon after the third: not even looked at
-        accounts.authenticate(uow.session, "rv-a001", PASSWORD)
+        accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="203.0.113.9")
     assert slowed.value.status == 429 and 1 <= slowed.value.details["retry_after_seconds"] <= 2
-    assert uow.session.get(Account, "rv-a001").failed_logins == 3
+    assert uow.session.get(AddressLock, ("rv-a001", "203.0.113.9")).failures == 3
     for _ in range(lockout.LOCK_AFTER - lockout.SLOW_FROM):
-        _age_last_failure(uow, "rv-a001", 60)
+        _age_last_failure(uow, "rv-a001", "203.0.113.9", 60)
         with pytest.raises(Forbidden):
-            accounts.authenticate(uow.session, "rv-a001", "wrong guess")
-    with pytest.raises(AccountLocked, match="已锁定") as locked:  # the right password does not open it
-        accounts.authenticate(uow.session, "rv-a001", PASSWORD)
+            accounts.authenticate(uow.session, "rv-a001", "wrong guess", address="203.0.113.9")
+    with pytest.raises(AccountLocked, match="已暂停.*自动解锁.*安全管理员") as locked:  # the right password neither
+        accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="203.0.113.9")
     assert 14 * 60 < locked.value.details["retry_after_seconds"] <= 15 * 60
-    assert accounts.get(uow.session, "rv-a001")["locked"] is True
+    assert "系统管理员" not in locked.value.message
+    # the official at their own office is not locked out by someone else's guesses
+    assert accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="198.51.100.7")["locked"] is False
     assert [a["username"] for a in accounts.list_accounts(uow.session, locked=True)] == ["rv-a001"]
-    (family,) = lockout.gauges(uow.session)
-    assert family.name == "gongkai_accounts_locked" and family.samples[0].value == 1
+    families = {f.name: f.samples[0].value for f in lockout.gauges(uow.session)}
+    assert families == {"gongkai_accounts_locked": 0, "gongkai_address_locks": 1}
+    actions = uow.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("lockout.%"))).all()
+    assert actions == ["lockout.address"]
+    accounts.unlock(uow.session, "rv-a001")  # the security administrator's unlock lifts the address's lock too
+    assert accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="203.0.113.9")["failed_logins"] == 0
+
+
+def test_failures_from_many_addresses_lock_the_account_and_alert_the_security_administrator(uow):
+    before = last_outbox_id(uow)
+    for n in range(lockout.ACCOUNT_LOCK_AFTER):  # a spread campaign: 2 tries from each of 10 addresses
+        with pytest.raises(Forbidden):
+            accounts.authenticate(uow.session, "rv-a001", "wrong guess", address=f"192.0.2.{n // 2}")
+    with pytest.raises(AccountLocked, match="多个网络地址.*自动解锁.*安全管理员") as locked:
+        accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="198.51.100.7")  # from anywhere
+    assert "系统管理员" not in locked.value.message
+    assert accounts.get(uow.session, "rv-a001")["locked"] is True
+    (alert,) = [p for t, p in emitted(uow, before) if t == "AccountLockedOut"]
+    assert alert["username"] == "rv-a001" and alert["failures"] == 20 and alert["addresses"] == 10
+    assert lockout.ACCOUNT_LOCKOUTS._value.get() >= 1
+    actions = uow.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("lockout.%"))).all()
+    assert actions == ["lockout.account"]
     accounts.unlock(uow.session, "rv-a001")
-    assert accounts.authenticate(uow.session, "rv-a001", PASSWORD)["failed_logins"] == 0
+    assert accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="198.51.100.7")["locked"] is False
 
 
-def test_the_count_is_per_account_and_a_lock_that_ran_out_starts_a_new_one(uow):
+def test_a_lock_that_ran_out_starts_a_new_count_and_counts_are_per_account(uow):
     accounts.create(uow.session, "op-a001", PASSWORD, "operator", "干事", "A001")
-    account = uow.session.get(Account, "rv-a001")
-    account.failed_logins, account.locked_until = 5, lockout.utcnow() - timedelta(seconds=1)
-    account.last_failed_at = lockout.utcnow() - timedelta(minutes=16)
-    assert accounts.authenticate(uow.session, "op-a001", PASSWORD)["failed_logins"] == 0  # another account
+    uow.session.add(AddressLock(username="rv-a001", address="203.0.113.9", failures=5,
+                                last_failed_at=lockout.utcnow() - timedelta(minutes=16),
+                                locked_until=lockout.utcnow() - timedelta(seconds=1)))
+    assert accounts.authenticate(uow.session, "op-a001", PASSWORD, address="203.0.113.9")["failed_logins"] == 0
     with pytest.raises(Forbidden):
-        accounts.authenticate(uow.session, "rv-a001", "wrong guess")
-    assert (account.failed_logins, account.locked_until) == (1, None)
+        accounts.authenticate(uow.session, "rv-a001", "wrong guess", address="203.0.113.9")
+    row = uow.session.get(AddressLock, ("rv-a001", "203.0.113.9"))
+    assert (row.failures, row.locked_until) == (1, None)
     with pytest.raises(Forbidden, match="用户名或密码不对"):  # an unknown name says the same, counts nothing
         accounts.authenticate(uow.session, "nobody", "wrong guess")
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from services.common.errors import AccountLocked, Conflict, Forbidden, SecondFactorRequired, SignInSlowed
 from services.units import accounts, second_factor, sessions
-from services.units.models import Account, RecoveryCode, SecondFactor
+from services.units.models import Account, AddressLock, RecoveryCode, SecondFactor
 from tests.otp import code_for
 from tests.units.units_fixtures import register_sample
 
@@ -105,9 +105,9 @@ def test_wrong_codes_count_towards_the_lockout_and_a_reset_ends_the_sessions(uow
             sessions.login(uow.session, "office", PASSWORD, "000001")
         except (Forbidden, SignInSlowed, AccountLocked) as exc:
             refused.append(type(exc).__name__)
-        account = uow.session.get(Account, "office")
-        account.last_failed_at = None if account.locked_until is None else account.last_failed_at
-    assert refused.count("Forbidden") == 5 and uow.session.get(Account, "office").locked_until is not None
+        row = uow.session.get(AddressLock, ("office", "unknown"))
+        row.last_failed_at = None if row.locked_until is None else row.last_failed_at
+    assert refused.count("Forbidden") == 5 and uow.session.get(AddressLock, ("office", "unknown")).locked_until
     with pytest.raises(AccountLocked):
         sessions.login(uow.session, "office", PASSWORD, pyotp.TOTP(secret).now())
 

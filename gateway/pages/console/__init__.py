@@ -25,11 +25,13 @@ from .second_factor import ConsoleSecondFactor
 from .signin import ConsoleSignIn
 from .standing import ConsoleStanding
 from .webhooks import ConsoleWebhooks
+from .sign_ins import ConsoleSignIns
 from .work import ConsoleWork
 
 
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
-                   ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
+                   ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
+                   ConsoleSignIns):
     """Every page of the console."""

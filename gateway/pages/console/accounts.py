@@ -1,5 +1,6 @@
 """The admin's account pages: the list by unit, role and lock with search; each action
-(disable, enable, unlock, reset the password) a button that opens a confirmation; a reset
+(disable, enable, unlock, reset the password or the second factor) a button that opens a
+confirmation; a reset
 shows the one-time password once, on a page that is never stored; and bulk provisioning for a
 town or the county, downloaded as the .xlsx to hand out (the same as POST
 /api/v1/accounts/provision)."""
@@ -18,9 +19,10 @@ from ..kit.pages import page, uncached
 
 ACTIONS = ACCOUNT_ACTION_NAMES
 # 三权分立: the system administrator disables and enables accounts, the security administrator unlocks
-# them and resets passwords; neither on their own account
-ACTIONS_OF = {"admin": ("disable", "enable"), "secadmin": ("unlock", "reset")}
+# them and resets passwords and second factors (a lost phone); neither on their own account
+ACTIONS_OF = {"admin": ("disable", "enable"), "secadmin": ("unlock", "reset", "reset2fa")}
 NOT_YOURS = "这个操作由另一位管理员负责：系统管理员停用、启用账号，安全管理员解锁、重置密码。"
+ACTION_RULE = "<any(disable,enable,unlock,reset,reset2fa):action>"
 PAGE_SIZE = 50
 
 
@@ -46,7 +48,7 @@ class ConsoleAccounts:
                                  roles=ROLE_NAMES, actions=ACTIONS, mine=ACTIONS_OF.get(request.actor["role"], ()))
         return self.renew_session(request, uncached(response))
 
-    @page("GET", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
+    @page("GET", f"/console/accounts/<username:username>/{ACTION_RULE}")
     def console_confirm_account_action(self, request: Request, username: str, action: str) -> Response:
         account = self.units.get_account(username)
         problem = None if action in ACTIONS_OF.get(request.actor["role"], ()) else NOT_YOURS
@@ -54,7 +56,7 @@ class ConsoleAccounts:
                                       title=ACTIONS[action], account=account, action=action, label=ACTIONS[action],
                                       roles=ROLE_NAMES, problem=problem, done=None))
 
-    @page("POST", "/console/accounts/<username:username>/<any(disable,enable,unlock,reset):action>")
+    @page("POST", f"/console/accounts/<username:username>/{ACTION_RULE}")
     def console_account_action(self, request: Request, username: str, action: str) -> Response:
         """Do it and show the outcome (a reset's one-time password, once); a refusal in words."""
         problem, done = None, None
@@ -67,6 +69,9 @@ class ConsoleAccounts:
                 done = self.units.reset_password(username)
             elif action == "unlock":
                 done = self.units.unlock_account(username)
+            elif action == "reset2fa":  # its sessions end; the next sign-in enrols a new phone
+                factor = self.units.reset_second_factor(username)
+                done = {**self.units.get_account(username), **factor}
             else:
                 done = self.units.set_account_enabled(username, action == "enable")
         except DomainError as exc:

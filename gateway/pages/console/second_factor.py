@@ -93,7 +93,7 @@ class ConsoleSecondFactor:
         if errors:
             return self._code_form(request, kept, 400, errors.get("otp") or errors.get("challenge"))
         try:
-            session = self.units.second_step(loaded["challenge"], loaded["otp"])
+            session = self.units.second_step(loaded["challenge"], loaded["otp"], request.client_address)
         except (AccountLocked, SignInSlowed, Forbidden) as exc:
             return self._code_refused(request, exc, {"next": kept["next"]}) or self._code_form(
                 request, kept, 401, i18n.translate(exc.message))
@@ -109,7 +109,7 @@ class ConsoleSecondFactor:
         problem = errors.get("otp") or errors.get("challenge") if errors else None
         if not errors:
             try:
-                session = self.units.confirm_enrolment(loaded["challenge"], loaded["otp"])
+                session = self.units.confirm_enrolment(loaded["challenge"], loaded["otp"], request.client_address)
             except (AccountLocked, SignInSlowed, Forbidden, Conflict) as exc:
                 refused = self._code_refused(request, exc, {"next": kept["next"]})
                 if refused is not None or isinstance(exc, Conflict):

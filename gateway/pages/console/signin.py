@@ -11,7 +11,6 @@ account, a changed role or password, or a copied cookie ends the session at its 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,8 +27,8 @@ from ...auth import mint_token
 from ...cors import flag
 from ...params import Flag, Query, Text
 from ..kit.forms import validate_form
+from ..kit.idle import forget
 from ..kit.pages import page, uncached
-from ..kit.render import cn_datetime
 from ..kit.session import end_session, refresh_token_of, session_expires_in, start_session
 
 HOME = "/console"
@@ -43,16 +42,18 @@ RESUMED = "您的登录已过期，刚才提交的表单没有发送，什么也
 class NextQuery(Query):
     next = Text(500, "the page to go back to after signing in")
     unsent = Flag("a form was posted after the session ended: say it was not sent")
+    idle = fields.Integer(load_default=None, validate=validate.Range(1, 24 * 60),
+                          metadata={"description": "the session ended after this many idle minutes: say so"})
+
+
+def idle_problem(minutes: int) -> str:
+    return f"您已超过 {minutes} 分钟没有操作，为保护账号安全，登录已自动结束：请重新登录。"
 
 
 def locked_problem(exc: DomainError) -> str:
-    """A locked account: until when (county time, to the minute, never earlier than it is)."""
-    if not isinstance(exc, AccountLocked):
-        return i18n.translate(exc.message)
-    wait = int(exc.details.get("retry_after_seconds") or 60)
-    until = datetime.now(timezone.utc) + timedelta(seconds=wait + 59)  # shown to the minute: round up
-    return (f"密码连续输错次数太多，账号已锁定，{cn_datetime(until.replace(second=0, microsecond=0))} 自动解锁；"
-            "如需马上登录，请联系系统管理员解锁。")
+    """A locked account or address, slowed attempts: the units service's message, which says
+    until when (county time) and that the security administrator (安全管理员) can unlock."""
+    return i18n.translate(exc.message)
 
 
 class SignInForm(Schema):
@@ -70,7 +71,7 @@ class PasswordForm(Schema):
 
     username = fields.String(required=True, validate=validate.Length(1, 64))
     current_password = fields.String(required=True, validate=validate.Length(1, 256))
-    new_password = fields.String(required=True, validate=validate.Length(10, 128))
+    new_password = fields.String(required=True, validate=validate.Length(8, 128))
     new_password2 = fields.String(required=True, validate=validate.Length(1, 128))
     next = fields.String(load_default="", validate=validate.Length(max=500))
 
@@ -104,6 +105,7 @@ class ConsoleSignIn:
                             self.access.token_ttl, account["auth_version"])
         response = redirect(safe_next(target), 303)
         response.headers["Cache-Control"] = "no-store"
+        self.web.idle.stamp(response, account["username"], self._secure_cookies())  # a new session: used now
         return start_session(response, access, session["refresh_token"], self._secure_cookies())
 
     def renew_session(self, request: Request, response: Response) -> Response:
@@ -152,6 +154,8 @@ class ConsoleSignIn:
         """The sign-in form; an expired session with its refresh cookie is renewed here and sent
         back to the page it asked for."""
         target, unsent = request.params.get("next"), request.params.get("unsent")
+        if request.params.get("idle"):
+            return self._login_form(request, problem=idle_problem(request.params["idle"]))
         refresh = refresh_token_of(request)
         if getattr(request, "actor", None) is None and refresh is not None:
             try:
@@ -159,6 +163,12 @@ class ConsoleSignIn:
             except Forbidden:
                 response = self._login_form(request, problem="登录已结束（已过期、已退出，或账号有变动），请重新登录。",
                                             notice=UNSENT if unsent else None)
+                return end_session(response, self._secure_cookies())
+            idle = self.web.idle.ended(request, session["account"])
+            if idle:  # the access token ran out while nobody used the session: it ends, not renewed
+                self.units.logout(session["refresh_token"])
+                response = self._login_form(request, problem=idle_problem(idle))
+                forget(response, self._secure_cookies())
                 return end_session(response, self._secure_cookies())
             return self._resumed(request, session, target) if unsent else self._signed_in(request, session, target)
         return self._login_form(request, notice=UNSENT if unsent else None)
@@ -172,7 +182,7 @@ class ConsoleSignIn:
             return self._login_form(request, 400, form=kept, errors=errors)
         signing_in(request, loaded["username"])
         try:
-            session = self.units.login(loaded["username"], loaded["password"])
+            session = self.units.login(loaded["username"], loaded["password"], None, request.client_address)
         except PasswordChangeRequired as exc:
             form = {"username": loaded["username"], "next": kept["next"]}
             return self._password_form(request, 403, problem=i18n.translate(exc.message), form=form, first=True)
@@ -211,7 +221,8 @@ class ConsoleSignIn:
         signing_in(request, loaded["username"])
         try:
             session = self.units.change_password(loaded["username"],
-                                                 loaded["current_password"], loaded["new_password"])
+                                                 loaded["current_password"], loaded["new_password"],
+                                                 request.client_address)
         except SecondFactorRequired as exc:  # the new password is kept; the code opens the session
             return self._second_factor_page(request, exc, kept["next"])
         except (AccountLocked, SignInSlowed) as exc:

@@ -19,8 +19,9 @@ from services.common.errors import DomainError
 from ...http import ApiEndpoint
 from .csrf import FIELD, CsrfRefused, CsrfTokens
 from .forms import FormRefused, read_form
+from .idle import IdleSessions, forget
 from .render import render
-from .session import viewer_of
+from .session import end_session, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Web:
         gateway, portal = config.get("GATEWAY") or {}, config.get("PORTAL") or {}
         self.secret = gateway["JWT_SECRET"]
         self.tokens = CsrfTokens(self.secret)
+        self.idle = IdleSessions(self.secret, gateway.get("SESSION_IDLE_MINUTES"))
+        self.secure = str(gateway.get("HSTS")).strip().lower() in ("true", "1", "yes", "on")
         self.max_form = int(portal.get("MAX_FORM_BYTES") or 64 * 1024)
         self.site = {"county": portal.get("COUNTY_NAME") or "本县",
                      "hotline": str(portal.get("HOTLINE") or ""),
@@ -120,7 +123,11 @@ class PageEndpoint(ApiEndpoint):
             self.too_large = self.too_large(self.container.config)
 
     def caller_of(self, request: Request) -> dict[str, Any] | None:
-        return viewer_of(request, self.secret)
+        """The reader; a browser session idle for longer than its role's limit has ended
+        (request.idle_ended: the limit in minutes), and its reader is anonymous."""
+        viewer = viewer_of(request, self.secret)
+        request.idle_ended = self.web.idle.ended(request, viewer)
+        return None if request.idle_ended else viewer
 
     def admit(self, request: Request, actor: dict[str, Any] | None) -> None:
         """A form post: read within the size limit, its CSRF token good once for this reader."""
@@ -145,7 +152,17 @@ class PageEndpoint(ApiEndpoint):
         response = super().handle_request(request)
         if response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = PAGE_CSP
+        self.mark_activity(request, response)
         return response
+
+    def mark_activity(self, request: Request, response: Response) -> None:
+        """An idle session's cookies go; a used one is stamped with this moment."""
+        viewer = getattr(request, "actor", None)
+        if getattr(request, "idle_ended", None):
+            end_session(response, self.web.secure)
+            forget(response, self.web.secure)
+        elif viewer is not None and "Authorization" not in request.headers:
+            self.web.idle.stamp(response, viewer["username"], self.web.secure)
 
     def error_page(self, exc: BaseException, request: Request, request_id: str) -> Response:
         """Typed errors as a page with their status and message; a 401 sends the browser to
@@ -160,8 +177,9 @@ class PageEndpoint(ApiEndpoint):
                       exc_info=(type(exc), exc, exc.__traceback__))
             status, message, headers = 500, "系统出了点问题，我们会尽快处理。请稍后再试。", {}
         if status == 401:
+            idle = f"&idle={request.idle_ended}" if getattr(request, "idle_ended", None) else ""
             if request.method == "GET":
-                return redirect(f"{LOGIN}?next={quote(request.full_path.rstrip('?'), safe='/')}", 303)
+                return redirect(f"{LOGIN}?next={quote(request.full_path.rstrip('?'), safe='/')}{idle}", 303)
             # a form sent after the session ended: say so at sign-in, then back to the form's page
             return redirect(f"{LOGIN}?next={quote(self.form_page_of(request), safe='/')}&unsent=1", 303)
         headers.pop("WWW-Authenticate", None)

@@ -110,6 +110,17 @@ class AccountState(Payload):
     enabled = fields.Boolean(required=True)
 
 
+class AccountLockedOut(Payload):
+    """An account locked after wrong passwords from many addresses: the security administrator
+    is told, and may unlock it before `locked_until`."""
+    username = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ACCOUNT_ROLES))
+    unit_code = fields.String(allow_none=True, required=True)
+    locked_until = fields.DateTime(required=True, metadata={"description": "when the lock ends by itself (UTC)"})
+    failures = fields.Integer(required=True, metadata={"description": "failures within the last hour"})
+    addresses = fields.Integer(required=True, metadata={"description": "distinct addresses they came from"})
+
+
 EVENTS = (
     EventType(names.UNIT_REGISTERED, 1, "units", UnitState, "A Party organisation joined the registry."),
     EventType(names.UNIT_UPDATED, 1, "units", UnitState, "A unit's details changed; the full new state."),
@@ -125,4 +136,6 @@ EVENTS = (
     EventType(names.ACCOUNT_CREATED, 1, "units", AccountState, "An account was created (no password hash)."),
     EventType(names.ACCOUNT_CHANGED, 1, "units", AccountState, "An account's role, unit or name changed, or it was enabled again."),
     EventType(names.ACCOUNT_DISABLED, 1, "units", AccountState, "An account was disabled."),
+    EventType(names.ACCOUNT_LOCKED_OUT, 1, "units", AccountLockedOut,
+              "An account was locked after wrong passwords from many addresses (for the security administrator)."),
 )

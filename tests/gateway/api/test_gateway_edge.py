@@ -54,6 +54,25 @@ def test_feedback_is_limited_per_client_with_retry_after(edge):
     assert "gongkai_rate_limited_total{route_class=\"feedback\"}" in edge.process.metrics()
 
 
+def test_sign_ins_are_limited_per_address_and_username_so_an_office_behind_one_nat_is_not(edge):
+    """200 people of a township office behind one NAT sign in within the minute: none is limited
+    (each name has its own bucket; the address's ceiling is 600 a minute). One name guessed at
+    from there is limited after 10, and only that name from that address. (No units service
+    runs here: a grant without a password is refused before any call, after the rate limit.)"""
+    url = f"{edge.api}/api/v1/auth/token"
+    office = as_client("198.51.100.200")
+    statuses = [requests.post(url, json={"grant_type": "password", "username": f"op-{n:03d}"}, headers=office)
+                .status_code for n in range(200)]
+    assert 429 not in statuses and set(statuses) == {401}
+    guessed = [requests.post(url, json={"grant_type": "password", "username": "rv-a001"}, headers=office)
+               .status_code for _ in range(11)]
+    assert guessed[:10] == [401] * 10 and guessed[10] == 429
+    assert requests.post(url, json={"grant_type": "password", "username": "rv-a002"},
+                         headers=office).status_code == 401  # another name from the office: still in
+    assert requests.post(url, json={"grant_type": "password", "username": "rv-a001"},
+                         headers=as_client("203.0.113.7")).status_code == 401  # the name from elsewhere
+
+
 def test_reads_and_writes_are_limited_separately_and_health_never(edge):
     client = as_client("198.51.100.3")
     reads = [requests.get(f"{edge.api}/api/v1/nowhere", headers=client).status_code for _ in range(9)]

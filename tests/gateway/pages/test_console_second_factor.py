@@ -139,3 +139,71 @@ def test_the_security_administrator_unlocks_and_resets_and_the_system_administra
         admin.get(f"{api}/console/accounts"))})
     assert tried.status_code == 409 and "一次性密码" not in tried.text
     assert "/console/accounts/rv-a001/disable" in admin.get(f"{api}/console/accounts", params={"q": "rv-a001"}).text
+
+
+def _enrolled_inspector(api):
+    """A new county-office account, enrolled: (username, secret)."""
+    username = f"insp-{uuid.uuid4().hex[:6]}"
+    made = requests.post(f"{api}/api/v1/accounts", headers=token("admin", "admin"), json={
+        "username": username, "password": NEW_PASSWORD, "role": "inspector", "display_name": "办公室 换手机"})
+    assert made.status_code == 201, made.text
+    browser, enrol = password_step(api, username)
+    secret = SECRET_SHOWN.search(enrol.text).group(1).replace(" ", "")
+    shown = browser.post(f"{api}/login/enrol", data={**hidden_of(enrol, "/login/enrol"),
+                                                    "otp": code_for(username, api, secret)})
+    assert shown.status_code == 200 and len(CODES_SHOWN.findall(shown.text)) == 10
+    return username, secret
+
+
+def test_the_security_administrator_resets_a_second_factor_after_a_confirmation(county):
+    """A lost phone: secadmin opens the reset from the accounts list, confirms it, and the account
+    enrols again at its next sign-in; the system administrator may not, nobody on their own
+    account; the reset is in the audit trail."""
+    api = county["api"]
+    username, _ = _enrolled_inspector(api)
+    secadmin, _ = sign_in(api, "secadmin", DEMO_PASSWORD)
+    listed = secadmin.get(f"{api}/console/accounts", params={"q": username})
+    assert f"/console/accounts/{username}/reset2fa" in listed.text
+    confirm = secadmin.get(f"{api}/console/accounts/{username}/reset2fa")
+    assert confirm.status_code == 200 and "确认重置动态验证码" in confirm.text and "核实是本人" in confirm.text
+    status = requests.get(f"{api}/api/v1/accounts/{username}/second-factor", headers=token("secadmin", "secadmin"))
+    assert status.json()["enrolled"] is True  # a confirmation page changes nothing
+    done = secadmin.post(f"{api}/console/accounts/{username}/reset2fa", data={"csrf_token": csrf_of(confirm)})
+    assert done.status_code == 200 and "动态验证码已重置" in done.text
+    status = requests.get(f"{api}/api/v1/accounts/{username}/second-factor", headers=token("secadmin", "secadmin"))
+    assert status.json()["enrolled"] is False
+    _, again = password_step(api, username)
+    assert 'action="/login/enrol"' in again.text  # the next sign-in scans a new phone
+
+    own = secadmin.post(f"{api}/console/accounts/secadmin/reset2fa",
+                        data={"csrf_token": csrf_of(secadmin.get(f"{api}/console/accounts/{username}/reset2fa"))})
+    assert own.status_code == 409 and "不能对自己的账号" in own.text
+    admin, _ = sign_in(api, "admin", DEMO_PASSWORD)
+    assert admin.get(f"{api}/console/accounts/{username}/reset2fa").status_code == 403
+    auditor = token("auditor", "auditor")
+    wait_for(lambda: any(e["target"] == f"/console/accounts/{username}/reset2fa" and e["result"] == 200
+                         for e in requests.get(f"{api}/api/v1/audit", headers=auditor,
+                                               params={"actor": "secadmin", "action": "POST /console/accounts/",
+                                                       "limit": 100}).json()["items"]),
+             timeout=30, interval=0.5, message="the reset in the audit trail")
+
+
+def test_the_sign_in_history_the_reset_and_the_idle_pages_in_a_browser(county, tmp_path):
+    """Chromium at 390 and 1280 px through the console's page harness (notice_browser.py): the own
+    sign-in history, the second factor's reset confirmation, and the page an idle session ends on;
+    each 200, without a serious axe finding and without sideways scrolling on a phone."""
+    spec = {"password": DEMO_PASSWORD, "reader": "nobody",
+            "pages": {"op-a001": ["/console/sign-ins"],
+                      "secadmin": ["/console/accounts/rv-a001/reset2fa", "/console/sign-ins"],
+                      "anonymous": ["/login?idle=15"]}}
+    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
+    shots = ROOT / os.environ["PORTAL_SCREENSHOTS"] if os.environ.get("PORTAL_SCREENSHOTS") else tmp_path
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    run = subprocess.run([sys.executable, "-m", "tests.gateway.pages.notice_browser", county["api"],
+                          str(tmp_path / "spec.json"), str(tmp_path / "result.json"), str(shots)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert len(result["status"]) == 4 and set(result["status"].values()) == {200}, result["status"]
+    assert {name: found for name, found in result["axe"].items() if found} == {}
+    assert max(result["scroll_width"].values()) <= 390, result["scroll_width"]

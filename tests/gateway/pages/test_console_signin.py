@@ -18,6 +18,7 @@ import requests
 from openpyxl import load_workbook
 
 from gateway.auth import mint_token
+from gateway.pages.kit.idle import SEEN_COOKIE, IdleSessions
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
 from tests.otp import code_for
@@ -80,9 +81,9 @@ def test_signing_in_provisioning_and_the_first_password_change(county):
     browser, signed_in = sign_in(api, "admin", DEMO_PASSWORD, browser)
     assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/console"
     cookies = signed_in.headers["Set-Cookie"]
-    for name in ("gongkai_session", "gongkai_refresh"):
+    for name in ("gongkai_session", "gongkai_refresh", "gongkai_seen"):  # seen: the idle time's stamp
         assert name in cookies
-    assert cookies.count("HttpOnly") == 2 and cookies.count("SameSite=Lax") == 2 and "Secure" not in cookies
+    assert cookies.count("HttpOnly") == 3 and cookies.count("SameSite=Lax") == 3 and "Secure" not in cookies
     home = browser.get(f"{api}/console")
     assert home.status_code == 200 and "被锁定的账号" in home.text and "default-src 'none'" in \
         home.headers["Content-Security-Policy"]
@@ -400,9 +401,65 @@ def test_a_locked_account_is_told_until_when_in_county_time(county):
         assert wrong.status_code == 401, wrong.text
         time.sleep({2: 2.1, 3: 4.1}.get(attempt, 0))
     _, locked = sign_in(api, username, NEW_PASSWORD)
-    assert locked.status_code == 429 and "账号已锁定" in locked.text and "自动解锁" in locked.text
+    assert locked.status_code == 429 and "已暂停" in locked.text and "自动解锁" in locked.text
+    assert "请联系安全管理员" in locked.text
     shown = datetime(*map(int, MOMENT.search(locked.text).groups()), tzinfo=ZoneInfo("Asia/Shanghai"))
     until = datetime.fromisoformat(str(scalar(county["urls"]["units"],
-                                              f"SELECT locked_until FROM accounts WHERE username = '{username}'")))
+                                              f"SELECT locked_until FROM address_locks WHERE username = '{username}'")))
     until = until.replace(tzinfo=until.tzinfo or timezone.utc)
     assert timedelta(0) <= shown - until.replace(second=0, microsecond=0) <= timedelta(minutes=1)
+
+
+def last_used(browser, username, minutes_ago):
+    """The session's activity stamp as a page would have set it `minutes_ago` (gateway/pages/kit/idle.py)."""
+    (old,) = [c for c in browser.cookies if c.name == SEEN_COOKIE]
+    browser.cookies.clear(old.domain, old.path, old.name)
+    at = int(time.time() - minutes_ago * 60)
+    browser.cookies.set(SEEN_COOKIE, f"{at}.{IdleSessions(SECRET, None)._mac(username, at)}", domain=old.domain,
+                        path=old.path)
+
+
+def test_sign_in_history_shows_the_own_attempts_in_county_time(county):
+    api, username = county["api"], f"hist-{uuid.uuid4().hex[:6]}"
+    assert requests.post(f"{api}/api/v1/accounts", headers=token("admin", "admin"), json={
+        "username": username, "password": NEW_PASSWORD, "role": "operator", "display_name": "登录记录",
+        "unit_code": "A001"}).status_code == 201
+    wrong = requests.post(f"{api}/api/v1/auth/token", json={"grant_type": "password", "username": username,
+                                                            "password": "wrong guess"})
+    assert wrong.status_code == 401
+    browser, _ = sign_in(api, username, NEW_PASSWORD)
+    page = browser.get(f"{api}/console/sign-ins")
+    assert page.status_code == 200 and "我的登录记录" in page.text
+    rows = page.text[page.text.index("<tbody>"):page.text.index("</tbody>")]
+    assert rows.count("<tr>") == 2 and rows.index("登录成功") < rows.index("密码错误")  # newest first
+    assert "127.0.0.1" in rows and len(MOMENT.findall(rows)) == 2
+    shown = datetime(*map(int, MOMENT.search(rows).groups()), tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert abs(shown - datetime.now(timezone.utc)) < timedelta(minutes=2)  # county time, not UTC
+    other, _ = sign_in(api, "op-a001", DEMO_PASSWORD)
+    assert username not in other.get(f"{api}/console/sign-ins").text  # each reads only their own
+
+
+def test_an_idle_console_session_ends_and_the_next_page_says_why(county):
+    api, username = county["api"], f"idle-{uuid.uuid4().hex[:6]}"
+    assert requests.post(f"{api}/api/v1/accounts", headers=token("admin", "admin"), json={
+        "username": username, "password": NEW_PASSWORD, "role": "operator", "display_name": "闲置",
+        "unit_code": "A001"}).status_code == 201
+    browser, _ = sign_in(api, username, NEW_PASSWORD)
+    assert browser.get(f"{api}/console", allow_redirects=False).status_code == 200
+    last_used(browser, username, 59)  # an operator: 60 minutes
+    assert browser.get(f"{api}/console", allow_redirects=False).status_code == 200
+    last_used(browser, username, 61)
+    ended = browser.get(f"{api}/console", allow_redirects=False)
+    assert ended.status_code == 303 and "idle=60" in ended.headers["Location"]
+    assert "gongkai_session" not in browser.cookies and "gongkai_refresh" not in browser.cookies
+    told = browser.get(f"{api}{ended.headers['Location']}")
+    assert "超过 60 分钟没有操作" in told.text and "请重新登录" in told.text
+    assert browser.get(f"{api}/console", allow_redirects=False).status_code == 303  # signed out
+
+    # the access token ran out while idle: the sign-in page does not renew it with the refresh cookie
+    browser, _ = sign_in(api, username, NEW_PASSWORD)
+    expire_session(browser, username, "operator", "A001")
+    last_used(browser, username, 61)
+    told = browser.get(f"{api}/console")
+    assert told.url.startswith(f"{api}/login") and "超过 60 分钟没有操作" in told.text
+    assert "gongkai_refresh" not in browser.cookies

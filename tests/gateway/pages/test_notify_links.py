@@ -33,7 +33,7 @@ from tests.gateway.api.test_gateway_policy import routes
 # the account role that reads what each recipient is sent (services/notify/directory.py)
 ROLE_OF = {"liaison": "operator", "secretary": "reviewer", "reviewer": "reviewer", "town_secretary": "reviewer",
            "county_office": "inspector", "author": "operator", "answering_unit": "operator", "admin": "admin",
-           "inspectors": "inspector"}
+           "secadmin": "secadmin", "inspectors": "inspector"}
 RULES = rules.parse(rules.DEFAULT_PATH.read_text(encoding="utf-8"))
 
 
