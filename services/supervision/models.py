@@ -95,6 +95,9 @@ class Finding(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     deduction: Mapped[float] = mapped_column(sa.Float)  # points off the dimension until put right
     deadline_days: Mapped[int] = mapped_column(sa.Integer)  # working days to put it right
+    # the rectification it opened, or kept from the revision a correction replaced (no foreign key:
+    # rectifications already point at the finding that opened them)
+    rectification_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
 
 
 class Photo(Base):

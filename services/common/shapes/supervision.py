@@ -132,8 +132,18 @@ class UnitRecord(Strict):
     findings = fields.List(fields.Nested(NewFinding), load_default=list, validate=validate.Length(0, 100))
 
 
+class CorrectedFinding(NewFinding):
+    keeps = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "the id of the corrected revision's finding this one keeps: its rectification and "
+                       "progress carry over; a finding of that revision no finding keeps has its "
+                       "rectification withdrawn; a finding without it opens a new one"})
+
+
 class Correction(UnitRecord):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    findings = fields.List(fields.Nested(CorrectedFinding), load_default=list, validate=validate.Length(0, 100))
+    revision = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "the revision being corrected, as the form read it: refused when it is no longer the newest"})
 
 
 class RectificationSubmission(Strict):

@@ -1,0 +1,24 @@
+"""Each finding names the rectification it opened or, in a corrected record, kept from the
+revision it replaced (a correction's rectifications follow its findings).
+
+Revision ID: office1_0001_finding_rectification
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "office1_0001_finding_rectification"
+down_revision = "vendors_0001_traceparent"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("findings") as batch:
+        batch.add_column(sa.Column("rectification_id", sa.Integer(), nullable=True))
+        batch.create_index("ix_findings_rectification_id", ["rectification_id"])
+    op.execute("UPDATE findings SET rectification_id = (SELECT rectifications.id FROM rectifications "
+               "WHERE rectifications.finding_id = findings.id)")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("findings") as batch:
+        batch.drop_index("ix_findings_rectification_id")
+        batch.drop_column("rectification_id")
