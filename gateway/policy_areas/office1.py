@@ -1,14 +1,24 @@
 """Policy rows for the county office's records in the console: a submitted inspection record
 corrected as a new revision (gateway/pages/console/record_corrections.py; supervision decides that
-only the inspector who inspected corrects it) and its revisions, read by the office and the unit."""
+only the inspector who inspected corrects it) and its revisions, read by the office and the unit;
+the reports drafted, edited and issued by the office (gateway/pages/console/report_pages.py) and,
+once issued and published, read by anyone on the portal (gateway/pages/portal/bulletins.py)."""
 from __future__ import annotations
 
 RECORD = "/console/inspections/<id:inspection_id>/units/<code:unit_code>"
+REPORT_ACTION = "/console/reports/<id:report_id>/<any(edit,issue):action>"
+OFFICE = frozenset({"inspector"})
 
 
 def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
     return {
-        ("GET", RECORD + "/correct"): frozenset({"inspector"}),
-        ("POST", RECORD + "/correct"): frozenset({"inspector"}),
+        ("GET", RECORD + "/correct"): OFFICE,
+        ("POST", RECORD + "/correct"): OFFICE,
         ("GET", RECORD + "/revisions"): frozenset({"inspector", "operator", "reviewer"}),
+        ("GET", "/console/reports"): OFFICE,
+        ("POST", "/console/reports"): OFFICE,
+        ("GET", REPORT_ACTION): OFFICE,
+        ("POST", REPORT_ACTION): OFFICE,
+        ("GET", "/reports"): public,
+        ("GET", "/reports/<id:report_id>"): public,
     }

@@ -65,7 +65,7 @@ def monthly_figures(uow: UnitOfWork, period: Period, as_of: datetime) -> dict[st
             in_window, RectificationStep.to_status == "open")),
         "rectifications_accepted": session.scalar(sa.select(sa.func.count()).select_from(RectificationStep).where(
             in_window, RectificationStep.to_status == "accepted")),
-        "rectifications_unresolved": sum(1 for _, s in states.values() if s != "accepted"),
+        "rectifications_unresolved": sum(1 for _, s in states.values() if s not in ("accepted", "withdrawn")),
         "rectifications_overdue": sum(1 for _, s in states.values() if s == "overdue"),
         "units": [{"unit_code": u["unit_code"], "name": u["name"], "sector": u["sector"], "total": u["total"],
                    "rank": u["rank"], "change": u["change"]} for u in ranked["units"]],

@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records and their corrections, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
@@ -16,6 +16,7 @@ from .inspections import ConsoleInspections
 from .items import ConsoleItems
 from .progress import ConsoleProgress
 from .record_corrections import ConsoleRecordCorrections
+from .report_pages import ConsoleReportPages
 from .records import ConsoleRecords
 from .rectifications import ConsoleRectifications
 from .registry import ConsoleRegistry
@@ -31,7 +32,7 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
-                   ConsoleRecordCorrections, ConsoleFeedback,
+                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""

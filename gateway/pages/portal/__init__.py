@@ -1,7 +1,8 @@
 """The public portal (templates at the top of gateway/templates): the county home, towns and
 agencies with their units, the unit search, units, items, plans and models, feedback and its tracking (rating and
 reopening with the PIN), reports of public answers, the units' posters and QR codes, an item's own QR notice, the
-长辈版 switch, the favicon and robots.txt, and the 双随机 draws' public record."""
+长辈版 switch, the favicon and robots.txt, the 双随机 draws' public record, and the office's issued reports."""
+from .bulletins import PortalBulletins
 from .display import PortalDisplay
 from .draws import PortalDraws
 from .feedback import PortalFeedbackRoutes
@@ -14,5 +15,5 @@ from .tracking import PortalTrackingActions
 
 
 class PortalPages(PortalRoutes, PortalFeedbackRoutes, PortalTrackingActions, PortalAnswerReports, PosterRoutes,
-                  PortalTowns, PortalDisplay, PortalNotices, PortalDraws):
+                  PortalTowns, PortalDisplay, PortalNotices, PortalDraws, PortalBulletins):
     """Every page of the portal."""
