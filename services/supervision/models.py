@@ -221,6 +221,8 @@ class Commitment(Base):
     year: Mapped[int] = mapped_column(sa.Integer)
     text: Mapped[str] = mapped_column(sa.Text)
     due_on: Mapped[date] = mapped_column(sa.Date)
+    # [{title, due_on, status: pending | done, done_on, note, by}], each within the year
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_by: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

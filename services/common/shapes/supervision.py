@@ -170,16 +170,27 @@ class ReportIssue(Strict):
     publish = fields.Boolean(load_default=False, metadata={"description": "show its rankings to the public"})
 
 
+class Milestone(Strict):
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    due_on = fields.Date(required=True, metadata={"description": "within the commitment's year"})
+
+
 class NewCommitment(Strict):
     unit_code = fields.String(required=True, validate=CODE)
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     text = fields.String(required=True, validate=validate.Length(1, 2000))
     due_on = fields.Date(required=True)
+    milestones = fields.List(fields.Nested(Milestone), load_default=list, validate=validate.Length(0, 20))
 
     @validates_schema
     def due_within_years(self, data, **kwargs):
         if not 2000 <= data["due_on"].year <= 2100:
             raise ValidationError("the date lies within the years 2000 to 2100", "due_on")
+
+
+class MilestoneProgress(Strict):
+    done_on = fields.Date(required=True, metadata={"description": "the day it was done, within the year"})
+    note = fields.String(load_default="", validate=validate.Length(0, 2000), metadata={"description": "what was done"})
 
 
 class NewComment(Strict):
