@@ -16,6 +16,9 @@ class SupervisionClient(ServiceClient):
     def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("add_commitment", actor, wire(data))
 
+    def get_commitment(self, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+        return self._call("get_commitment", actor, commitment_id)
+
     def commitment_progress(self, actor: Actor, commitment_id: int, index: int,
                             data: dict[str, Any]) -> dict[str, Any]:
         return self._call("commitment_progress", actor, commitment_id, index, wire(data))

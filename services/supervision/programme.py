@@ -128,6 +128,13 @@ def _commitment(c: Commitment, actor: Actor | None = None) -> dict[str, Any]:
             "created_by": c.created_by, "created_at": c.created_at.isoformat()}
 
 
+def get_commitment(uow: UnitOfWork, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+    c = uow.session.get(Commitment, int(commitment_id))
+    if c is None:
+        raise NotFound(f"没有编号为 {commitment_id} 的公开承诺")
+    return _commitment(c, actor)
+
+
 def list_commitments(uow: UnitOfWork, unit: str | None, year: int | None,
                      actor: Actor | None = None) -> list[dict[str, Any]]:
     query = sa.select(Commitment).order_by(Commitment.id).limit(500)

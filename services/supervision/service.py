@@ -235,6 +235,10 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
         return programme.list_commitments(self.db, unit, year, actor)
 
     @command
+    def get_commitment(self, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+        return programme.get_commitment(self.db, actor, commitment_id)
+
+    @command
     def commitment_progress(self, actor: Actor, commitment_id: int, index: int,
                             data: dict[str, Any]) -> dict[str, Any]:
         return programme.record_progress(self.db, actor, commitment_id, index, data)

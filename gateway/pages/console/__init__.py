@@ -1,12 +1,13 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records and their corrections, the reports drafted, edited and issued, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
+from .commitments import ConsoleCommitments
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
 from .inbox import ConsoleInbox
@@ -32,7 +33,7 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
-                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleFeedback,
+                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""
