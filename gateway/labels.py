@@ -44,6 +44,7 @@ PROVISIONED_ROLE_NAMES = labels("provisioned_role", ("operator", "reviewer"))
 PROVISIONING_STATUS_NAMES = labels("provisioning_status", ("created", "existing", "taken"))
 INSPECTION_KIND_NAMES = labels("inspection_kind", INSPECTION_KINDS)
 RECORD_STATUS_NAMES = labels("inspection_record_status", RECORD_STATUSES)
+REPORT_KIND_NAMES = labels("report_kind", ("monthly", "annual"))  # the office's 通报 and annual report
 FEEDBACK_KIND_NAMES = labels("feedback_kind", FEEDBACK_KINDS)
 FEEDBACK_KIND_CHOICES = tuple(FEEDBACK_KIND_NAMES.items())  # (kind, name) for a form's choice
 FEEDBACK_TARGET_NAMES = labels("feedback_target", FEEDBACK_TARGETS)

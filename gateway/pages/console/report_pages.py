@@ -25,8 +25,8 @@ from werkzeug.wrappers import Request, Response
 from services.common import i18n
 from services.common.errors import DomainError
 
+from ...labels import REPORT_KIND_NAMES as KIND_NAMES
 from ..kit.pages import page, uncached
-from ..portal.bulletins import KIND_NAMES
 
 ACTION = "/console/reports/<id:report_id>/<any(edit,issue):action>"
 MONTH, YEAR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), re.compile(r"^\d{4}$")

@@ -9,9 +9,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ... import readmodel
+from ...labels import REPORT_KIND_NAMES as KIND_NAMES
 from ..kit import cached, page
-
-KIND_NAMES = {"monthly": "月度通报", "annual": "年度报告"}
 FIGURES = (  # the figures a report's page shows, in this order, where the report has them
     ("units_scored", "参加考核单位（个）"), ("mean", "平均得分"), ("threshold", "合格线（分）"),
     ("items_published", "公开党务事项（项）"), ("obligations_judged", "到期应公开任务（项）"),
