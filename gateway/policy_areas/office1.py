@@ -4,7 +4,8 @@ only the inspector who inspected corrects it) and its revisions, read by the off
 the reports drafted, edited and issued by the office (gateway/pages/console/report_pages.py) and,
 once issued and published, read by anyone on the portal (gateway/pages/portal/bulletins.py);
 a unit's commitments with their milestones, recorded and reported by the unit, read by the office
-(gateway/pages/console/commitments.py)."""
+(gateway/pages/console/commitments.py); the model candidates and leaders' comments, the office's
+(gateway/pages/console/programme_pages.py)."""
 from __future__ import annotations
 
 RECORD = "/console/inspections/<id:inspection_id>/units/<code:unit_code>"
@@ -27,6 +28,9 @@ def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
         ("POST", "/console/commitments"): UNIT_STAFF,
         ("GET", MILESTONE): UNIT_STAFF,
         ("POST", MILESTONE): UNIT_STAFF,
+        ("GET", "/console/candidates"): OFFICE,
+        ("GET", "/console/comments"): OFFICE,
+        ("POST", "/console/comments"): OFFICE,
         ("GET", "/reports"): public,
         ("GET", "/reports/<id:report_id>"): public,
     }

@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
@@ -15,6 +15,7 @@ from .figures import ConsoleFigures
 from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
+from .programme_pages import ConsoleProgramme
 from .progress import ConsoleProgress
 from .record_corrections import ConsoleRecordCorrections
 from .report_pages import ConsoleReportPages
@@ -33,7 +34,8 @@ from .work import ConsoleWork
 
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
-                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments, ConsoleFeedback,
+                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments,
+                   ConsoleProgramme, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""
