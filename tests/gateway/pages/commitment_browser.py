@@ -1,7 +1,8 @@
 """A unit's public commitment in Debian's Chromium through Playwright, run as its own process by
 tests/gateway/pages/test_commitment_browser.py: A001's operator, on a phone, records a commitment
 with two milestones (one outside the year refused next to its field first), reports one done
-through its confirmation page; the county office reads the unit's commitments. axe-core on every
+through its confirmation page; the county office reads the unit's commitments, the model
+candidates, and comments on the unit (a missing grade refused first). axe-core on every
 page, each page's width at 390 and 1280 px (office_browser.check; screenshots with --screenshots DIR).
 
     python -m tests.gateway.pages.commitment_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
@@ -48,6 +49,18 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     sign_in(office, base, "office", spec["password"], f"/console/commitments?unit=A001&year={year}")
     found["office"] = office.locator("main").inner_text()
     check(office, axe, found, "commitments-office", shots)
+    office.goto(f"{base}/console/candidates")
+    found["candidates"] = office.locator("main").inner_text()
+    check(office, axe, found, "candidates", shots)
+    office.goto(f"{base}/console/comments?unit=A001")
+    office.locator("#f-text").fill(spec["comment"])
+    office.get_by_role("button", name="保存点评").click()  # no grade
+    found["comment_refused"] = office.locator("#form-errors").inner_text()
+    check(office, axe, found, "comments-refused", shots)
+    office.get_by_role("radio", name="优秀").check()
+    office.get_by_role("button", name="保存点评").click()
+    found["comments"] = office.locator("main").inner_text()
+    check(office, axe, found, "comments", shots)
     return found
 
 
