@@ -5,7 +5,8 @@ the reports drafted, edited and issued by the office (gateway/pages/console/repo
 once issued and published, read by anyone on the portal (gateway/pages/portal/bulletins.py);
 a unit's commitments with their milestones, recorded and reported by the unit, read by the office
 (gateway/pages/console/commitments.py); the model candidates and leaders' comments, the office's
-(gateway/pages/console/programme_pages.py)."""
+(gateway/pages/console/programme_pages.py); the year's checklist, edited by the office before the
+year starts (gateway/pages/console/checklist_pages.py)."""
 from __future__ import annotations
 
 RECORD = "/console/inspections/<id:inspection_id>/units/<code:unit_code>"
@@ -31,6 +32,8 @@ def rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:
         ("GET", "/console/candidates"): OFFICE,
         ("GET", "/console/comments"): OFFICE,
         ("POST", "/console/comments"): OFFICE,
+        ("GET", "/console/checklist"): OFFICE,
+        ("POST", "/console/checklist"): OFFICE,
         ("GET", "/reports"): public,
         ("GET", "/reports/<id:report_id>"): public,
     }

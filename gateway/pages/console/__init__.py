@@ -1,12 +1,13 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
+from .checklist_pages import ConsoleChecklist
 from .commitments import ConsoleCommitments
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
@@ -35,7 +36,7 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
                    ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments,
-                   ConsoleProgramme, ConsoleFeedback,
+                   ConsoleProgramme, ConsoleChecklist, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
     """Every page of the console."""
