@@ -2,7 +2,8 @@
 tests/gateway/pages/test_commitment_browser.py: A001's operator, on a phone, records a commitment
 with two milestones (one outside the year refused next to its field first), reports one done
 through its confirmation page; the county office reads the unit's commitments, the model
-candidates, and comments on the unit (a missing grade refused first). axe-core on every
+candidates, comments on the unit (a missing grade refused first) and next year's checklist (a
+weight that breaks the sum of 100 refused next to its field). axe-core on every
 page, each page's width at 390 and 1280 px (office_browser.check; screenshots with --screenshots DIR).
 
     python -m tests.gateway.pages.commitment_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
@@ -61,6 +62,12 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     office.get_by_role("button", name="保存点评").click()
     found["comments"] = office.locator("main").inner_text()
     check(office, axe, found, "comments", shots)
+    office.goto(f"{base}/console/checklist")
+    check(office, axe, found, "checklist", shots)
+    office.locator("#f-weight-content").fill("99")
+    office.get_by_role("button", name="发布新版本").click()
+    found["checklist_refused"] = office.locator("#form-errors").inner_text()
+    check(office, axe, found, "checklist-refused", shots)
     return found
 
 

@@ -2,7 +2,8 @@
 tests/gateway/pages/commitment_browser.py run as its own process) against separately started
 processes: recorded with milestones by A001's operator on a phone (one outside the year refused
 next to its field), a milestone reported done, read by the office on a desktop, which also reads
-the model candidates and comments on the unit (a missing grade refused); axe-core finds no
+the model candidates, comments on the unit (a missing grade refused) and next year's checklist (a
+bad weight refused); axe-core finds no
 serious or critical WCAG 2.1 AA violation on any page, none wider than the window at 390 or 1280 px."""
 import json
 import os
@@ -39,5 +40,6 @@ def test_a_commitment_candidates_and_comments_in_the_browser(county, tmp_path):
     assert {page: found for page, found in seen["axe"].items() if found} == {}
     assert "连续 3 个月" in seen["candidates"]
     assert "请选择评价等次" in seen["comment_refused"] and spec["comment"] in seen["comments"]
-    assert len(seen["axe"]) == 8
+    assert "权重合计须为 100" in seen["checklist_refused"]
+    assert len(seen["axe"]) == 10
     assert {page: w for page, w in seen["widths"].items() if w["390"] > 390 or w["1280"] > 1280} == {}
