@@ -9,7 +9,7 @@ starts and refilled from RPC on a miss.
 How it stays fresh: every gateway process has its own exclusive queue on the events exchange
 (gone with the process), bound to the events that change what it serves. An event drops
 every answer of its area at once (items: ItemPublished, ItemCorrected, ItemWithdrawn and
-the unit events; units: the unit and designation events). A fill that raced an event is not
+the unit events; units: the unit and designation events; reports: ReportIssued). A fill that raced an event is not
 kept (each area has a generation, and an answer fetched under an older one is discarded).
 Events missed while the broker was away are covered by a bound on age: no answer is older
 than GATEWAY.READ_MODEL_TTL_SECONDS (30 by default). So a withdrawn item leaves public reads
@@ -19,7 +19,7 @@ events: its answers live READ_MODEL_TTL_SECONDS.
 
 For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
-public_directory, public_record, public_catalogue. They return the services' dicts, shared between callers: read, do not change.
+public_directory, public_record, public_catalogue, public_reports, public_report. They return the services' dicts, shared between callers: read, do not change.
 """
 from __future__ import annotations
 
@@ -45,12 +45,13 @@ from .http import page
 
 log = logging.getLogger(__name__)
 
-ITEMS, UNITS, CATALOGUE = "items", "units", "catalogue"
+ITEMS, UNITS, CATALOGUE, REPORTS = "items", "units", "catalogue", "reports"
 DESIGNATIONS = (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED)
 AREAS_OF: dict[str, tuple[str, ...]] = {
     **{t: (ITEMS, UNITS) for t in UNIT_EVENTS},
     **{t: (UNITS,) for t in DESIGNATIONS},
     **{t: (ITEMS,) for t in (names.ITEM_PUBLISHED, names.ITEM_CORRECTED, names.ITEM_WITHDRAWN)},
+    names.REPORT_ISSUED: (ITEMS, REPORTS),  # the portal's reports (通报、年度报告), also listed on 公开榜
 }
 DEFAULT_TTL_SECONDS = 30.0
 MAX_ENTRIES = 5000
@@ -71,7 +72,7 @@ class ReadModel:
 
     def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
         self.ttl, self.clock = ttl, clock
-        self.generations = {ITEMS: 0, UNITS: 0, CATALOGUE: 0}
+        self.generations = {ITEMS: 0, UNITS: 0, CATALOGUE: 0, REPORTS: 0}
         self.answers: dict[tuple[str, str], Answer] = {}
         self.hits = self.misses = 0
         self._lock = threading.Lock()
@@ -129,7 +130,9 @@ def json_conditional(request: Request, payload: Any) -> Response:
 AREAS_CHANGED_BY = (("/api/v1/items", (ITEMS,)), ("/api/v1/archive", (ITEMS,)), ("/api/v1/units", (ITEMS, UNITS)),
                     ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)),
                     ("/api/v1/commitments", (ITEMS,)), ("/api/v1/comments", (ITEMS,)),  # on units' pages
-                    ("/api/v1/reports", (ITEMS,)))  # an issued report is listed on 公开榜
+                    ("/console/commitments", (ITEMS,)), ("/console/comments", (ITEMS,)),
+                    # an issued report has its own pages and is listed on 公开榜
+                    ("/api/v1/reports", (ITEMS, REPORTS)), ("/console/reports", (ITEMS, REPORTS)))
 
 
 class PublicReads(DependencyProvider):
@@ -243,6 +246,17 @@ def catalogue_answer(service, query: dict[str, Any]) -> Answer:
 
 def catalogue_entry_answer(service, code: str) -> Answer:
     return _answer(service, CATALOGUE, key_of("one", code), lambda: service.disclosure.get_catalogue_entry(code))
+
+
+def public_reports(service) -> list[dict[str, Any]]:
+    """The issued and published reports, as the public lists them (no figures, no text)."""
+    return _answer(service, REPORTS, key_of("list"), lambda: service.supervision.list_reports(None)).value
+
+
+def public_report(service, report_id: int) -> dict[str, Any]:
+    """One issued and published report as the public reads it (a NotFound for any other)."""
+    return _answer(service, REPORTS, key_of("one", report_id),
+                   lambda: service.supervision.get_report(None, report_id)).value
 
 
 def public_items(service, query: dict[str, Any], after: int | None = None) -> dict[str, Any]:

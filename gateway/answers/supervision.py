@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from services.common.shapes.supervision import GRADES
 
 from . import inspections
+from .disclosure import ACTIONS
 from .inspections import DIMENSION, number
 from .kit import list_of, maybe, string
 from .units import Designation
@@ -214,6 +215,17 @@ class Candidates(Schema):
     items = fields.List(fields.Nested(Candidate), required=True)
 
 
+class Milestone(Schema):
+    """A step of a commitment, within its year; done once, by the unit."""
+    title = string()
+    due_on = fields.Date(required=True)
+    status = string(validate=validate.OneOf(["pending", "done"]))
+    done_on = maybe(fields.Date)
+    note = maybe()
+    by = maybe(metadata={"description": "who reported it done"})
+    actions = ACTIONS
+
+
 class Commitment(Schema):
     """A unit's public commitment (公开承诺)."""
     id = fields.Integer(required=True)
@@ -223,6 +235,8 @@ class Commitment(Schema):
     due_on = fields.Date(required=True)
     created_by = string()
     created_at = fields.DateTime(required=True)
+    milestones = fields.List(fields.Nested(Milestone), required=True)
+    milestones_done = fields.Integer(required=True)
     progress = maybe(metadata={"description": "how it is going, as the unit last reported it; null before"})
     progress_at = maybe(fields.DateTime)
     done_on = maybe(fields.Date, metadata={"description": "the day it was kept; null while not yet"})

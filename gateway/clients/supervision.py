@@ -16,6 +16,13 @@ class SupervisionClient(ServiceClient):
     def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("add_commitment", actor, wire(data))
 
+    def get_commitment(self, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+        return self._call("get_commitment", actor, commitment_id)
+
+    def commitment_progress(self, actor: Actor, commitment_id: int, index: int,
+                            data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("commitment_progress", actor, commitment_id, index, wire(data))
+
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
         return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
 
@@ -68,8 +75,9 @@ class SupervisionClient(ServiceClient):
     def list_comments(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
         return self._call("list_comments", unit, period)
 
-    def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-        return self._call("list_commitments", unit, year)
+    def list_commitments(self, unit: str | None = None, year: int | None = None,
+                         actor: Actor | None = None) -> list[dict[str, Any]]:
+        return self._call("list_commitments", unit, year, actor)
 
     def list_inspections(self, actor: Actor, limit: int = 50, after: int | None = None) -> dict[str, Any]:
         return self._call("list_inspections", actor, limit, after)

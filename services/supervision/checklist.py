@@ -1,7 +1,8 @@
 """The checklist (考核细则): five dimensions with criteria, weights and maxima, versioned per
 year like the catalogue. A year without one gets the default (data/checklist.yaml) as its
-version 1; the county office publishes a new version at any time, and a score uses the
-year's version in force at its as-of instant."""
+version 1; the county office publishes a new version before the year starts (a year under way
+keeps the rules its units are scored by), and a score uses the year's version in force at its
+as-of instant."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,9 +16,10 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor
 from services.common.config import ROOT
 from services.common.db import UnitOfWork
-from services.common.errors import Forbidden, NotFound, validated
+from services.common.errors import Conflict, Forbidden, NotFound, validated
 from services.common.records import utcnow
 from services.common.shapes.supervision import ChecklistBody
+from services.common.workdays import county_today
 
 from .models import Checklist
 
@@ -81,11 +83,18 @@ def get(uow: UnitOfWork, year: int, version: int | None = None) -> dict[str, Any
 
 
 def publish(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    """A new version of the year's checklist, in force from now on."""
+    """A new version of the year's checklist, in force from now on; only before the year starts,
+    and (with `version`, the one the editor read) only over the newest version."""
     if actor.role != "inspector":
         raise Forbidden("考核细则由县委办（督查）制定，您的角色不能修改")
-    data = validated(ChecklistBody(), data, "考核细则")
-    latest = ensure(uow.session, data["year"])
+    seen = (data or {}).get("version")
+    data = validated(ChecklistBody(), {k: v for k, v in (data or {}).items() if k != "version"}, "考核细则")
+    year = data["year"]
+    if year <= county_today().year:
+        raise Conflict(f"{year} 年已经开始，本年的考核细则不能再修改；请修改下一年度的考核细则")
+    latest = ensure(uow.session, year)
+    if seen is not None and int(seen) != latest.version:
+        raise Conflict(f"{year} 年的考核细则已有第 {latest.version} 版，请在最新版本上修改")
     made = Checklist(year=data["year"], version=latest.version + 1, content=data, created_by=actor.username,
                      created_at=utcnow())
     uow.session.add(made)

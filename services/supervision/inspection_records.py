@@ -1,7 +1,9 @@
 """Each unit's inspection record: the inspector's draft (scores per criterion with notes,
-findings, photos), submitted once and final; a correction is a new revision with a reason,
-the old one kept. Submitting opens a rectification per finding. The inspections themselves
-are inspections.py."""
+findings, photos), submitted once and final; a correction is a new revision with a reason, by
+the inspector who inspected, the old one kept. Submitting opens a rectification per finding; a
+correction's findings say which of the corrected revision's they keep (`keeps`): a kept one keeps
+its rectification and its progress, one no longer there has its rectification withdrawn, a new
+one opens one. The inspections themselves are inspections.py."""
 from __future__ import annotations
 
 from datetime import date
@@ -27,6 +29,21 @@ from services.common.workdays import add_working_days, county_date, county_today
 from . import checklist, rectifications
 from .models import Finding, Inspection, InspectionRecord, Photo
 from .inspections import load, records_of
+
+# the record's state table: (state, action) → state; a submitted record is only ever corrected
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "save"): "draft",
+    ("draft", "submit"): "submitted",
+    ("submitted", "correct"): "submitted",
+}
+
+
+def actions(actor: Actor, record: InspectionRecord) -> list[str]:
+    """What this reader may do with the record now: its inspector saves and submits the draft;
+    once submitted, only the inspector who inspected corrects it."""
+    if actor.role != "inspector" or actor.username != record.inspector:
+        return []
+    return [a for a in ("save", "submit", "correct") if (record.status, a) in TRANSITIONS]
 
 
 def _unit_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> tuple[Inspection, dict]:
@@ -83,11 +100,12 @@ def save_draft(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str
     return record_view(uow, record)
 
 
-def _replace_findings(uow: UnitOfWork, record: InspectionRecord, findings: list[dict[str, Any]]) -> None:
+def _replace_findings(uow: UnitOfWork, record: InspectionRecord, findings: list[dict[str, Any]]) -> list[Finding]:
     uow.session.execute(sa.delete(Finding).where(Finding.record_id == record.id))
-    for finding in findings:
-        uow.session.add(Finding(record_id=record.id, **finding))
+    rows = [Finding(record_id=record.id, **{k: v for k, v in finding.items() if k != "keeps"}) for finding in findings]
+    uow.session.add_all(rows)
     uow.session.flush()
+    return rows
 
 
 def submit(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
@@ -102,12 +120,23 @@ def submit(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) ->
 
 
 def correct(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A new submitted revision with the reason; the previous one is kept, superseded."""
+    """A new submitted revision with the reason, by the inspector who inspected; the previous one
+    is kept, superseded; its rectifications follow the findings (see the module's docstring)."""
     data = validated(Correction(), data, "检查记录更正")
     inspection, records = _unit_record(uow, actor, inspection_id, unit_code)
     previous = records.get(unit_code)
     if previous is None or previous.status != "submitted":
         raise Conflict(f"单位 {unit_code} 的检查记录尚未提交，直接修改草稿即可")
+    if previous.inspector != actor.username:
+        raise Forbidden(f"单位 {unit_code} 的检查记录由 {previous.inspector} 检查并提交，只有检查的人员才能更正")
+    if data["revision"] is not None and data["revision"] != previous.revision:
+        raise Conflict(f"单位 {unit_code} 的检查记录已更正为第 {previous.revision} 版，请刷新后在最新版本上更正")
+    old = {f.id: f for f in uow.session.scalars(sa.select(Finding).where(Finding.record_id == previous.id))}
+    kept = [f["keeps"] for f in data["findings"] if f["keeps"] is not None]
+    strange = sorted({k for k in kept if k not in old} | {k for k in kept if kept.count(k) > 1})
+    if strange:
+        raise InvalidInput(f"要保留的问题 {strange[0]} 不是第 {previous.revision} 版的问题，或被保留了两次",
+                           {"fields": {"findings": [f"keeps {k}" for k in strange]}})
     _check_day(inspection, data["inspected_on"])
     scores = _checked_scores(uow, inspection, data["scores"], complete=True)
     previous.status = "superseded"
@@ -116,8 +145,9 @@ def correct(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str, d
                               inspected_on=data["inspected_on"] or previous.inspected_on, created_at=utcnow())
     uow.session.add(record)
     uow.session.flush()
-    _replace_findings(uow, record, data["findings"])
-    return _finalise(uow, actor, inspection, record, data["reason"])
+    rows = _replace_findings(uow, record, data["findings"])
+    keeps = {row.id: old[f["keeps"]] for row, f in zip(rows, data["findings"]) if f["keeps"] is not None}
+    return _finalise(uow, actor, inspection, record, data["reason"], keeps, list(old.values()))
 
 
 def dimension_scores(scores: list[dict[str, Any]], content: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,8 +156,12 @@ def dimension_scores(scores: list[dict[str, Any]], content: dict[str, Any]) -> l
              "maximum": maxima[d]} for d in DIMENSIONS]
 
 
-def _finalise(uow: UnitOfWork, actor: Actor, inspection: Inspection, record: InspectionRecord,
-              reason: str | None) -> dict[str, Any]:
+def _finalise(uow: UnitOfWork, actor: Actor, inspection: Inspection, record: InspectionRecord, reason: str | None,
+              keeps: dict[int, Finding] | None = None, replaced: list[Finding] | None = None) -> dict[str, Any]:
+    """Submitted: InspectionRecorded, then each finding's rectification: kept from the finding it
+    keeps (`keeps`: new finding id → the corrected revision's), else opened; the rectifications of
+    the replaced revision's findings nobody keeps are withdrawn."""
+    keeps = keeps or {}
     now = utcnow()
     record.status, record.submitted_at = "submitted", now
     content = uow.session.get(checklist.Checklist, inspection.checklist_id).content
@@ -138,8 +172,18 @@ def _finalise(uow: UnitOfWork, actor: Actor, inspection: Inspection, record: Ins
         "findings": len(findings), "reason": reason})
     start = record.inspected_on or county_date(now)
     for finding in findings:
-        rectifications.open_for(uow, inspection, record.unit_code, finding,
-                                add_working_days(start, finding.deadline_days), now)
+        carried = rectifications.of_finding(uow, keeps[finding.id]) if finding.id in keeps else None
+        if carried is not None:
+            rectifications.carry(uow, carried, finding, actor.username, record.revision, now)
+        else:
+            rectifications.open_for(uow, inspection, record.unit_code, finding,
+                                    add_working_days(start, finding.deadline_days), now)
+    kept_ids = {f.id for f in keeps.values()}
+    for gone in replaced or ():
+        r = rectifications.of_finding(uow, gone) if gone.id not in kept_ids else None
+        if r is not None:
+            rectifications.withdraw(uow, r, actor.username, record.revision, reason or "", now)
+    uow.session.flush()
     return record_view(uow, record)
 
 
@@ -151,7 +195,8 @@ def record_view(uow: UnitOfWork, record: InspectionRecord) -> dict[str, Any]:
             "scores": record.scores, "reason": record.reason,
             "submitted_at": record.submitted_at.isoformat() if record.submitted_at else None,
             "findings": [{"id": f.id, "dimension": f.dimension, "text": f.text, "deduction": f.deduction,
-                          "deadline_days": f.deadline_days} for f in findings]}
+                          "deadline_days": f.deadline_days, "rectification_id": f.rectification_id}
+                         for f in findings]}
 
 
 def current_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any] | None:
@@ -165,7 +210,8 @@ def current_record(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code:
         return None
     photos = uow.session.execute(sa.select(Photo.sha256, Photo.media_type, Photo.size)
                                  .where(Photo.owner == f"record:{record.id}").order_by(Photo.id))
-    return {**record_view(uow, record), "photos": [{"sha256": h, "media_type": t, "size": n} for h, t, n in photos]}
+    return {**record_view(uow, record), "actions": actions(actor, record),
+            "photos": [{"sha256": h, "media_type": t, "size": n} for h, t, n in photos]}
 
 
 def unit_records(uow: UnitOfWork, actor: Actor, inspection_id: int, unit_code: str) -> list[dict[str, Any]]:

@@ -95,6 +95,9 @@ class Finding(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     deduction: Mapped[float] = mapped_column(sa.Float)  # points off the dimension until put right
     deadline_days: Mapped[int] = mapped_column(sa.Integer)  # working days to put it right
+    # the rectification it opened, or kept from the revision a correction replaced (no foreign key:
+    # rectifications already point at the finding that opened them)
+    rectification_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
 
 
 class Photo(Base):
@@ -218,6 +221,8 @@ class Commitment(Base):
     year: Mapped[int] = mapped_column(sa.Integer)
     text: Mapped[str] = mapped_column(sa.Text)
     due_on: Mapped[date] = mapped_column(sa.Date)
+    # [{title, due_on, status: pending | done, done_on, note, by}], each within the year
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     created_by: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # its progress as the unit last reported it (shown on the unit's page), and the day it was kept

@@ -1,5 +1,6 @@
 """The rest of the office's programme: model candidates (典型示范), public commitments
-(公开承诺) and leaders' comments (领导点评), and the scores of each month once it ends
+(公开承诺, with milestones in its year and their progress, recorded by the unit) and leaders'
+comments (领导点评), and the scores of each month once it ends
 (ScoresComputed, with the units to interview (约谈) and the designated sites to review (复核))."""
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from services.common.actor import Actor
 from services.common.contract import names
 from services.common.db import UnitOfWork
-from services.common.errors import Forbidden, NotFound, validated
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound, validated
 from services.common.records import utcnow
-from services.common.shapes.supervision import CommitmentProgress, NewComment, NewCommitment
+from services.common.shapes.supervision import CommitmentProgress, MilestoneProgress, NewComment, NewCommitment
+from services.common.workdays import county_today
 
 from . import checklist, scores
 from .facts import chain_of
@@ -31,6 +33,8 @@ from .periods import Period, as_of_date, month_of
 from .rectifications import UNRESOLVED
 
 CANDIDATE_PERIODS = 3
+# a milestone's state table: (state, action) → state
+MILESTONE_TRANSITIONS: dict[tuple[str, str], str] = {("pending", "complete"): "done"}
 
 
 def candidates(uow: UnitOfWork, as_of: datetime, sector: str | None = None) -> dict[str, Any]:
@@ -70,10 +74,18 @@ def add_commitment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[
         raise Forbidden(f"单位 {data['unit_code']} 的公开承诺由本单位或县委办录入")
     if uow.session.get(UnitCopy, data["unit_code"]) is None:
         raise NotFound(f"没有单位 {data['unit_code']}")
-    made = Commitment(**data, created_by=actor.username, created_at=utcnow())
+    year = data["year"]
+    outside = [m for m in data["milestones"] if m["due_on"].year != year]
+    if outside:
+        title, due = outside[0]["title"], outside[0]["due_on"].isoformat()
+        raise InvalidInput(f"里程碑“{title}”的日期 {due} 不在承诺的 {year} 年内",
+                           {"fields": {"milestones": [m["title"] for m in outside]}})
+    milestones = [{"title": m["title"], "due_on": m["due_on"].isoformat(), "status": "pending", "done_on": None,
+                   "note": None, "by": None} for m in sorted(data["milestones"], key=lambda m: m["due_on"])]
+    made = Commitment(**{**data, "milestones": milestones}, created_by=actor.username, created_at=utcnow())
     uow.session.add(made)
     uow.session.flush()
-    return _commitment(made)
+    return _commitment(made, actor)
 
 
 def report_progress(uow: UnitOfWork, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -86,23 +98,66 @@ def report_progress(uow: UnitOfWork, actor: Actor, commitment_id: int, data: dic
         raise Forbidden(f"单位 {made.unit_code} 的公开承诺由本单位或县委办录入")
     made.progress, made.done_on, made.progress_at = data["progress"], data["done_on"], utcnow()
     uow.session.flush()
-    return _commitment(made)
+    return _commitment(made, actor)
 
 
-def _commitment(c: Commitment) -> dict[str, Any]:
+def milestone_actions(actor: Actor | None, c: Commitment, milestone: dict[str, Any]) -> list[str]:
+    """The unit's own operator or reviewer records a milestone's progress; the state table decides."""
+    if actor is None or actor.role not in ("operator", "reviewer") or actor.unit != c.unit_code:
+        return []
+    return [a for a in ("complete",) if (milestone["status"], a) in MILESTONE_TRANSITIONS]
+
+
+def record_progress(uow: UnitOfWork, actor: Actor, commitment_id: int, index: int,
+                    data: dict[str, Any]) -> dict[str, Any]:
+    """A milestone done, on a day of the commitment's year not after today, with what was done."""
+    data = validated(MilestoneProgress(), data, "承诺进度")
+    c = uow.session.get(Commitment, int(commitment_id), with_for_update=True)
+    if c is None:
+        raise NotFound(f"没有编号为 {commitment_id} 的公开承诺")
+    if actor.role not in ("operator", "reviewer") or actor.unit != c.unit_code:
+        raise Forbidden(f"单位 {c.unit_code} 的承诺进度由本单位的党务干事或书记填报")
+    number = int(index) + 1
+    if not 0 <= int(index) < len(c.milestones):
+        raise NotFound(f"承诺 {c.id} 没有第 {number} 个里程碑")
+    milestone = c.milestones[int(index)]
+    if (milestone["status"], "complete") not in MILESTONE_TRANSITIONS:
+        title, done_on, by = milestone["title"], milestone["done_on"], milestone["by"]
+        raise Conflict(f"里程碑“{title}”已于 {done_on} 由 {by} 填报完成")
+    if data["done_on"].year != c.year or data["done_on"] > county_today():
+        raise InvalidInput(f"完成日期须在承诺的 {c.year} 年内，且不晚于今天",
+                           {"fields": {"done_on": ["outside the year or in the future"]}})
+    done = {**milestone, "status": MILESTONE_TRANSITIONS[(milestone["status"], "complete")],
+            "done_on": data["done_on"].isoformat(), "note": data["note"], "by": actor.username}
+    c.milestones = [done if n == int(index) else m for n, m in enumerate(c.milestones)]
+    uow.session.flush()
+    return _commitment(c, actor)
+
+
+def _commitment(c: Commitment, actor: Actor | None = None) -> dict[str, Any]:
+    milestones = [{**m, "actions": milestone_actions(actor, c, m)} for m in c.milestones or []]
     return {"id": c.id, "unit_code": c.unit_code, "year": c.year, "text": c.text, "due_on": c.due_on.isoformat(),
+            "milestones": milestones, "milestones_done": sum(1 for m in milestones if m["status"] == "done"),
             "created_by": c.created_by, "created_at": c.created_at.isoformat(), "progress": c.progress,
             "progress_at": c.progress_at.isoformat() if c.progress_at else None,
             "done_on": c.done_on.isoformat() if c.done_on else None}
 
 
-def list_commitments(uow: UnitOfWork, unit: str | None, year: int | None) -> list[dict[str, Any]]:
+def get_commitment(uow: UnitOfWork, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+    c = uow.session.get(Commitment, int(commitment_id))
+    if c is None:
+        raise NotFound(f"没有编号为 {commitment_id} 的公开承诺")
+    return _commitment(c, actor)
+
+
+def list_commitments(uow: UnitOfWork, unit: str | None, year: int | None,
+                     actor: Actor | None = None) -> list[dict[str, Any]]:
     query = sa.select(Commitment).order_by(Commitment.id).limit(500)
     if unit:
         query = query.where(Commitment.unit_code == unit)
     if year:
         query = query.where(Commitment.year == int(year))
-    return [_commitment(c) for c in uow.session.scalars(query)]
+    return [_commitment(c, actor) for c in uow.session.scalars(query)]
 
 
 def add_comment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:

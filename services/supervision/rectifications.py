@@ -2,8 +2,10 @@
 
 open → submitted (the unit's operator: what was done, with evidence) → accepted by an
 inspector | returned with a reason → submitted again → ... An open or returned one past its
-deadline becomes overdue (red, once; it can still be submitted). Every move is kept with
-who and when, so the state at any instant can be told (scores as of an instant)."""
+deadline becomes overdue (red, once; it can still be submitted). A correction of the inspection
+record that removes its finding withdraws one not yet accepted (withdrawn, closed); one whose
+finding the correction keeps carries on where it was. Every move is kept with who and when, so
+the state at any instant can be told (scores as of an instant)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +24,7 @@ from services.common.workdays import add_working_days, county_today, is_provisio
 
 from .models import Finding, Inspection, Photo, Rectification, RectificationStep, UnitCopy
 
-STATUSES = ("open", "submitted", "returned", "overdue", "accepted")
+STATUSES = ("open", "submitted", "returned", "overdue", "accepted", "withdrawn")
 UNRESOLVED = ("open", "submitted", "returned", "overdue")
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "submit"): "submitted",
@@ -32,6 +34,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("submitted", "return"): "returned",
     ("open", "expire"): "overdue",
     ("returned", "expire"): "overdue",
+    ("open", "withdraw"): "withdrawn",
+    ("submitted", "withdraw"): "withdrawn",
+    ("returned", "withdraw"): "withdrawn",
+    ("overdue", "withdraw"): "withdrawn",
 }
 WARNING_WORKING_DAYS = 3
 BATCH = 500
@@ -79,8 +85,38 @@ def open_for(uow: UnitOfWork, inspection: Inspection, unit_code: str, finding: F
     uow.session.add(r)
     uow.session.flush()
     _step(uow, r, "open", inspection.created_by, None, now)
+    finding.rectification_id = r.id
     uow.emit(names.RECTIFICATION_OPENED, {**_ref(r), "opened_at": now})
     return r
+
+
+def of_finding(uow: UnitOfWork, finding: Finding) -> Rectification | None:
+    """The rectification a submitted finding opened or kept."""
+    if finding.rectification_id is not None:
+        return uow.session.get(Rectification, finding.rectification_id, with_for_update=True)
+    return uow.session.scalar(sa.select(Rectification).where(Rectification.finding_id == finding.id).with_for_update())
+
+
+def carry(uow: UnitOfWork, r: Rectification, finding: Finding, actor: str, revision: int, now: datetime) -> None:
+    """The corrected record keeps the finding: the rectification goes on where it was (its state,
+    deadline, evidence and trail); a changed wording or deduction is noted in its trail."""
+    finding.rectification_id = r.id
+    if (r.dimension, r.finding, r.deduction) == (finding.dimension, finding.text, finding.deduction):
+        return
+    r.dimension, r.finding, r.deduction = finding.dimension, finding.text, finding.deduction
+    uow.session.add(RectificationStep(rectification_id=r.id, from_status=r.status, to_status=r.status, actor=actor,
+                                      note=f"检查记录更正为第 {revision} 版，问题改为：{finding.text}", at=now))
+
+
+def withdraw(uow: UnitOfWork, r: Rectification, actor: str, revision: int, reason: str, now: datetime) -> bool:
+    """The corrected record no longer has the finding: closed as withdrawn, unless already accepted
+    (put right stays put right)."""
+    if (r.status, "withdraw") not in TRANSITIONS:
+        return False
+    _step(uow, r, next_status(r.status, "withdraw"), actor, f"检查记录更正为第 {revision} 版，已删去这一问题：{reason}", now)
+    uow.emit(names.RECTIFICATION_WITHDRAWN, {**_ref(r), "withdrawn_by": actor, "withdrawn_at": now,
+                                              "revision": revision, "reason": reason})
+    return True
 
 
 def _load(uow: UnitOfWork, rectification_id: int, lock: bool = False) -> Rectification:

@@ -30,6 +30,8 @@ from .models import (
 from .periods import Period
 
 LIST_N = 10
+# a report's state table: (state, action) → state; issued once, then sealed
+TRANSITIONS: dict[tuple[str, str], str] = {("draft", "edit"): "draft", ("draft", "issue"): "issued"}
 AUDIENCE_LABELS = {"society": "社会", "party": "党内", "unit": "本单位", "specific": "特定对象"}
 
 
@@ -63,7 +65,7 @@ def monthly_figures(uow: UnitOfWork, period: Period, as_of: datetime) -> dict[st
             in_window, RectificationStep.to_status == "open")),
         "rectifications_accepted": session.scalar(sa.select(sa.func.count()).select_from(RectificationStep).where(
             in_window, RectificationStep.to_status == "accepted")),
-        "rectifications_unresolved": sum(1 for _, s in states.values() if s != "accepted"),
+        "rectifications_unresolved": sum(1 for _, s in states.values() if s not in ("accepted", "withdrawn")),
         "rectifications_overdue": sum(1 for _, s in states.values() if s == "overdue"),
         "units": [{"unit_code": u["unit_code"], "name": u["name"], "sector": u["sector"], "total": u["total"],
                    "rank": u["rank"], "change": u["change"]} for u in ranked["units"]],
@@ -169,11 +171,18 @@ def create(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any
                     text=text, published=False, created_by=actor.username, created_at=now)
     uow.session.add(report)
     uow.session.flush()
-    return view(report)
+    return view(report, actor)
 
 
-def _load(uow: UnitOfWork, report_id: int) -> Report:
-    report = uow.session.get(Report, int(report_id))
+def actions(actor: Actor | None, report: Report) -> list[str]:
+    """What this reader may do with the report now: the county office edits and issues a draft."""
+    if actor is None or actor.role != "inspector":
+        return []
+    return [a for a in ("edit", "issue") if (report.status, a) in TRANSITIONS]
+
+
+def _load(uow: UnitOfWork, report_id: int, lock: bool = False) -> Report:
+    report = uow.session.get(Report, int(report_id), with_for_update=lock or None)
     if report is None:
         raise NotFound(f"没有编号为 {report_id} 的报告")
     return report
@@ -182,21 +191,21 @@ def _load(uow: UnitOfWork, report_id: int) -> Report:
 def update(uow: UnitOfWork, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
     _require_office(actor)
     changes = validated(ReportChanges(), data, "报告修改")
-    report = _load(uow, report_id)
-    if report.status != "draft":
+    report = _load(uow, report_id, lock=True)
+    if (report.status, "edit") not in TRANSITIONS:
         raise Conflict("报告已印发并封存，不能再修改")
     for key in ("title", "text"):
         if changes.get(key) is not None:
             setattr(report, key, changes[key])
-    return view(report)
+    return view(report, actor)
 
 
 def issue(uow: UnitOfWork, actor: Actor, report_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Seal it: the figures are taken as of now (the office's edits to the text stay)."""
     _require_office(actor)
     publish = validated(ReportIssue(), data, "印发")["publish"]
-    report = _load(uow, report_id)
-    if report.status != "draft":
+    report = _load(uow, report_id, lock=True)
+    if (report.status, "issue") not in TRANSITIONS:
         raise Conflict(f"报告已于 {report.issued_at:%Y-%m-%d} 印发，不能重复印发")
     now = utcnow()
     report.figures, _ = _figures(uow, report.kind, Period(report.period), now)
@@ -207,11 +216,11 @@ def issue(uow: UnitOfWork, actor: Actor, report_id: int, data: dict[str, Any]) -
     uow.emit(names.REPORT_ISSUED, {"report_id": report.id, "kind": report.kind, "period": report.period,
                                    "title": report.title, "issued_by": actor.username, "issued_at": now,
                                    "published": publish, "figures": headline})
-    return view(report)
+    return view(report, actor)
 
 
-def view(report: Report) -> dict[str, Any]:
-    return {"id": report.id, "kind": report.kind, "period": report.period, "title": report.title,
+def view(report: Report, actor: Actor | None = None) -> dict[str, Any]:
+    return {"id": report.id, "actions": actions(actor, report), "kind": report.kind, "period": report.period, "title": report.title,
             "status": report.status, "as_of": report.as_of.isoformat(), "published": report.published,
             "figures": report.figures, "text": report.text, "created_by": report.created_by,
             "issued_by": report.issued_by, "issued_at": report.issued_at.isoformat() if report.issued_at else None}
@@ -221,14 +230,14 @@ def get(uow: UnitOfWork, actor: Actor | None, report_id: int) -> dict[str, Any]:
     report = _load(uow, report_id)
     if (actor is None or not actor.county) and not (report.status == "issued" and report.published):
         raise NotFound(f"没有编号为 {report_id} 的已公布报告")
-    return view(report)
+    return view(report, actor)
 
 
 def list_reports(uow: UnitOfWork, actor: Actor | None) -> list[dict[str, Any]]:
     query = sa.select(Report).order_by(Report.id)
     if actor is None or not actor.county:
         query = query.where(Report.status == "issued", Report.published.is_(True))
-    return [{k: v for k, v in view(r).items() if k not in ("figures", "text")} for r in uow.session.scalars(query)]
+    return [{k: v for k, v in view(r, actor).items() if k not in ("figures", "text")} for r in uow.session.scalars(query)]
 
 
 def published_rankings(uow: UnitOfWork, period: str) -> dict[str, Any]:

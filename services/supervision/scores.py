@@ -161,7 +161,7 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]
             for score in record.scores:
                 sums[score["dimension"]] += float(score["score"])
             for finding in findings[record.id]:
-                rect = by_finding.get(finding.id)
+                rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
                 kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
                 sums[finding.dimension] -= kept
             inspection = {d: max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS}

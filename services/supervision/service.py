@@ -249,8 +249,19 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
         return programme.report_progress(self.db, actor, commitment_id, data)
 
     @command
-    def list_commitments(self, unit: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-        return programme.list_commitments(self.db, unit, year)
+    def list_commitments(self, unit: str | None = None, year: int | None = None,
+                         actor: Actor | None = None) -> list[dict[str, Any]]:
+        """With `actor`, each milestone carries the actions that reader may take on it."""
+        return programme.list_commitments(self.db, unit, year, actor)
+
+    @command
+    def get_commitment(self, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
+        return programme.get_commitment(self.db, actor, commitment_id)
+
+    @command
+    def commitment_progress(self, actor: Actor, commitment_id: int, index: int,
+                            data: dict[str, Any]) -> dict[str, Any]:
+        return programme.record_progress(self.db, actor, commitment_id, index, data)
 
     @command
     def add_comment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:

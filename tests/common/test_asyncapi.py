@@ -87,6 +87,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "RectificationSubmitted": {**_RECTIFICATION, "submitted_by": "wang", "submitted_at": _AT},
     "RectificationAccepted": {**_RECTIFICATION, "accepted_by": "zhou", "accepted_at": _AT},
     "RectificationReturned": {**_RECTIFICATION, "returned_by": "zhou", "returned_at": _AT, "reason": "佐证不足"},
+    "RectificationWithdrawn": {**_RECTIFICATION, "withdrawn_by": "zhou", "withdrawn_at": _AT, "revision": 2,
+                               "reason": "复核后删去这一问题"},
     "RectificationDueSoon": {**_RECTIFICATION},
     "RectificationOverdue": {**_RECTIFICATION},
     "ScoresComputed": {"period": "2024-05", "as_of": _AT, "units": 121, "mean": 82.5, "threshold": 60,

@@ -1,12 +1,14 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
+from .checklist_pages import ConsoleChecklist
+from .commitments import ConsoleCommitments
 from .corrections import ConsoleCorrections
 from .feedback import ConsoleFeedback
 from .inbox import ConsoleInbox
@@ -14,7 +16,10 @@ from .figures import ConsoleFigures
 from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
+from .programme_pages import ConsoleProgramme
 from .progress import ConsoleProgress
+from .record_corrections import ConsoleRecordCorrections
+from .report_pages import ConsoleReportPages
 from .records import ConsoleRecords
 from .rectifications import ConsoleRectifications
 from .registry import ConsoleRegistry
@@ -30,7 +35,9 @@ from .work import ConsoleWork
 
 
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
-                   ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
+                   ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
+                   ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments,
+                   ConsoleProgramme, ConsoleChecklist, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
                    ConsoleSignIns):

@@ -29,7 +29,7 @@ from ..kit.pages import page, uncached
 SUPERVISED = ("feedback", "rectifications", "ranking")
 KINDS = ("month", *SUPERVISED)
 RECTIFICATION_STATUSES = {"open": "待整改", "submitted": "已提交待验收", "returned": "已退回", "overdue": "已逾期",
-                          "accepted": "已验收"}
+                          "accepted": "已验收", "withdrawn": "已撤销（检查记录更正）"}
 UNRESOLVED = ("open", "submitted", "returned", "overdue")
 MOST_RECTIFICATIONS = 1000  # five pages of the RPC's 200
 

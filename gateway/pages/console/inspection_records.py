@@ -51,9 +51,10 @@ def _number(text: str, most: float) -> float | None:
     return value if value <= most else None
 
 
-def record_from_form(form: Any, criteria: list[dict[str, Any]], opens: date, submitting: bool
-                     ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The UnitRecord body the form asks for, or the Chinese message of each field at fault."""
+def record_from_form(form: Any, criteria: list[dict[str, Any]], opens: date, submitting: bool,
+                     keeping: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """The UnitRecord body the form asks for, or the Chinese message of each field at fault; a
+    correction's (`keeping`) findings say which finding of the corrected revision each keeps."""
     errors: dict[str, str] = {}
     day_text = form.get("inspected_on", "")
     inspected_on = None
@@ -101,6 +102,9 @@ def record_from_form(form: Any, criteria: list[dict[str, Any]], opens: date, sub
             errors[f"finding-{n}-days"] = "整改期限请填写 1 到 250 个工作日。"
         else:
             finding["deadline_days"] = int(days)
+        if keeping:
+            keeps = form.get(f"finding-{n}-keeps", "")
+            finding["keeps"] = int(keeps) if keeps.isdigit() else None
         findings.append(finding)
     return {"inspected_on": inspected_on.isoformat() if inspected_on else None, "scores": scores,
             "findings": findings}, errors
@@ -113,7 +117,8 @@ def form_of(record: dict[str, Any] | None, today: date) -> dict[str, str]:
         form[f"score-{score['criterion']}"] = f"{score['score']:g}"
         form[f"note-{score['criterion']}"] = score.get("note") or ""
     for n, finding in enumerate((record or {}).get("findings") or (), 1):
-        form.update({f"finding-{n}-text": finding["text"], f"finding-{n}-dimension": finding["dimension"],
+        form.update({f"finding-{n}-keeps": str(finding["id"]),
+                     f"finding-{n}-text": finding["text"], f"finding-{n}-dimension": finding["dimension"],
                      f"finding-{n}-deduction": f"{finding['deduction']:g}", f"finding-{n}-days": str(finding["deadline_days"])})
     return form
 

@@ -103,6 +103,15 @@ class RectificationOverdue(RectificationRef):
     """Red: past its deadline and not submitted. Sent once."""
 
 
+class RectificationWithdrawn(RectificationRef):
+    """A correction of the inspection record removed the finding: the rectification is closed,
+    nothing left to put right."""
+    withdrawn_by = fields.String(required=True, metadata={"description": "the inspector who corrected the record"})
+    withdrawn_at = fields.AwareDateTime(required=True)
+    revision = fields.Integer(required=True, metadata={"description": "the record's revision that removed the finding"})
+    reason = fields.String(required=True, metadata={"description": "the correction's reason"})
+
+
 class ScoresComputed(Payload):
     """A period's scores were computed once it ended. Units below the threshold for two
     periods in a row are listed for an interview (约谈); designated sites below it for review (复核)."""
@@ -146,6 +155,8 @@ EVENTS = (
     EventType(names.RECTIFICATION_DUE_SOON, 1, "supervision", RectificationDueSoon,
               "A rectification falls due within 3 working days (yellow)."),
     EventType(names.RECTIFICATION_OVERDUE, 1, "supervision", RectificationOverdue, "A rectification is overdue (red)."),
+    EventType(names.RECTIFICATION_WITHDRAWN, 1, "supervision", RectificationWithdrawn,
+              "A corrected inspection record no longer has the finding: its rectification is withdrawn."),
     EventType(names.SCORES_COMPUTED, 1, "supervision", ScoresComputed, "A period's scores were computed."),
     EventType(names.REPORT_ISSUED, 1, "supervision", ReportIssued, "A report was issued and sealed."),
 )

@@ -132,8 +132,18 @@ class UnitRecord(Strict):
     findings = fields.List(fields.Nested(NewFinding), load_default=list, validate=validate.Length(0, 100))
 
 
+class CorrectedFinding(NewFinding):
+    keeps = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "the id of the corrected revision's finding this one keeps: its rectification and "
+                       "progress carry over; a finding of that revision no finding keeps has its "
+                       "rectification withdrawn; a finding without it opens a new one"})
+
+
 class Correction(UnitRecord):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    findings = fields.List(fields.Nested(CorrectedFinding), load_default=list, validate=validate.Length(0, 100))
+    revision = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "the revision being corrected, as the form read it: refused when it is no longer the newest"})
 
 
 class RectificationSubmission(Strict):
@@ -160,11 +170,17 @@ class ReportIssue(Strict):
     publish = fields.Boolean(load_default=False, metadata={"description": "show its rankings to the public"})
 
 
+class Milestone(Strict):
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    due_on = fields.Date(required=True, metadata={"description": "within the commitment's year"})
+
+
 class NewCommitment(Strict):
     unit_code = fields.String(required=True, validate=CODE)
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
     text = fields.String(required=True, validate=validate.Length(1, 2000))
     due_on = fields.Date(required=True)
+    milestones = fields.List(fields.Nested(Milestone), load_default=list, validate=validate.Length(0, 20))
 
     @validates_schema
     def due_within_years(self, data, **kwargs):
@@ -176,6 +192,11 @@ class CommitmentProgress(Strict):
     """A commitment's progress as its unit reports it; done_on once it is kept."""
     progress = fields.String(required=True, validate=validate.Length(1, 2000))
     done_on = fields.Date(load_default=None, allow_none=True)
+
+
+class MilestoneProgress(Strict):
+    done_on = fields.Date(required=True, metadata={"description": "the day it was done, within the year"})
+    note = fields.String(load_default="", validate=validate.Length(0, 2000), metadata={"description": "what was done"})
 
 
 class NewComment(Strict):
