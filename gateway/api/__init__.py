@@ -6,6 +6,7 @@ from .accounts import AccountRoutes
 from .audit import AuditRoutes
 from .auth import AuthRoutes
 from .calendar import CalendarRoutes
+from .draws import DrawRoutes
 from .disclosure import DisclosureRoutes
 from .events import EventRoutes
 from .inspections import InspectionRoutes
@@ -17,5 +18,6 @@ from .units import UnitRoutes
 
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
-                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes):
+                AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes,
+                DrawRoutes):
     """Every route of the JSON API."""

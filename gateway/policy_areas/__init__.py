@@ -4,9 +4,9 @@ module has `rows(public)` returning {(method, rule): roles}; `public` is the pol
 anyone-at-all (signed in or not). A rule listed twice is a mistake and stops the gateway."""
 from __future__ import annotations
 
-from . import audit, draw, office, portal, security, senders
+from . import audit, draw, office, office2, portal, security, senders
 
-AREAS = (audit, draw, office, portal, security, senders)
+AREAS = (audit, draw, office, office2, portal, security, senders)
 
 
 def area_rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:

@@ -60,8 +60,9 @@ def _feasible(uow: UnitOfWork, population: list[str], pool: list[dict[str, Any]]
     short = [u for u in population
              if sum(1 for p in pool if not (p["unit_code"] and own(p["unit_code"], u))) < per_unit]
     if short:
-        raise Unprocessable(f"这些单位回避本单位及上级单位人员后，可派的检查人员不足 {per_unit} 人："
-                            f"{'、'.join(short[:10])}{' 等' if len(short) > 10 else ''}。请在检查人员名录中添加人员。",
+        units = "、".join(short[:10]) + (" 等" if len(short) > 10 else "")
+        raise Unprocessable(f"这些单位回避本单位及上级单位人员后，可派的检查人员不足 {per_unit} 人：{units}。"
+                            "请在检查人员名录中添加人员。",
                             {"fields": {"inspectors_to_draw": [f"too few for {len(short)} units"]}})
 
 

@@ -141,6 +141,7 @@ def rerun_draw(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
                        lambda inspector_unit, unit: inspector_unit in d["chains"].get(unit, [unit]))
     return {"seed": seed, "algorithm": d["algorithm"], "commitment": d.get("commitment"),
             "committed_at": d.get("committed_at"), "drawn_at": d.get("drawn_at"), "scope": d.get("scope"),
+            "registers_on": d.get("registers_on"),
             "share": d["share"], "count": d["count"], "inspectors_per_unit": d["inspectors_per_unit"],
             "population": d["population"], "chains": d["chains"], "pool": d["pool"],
             "units": inspection.unit_codes, "assignments": inspection.assignments,

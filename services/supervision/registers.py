@@ -109,8 +109,8 @@ def _unchanged(uow: UnitOfWork, kind: str, seen: str | None) -> None:
         table = _table(kind)
         last = uow.session.scalars(sa.select(table).order_by(
             sa.func.coalesce(table.ended_at, table.added_at).desc()).limit(1)).first()
-        who = (last.ended_by or last.added_by) if last else "他人"
-        raise Conflict(f"{NAMES[kind]}在您打开表单后已由 {who} 修改，请刷新后再办理。",
+        who, register_name = ((last.ended_by or last.added_by) if last else "他人"), NAMES[kind]
+        raise Conflict(f"{register_name}在您打开表单后已由 {who} 修改，请刷新后再办理。",
                        {"fields": {"seen": ["the register changed"]}})
 
 
@@ -129,8 +129,8 @@ def add(uow: UnitOfWork, actor: Actor, kind: str, data: dict[str, Any]) -> dict[
              if (e.effective_until is None or e.effective_until >= start)
              and (data["effective_until"] is None or e.effective_from <= data["effective_until"])]
     if clash:
-        raise Conflict(f"{NAMES[kind]}中已有 {data.get('username') or code}（自 {clash[0].effective_from.isoformat()} 起），"
-                       "请先结束那一条再添加。", {"fields": {next(iter(key)): ["already in the register"]}})
+        register_name, who, since = NAMES[kind], data.get("username") or code, clash[0].effective_from.isoformat()
+        raise Conflict(f"{register_name}中已有 {who}（自 {since} 起），请先结束那一条再添加。", {"fields": {next(iter(key)): ["already in the register"]}})
     entry = table(**{**data, "effective_from": start}, added_by=actor.username, added_at=utcnow())
     uow.session.add(entry)
     uow.session.flush()
@@ -145,11 +145,13 @@ def end(uow: UnitOfWork, actor: Actor, kind: str, entry_id: int, data: dict[str,
     data = validated(EndEntryBody(), data or {}, NAMES[kind])
     entry = uow.session.get(table, int(entry_id))
     if entry is None:
-        raise NotFound(f"{NAMES[kind]}中没有第 {entry_id} 条")
+        register_name = NAMES[kind]
+        raise NotFound(f"{register_name}中没有第 {entry_id} 条")
     _unchanged(uow, kind, data["seen"])
     today = county_today()
     if (state_of(entry, today), "end") not in TRANSITIONS:
-        raise Conflict(f"这一条已于 {entry.effective_until.isoformat()} 结束，不能再结束。")
+        last_day = entry.effective_until.isoformat() if entry.effective_until else ""
+        raise Conflict(f"这一条已于 {last_day} 结束，不能再结束。")
     yesterday = today - timedelta(days=1)
     last = data["effective_until"] or max(yesterday, entry.effective_from - timedelta(days=1))
     if last < yesterday or last < entry.effective_from - timedelta(days=1):

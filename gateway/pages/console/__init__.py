@@ -2,12 +2,13 @@
 list, items and corrections, progress and its figures, reminders, inspections and their
 records, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
-(知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
+(知晓率), feedback, the 双随机 registers and draws at a stated time, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
 from .corrections import ConsoleCorrections
+from .draw_registers import ConsoleDrawRegisters
 from .feedback import ConsoleFeedback
 from .inbox import ConsoleInbox
 from .figures import ConsoleFigures
@@ -31,5 +32,6 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
-                   ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans):
+                   ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
+                   ConsoleDrawRegisters):
     """Every page of the console."""
