@@ -14,7 +14,6 @@ from ..params import Day, Flag, Query
 from ..policy_areas.office2 import REGISTER
 
 
-
 class RegistersQuery(Query):
     date = Day("the registers as they stand on this county date (today by default)")
     ended = Flag("list the entries no longer in force too")

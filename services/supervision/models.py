@@ -276,4 +276,4 @@ class Backfill(Base):
 
 
 # the draw's registers and scheduled draws, in their own module (on this Base)
-from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: E402,F401
+from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: F401

@@ -17,7 +17,11 @@ from services.common.actor import Actor
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound, validated
 from services.common.records import utcnow
-from services.common.shapes.draws import EndEntryBody, RegisterInspectorBody, RegisterUnitBody
+from services.common.shapes.draws import (
+    EndEntryBody,
+    RegisterInspectorBody,
+    RegisterUnitBody,
+)
 from services.common.workdays import county_today
 
 from .models import UnitCopy

@@ -11,9 +11,16 @@ import time_machine
 from scripts import verify_draw
 from services.common.actor import Actor
 from services.common.contract import names, new_event
-from services.common.records import OutboxRecord
 from services.common.errors import Conflict, Forbidden, InvalidInput, Unprocessable
-from services.supervision import deadlines, draw, draw_schedule, facts, inspections, registers
+from services.common.records import OutboxRecord
+from services.supervision import (
+    deadlines,
+    draw,
+    draw_schedule,
+    facts,
+    inspections,
+    registers,
+)
 
 OFFICE = Actor("office", "inspector")
 NOW = datetime(2026, 7, 1, 2, tzinfo=UTC)  # 10:00 in the county, a Wednesday
@@ -104,7 +111,7 @@ def test_a_draw_at_a_later_time_commits_first_and_draws_from_the_registers_then(
     assert draw.commitment(after["seed"]) == before["commitment"]
     assert {p["username"] for p in after["pool"]} == {"li", "wang", "zhao", "qian", "sun"}
     assert len(after["units"]) == 2 and set(after["units"]) <= {"V01", "V02", "V03", "V04", "V05", "V06"}
-    for unit, names_ in after["assignments"].items():
+    for names_ in after["assignments"].values():
         assert "zhao" not in names_  # T01 is above every village
     assert verify_draw.check(after) == []  # the independent script recomputes it
     told = uow.session.scalars(sa.select(OutboxRecord).where(OutboxRecord.type == names.INSPECTION_SCHEDULED)).all()

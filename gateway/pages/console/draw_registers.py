@@ -23,7 +23,12 @@ from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
 from services.common.errors import DomainError
-from services.common.shapes.draws import EndEntryBody, RegisterInspectorBody, RegisterUnitBody, ScheduledDrawBody
+from services.common.shapes.draws import (
+    EndEntryBody,
+    RegisterInspectorBody,
+    RegisterUnitBody,
+    ScheduledDrawBody,
+)
 from services.common.workdays import COUNTY_TIMEZONE, county_today
 
 from ...labels import SECTOR_NAMES
@@ -68,7 +73,7 @@ def draw_body(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         errors["scope_value"] = "按镇街或行业抽取时，请填写镇街（上级单位）代码或行业。"
     if form.get("window_opens") and form.get("window_closes") and form["window_closes"] < form["window_opens"]:
         errors["window_closes"] = "结束日期不能早于开始日期。"
-    loaded, wrong = validate_form(ScheduledDrawBody(), data, {**DRAW_FIELDS, "draw_at": "抽签时间"})
+    _, wrong = validate_form(ScheduledDrawBody(), data, {**DRAW_FIELDS, "draw_at": "抽签时间"})
     errors = {**wrong, **errors}
     if "draw_at" in errors:
         errors.setdefault("draw_day", errors.pop("draw_at"))
@@ -97,7 +102,7 @@ class ConsoleDrawRegisters:
         """The form's first post shows what would be added; the confirmation's post adds it."""
         name, labels, schema = REGISTERS[register]
         form = {k: request.form_data.get(k, "") for k in (*labels, "seen")}
-        data, errors = validate_form(schema(), filled(form), labels)
+        _, errors = validate_form(schema(), filled(form), labels)
         if errors:
             return self._registers_page(request, 400, {register: form}, {register: errors})
         if request.form_data.get("confirm") != "1":
@@ -135,7 +140,7 @@ class ConsoleDrawRegisters:
     def console_end_register_entry(self, request: Request, register: str, entry_id: int) -> Response:
         entry, _ = self._entry(request, register, entry_id)
         form = {k: request.form_data.get(k, "") for k in ("effective_until", "seen")}
-        data, errors = validate_form(EndEntryBody(), filled(form), {"effective_until": "最后在册日"})
+        _, errors = validate_form(EndEntryBody(), filled(form), {"effective_until": "最后在册日"})
         if errors:
             return self._end_page(request, register, entry, form["seen"], form, 400, None, errors)
         try:

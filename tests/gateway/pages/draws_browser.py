@@ -18,7 +18,13 @@ from playwright.sync_api import Browser, sync_playwright
 
 from tests.gateway.pages.console_browser import sign_in
 from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import ARGS, CHROMIUM, DESKTOP, PHONE, script_arguments
+from tests.gateway.pages.portal_browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    script_arguments,
+)
 
 
 def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
