@@ -2,11 +2,12 @@
 list, items and corrections, progress and its figures, reminders, inspections and their
 records, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
-(知晓率), feedback, the 双随机 registers and draws at a stated time, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
+(知晓率), feedback, the 双随机 registers and draws at a stated time, the catalogue and the year's plan, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
+from .catalogue import ConsoleCatalogue
 from .corrections import ConsoleCorrections
 from .draw_registers import ConsoleDrawRegisters
 from .feedback import ConsoleFeedback
@@ -15,6 +16,7 @@ from .figures import ConsoleFigures
 from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
+from .plans import ConsolePlans
 from .progress import ConsoleProgress
 from .records import ConsoleRecords
 from .rectifications import ConsoleRectifications
@@ -33,5 +35,5 @@ class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccou
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
-                   ConsoleDrawRegisters):
+                   ConsoleDrawRegisters, ConsoleCatalogue, ConsolePlans):
     """Every page of the console."""
