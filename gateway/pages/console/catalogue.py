@@ -104,7 +104,7 @@ def seen_of(history: dict[str, Any]) -> str:
 class ConsoleCatalogue:
     """Mixed into GatewayService; needs `disclosure` and `web`."""
 
-    def _choices(self) -> dict[str, Any]:
+    def _catalogue_choices(self) -> dict[str, Any]:
         return {"audiences": AUDIENCE_NAMES, "frequencies": FREQUENCY_NAMES, "carrier_options": [(c, c) for c in CARRIERS],
                 "sectors": SECTOR_NAMES, "rule_days": RULE_DAYS, "rule_fields": RULE_FIELDS, "labels": LABELS}
 
@@ -113,32 +113,32 @@ class ConsoleCatalogue:
         entries = self.disclosure.list_catalogue({})
         return self.renew_session(request, uncached(self.web.page(
             request, "console/catalogue.html", title="公开目录", entries=entries, done=request.params.get("done"),
-            **self._choices())))
+            **self._catalogue_choices())))
 
-    def _entry_form(self, request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,
+    def _catalogue_form(self, request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,
                     problem: str | None = None, code: str | None = None, seen: str = "") -> Response:
         return uncached(self.web.page(request, "console/catalogue_form.html", status,
                                       title=f"修订事项 {code}" if code else "新增目录事项", form=form, errors=errors,
-                                      problem=problem, code=code, seen=seen, **self._choices()))
+                                      problem=problem, code=code, seen=seen, **self._catalogue_choices()))
 
     @page("GET", "/console/catalogue/new")
     def console_new_catalogue_entry(self, request: Request) -> Response:
         form = {"audience": "society", "frequency": "on_event", "carriers": [], "sectors": []}
-        return self.renew_session(request, self._entry_form(request, form, {}))
+        return self.renew_session(request, self._catalogue_form(request, form, {}))
 
     @page("POST", "/console/catalogue")
     def console_add_catalogue_entry(self, request: Request) -> Response:
         form = read(request)
         data, errors = entry_body(form, new=True)
         if errors:
-            return self._entry_form(request, form, errors, 400)
+            return self._catalogue_form(request, form, errors, 400)
         if request.form_data.get("confirm") != "1":
             return uncached(self.web.page(request, "console/catalogue_confirm.html", title="确认新增目录事项",
-                                          form=form, data=data, code=None, seen="", **self._choices()))
+                                          form=form, data=data, code=None, seen="", **self._catalogue_choices()))
         try:
             added = self.disclosure.add_catalogue_entry(request.actor, data)
         except DomainError as exc:
-            return self._entry_form(request, form, {}, exc.status, i18n.translate(exc.message))
+            return self._catalogue_form(request, form, {}, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/catalogue/{added['code']}?done=added", 303)
 
     @page("GET", "/console/catalogue/<code:code>", query=DoneQuery)
@@ -146,12 +146,12 @@ class ConsoleCatalogue:
         history = self.disclosure.get_catalogue_entry(code)
         return self.renew_session(request, uncached(self.web.page(
             request, "console/catalogue_entry.html", title=f"目录事项 {code}", history=history, code=code,
-            done=request.params.get("done"), **self._choices())))
+            done=request.params.get("done"), **self._catalogue_choices())))
 
-    def _action_page(self, request: Request, code: str, action: str, history: dict[str, Any], form: dict[str, Any],
+    def _catalogue_action_page(self, request: Request, code: str, action: str, history: dict[str, Any], form: dict[str, Any],
                      errors: dict[str, str], status: int = 200, problem: str | None = None) -> Response:
         if action == "revise":
-            return self._entry_form(request, form, errors, status, problem, code, form.get("seen") or seen_of(history))
+            return self._catalogue_form(request, form, errors, status, problem, code, form.get("seen") or seen_of(history))
         return uncached(self.web.page(request, "console/catalogue_retire.html", status, title=f"停用事项 {code}",
                                       history=history, code=code, form=form, errors=errors, problem=problem,
                                       seen=form.get("seen") or seen_of(history)))
@@ -161,7 +161,7 @@ class ConsoleCatalogue:
         history = self.disclosure.get_catalogue_entry(code)
         problem = None if action in history["actions"] else f"事项 {code} 已停用，不能再修订或停用。"
         form = form_of(history["current"] or history["versions"][-1]) if action == "revise" else {}
-        return self.renew_session(request, self._action_page(request, code, action, history, form, {}, 200, problem))
+        return self.renew_session(request, self._catalogue_action_page(request, code, action, history, form, {}, 200, problem))
 
     @page("POST", CATALOGUE_ACTION)
     def console_catalogue_action(self, request: Request, code: str, action: str) -> Response:
@@ -169,24 +169,24 @@ class ConsoleCatalogue:
         form = read(request)
         stale = moved_on(history, form["seen"])
         if stale:
-            return self._action_page(request, code, action, history, form, {}, 409, stale)
+            return self._catalogue_action_page(request, code, action, history, form, {}, 409, stale)
         if action == "revise":
             data, errors = entry_body(form, new=False)
         else:
             data = {k: form[k] for k in ("reason", "valid_to") if form.get(k)}
             _, errors = validate_form(CatalogueRetirement(), data, {"reason": "停用理由", "valid_to": "最后生效日"})
         if errors:
-            return self._action_page(request, code, action, history, form, errors, 400)
+            return self._catalogue_action_page(request, code, action, history, form, errors, 400)
         if action == "revise" and request.form_data.get("confirm") != "1":
             return uncached(self.web.page(request, "console/catalogue_confirm.html", title=f"确认修订事项 {code}",
-                                          form=form, data=data, code=code, seen=form["seen"], **self._choices()))
+                                          form=form, data=data, code=code, seen=form["seen"], **self._catalogue_choices()))
         try:
             if action == "revise":
                 self.disclosure.revise_catalogue_entry(request.actor, code, data)
             else:
                 self.disclosure.retire_catalogue_entry(request.actor, code, data)
         except DomainError as exc:
-            return self._action_page(request, code, action, history, form, {}, exc.status, i18n.translate(exc.message))
+            return self._catalogue_action_page(request, code, action, history, form, {}, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/catalogue/{code}?done={action}", 303)
 
 

@@ -115,7 +115,7 @@ class ConsoleDrawRegisters:
                                         {register: i18n.translate(exc.message)})
         return redirect("/console/draw-registers?done=added", 303)
 
-    def _entry(self, request: Request, register: str, entry_id: int) -> tuple[dict[str, Any], str]:
+    def _register_entry(self, request: Request, register: str, entry_id: int) -> tuple[dict[str, Any], str]:
         registers = self.supervision.draw_registers(request.actor, None, True)
         found = next((e for e in registers[register] if e["id"] == entry_id), None)
         if found is None:
@@ -123,7 +123,7 @@ class ConsoleDrawRegisters:
             raise NotFound(f"{register_name}中没有第 {entry_id} 条")
         return found, registers[f"{register}_revision"]
 
-    def _end_page(self, request: Request, register: str, entry: dict[str, Any], seen: str, form: dict[str, str],
+    def _register_end_page(self, request: Request, register: str, entry: dict[str, Any], seen: str, form: dict[str, str],
                   status: int = 200, problem: str | None = None, errors: dict[str, str] | None = None) -> Response:
         return uncached(self.web.page(request, "console/draw_register_end.html", status, title="移出名录",
                                       register=register, name=REGISTERS[register][0], entry=entry, seen=seen,
@@ -131,22 +131,22 @@ class ConsoleDrawRegisters:
 
     @page("GET", REGISTER_PAGE + "/<id:entry_id>/end")
     def console_end_register_entry_form(self, request: Request, register: str, entry_id: int) -> Response:
-        entry, seen = self._entry(request, register, entry_id)
+        entry, seen = self._register_entry(request, register, entry_id)
         form = {"effective_until": (county_today() - timedelta(days=1)).isoformat()}
         problem = None if "end" in entry["actions"] else "这一条已经移出名录，不能再移出。"
-        return self.renew_session(request, self._end_page(request, register, entry, seen, form, 200, problem))
+        return self.renew_session(request, self._register_end_page(request, register, entry, seen, form, 200, problem))
 
     @page("POST", REGISTER_PAGE + "/<id:entry_id>/end")
     def console_end_register_entry(self, request: Request, register: str, entry_id: int) -> Response:
-        entry, _ = self._entry(request, register, entry_id)
+        entry, _ = self._register_entry(request, register, entry_id)
         form = {k: request.form_data.get(k, "") for k in ("effective_until", "seen")}
         _, errors = validate_form(EndEntryBody(), filled(form), {"effective_until": "最后在册日"})
         if errors:
-            return self._end_page(request, register, entry, form["seen"], form, 400, None, errors)
+            return self._register_end_page(request, register, entry, form["seen"], form, 400, None, errors)
         try:
             self.supervision.end_register_entry(request.actor, register, entry_id, filled(form))
         except DomainError as exc:
-            return self._end_page(request, register, entry, form["seen"], form, exc.status,
+            return self._register_end_page(request, register, entry, form["seen"], form, exc.status,
                                   i18n.translate(exc.message))
         return redirect("/console/draw-registers?done=ended", 303)
 

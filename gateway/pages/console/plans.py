@@ -107,7 +107,7 @@ class ConsolePlans:
         return self.renew_session(request, uncached(self.web.page(
             request, "console/plans.html", title="年度实施方案", plans=plans, statuses=STATUS_NAMES)))
 
-    def _plan_form(self, request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,
+    def _yearly_plan_form(self, request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,
                    problem: str | None = None, plan_id: int | None = None, seen: str = "") -> Response:
         return uncached(self.web.page(request, "console/plan_form.html", status,
                                       title="修改方案草稿" if plan_id else "起草年度实施方案", form=form, errors=errors,
@@ -118,29 +118,29 @@ class ConsolePlans:
     def console_new_plan(self, request: Request) -> Response:
         year = county_today().year + 1
         form = {"year": str(year), "title": f"{year}年党务公开工作实施方案", "carriers": [], "consultation_days": "15"}
-        return self.renew_session(request, self._plan_form(request, form, {}))
+        return self.renew_session(request, self._yearly_plan_form(request, form, {}))
 
-    def _read(self, request: Request) -> dict[str, Any]:
+    def _plan_read(self, request: Request) -> dict[str, Any]:
         form: dict[str, Any] = {k: request.form_data.get(k, "") for k in (*LABELS, "seen")}
         form["carriers"] = [c for c in request.form.getlist("carriers") if c in CARRIERS]
         return form
 
-    def _confirm(self, request: Request, form: dict[str, Any], data: dict[str, Any], action: str) -> Response:
+    def _plan_confirm(self, request: Request, form: dict[str, Any], data: dict[str, Any], action: str) -> Response:
         return uncached(self.web.page(request, "console/plan_confirm.html", title="确认方案", form=form, data=data,
                                       action=action))
 
     @page("POST", "/console/plans")
     def console_create_plan(self, request: Request) -> Response:
-        form = self._read(request)
+        form = self._plan_read(request)
         data, errors = plan_body(form)
         if errors:
-            return self._plan_form(request, form, errors, 400)
+            return self._yearly_plan_form(request, form, errors, 400)
         if request.form_data.get("confirm") != "1":
-            return self._confirm(request, form, data, "/console/plans")
+            return self._plan_confirm(request, form, data, "/console/plans")
         try:
             made = self.disclosure.create_plan(request.actor, data)
         except DomainError as exc:
-            return self._plan_form(request, form, {}, exc.status, i18n.translate(exc.message))
+            return self._yearly_plan_form(request, form, {}, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/plans/{made['id']}?done=created", 303)
 
     @page("GET", "/console/plans/<id:plan_id>", query=DoneQuery)
@@ -155,28 +155,28 @@ class ConsolePlans:
     def console_edit_plan_form(self, request: Request, plan_id: int) -> Response:
         plan = self.disclosure.get_plan(request.actor, plan_id)
         problem = None if "edit" in plan["actions"] else "只有草稿可以修改：方案已公开征求意见或已批准。"
-        return self.renew_session(request, self._plan_form(request, form_of(plan), {}, 200, problem, plan_id,
+        return self.renew_session(request, self._yearly_plan_form(request, form_of(plan), {}, 200, problem, plan_id,
                                                            content_seen(plan)))
 
     @page("POST", "/console/plans/<id:plan_id>/edit")
     def console_edit_plan(self, request: Request, plan_id: int) -> Response:
         plan = self.disclosure.get_plan(request.actor, plan_id)
-        form = self._read(request)
+        form = self._plan_read(request)
         stale = moved_on(plan, form["seen"], "content")
         if stale:
-            return self._plan_form(request, form, {}, 409, stale, plan_id, form["seen"])
+            return self._yearly_plan_form(request, form, {}, 409, stale, plan_id, form["seen"])
         data, errors = plan_body(form)
         if errors:
-            return self._plan_form(request, form, errors, 400, None, plan_id, form["seen"])
+            return self._yearly_plan_form(request, form, errors, 400, None, plan_id, form["seen"])
         if request.form_data.get("confirm") != "1":
-            return self._confirm(request, form, data, f"/console/plans/{plan_id}/edit")
+            return self._plan_confirm(request, form, data, f"/console/plans/{plan_id}/edit")
         try:
             self.disclosure.update_plan(request.actor, plan_id, data)
         except DomainError as exc:
-            return self._plan_form(request, form, {}, exc.status, i18n.translate(exc.message), plan_id, form["seen"])
+            return self._yearly_plan_form(request, form, {}, exc.status, i18n.translate(exc.message), plan_id, form["seen"])
         return redirect(f"/console/plans/{plan_id}?done=edited", 303)
 
-    def _action_page(self, request: Request, plan: dict[str, Any], action: str, form: dict[str, str],
+    def _plan_action_page(self, request: Request, plan: dict[str, Any], action: str, form: dict[str, str],
                      status: int = 200, problem: str | None = None, errors: dict[str, str] | None = None) -> Response:
         return uncached(self.web.page(request, "console/plan_action.html", status,
                                       title=f"{ACTION_NAMES[action]}：{plan['title']}", plan=plan, action=action,
@@ -188,7 +188,7 @@ class ConsolePlans:
         plan = self.disclosure.get_plan(request.actor, plan_id)
         problem = None if action in plan["actions"] else f"方案现为“{STATUS_NAMES[plan['status']]}”，现在不能{ACTION_NAMES[action]}。"
         form = {"consultation_days": str(plan["consultation_days"])} if action == "consult" else {}
-        return self.renew_session(request, self._action_page(request, plan, action, form, 200, problem))
+        return self.renew_session(request, self._plan_action_page(request, plan, action, form, 200, problem))
 
     @page("POST", PLAN_ACTION)
     def console_plan_action(self, request: Request, plan_id: int, action: str) -> Response:
@@ -196,15 +196,15 @@ class ConsolePlans:
         form = {k: request.form_data.get(k, "") for k in ("consultation_days", "reason", "seen")}
         stale = moved_on(plan, form["seen"], "trail")
         if stale:
-            return self._action_page(request, plan, action, form, 409, stale)
+            return self._plan_action_page(request, plan, action, form, 409, stale)
         data: dict[str, Any] = {"reason": form["reason"] or None}
         if action == "consult" and form["consultation_days"]:
             data["consultation_days"] = int(form["consultation_days"]) if form["consultation_days"].isdigit() else -1
         _, errors = validate_form(PlanAction(), data, LABELS)
         if errors:
-            return self._action_page(request, plan, action, form, 400, None, errors)
+            return self._plan_action_page(request, plan, action, form, 400, None, errors)
         try:
             self.disclosure.transition_plan(request.actor, plan_id, action, data)
         except DomainError as exc:
-            return self._action_page(request, plan, action, form, exc.status, i18n.translate(exc.message))
+            return self._plan_action_page(request, plan, action, form, exc.status, i18n.translate(exc.message))
         return redirect(f"/console/plans/{plan_id}?done={action}", 303)
