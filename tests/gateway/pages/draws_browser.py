@@ -3,7 +3,7 @@ its own process by tests/gateway/pages/test_console_draws.py: the county office,
 adds an inspector to the register through its confirmation page, is refused in words next to
 the form when adding them again, takes an entry out through its confirmation page, is refused
 a draw the registers are too small for, then plans one on a desktop and reads its inspection
-page and the portal's draw page (the commitment, no seed yet). axe-core on every page, each at
+page and the portal's draw page (the commitment, no seed yet); then the 大屏 with its figures. axe-core on every page, each at
 390×844 and 1280×800 (office_browser.check; screenshots kept with --screenshots DIR).
 
     python -m tests.gateway.pages.draws_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
@@ -36,7 +36,7 @@ def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     check(office, axe, found, "draw-registers", shots)
     form = office.locator('form[action="/console/draw-registers/inspectors"]')
     form.locator("#f-username").fill(spec["inspector"])
-    form.locator("#f-unit_code").fill("T01")
+    form.locator("#f-unit_code").fill("A002")
     form.get_by_role("button", name="下一步：核对").click()
     found["confirm"] = office.locator("main").inner_text()
     check(office, axe, found, "draw-register-confirm", shots)
@@ -73,6 +73,9 @@ def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     office.get_by_role("link", name="抽签公示页").click()
     found["public"] = office.locator("main").inner_text()
     check(office, axe, found, "draw-public-scheduled", shots)
+    office.goto(f"{base}/console/screen")  # 大屏, with the dashboard's four newer figures
+    found["screen_captions"] = office.locator("caption").all_inner_texts()
+    check(office, axe, found, "screen", shots)
     return found
 
 

@@ -123,7 +123,7 @@ def test_the_registers_and_a_draw_at_a_stated_time_in_the_browser(county, tmp_pa
     assert run.returncode == 0, run.stdout + run.stderr
     seen = json.loads((tmp_path / "result.json").read_text())
 
-    assert spec["inspector"] in seen["confirm"] and "T01" in seen["confirm"]
+    assert spec["inspector"] in seen["confirm"] and "A002" in seen["confirm"]
     assert seen["added"] == "已加入名录。" and spec["inspector"] in seen["registers"]
     assert "已有" in seen["refused"] and spec["inspector"] in seen["refused"]
     assert seen["ended"].startswith("已移出名录")
@@ -132,5 +132,6 @@ def test_the_registers_and_a_draw_at_a_stated_time_in_the_browser(county, tmp_pa
     assert "只有" in seen["too_many"]
     assert "自动抽签" in seen["planned"] and "尚未抽签" in seen["public"]
     assert {page: found for page, found in seen["axe"].items() if found} == {}
-    assert len(seen["axe"]) == 9
+    assert len(seen["screen_captions"]) == 5 and "各镇街按时公开率" in seen["screen_captions"]  # and the four newer
+    assert len(seen["axe"]) == 10
     assert {page: w for page, w in seen["widths"].items() if w["390"] > 390 or w["1280"] > 1280} == {}
