@@ -10,7 +10,14 @@ from services.common.actor import Actor
 from services.common.errors import Forbidden
 from services.feedback import intake, roles
 from services.feedback.models import Feedback
-from tests.feedback.test_feedback_loop import CONTACT, OFFICE, OPERATOR, act, county, send  # noqa: F401
+from tests.feedback.test_feedback_loop import (  # noqa: F401
+    CONTACT,
+    OFFICE,
+    OPERATOR,
+    act,
+    county,
+    send,
+)
 
 SECOND = Actor("li", "inspector")
 

@@ -16,6 +16,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
+from services.common.contract import AUDIENCES
 from services.common.errors import DomainError
 from services.common.shapes.disclosure import (
     CARRIERS,
@@ -25,7 +26,6 @@ from services.common.shapes.disclosure import (
     CatalogueRevision,
     NewCatalogueEntry,
 )
-from services.common.contract import AUDIENCES
 
 from ...labels import AUDIENCE_NAMES, SECTOR_NAMES, labels
 from ...params import OneOf, Query
