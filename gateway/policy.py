@@ -116,9 +116,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/feedback/<id:feedback_id>/transfer"): only("inspector"),
     ("POST", "/api/v1/feedback/<id:feedback_id>/extend"): only("operator", "reviewer"),
     ("POST", "/api/v1/feedback/<id:feedback_id>/grant-extension"): only("inspector"),
-    ("POST", "/api/v1/feedback/<id:feedback_id>/answer"): only("operator"),
-    ("POST", "/api/v1/feedback/<id:feedback_id>/approve-answer"): only("reviewer"),
-    ("POST", "/api/v1/feedback/<id:feedback_id>/reject-answer"): only("reviewer"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/answer"): only("operator", "inspector"),  # inspector: on the plan
+    ("POST", "/api/v1/feedback/<id:feedback_id>/approve-answer"): only("reviewer", "inspector"),
+    ("POST", "/api/v1/feedback/<id:feedback_id>/reject-answer"): only("reviewer", "inspector"),
     # public answers (公开答复): read and reported by anyone, reviewed by the county office
     ("GET", "/api/v1/answers"): PUBLIC,
     ("POST", "/api/v1/answers/<id:feedback_id>/report"): PUBLIC,

@@ -48,6 +48,8 @@ def check(record: dict) -> list[str]:
     """The differences found; empty when the published draw is what the algorithm gives."""
     if record.get("algorithm") != ALGORITHM:
         return [f"algorithm {record.get('algorithm')!r} is not {ALGORITHM}"]
+    if not record.get("seed"):
+        return [f"not drawn yet ({record.get('status')}): the seed is revealed by the draw"]
     problems = []
     if hashlib.sha256(bytes.fromhex(record["seed"])).hexdigest() != record.get("commitment"):
         problems.append("the seed does not match the published commitment (SHA-256)")

@@ -35,6 +35,8 @@ class CatalogueHistory(Schema):
     """An entry in force today (null when none is) and every version it had."""
     current = maybe(fields.Nested, nested=CatalogueEntryView)
     versions = fields.List(fields.Nested(CatalogueEntryView), required=True)
+    actions = fields.List(fields.String(), required=True, metadata={
+        "description": "what the county office may do with the matter now: revise, retire (none once retired)"})
 
 
 PlanList = list_of("PlanList", PlanView)

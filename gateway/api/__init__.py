@@ -6,6 +6,7 @@ from .accounts import AccountRoutes
 from .audit import AuditRoutes
 from .auth import AuthRoutes
 from .calendar import CalendarRoutes
+from .draws import DrawRoutes
 from .disclosure import DisclosureRoutes
 from .events import EventRoutes
 from .inspections import InspectionRoutes
@@ -19,5 +20,5 @@ from .units import UnitRoutes
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
                 AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes,
-                SearchRoutes):
+                SearchRoutes, DrawRoutes):
     """Every route of the JSON API."""

@@ -23,6 +23,9 @@ class SupervisionClient(ServiceClient):
                             data: dict[str, Any]) -> dict[str, Any]:
         return self._call("commitment_progress", actor, commitment_id, index, wire(data))
 
+    def add_register_entry(self, actor: Actor, register: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("add_register_entry", actor, register, wire(data))
+
     def add_photo(self, actor: Actor, kind: str, owner_id: int, media_type: str, content_b64: str) -> dict[str, Any]:
         return self._call("add_photo", actor, kind, owner_id, media_type, content_b64)
 
@@ -50,6 +53,12 @@ class SupervisionClient(ServiceClient):
     def decide_rectification(self, actor: Actor, rectification_id: int, action: str, data: dict[str,
                              Any] | None = None) -> dict[str, Any]:
         return self._call("decide_rectification", actor, rectification_id, action, data)
+
+    def draw_registers(self, actor: Actor, day: str | None = None, ended: bool = False) -> dict[str, Any]:
+        return self._call("draw_registers", actor, wire(day), ended)
+
+    def end_register_entry(self, actor: Actor, register: str, entry_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("end_register_entry", actor, register, entry_id, wire(data))
 
     def get_checklist(self, year: int, version: int | None = None) -> dict[str, Any]:
         return self._call("get_checklist", year, version)
@@ -114,6 +123,9 @@ class SupervisionClient(ServiceClient):
 
     def submit_record(self, actor: Actor, inspection_id: int, unit_code: str) -> dict[str, Any]:
         return self._call("submit_record", actor, inspection_id, unit_code)
+
+    def schedule_draw(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("schedule_draw", actor, wire(data))
 
     def submit_rectification(self, actor: Actor, rectification_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("submit_rectification", actor, rectification_id, data)

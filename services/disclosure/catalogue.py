@@ -81,7 +81,9 @@ def get_entry(session: Session, code: str) -> dict[str, Any]:
     current = next((v for v in versions if v.valid_from <= today and (v.valid_to is None or v.valid_to >= today)),
                    None)
     view = CatalogueEntryView()
-    return {"current": view.dump(current) if current else None, "versions": view.dump(versions, many=True)}
+    actions = ["revise", "retire"] if versions[-1].valid_to is None else []  # the office's, on the newest
+    return {"current": view.dump(current) if current else None, "versions": view.dump(versions, many=True),
+            "actions": actions}
 
 
 def _latest(session: Session, code: str) -> CatalogueEntry:

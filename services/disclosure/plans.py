@@ -60,19 +60,37 @@ def _step(plan: Plan, to_status: str, actor: Actor, reason: str | None = None) -
     plan.status = to_status
 
 
+def actions_of(plan: Plan, actor: Actor | None, today: date | None = None) -> list[str]:
+    """What the reader may do with the plan now: edit a draft, and each move of ACTIONS whose
+    status and date allow it (approve once the comments have closed, activate once the year
+    has begun, close once it has ended). Only the county office moves a plan."""
+    if actor is None or actor.role != EDITOR:
+        return []
+    today = today or county_today()
+    allowed = {"consult": True,
+               "approve": plan.consultation_closes_on is not None and today > plan.consultation_closes_on,
+               "activate": today.year >= plan.year, "close": today.year > plan.year}
+    moves = [action for action, (from_status, _) in ACTIONS.items() if from_status == plan.status and allowed[action]]
+    return (["edit"] if plan.status == "draft" else []) + moves
+
+
+def _view(plan: Plan, actor: Actor | None) -> dict[str, Any]:
+    return {**PlanView().dump(plan), "actions": actions_of(plan, actor)}
+
+
 def list_plans(session: Session, actor: Actor | None) -> list[dict[str, Any]]:
     """Every plan the caller may read, newest year first."""
     query = sa.select(Plan).options(selectinload(Plan.trail)).order_by(Plan.year.desc())
     if not _sees_drafts(actor):
         query = query.where(Plan.status != "draft")
-    return PlanView(many=True).dump(session.scalars(query).all())
+    return [_view(plan, actor) for plan in session.scalars(query).all()]
 
 
 def get_plan(session: Session, actor: Actor | None, plan_id: int) -> dict[str, Any]:
     plan = _load(session, plan_id)
     if plan.status == "draft" and not _sees_drafts(actor):
         raise NotFound(f"no plan {plan_id}")  # a draft is not shown, not even as existing
-    return PlanView().dump(plan)
+    return _view(plan, actor)
 
 
 def create_plan(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +101,7 @@ def create_plan(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str
     _step(plan, "draft", actor)  # from no status: the trail starts with the drafting
     uow.session.add(plan)
     uow.session.flush()
-    return PlanView().dump(plan)
+    return _view(plan, actor)
 
 
 def update_plan(uow: UnitOfWork, actor: Actor, plan_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +121,7 @@ def update_plan(uow: UnitOfWork, actor: Actor, plan_id: int, changes: dict[str, 
     for name, value in values.items():
         setattr(plan, name, value)
     uow.session.flush()
-    return PlanView().dump(plan)
+    return _view(plan, actor)
 
 
 def _consult(uow: UnitOfWork, plan: Plan, options: dict[str, Any]) -> None:
@@ -165,7 +183,7 @@ def transition(uow: UnitOfWork, actor: Actor, plan_id: int, action: str,
         _year_ended(plan)
     _step(plan, to_status, actor, (options["reason"] or "").strip() or None)
     uow.session.flush()
-    view = PlanView().dump(plan)
+    view = _view(plan, actor)
     if action == "approve":  # the plan is approved in this transaction: its year can be scheduled
         view["obligations_scheduled"] = scheduling.schedule_year(uow, plan.year)
     return view

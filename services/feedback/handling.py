@@ -141,7 +141,7 @@ def clear_warnings(feedback: Feedback) -> None:
 
 def draft_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, body: str) -> Feedback:
     feedback = trail.load(uow.session, feedback_id)
-    of_unit(actor, feedback, ("operator",), "拟写答复")
+    of_unit(actor, feedback, ("operator",), "拟写答复", plan_office=True)
     trail.move(uow.session, feedback, "answer", actor)
     uow.session.add(Answer(feedback_id=feedback.id, round=feedback.round, body=body, status="review",
                            drafted_by=actor.username, drafted_at=utcnow()))
@@ -159,7 +159,7 @@ def _pending_answer(uow: UnitOfWork, feedback: Feedback) -> Answer:
 def approve_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, note: str | None) -> Feedback:
     """The unit's reviewer approves the draft: the sender sees it now. Never the drafter's own."""
     feedback = trail.load(uow.session, feedback_id)
-    of_unit(actor, feedback, ("reviewer",), "审核答复")
+    of_unit(actor, feedback, ("reviewer",), "审核答复", plan_office=True)
     if feedback.status != "reviewing":
         trail.move(uow.session, feedback, "approve_answer", actor)  # raises the 409 with the state
     answer = _pending_answer(uow, feedback)
@@ -178,7 +178,7 @@ def approve_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, note: str | 
 
 def return_answer(uow: UnitOfWork, actor: Actor, feedback_id: int, reason: str) -> Feedback:
     feedback = trail.load(uow.session, feedback_id)
-    of_unit(actor, feedback, ("reviewer",), "退回答复")
+    of_unit(actor, feedback, ("reviewer",), "退回答复", plan_office=True)
     if feedback.status != "reviewing":
         trail.move(uow.session, feedback, "reject_answer", actor)
     answer = _pending_answer(uow, feedback)

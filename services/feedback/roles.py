@@ -1,6 +1,7 @@
 """Who may act on feedback: the county office, or the operator or reviewer of the unit now
-answering it, action by action; and from that and the state table (states.py), the actions a
-reader may take now, which every view of a feedback carries for the console's buttons."""
+answering it, action by action (a comment on the county's yearly plan is the county office's
+own to answer: one of its inspectors drafts the answer, another approves it, never their own);
+and from that and the state table (states.py), the actions a reader may take now, which every view of a feedback carries for the console's buttons."""
 from __future__ import annotations
 
 from services.common.actor import COUNTY_ROLES, Actor
@@ -19,6 +20,8 @@ ACTS = {"release": "release", "reject": "reject", "accept": "accept", "transfer"
         "reject-answer": "reject_answer"}
 # who takes each: the county office, and which officials of the answering unit
 OFFICE_TAKES = frozenset({"release", "reject", "accept", "transfer", "grant-extension"})
+PLAN_ANSWERS = frozenset({"answer", "approve-answer", "reject-answer"})  # the office's, on its plan
+PLAN_ANSWERER = "inspector"
 UNIT_TAKES: dict[str, tuple[str, ...]] = {
     "reject": UNIT_OFFICIALS, "accept": UNIT_OFFICIALS, "extend": UNIT_OFFICIALS,
     "answer": ("operator",), "approve-answer": ("reviewer",), "reject-answer": ("reviewer",)}
@@ -29,8 +32,16 @@ def office_only(actor: Actor, what: str) -> None:
         raise Forbidden(f"{what}由县委党务公开领导小组办公室办理，你的角色不能办理")
 
 
-def of_unit(actor: Actor, feedback: Feedback, roles: tuple[str, ...], what: str) -> None:
-    """An operator or reviewer (as `roles` allow) of the unit now answering the feedback."""
+def answers_plan(actor: Actor | None, feedback: Feedback) -> bool:
+    """The county office answering a comment on its own yearly plan."""
+    return actor is not None and actor.role == PLAN_ANSWERER and feedback.target_kind == "plan"
+
+
+def of_unit(actor: Actor, feedback: Feedback, roles: tuple[str, ...], what: str, plan_office: bool = False) -> None:
+    """An operator or reviewer (as `roles` allow) of the unit now answering the feedback; with
+    `plan_office`, on a comment on the plan, the county office's inspector too."""
+    if plan_office and answers_plan(actor, feedback):
+        return
     if actor.role not in roles:
         raise Forbidden(f"{what}需要{'或'.join(term('feedback_role', r) for r in roles)}办理")
     if actor.unit != feedback.unit_code:
@@ -42,7 +53,7 @@ def may_take(actor: Actor | None, action: str, feedback: Feedback) -> bool:
     if actor is None:
         return False
     if actor.role in COUNTY_OFFICE:
-        return action in OFFICE_TAKES
+        return action in OFFICE_TAKES or (action in PLAN_ANSWERS and answers_plan(actor, feedback))
     if feedback.status == "held":  # held feedback is the county office's to screen
         return False
     return actor.role in UNIT_TAKES.get(action, ()) and actor.unit == feedback.unit_code

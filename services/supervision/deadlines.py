@@ -37,7 +37,7 @@ def check(uow: UnitOfWork) -> dict[str, int]:
     for inspection in list(uow.session.scalars(sa.select(Inspection).where(
             Inspection.due_notified_at.is_(None), Inspection.window_opens <= horizon,
             Inspection.window_closes >= today))):
-        if _claim(uow, inspection.id, Inspection.due_notified_at):
+        if inspection.unit_codes and _claim(uow, inspection.id, Inspection.due_notified_at):  # none: not drawn yet
             uow.emit(names.INSPECTION_DUE, {**_ref(inspection), "dimensions": list(DIMENSIONS)})
             counts["due"] += 1
     for inspection in list(uow.session.scalars(sa.select(Inspection).where(

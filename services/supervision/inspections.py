@@ -25,6 +25,7 @@ from services.common.shapes.supervision import NewInspection
 from . import checklist, draw
 from .facts import chain_of, subtree_of
 from .models import Inspection, InspectionRecord, UnitCopy
+from .register_models import DrawSchedule
 
 
 def require_office(actor: Actor) -> None:
@@ -46,7 +47,8 @@ def _active_codes(uow: UnitOfWork, codes: list[str] | None = None) -> list[str]:
     return sorted(uow.session.scalars(query))
 
 
-def _scope(uow: UnitOfWork, sample: dict[str, Any]) -> list[str]:
+def scope(uow: UnitOfWork, sample: dict[str, Any]) -> list[str]:
+    """The active units of a sample's scope: the county, a sector, or a unit and every unit under it."""
     if sample["scope"] == "county":
         return _active_codes(uow)
     if not sample.get("scope_value"):
@@ -74,7 +76,12 @@ def _draw(uow: UnitOfWork, sample: dict[str, Any], pool: list[dict[str, Any]], p
     seed = draw.new_seed()
     committed = {"algorithm": draw.ALGORITHM, "commitment": draw.commitment(seed),
                  "committed_at": utcnow().isoformat()}
-    population = _scope(uow, sample)
+    return drawn_record(uow, seed, committed, scope(uow, sample), pool, sample, per_unit)
+
+
+def drawn_record(uow: UnitOfWork, seed: str, committed: dict[str, Any], population: list[str],
+                 pool: list[dict[str, Any]], sample: dict[str, Any], per_unit: int) -> dict[str, Any]:
+    """The draw made with the seed, recorded with everything a re-run needs (the registers as used)."""
     result = draw.draw(population, pool, seed, sample["share"], sample["count"], per_unit, belongs_under(uow))
     return {**committed, "seed": seed, "drawn_at": utcnow().isoformat(), "population": population, "pool": pool,
             "share": sample["share"], "count": sample["count"], "inspectors_per_unit": per_unit,
@@ -112,11 +119,11 @@ def plan(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         created_by=actor.username, created_at=utcnow())
     uow.session.add(inspection)
     uow.session.flush()
-    uow.emit(names.INSPECTION_SCHEDULED, {**_ref(inspection), "seed": seed, "scheduled_by": actor.username})
+    uow.emit(names.INSPECTION_SCHEDULED, {**ref(inspection), "seed": seed, "scheduled_by": actor.username})
     return view(uow, inspection)
 
 
-def _ref(inspection: Inspection) -> dict[str, Any]:
+def ref(inspection: Inspection) -> dict[str, Any]:
     return {"inspection_id": inspection.id, "title": inspection.title, "kind": inspection.kind,
             "window_opens": inspection.window_opens, "window_closes": inspection.window_closes,
             "unit_codes": inspection.unit_codes, "inspectors": inspection.inspectors}
@@ -134,6 +141,7 @@ def rerun_draw(uow: UnitOfWork, inspection_id: int) -> dict[str, Any]:
                        lambda inspector_unit, unit: inspector_unit in d["chains"].get(unit, [unit]))
     return {"seed": seed, "algorithm": d["algorithm"], "commitment": d.get("commitment"),
             "committed_at": d.get("committed_at"), "drawn_at": d.get("drawn_at"), "scope": d.get("scope"),
+            "registers_on": d.get("registers_on"),
             "share": d["share"], "count": d["count"], "inspectors_per_unit": d["inspectors_per_unit"],
             "population": d["population"], "chains": d["chains"], "pool": d["pool"],
             "units": inspection.unit_codes, "assignments": inspection.assignments,
@@ -164,10 +172,17 @@ def view(uow: UnitOfWork, inspection: Inspection, actor: Actor | None = None) ->
             "window_opens": inspection.window_opens.isoformat(), "window_closes": inspection.window_closes.isoformat(),
             "inspectors": inspection.inspectors,
             "seed": inspection.seed if inspection.seed is not None else (inspection.draw or {}).get("seed"),
-            "created_by": inspection.created_by,
+            "created_by": inspection.created_by, "scheduled_draw": _scheduled(uow, inspection),
             "units": [{"unit_code": code, "inspectors": inspection.assignments.get(code, []),
                        "status": records[code].status if code in records else "pending",
                        "revision": records[code].revision if code in records else None} for code in units]}
+
+
+def _scheduled(uow: UnitOfWork, inspection: Inspection) -> dict[str, Any] | None:
+    """A draw planned for a later time: when, its state and commitment (never its seed)."""
+    found = uow.session.get(DrawSchedule, inspection.id)
+    return None if found is None else {"status": found.status, "draw_at": found.draw_at.isoformat(),
+                                       "commitment": found.commitment, "problem": found.problem}
 
 
 def get(uow: UnitOfWork, actor: Actor, inspection_id: int) -> dict[str, Any]:

@@ -282,3 +282,7 @@ class Backfill(Base):
     producer: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     last_id: Mapped[int] = mapped_column(sa.BigInteger)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# the draw's registers and scheduled draws, in their own module (on this Base)
+from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: F401

@@ -84,3 +84,15 @@ def parse_as_of(raw: Any, now: datetime | None = None) -> datetime:
 
 def as_of_date(moment: datetime) -> date:
     return county_date(moment)
+
+
+def parse_day(raw: Any) -> date | None:
+    """A county date (2026-12-07), or None when absent."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidInput(f"日期“{raw}”无效：请写成 2026-12-07", {"fields": {"date": ["not a date"]}}) from None

@@ -24,6 +24,7 @@ from . import (
     calendar_deadlines,
     checklist,
     deadlines,
+    draw_schedule,
     facts,
     inspection_records,
     inspections,
@@ -32,11 +33,12 @@ from . import (
     public_record,
     rankings,
     rectifications,
+    registers,
     report_files,
     reports,
     scores,
 )
-from .periods import Period, parse_as_of
+from .periods import Period, parse_as_of, parse_day
 
 log = logging.getLogger(__name__)
 HISTORY_TIMEOUT_SECONDS = 5
@@ -131,7 +133,33 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
 
     @command
     def inspection_draw(self, inspection_id: int) -> dict[str, Any]:
-        return inspections.rerun_draw(self.db, inspection_id)
+        return draw_schedule.public_draw(self.db, inspection_id)
+
+    # --- the draw's standing registers and draws at a stated time (双随机) -------------------------
+
+    @command
+    def draw_registers(self, actor: Actor, day: str | None = None, ended: bool = False) -> dict[str, Any]:
+        return registers.view(self.db, actor, parse_day(day), bool(ended))
+
+    @command
+    def add_register_entry(self, actor: Actor, register: str, data: dict[str, Any]) -> dict[str, Any]:
+        return registers.add(self.db, actor, register, data)
+
+    @command
+    def end_register_entry(self, actor: Actor, register: str, entry_id: int,
+                           data: dict[str, Any]) -> dict[str, Any]:
+        return registers.end(self.db, actor, register, entry_id, data)
+
+    @command
+    def schedule_draw(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        backfill.require_ready(self.db)
+        return draw_schedule.plan(self.db, actor, data)
+
+    @configured_timer("SUPERVISION", "DRAW_CHECK_SECONDS", default=30, eager=True)
+    def run_due_draws(self) -> None:
+        """The draws planned for a stated time, once that time has come (each once)."""
+        if backfill.ready(self.db):
+            draw_schedule.run_due(self.db)
 
     @command
     def save_record(self, actor: Actor, inspection_id: int, unit_code: str,

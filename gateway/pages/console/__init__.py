@@ -2,14 +2,16 @@
 list, items and corrections, progress and its figures, reminders, inspections and their
 records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
-(知晓率), feedback, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
+(知晓率), feedback, the 双随机 registers and draws at a stated time, the catalogue and the year's plan, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
 from .calendar import ConsoleCalendar
+from .catalogue import ConsoleCatalogue
 from .checklist_pages import ConsoleChecklist
 from .commitments import ConsoleCommitments
 from .corrections import ConsoleCorrections
+from .draw_registers import ConsoleDrawRegisters
 from .feedback import ConsoleFeedback
 from .inbox import ConsoleInbox
 from .figures import ConsoleFigures
@@ -17,6 +19,7 @@ from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
 from .programme_pages import ConsoleProgramme
+from .plans import ConsolePlans
 from .progress import ConsoleProgress
 from .record_corrections import ConsoleRecordCorrections
 from .report_pages import ConsoleReportPages
@@ -40,5 +43,5 @@ class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccou
                    ConsoleProgramme, ConsoleChecklist, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
-                   ConsoleSignIns):
+                   ConsoleSignIns, ConsoleDrawRegisters, ConsoleCatalogue, ConsolePlans):
     """Every page of the console."""

@@ -178,11 +178,14 @@ class ConsoleProgress:
 
     @page("GET", "/console/screen", query=ProgressPageQuery)
     def console_screen(self, request: Request) -> Response:
-        """大屏: the county's figures, full screen, refreshing itself every minute."""
+        """大屏: the county's figures, full screen, refreshing itself every minute: the on-time rate
+        and the towns', then the trend by month, feedback answered on time, rectifications open
+        and the towns' ranking (the dashboard's four newer figures, as tables legible from afar)."""
         progress = self._progress(request)
+        figures, figures_problem = figures_for(self, request.actor, progress["year"])  # the four newer ones
         response = self.web.page(request, "console/screen.html", title="大屏", progress=progress,
-                                 tables=tables(progress))
-        response.headers["Refresh"] = "60"
+                                 tables=tables(progress), figures=figures, figures_problem=figures_problem)
+        response.headers["Refresh"] = "60"  # the header, not a meta tag: the page stays accessible (axe meta-refresh)
         return uncached(response)
 
     @page("GET", "/console/obligations", query=ObligationsPageQuery)

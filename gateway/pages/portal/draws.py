@@ -1,5 +1,6 @@
 """The public record of a 双随机 draw (双随机、一公开): the commitment (SHA-256 of the seed)
-made before the draw, the seed revealed with the result, the algorithm's name, the units and
+made before the draw (for a draw at a stated later time, at planning: until then the page
+shows the commitment and when the draw runs, never the seed), the seed revealed with the result, the algorithm's name, the units and
 inspectors registers the draw used, and the result; the same as JSON for
 scripts/verify_draw.py. Anyone may read both, signed in or not; no script on the page."""
 from __future__ import annotations
@@ -11,8 +12,9 @@ from werkzeug.wrappers import Request, Response
 from ...http import json_response
 from ..kit import cached, page
 
-PUBLISHED = ("inspection_id", "algorithm", "commitment", "committed_at", "seed", "drawn_at", "scope", "share",
-             "count", "inspectors_per_unit", "population", "chains", "pool", "units", "assignments", "matches")
+PUBLISHED = ("inspection_id", "status", "algorithm", "commitment", "committed_at", "draw_at", "registers_on", "problem",
+             "seed", "drawn_at", "scope", "share", "count", "inspectors_per_unit", "population", "chains", "pool",
+             "units", "assignments", "matches")
 
 
 def published(inspection_id: int, drawn: dict[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,8 @@ class PlanView(Schema):
     created_at = fields.AwareDateTime()
     approved_at = fields.AwareDateTime(allow_none=True)
     trail = fields.List(fields.Nested(Transition))
+    actions = fields.List(fields.String(), metadata={
+        "description": "what the reader may do now: edit, consult, approve, activate, close (the county office's)"})
 
     def _consultation_open(self, plan) -> bool:
         return (plan.status == "consultation" and plan.consultation_opens_on is not None

@@ -18,7 +18,7 @@ from tests.test_end_to_end import token
 def county(tmp_path_factory, sqlite_templates):
     with running_county(tmp_path_factory.mktemp("console"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS),
                         env={"RATE_LIMITS_ENABLED": "false", "ATTACHMENT_MAX_BYTES": "200000",
-                             "DEADLINE_CHECK_SECONDS": "2"}) as running:
+                             "DEADLINE_CHECK_SECONDS": "2", "SUPERVISION_DRAW_CHECK_SECONDS": "1"}) as running:
         yield running
 
 

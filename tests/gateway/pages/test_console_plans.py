@@ -1,0 +1,89 @@
+"""The catalogue and the year's plan for the county office, against separately started processes
+(the console tests' cluster): in Chromium at 390 and 1280 px with axe on every page (a matter
+added, revised and retired; a plan drafted, edited and opened for consultation; a member of the
+public's comment read from the plan, accepted and answered), then over HTTP the answer approved
+by a second inspector, a stale form refused, and the approve button once the comments closed."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from services.common.config import ROOT
+from services.common.workdays import county_today
+from services.units.demo_accounts import DEMO_PASSWORD
+from tests.gateway.pages.test_console_office import OFFICE, office_browser
+from tests.gateway.pages.test_console_signin import csrf_of
+from tests.test_end_to_end import token
+
+pytestmark = pytest.mark.api_level
+
+
+def run_browser(api, spec, tmp_path):
+    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
+    command = [sys.executable, "-m", "tests.gateway.pages.office_plan_browser", api, str(tmp_path / "spec.json"),
+               str(tmp_path / "result.json")]
+    shots = os.environ.get("PORTAL_SCREENSHOTS")
+    if shots:
+        command += ["--screenshots", str(ROOT / shots)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads((tmp_path / "result.json").read_text())
+
+
+def test_the_catalogue_and_the_plan_in_the_browser_and_over_http(county, tmp_path):
+    api, tag = county["api"], uuid.uuid4().hex[:6].upper()
+    year = 2080 + int(tag, 16) % 19
+    spec = {"password": DEMO_PASSWORD, "code": f"ZZ-{tag}", "sub_matter": f"党员发展公示（{tag}）",
+            "change_note": f"时限缩短（{tag}）", "year": year, "title": f"{year}年党务公开工作实施方案（{tag}）",
+            "comment": f"建议把村务公开栏的更新时间写进方案（{tag}）", "answer": f"感谢建议，已写入第二条（{tag}）"}
+    seen = run_browser(api, spec, tmp_path)
+
+    assert "请至少选一项公开载体" in seen["catalogue_refused"]
+    assert seen["catalogue_added"].startswith("已新增事项") and seen["catalogue_revised"].startswith("已修订")
+    assert "第 2 版" in seen["catalogue_versions"] and spec["change_note"] in seen["catalogue_versions"]
+    assert "请填写停用理由" in seen["retire_refused"] and seen["catalogue_retired"].startswith("已停用")
+    history = requests.get(f"{api}/api/v1/catalogue/{spec['code']}").json()
+    assert [v["time_limit"] for v in history["versions"]] == ["确定后5个工作日内", "确定后3个工作日内"]
+    assert history["actions"] == [] and history["versions"][-1]["retired_reason"] == "并入其他事项"
+
+    assert "日期 标题" in seen["plan_refused"]
+    assert seen["plan_created"] == "已保存方案草稿。" and seen["plan_edited"] == "已修改方案草稿。"
+    assert seen["plan_consulted"].startswith("已公开征求意见") and "意见期满" in seen["plan_page"]
+    assert "查询码" in seen["public_done"]
+    assert seen["answered"].startswith("答复已送审核人审核")
+    plan = requests.get(f"{api}/api/v1/plans/{seen['plan_id']}", headers=OFFICE).json()
+    assert plan["status"] == "consultation" and plan["title"].endswith("（修改稿）") and plan["actions"] == []
+    assert {page: found for page, found in seen["axe"].items() if found} == {}
+    assert len(seen["axe"]) == 11
+    assert {page: w for page, w in seen["widths"].items() if w["390"] > 390 or w["1280"] > 1280} == {}
+
+    # the answer: never approved by its drafter, approved by another of the office's inspectors
+    own = requests.post(f"{api}/api/v1/feedback/{seen['feedback_id']}/approve-answer", headers=OFFICE, json={})
+    assert own.status_code == 403
+    other = requests.post(f"{api}/api/v1/feedback/{seen['feedback_id']}/approve-answer",
+                          headers=token("office-li", "inspector"), json={})
+    assert other.status_code == 200 and other.json()["status"] == "answered", other.text
+
+    browser = office_browser(api)
+    action = f"{api}/console/plans/{seen['plan_id']}/approve"
+    refused = browser.get(action)
+    assert refused.status_code == 200 and "现在不能批准" in refused.text and "确认批准" not in refused.text
+    engine = sa.create_engine(county["urls"]["disclosure"])
+    with engine.begin() as connection:  # as if the comment period had ended yesterday
+        connection.execute(sa.text("UPDATE plans SET consultation_closes_on = :day WHERE id = :id"),
+                           {"day": (county_today() - timedelta(days=1)).isoformat(), "id": seen["plan_id"]})
+    engine.dispose()
+    page = browser.get(f"{api}/console/plans/{seen['plan_id']}")
+    assert f'href="/console/plans/{seen["plan_id"]}/approve"' in page.text
+    form = browser.get(action)
+    assert "确认批准" in form.text
+    stale = browser.post(action, data={"seen": "0", "reason": "", "csrf_token": csrf_of(form)})
+    assert stale.status_code == 409 and "请刷新后再办理" in stale.text
+    assert requests.get(f"{api}/api/v1/plans/{seen['plan_id']}", headers=OFFICE).json()["status"] == "consultation"
