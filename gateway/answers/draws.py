@@ -4,7 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from ..policy_areas.office2 import REGISTER
-from .kit import Record, maybe, string
+from .inspections import Inspection
+from .kit import maybe, string
 
 
 class RegisterEntry(Schema):
@@ -37,5 +38,5 @@ ANSWERS = {
     ("GET", "/api/v1/draw-registers"): Registers,
     ("POST", REGISTER): RegisterEntry,
     ("POST", REGISTER + "/<id:entry_id>/end"): RegisterEntry,
-    ("POST", "/api/v1/draws"): Record,
+    ("POST", "/api/v1/draws"): Inspection,
 }

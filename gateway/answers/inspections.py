@@ -12,7 +12,7 @@ from .disclosure import ACTIONS
 from .kit import list_of, maybe, page_of, string
 
 DIMENSION = validate.OneOf(DIMENSIONS)
-RECTIFICATION_STATUSES = ("open", "submitted", "returned", "overdue", "accepted")
+RECTIFICATION_STATUSES = ("open", "submitted", "returned", "overdue", "accepted", "withdrawn")
 
 
 def number(**kwargs) -> fields.Float:
@@ -60,6 +60,13 @@ class InspectedUnit(Schema):
     revision = maybe(fields.Integer)
 
 
+class ScheduledDraw(Schema):
+    status = string(metadata={"description": "scheduled, drawn or failed"})
+    draw_at = fields.DateTime(required=True)
+    commitment = string(metadata={"description": "SHA-256 of the seed, published at planning"})
+    problem = maybe(metadata={"description": "why a draw failed"})
+
+
 class Inspection(Schema):
     """An inspection and its units as the caller may see them (a unit sees only its own)."""
     id = fields.Integer(required=True)
@@ -70,6 +77,8 @@ class Inspection(Schema):
     inspectors = fields.List(fields.String(), required=True)
     seed = maybe(metadata={"description": "the random draw's seed once revealed; null otherwise"})
     created_by = string()
+    scheduled_draw = maybe(fields.Nested, nested=ScheduledDraw, metadata={
+        "description": "a draw planned for a later time: its state and commitment, never its seed; null otherwise"})
     units = fields.List(fields.Nested(InspectedUnit), required=True)
 
 
@@ -127,6 +136,8 @@ class Finding(Schema):
     text = string()
     deduction = number()
     deadline_days = fields.Integer(required=True)
+    rectification_id = maybe(fields.Integer, metadata={
+        "description": "the rectification it opened, or kept from the revision a correction replaced"})
 
 
 class Photo(Schema):
