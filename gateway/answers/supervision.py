@@ -215,7 +215,7 @@ class Candidates(Schema):
     items = fields.List(fields.Nested(Candidate), required=True)
 
 
-class Milestone(Schema):
+class CommitmentMilestone(Schema):
     """A step of a commitment, within its year; done once, by the unit."""
     title = string()
     due_on = fields.Date(required=True)
@@ -235,7 +235,7 @@ class Commitment(Schema):
     due_on = fields.Date(required=True)
     created_by = string()
     created_at = fields.DateTime(required=True)
-    milestones = fields.List(fields.Nested(Milestone), required=True)
+    milestones = fields.List(fields.Nested(CommitmentMilestone), required=True)
     milestones_done = fields.Integer(required=True)
     progress = maybe(metadata={"description": "how it is going, as the unit last reported it; null before"})
     progress_at = maybe(fields.DateTime)
