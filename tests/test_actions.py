@@ -49,8 +49,8 @@ def test_a_reviewer_is_never_offered_their_own_draft():
     assert states.actions(OTHER_REVIEWER, "submitted", "A002", "op-a002") == []  # not their unit
 
 
-def _feedback(status, unit="A001", extension=None):
-    return SimpleNamespace(status=status, unit_code=unit, extension_status=extension)
+def _feedback(status, unit="A001", extension=None, target_kind="unit"):
+    return SimpleNamespace(status=status, unit_code=unit, extension_status=extension, target_kind=target_kind)
 
 
 def test_feedback_actions_follow_the_table_and_who_may_act():
