@@ -120,6 +120,7 @@ class Rankings(Schema):
 
 class ReportSummary(Schema):
     id = fields.Integer(required=True)
+    actions = ACTIONS
     kind = string(validate=validate.OneOf(("monthly", "annual")))
     period = string()
     title = string()

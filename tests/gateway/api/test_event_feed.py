@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from services.common.actor import Actor
 from services.common.base import event_history
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import Conflict, Gone, InvalidInput, NotFound
 from services.common.records import OutboxRecord
 from services.notify import webhooks
 from tests.clusters import running_county
@@ -68,8 +68,10 @@ def test_webhook_rules(uow_factory):
     with pytest.raises(Conflict):
         webhooks.create(session, sub, "http://archive.example/hook", ["UnitRegistered"])
     webhooks.delete(session, sub, made["id"])
-    with pytest.raises(NotFound):
+    with pytest.raises(Gone, match="已于 .* 由 archive 删除"):  # to its owner: when and by whom
         webhooks.delete(session, sub, made["id"])
+    with pytest.raises(NotFound):  # to anyone else: nothing to know
+        webhooks.get(session, other, made["id"])
 
 
 @pytest.fixture(scope="module")
@@ -152,4 +154,5 @@ def test_webhooks_through_the_gateway(api):
     assert requests.get(url).status_code == 401
     assert requests.get(url, headers=token("op", "operator", "A001")).status_code == 403
     assert requests.delete(f"{url}/{hook['id']}", headers=archive).status_code == 200
-    assert requests.get(f"{url}/{hook['id']}", headers=archive).status_code == 404
+    assert requests.get(f"{url}/{hook['id']}", headers=archive).status_code == 410  # its owner learns it went
+    assert requests.get(f"{url}/{hook['id']}", headers=press).status_code == 404
