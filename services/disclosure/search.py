@@ -138,6 +138,15 @@ class _Index:
             return sa.select(rows.c.item_id, (-sa.func.ts_rank(rows.c.document, self._query())).label("score")).subquery()
         return newest.add_columns(sa.func.bm25(sa.literal_column("search_fts")).label("score")).subquery()
 
+    def newest(self, number: int) -> sa.Subquery:
+        """The `number`th window of CANDIDATES matches, most recently published first."""
+        # item_id + 0: not a key lookup per match (SQLite cannot tell a common word's matches from
+        # a rare one's), but the published_at index walked down to the CANDIDATES-th match
+        documents = (sa.select(SearchDocument.item_id)
+                     .where((SearchDocument.item_id + 0).in_(self.matches(narrowed=False)), *self.narrowing)
+                     .order_by(SearchDocument.published_at.desc(), SearchDocument.item_id.desc()))
+        return documents.limit(CANDIDATES).offset(number * CANDIDATES).subquery()
+
     def exists_after(self, number: int) -> bool:
         """Whether a match lies beyond the `number`th window."""
         probe = self.matches().order_by(self.item_id.desc()).limit(1).offset((number + 1) * CANDIDATES)
@@ -166,23 +175,23 @@ def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> di
     index = _Index(session, terms, reader is None, narrowing)
     disclosed = sa.or_(Item.status.in_(audience.DISCLOSED),
                        sa.and_(Item.status == "archived", Item.archived_from.in_(audience.DISCLOSED)))
-    newest = (SearchDocument.published_at.desc(), Item.id.desc())
-    per_window, window = CANDIDATES // PAGE_SIZE, None
+    newest = (SearchDocument.published_at.desc(), SearchDocument.item_id.desc())
+    query = (sa.select(Item).join(SearchDocument, SearchDocument.item_id == Item.id)
+             .where(disclosed, Item.superseded_by_id.is_(None), audience.visible(session, reader)))
+    per_window = CANDIDATES // PAGE_SIZE
+    window = (page - 1) // per_window
+    offset = ((page - 1) % per_window) * PAGE_SIZE
     if filters["sort"] == "newest":
-        found = index.matches().subquery()
-        order, offset = newest, (page - 1) * PAGE_SIZE
+        found = index.newest(window)
+        query = query.join(found, found.c.item_id == Item.id).order_by(*newest)
     else:
-        window = (page - 1) // per_window
         found = index.window(window)
-        order, offset = (found.c.score.asc(), *newest), ((page - 1) % per_window) * PAGE_SIZE
-    query = (sa.select(Item).join(found, found.c.item_id == Item.id)
-             .join(SearchDocument, SearchDocument.item_id == Item.id)
-             .where(disclosed, Item.superseded_by_id.is_(None), audience.visible(session, reader))
-             .order_by(*order).limit(PAGE_SIZE + 1).offset(offset))
+        query = query.join(found, found.c.item_id == Item.id).order_by(found.c.score.asc(), *newest)
+    query = query.limit(PAGE_SIZE + 1).offset(offset)
     items = list(session.scalars(query))
     if len(items) > PAGE_SIZE:
         items, answer["next_page"] = items[:PAGE_SIZE], page + 1
-    elif window is not None and page % per_window == 0 and index.exists_after(window):
+    elif page % per_window == 0 and index.exists_after(window):
         answer["next_page"] = page + 1
     texts: dict[int, list[str]] = {}
     for owner, text in session.execute(sa.select(Attachment.item_id, Blob.text)

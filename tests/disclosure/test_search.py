@@ -126,6 +126,9 @@ def test_relevance_ranks_within_windows_of_the_newest_matches_and_no_item_shows_
     assert {r["id"] for r in first["items"]} == set(rest[-20:])
     assert [r["id"] for r in second["items"]][0] == best and second["next_page"] is None
     assert {r["id"] for r in second["items"]} == {best, *rest[:2]}
+    newest = [search.search(uow.session, None, {"q": "党费", "sort": "newest", "page": p}) for p in (1, 2)]
+    assert [r["id"] for a in newest for r in a["items"]] == [*reversed(rest), best]  # published in that order
+    assert newest[0]["next_page"] == 2 and newest[1]["next_page"] is None
 
 
 def test_the_public_filter_is_inside_the_index_query_so_party_items_take_no_window_places(uow, monkeypatch):
