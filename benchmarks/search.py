@@ -70,11 +70,12 @@ def populate(session, count: int, made: list[tuple[str, str, str]], rng: random.
     insert_many(session, Item.__table__, items)
     insert_many(session, SearchDocument.__table__, documents)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("INSERT INTO search_vectors (item_id, document) "
-                                "SELECT item_id, to_tsvector('simple', tokens) FROM search_documents"))
+        session.execute(sa.text("INSERT INTO search_vectors (item_id, document, audience) "
+                                "SELECT item_id, to_tsvector('simple', tokens), 'society' FROM search_documents"))
         session.execute(sa.text("ANALYZE"))
     else:
-        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens) SELECT item_id, tokens FROM search_documents"))
+        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens, audience) "
+                                "SELECT item_id, tokens, 'society' FROM search_documents"))
     session.commit()
 
 

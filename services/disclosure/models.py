@@ -258,8 +258,8 @@ class ItemScanReader(Base):
 class SearchDocument(Base):
     """A published item as the search finds it (search.py): its index tokens (search_text.py)
     and what the filters need. Beside it the index proper: on SQLite the FTS5 table search_fts
-    (rowid = item_id), on PostgreSQL search_vectors (item_id, a 'simple' tsvector of the tokens,
-    GIN-indexed), made by migration search_0001_full_text; not mapped, search.py names them."""
+    (rowid = item_id; tokens, audience unindexed), on PostgreSQL search_vectors (item_id, a
+    'simple' tsvector of the tokens, GIN-indexed, audience), made by migration search_0001_full_text; not mapped, search.py names them."""
     __tablename__ = "search_documents"
 
     item_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)

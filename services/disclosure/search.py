@@ -28,6 +28,7 @@ from .models import Attachment, Blob, Item, SearchDocument, UnitCopy
 from .portal import portal_reader
 
 BACKFILL_BATCH = 500
+CANDIDATES = 500  # matches ranked at once (a multiple of PAGE_SIZE): see search()
 
 
 def _dialect(session: Session) -> str:
@@ -55,11 +56,12 @@ def index(session: Session, item: Item) -> None:
                                tokens=tokens))
     session.flush()
     if _dialect(session) == "postgresql":
-        session.execute(sa.text("INSERT INTO search_vectors (item_id, document) "
-                                "VALUES (:id, to_tsvector('simple', :tokens))"), {"id": item.id, "tokens": tokens})
+        session.execute(sa.text("INSERT INTO search_vectors (item_id, document, audience) "
+                                "VALUES (:id, to_tsvector('simple', :tokens), :audience)"),
+                        {"id": item.id, "tokens": tokens, "audience": item.audience})
     else:
-        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens) VALUES (:id, :tokens)"),
-                        {"id": item.id, "tokens": tokens})
+        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens, audience) VALUES (:id, :tokens, :audience)"),
+                        {"id": item.id, "tokens": tokens, "audience": item.audience})
 
 
 def index_missing(uow: UnitOfWork, batch: int = BACKFILL_BATCH) -> int:
@@ -81,21 +83,83 @@ def index_missing(uow: UnitOfWork, batch: int = BACKFILL_BATCH) -> int:
     return len(missing)
 
 
-def _matching(session: Session, terms: list[str]) -> tuple[Any, Any, Any, Any]:
-    """(index table, its item id, the match condition, the relevance order) for the dialect."""
-    if _dialect(session) == "postgresql":
-        vectors = sa.table("search_vectors", sa.column("item_id"), sa.column("document"))
-        query = sa.func.to_tsquery("simple", search_text.tsquery(terms))
-        return (vectors, vectors.c.item_id, vectors.c.document.op("@@")(query),
-                sa.func.ts_rank(vectors.c.document, query).desc())
-    fts = sa.table("search_fts", sa.column("rowid"))
-    whole = sa.literal_column("search_fts")
-    return fts, fts.c.rowid, whole.op("MATCH")(search_text.fts5_match(terms)), sa.func.bm25(whole).asc()
+class _Index:
+    """One query's matches in the dialect's index table (FTS5 search_fts, or search_vectors):
+    the public's narrowed to society items inside the index query, the filters by a join with
+    search_documents; the relevance score of a match is lower for the better."""
+
+    def __init__(self, session: Session, terms: list[str], public: bool, narrowing: list[Any]) -> None:
+        self.session, self.public, self.narrowing = session, public, narrowing
+        self.postgres = _dialect(session) == "postgresql"
+        if self.postgres:
+            self.table = sa.table("search_vectors", sa.column("item_id"), sa.column("document"), sa.column("audience"))
+            self.item_id = self.table.c.item_id
+        else:
+            self.table = sa.table("search_fts", sa.column("rowid"), sa.column("audience"))
+            self.item_id = self.table.c.rowid
+        self.expression = self._expression(terms, self._common_words(terms))
+
+    def _expression(self, terms: list[str], words_only: frozenset[str] = frozenset()) -> str:
+        if self.postgres:
+            return search_text.tsquery(terms, words_only)
+        return search_text.fts5_match(terms, words_only)
+
+    def _query(self, expression: str | None = None) -> Any:
+        return sa.func.to_tsquery("simple", expression or self.expression)
+
+    def _common_words(self, terms: list[str]) -> frozenset[str]:
+        """The words with a characters' fallback that match at least CANDIDATES items as words:
+        for them the phrase of their characters is left out (a phrase check costs per match)."""
+        common = set()
+        for term in terms:
+            if search_text.fallback(term):
+                found = self.matches(self._expression([term]), narrowed=False).limit(CANDIDATES).subquery()
+                if self.session.scalar(sa.select(sa.func.count()).select_from(found)) >= CANDIDATES:
+                    common.add(term)
+        return frozenset(common)
+
+    def matches(self, expression: str | None = None, narrowed: bool = True) -> sa.Select[Any]:
+        """The item ids of the rows matching the query (or the expression given)."""
+        expression = expression or self.expression
+        match = (self.table.c.document.op("@@")(self._query(expression)) if self.postgres
+                 else sa.literal_column("search_fts").op("MATCH")(expression))
+        query = sa.select(self.item_id.label("item_id")).select_from(self.table).where(match)
+        if self.public:
+            query = query.where(self.table.c.audience == "society")
+        if narrowed and self.narrowing:
+            query = query.join(SearchDocument, SearchDocument.item_id == self.item_id).where(*self.narrowing)
+        return query
+
+    def window(self, number: int) -> sa.Subquery:
+        """The `number`th window of CANDIDATES matches, newest ids first, each with its score."""
+        newest = self.matches().order_by(self.item_id.desc()).limit(CANDIDATES).offset(number * CANDIDATES)
+        if self.postgres:
+            rows = newest.add_columns(self.table.c.document).subquery()
+            return sa.select(rows.c.item_id, (-sa.func.ts_rank(rows.c.document, self._query())).label("score")).subquery()
+        return newest.add_columns(sa.func.bm25(sa.literal_column("search_fts")).label("score")).subquery()
+
+    def newest(self, number: int) -> sa.Subquery:
+        """The `number`th window of CANDIDATES matches, most recently published first."""
+        # item_id + 0: not a key lookup per match (SQLite cannot tell a common word's matches from
+        # a rare one's), but the published_at index walked down to the CANDIDATES-th match
+        documents = (sa.select(SearchDocument.item_id)
+                     .where((SearchDocument.item_id + 0).in_(self.matches(narrowed=False)), *self.narrowing)
+                     .order_by(SearchDocument.published_at.desc(), SearchDocument.item_id.desc()))
+        return documents.limit(CANDIDATES).offset(number * CANDIDATES).subquery()
+
+    def exists_after(self, number: int) -> bool:
+        """Whether a match lies beyond the `number`th window."""
+        probe = self.matches().order_by(self.item_id.desc()).limit(1).offset((number + 1) * CANDIDATES)
+        return self.session.execute(probe).first() is not None
 
 
 def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> dict[str, Any]:
     """A page of what the reader may see matching the query: {q, terms, page, next_page, items},
-    each item {id, title, title_parts, unit_code, published_at, snippet, party}."""
+    each item {id, title, title_parts, unit_code, published_at, snippet, party}.
+
+    Most relevant first ranks within windows of CANDIDATES matches, newest ids first: pages 1 to
+    CANDIDATES / PAGE_SIZE are the first window's matches by relevance, the next pages the next
+    window's; so no query ranks more than CANDIDATES rows, and no item shows on two pages."""
     filters = validated(SearchFilters(), filters, "the search")
     q = " ".join(filters["q"].split())
     if len(q) > search_text.LONGEST_QUERY:
@@ -104,22 +168,31 @@ def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> di
     answer: dict[str, Any] = {"q": q, "terms": terms, "page": page, "next_page": None, "items": []}
     if not terms:
         return answer
-    table, item_id, match, relevance = _matching(session, terms)
+    reader = portal_reader(actor)
+    narrowing = [column == filters[name] for name, column in (
+        ("town", SearchDocument.town_code), ("unit", SearchDocument.unit_code), ("year", SearchDocument.year))
+        if filters.get(name) is not None]
+    index = _Index(session, terms, reader is None, narrowing)
     disclosed = sa.or_(Item.status.in_(audience.DISCLOSED),
                        sa.and_(Item.status == "archived", Item.archived_from.in_(audience.DISCLOSED)))
-    newest = (SearchDocument.published_at.desc(), Item.id.desc())
-    query = (sa.select(Item).join(table, item_id == Item.id).join(SearchDocument, SearchDocument.item_id == Item.id)
-             .where(match, disclosed, Item.superseded_by_id.is_(None),
-                    audience.visible(session, portal_reader(actor)))
-             .order_by(*(newest if filters["sort"] == "newest" else (relevance, *newest)))
-             .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
-    for name, column in (("town", SearchDocument.town_code), ("unit", SearchDocument.unit_code),
-                         ("year", SearchDocument.year)):
-        if filters.get(name) is not None:
-            query = query.where(column == filters[name])
+    newest = (SearchDocument.published_at.desc(), SearchDocument.item_id.desc())
+    query = (sa.select(Item).join(SearchDocument, SearchDocument.item_id == Item.id)
+             .where(disclosed, Item.superseded_by_id.is_(None), audience.visible(session, reader)))
+    per_window = CANDIDATES // PAGE_SIZE
+    window = (page - 1) // per_window
+    offset = ((page - 1) % per_window) * PAGE_SIZE
+    if filters["sort"] == "newest":
+        found = index.newest(window)
+        query = query.join(found, found.c.item_id == Item.id).order_by(*newest)
+    else:
+        found = index.window(window)
+        query = query.join(found, found.c.item_id == Item.id).order_by(found.c.score.asc(), *newest)
+    query = query.limit(PAGE_SIZE + 1).offset(offset)
     items = list(session.scalars(query))
     if len(items) > PAGE_SIZE:
         items, answer["next_page"] = items[:PAGE_SIZE], page + 1
+    elif page % per_window == 0 and index.exists_after(window):
+        answer["next_page"] = page + 1
     texts: dict[int, list[str]] = {}
     for owner, text in session.execute(sa.select(Attachment.item_id, Blob.text)
                                        .join(Blob, Blob.sha256 == Attachment.sha256)

@@ -51,26 +51,27 @@ def query_terms(q: str) -> list[str]:
     return terms[:MOST_TERMS]
 
 
-def _fallback(term: str) -> list[str]:
+def fallback(term: str) -> list[str]:
     """The characters of a Chinese word of two or more, matched as a phrase; else nothing."""
     chars = CJK.findall(term)
     return chars if len(chars) > 1 and len(chars) == len(term) else []
 
 
-def fts5_match(terms: list[str]) -> str:
-    """An FTS5 MATCH expression: every term, each as the word or as the phrase of its characters."""
+def fts5_match(terms: list[str], words_only: frozenset[str] = frozenset()) -> str:
+    """An FTS5 MATCH expression: every term, each as the word or as the phrase of its characters
+    (as the word alone for the terms in words_only: common enough that the phrase adds little)."""
     parts = []
     for term in terms:
-        chars = _fallback(term)
+        chars = [] if term in words_only else fallback(term)
         parts.append(f'("{term}" OR "{" ".join(chars)}")' if chars else f'"{term}"')
     return " AND ".join(parts)
 
 
-def tsquery(terms: list[str]) -> str:
+def tsquery(terms: list[str], words_only: frozenset[str] = frozenset()) -> str:
     """The same as a PostgreSQL tsquery text (for to_tsquery('simple', …)): phrases with <->."""
     parts = []
     for term in terms:
-        chars = _fallback(term)
+        chars = [] if term in words_only else fallback(term)
         phrase = " <-> ".join(f"'{c}'" for c in chars)
         parts.append(f"('{term}' | ({phrase}))" if chars else f"'{term}'")
     return " & ".join(parts)

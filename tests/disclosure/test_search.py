@@ -112,3 +112,32 @@ def test_items_published_before_the_index_existed_are_caught_up(uow):
     assert found(uow, "党费") == []
     assert search.index_missing(uow) == 1 and search.index_missing(uow) == 0
     assert found(uow, "党费") == [item]
+
+
+def test_relevance_ranks_within_windows_of_the_newest_matches_and_no_item_shows_twice(uow, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", search.PAGE_SIZE)  # a window is one page here
+    best = draft(uow, title="党费党费党费", body="党费收缴，党费明细。")  # the oldest id: the second window
+    rest = [draft(uow, title=f"党费公示第{n}期") for n in range(22)]
+    for item in (best, *rest):
+        publish(uow, item)
+    first = search.search(uow.session, None, {"q": "党费"})
+    second = search.search(uow.session, None, {"q": "党费", "page": 2})
+    assert [r["id"] for r in first["items"]] and first["next_page"] == 2  # the probe past the window
+    assert {r["id"] for r in first["items"]} == set(rest[-20:])
+    assert [r["id"] for r in second["items"]][0] == best and second["next_page"] is None
+    assert {r["id"] for r in second["items"]} == {best, *rest[:2]}
+    newest = [search.search(uow.session, None, {"q": "党费", "sort": "newest", "page": p}) for p in (1, 2)]
+    assert [r["id"] for a in newest for r in a["items"]] == [*reversed(rest), best]  # published in that order
+    assert newest[0]["next_page"] == 2 and newest[1]["next_page"] is None
+
+
+def test_the_public_filter_is_inside_the_index_query_so_party_items_take_no_window_places(uow, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", search.PAGE_SIZE)
+    public = [draft(uow, title=f"党员大会公示{n}") for n in range(2)]
+    party = [draft(uow, unit_code="V01", title=f"发展党员公示{n}", audience="party") for n in range(20)]
+    for item in (*public, *party):
+        publish(uow, item)
+    answer = search.search(uow.session, None, {"q": "党员"})
+    assert {r["id"] for r in answer["items"]} == set(public) and answer["next_page"] is None
+    member = search.search(uow.session, Actor("m-v01", "member", "V01"), {"q": "党员"})
+    assert {r["id"] for r in member["items"]} == set(party) and member["next_page"] == 2

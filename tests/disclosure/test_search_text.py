@@ -24,6 +24,12 @@ def test_each_word_matches_as_itself_or_as_the_phrase_of_its_characters():
     assert search_text.fts5_match(["党"]) == '"党"'
 
 
+def test_a_common_word_is_matched_as_the_word_alone():
+    common = frozenset({"党费"})
+    assert search_text.fts5_match(["党费", "低保"], common) == '"党费" AND ("低保" OR "低 保")'
+    assert search_text.tsquery(["党费", "低保"], common) == "'党费' & ('低保' | ('低' <-> '保'))"
+
+
 def test_sql_and_fts_syntax_is_only_words_each_quoted():
     for hostile in ('" OR 1=1 --', "党费' AND 1=1; DROP TABLE items; --", 'NEAR(党费 低保) * ^ "', "(-:*&|!<->)"):
         terms = search_text.query_terms(hostile)

@@ -1,6 +1,7 @@
 """Full-text search of published items: the extracted text of attachments, the search
 documents, and the index over their jieba-segmented tokens: an FTS5 table on SQLite, a
-tsvector ('simple' configuration) with a GIN index on PostgreSQL (search_vectors). Neither
+tsvector ('simple' configuration) with a GIN index on PostgreSQL (search_vectors); each
+index row carries the item's audience, so the public's filter happens inside the index query. Neither
 is in the models: the search's queries name them (services/disclosure/search.py).
 
 Revision ID: search_0001_full_text
@@ -29,10 +30,11 @@ def upgrade() -> None:
         op.create_index(f"ix_search_documents_{column}", "search_documents", [column])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE TABLE search_vectors (item_id integer PRIMARY KEY "
-                   "REFERENCES search_documents (item_id) ON DELETE CASCADE, document tsvector NOT NULL)")
+                   "REFERENCES search_documents (item_id) ON DELETE CASCADE, document tsvector NOT NULL, "
+                   "audience varchar(16) NOT NULL)")
         op.execute("CREATE INDEX ix_search_vectors_document ON search_vectors USING GIN (document)")
     else:
-        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(tokens)")
+        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(tokens, audience UNINDEXED)")
 
 
 def downgrade() -> None:
