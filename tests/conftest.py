@@ -77,6 +77,16 @@ def pytest_configure(config):
                                        "database engine; it runs on SQLite only to keep the suite short")
 
 
+# the longest module (its own pytest runs at four instants) runs first, so that make test's groups
+# (tests/groups.py, which keep the collected order) do not all wait for it at their end
+RUNS_FIRST = "tests/test_frozen_dates.py"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-split cuts the order into groups
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != RUNS_FIRST)
+
+
 def pytest_generate_tests(metafunc):
     """Every database test runs on each backend, but for api_level tests (SQLite only)."""
     if "database_urls" in metafunc.fixturenames:
