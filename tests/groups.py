@@ -77,8 +77,11 @@ def _wait(running: dict[int, subprocess.Popen], started: float) -> dict[int, int
 
 def _progress(k: int) -> str:
     """The last percentage pytest printed for the group, e.g. '[ 42%]'."""
-    found = re.findall(r"\[\s*\d+%\]", _log(k).read_text(errors="replace"))
-    return found[-1] if found else "collecting"
+    log = _log(k).read_text(errors="replace")
+    found = re.findall(r"\[\s*\d+%\]", log)
+    if found:
+        return found[-1]
+    return "first module running" if "test session starts" in log else "collecting"
 
 
 def _report(codes: dict[int, int], seconds: float) -> int:

@@ -82,7 +82,9 @@ def test_walking_skeleton(cluster, database_urls, mail_sink):
     wait_for(lambda: [m for m in mail_sink.messages() if receipt["tracking_code"] in m["Subject"]], timeout=20,
              message="the feedback email")
     assert "13800000000" not in "".join(str(m) for m in mail_sink.messages())
-    assert scalar(database_urls["notify"], "SELECT count(*) FROM deliveries WHERE status = 'delivered'") == 2
+    # the message reaches the sink a moment before notify records it delivered
+    wait_for(lambda: scalar(database_urls["notify"], "SELECT count(*) FROM deliveries WHERE status = 'delivered'") == 2,
+             timeout=20, message="both deliveries recorded")
 
     # every process serves its metrics
     assert 'gongkai_events_published_total{service="disclosure",type="ItemPublished"} 1.0' in \

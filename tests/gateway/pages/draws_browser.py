@@ -10,21 +10,14 @@ page and the portal's draw page (the commitment, no seed yet); then the 大屏 w
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
 from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import (
-    ARGS,
-    CHROMIUM,
-    DESKTOP,
-    PHONE,
-    script_arguments,
-)
+from tests.gateway.pages.portal_browser import DESKTOP, PHONE, run_walk
 
 
 def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -79,16 +72,5 @@ def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     return found
 
 
-def main() -> None:
-    args, spec, shots = script_arguments()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            result = walk(browser, args.base, spec, shots)
-        finally:
-            browser.close()
-    Path(args.result).write_text(json.dumps(result, ensure_ascii=False, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    run_walk(walk)

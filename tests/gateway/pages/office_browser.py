@@ -9,15 +9,13 @@ page, each at 390×844 and 1280×800 (the widths checked; screenshots kept with 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.portal_browser import (ARGS, AXE_OPTIONS, CHROMIUM, DESKTOP, PHONE,
-                                                 screenshots, script_arguments, serious)
+from tests.gateway.pages.portal_browser import AXE_OPTIONS, DESKTOP, PHONE, run_walk, screenshots, serious
 
 
 def check(page: Page, axe: Axe, found: dict, name: str, shots: Path | None) -> None:
@@ -85,16 +83,5 @@ def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     return found
 
 
-def main() -> None:
-    args, spec, shots = script_arguments()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            result = loop(browser, args.base, spec, shots)
-        finally:
-            browser.close()
-    Path(args.result).write_text(json.dumps(result, ensure_ascii=False, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    run_walk(loop)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -111,6 +112,19 @@ def script_arguments() -> tuple[argparse.Namespace, dict, Path | None]:
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     return args, json.loads(Path(args.spec).read_text()), shots
+
+
+def run_walk(walk: Callable[[Browser, str, dict, Path | None], dict]) -> None:
+    """A browser script's whole run: its arguments, one Chromium, `walk(browser, base, spec,
+    shots)`, and what the walk found written where the test reads it."""
+    args, spec, shots = script_arguments()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            result = walk(browser, args.base, spec, shots)
+        finally:
+            browser.close()
+    Path(args.result).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 
 
 def main() -> None:
