@@ -56,7 +56,7 @@ def by_town_and_sector(session: Session, filters: dict[str, Any] | None = None) 
         totals[status] = totals.get(status, 0) + count
     town_codes = sorted({t for t, _ in cells if t is not None})
     names = dict(session.execute(sa.select(UnitCopy.code, UnitCopy.name)
-                                 .where(UnitCopy.code.in_(town_codes))).tuples().all()) if town_codes else {}
+                                 .where(UnitCopy.code.in_(town_codes))).all()) if town_codes else {}
     rows = [{"town_code": town_code, "town_name": names.get(town_code, town_code) if town_code else COUNTY_LEVEL,
              "sector": row_sector, **_with_totals(counts)}
             for (town_code, row_sector), counts in sorted(cells.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))]

@@ -32,8 +32,9 @@ def gauges(session: Session) -> Iterator[GaugeMetricFamily]:
     pending = GaugeMetricFamily("gongkai_inspections_pending",
                                 "Unit visits of inspections not yet submitted (window open or closed).",
                                 labels=["window"])
-    submitted = set(session.execute(sa.select(InspectionRecord.inspection_id, InspectionRecord.unit_code)
-                                    .where(InspectionRecord.submitted_at.is_not(None))).tuples())
+    records = sa.select(InspectionRecord.inspection_id, InspectionRecord.unit_code).where(
+        InspectionRecord.submitted_at.is_not(None))
+    submitted = {tuple(row) for row in session.execute(records)}
     counts: Counter = Counter()
     today = county_today()
     for inspection_id, units, closes in session.execute(
@@ -47,7 +48,7 @@ def gauges(session: Session) -> Iterator[GaugeMetricFamily]:
                                      labels=["sector", "band", "period"])
     latest = session.scalar(sa.select(ScoreRun).order_by(ScoreRun.period.desc()).limit(1))
     if latest is not None:
-        sectors = dict(session.execute(sa.select(UnitCopy.code, UnitCopy.sector)).tuples().all())
+        sectors = dict(session.execute(sa.select(UnitCopy.code, UnitCopy.sector)).all())
         tally = Counter((sectors.get(code, "other"), band(total)) for code, total in latest.totals.items())
         for (sector, label), count in sorted(tally.items()):
             distribution.add_metric([sector, label, latest.period], count)
