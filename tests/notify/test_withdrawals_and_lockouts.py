@@ -1,15 +1,21 @@
-"""Without a broker: a rectification withdrawn because a corrected inspection record removed its
-finding tells the unit's operator (联络员) and reviewer (审核人) that nothing is left to put right,
-on every channel the other rectification notices have a text for, with the console link to the
-rectification."""
+"""Two notices, without a broker: a rectification withdrawn because a corrected inspection record
+removed its finding tells the unit's operator (联络员) and reviewer (审核人) that nothing is left
+to put right, on every channel the other rectification notices have a text for, with the console
+link to the rectification; and an account locked out after wrong passwords from many addresses
+reaches the security administrators — the configured mailbox (sent, through a real SMTP server)
+and the in-app inbox of each enabled secadmin account, nobody else."""
 import json
 from datetime import date, datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from services.common.contract import json_default, new_event
-from services.notify import directory, planner, templates
+from services.common.records import OutboxRecord
+from services.notify import directory, handling, planner, templates
+from services.notify.engine import Engine
 from services.notify.models import Delivery, InboxMessage
+from services.notify.sender import Sender
 from tests.notify.test_notify_channels import DAY, RULES, VILLAGE, by_channel, county, settings
 
 PUBLIC = "https://gk.example"
@@ -18,6 +24,18 @@ WITHDRAWN = {"rectification_id": 4, "inspection_id": 2, "unit_code": "V01", "dim
              "withdrawn_at": datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc), "revision": 2,
              "reason": "复核台账后确认已按时公开"}
 REVIEWER = {"role": "reviewer", "name": "周审核", "phone": "13900000004", "email": "v01-review@example.gov.cn"}
+LOCKOUT = {"username": "rv-v01", "role": "reviewer", "unit_code": "V01",
+           "locked_until": datetime(2026, 12, 1, 7, 15, tzinfo=timezone.utc), "failures": 20, "addresses": 10}
+
+
+class Asleep:
+    def wake(self):
+        pass
+
+
+def account(username, role, unit_code=None, enabled=True):
+    return new_event("AccountCreated", {"username": username, "revision": 1, "display_name": username, "role": role,
+                                        "unit_code": unit_code, "enabled": enabled})
 
 
 # --- RectificationWithdrawn ----------------------------------------------------------------------
@@ -65,3 +83,58 @@ def test_a_withdrawal_has_its_own_text_on_every_channel_the_other_rectification_
         subject, body = templates.render("RectificationWithdrawn", channel, payload, link, "东村党支部")
         assert link in body and "撤销" in subject + body and "{{" not in body, (channel, body)
         assert bool(subject) == (channel in ("email", "inbox")), (channel, subject)
+
+
+# --- AccountLockedOut ----------------------------------------------------------------------------
+
+@pytest.fixture
+def engine_for():
+    def make(**extra):
+        return Engine(RULES, Asleep(), settings(**extra))
+    return make
+
+
+def test_a_lockout_reaches_the_security_administrators_mailbox_and_their_inboxes(uow_factory, engine_for, mail_sink):
+    uow = uow_factory("notify")
+    engine = engine_for(SECADMIN_EMAIL="security@example.gov.cn")
+    for made in (account("sec-a", "secadmin"), account("sec-b", "secadmin"),
+                 account("sec-gone", "secadmin", enabled=False), account("root", "admin"),
+                 account("rv-v01", "reviewer", "V01")):
+        handling.handle(uow, engine, made)  # notify learns the accounts from units' events
+    uow.commit()
+    handling.handle(uow, engine, new_event("AccountLockedOut", LOCKOUT))
+    uow.commit()
+    (email,) = uow.session.scalars(sa.select(Delivery).where(Delivery.cause_type == "AccountLockedOut")).all()
+    assert (email.channel, email.recipient, email.status, email.urgency) == (
+        "email", "security@example.gov.cn", "pending", "urgent")
+    assert "rv-v01" in email.subject and "20 次" in email.subject and "10 个网络地址" in email.subject
+    assert "2026-12-01 15:15" in email.body  # locked until 15:15 county time
+    assert email.link == f"{PUBLIC}/console/accounts" and email.link in email.body
+    inbox = {m.username: m for m in uow.session.scalars(sa.select(InboxMessage))}
+    assert set(inbox) == {"sec-a", "sec-b"}  # enabled secadmin accounts only: not the admin, not the locked one
+    assert all(m.urgency == "urgent" and m.subject == email.subject and m.link == email.link for m in inbox.values())
+
+    uow.commit()  # the sender works in sessions of its own
+    config = {"SMTP": {"HOST": "127.0.0.1", "PORT": mail_sink.port, "FROM": "gk@example.gov.cn"},
+              "NOTIFY": engine.settings}
+    assert Sender(uow._sessions, config).pass_once(wait=True) == 1
+    uow.session.expire_all()
+    assert uow.session.get(Delivery, email.id).status == "delivered"
+    (sent,) = mail_sink.messages()
+    assert sent["To"] == "security@example.gov.cn" and sent["Subject"] == email.subject
+    assert f"{PUBLIC}/console/accounts" in sent.get_content()
+
+
+def test_without_a_security_mailbox_the_lockout_is_a_visible_failure_and_the_inboxes_still_hear(uow_factory,
+                                                                                              engine_for):
+    uow = uow_factory("notify")
+    engine = engine_for()  # no NOTIFY SECADMIN_EMAIL
+    handling.handle(uow, engine, account("sec-a", "secadmin"))
+    handling.handle(uow, engine, new_event("AccountLockedOut", LOCKOUT))
+    uow.commit()
+    (email,) = uow.session.scalars(sa.select(Delivery).where(Delivery.cause_type == "AccountLockedOut")).all()
+    assert (email.recipient, email.status) == ("(secadmin)", "failed")
+    assert "SECADMIN_EMAIL" in email.last_error
+    (failed,) = uow.session.scalars(sa.select(OutboxRecord).where(OutboxRecord.type == "NotificationFailed")).all()
+    assert "SECADMIN_EMAIL" in failed.body  # announced at once, not left for someone to find
+    assert [m.username for m in uow.session.scalars(sa.select(InboxMessage))] == ["sec-a"]
