@@ -141,6 +141,8 @@ class SearchQuery(Query):
     town = UnitCode("only the units of this town (镇街)")
     unit = UnitCode("only this unit's items")
     year = Year("only items published in this year")
+    matter = UnitCode("only items disclosing this catalogue matter (事项), by its code, e.g. DW-08 "
+                      "(an unknown code is refused)")
     page = fields.Integer(load_default=1, strict=False, error_messages={"invalid": SEARCH_PAGE_ERROR},
                           validate=validate.Range(1, SEARCH_MAX_PAGE, error=SEARCH_PAGE_ERROR),
                           metadata={"description": "which page of 20, from 1"})
@@ -151,4 +153,5 @@ class SearchQuery(Query):
 def search_request(params: dict) -> tuple[str, dict]:
     """(the query with its spaces tidied, the filters given) from a validated SearchQuery."""
     q = " ".join((params.get("q") or "").split())
-    return q, {name: params[name] for name in ("town", "unit", "year", "sort") if params.get(name) is not None}
+    named = ("town", "unit", "year", "matter", "sort")
+    return q, {name: params[name] for name in named if params.get(name) is not None}

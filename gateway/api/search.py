@@ -12,7 +12,8 @@ class SearchRoutes:
     @api("GET", "/api/v1/search", query=queries.SearchQuery)
     def search(self, request: Request) -> Response:
         """Items matching `q` in their title, body or attachments' text, 20 a page, each with its
-        unit, date and a snippet whose matched words are marked; filters town, unit, year, sort."""
+        unit, date and a snippet whose matched words are marked; filters town, unit, year, matter
+        (a catalogue code: an unknown one is a 400), sort."""
         q, filters = queries.search_request(request.params)
         answer = self.disclosure.search_items(self.access.actor(request), {"q": q, **filters,
                                                                            "page": request.params["page"]})

@@ -265,6 +265,9 @@ class SearchDocument(Base):
     item_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
     town_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
+    # the catalogue code of the matter (事项) the item discloses, from the obligation it fulfils;
+    # None for an item outside the catalogue (migration matter_0001_search_matter)
+    matter_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     tokens: Mapped[str] = mapped_column(sa.Text)

@@ -1,6 +1,7 @@
 """Full-text search of what is disclosed (the portal's /search): titles, bodies and the text of
 attachments, in Chinese, ranked by relevance (bm25 on SQLite FTS5, ts_rank on PostgreSQL) or
-newest first, narrowed by town, unit and year.
+newest first, narrowed by town, unit, year and catalogue matter (事项: the code of the matter
+the item's obligation belongs to; an item outside the catalogue has none).
 
 An item is indexed when it is published (workflow.py; items published before the index
 existed are caught up by a timer, index_missing) and leaves the index when it is withdrawn
@@ -24,7 +25,7 @@ from services.common.shapes.disclosure import SEARCH_PAGE_SIZE as PAGE_SIZE, SEA
 from services.common.workdays import county_date
 
 from . import audience, search_text
-from .models import Attachment, Blob, Item, SearchDocument, UnitCopy
+from .models import Attachment, Blob, CatalogueEntry, Item, Obligation, SearchDocument, UnitCopy
 from .portal import portal_reader
 
 BACKFILL_BATCH = 500
@@ -51,9 +52,11 @@ def index(session: Session, item: Item) -> None:
                             .where(Attachment.item_id == item.id).order_by(Attachment.id)).all()
     tokens = search_text.index_tokens(item.title, item.body, *texts)
     unit = session.get(UnitCopy, item.unit_code)
+    matter = (session.scalar(sa.select(Obligation.entry_code).where(Obligation.id == item.obligation_id))
+              if item.obligation_id is not None else None)
     session.add(SearchDocument(item_id=item.id, unit_code=item.unit_code, town_code=unit.town_code if unit else None,
-                               year=county_date(item.published_at).year, published_at=item.published_at,
-                               tokens=tokens))
+                               matter_code=matter, year=county_date(item.published_at).year,
+                               published_at=item.published_at, tokens=tokens))
     session.flush()
     if _dialect(session) == "postgresql":
         session.execute(sa.text("INSERT INTO search_vectors (item_id, document, audience) "
@@ -168,10 +171,13 @@ def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> di
     answer: dict[str, Any] = {"q": q, "terms": terms, "page": page, "next_page": None, "items": []}
     if not terms:
         return answer
+    matter = filters.get("matter")
+    if matter is not None and not session.scalar(sa.select(sa.exists().where(CatalogueEntry.code == matter))):
+        raise InvalidInput(f"公开目录中没有代码为 {matter} 的事项，请核对后再搜索。")
     reader = portal_reader(actor)
     narrowing = [column == filters[name] for name, column in (
-        ("town", SearchDocument.town_code), ("unit", SearchDocument.unit_code), ("year", SearchDocument.year))
-        if filters.get(name) is not None]
+        ("town", SearchDocument.town_code), ("unit", SearchDocument.unit_code), ("year", SearchDocument.year),
+        ("matter", SearchDocument.matter_code)) if filters.get(name) is not None]
     index = _Index(session, terms, reader is None, narrowing)
     disclosed = sa.or_(Item.status.in_(audience.DISCLOSED),
                        sa.and_(Item.status == "archived", Item.archived_from.in_(audience.DISCLOSED)))

@@ -189,7 +189,7 @@ class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
 
     @query
     def search_items(self, actor: Actor | None, filters: dict[str, Any]) -> dict[str, Any]:
-        """Full-text search of what the reader may see (q, town, unit, year, page, sort): ranked, 20 a page."""
+        """Full-text search of what the reader may see (q, town, unit, year, matter, page, sort): ranked, 20 a page."""
         return search.search(self.db.session, actor, filters)
 
     @command

@@ -39,7 +39,8 @@ SEARCH_TOO_LONG = f"搜索词最多 {SEARCH_LONGEST_QUERY} 个字，请只输入
 
 
 class SearchFilters(Schema):
-    """What a search asks for: the words, town, unit, year of publication, page and order."""
+    """What a search asks for: the words, town, unit, year of publication, catalogue matter (its
+    code), page and order."""
     class Meta:
         unknown = RAISE
 
@@ -47,6 +48,7 @@ class SearchFilters(Schema):
     town = fields.String(allow_none=True, validate=validate.Length(max=32))
     unit = fields.String(allow_none=True, validate=validate.Length(max=32))
     year = fields.Integer(allow_none=True, validate=validate.Range(1949, 9999))
+    matter = fields.String(allow_none=True, validate=validate.Length(max=32))
     page = fields.Integer(load_default=1, validate=validate.Range(1, SEARCH_MAX_PAGE))
     sort = fields.String(load_default="relevance", validate=validate.OneOf(SEARCH_SORTS))
 

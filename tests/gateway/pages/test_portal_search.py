@@ -1,9 +1,10 @@
 """The portal's full-text search over HTTP and in Chromium, on the portal's cluster
 (tests/gateway/pages/portal_fixtures.py): what is published is found with its words marked and
 its markup escaped; the Party-scope and the withdrawn item are never found by the public; an
-empty query, no result, a 1,000-character query, SQL or FTS syntax, an unknown town and a page
-past the end are Chinese pages, never a 500; the home and unit pages carry the search box; the
-pages pass axe at 390 px in both layouts (tests/gateway/pages/layout_browser.py)."""
+empty query, no result, a 1,000-character query, SQL or FTS syntax, an unknown town or matter
+and a page past the end are Chinese pages, never a 500; the 公开事项 select narrows to one
+catalogue matter (and matter= the JSON, an unknown one a 400); the home and unit pages carry the
+search box; the pages pass axe at 390 px in both layouts (tests/gateway/pages/layout_browser.py)."""
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from services.common.config import ROOT
+from tests.conftest import scalar
 from tests.gateway.pages.portal_fixtures import MARKUP, officials
 
 pytestmark = pytest.mark.api_level
@@ -38,6 +40,32 @@ def test_published_items_are_found_marked_and_escaped_and_hidden_ones_never(port
     assert {"text": "收支", "mark": True} in answer["items"][0]["title_parts"]
     assert get(portal, "/search", q="收支", town="T01").text.count('href="/items/') == 1
     assert get(portal, "/search", q="收支", year=2001).text.count('href="/items/') == 0
+
+
+def matter_of(portal, item):
+    """The catalogue code of the matter the item's obligation belongs to."""
+    return scalar(portal.urls["disclosure"], "SELECT obligations.entry_code FROM items JOIN obligations "
+                                             f"ON obligations.id = items.obligation_id WHERE items.id = {item['id']}")
+
+
+def test_the_matter_select_narrows_to_one_catalogue_matter(portal):
+    code = matter_of(portal, portal.matter)
+    other = scalar(portal.urls["disclosure"], f"SELECT min(code) FROM catalogue_entries WHERE code <> '{code}'")
+    form = get(portal, "/search").text
+    assert "公开事项" in form and '<select name="matter">' in form and f'<option value="{code}">' in form
+    page = get(portal, "/search", q="收支", matter=code)
+    assert page.status_code == 200 and f'<option value="{code}" selected>' in page.text
+    assert page.text.count('href="/items/') == 1 and f'href="/items/{portal.matter["id"]}"' in page.text
+    assert get(portal, "/search", q="收支", matter=other).text.count('href="/items/') == 0
+    assert get(portal, "/search", q="标题", matter=code).text.count('href="/items/') == 0  # outside the catalogue
+    answer = get(portal, "/api/v1/search", q="收支", matter=code).json()
+    assert [hit["id"] for hit in answer["items"]] == [portal.matter["id"]]
+    assert get(portal, "/api/v1/search", q="收支", matter=other).json()["items"] == []
+    unknown = get(portal, "/search", q="收支", matter="ZZ-99")
+    assert unknown.status_code == 404 and "没有找到代码为 ZZ-99 的公开事项" in unknown.text
+    refused = get(portal, "/api/v1/search", q="收支", matter="ZZ-99")
+    assert refused.status_code == 400 and "公开目录中没有代码为 ZZ-99 的事项" in refused.json()["error"]["message"]
+    assert get(portal, "/api/v1/search", q="收支", matter="不是代码").status_code == 400
 
 
 def test_members_of_the_chain_find_the_party_item(portal):
@@ -72,7 +100,8 @@ def test_the_home_and_unit_pages_carry_the_search_box(portal):
 
 def test_the_search_pages_pass_axe_in_both_layouts(portal, tmp_path):
     spec = {"pages": {"search": "/search", "search_found": "/search?q=收支", "search_none": "/search?q=没有的词",
-                      "search_refused": "/search?q=" + "党" * 60, "search_town": "/search?q=收支&town=T01"},
+                      "search_refused": "/search?q=" + "党" * 60, "search_town": "/search?q=收支&town=T01",
+                      "search_matter": f"/search?q=收支&matter={matter_of(portal, portal.matter)}"},
             "staff_pages": {}, "staff": {}}
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
     command = [sys.executable, "-m", "tests.gateway.pages.layout_browser", portal.api, str(tmp_path / "spec.json"),
