@@ -62,7 +62,12 @@ def off_hub(fn, *args):
 
 
 def one_time_password() -> str:
-    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+    """12 characters with a lower-case letter, a capital and a digit among them, so that the
+    password handed out meets the password rules it is checked against (password_policy)."""
+    chosen = [secrets.choice([ch for ch in ONE_TIME_ALPHABET if kind(ch)]) for kind in (str.islower, str.isupper, str.isdigit)]
+    chosen += [secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH - len(chosen))]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)
 
 
 def _check_scope(session: Session, role: str, unit_code: str | None) -> None:

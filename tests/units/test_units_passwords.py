@@ -112,3 +112,10 @@ def test_an_expired_password_signs_in_only_to_the_change_page(uow):
         assert sessions.login(uow.session, "op-a001", "Qingshan7village", None, frozenset(), ages)["refresh_token"]
     with pytest.raises(ValueError):
         password_policy.max_ages("operator:30")
+
+
+def test_a_one_time_password_meets_the_rules_it_is_checked_against():
+    for _ in range(500):  # each carries a lower-case letter, a capital and a digit, placed at random
+        handed_out = accounts.one_time_password()
+        assert len(handed_out) == accounts.ONE_TIME_LENGTH and password_policy.classes(handed_out) >= 3
+        password_policy.check(handed_out, "op-new")
