@@ -10,7 +10,8 @@ that nobody can lock an official out by guessing at their username from somewher
   sends them, and `gongkai_account_lockouts_total`) and may unlock it earlier.
 
 A right password from an address ends that address's count. Every attempt is kept in
-sign_in_records (the account's sign-in history reads them too); every lock is audited.
+sign_in_records (the account's sign-in history reads them too), an attempt refused by a lock
+as `locked` (not a wrong password: it counts towards no lock); every lock is audited.
 The counts are in the database, so every replica of units and every restart sees the same.
 
 `gongkai_login_failures_total` counts refusals by outcome in this process;
@@ -44,6 +45,7 @@ ACCOUNT_LOCK_ADDRESSES = 3
 ACCOUNT_WINDOW = timedelta(hours=1)
 KEEP_RECORDS = timedelta(days=180)
 UNKNOWN = "unknown"  # an attempt whose address the caller did not give
+LOCKED = "locked"  # the result of an attempt refused by a lock
 
 LOGIN_FAILURES = Counter("gongkai_login_failures_total",
                          "Sign-ins refused, by outcome (wrong_password, slowed, locked).", ["outcome"])
@@ -75,7 +77,7 @@ def check(session: Session, account: Account, address: str | None, now: datetime
     (so it is not counted either)."""
     now, address = now or utcnow(), _address(address)
     if is_locked(account, now):
-        LOGIN_FAILURES.labels("locked").inc()
+        _refused_by_lock(session, account, address, now)
         until = _county_time(account.locked_until)
         raise AccountLocked(f"此账号在多个网络地址被输错密码，为安全已锁定，{until} 自动解锁；如需提前解锁，请联系安全管理员。",
                             {"retry_after_seconds": _seconds(account.locked_until - now)})
@@ -83,7 +85,7 @@ def check(session: Session, account: Account, address: str | None, now: datetime
     if row is None:
         return
     if row.locked_until is not None and row.locked_until > now:
-        LOGIN_FAILURES.labels("locked").inc()
+        _refused_by_lock(session, account, address, now)
         until = _county_time(row.locked_until)
         raise AccountLocked(f"从您所在的网络地址连续输错密码 {LOCK_AFTER} 次，此地址登录该账号已暂停，{until} 自动解锁；"
                             "如需提前解锁，请联系安全管理员。",
@@ -95,6 +97,12 @@ def check(session: Session, account: Account, address: str | None, now: datetime
             wait = _seconds(ready_at - now)
             raise SignInSlowed(f"密码已连续输错 {row.failures} 次，请 {wait} 秒后再试；"
                                f"输错 {LOCK_AFTER} 次将暂停从此地址登录 15 分钟。", {"retry_after_seconds": wait})
+
+
+def _refused_by_lock(session: Session, account: Account, address: str, now: datetime) -> None:
+    """An attempt while the account or this address is locked: in the account's sign-in history."""
+    LOGIN_FAILURES.labels(LOCKED).inc()
+    record(session, account.username, address, LOCKED, now)
 
 
 def slow_seconds(failures: int) -> int:
@@ -150,7 +158,7 @@ def _lock_account_if_spread(session: Session, account: Account, now: datetime) -
         return
     failures, addresses = session.execute(
         sa.select(sa.func.count(), sa.func.count(sa.distinct(SignInRecord.address)))
-        .where(SignInRecord.username == account.username, SignInRecord.result != "ok",
+        .where(SignInRecord.username == account.username, SignInRecord.result.not_in(("ok", LOCKED)),
                SignInRecord.at > now - ACCOUNT_WINDOW)).one()
     if failures < ACCOUNT_LOCK_AFTER or addresses < ACCOUNT_LOCK_ADDRESSES:
         return

@@ -276,7 +276,8 @@ class AddressLock(Base):
 
 class SignInRecord(Base):
     """One sign-in attempt: when, from which address, and its result (ok, wrong_password,
-    wrong_code): the lockout counts the failures, the account's sign-in history lists them."""
+    wrong_code, locked: refused by a lock): the lockout counts the wrong passwords and codes,
+    the account's sign-in history lists them all."""
     __tablename__ = "sign_in_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -126,6 +126,28 @@ def test_a_lock_that_ran_out_starts_a_new_count_and_counts_are_per_account(uow):
         accounts.authenticate(uow.session, "nobody", "wrong guess")
 
 
+def test_attempts_refused_by_a_lock_are_in_the_history_and_count_towards_no_lock(uow):
+    now = lockout.utcnow()
+    addresses = [f"203.0.113.{n}" for n in range(lockout.ACCOUNT_LOCK_ADDRESSES)]
+    for address in addresses:  # each address locked out of the account (5 wrong passwords earlier)
+        uow.session.add(AddressLock(username="rv-a001", address=address, failures=lockout.LOCK_AFTER,
+                                    last_failed_at=now, locked_until=now + timedelta(minutes=10)))
+    for n in range(lockout.ACCOUNT_LOCK_AFTER):  # the right password even: refused, not looked at
+        with pytest.raises(AccountLocked, match="已暂停"):
+            accounts.authenticate(uow.session, "rv-a001", PASSWORD, address=addresses[n % len(addresses)])
+    history = lockout.history(uow.session, "rv-a001", 100)
+    assert len(history) == lockout.ACCOUNT_LOCK_AFTER and {h["result"] for h in history} == {"locked"}
+    assert {h["address"] for h in history} == set(addresses)
+    assert accounts.get(uow.session, "rv-a001")["locked"] is False  # not guesses: no account lock
+    assert uow.session.get(AddressLock, ("rv-a001", addresses[0])).failures == lockout.LOCK_AFTER
+
+    uow.session.get(Account, "rv-a001").locked_until = now + timedelta(minutes=5)  # the account's own lock
+    with pytest.raises(AccountLocked, match="多个网络地址"):
+        accounts.authenticate(uow.session, "rv-a001", PASSWORD, address="198.51.100.7")
+    newest = lockout.history(uow.session, "rv-a001", 1)[0]
+    assert (newest["address"], newest["result"]) == ("198.51.100.7", "locked")
+
+
 def test_provisioning_gives_each_active_unit_an_operator_and_a_reviewer_once(uow):
     town = uow.session.scalar(sa.select(Unit.code).where(Unit.parent_code.is_not(None), Unit.status == "active")
                               .where(Unit.code.in_(sa.select(Unit.parent_code))).order_by(Unit.code).limit(1))

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 from ..kit.pages import page, uncached
 
 SHOWN = 30
-RESULTS = {"ok": "登录成功", "wrong_password": "密码错误", "wrong_code": "动态验证码错误"}
+RESULTS = {"ok": "登录成功", "wrong_password": "密码错误", "wrong_code": "动态验证码错误", "locked": "已锁定"}
 
 
 class ConsoleSignIns:

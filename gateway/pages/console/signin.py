@@ -27,7 +27,7 @@ from ...auth import mint_token
 from ...cors import flag
 from ...params import Flag, Query, Text
 from ..kit.forms import validate_form
-from ..kit.idle import forget
+from ..kit.idle import forget, idle_revocation
 from ..kit.pages import page, uncached
 from ..kit.session import end_session, refresh_token_of, session_expires_in, start_session
 
@@ -237,6 +237,12 @@ class ConsoleSignIn:
             return self._password_form(request, exc.status, problem=i18n.translate(exc.message), form=kept,
                                        errors={"new_password": i18n.translate(exc.message)}, first=first)
         return self._signed_in(request, session, kept["next"])
+
+    @idle_revocation
+    def revoke_idle_session(self, refresh_token: str) -> None:
+        """A browser session found idle on a page has ended: its refresh token is revoked
+        (started by the page entrypoint, gateway/pages/kit/pages.py)."""
+        self.units.logout(refresh_token)
 
     @page("POST", "/logout", form_page="/console")
     def console_logout(self, request: Request) -> Response:

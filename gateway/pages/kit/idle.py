@@ -6,7 +6,12 @@ Each page answered to a browser session stamps `gongkai_seen`: the time and an H
 username (the gateway's secret), so a browser cannot make itself look more recently active. The
 next request after the limit finds the stamp too old: the session's cookies are removed and the
 reader is anonymous, so a staff page sends them to /login?idle=<minutes>, which says why.
-A request with an Authorization header (the API, scripts) is not a browser session: untouched."""
+A session cookie without a good stamp (none, or one not made by this gateway) has ended too:
+every sign-in stamps its session (ConsoleSignIn._signed_in), so only a copied or forged cookie
+comes without one. The refresh token of a session ended here is revoked at once (a worker of
+`revoke_idle_session`, an entrypoint with no trigger of its own that the page entrypoint
+starts), so a copy of the refresh cookie cannot renew it at /login.
+A request with a bearer token or an API key (the API, scripts) is not a browser session: untouched."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +19,10 @@ import hmac
 import time
 from typing import Any
 
+from nameko.extensions import Entrypoint
 from werkzeug.wrappers import Request, Response
+
+from .session import is_browser_session
 
 SEEN_COOKIE = "gongkai_seen"
 DEFAULT = "inspector=15,admin=15,secadmin=15,auditor=15,*=60"
@@ -50,12 +58,13 @@ class IdleSessions:
         return int(at)
 
     def ended(self, request: Request, actor: dict[str, Any] | None, now: float | None = None) -> int | None:
-        """The role's limit in minutes if this browser session has been idle longer, else None."""
-        if actor is None or "Authorization" in request.headers:
+        """The role's limit in minutes if this browser session has been idle longer, or carries
+        no good stamp; else None."""
+        if actor is None or not is_browser_session(request):
             return None
         seen = self.last_seen(request, actor["username"])
         minutes = self.limit(actor["role"])
-        if seen is not None and (now or time.time()) - seen > minutes * 60:
+        if seen is None or (now or time.time()) - seen > minutes * 60:
             return minutes
         return None
 
@@ -63,6 +72,14 @@ class IdleSessions:
         at = int(now or time.time())
         response.set_cookie(SEEN_COOKIE, f"{at}.{self._mac(username, at)}", path="/", httponly=True,
                             samesite="Lax", secure=secure)
+
+
+class IdleRevocation(Entrypoint):
+    """Runs a worker to revoke the refresh token of a browser session that ended idle."""
+    revokes_idle_sessions = True
+
+
+idle_revocation = IdleRevocation.decorator
 
 
 def forget(response: Response, secure: bool) -> None:

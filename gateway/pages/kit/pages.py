@@ -5,23 +5,25 @@ sets the pages' Content-Security-Policy and is left out of the OpenAPI document.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, Callable
 from urllib.parse import quote
 
+from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from services.common import console_links, i18n
+from services.common import console_links, i18n, tracing
 from services.common.errors import DomainError
 
-from ...http import ApiEndpoint
+from ...http import REQUEST_ID_HEADER, ApiEndpoint
 from .csrf import FIELD, CsrfRefused, CsrfTokens
 from .forms import FormRefused, read_form
 from .idle import IdleSessions, forget
 from .render import render
-from .session import end_session, viewer_of
+from .session import end_session, is_browser_session, refresh_token_of, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +158,33 @@ class PageEndpoint(ApiEndpoint):
         return response
 
     def mark_activity(self, request: Request, response: Response) -> None:
-        """An idle session's cookies go; a used one is stamped with this moment."""
+        """An idle session's cookies go and its refresh token is revoked; a used one is stamped
+        with this moment."""
         viewer = getattr(request, "actor", None)
         if getattr(request, "idle_ended", None):
+            self.revoke_refresh(request, response.headers.get(REQUEST_ID_HEADER, ""))
             end_session(response, self.web.secure)
             forget(response, self.web.secure)
-        elif viewer is not None and "Authorization" not in request.headers:
+        elif viewer is not None and is_browser_session(request):
             self.web.idle.stamp(response, viewer["username"], self.web.secure)
+
+    def revoke_refresh(self, request: Request, request_id: str) -> None:
+        """Revoke the refresh cookie's session through the service's `revoke_idle_session`
+        worker (gateway/pages/kit/idle.py), and wait for it: the answer leaves only once no copy
+        of the cookie can renew the session. Units not answering is logged; the answer goes on."""
+        refresh = refresh_token_of(request)
+        revoker = next((e for e in self.container.entrypoints if getattr(e, "revokes_idle_sessions", False)), None)
+        if refresh is None or revoker is None:
+            return
+        done = Event()
+        self.container.spawn_worker(revoker, (refresh,), {}, handle_result=partial(self.handle_result, done),
+                                    context_data={"correlation_id": request_id,
+                                                  tracing.HEADER: getattr(request, "traceparent", None)})
+        try:
+            done.wait()
+        except Exception:
+            log.warning("request %s: could not revoke the refresh token of a session that ended idle", request_id,
+                        exc_info=True)
 
     def error_page(self, exc: BaseException, request: Request, request_id: str) -> Response:
         """Typed errors as a page with their status and message; a 401 sends the browser to

@@ -48,6 +48,11 @@ def viewer_of(request: Request, secret: str) -> dict[str, Any] | None:
     return actor if actor is not None else session_actor(request, secret)
 
 
+def is_browser_session(request: Request) -> bool:
+    """The reader is the session cookie's, as viewer_of reads it: no bearer token, no API key."""
+    return not request.headers.get("Authorization") and not request.headers.get("X-API-Key")
+
+
 def start_session(response: Response, access_token: str, refresh_token: str, secure: bool) -> Response:
     """Set the session's cookies on a response (a sign-in, a refresh, a password change)."""
     for name, value in ((COOKIE, access_token), (REFRESH_COOKIE, refresh_token)):

@@ -6,15 +6,17 @@ drops a honeypot post silently and is rate limited with a page saying when to tr
 or hidden things are 404 pages, a merged unit's page and QR code say where it went; the town's
 posters need the county office; QR codes carry the unit's URL."""
 import io
+import time
 import zipfile
 
 import pytest
 import requests
 
+from gateway.pages.kit.idle import SEEN_COOKIE, IdleSessions
 from gateway.pages.kit.pages import PAGE_CSP
 from tests.conftest import scalar, wait_for
 from tests.gateway.pages.portal_fixtures import MARKUP, csrf_of, office
-from tests.test_end_to_end import token
+from tests.test_end_to_end import SECRET, token
 
 pytestmark = pytest.mark.api_level
 
@@ -51,9 +53,14 @@ def test_the_unit_page_shows_its_disclosures_record_designation_and_is_small_and
     mine = html(get(portal, f"/units/{portal.village}", headers=member))
     assert "党员发展对象公示" in mine and "党内公开" in mine  # their own chain's, marked
     assert get(portal, f"/units/{portal.village}", headers=member).headers["Cache-Control"] == "private, no-cache"
-    cookie = get(portal, f"/units/{portal.village}",
-                 headers={"Cookie": "gongkai_session=" + member["Authorization"].split()[1]})
+    session = "gongkai_session=" + member["Authorization"].split()[1]
+    at = int(time.time())
+    seen = f"{SEEN_COOKIE}={at}.{IdleSessions(SECRET, None)._mac('m-t01v001', at)}"  # as its last page stamped it
+    cookie = get(portal, f"/units/{portal.village}", headers={"Cookie": f"{session}; {seen}"})
     assert "党员发展对象公示" in html(cookie)  # the browser's session is read the same way
+    unstamped = get(portal, f"/units/{portal.village}", headers={"Cookie": session})
+    assert "党员发展对象公示" not in html(unstamped)  # a session cookie without its stamp has ended
+    assert "gongkai_session=;" in unstamped.headers["Set-Cookie"]
     other = html(get(portal, f"/units/{portal.village}", headers=token("m-a001", "member", "A001")))
     assert "党员发展对象公示" not in other
     assert html(get(portal, f"/items/{portal.party['id']}"), 404) and "页面不存在" in get(portal, "/units/NOPE").text
