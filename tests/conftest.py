@@ -30,6 +30,7 @@ from services.common.config import ROOT, load_config  # noqa: E402
 from services.common.crypto import new_key_spec  # noqa: E402
 from services.common.db import UnitOfWork, make_engine  # noqa: E402
 from services.common.migrate import SERVICES_WITH_DATABASE, upgrade  # noqa: E402
+from tests import pg_reset  # noqa: E402
 
 # the tests' own data keys (inherited by the processes they start), never var/data-keys.json
 os.environ.setdefault("GONGKAI_DATA_KEYS", json.dumps(new_key_spec()))
@@ -121,15 +122,6 @@ def pg_databases():
     admin.dispose()
 
 
-def _truncate_all(url: str) -> None:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.begin() as conn:
-        conn.execute(sa.text("SET lock_timeout = '10s'"))  # a leaked session fails fast, not hangs
-        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 # migrated SQLite templates kept between runs, one folder per state of the migrations
 TEMPLATE_CACHE = ROOT / "var" / "test-templates"
 
@@ -169,7 +161,7 @@ def database_urls(request, tmp_path, pg_databases, sqlite_templates):
     """Empty, migrated databases for every service, on the parametrised backend."""
     if request.param == "postgresql":
         for url in pg_databases.values():
-            _truncate_all(url)
+            pg_reset.empty(url)
         return dict(pg_databases)
     return copy_templates(tmp_path, sqlite_templates)
 

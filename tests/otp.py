@@ -42,3 +42,11 @@ def code_for(username: str, place: str = "", secret: str | None = None) -> str:
         used[key] = step
         STATE.write_text(json.dumps(used))
     return pyotp.TOTP(secret).at(step * STEP)
+
+
+def wrong_code(secret: str) -> str:
+    """A six-digit code that is none of the account's codes near now (the steps units takes and
+    the next ones code_for hands out); it takes no step, so the right code after it waits for none."""
+    now = int(time.time() // STEP)
+    near = {pyotp.TOTP(secret).at(s * STEP) for s in range(now - 2, now + 4)}
+    return next(c for c in ("000000", "111111", "222222", "333333", "444444", "555555", "666666") if c not in near)

@@ -1,14 +1,16 @@
 """Second factors without a broker: enrolment confirmed by a code, a replayed code refused, a
 recovery code taken once, the security administrator's reset, and signing in with the code as
 the console (a challenge, then the code) and the API (the code beside the password) do it."""
+import time
+
 import pyotp
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from services.common.errors import AccountLocked, Conflict, Forbidden, SecondFactorRequired, SignInSlowed
 from services.units import accounts, second_factor, sessions
 from services.units.models import Account, AddressLock, RecoveryCode, SecondFactor
-from tests.otp import code_for
 from tests.units.units_fixtures import register_sample
 
 PASSWORD = "a long passphrase"
@@ -68,28 +70,33 @@ def test_a_code_is_taken_once_and_a_recovery_code_once(uow):
 
 
 def test_the_console_signs_in_in_two_steps_and_the_api_in_one(uow):
-    with pytest.raises(SecondFactorRequired) as first:  # no factor yet: enrol at the sign-in
-        sessions.login(uow.session, "office", PASSWORD)
-    assert first.value.details["step"] == "enrol" and first.value.status == 401
-    challenge = first.value.details["challenge"]
-    started = sessions.enrolment(uow.session, challenge)
-    place = str(uow.session.get_bind().url)
-    opened = sessions.confirm_enrolment(uow.session, challenge, code_for("office", place, started["secret"]))
-    assert opened["refresh_token"] and len(opened["recovery_codes"]) == 10
-    with pytest.raises(Forbidden, match="已过期或已用过"):  # a challenge opens one session
-        sessions.second_step(uow.session, challenge, code_for("office", place, started["secret"]))
+    """Each code is the one of a new time step (units refuses a step it has taken): the service's
+    clock is moved a step on before each, instead of waiting for the real clock to."""
+    with time_machine.travel(time.time(), tick=False) as clock:  # the clock stands still between shifts
+        def fresh_code(secret):
+            clock.shift(30)
+            return pyotp.TOTP(secret).at(time.time())
 
-    with pytest.raises(SecondFactorRequired) as asked:
-        sessions.login(uow.session, "office", PASSWORD)
-    assert asked.value.details["step"] == "code"
-    done = sessions.second_step(uow.session, asked.value.details["challenge"],
-                                code_for("office", place, started["secret"]))
-    assert done["account"]["username"] == "office" and done["second_factor"] == "totp"
+        with pytest.raises(SecondFactorRequired) as first:  # no factor yet: enrol at the sign-in
+            sessions.login(uow.session, "office", PASSWORD)
+        assert first.value.details["step"] == "enrol" and first.value.status == 401
+        challenge = first.value.details["challenge"]
+        started = sessions.enrolment(uow.session, challenge)
+        opened = sessions.confirm_enrolment(uow.session, challenge, fresh_code(started["secret"]))
+        assert opened["refresh_token"] and len(opened["recovery_codes"]) == 10
+        with pytest.raises(Forbidden, match="已过期或已用过"):  # a challenge opens one session
+            sessions.second_step(uow.session, challenge, fresh_code(started["secret"]))
 
-    api = sessions.login(uow.session, "office", PASSWORD, code_for("office", place, started["secret"]))
-    assert api["account"]["role"] == "inspector"
-    with pytest.raises(Forbidden, match="不对"):
-        sessions.login(uow.session, "office", PASSWORD, "12345")
+        with pytest.raises(SecondFactorRequired) as asked:
+            sessions.login(uow.session, "office", PASSWORD)
+        assert asked.value.details["step"] == "code"
+        done = sessions.second_step(uow.session, asked.value.details["challenge"], fresh_code(started["secret"]))
+        assert done["account"]["username"] == "office" and done["second_factor"] == "totp"
+
+        api = sessions.login(uow.session, "office", PASSWORD, fresh_code(started["secret"]))
+        assert api["account"]["role"] == "inspector"
+        with pytest.raises(Forbidden, match="不对"):
+            sessions.login(uow.session, "office", PASSWORD, "12345")
     # a role the county did not add signs in with the password alone; an added one is asked
     assert sessions.login(uow.session, "rv-a001", PASSWORD)["account"]["role"] == "reviewer"
     with pytest.raises(SecondFactorRequired):

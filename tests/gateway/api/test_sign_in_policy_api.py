@@ -8,7 +8,6 @@ official out; from many addresses they lock the account, alert the security admi
 import json
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,8 @@ from sqlalchemy.orm import Session
 from services.common.config import ROOT
 from services.common.migrate import upgrade
 from services.common.records import utcnow
-from services.units.models import Account
+from services.units.lockout import slow_seconds
+from services.units.models import Account, AddressLock
 from tests.conftest import free_port, scalar, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
 from tests.test_end_to_end import token
@@ -124,13 +124,24 @@ def _reviewer(api, username):
     assert made.status_code == 201, made.text
 
 
+def wait_passed(url, username, address):
+    """The wait after the last failure from `address` has passed: its time is moved back by the
+    wait (and a second) in units' database, instead of sleeping through it."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with Session(engine) as session:
+        row = session.get(AddressLock, (username, address))
+        row.last_failed_at -= timedelta(seconds=slow_seconds(row.failures) + 1)
+        session.commit()
+    engine.dispose()
+
+
 def test_someone_elses_address_cannot_lock_the_official_out(county):
     api = county["api"]
     _reviewer(api, "rv-target")
     answers = []
     for attempt in range(5):
         if attempt >= 3:  # the waits after the third and fourth failures from that address
-            time.sleep(2 * 2 ** (attempt - 3) + 0.2)
+            wait_passed(county["db"], "rv-target", "203.0.113.66")
         answers.append(sign_in(api, "rv-target", "wrong guess", address="203.0.113.66").status_code)
     assert answers == [401] * 5
     paused = sign_in(api, "rv-target", FIRST, address="203.0.113.66")  # the guesser's address: paused

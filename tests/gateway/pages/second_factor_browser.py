@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from tests.gateway.pages.portal_browser import ARGS, AXE_OPTIONS, CHROMIUM, PHONE, screenshots, serious
-from tests.otp import code_for
+from tests.otp import code_for, wrong_code
 
 
 def main() -> None:
@@ -56,7 +56,7 @@ def main() -> None:
         page.context.clear_cookies()
         password()
         check("login-otp")
-        page.locator("#f-otp").fill("000000" if code_for(args.username, args.base, secret) != "000000" else "111111")
+        page.locator("#f-otp").fill(wrong_code(secret))
         page.get_by_role("button", name="验证并登录").click()
         check("login-otp-refused")
         page.locator("#f-otp").fill(code_for(args.username, args.base, secret))

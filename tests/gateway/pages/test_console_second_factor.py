@@ -10,17 +10,15 @@ import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 
-import pyotp
 import requests
 
 from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
 from tests.gateway.pages.test_console_signin import NEW_PASSWORD, csrf_of, hidden_of, sign_in
-from tests.otp import code_for
+from tests.otp import code_for, wrong_code
 from tests.test_end_to_end import token
 
 SECRET_SHOWN = re.compile(r'id="otp-secret">([A-Z2-7 ]+)<')
@@ -33,13 +31,6 @@ def password_step(api, username, password=NEW_PASSWORD):
     answer = browser.post(f"{api}/login", data={"csrf_token": csrf_of(form), "username": username,
                                                 "password": password, "next": "/console"}, allow_redirects=False)
     return browser, answer
-
-
-def wrong_code(secret):
-    """A six-digit code that is none of the codes near now."""
-    step = int(time.time() // 30)
-    right = {pyotp.TOTP(secret).at(s * 30) for s in range(step - 2, step + 3)}
-    return next(c for c in ("000000", "111111", "222222") if c not in right)
 
 
 def test_an_office_account_enrols_at_its_first_sign_in_and_then_needs_its_code(county):
