@@ -31,7 +31,7 @@ export PYTHONWARNINGS := ignore::Warning:nameko.cli.commands,ignore::Warning:nam
 
 PYTEST_ARGS ?=
 # make test runs the suite in this many pytest processes side by side (tests/groups.py); 1 = one process
-export TEST_GROUPS ?= 4
+export TEST_GROUPS ?= 3
 LOCAL_TEST_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/test
 
 # make token ROLE=reviewer USER=rv-a001 UNIT=A001

@@ -12,7 +12,7 @@ into runs of about equal time, so a module stays in one group (and starts its sh
 once) but where a cut falls. The times are those the last run on this machine measured
 (var/test-groups/durations.json, written from the groups' JUnit reports), else the committed
 tests/.test_durations (`make test-durations` keeps the last run's). Most of a test's time is spent
-waiting on the processes it started, so two cores carry four groups.
+waiting on the processes it started, so two cores carry three groups.
 
     python -m tests.groups [pytest arguments]      (TEST_GROUPS=1 runs plain pytest)
 """
@@ -36,7 +36,7 @@ NO_TESTS_COLLECTED = 5  # pytest's exit status for a group the selection left em
 
 
 def main(args: list[str]) -> int:
-    groups = int(os.environ.get("TEST_GROUPS", "4"))
+    groups = int(os.environ.get("TEST_GROUPS", "3"))
     if groups <= 1:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
     OUT.mkdir(parents=True, exist_ok=True)
