@@ -12,6 +12,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +22,8 @@ import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from services.common.config import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -112,6 +117,22 @@ def script_arguments() -> tuple[argparse.Namespace, dict, Path | None]:
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     return args, json.loads(Path(args.spec).read_text()), shots
+
+
+def walk_in_browser(script: str, api: str, spec: dict, folder: Path, timeout: int = 300) -> dict:
+    """The test's side of run_walk: runs tests.gateway.pages.<script> against `api` with `spec`
+    in its own process (Playwright's sync API does not run under eventlet), with screenshots
+    under $PORTAL_SCREENSHOTS when set, and returns what the walk found."""
+    (folder / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
+    command = [sys.executable, "-m", f"tests.gateway.pages.{script}", api, str(folder / "spec.json"),
+               str(folder / "result.json")]
+    shots = os.environ.get("PORTAL_SCREENSHOTS")
+    if shots:
+        command += ["--screenshots", str(ROOT / shots)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads((folder / "result.json").read_text())
 
 
 def run_walk(walk: Callable[[Browser, str, dict, Path | None], dict]) -> None:

@@ -5,7 +5,6 @@ itself at its time from the registers as they stood, and scripts/verify_draw.py 
 from what the portal publishes; then the same in Chromium with axe on every page."""
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -18,6 +17,7 @@ from services.common.config import ROOT
 from services.common.workdays import county_date
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
+from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE
 from tests.test_end_to_end import token
 
@@ -112,16 +112,7 @@ def test_the_registers_and_a_draw_at_a_stated_time_in_the_browser(county, tmp_pa
     people = fill(api, tag)
     spec = {"password": DEMO_PASSWORD, "inspector": f"insp-{tag}-new", "leaving": people[1],
             "title": f"浏览器里安排的双随机抽查（{tag}）"}
-    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.gateway.pages.draws_browser", api, str(tmp_path / "spec.json"),
-               str(tmp_path / "result.json")]
-    shots = os.environ.get("PORTAL_SCREENSHOTS")
-    if shots:
-        command += ["--screenshots", str(ROOT / shots)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    seen = json.loads((tmp_path / "result.json").read_text())
+    seen = walk_in_browser("draws_browser", api, spec, tmp_path)
 
     assert spec["inspector"] in seen["confirm"] and "A002" in seen["confirm"]
     assert seen["added"] == "已加入名录。" and spec["inspector"] in seen["registers"]

@@ -3,10 +3,6 @@
 added, revised and retired; a plan drafted, edited and opened for consultation; a member of the
 public's comment read from the plan, accepted and answered), then over HTTP the answer approved
 by a second inspector, a stale form refused, and the approve button once the comments closed."""
-import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
@@ -14,9 +10,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from services.common.config import ROOT
 from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE, office_browser
 from tests.gateway.pages.test_console_signin import csrf_of
 from tests.test_end_to_end import token
@@ -25,16 +21,7 @@ pytestmark = pytest.mark.api_level
 
 
 def run_browser(api, spec, tmp_path):
-    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.gateway.pages.office_plan_browser", api, str(tmp_path / "spec.json"),
-               str(tmp_path / "result.json")]
-    shots = os.environ.get("PORTAL_SCREENSHOTS")
-    if shots:
-        command += ["--screenshots", str(ROOT / shots)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return json.loads((tmp_path / "result.json").read_text())
+    return walk_in_browser("office_plan_browser", api, spec, tmp_path, timeout=600)
 
 
 def test_the_catalogue_and_the_plan_in_the_browser_and_over_http(county, tmp_path):

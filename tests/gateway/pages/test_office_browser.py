@@ -4,17 +4,13 @@ the operator on a phone submits with a photo and a PDF (a text file refused next
 office on a desktop returns it with a reason and then accepts it, and both read the unit's
 standing; axe-core finds no serious or critical WCAG 2.1 AA violation on any of these pages, and
 none is wider than the window at 390 or 1280 px."""
-import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 import requests
 
-from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE, record_by_api
 from tests.gateway.pages.test_console_rectifications import PDF
 from tests.gateway.pages.test_console_signin import PNG
@@ -35,16 +31,7 @@ def test_the_rectification_loop_and_the_standing_in_the_browser(county, tmp_path
             "photo": str(tmp_path / "公开栏.png"), "pdf": str(tmp_path / "整改报告.pdf"),
             "wrong_file": str(tmp_path / "说明.txt"), "done": f"已重新张贴并拍照（{tag}）",
             "reason": f"照片仍看不清（{tag}）", "done_again": f"已补拍清晰照片（{tag}）"}
-    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.gateway.pages.office_browser", api, str(tmp_path / "spec.json"),
-               str(tmp_path / "result.json")]
-    shots = os.environ.get("PORTAL_SCREENSHOTS")
-    if shots:
-        command += ["--screenshots", str(ROOT / shots)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    seen = json.loads((tmp_path / "result.json").read_text())
+    seen = walk_in_browser("office_browser", api, spec, tmp_path)
 
     assert seen["operator_h1"] == f"整改 {rect['id']}"
     assert "请填写整改情况" in seen["refused"] and "不是 JPEG、PNG 照片或 PDF 文件" in seen["refused"]

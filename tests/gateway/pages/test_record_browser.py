@@ -4,17 +4,13 @@ processes: the office on a phone keeps one finding, removes one and adds one, is
 a reason next to the field, confirms on a page that says what becomes of each rectification, and
 reads both revisions, as A001's operator does; axe-core finds no serious or critical WCAG 2.1 AA
 violation on any of these pages, and none is wider than the window at 390 or 1280 px."""
-import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 import requests
 
-from services.common.config import ROOT
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE
 from tests.gateway.pages.test_console_record_corrections import inspected
 
@@ -27,16 +23,7 @@ def test_a_record_corrected_in_the_browser(county, tmp_path):
     inspection_id, first = inspected(api, "A001", [kept, removed])
     spec = {"password": DEMO_PASSWORD, "inspection_id": inspection_id, "unit": "A001",
             "added": f"会议记录缺失（{tag}）", "reason": f"复核：台账已补齐（{tag}）"}
-    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.gateway.pages.record_browser", api, str(tmp_path / "spec.json"),
-               str(tmp_path / "result.json")]
-    shots = os.environ.get("PORTAL_SCREENSHOTS")
-    if shots:
-        command += ["--screenshots", str(ROOT / shots)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    seen = json.loads((tmp_path / "result.json").read_text())
+    seen = walk_in_browser("record_browser", api, spec, tmp_path)
 
     assert seen["form_h1"] == "更正检查记录：A001"
     assert "请写明更正理由" in seen["refused"]

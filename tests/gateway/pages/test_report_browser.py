@@ -3,17 +3,13 @@ tests/gateway/pages/report_browser.py run as its own process) against separately
 processes: the year's report drafted from its figures, edited, issued through a confirmation, then
 read by the public on the portal; axe-core finds no serious or critical WCAG 2.1 AA violation on
 any of these pages, and none is wider than the window at 390 or 1280 px."""
-import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from services.common.config import ROOT
 from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.gateway.pages.portal_browser import walk_in_browser
 
 pytestmark = pytest.mark.api_level
 
@@ -22,16 +18,7 @@ def test_the_years_report_drafted_issued_and_read_in_the_browser(county, tmp_pat
     year, tag = str(county_today().year), uuid.uuid4().hex[:6]
     spec = {"password": DEMO_PASSWORD, "year": year, "title": f"{year} 党务公开工作年度报告",
             "text": f"{year}年度党务公开工作报告\n\n一、公开情况良好。\n二、下一步加强分类指导（{tag}）。"}
-    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
-    command = [sys.executable, "-m", "tests.gateway.pages.report_browser", county["api"], str(tmp_path / "spec.json"),
-               str(tmp_path / "result.json")]
-    shots = os.environ.get("PORTAL_SCREENSHOTS")
-    if shots:
-        command += ["--screenshots", str(ROOT / shots)]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    seen = json.loads((tmp_path / "result.json").read_text())
+    seen = walk_in_browser("report_browser", county["api"], spec, tmp_path)
 
     assert "年度报告的期间是一个年份" in seen["refused"]
     assert seen["edit_h1"] == f"修改报告：{spec['title']}" and "一、公开情况。全年共公开党务事项" in seen["draft"]
