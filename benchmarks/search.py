@@ -41,18 +41,18 @@ QUERIES = ("党费", "低保", "收支", "党员", "公示", "集体经济", "�
 TOWNS = 40
 
 
-def texts(rng: random.Random) -> list[tuple[str, str, str]]:
-    """(title, body, tokens) of DISTINCT_TEXTS items, each segmented once."""
+def texts(rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """(title, body, tokens, title tokens) of DISTINCT_TEXTS items, each segmented once."""
     made = []
     for n in range(DISTINCT_TEXTS):
         subject = rng.choice(SUBJECTS)
         title = f"关于{2020 + n % 7}年{subject}情况的公示"
         body = subject + "：" + "".join(rng.sample(SENTENCES, 3))
-        made.append((title, body, search_text.index_tokens(title, body)))
+        made.append((title, body, search_text.index_tokens(title, body), search_text.index_tokens(title)))
     return made
 
 
-def populate(session, count: int, made: list[tuple[str, str, str]], rng: random.Random) -> None:
+def populate(session, count: int, made: list[tuple[str, str, str, str]], rng: random.Random) -> None:
     start = datetime(2020, 1, 1, tzinfo=UTC)
     units = [f"T{t:02d}V{v:03d}" for t in range(TOWNS) for v in range(75)]
     insert_many(session, UnitCopy.__table__, [
@@ -60,22 +60,24 @@ def populate(session, count: int, made: list[tuple[str, str, str]], rng: random.
          "merged_into": None, "revision": 1, "town_code": code[:3]} for code in units])
     items, documents = [], []
     for n in range(1, count + 1):
-        title, body, tokens = made[n % len(made)]
+        title, body, tokens, title_tokens = made[n % len(made)]
         unit, published = units[n % len(units)], start + timedelta(minutes=26 * n)
         items.append({"id": n, "unit_code": unit, "title": f"{title}（第{n}号）", "body": body, "audience": "society",
                       "carriers": ["公开栏"], "status": "published", "version": 1, "author": "bench",
                       "obligation_id": None, "created_at": published, "published_at": published})
         documents.append({"item_id": n, "unit_code": unit, "town_code": unit[:3], "year": published.year,
-                          "published_at": published, "tokens": f"{tokens} 第 {n} 号"})
+                          "published_at": published, "tokens": f"{tokens} 第 {n} 号",
+                          "title_tokens": f"{title_tokens} 第 {n} 号"})
     insert_many(session, Item.__table__, items)
     insert_many(session, SearchDocument.__table__, documents)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("INSERT INTO search_vectors (item_id, document, audience) "
-                                "SELECT item_id, to_tsvector('simple', tokens), 'society' FROM search_documents"))
+                                f"SELECT item_id, {search.POSTGRES_DOCUMENT.format(title='title_tokens', tokens='tokens')}, "
+                                "'society' FROM search_documents"))
         session.execute(sa.text("ANALYZE"))
     else:
-        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens, audience) "
-                                "SELECT item_id, tokens, 'society' FROM search_documents"))
+        session.execute(sa.text("INSERT INTO search_fts (rowid, title, tokens, audience) "
+                                "SELECT item_id, title_tokens, tokens, 'society' FROM search_documents"))
     session.commit()
 
 
@@ -98,7 +100,7 @@ def measure(session, count: int, queries: int, rng: random.Random) -> dict[str, 
             "lookup_p95_ms": p95(looked_up), "full_pages": sum(h == search.PAGE_SIZE for h in hits) / queries}
 
 
-def run(url: str, count: int, queries: int, made: list[tuple[str, str, str]]) -> dict[str, float]:
+def run(url: str, count: int, queries: int, made: list[tuple[str, str, str, str]]) -> dict[str, float]:
     upgrade("disclosure", url)
     engine = make_engine(url)
     try:

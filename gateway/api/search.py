@@ -13,7 +13,7 @@ class SearchRoutes:
     def search(self, request: Request) -> Response:
         """Items matching `q` in their title, body or attachments' text, 20 a page, each with its
         unit, date and a snippet whose matched words are marked; filters town, unit, year, matter
-        (a catalogue code: an unknown one is a 400), sort."""
+        (a catalogue code), sort; an unknown town, unit or matter is a 400."""
         q, filters = queries.search_request(request.params)
         answer = self.disclosure.search_items(self.access.actor(request), {"q": q, **filters,
                                                                            "page": request.params["page"]})

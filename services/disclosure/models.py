@@ -258,8 +258,10 @@ class ItemScanReader(Base):
 class SearchDocument(Base):
     """A published item as the search finds it (search.py): its index tokens (search_text.py)
     and what the filters need. Beside it the index proper: on SQLite the FTS5 table search_fts
-    (rowid = item_id; tokens, audience unindexed), on PostgreSQL search_vectors (item_id, a
-    'simple' tsvector of the tokens, GIN-indexed, audience), made by migration search_0001_full_text; not mapped, search.py names them."""
+    (rowid = item_id; title, tokens, audience unindexed), on PostgreSQL search_vectors (item_id, a
+    'simple' tsvector of the title's tokens weighted A and of all the tokens, GIN-indexed, audience),
+    made by migrations search_0001_full_text and board_0001_search_title_weight; not mapped,
+    search.py names them."""
     __tablename__ = "search_documents"
 
     item_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -270,4 +272,6 @@ class SearchDocument(Base):
     matter_code: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    tokens: Mapped[str] = mapped_column(sa.Text)
+    tokens: Mapped[str] = mapped_column(sa.Text)  # of the title, body and attachments' text
+    # the title's alone, ranked above the rest (search.TITLE_WEIGHT; board_0001_search_title_weight)
+    title_tokens: Mapped[str] = mapped_column(sa.Text, server_default="")

@@ -1,5 +1,6 @@
 """Full-text search of what is disclosed (the portal's /search): titles, bodies and the text of
-attachments, in Chinese, ranked by relevance (bm25 on SQLite FTS5, ts_rank on PostgreSQL) or
+attachments, in Chinese, ranked by relevance (bm25 on SQLite FTS5, ts_rank on PostgreSQL; a
+match in the title weighs TITLE_WEIGHT times one in the body or an attachment) or
 newest first, narrowed by town, unit, year and catalogue matter (事项: the code of the matter
 the item's obligation belongs to; an item outside the catalogue has none).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,19 @@ from .models import Attachment, Blob, CatalogueEntry, Item, Obligation, SearchDo
 from .portal import portal_reader
 
 BACKFILL_BATCH = 500
+# A match in the title counts this many times a match in the body or an attachment, on both
+# databases: FTS5's bm25 weights its title column so, and PostgreSQL's ts_rank weights the
+# title's lexemes (setweight 'A') so against the rest (weight 'D'). The title's words are in the
+# whole text too, so a title match also counts as a body match.
+TITLE_WEIGHT = 10.0
+BODY_WEIGHT = 1.0
+# ts_rank's weights of D, C, B, A: only D (the whole text) and A (the title) are used
+TS_RANK_WEIGHTS = f"{{{BODY_WEIGHT / TITLE_WEIGHT}, 0, 0, 1}}"
 CANDIDATES = 500  # matches ranked at once (a multiple of PAGE_SIZE): see search()
+
+
+# search_vectors' document from the title's tokens and all the tokens (SQL expressions)
+POSTGRES_DOCUMENT = "setweight(to_tsvector('simple', {title}), 'A') || to_tsvector('simple', {tokens})"
 
 
 def _dialect(session: Session) -> str:
@@ -50,21 +64,23 @@ def index(session: Session, item: Item) -> None:
     remove(session, item.id)
     texts = session.scalars(sa.select(Blob.text).join(Attachment, Attachment.sha256 == Blob.sha256)
                             .where(Attachment.item_id == item.id).order_by(Attachment.id)).all()
-    tokens = search_text.index_tokens(item.title, item.body, *texts)
+    tokens, title_tokens = search_text.index_tokens(item.title, item.body, *texts), search_text.index_tokens(item.title)
     unit = session.get(UnitCopy, item.unit_code)
     matter = (session.scalar(sa.select(Obligation.entry_code).where(Obligation.id == item.obligation_id))
               if item.obligation_id is not None else None)
     session.add(SearchDocument(item_id=item.id, unit_code=item.unit_code, town_code=unit.town_code if unit else None,
                                matter_code=matter, year=county_date(item.published_at).year,
-                               published_at=item.published_at, tokens=tokens))
+                               published_at=item.published_at, tokens=tokens,
+                               title_tokens=title_tokens))
     session.flush()
     if _dialect(session) == "postgresql":
-        session.execute(sa.text("INSERT INTO search_vectors (item_id, document, audience) "
-                                "VALUES (:id, to_tsvector('simple', :tokens), :audience)"),
-                        {"id": item.id, "tokens": tokens, "audience": item.audience})
+        session.execute(sa.text(f"INSERT INTO search_vectors (item_id, document, audience) "
+                                f"VALUES (:id, {POSTGRES_DOCUMENT.format(title=':title', tokens=':tokens')}, :audience)"),
+                        {"id": item.id, "title": title_tokens, "tokens": tokens, "audience": item.audience})
     else:
-        session.execute(sa.text("INSERT INTO search_fts (rowid, tokens, audience) VALUES (:id, :tokens, :audience)"),
-                        {"id": item.id, "tokens": tokens, "audience": item.audience})
+        session.execute(sa.text("INSERT INTO search_fts (rowid, title, tokens, audience) "
+                                "VALUES (:id, :title, :tokens, :audience)"),
+                        {"id": item.id, "title": title_tokens, "tokens": tokens, "audience": item.audience})
 
 
 def index_missing(uow: UnitOfWork, batch: int = BACKFILL_BATCH) -> int:
@@ -138,8 +154,11 @@ class _Index:
         newest = self.matches().order_by(self.item_id.desc()).limit(CANDIDATES).offset(number * CANDIDATES)
         if self.postgres:
             rows = newest.add_columns(self.table.c.document).subquery()
-            return sa.select(rows.c.item_id, (-sa.func.ts_rank(rows.c.document, self._query())).label("score")).subquery()
-        return newest.add_columns(sa.func.bm25(sa.literal_column("search_fts")).label("score")).subquery()
+            weights = sa.cast(sa.literal(TS_RANK_WEIGHTS), postgresql.ARRAY(sa.REAL))
+            rank = sa.func.ts_rank(weights, rows.c.document, self._query())
+            return sa.select(rows.c.item_id, (-rank).label("score")).subquery()
+        bm25 = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, BODY_WEIGHT)
+        return newest.add_columns(bm25.label("score")).subquery()
 
     def newest(self, number: int) -> sa.Subquery:
         """The `number`th window of CANDIDATES matches, most recently published first."""
@@ -154,6 +173,20 @@ class _Index:
         """Whether a match lies beyond the `number`th window."""
         probe = self.matches().order_by(self.item_id.desc()).limit(1).offset((number + 1) * CANDIDATES)
         return self.session.execute(probe).first() is not None
+
+
+def _check_filters(session: Session, filters: dict[str, Any]) -> None:
+    """An unknown town, unit or matter is refused (a 400), not answered with nothing: an empty
+    page would hide the typo. A town is a unit of the town sector in disclosure's copy of the
+    registry; a unit any unit of it (merged and dissolved ones keep their items)."""
+    town, unit, matter = filters.get("town"), filters.get("unit"), filters.get("matter")
+    if town is not None and not session.scalar(sa.select(sa.exists().where(
+            UnitCopy.code == town, UnitCopy.sector == "town"))):
+        raise InvalidInput(f"没有代码为 {town} 的镇（街道），请核对后再搜索。")
+    if unit is not None and session.get(UnitCopy, unit) is None:
+        raise InvalidInput(f"没有代码为 {unit} 的党组织，请核对后再搜索。")
+    if matter is not None and not session.scalar(sa.select(sa.exists().where(CatalogueEntry.code == matter))):
+        raise InvalidInput(f"公开目录中没有代码为 {matter} 的事项，请核对后再搜索。")
 
 
 def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> dict[str, Any]:
@@ -171,9 +204,7 @@ def search(session: Session, actor: Actor | None, filters: dict[str, Any]) -> di
     answer: dict[str, Any] = {"q": q, "terms": terms, "page": page, "next_page": None, "items": []}
     if not terms:
         return answer
-    matter = filters.get("matter")
-    if matter is not None and not session.scalar(sa.select(sa.exists().where(CatalogueEntry.code == matter))):
-        raise InvalidInput(f"公开目录中没有代码为 {matter} 的事项，请核对后再搜索。")
+    _check_filters(session, filters)
     reader = portal_reader(actor)
     narrowing = [column == filters[name] for name, column in (
         ("town", SearchDocument.town_code), ("unit", SearchDocument.unit_code), ("year", SearchDocument.year),

@@ -37,6 +37,17 @@ def test_short_words_are_found_in_titles_and_bodies_ranked_and_marked(uow):
     assert found(uow, "党费", year=2020) == [] and found(uow, "党费", sort="newest") == [body, title]
 
 
+def test_an_unknown_town_or_unit_is_refused_in_chinese_not_answered_with_nothing(uow):
+    publish(uow, draft(uow, unit_code="V01", title="党费公示"))
+    assert len(found(uow, "党费", town="T01")) == 1 and len(found(uow, "党费", unit="V01")) == 1
+    with pytest.raises(InvalidInput, match="没有代码为 T99 的镇（街道）"):
+        found(uow, "党费", town="T99")
+    with pytest.raises(InvalidInput, match="没有代码为 V01 的镇（街道）"):
+        found(uow, "党费", town="V01")  # a unit, but no town
+    with pytest.raises(InvalidInput, match="没有代码为 V99 的党组织"):
+        found(uow, "党费", unit="V99")
+
+
 def test_drafts_are_not_found_and_withdrawn_or_corrected_versions_leave_the_index(uow):
     kept, withdrawn, unpublished = (draft(uow, title=f"党费公示{n}") for n in range(3))
     publish(uow, kept)

@@ -1,9 +1,9 @@
 """The portal's full-text search over HTTP and in Chromium, on the portal's cluster
 (tests/gateway/pages/portal_fixtures.py): what is published is found with its words marked and
 its markup escaped; the Party-scope and the withdrawn item are never found by the public; an
-empty query, no result, a 1,000-character query, SQL or FTS syntax, an unknown town or matter
+empty query, no result, a 1,000-character query, SQL or FTS syntax, an unknown town, unit or matter
 and a page past the end are Chinese pages, never a 500; the 公开事项 select narrows to one
-catalogue matter (and matter= the JSON, an unknown one a 400); the home and unit pages carry the
+catalogue matter (and matter= the JSON; an unknown town, unit or matter is a 400 there); the home and unit pages carry the
 search box; the pages pass axe at 390 px in both layouts (tests/gateway/pages/layout_browser.py)."""
 import json
 import os
@@ -88,6 +88,12 @@ def test_bad_input_is_a_chinese_page_never_a_500(portal):
     assert get(portal, "/search", q="收支", page=99).status_code == 400
     town = get(portal, "/search", q="收支", town="T99")
     assert town.status_code == 404 and "没有找到代码为 T99 的镇（街道）" in town.text
+    unit = get(portal, "/search", q="收支", unit="V9999")
+    assert unit.status_code == 404 and "没有找到代码为 V9999 的党组织" in unit.text
+    for name, code, said in (("town", "T99", "没有代码为 T99 的镇（街道）"), ("town", portal.village, "的镇（街道）"),
+                             ("unit", "V9999", "没有代码为 V9999 的党组织")):
+        refused = get(portal, "/api/v1/search", q="收支", **{name: code})
+        assert refused.status_code == 400 and said in refused.json()["error"]["message"], (name, code)
 
 
 def test_the_home_and_unit_pages_carry_the_search_box(portal):
