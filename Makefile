@@ -13,6 +13,8 @@ STAMP := $(VENV)/.installed
 ENSURE := bash scripts/ensure-services.sh
 PARSER_DIR := tests/asyncapi-parser
 PARSER_STAMP := $(PARSER_DIR)/node_modules/.installed
+LIGHTHOUSE_DIR := tools/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE_DIR)/node_modules/.installed
 # The checkers of deploy/ the tests use: promtool (alert rules, prometheus.yml), amtool
 # (alertmanager.yml) and caddy (the proxy's Caddyfile), from Debian's prometheus,
 # prometheus-alertmanager and caddy packages, unpacked under var/tools without installing (or
@@ -41,7 +43,7 @@ UNIT ?= $(if $(filter operator reviewer member,$(ROLE)),A001,)
 TOKEN_USER = $(if $(filter command line,$(origin USER)),$(USER),demo-$(ROLE))
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock asyncapi-parser deploy-tools broker migrate sample run run-split run-together test test-durations fuzz bench bench-compare screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
+.PHONY: help venv lock asyncapi-parser lighthouse-tool lighthouse deploy-tools broker migrate sample run run-split run-together test test-durations fuzz bench bench-compare screenshots load fault asyncapi token backup restore rekey audit-archive audit-verify clean
 
 help: ## list the targets
 	@echo "Gongkai: make <target>"
@@ -76,6 +78,18 @@ $(PARSER_STAMP): $(PARSER_DIR)/package-lock.json $(PARSER_DIR)/package.json
 		cd $(PARSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the AsyncAPI parser check in tests/common/test_asyncapi.py will fail until Node.js 20 and npm are installed" >&2; fi
 
+lighthouse-tool: $(LIGHTHOUSE_STAMP) ## install the pinned Lighthouse the portal's audit runs (npm ci in tools/lighthouse)
+
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE_DIR)/package-lock.json $(LIGHTHOUSE_DIR)/package.json
+	@if command -v npm >/dev/null; then \
+		echo "installing Lighthouse into $(LIGHTHOUSE_DIR)/node_modules (npm ci)"; \
+		cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: tests/gateway/pages/test_portal_lighthouse.py will fail until Node.js 20 and npm are installed" >&2; fi
+
+lighthouse: venv broker lighthouse-tool ## Lighthouse (mobile, simulated throttling) on the portal's pages of a sample county; prints every score
+	@$(ENSURE) chromium
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/gateway/pages/test_portal_lighthouse.py
+
 deploy-tools: $(DEPLOY_TOOLS) ## unpack promtool, amtool and caddy from Debian's packages into var/tools
 
 # var/tools/<package>/usr/bin/<tool>: `apt-get download` the package (updating the lists first
@@ -109,7 +123,7 @@ run-together: venv broker migrate sample ## the same, all services in one proces
 	$(PY) deploy/local.py --together
 
 # TEST_DATABASE_URL=sqlite: SQLite only, even with PostgreSQL up
-test: venv asyncapi-parser deploy-tools $(FAKETIME_LIB) ## run the tests in TEST_GROUPS side by side (PYTEST_ARGS=...), on PostgreSQL too when it is up
+test: venv asyncapi-parser lighthouse-tool deploy-tools $(FAKETIME_LIB) ## run the tests in TEST_GROUPS side by side (PYTEST_ARGS=...), on PostgreSQL too when it is up
 	@$(ENSURE) all
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [[ -z "$$url" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url=$(LOCAL_TEST_DATABASE_URL); fi; \
