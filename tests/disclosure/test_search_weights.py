@@ -21,11 +21,11 @@ BEFORE = "matter_0001_search_matter"
 AT = datetime(2030, 3, 4, 2, tzinfo=timezone.utc)
 
 
-def found(uow, q, **filters):
+def found(uow, q, **filters):  # noqa: F811
     return [row["id"] for row in search.search(uow.session, None, {"q": q, **filters})["items"]]
 
 
-def test_a_title_match_ranks_above_body_and_attachment_matches(uow):
+def test_a_title_match_ranks_above_body_and_attachment_matches(uow):  # noqa: F811
     titled = draft(uow, title="低保评议结果公示", body="经村民代表会议评议，结果如下。")
     in_body = draft(uow, title="村务公开", body="低保户名单。低保金发放。低保复核。本月低保情况说明。")
     attached = draft(uow, title="第三季度村务情况", body="详见附件。")
@@ -53,7 +53,7 @@ def _rows(ident, title, tokens, postgres):
             sa.text(index)]
 
 
-def test_the_migration_weights_the_titles_of_documents_indexed_before_it(empty_database):
+def test_the_migration_weights_the_titles_of_documents_indexed_before_it(empty_database):  # noqa: F811
     url, config = empty_database, alembic_config("disclosure", empty_database)
     command.upgrade(config, BEFORE)
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
