@@ -1,6 +1,7 @@
 """公开榜, the public record: for the county and for each town, every unit's obligations of the
 year so far published on time, late or still missing, and its feedback answered on time and
-rated, as of a stated instant; from supervision's public_record (the same recorded facts and
+rated, and its latest inspection result once an issued and published monthly 通报 covers it,
+as of a stated instant; from supervision's public_record (the same recorded facts and
 as-of rule as the office's scores), one RPC per period kept in the read model
 (gateway/readmodel.py public_record). A unit below the thresholds is "too few to rate". Each
 unit's figures link to its page, where the items and answers behind them are listed; the same
@@ -34,7 +35,9 @@ FIRST_YEAR = 2017  # the Regulations' year: nothing to record before it
 TOO_FEW = "数量太少，不作评价"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_COLUMNS = ("单位代码", "单位名称", "应公开事项", "按时公开", "逾期补公开", "逾期未公开", "按时公开率(%)",
-               "已答复意见", "按时答复", "按时答复率(%)", "评价数", "满意度")
+               "已答复意见", "按时答复", "按时答复率(%)", "评价数", "满意度",
+               "检查得分", "检查发现问题", "已整改问题", "检查日期", "所据通报")
+NO_INSPECTION = "暂无已通报的检查"
 
 
 def Year() -> fields.Integer:
@@ -86,7 +89,14 @@ def download_row(r: dict[str, Any]) -> list[Any]:
     return [r["unit_code"], r["name"], o["judged"], o["on_time"], o["late"], o["missing"],
             TOO_FEW if o["rate"] is None else o["rate"], f["judged"], f["on_time"],
             TOO_FEW if f["rate"] is None else f["rate"], f["rated"],
-            TOO_FEW if f["satisfaction"] is None else f["satisfaction"]]
+            TOO_FEW if f["satisfaction"] is None else f["satisfaction"], *inspection_cells(r.get("inspection"))]
+
+
+def inspection_cells(i: dict[str, Any] | None) -> list[Any]:
+    """The unit's issued inspection result as the download's last columns."""
+    if i is None:
+        return [NO_INSPECTION, "", "", "", ""]
+    return ["" if i["score"] is None else i["score"], i["findings"], i["rectified"], i["inspected_on"], i["report_title"]]
 
 
 def xlsx_of(title: str, table: list[list[Any]]) -> bytes:
@@ -168,7 +178,7 @@ class PortalRecord:
         record, rows, _ = self._rows(town, year)
         table = [list(CSV_COLUMNS)] + [download_row(r) for r in rows] + [[], [
             f"截至 {record['as_of']}；应公开事项少于 {record['min_obligations']} 项、"
-            f"意见少于 {record['min_feedback']} 件的，不计算比率。"]]
+            f"意见少于 {record['min_feedback']} 件的，不计算比率。检查结果取已印发并公开的最近一期月度通报。"]]
         name = f"gongkai-record-{year}{'-' + town if town else ''}.{form}"
         if form == "csv":
             out = io.StringIO()

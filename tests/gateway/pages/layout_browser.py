@@ -1,12 +1,12 @@
 """The portal's new pages in Chromium, in both layouts (standard and 长辈版, chosen by its
 cookie), run as its own process by tests/gateway/pages/test_layout_browser.py: axe-core on each
-page at 390 px, and in 长辈版 the computed styles of everything shown: text at least 24 px
+page at 390 px (and at 1280 px for the pages SPEC's "desktop" names), and in 长辈版 the computed styles of everything shown: text at least 24 px
 (18 pt) with line spacing at least 1.3, every link, button and field at least 60×60 px; with
 --screenshots DIR each page at 390×844 and 1280×800 in both layouts.
 
     python -m tests.gateway.pages.layout_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 
-SPEC: {"pages": {name: path}, "staff_pages": {name: path}, "staff": {header: value}}.
+SPEC: {"pages": {name: path}, "staff_pages": {name: path}, "staff": {header: value}, "desktop": [name]}.
 """
 from __future__ import annotations
 
@@ -44,7 +44,18 @@ ELDER_CHECK = """([text, spacing, target]) => {
 }"""
 
 
-def look(page: Page, base: str, pages: dict[str, str], layout: str, shots: Path | None, elder_check: bool) -> dict:
+def at_desktop(page: Page, axe: Axe) -> dict:
+    """The page again at 1280 px: axe, its width, and the 公开事项 select (its value, whether it shows)."""
+    page.set_viewport_size(DESKTOP)
+    return {"axe": serious(axe.run(page, options=AXE_OPTIONS).response),
+            "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+            "matter": page.evaluate("""() => { const s = document.querySelector('select[name=matter]');
+                if (!s) return null; const r = s.getBoundingClientRect();
+                return {value: s.value, shown: r.width > 1 && r.height > 1 && r.right <= innerWidth}; }""")}
+
+
+def look(page: Page, base: str, pages: dict[str, str], layout: str, shots: Path | None, elder_check: bool,
+         desktop: frozenset[str] = frozenset()) -> dict:
     axe, found = Axe(), {}
     for name, path in pages.items():
         page.set_viewport_size(PHONE)
@@ -54,6 +65,8 @@ def look(page: Page, base: str, pages: dict[str, str], layout: str, shots: Path 
         if elder_check:
             seen["too_small"] = page.evaluate(ELDER_CHECK, [ELDER_TEXT_PX, ELDER_LINE_SPACING, ELDER_TARGET_PX])
         seen["scroll_width"] = page.evaluate("document.documentElement.scrollWidth")
+        if name in desktop:
+            seen["desktop"] = at_desktop(page, axe)
         if shots is not None:
             for label, size in (("390x844", PHONE), ("1280x800", DESKTOP)):
                 page.set_viewport_size(size)
@@ -75,7 +88,8 @@ def main() -> None:
                                               extra_http_headers={"X-Forwarded-For": f"10.8.0.{len(result) + 1}"})
                 if layout == "elder":
                     context.add_cookies([{"name": "gongkai_elder", "value": "1", "domain": host, "path": "/"}])
-                result[layout] = look(context.new_page(), args.base, spec["pages"], layout, shots, layout == "elder")
+                result[layout] = look(context.new_page(), args.base, spec["pages"], layout, shots, layout == "elder",
+                                      frozenset(spec.get("desktop", ())))
                 context.close()
             staff = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True,
                                         extra_http_headers={**spec["staff"], "X-Forwarded-For": "10.8.0.9"})

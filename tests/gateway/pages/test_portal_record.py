@@ -1,7 +1,7 @@
 """公开榜 over HTTP on the sample county's cluster (tests/gateway/pages/portal_fixtures.py): the
 county's and a town's record, paged in the registry's order, with the method, the threshold
-("too few to rate") and links to the units behind each figure; its CSV; bad input as Chinese
-pages; and a unit's page with its own line, its commitments and its leaders' comments."""
+("too few to rate") and links to the units behind each figure; its CSV; each unit's inspection result only once the office's monthly 通报 that covers it is
+issued and published (before and after); bad input as Chinese pages; and a unit's page with its own line, its commitments and its leaders' comments."""
 import csv
 import io
 import re
@@ -14,6 +14,7 @@ from gateway.pages.portal.record import XLSX
 from services.common.workdays import county_today
 from tests.gateway.pages.portal_fixtures import office, officials, ok
 from tests.gateway.pages.test_portal import get, html
+from tests.test_end_to_end import token
 
 pytestmark = pytest.mark.api_level
 
@@ -89,13 +90,57 @@ def test_a_units_page_shows_its_line_its_commitments_and_its_leaders_comments(po
     assert "暂无公开承诺" in empty and "暂无领导点评" in empty
 
 
-def test_the_offices_issued_report_is_listed_on_the_record(portal):
-    month = county_today().strftime("%Y-%m")  # the report's month (one a month; only this test drafts one here)
+FULL = [("content_complete", 10), ("content_true", 10), ("content_detail", 10), ("form_board", 10),
+        ("form_online", 10), ("procedure_steps", 10), ("procedure_records", 5), ("on_time_periodic", 10),
+        ("feedback_handling", 10)]
+INSPECTED = "T01V005"
+
+
+def inspect(portal, today):
+    """This month's routine inspection of INSPECTED, recorded with two findings and submitted."""
+    inspection = ok(requests.post(f"{portal.api}/api/v1/inspections", headers=office(), json={
+        "title": "例行检查", "kind": "routine", "window_opens": today.isoformat(), "window_closes": today.isoformat(),
+        "unit_codes": [INSPECTED], "inspectors": [{"username": "insp-a", "unit_code": None}]}), 201)
+    inspector, units = token("insp-a", "inspector"), f"{portal.api}/api/v1/inspections/{inspection['id']}/units"
+    ok(requests.put(f"{units}/{INSPECTED}/scores", headers=inspector, json={
+        "scores": [{"criterion": c, "score": m} for c, m in FULL], "inspected_on": today.isoformat(),
+        "findings": [{"dimension": "content", "text": "财务收支未公开到明细", "deduction": 6, "deadline_days": 5},
+                     {"dimension": "form", "text": "公开栏内容未及时更新", "deduction": 3, "deadline_days": 5}]}))
+    ok(requests.post(f"{units}/{INSPECTED}/submit", headers=inspector))
+
+
+def inspection_cell(page):
+    row = re.search(rf'<a href="/units/{INSPECTED}">.*?</tr>', page, re.S).group(0)
+    return re.sub(r"\s+", " ", row.split('data-label="检查结果（已通报）"')[1])
+
+
+def test_the_offices_issued_report_is_listed_on_the_record_with_its_inspection_results(portal):
+    today = county_today()
+    month = today.strftime("%Y-%m")  # the report's month (one a month; only this test drafts one here)
+    inspect(portal, today)
+    town = f"/towns/{INSPECTED[:3]}/record"
+    assert "暂无已通报的检查" in inspection_cell(html(get(portal, town)))  # recorded, but not yet issued
     drafted = ok(requests.post(f"{portal.api}/api/v1/reports", headers=office(), json={"kind": "monthly",
                                                                                       "period": month}), 201)
     assert f"/api/v1/reports/{drafted['id']}/page" not in html(get(portal, "/record"))  # a draft is not public
+    assert "暂无已通报的检查" in inspection_cell(html(get(portal, town)))
     issued = ok(requests.post(f"{portal.api}/api/v1/reports/{drafted['id']}/issue", headers=office(),
                               json={"publish": True}))
     page = html(get(portal, "/record"))
     assert "县委领导小组办公室发布的通报" in page and f'href="/api/v1/reports/{issued["id"]}/page"' in page
     assert get(portal, f"/api/v1/reports/{issued['id']}/page").status_code == 200
+    # (80% of content's 30 + 85% of form's 20 + the other 50 in full) = 91 points; two findings, none put right
+    cell = inspection_cell(html(get(portal, town)))
+    assert f'<a href="/reports/{issued["id"]}">91.0 分</a>，发现问题 2 个，已整改 0 个' in cell
+    assert issued["title"] in cell and "检查结果只取县委领导小组办公室已印发并公开的最近一期月度通报" in html(get(portal, town))
+    assert get(portal, f"/reports/{issued['id']}").status_code == 200
+    unit = html(get(portal, f"/units/{INSPECTED}"))
+    assert '督促检查（已通报）：' in unit and f'得 91.0 分，发现问题 2 个，已整改 0 个，见<a href="/reports/{issued["id"]}">' in unit
+    rows = list(csv.reader(io.StringIO(get(portal, "/record.csv", params={"town": INSPECTED[:3]}).content
+                                       .decode("utf-8-sig"))))
+    assert rows[0][-5:] == ["检查得分", "检查发现问题", "已整改问题", "检查日期", "所据通报"]
+    line = next(r for r in rows if r and r[0] == INSPECTED)
+    assert line[-5:] == ["91.0", "2", "0", today.isoformat(), issued["title"]]
+    assert next(r for r in rows if r and r[0] == "T01V001")[-5] == "暂无已通报的检查"
+    book = load_workbook(io.BytesIO(get(portal, "/record.xlsx", params={"town": INSPECTED[:3]}).content)).active
+    assert next(r for r in book.iter_rows(values_only=True) if r[0] == INSPECTED)[-5:-2] == (91.0, 2, 0)

@@ -4,7 +4,8 @@ its markup escaped; the Party-scope and the withdrawn item are never found by th
 empty query, no result, a 1,000-character query, SQL or FTS syntax, an unknown town, unit or matter
 and a page past the end are Chinese pages, never a 500; the 公开事项 select narrows to one
 catalogue matter (and matter= the JSON; an unknown town, unit or matter is a 400 there); the home and unit pages carry the
-search box; the pages pass axe at 390 px in both layouts (tests/gateway/pages/layout_browser.py)."""
+search box; the pages pass axe at 390 px in both layouts, the 公开事项 filter at 1280 px too
+(tests/gateway/pages/layout_browser.py)."""
 import json
 import os
 import subprocess
@@ -108,7 +109,7 @@ def test_the_search_pages_pass_axe_in_both_layouts(portal, tmp_path):
     spec = {"pages": {"search": "/search", "search_found": "/search?q=收支", "search_none": "/search?q=没有的词",
                       "search_refused": "/search?q=" + "党" * 60, "search_town": "/search?q=收支&town=T01",
                       "search_matter": f"/search?q=收支&matter={matter_of(portal, portal.matter)}"},
-            "staff_pages": {}, "staff": {}}
+            "staff_pages": {}, "staff": {}, "desktop": ["search", "search_matter"]}
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False))
     command = [sys.executable, "-m", "tests.gateway.pages.layout_browser", portal.api, str(tmp_path / "spec.json"),
                str(tmp_path / "result.json")]
@@ -122,3 +123,9 @@ def test_the_search_pages_pass_axe_in_both_layouts(portal, tmp_path):
         assert {name: seen["axe"] for name, seen in result[layout].items() if seen["axe"]} == {}, layout
         assert all(seen["scroll_width"] <= 390 for seen in result[layout].values()), (layout, result[layout])
     assert {name: seen["too_small"] for name, seen in result["elder"].items() if seen["too_small"]} == {}
+    code = matter_of(portal, portal.matter)
+    for layout in ("standard", "elder"):  # the 公开事项 select at 1280 px too
+        wide = {name: seen["desktop"] for name, seen in result[layout].items() if "desktop" in seen}
+        assert set(wide) == {"search", "search_matter"} and all(not w["axe"] for w in wide.values()), (layout, wide)
+        assert all(w["scroll_width"] <= 1280 and w["matter"]["shown"] for w in wide.values()), (layout, wide)
+        assert wide["search_matter"]["matter"]["value"] == code and wide["search"]["matter"]["value"] == ""
