@@ -33,14 +33,14 @@ def month_days(period: str) -> tuple[date, date]:
     return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def inspect(api: str, period: str, share: float) -> None:
-    """An inspection of UNIT in the month, recorded on its 15th with `share` of each maximum."""
+def inspect(api: str, period: str, share: float, unit: str = UNIT) -> None:
+    """An inspection of the unit in the month, recorded on its 15th with `share` of each maximum."""
     opens, closes = month_days(period)
     planned = requests.post(f"{api}/api/v1/inspections", headers=OFFICE, json={
         "title": f"专项检查 {uuid.uuid4().hex[:6]}", "kind": "special", "window_opens": opens.isoformat(),
-        "window_closes": closes.isoformat(), "unit_codes": [UNIT], "inspectors": [{"username": "office"}]})
+        "window_closes": closes.isoformat(), "unit_codes": [unit], "inspectors": [{"username": "office"}]})
     assert planned.status_code == 201, planned.text
-    url = f"{api}/api/v1/inspections/{planned.json()['id']}/units/{UNIT}"
+    url = f"{api}/api/v1/inspections/{planned.json()['id']}/units/{unit}"
     scores = [{"criterion": c, "score": round(m * share), "note": "检查记录"} for c, m in FULL]
     saved = requests.put(f"{url}/scores", headers=OFFICE, json={"scores": scores, "inspected_on": opens.replace(day=15).isoformat()})
     assert saved.status_code == 200, saved.text
@@ -51,8 +51,8 @@ def candidates(api: str) -> dict:
     return requests.get(f"{api}/api/v1/candidates", headers=OFFICE, timeout=30).json()
 
 
-def designation_of(api: str) -> dict:
-    listed = requests.get(f"{api}/api/v1/designations", params={"unit": UNIT}, timeout=30).json()["items"]
+def designation_of(api: str, unit: str = UNIT) -> dict:
+    listed = requests.get(f"{api}/api/v1/designations", params={"unit": unit}, timeout=30).json()["items"]
     return listed[-1]
 
 
