@@ -11,7 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from . import answers, idempotency, openapi_webhooks, params, policy
+from . import answers, idempotency, openapi_headers, openapi_webhooks, params, policy
 from .errors import PROBLEM_JSON
 from .http import ApiEndpoint
 
@@ -85,7 +85,8 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
         "operationId": f"{name}_{method.lower()}" if "," in endpoint.method else name,
         "summary": summary, "tags": [path.split("/")[3] if path.startswith("/api/v1/") else "health"],
         "parameters": parameters,
-        "responses": {**_successes(endpoint, method), **_failures(method, endpoint.url)},
+        "responses": {**_successes(endpoint, method, getattr(handler, "idempotent", False)),
+                      **_failures(method, endpoint.url)},
         "x-roles": sorted(roles),
     }
     if policy.ANONYMOUS not in roles:  # a public route takes either, or none
@@ -105,9 +106,9 @@ def _operation(endpoint: ApiEndpoint, method: str, name: str, handler: Any) -> d
 def _failures(method: str, rule: str) -> dict[str, Any]:
     """Every refusal in the error envelope, unless the route answers a status with its own shape."""
     own = answers.FAILURES.get((method, rule), {})
-    return {status: {"description": text, "content": {JSON: {"schema": own.get(status) or {
-        "$ref": "#/components/schemas/ErrorEnvelope"}}, PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-        for status, text in ERROR_STATUSES.items()}
+    return {status: {"description": text, "headers": openapi_headers.refs(), "content": {JSON: {"schema": own.get(
+        status) or {"$ref": "#/components/schemas/ErrorEnvelope"}}, PROBLEM_JSON: {"schema": {
+            "$ref": "#/components/schemas/Problem"}}}} for status, text in ERROR_STATUSES.items()}
 
 
 def _security(roles: frozenset[str]) -> list[dict[str, list]]:
@@ -115,16 +116,19 @@ def _security(roles: frozenset[str]) -> list[dict[str, list]]:
     return [{"bearer": []}] + ([{"apiKey": []}] if SUBSCRIBER in roles else [])
 
 
-def _successes(endpoint: ApiEndpoint, method: str) -> dict[str, Any]:
-    """A POST answers 201 when it creates and 200 when it acts; both are listed."""
+def _successes(endpoint: ApiEndpoint, method: str, idempotent: bool) -> dict[str, Any]:
+    """A POST answers 201 when it creates and 200 when it acts; both are listed. A route that takes
+    an Idempotency-Key may answer a retry with Idempotent-Replayed."""
+    replayed = (idempotency.REPLAYED,) if idempotent else ()
     if endpoint.status == 204:
-        return {"204": {"description": "done; no content"}}
+        return {"204": {"description": "done; no content", "headers": openapi_headers.refs(*replayed)}}
     content = {media_type: {"schema": _answer(method, endpoint.url, media_type)} for media_type in endpoint.produces}
     if endpoint.status == 202:  # taken on as a job: the answer is the job, Location where to follow it
         return {"202": {"description": "accepted; follow the job at Location", "content": content,
-                        "headers": {"Location": {"description": "the job's URL", "schema": {"type": "string"}}}}}
+                        "headers": openapi_headers.refs(openapi_headers.LOCATION, *replayed)}}
     statuses = ("200", "201") if method == "POST" else ("200",)
-    return {status: {"description": "done", "content": content} for status in statuses}
+    return {status: {"description": "done", "content": content, "headers": openapi_headers.refs(*replayed)}
+            for status in statuses}
 
 
 def _answer(method: str, rule: str, media_type: str) -> Any:
@@ -152,6 +156,8 @@ def build(service_cls: type) -> dict[str, Any]:
                                                               "made by the administrator: POST /api/v1/api-keys"})
     spec.components.schema("ErrorEnvelope", schema=ErrorEnvelope)
     spec.components.schema("Problem", schema=Problem)
+    for name, header in openapi_headers.COMPONENTS.items():
+        spec.components.header(name, header)
     paths: dict[str, dict[str, Any]] = {}
     for name in sorted(dir(service_cls)):
         handler = getattr(service_cls, name)

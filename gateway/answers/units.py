@@ -63,6 +63,9 @@ class Designation(Schema):
     ends_on = maybe(fields.Date)
     revoked_reason = maybe()
     experience = maybe()
+    actions = fields.List(fields.String(), required=True,
+                          metadata={"description": "what may be done now, from the designation's state table: "
+                                                   "designate (a nomination), revoke (one in its term)"})
 
 
 DesignationPage = page_of("DesignationPage", Designation)

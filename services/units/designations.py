@@ -18,6 +18,9 @@ from .models import Designation, Unit
 from .registry import DEFAULT_TERM_YEARS, designation_fields, emit_change, load_unit, term_end
 
 KINDS = ("demonstration", "model")
+# a designation's state table: (state, action) → state; expiry at the term's end is the timer's, not an action
+TRANSITIONS: dict[tuple[str, str], str] = {("nominated", "designate"): "designated",
+                                          ("designated", "revoke"): "revoked"}
 EXPERIENCE_MAX = 10_000  # as services/common/shapes/units.py Experience
 
 
@@ -28,7 +31,22 @@ def view(d: Designation) -> dict[str, Any]:
             "designated_by": d.designated_by,
             "starts_on": d.starts_on.isoformat() if d.starts_on else None,
             "ends_on": d.ends_on.isoformat() if d.ends_on else None, "revoked_reason": d.revoked_reason,
-            "experience": d.experience}
+            "experience": d.experience, "actions": actions(d.status)}
+
+
+def actions(status: str) -> list[str]:
+    """What may be done to a designation in this state, from the state table."""
+    return [action for (state, action) in TRANSITIONS if state == status]
+
+
+def _allowed(designation: Designation, action: str) -> None:
+    """Refused, in the catalogue's words, unless the state table has (its state, the action)."""
+    if (designation.status, action) in TRANSITIONS:
+        return
+    designation_id = designation.id
+    if action == "designate":
+        raise Conflict(f"designation {designation_id} is {designation.status}, not nominated")
+    raise Conflict(f"designation {designation_id} is {designation.status}; only a designated one can be revoked")
 
 
 def _load(session: Session, designation_id: int) -> Designation:
@@ -63,8 +81,7 @@ def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int 
     if not 1 <= term_years <= 10:
         raise InvalidInput("a term is from 1 to 10 years")
     designation = _load(uow.session, designation_id)
-    if designation.status != "nominated":
-        raise Conflict(f"designation {designation_id} is {designation.status}, not nominated")
+    _allowed(designation, "designate")
     unit = load_unit(uow.session, designation.unit_code)
     start = starts_on or date.today()
     designation.status, designation.designated_by = "designated", actor
@@ -93,8 +110,7 @@ def revoke(uow: UnitOfWork, actor: str, designation_id: int, reason: str) -> dic
     if not reason or not reason.strip():
         raise InvalidInput("a revocation needs a reason")
     designation = _load(uow.session, designation_id)
-    if designation.status != "designated":
-        raise Conflict(f"designation {designation_id} is {designation.status}; only a designated one can be revoked")
+    _allowed(designation, "revoke")
     unit = load_unit(uow.session, designation.unit_code)
     facts = [_end(uow.session, unit, designation, "revoked", actor, reason.strip())]
     emit_change(uow, unit, facts, actor)

@@ -8,7 +8,7 @@ import time_machine
 
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden
-from services.common.workdays import county_today
+from services.common.workdays import county_date
 from services.supervision import checklist
 from tests.supervision.test_supervision_rules import OFFICE, T0
 
@@ -16,7 +16,7 @@ from tests.supervision.test_supervision_rules import OFFICE, T0
 def test_next_years_checklist_is_edited_before_it_starts(uow_factory):
     uow = uow_factory("supervision")
     with time_machine.travel(T0 + timedelta(hours=2), tick=True):
-        year = county_today().year
+        year = county_date(T0).year
         current = checklist.get(uow, year + 1)
         body = {k: v for k, v in current.items() if k not in ("id", "version", "created_by", "created_at", "maximum")}
         body = {**body, "year": year + 1, "threshold": 65}

@@ -9,7 +9,7 @@ import time_machine
 
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, InvalidInput
-from services.common.workdays import county_today
+from services.common.workdays import county_date
 from services.supervision import facts, programme
 from tests.supervision.test_supervision_rules import OFFICE, T0, unit_event
 
@@ -22,7 +22,7 @@ def test_a_commitment_keeps_its_milestones_in_its_year_and_their_progress(uow_fa
         facts.apply(uow.session, unit_event("T01", "town", at=T0 - timedelta(days=30)))
         facts.apply(uow.session, unit_event("V01", parent="T01", at=T0 - timedelta(days=30)))
         uow.commit()
-        today = county_today()
+        today = county_date(T0)
         year = today.year
         body = {"unit_code": "V01", "year": year, "text": "每月5日前公开财务收支", "due_on": f"{year}-12-31",
                 "milestones": [{"title": "制定公开清单", "due_on": f"{year}-03-31"},

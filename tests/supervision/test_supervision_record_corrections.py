@@ -13,7 +13,7 @@ from services.common.actor import Actor
 from services.common.contract import names
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.common.records import OutboxRecord as OutboxRow
-from services.common.workdays import county_today
+from services.common.workdays import county_date
 from services.supervision import facts, inspection_records, inspections, rectifications, scores
 from services.supervision.periods import Period
 from tests.supervision.test_supervision_rectification_loop import FULL
@@ -35,7 +35,7 @@ def recorded(uow_factory):
         uow = uow_factory("supervision")
         facts.apply(uow.session, unit_event("T01", "town", at=T0 - timedelta(days=30)))
         facts.apply(uow.session, unit_event("V01", parent="T01", at=T0 - timedelta(days=30)))
-        today = county_today().isoformat()
+        today = county_date(T0).isoformat()
         planned = inspections.plan(uow, OFFICE, {
             "title": "例行检查", "kind": "routine", "window_opens": today, "window_closes": today,
             "unit_codes": ["V01"], "inspectors": [{"username": "insp-a", "unit_code": None},
@@ -106,7 +106,7 @@ def test_rectifications_follow_the_correction(recorded):
     assert emitted == [names.INSPECTION_RECORDED, names.RECTIFICATION_OPENED, names.RECTIFICATION_WITHDRAWN]
     # the withdrawn rectification no longer counts against the unit; the kept one still does
     with time_machine.travel(T0 + timedelta(hours=4), tick=True):
-        row = next(u for u in scores.compute(uow.session, Period(county_today().strftime("%Y-%m")),
+        row = next(u for u in scores.compute(uow.session, Period(county_date(T0).strftime("%Y-%m")),
                                              T0 + timedelta(hours=4))["units"] if u["unit_code"] == "V01")
     assert row["rectifications"]["open"] == 2
 

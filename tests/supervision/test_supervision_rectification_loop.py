@@ -10,7 +10,7 @@ import time_machine
 
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, TooLarge, UnsupportedMediaType
-from services.common.workdays import county_today
+from services.common.workdays import county_date
 from services.supervision import facts, inspection_records, inspections, photos, rectifications
 from tests.supervision.test_supervision_rules import T0, unit_event
 
@@ -42,7 +42,7 @@ def opened(uow_factory, county_clock):
     facts.apply(uow.session, unit_event("T01", "town", at=T0 - timedelta(days=30)))
     for code in ("V01", "V02"):
         facts.apply(uow.session, unit_event(code, parent="T01", at=T0 - timedelta(days=30)))
-    today = county_today().isoformat()
+    today = county_date(T0).isoformat()
     planned = inspections.plan(uow, OFFICE, {"title": "例行检查", "kind": "routine", "window_opens": today,
                                              "window_closes": today, "unit_codes": ["V01"],
                                              "inspectors": [{"username": "insp-a", "unit_code": None}]})

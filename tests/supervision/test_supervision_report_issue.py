@@ -11,7 +11,7 @@ from services.common.actor import Actor
 from services.common.contract import names
 from services.common.errors import Conflict, Forbidden
 from services.common.records import OutboxRecord
-from services.common.workdays import county_today
+from services.common.workdays import county_date
 from services.supervision import facts, reports
 from tests.supervision.test_supervision_rules import OFFICE, T0, unit_event
 
@@ -21,7 +21,7 @@ def test_a_report_is_drafted_edited_and_issued_once(uow_factory):
     with time_machine.travel(T0 + timedelta(hours=2), tick=True):
         facts.apply(uow.session, unit_event("T01", "town", at=T0 - timedelta(days=30)))
         facts.apply(uow.session, unit_event("V01", parent="T01", at=T0 - timedelta(days=30)))
-        month = county_today().strftime("%Y-%m")
+        month = county_date(T0).strftime("%Y-%m")
         draft = reports.create(uow, OFFICE, {"kind": "monthly", "period": month})
         uow.commit()
         assert draft["status"] == "draft" and draft["actions"] == ["edit", "issue"]

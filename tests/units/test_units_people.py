@@ -1,13 +1,24 @@
 """Officials with their history, designations (示范点/典型) and accounts, without a broker."""
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.units import accounts, designations, directory, officials, registry
 from services.units.models import Designation
 from tests.units.units_fixtures import emitted, last_outbox_id, register_sample
+
+
+DAY = date(2026, 7, 1)  # the day every test here runs on: 10:00 in the county
+
+
+@pytest.fixture(autouse=True)
+def county_clock():
+    """Set before the registry is loaded (autouse fixtures come first), so terms and histories start on DAY."""
+    with time_machine.travel(datetime(2026, 7, 1, 2, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -22,7 +33,7 @@ def test_appointing_a_new_liaison_keeps_the_old_one_in_history(uow):
     uow.commit()
     kinds = [k for k, _ in emitted(uow, before)]
     assert kinds == ["OfficialRemoved", "OfficialAssigned"]
-    today = date.today()
+    today = DAY
     now = {o["role"]: o["name"] for o in officials.responsible_on(uow.session, "A001", today)}
     assert now["liaison"] == "新联络员"
     history = [t for t in officials.history(uow.session, "A001") if t["role"] == "liaison"]
@@ -47,7 +58,7 @@ def test_designation_lifecycle(uow):
     designated = designations.designate(uow, "office", nominated["id"])
     uow.commit()
     assert designated["status"] == "designated"
-    assert date.fromisoformat(designated["ends_on"]) == registry.term_end(date.today(), 3)
+    assert date.fromisoformat(designated["ends_on"]) == registry.term_end(DAY, 3)
     ((kind, payload),) = emitted(uow, before)
     assert kind == "DemonstrationDesignated" and payload["unit"]["demonstration"] is True
 
@@ -63,7 +74,7 @@ def test_a_term_expires_by_itself_once(uow):
     assert len(sample_designated) == 7  # the registry's demonstration column
     unit = sample_designated[0]["unit_code"]
     uow.session.execute(sa.update(Designation).where(Designation.id == sample_designated[0]["id"])
-                        .values(ends_on=date.today() - timedelta(days=1)))
+                        .values(ends_on=DAY - timedelta(days=1)))
     before = last_outbox_id(uow)
     assert designations.expire_due(uow) == 1
     uow.commit()

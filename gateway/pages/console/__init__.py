@@ -1,6 +1,6 @@
 """The staff console (/console, templates under gateway/templates/console): sign-in, the work
 list, items and corrections, progress and its figures, reminders, inspections and their
-records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates and leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
+records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates nominated, designated and reviewed, leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
 (知晓率), feedback, the 双随机 registers and draws at a stated time, the catalogue and the year's plan, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
@@ -11,6 +11,7 @@ from .catalogue import ConsoleCatalogue
 from .checklist_pages import ConsoleChecklist
 from .commitments import ConsoleCommitments
 from .corrections import ConsoleCorrections
+from .designation_pages import ConsoleDesignations
 from .draw_registers import ConsoleDrawRegisters
 from .feedback import ConsoleFeedback
 from .inbox import ConsoleInbox
@@ -40,7 +41,7 @@ from .work import ConsoleWork
 class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccounts, ConsoleItems, ConsoleCorrections, ConsoleProgress,
                    ConsoleFigures, ConsoleReminders, ConsoleInspections, ConsoleInspectionRecords,
                    ConsoleRecordCorrections, ConsoleReportPages, ConsoleCommitments,
-                   ConsoleProgramme, ConsoleChecklist, ConsoleFeedback,
+                   ConsoleProgramme, ConsoleDesignations, ConsoleChecklist, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
                    ConsoleSignIns, ConsoleDrawRegisters, ConsoleCatalogue, ConsolePlans):

@@ -66,6 +66,7 @@ class Caller:
         status = str(response.status_code)
         assert status in operation["responses"], (method, path, status, "status not documented")
         documented = operation["responses"][status]
+        self.check_headers(method, path, status, documented, response)
         if response.status_code in (204, 304):
             return
         media_type = response.headers["Content-Type"].split(";")[0].strip()
@@ -83,6 +84,22 @@ class Caller:
         self.checked.append((method, path, status))
 
 
+    def check_headers(self, method: str, path: str, status: str, documented: dict,
+                      response: requests.Response) -> None:
+        """Every header the document promises is there, in the shape it says."""
+        for name, ref in documented.get("headers", {}).items():
+            header = self.document["components"]["headers"][ref["$ref"].rsplit("/", 1)[1]]
+            value = response.headers.get(name)
+            if value is None:
+                assert not header.get("required"), (method, path, status, name, "missing")
+                continue
+            validator = Draft202012Validator(header["schema"])
+            assert validator.is_valid(value), (method, path, status, name, value)
+        undocumented = {"traceparent", "traceresponse", "X-Request-ID", "Idempotent-Replayed", "Location"} & {
+            name for name in response.headers if name not in documented.get("headers", {})}
+        assert not undocumented, (method, path, status, undocumented)
+
+
 @pytest.fixture(scope="module")
 def call(county, document):
     return Caller(county.api, document)
@@ -98,6 +115,29 @@ def test_every_operation_documents_its_answers(document):
                     if media_type.endswith("json") and "schema" not in content:
                         bare.append((method, path, status, media_type))
     assert not bare, bare[:10]
+
+
+def test_every_answer_documents_its_trace_headers(document):
+    """traceparent, traceresponse and X-Request-ID are described once (components.headers) and
+    referenced from every response of every operation; Idempotent-Replayed from every success of
+    a route that takes an Idempotency-Key, Location from every 202."""
+    headers = document["components"]["headers"]
+    assert {"traceparent", "traceresponse", "X-Request-ID", "Idempotent-Replayed", "Location"} <= set(headers)
+    assert headers["traceparent"]["required"] and headers["traceresponse"]["required"]
+    assert not headers["Idempotent-Replayed"]["required"]
+    missing, keyed = [], 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            takes_key = any(p.get("name") == "Idempotency-Key" for p in operation["parameters"])
+            keyed += takes_key
+            for status, response in operation["responses"].items():
+                wanted = {"traceparent", "traceresponse", "X-Request-ID"}
+                wanted |= {"Idempotent-Replayed"} if takes_key and status.startswith("2") else set()
+                wanted |= {"Location"} if status == "202" else set()
+                refs = {name: ref.get("$ref") for name, ref in response.get("headers", {}).items()}
+                if any(refs.get(name) != f"#/components/headers/{name}" for name in wanted):
+                    missing.append((method, path, status, sorted(wanted - set(refs))))
+    assert keyed and not missing, missing[:10]
 
 
 def test_the_publics_reads(call):

@@ -25,7 +25,7 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     axe = Axe()
     year = spec["year"]
     operator = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
-    sign_in(operator, base, "op-a001", spec["password"], "/console/commitments")
+    sign_in(operator, base, "op-a001", spec["password"], f"/console/commitments?year={year}")
     check(operator, axe, found, "commitments", shots)
     operator.locator("#f-text").fill(spec["text"])
     operator.locator("#f-due_on").fill(f"{year}-12-31")
@@ -40,6 +40,7 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     operator.get_by_role("button", name="录入承诺").click()
     operator.get_by_role("link", name="填报完成：制定公开清单").last.click()
     check(operator, axe, found, "commitment-milestone", shots)
+    operator.locator("#f-done_on").fill(spec["done_on"])
     operator.locator("#f-note").fill(spec["note"])
     operator.get_by_role("button", name="确认已完成").click()
     found["after"] = operator.locator("main").inner_text()

@@ -2,15 +2,17 @@
 (the console tests' cluster): in Chromium at 390 and 1280 px with axe on every page (a matter
 added, revised and retired; a plan drafted, edited and opened for consultation; a member of the
 public's comment read from the plan, accepted and answered), then over HTTP the answer approved
-by a second inspector, a stale form refused, and the approve button once the comments closed."""
+by a second inspector, a stale form refused, the approve button once the comments closed, and the
+approval posted: the plan approved, the year's obligations scheduled, the portal showing it; and a
+milestone without its date refused over HTTP naming the field."""
+import json
+import re
 import uuid
-from datetime import timedelta
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE, office_browser
@@ -63,9 +65,9 @@ def test_the_catalogue_and_the_plan_in_the_browser_and_over_http(county, tmp_pat
     refused = browser.get(action)
     assert refused.status_code == 200 and "现在不能批准" in refused.text and "确认批准" not in refused.text
     engine = sa.create_engine(county["urls"]["disclosure"])
-    with engine.begin() as connection:  # as if the comment period had ended yesterday
+    with engine.begin() as connection:  # as if the comment period had ended long ago (a fixed day, any run)
         connection.execute(sa.text("UPDATE plans SET consultation_closes_on = :day WHERE id = :id"),
-                           {"day": (county_today() - timedelta(days=1)).isoformat(), "id": seen["plan_id"]})
+                           {"day": "2020-01-31", "id": seen["plan_id"]})
     engine.dispose()
     page = browser.get(f"{api}/console/plans/{seen['plan_id']}")
     assert f'href="/console/plans/{seen["plan_id"]}/approve"' in page.text
@@ -74,3 +76,39 @@ def test_the_catalogue_and_the_plan_in_the_browser_and_over_http(county, tmp_pat
     stale = browser.post(action, data={"seen": "0", "reason": "", "csrf_token": csrf_of(form)})
     assert stale.status_code == 409 and "请刷新后再办理" in stale.text
     assert requests.get(f"{api}/api/v1/plans/{seen['plan_id']}", headers=OFFICE).json()["status"] == "consultation"
+
+    # a yearly matter of the plan's year (this cluster loads no catalogue), so that approving
+    # the plan has obligations to schedule
+    yearly = {"code": f"ZY-{tag}", "matter": "组织建设", "sub_matter": f"年度党建工作总结（{tag}）",
+              "content_elements": "全年工作情况", "basis": "《中国共产党党务公开条例（试行）》第十条",
+              "time_limit": "次年1月底前", "audience": "party", "carriers": ["公开栏"], "sectors": ["town"],
+              "frequency": "yearly", "grace_days": 20, "valid_from": f"{year}-01-01"}
+    added = requests.post(f"{api}/api/v1/catalogue", json=yearly, headers=OFFICE)
+    assert added.status_code == 201, added.text
+    # the approval itself, from the form as the office reads it now
+    form = browser.get(action)
+    seen_now = re.search(r'name="seen" value="([^"]*)"', form.text).group(1)
+    approved = browser.post(action, data={"seen": seen_now, "reason": "", "csrf_token": csrf_of(form)},
+                            allow_redirects=False)
+    assert approved.status_code == 303 and approved.headers["Location"].endswith("?done=approve"), approved.text
+    done = browser.get(f"{api}{approved.headers['Location']}")
+    assert "已批准方案，各单位当年的公开任务已生成" in done.text, done.text
+    plan = requests.get(f"{api}/api/v1/plans/{seen['plan_id']}", headers=OFFICE).json()
+    assert plan["status"] == "approved" and plan["approved_at"], plan
+    again = browser.post(action, data={"seen": seen_now, "reason": "", "csrf_token": csrf_of(browser.get(action))})
+    assert again.status_code == 409 and "请刷新后再办理" in again.text  # the form read before: nothing more happens
+    obligations = requests.get(f"{api}/api/v1/obligations", headers=OFFICE,
+                               params={"year": year, "entry": yearly["code"], "limit": 200}).json()["items"]
+    towns = [u for u in requests.get(f"{api}/api/v1/units", params={"sector": "town", "limit": 200}).json()["items"]
+             if u["status"] == "active"]
+    assert len(obligations) == len(towns) > 0 and {o["period"] for o in obligations} == {str(year)}, obligations
+    portal = requests.get(f"{api}/plans/{seen['plan_id']}")
+    assert portal.status_code == 200 and spec["title"] in portal.text and re.search(r"\d+日批准", portal.text)
+    assert "本方案正在征求意见" not in portal.text and 'name="target" value="plan:' not in portal.text  # no comments now
+
+    # bad input over HTTP: a milestone with a title and no date is a 400 naming the field, not a 500
+    patched = requests.patch(f"{api}/api/v1/plans/{seen['plan_id']}", headers=OFFICE,
+                             json={"milestones": [{"title": "启动部署"}]})
+    assert patched.status_code == 400, patched.text
+    said = json.dumps(patched.json(), ensure_ascii=False)
+    assert "第 1 个里程碑缺少" in said and "due_on" in said, said

@@ -1,0 +1,57 @@
+"""Models (典型) in Debian's Chromium through Playwright, run as its own process by
+tests/gateway/pages/test_models_browser.py: the county office, on a phone, opens the candidates,
+nominates one (a missing reason refused next to its field first), designates the nomination for
+a term from the list of designations, then opens 典型复核, finds the model whose score fell and
+revokes it with a reason. axe-core on every page, each page's width at 390 and 1280 px
+(office_browser.check; screenshots with --screenshots DIR).
+
+    python -m tests.gateway.pages.models_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
+
+from tests.gateway.pages.console_browser import sign_in
+from tests.gateway.pages.office_browser import check
+from tests.gateway.pages.portal_browser import PHONE, run_walk
+
+
+def models(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
+    found: dict = {"axe": {}, "widths": {}}
+    axe = Axe()
+    office = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
+    sign_in(office, base, "office", spec["password"], "/console/candidates")
+    check(office, axe, found, "candidates", shots)
+    office.goto(f"{base}/console/candidates/{spec['candidate']}/nominate")
+    check(office, axe, found, "nominate", shots)
+    office.get_by_role("button", name="确认提名").click()
+    found["nominate_refused"] = office.locator("#form-errors").inner_text()
+    check(office, axe, found, "nominate-refused", shots)
+    office.locator("#f-reason").fill(spec["reason"])
+    office.get_by_role("button", name="确认提名").click()
+    found["nominated"] = office.locator("[role=status]").first.inner_text()
+    check(office, axe, found, "designations", shots)
+    office.locator("li", has_text=spec["candidate"]).get_by_role("link", name="认定为典型").click()
+    check(office, axe, found, "designate", shots)
+    office.locator("#f-term_years").fill("2")
+    office.get_by_role("button", name="确认认定为典型").click()
+    found["designated"] = office.locator("[role=status]").first.inner_text()
+    check(office, axe, found, "designated", shots)
+
+    office.goto(f"{base}/console/models/review")
+    found["review"] = office.locator("main").inner_text()
+    check(office, axe, found, "review", shots)
+    office.locator(f"a[href='/console/designations/{spec['fallen']}/revoke']").click()
+    check(office, axe, found, "revoke", shots)
+    office.locator("#f-reason").fill(spec["revoke_reason"])
+    office.get_by_role("button", name="确认撤销认定").click()
+    found["revoked"] = office.locator("[role=status]").first.inner_text()
+    check(office, axe, found, "revoked", shots)
+    return found
+
+
+if __name__ == "__main__":
+    run_walk(models)
