@@ -24,6 +24,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import requests
 import sqlalchemy as sa
@@ -145,9 +146,15 @@ def _fill(url: str, rows: int) -> None:
     engine.dispose()
 
 
-def _replica(url: str, results: "multiprocessing.Queue") -> None:
+def _replica(url: str, ready: Any, go: Any, results: "multiprocessing.Queue") -> None:
+    """One replica's pass, timed from the moment both replicas are started and connected
+    (a timer runs in a service already up: its process start is not the pass)."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False), "bench")
+    with engine.connect():
+        pass
+    ready.release()
+    go.wait()
     started = time.perf_counter()
     counts = deadlines.check_deadlines(uow, Settings())
     results.put({"seconds": time.perf_counter() - started, "counts": counts})
@@ -172,15 +179,18 @@ def timer_pass(rows: int) -> dict[str, object] | None:
             conn.execute(sa.text("UPDATE feedback SET held_reason = NULL WHERE status = 'accepted'"))
             plain = time.perf_counter() - started
         context = multiprocessing.get_context("spawn")
-        results = context.Queue()
-        replicas = [context.Process(target=_replica, args=(url, results)) for _ in range(2)]
-        started = time.perf_counter()
+        results, ready, go = context.Queue(), context.Semaphore(0), context.Event()
+        replicas = [context.Process(target=_replica, args=(url, ready, go, results)) for _ in range(2)]
         for replica in replicas:
             replica.start()
+        for _ in replicas:
+            ready.acquire(timeout=120)
+        started = time.perf_counter()
+        go.set()
         outcomes = [results.get(timeout=1800) for _ in replicas]
+        wall = time.perf_counter() - started
         for replica in replicas:
             replica.join()
-        wall = time.perf_counter() - started
         with engine.connect() as conn:
             events = conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE type = 'FeedbackDueSoon'"))
             distinct = conn.scalar(sa.text(
