@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.common.errors import InvalidInput
-from services.common.workdays import working_days_after  # noqa: F401  (periods.working_days_after, as before)
+from services.common.workdays import working_days_after
 
 from .models import PERIODIC
 
