@@ -23,7 +23,7 @@ from psycogreen.eventlet import patch_psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import database_url, load_config
-from .contract import Event, new_event, to_message
+from .contract import Event, new_event, new_events, to_message
 from .records import OutboxRecord
 
 if TYPE_CHECKING:
@@ -87,6 +87,17 @@ class UnitOfWork:
         self.session.add(outbox_record(event, self.traceparent))
         self._emitted = True
         return event
+
+    def emit_many(self, event_type: str, payloads: list[dict[str, Any]]) -> int:
+        """Add many events of one type to the outbox in one INSERT (a timer's batch); like
+        emit, they are published only if this transaction commits."""
+        rows = [{"event_id": str(event.event_id), "type": event.type, "version": event.version,
+                 "routing_key": event.routing_key, "correlation_id": event.correlation_id,
+                 "occurred_at": event.occurred_at, "body": body, "attempts": 0, "traceparent": self.traceparent}
+                for event, body in new_events(event_type, payloads, self.correlation_id)]
+        insert_many(self.session, OutboxRecord.__table__, rows)
+        self._emitted = self._emitted or bool(rows)
+        return len(rows)
 
     def __enter__(self) -> "UnitOfWork":
         return self

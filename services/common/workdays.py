@@ -143,6 +143,18 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def working_days_after(start: date, days: int) -> date:
+    """add_working_days, remembered: a county's schedule and every feedback received ask the
+    same few hundred questions thousands of times. Remembered per calendar generation: an
+    arrangement entered changes it."""
+    return _working_days_after(start, days, generation())
+
+
+@lru_cache(maxsize=8192)
+def _working_days_after(start: date, days: int, generation: int) -> date:
+    return add_working_days(start, days)
+
+
 def county_today() -> date:
     """Today in the county: due dates are Beijing-time dates, whatever the server's zone."""
     return datetime.now(COUNTY_TIMEZONE).date()

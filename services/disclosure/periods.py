@@ -14,12 +14,10 @@ frequency, ...) is bad input, refused with a message that says which rule and wh
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from services.common.errors import InvalidInput
-from services.common import workdays
-from services.common.workdays import add_working_days
+from services.common.workdays import working_days_after
 
 from .models import PERIODIC
 
@@ -90,17 +88,6 @@ def check_rule(frequency: str, grace_days: int | None, within_days: int | None,
 def check_entry(entry: Any) -> None:
     check_rule(entry.frequency, entry.grace_days, entry.within_days, entry.display_days,
                f"catalogue entry {entry.code} v{entry.version}")
-
-
-def working_days_after(start: date, days: int) -> date:
-    """add_working_days, remembered: a county's schedule asks the same few hundred questions
-    thousands of times. Remembered per calendar generation: an arrangement entered changes it."""
-    return _working_days_after(start, days, workdays.generation())
-
-
-@lru_cache(maxsize=8192)
-def _working_days_after(start: date, days: int, generation: int) -> date:
-    return add_working_days(start, days)
 
 
 def periodic_due(entry: Any, period: str) -> date:

@@ -5,9 +5,11 @@ each once per answer deadline; and the close of answered feedback whose reopenin
 passed without a rating.
 
 Every row is claimed by one conditional UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE
-SKIP LOCKED) AND <the condition> RETURNING id: a second replica running at the same time
-skips the rows locked by the first, and one that waited re-checks the condition and finds it
-no longer holds, so each warning is claimed — and emitted — exactly once."""
+SKIP LOCKED) AND <the condition> RETURNING what the event carries: a second replica running
+at the same time skips the rows locked by the first, and one that waited re-checks the
+condition and finds it no longer holds, so each warning is claimed — and emitted — exactly
+once. A batch is set-based: one UPDATE claims it and one INSERT puts its events in the outbox,
+in the same transaction (UnitOfWork.emit_many), however many rows it holds."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -25,7 +27,9 @@ from .models import Feedback
 from .settings import Settings
 from .states import OPEN
 
-BATCH = 1000
+BATCH = 5000
+ESCALATIONS = {"escalate_1": ({"level": 1, "to": "secretary"}, names.FEEDBACK_ESCALATED),
+               "escalate_2": ({"level": 2, "to": "county_office"}, names.FEEDBACK_ESCALATED)}
 
 
 def latest_due_passed_by(today: date, working_days: int) -> date:
@@ -56,29 +60,27 @@ def rules(today: date, settings: Settings) -> dict[str, tuple[Any, str]]:
     }
 
 
-def claim(uow: UnitOfWork, condition: Any, column: str, after: int = 0, limit: int = BATCH) -> list[int]:
+PAYLOAD = (Feedback.id, Feedback.unit_code, Feedback.kind, Feedback.target_kind, Feedback.target_id,
+           Feedback.answer_due)
+
+
+def claim(uow: UnitOfWork, condition: Any, column: str, after: int = 0, limit: int = BATCH) -> list[Any]:
     """Claim up to `limit` rows meeting `condition` (ids above `after`, in id order, so a pass
-    reads each row once) by setting `column`; the ids this caller got."""
+    reads each row once) by setting `column`; the rows this caller got, in id order, with
+    what their events carry (one statement: UPDATE ... RETURNING)."""
     candidates = (sa.select(Feedback.id).where(condition, Feedback.id > after).order_by(Feedback.id).limit(limit)
                   .with_for_update(skip_locked=True))
     statement = (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
-                 .values({column: utcnow()}).returning(Feedback.id).execution_options(synchronize_session=False))
-    return sorted(uow.session.scalars(statement))
+                 .values({column: utcnow()}).returning(*PAYLOAD).execution_options(synchronize_session=False))
+    return sorted(uow.session.execute(statement), key=lambda row: row.id)
 
 
-def _emit(uow: UnitOfWork, kind: str, ids: list[int]) -> None:
-    rows = uow.session.execute(sa.select(Feedback.id, Feedback.unit_code, Feedback.kind, Feedback.target_kind,
-                                         Feedback.target_id, Feedback.answer_due).where(Feedback.id.in_(ids))
-                               .order_by(Feedback.id))
-    for row in rows:
-        payload = {"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
-                   "target_kind": row.target_kind, "target_id": row.target_id, "answer_due": row.answer_due}
-        if kind == "escalate_1":
-            uow.emit(names.FEEDBACK_ESCALATED, {**payload, "level": 1, "to": "secretary"})
-        elif kind == "escalate_2":
-            uow.emit(names.FEEDBACK_ESCALATED, {**payload, "level": 2, "to": "county_office"})
-        else:
-            uow.emit(kind, payload)
+def _emit(uow: UnitOfWork, kind: str, rows: list[Any]) -> None:
+    """The claimed rows' events, in id order, added to the outbox in one INSERT."""
+    extra, kind = ESCALATIONS.get(kind, ({}, kind))
+    uow.emit_many(kind, [{"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
+                          "target_kind": row.target_kind, "target_id": row.target_id,
+                          "answer_due": row.answer_due, **extra} for row in rows])
 
 
 def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = None,
@@ -90,13 +92,13 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
     for kind, (condition, column) in rules(today, settings).items():
         counts[kind], after = 0, 0
         for _ in range(max_batches):
-            ids = claim(uow, condition, column, after)
-            if ids:
-                _emit(uow, kind, ids)
-                counts[kind] += len(ids)
-                after = ids[-1]
+            rows = claim(uow, condition, column, after)
+            if rows:
+                _emit(uow, kind, rows)
+                counts[kind] += len(rows)
+                after = rows[-1].id
             uow.commit()
-            if not ids:
+            if not rows:
                 break
     counts["closed"] = close_unrated(uow, settings, today)
     return counts

@@ -18,7 +18,7 @@ from services.common.errors import InvalidInput, NotFound
 from services.common.i18n import term
 from services.common.records import utcnow
 from services.common.shapes.feedback import NewFeedback
-from services.common.workdays import add_working_days, county_date, is_provisional
+from services.common.workdays import county_date, is_provisional, working_days_after
 
 from . import moderation, trail
 from .models import Feedback, Target
@@ -146,8 +146,8 @@ def receive(uow: UnitOfWork, data: dict[str, Any], member: str | None = None,
         source="member" if member else "public", content=data["content"], content_hash=digest,
         contact=data["contact"], public=data["public"], status="held" if matched else "received",
         held_reason=("命中敏感词：" + "、".join(matched))[:300] if matched else None, received_at=received_at,
-        acknowledge_due=add_working_days(today, settings.acknowledge_working_days),
-        answer_due=add_working_days(today, settings.answer_working_days), answer_counted_from=today,
+        acknowledge_due=working_days_after(today, settings.acknowledge_working_days),
+        answer_due=working_days_after(today, settings.answer_working_days), answer_counted_from=today,
         answer_working_days=settings.answer_working_days, round=1, reopen_count=0, reports=0,
         answer_hidden=False)
     session.add(feedback)

@@ -74,3 +74,11 @@ def test_next_year_is_missing_from_1_november(today, missing):
 def test_next_year_entered_is_not_missing():
     workdays.install(Arrangement(2027, 1, frozenset(), frozenset()))
     assert not workdays.next_year_missing(date(2026, 11, 2))
+
+
+def test_remembered_working_days_follow_an_arrangement_entered_after_them():
+    assert workdays.working_days_after(date(2027, 3, 1), 3) == date(2027, 3, 4)  # asked, and remembered
+    assert workdays.install(Arrangement(2027, 1, frozenset({date(2027, 3, 2), date(2027, 3, 3)}), frozenset()))
+    assert workdays.working_days_after(date(2027, 3, 1), 3) == date(2027, 3, 8)  # the new calendar's answer
+    workdays.forget_entered()
+    assert workdays.working_days_after(date(2027, 3, 1), 3) == date(2027, 3, 4)

@@ -15,4 +15,4 @@ from .base import (  # noqa: F401
     AUDIENCES, CHANNELS, EVENTS_EXCHANGE, FEEDBACK_KINDS, FEEDBACK_TARGETS, OFFICIAL_ROLES, ORG_TYPES, SECTORS,
     ContractError, Envelope, Event, EventType, Payload, Provisional)
 from .catalogue import CATALOGUE, SUBSCRIPTIONS, UNIT_EVENTS, queue_name, subscribed_types, unit_state_of  # noqa: F401
-from .wire import from_message, json_default, new_event, to_message  # noqa: F401
+from .wire import from_message, json_default, new_event, new_events, to_message  # noqa: F401
