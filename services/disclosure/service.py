@@ -16,9 +16,10 @@ from services.common.workdays import county_today
 
 from . import (archive, attachments, calendar, catalogue, deadlines, obligations, plans, portal, progress, reading,
                reminders, scans, search, units_copy, upkeep, workflow)
+from .learning_rpc import LearningRpc
 
 
-class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
+class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc, LearningRpc):
     """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
     config = Config()
