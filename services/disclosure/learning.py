@@ -89,7 +89,7 @@ def _mark_view(session: Session, mark: ExampleMark, item: Item, unit: UnitCopy |
 def mark(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """范例: the office marks a published item of a catalogue matter as an example for a sector."""
     _office(actor)
-    data = validated(MarkExampleBody(), data, "the mark")
+    data = validated(MarkExampleBody(), data, "the example mark")
     session = uow.session
     item = session.get(Item, data["item_id"])
     if item is None:
@@ -124,7 +124,7 @@ def _end(uow: UnitOfWork, row: ExampleMark, item: Item, by: str, reason: str) ->
 def unmark(uow: UnitOfWork, actor: Actor, mark_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """The office ends a mark, with its reason."""
     _office(actor)
-    reason = validated(EndExampleBody(), data, "the unmarking")["reason"].strip()
+    reason = validated(EndExampleBody(), data, "the end of the example mark")["reason"].strip()
     row = uow.session.get(ExampleMark, int(mark_id), with_for_update=True)
     if row is None:
         raise NotFound(f"没有编号为 {mark_id} 的范例标记。")
@@ -187,7 +187,7 @@ def editor_aids(session: Session, actor: Actor, obligation_id: int) -> dict[str,
     sector (as this reader may see them) and the office's guidance for it."""
     obligation = session.get(Obligation, int(obligation_id))
     if obligation is None or not actor.acts_for(obligation.unit_code):
-        raise NotFound(f"没有编号为 {obligation_id} 的公开任务。")
+        raise NotFound(f"没有编号为 {obligation_id} 的公开任务")
     unit = session.get(UnitCopy, obligation.unit_code)
     sector = unit.sector if unit else obligation.sector
     examples = _marked(session, [ExampleMark.ended_at.is_(None), ExampleMark.entry_code == obligation.entry_code,
@@ -244,20 +244,21 @@ def create_note(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str
     return _note_view(note)
 
 
-def _current(note: GuidanceNote, revision: int, verb: str) -> None:
+def _current(note: GuidanceNote, revision: int) -> None:
+    """Refuse a change to a retired note, or one made from an older revision (a stale form)."""
     if note.retired_at is not None:
         raise Conflict(f"分类指导 {note.id} 已于 {county_datetime_text(note.retired_at)} 由 {note.retired_by} 停用，"
-                       f"不能再{verb}。")
+                       f"不能再修改或停用。")
     if revision != note.revision:
         raise Conflict(f"分类指导 {note.id} 已由 {note.revised_by} 于 {county_datetime_text(note.revised_at)} 修改"
-                       f"（第 {note.revision} 版），请刷新后再{verb}。")
+                       f"（第 {note.revision} 版），请刷新后再办理。")
 
 
 def revise_note(uow: UnitOfWork, actor: Actor, note_id: int, data: dict[str, Any]) -> dict[str, Any]:
     _office(actor)
-    data = validated(ReviseGuidanceBody(), data, "the revision")
+    data = validated(ReviseGuidanceBody(), data, "the guidance note's revision")
     note = _note(uow.session, note_id, lock=True)
-    _current(note, data["revision"], "修改")
+    _current(note, data["revision"])
     note.title, note.body = data["title"].strip(), data["body"].strip()
     note.revision += 1
     note.revised_by, note.revised_at = actor.username, utcnow()
@@ -266,8 +267,8 @@ def revise_note(uow: UnitOfWork, actor: Actor, note_id: int, data: dict[str, Any
 
 def retire_note(uow: UnitOfWork, actor: Actor, note_id: int, data: dict[str, Any]) -> dict[str, Any]:
     _office(actor)
-    data = validated(RetireGuidanceBody(), data, "the retirement")
+    data = validated(RetireGuidanceBody(), data, "the guidance note's retirement")
     note = _note(uow.session, note_id, lock=True)
-    _current(note, data["revision"], "停用")
+    _current(note, data["revision"])
     note.retired_by, note.retired_at, note.retired_reason = actor.username, utcnow(), data["reason"].strip()
     return _note_view(note)

@@ -150,9 +150,9 @@ def test_guidance_notes_per_matter_and_sector_with_a_stale_form_check(uow):
     revised = learning.revise_note(uow, INSPECTOR, every["id"], {"title": "通用要求", "body": "新的", "revision": 1})
     uow.commit()
     assert revised["revision"] == 2
-    with pytest.raises(Conflict, match="已由 office 于 .* 修改（第 2 版），请刷新后再修改"):
+    with pytest.raises(Conflict, match="已由 office 于 .* 修改（第 2 版），请刷新后再办理"):
         learning.revise_note(uow, INSPECTOR, every["id"], {"title": "旧表单", "body": "旧的", "revision": 1})
-    with pytest.raises(Conflict, match="请刷新后再停用"):
+    with pytest.raises(Conflict, match="请刷新后再办理"):
         learning.retire_note(uow, INSPECTOR, every["id"], {"reason": "过时", "revision": 1})
     retired = learning.retire_note(uow, INSPECTOR, every["id"], {"reason": "已并入机关的指导", "revision": 2})
     uow.commit()
