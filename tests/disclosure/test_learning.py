@@ -88,7 +88,7 @@ def test_only_the_office_marks_only_published_items_of_a_matter_once_per_sector(
 
 
 def test_unmarking_needs_a_reason_and_ends_the_mark_once(uow):
-    item, ob = published(uow)
+    item, _ = published(uow)
     row = mark(uow, item)
     with pytest.raises(InvalidInput):
         learning.unmark(uow, INSPECTOR, row["id"], {"reason": ""})
@@ -104,7 +104,7 @@ def test_unmarking_needs_a_reason_and_ends_the_mark_once(uow):
 
 def test_a_withdrawn_item_loses_its_marks_and_a_correction_takes_them_over(uow):
     gone, _ = published(uow, title="将被撤回")
-    kept, ob = published(uow, title="将被更正")
+    kept, _ = published(uow, title="将被更正")
     gone_mark, kept_mark = mark(uow, gone), mark(uow, kept)
     workflow.transition(uow, reviewer_of("A001"), gone, "withdraw", "内容有误")
     uow.commit()

@@ -51,7 +51,7 @@ def _body(form: dict[str, str], schema: Any, ints: tuple[str, ...] = ()) -> tupl
             data[name] = int(data[name]) if data[name].isdigit() and len(data[name]) < 10 else data[name]
     if "sector" in schema.fields and not form.get("sector"):
         data["sector"] = None
-    loaded, errors = validate_form(schema, data, LABELS)
+    _, errors = validate_form(schema, data, LABELS)
     return (data if not errors else {}), errors
 
 
