@@ -8,8 +8,8 @@ starts and refilled from RPC on a miss.
 
 How it stays fresh: every gateway process has its own exclusive queue on the events exchange
 (gone with the process), bound to the events that change what it serves. An event drops
-every answer of its area at once (items: ItemPublished, ItemCorrected, ItemWithdrawn and
-the unit events; units: the unit and designation events; reports: ReportIssued). A fill that raced an event is not
+every answer of its area at once (items: ItemPublished, ItemCorrected, ItemWithdrawn,
+ExampleMarked, ExampleUnmarked and the unit events; units: the unit and designation events; reports: ReportIssued). A fill that raced an event is not
 kept (each area has a generation, and an answer fetched under an older one is discarded).
 Events missed while the broker was away are covered by a bound on age: no answer is older
 than GATEWAY.READ_MODEL_TTL_SECONDS (30 by default). So a withdrawn item leaves public reads
@@ -50,7 +50,8 @@ DESIGNATIONS = (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED, nam
 AREAS_OF: dict[str, tuple[str, ...]] = {
     **{t: (ITEMS, UNITS) for t in UNIT_EVENTS},
     **{t: (UNITS,) for t in DESIGNATIONS},
-    **{t: (ITEMS,) for t in (names.ITEM_PUBLISHED, names.ITEM_CORRECTED, names.ITEM_WITHDRAWN)},
+    **{t: (ITEMS,) for t in (names.ITEM_PUBLISHED, names.ITEM_CORRECTED, names.ITEM_WITHDRAWN,
+                             names.EXAMPLE_MARKED, names.EXAMPLE_UNMARKED)},  # 范例 on the models page
     names.REPORT_ISSUED: (ITEMS, REPORTS),  # the portal's reports (通报、年度报告), also listed on 公开榜
 }
 DEFAULT_TTL_SECONDS = 30.0

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from marshmallow import Schema
 
-from . import disclosure, draws, feedback, others, units
+from . import disclosure, draws, feedback, learning, others, units
 
 FAILURES: dict[tuple[str, str], dict[str, type[Schema]]] = {
     ("GET", "/readyz"): {"503": others.Readiness},  # not ready: the same report, saying what is not
 }
 ANSWERS: dict[tuple[str, str], type[Schema]] = {**units.ANSWERS, **disclosure.ANSWERS, **feedback.ANSWERS,
-                                                **draws.ANSWERS, **others.ANSWERS}
+                                                **draws.ANSWERS, **learning.ANSWERS, **others.ANSWERS}
 
 
 def answer_of(method: str, rule: str) -> type[Schema]:

@@ -10,6 +10,7 @@ from .draws import DrawRoutes
 from .disclosure import DisclosureRoutes
 from .events import EventRoutes
 from .inspections import InspectionRoutes
+from .learning import LearningRoutes
 from .feedback import FeedbackRoutes
 from .notify import NotifyRoutes
 from .operations import OperationRoutes
@@ -20,5 +21,5 @@ from .units import UnitRoutes
 
 class ApiRoutes(AuthRoutes, UnitRoutes, DisclosureRoutes, EventRoutes, NotifyRoutes, AuditRoutes, FeedbackRoutes,
                 AccountRoutes, InspectionRoutes, SupervisionRoutes, OperationRoutes, CalendarRoutes,
-                SearchRoutes, DrawRoutes):
+                SearchRoutes, DrawRoutes, LearningRoutes):
     """Every route of the JSON API."""

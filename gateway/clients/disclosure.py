@@ -121,6 +121,38 @@ class DisclosureClient(ServiceClient):
     def waive_obligation(self, actor: Actor, obligation_id: int, reason: str) -> dict[str, Any]:
         return self._call("waive_obligation", actor, obligation_id, reason)
 
+    # --- units learning from each other: 范例 marks and guidance notes (分类指导) ---------------------
+
+    def create_guidance(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("create_guidance", actor, data)
+
+    def editor_aids(self, actor: Actor, obligation_id: int) -> dict[str, Any]:
+        return self._call("editor_aids", actor, obligation_id)
+
+    def get_guidance(self, actor: Actor, note_id: int) -> dict[str, Any]:
+        return self._call("get_guidance", actor, note_id)
+
+    def list_examples(self, actor: Actor, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._call("list_examples", actor, filters)
+
+    def list_guidance(self, actor: Actor, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._call("list_guidance", actor, filters)
+
+    def mark_example(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("mark_example", actor, data)
+
+    def public_examples(self) -> list[dict[str, Any]]:
+        return self._call("public_examples")
+
+    def retire_guidance(self, actor: Actor, note_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("retire_guidance", actor, note_id, data)
+
+    def revise_guidance(self, actor: Actor, note_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("revise_guidance", actor, note_id, data)
+
+    def unmark_example(self, actor: Actor, mark_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return self._call("unmark_example", actor, mark_id, data)
+
     # --- the working-day calendar ----------------------------------------------------------------
 
     def list_calendar_years(self) -> dict[str, Any]:

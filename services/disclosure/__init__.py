@@ -3,6 +3,7 @@
 from services.common.metrics import register_stored_gauges  # noqa: E402
 
 from . import calendar, progress  # noqa: E402
+from . import learning_models  # noqa: E402,F401  its tables join models.Base wherever the package is imported
 
 # obligations by status, sector and town, read from the database at each scrape
 register_stored_gauges("disclosure", progress.gauges)

@@ -14,11 +14,11 @@ from services.common.inbox import event_subscriber
 from services.common.timers import configured_timer, timer
 from services.common.workdays import county_today
 
-from . import (archive, attachments, calendar, catalogue, deadlines, obligations, plans, portal, progress, reading,
-               reminders, scans, search, units_copy, upkeep, workflow)
+from . import (archive, attachments, calendar, catalogue, deadlines, learning_rpc, obligations, plans, portal,
+               progress, reading, reminders, scans, search, units_copy, upkeep, workflow)
 
 
-class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc):
+class DisclosureService(base.ServiceBase, base.PassedDeadlinesRpc, learning_rpc.LearningRpc):
     """What each organisation must disclose, by when, and the record of what it did."""
     name = "disclosure"
     config = Config()

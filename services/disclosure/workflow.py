@@ -31,7 +31,7 @@ from services.common.records import utcnow
 from services.common.shapes.disclosure import ItemChanges, NewItem
 from services.common.workdays import county_date
 
-from . import obligations, search, states
+from . import learning, obligations, search, states
 from .actors import require_role, require_unit
 from .items import correcting, load, operator_item, present, require_changeable, require_draft, step
 from .models import Attachment, Item, UnitCopy
@@ -140,6 +140,7 @@ def _publish(uow: UnitOfWork, actor: Actor, item: Item, now: datetime) -> None:
         search.remove(uow.session, previous.id)
         step(previous, "corrected", actor, f"corrected by version {item.version} (item {item.id})")
         previous.superseded_by_id = item.id
+        learning.item_corrected(uow.session, previous, item)  # its 范例 marks follow the version in force
         uow.emit(names.ITEM_CORRECTED, {**_ref(item), "previous_item_id": previous.id,
                                    "previous_version": previous.version, "corrected_by": actor.username,
                                    "corrected_at": now})
@@ -166,6 +167,7 @@ def withdraw(uow: UnitOfWork, actor: Actor, item_id: int, reason: str | None) ->
                        f"it cannot be withdrawn before then")
     step(item, states.after(item.status, "withdraw"), actor, reason)
     search.remove(uow.session, item.id)
+    learning.item_withdrawn(uow, item, actor)  # its 范例 marks end
     uow.emit(names.ITEM_WITHDRAWN, {**_ref(item), "withdrawn_by": actor.username, "withdrawn_at": utcnow(),
                                "reason": reason})
     return present(uow.session, actor, item)

@@ -2,7 +2,7 @@
 list, items and corrections, progress and its figures, reminders, inspections and their
 records and their corrections, the reports drafted, edited and issued, units' commitments and their progress, model candidates nominated, designated and reviewed, leaders' comments, the year's checklist, one obligation or report, a rectification and its loop (submitted, accepted, returned), a unit's standing
 (where notifications land), the inbox and notification settings, reported public answers, the scans of items' QR codes
-(知晓率), feedback, the 双随机 registers and draws at a stated time, the catalogue and the year's plan, the registry, accounts, webhooks, the administrator's pages and the audit trail."""
+(知晓率), feedback, the 双随机 registers and draws at a stated time, the catalogue and the year's plan, the office's 范例 marks and guidance notes (分类指导), the registry, accounts, webhooks, the administrator's pages and the audit trail."""
 from .accounts import ConsoleAccounts
 from .admin import ConsoleAdmin
 from .audit_trail import ConsoleAuditTrail
@@ -19,6 +19,7 @@ from .figures import ConsoleFigures
 from .inspection_records import ConsoleInspectionRecords
 from .inspections import ConsoleInspections
 from .items import ConsoleItems
+from .learning import ConsoleLearning
 from .programme_pages import ConsoleProgramme
 from .plans import ConsolePlans
 from .progress import ConsoleProgress
@@ -44,5 +45,6 @@ class ConsolePages(ConsoleSignIn, ConsoleSecondFactor, ConsoleWork, ConsoleAccou
                    ConsoleProgramme, ConsoleDesignations, ConsoleChecklist, ConsoleFeedback,
                    ConsoleRegistry, ConsoleAdmin, ConsoleWebhooks, ConsoleCalendar, ConsoleRecords, ConsoleRectifications,
                    ConsoleStanding, ConsoleInbox, ConsoleReportedAnswers, ConsoleAuditTrail, ConsoleScans,
-                   ConsoleSignIns, ConsoleDrawRegisters, ConsoleCatalogue, ConsolePlans):
+                   ConsoleSignIns, ConsoleDrawRegisters, ConsoleCatalogue, ConsolePlans,
+                   ConsoleLearning):
     """Every page of the console."""

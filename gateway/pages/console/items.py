@@ -9,13 +9,19 @@ and a published item's page the way to correct it (corrections.py).
 An upload over the limit, or of a type the API does not take, is refused before anything is
 stored: the form comes back with the reason next to the file field and the text kept. A form
 so large that it is refused before it is read says the attachment limit (in MB or KB), and
-nothing of it is stored either."""
+nothing of it is stored either.
+
+The editor of an item for an obligation (`/console/items/new?obligation=<id>`, as the obligation's
+page links it) shows beside the form the office's 范例 of that matter from units of the same
+sector (newest marks first, at most 3: title, an extract, the unit, a link to the public item)
+and its guidance notes (分类指导) for the matter and the unit's sector; neither, nothing."""
 from __future__ import annotations
 
 import base64
 import mimetypes
 from typing import Any
 
+from marshmallow import fields, validate
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -24,11 +30,12 @@ from services.common.contract import AUDIENCES
 from services.common.errors import DomainError
 from services.common.shapes.disclosure import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, CARRIERS, NewItem
 
-from ...labels import AUDIENCE_NAMES, ITEM_STATUS_NAMES, MEDIA_NAMES
+from ...labels import AUDIENCE_NAMES, ITEM_STATUS_NAMES, MEDIA_NAMES, SECTOR_NAMES
 from .work import ITEM_ACTIONS
 from ..kit.forms import validate_form
 from .item_pages import correction_diff, pending_correction, size_text
 from ..kit.pages import page, uncached
+from ...params import Query
 
 LABELS = {"title": "标题", "body": "正文", "audience": "公开范围", "carriers": "公开载体", "obligation_id": "对应的公开任务",
           "file": "照片或附件"}
@@ -46,6 +53,11 @@ def upload_form_bytes(config: dict[str, Any]) -> int:
 def too_large(config: dict[str, Any]) -> str:
     """What a form over upload_form_bytes is told: the attachment limit, not the form's."""
     return f"照片或附件太大：每个文件最大 {size_text(attachment_limit(config))}，请压缩照片或换一个较小的文件后重新提交。"
+
+
+class NewItemQuery(Query):
+    obligation = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+                                metadata={"description": "the obligation the item is for, chosen in the form"})
 
 
 class ConsoleItems:
@@ -68,11 +80,23 @@ class ConsoleItems:
         ("correct"), or of the draft `base` ("edit")."""
         actor = request.actor
         obligations = self._open_obligations(actor) if mode == "new" else []
+        aids = self._editor_aids(actor, form.get("obligation_id")) if mode == "new" else None
         return uncached(self.web.page(
             request, "console/item_editor.html", status, title=EDITOR_TITLES[mode] + (base["title"] if base else ""),
             form=form, errors=errors, problem=problem, obligations=obligations, audiences=AUDIENCE_NAMES,
             carriers=CARRIERS, limit_text=size_text(self._attachment_limit()), base=base, mode=mode,
-            pending=pending))
+            pending=pending, aids=aids, sectors=SECTOR_NAMES))
+
+    def _editor_aids(self, actor: dict[str, Any], obligation_id: Any) -> dict[str, Any] | None:
+        """Beside the editor of an item for an obligation: the 范例 of its matter from the unit's
+        sector and the office's guidance (分类指导); None when there is neither."""
+        if not str(obligation_id or "").isdigit() or actor.get("role") != "operator":
+            return None
+        try:
+            aids = self.disclosure.editor_aids(actor, int(obligation_id))
+        except DomainError:
+            return None
+        return aids if aids["examples"] or aids["notes"] else None
 
     def _posted(self, request: Request) -> dict[str, Any]:
         """The editor's fields as sent (title, body, audience, the carriers ticked)."""
@@ -90,9 +114,11 @@ class ConsoleItems:
             errors["file"] = problem
         return loaded, errors, upload, status if problem else 400
 
-    @page("GET", "/console/items/new")
+    @page("GET", "/console/items/new", query=NewItemQuery)
     def console_new_item(self, request: Request) -> Response:
-        return self.renew_session(request, self._editor(request, {"audience": "society", "carriers": []}, {}))
+        """The editor; `obligation` chooses the obligation, with its examples and guidance beside."""
+        form = {"audience": "society", "carriers": [], "obligation_id": str(request.params.get("obligation") or "")}
+        return self.renew_session(request, self._editor(request, form, {}))
 
     @page("POST", "/console/items", max_form=upload_form_bytes, too_large=too_large, form_page="/console/items/new")
     def console_create_item(self, request: Request) -> Response:

@@ -161,19 +161,26 @@ class PortalRoutes:
 
     @page("GET", "/models")
     def portal_models(self, request: Request) -> Response:
-        """The designated demonstration sites and models by sector, with their term and experience write-up."""
+        """By sector: the designated demonstration sites and models with their term and experience
+        write-up, and the office's 范例 of society-scope items (newest marks first)."""
         return public_page(self, request, ("models",), lambda: self._models(request))
 
     def _models(self, request: Request) -> Response:
-        designated = self.units.list_designations(None, "designated", 500, 0)["items"]
+        designated, examples = together((self.units.list_designations, None, "designated", 500, 0),
+                                        (self.disclosure.public_examples,))
+        designated = designated["items"]
         codes = sorted({d["unit_code"] for d in designated})
         units = {code: unit for code, unit in zip(codes, together(*((self._unit, code) for code in codes)))}
-        sectors: dict[str, list[dict[str, Any]]] = {}
+        sectors: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for designation in designated:
             unit = units[designation["unit_code"]]
-            sectors.setdefault(unit["sector"], []).append({**designation, "unit": unit})
+            sectors.setdefault(unit["sector"], {"models": [], "examples": []})["models"].append(
+                {**designation, "unit": unit})
+        for example in examples:
+            sectors.setdefault(example["sector"], {"models": [], "examples": []})["examples"].append(example)
         ordered = [(PORTAL_SECTOR_NAMES.get(sector, sector), rows) for sector, rows in sorted(sectors.items())]
-        return self.web.page(request, "models.html", title="示范点与典型", sectors=ordered, kinds=DESIGNATION_KIND_NAMES)
+        return self.web.page(request, "models.html", title="示范点、典型与范例", sectors=ordered,
+                             kinds=DESIGNATION_KIND_NAMES)
 
 
 def portal_actor(request: Request) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from . import names
-from .base import AUDIENCES, EventType, Payload, Provisional
+from .base import AUDIENCES, SECTORS, EventType, Payload, Provisional
 
 class ItemRef(Payload):
     item_id = fields.Integer(required=True)
@@ -61,6 +61,28 @@ class ItemWithdrawn(ItemRef):
     """A published item was taken down, with the reason."""
     withdrawn_by = fields.String(required=True)
     withdrawn_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class ExampleRef(ItemRef):
+    """A 范例 mark of the county office: a published item shown to operators drafting the same
+    catalogue matter in the same sector (and, for a society item, on the portal's models page)."""
+    mark_id = fields.Integer(required=True)
+    entry_code = fields.String(required=True, metadata={"description": "the catalogue matter (事项)"})
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+
+
+class ExampleMarked(ExampleRef):
+    marked_by = fields.String(required=True)
+    marked_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, metadata={"description": "why it is a good example"})
+
+
+class ExampleUnmarked(ExampleRef):
+    """The mark ended: unmarked by the office with a reason, or its item was withdrawn (a
+    correction keeps the mark: it moves to the new version, see ItemCorrected)."""
+    ended_by = fields.String(required=True)
+    ended_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True)
 
 
@@ -166,6 +188,10 @@ EVENTS = (
     EventType(names.ITEM_CORRECTED, 1, "disclosure", ItemCorrected,
               "A corrected version of an item was published; the old one is kept, superseded."),
     EventType(names.ITEM_WITHDRAWN, 1, "disclosure", ItemWithdrawn, "A published item was withdrawn, with a reason."),
+    EventType(names.EXAMPLE_MARKED, 1, "disclosure", ExampleMarked,
+              "The county office marked a published item as an example (范例) of a matter for a sector."),
+    EventType(names.EXAMPLE_UNMARKED, 1, "disclosure", ExampleUnmarked,
+              "An example mark ended: unmarked with a reason, or its item was withdrawn."),
     EventType(names.PLAN_CONSULTATION_OPENED, 1, "disclosure", PlanConsultationOpened,
               "The year's plan is open for comments (方案征求意见)."),
     EventType(names.PLAN_APPROVED, 1, "disclosure", PlanApproved, "The year's implementation plan (实施方案) was approved."),

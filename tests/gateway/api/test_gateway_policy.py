@@ -18,7 +18,8 @@ SAMPLE_VALUES = {"code": "A001", "item_id": "1", "key_id": "1", "designation_id"
                  "sha256": "0" * 64, "feedback_id": "1",
                  "action": None, "relation": None, "role": None,
                  "inspection_id": "1", "unit_code": "A001", "record_id": "1", "rectification_id": "1",
-                 "report_id": "1", "job_id": "1", "username": "op-a001", "commitment_id": "1", "entry_id": "1"}
+                 "report_id": "1", "job_id": "1", "username": "op-a001", "commitment_id": "1", "entry_id": "1",
+                 "mark_id": "1", "note_id": "1"}
 
 
 # the API's rows: gateway/policy.py's, and those an area (gateway/policy_areas/) adds beside its pages
