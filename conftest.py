@@ -13,7 +13,7 @@ eventlet.monkey_patch()
 import time_machine  # noqa: E402
 
 pytest_plugins = ["tests.gateway.pages.console_fixtures", "tests.gateway.pages.portal_fixtures",
-                  "tests.gateway.api.calendar_fixtures"]
+                  "tests.gateway.api.calendar_fixtures", "tests.gateway.api.contract_fixtures"]
 
 
 def pytest_sessionstart(session):

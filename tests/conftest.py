@@ -278,5 +278,5 @@ def lone_gateway(tmp_path_factory):
         api = f"http://{address}"
         wait_for(lambda: requests.get(f"{api}/healthz", timeout=2).status_code == 200, message="the gateway")
         yield SimpleNamespace(api=api, process=process)
-        process.stop()
+        process.kill()  # thrown away with its vhost: no graceful stop to wait out
 

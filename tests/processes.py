@@ -34,6 +34,12 @@ def base_env(amqp_uri: str, database_urls: dict[str, str], smtp_port: int) -> di
     env = {**os.environ, "AMQP_URI": amqp_uri, "SMTP_PORT": str(smtp_port),
            "PYTHONWARNINGS": "ignore::Warning:nameko.cli.commands",
            "PYTHONPATH": str(ROOT), "EVENT_RETRY_BASE_SECONDS": "0.2", "EVENT_RETRY_MAX_SECONDS": "1",
+           # a test cluster only ever resolves 127.0.0.1: eventlet's green resolver (dnspython, a
+           # tenth of a process's start-up CPU to import) is left out
+           "EVENTLET_NO_GREENDNS": "yes",
+           # passwords hashed at Argon2's least cost (0.19 s of CPU a hash or sign-in at the
+           # service's own): refused in production (services/common/production.py)
+           "PASSWORD_HASH_COST": "test",
            **shifted_clock(os.environ.get("LD_PRELOAD", ""))}
     for service, url in database_urls.items():
         env[f"{service.upper()}_DATABASE_URL"] = url

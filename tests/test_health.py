@@ -161,7 +161,7 @@ def _run_through_relays(cluster, name: str, amqp_uri: str, database_url: str | N
         if postgres:
             _lose_and_recover(db_relay, process, "the database")
     finally:
-        process.stop()  # while it still has its broker: stopping without one waits for it
+        process.kill()  # thrown away: nameko's graceful stop would take 3 to 6 s more
         for relay in relays:
             relay.close()
 

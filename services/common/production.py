@@ -6,6 +6,7 @@ in Chinese and English (and naming the variable to set):
   default contains "dev-only" and "change-me", the Kubernetes Secret's placeholder "REPLACE-ME");
 - the broker's guest account, a password equal to the user name or a placeholder (AMQP_URI;
   every process);
+- PASSWORD_HASH_COST=test, the tests' cheap password hashes (every process);
 - a missing data key file: services/common/crypto.py refuses it in every service already.
 
 Subscribers' webhook signing secrets are made per subscription from the system's random source
@@ -30,6 +31,12 @@ class RefusedInProduction(RuntimeError):
 
 def in_production() -> bool:
     return os.environ.get("GONGKAI_ENV", "").strip().lower() == "production"
+
+
+def cheap_password_hashes() -> bool:
+    """PASSWORD_HASH_COST=test: the test clusters' setting (tests/processes.py), under which units
+    hashes chosen passwords at Argon2's least cost (services/units/accounts.py); refused here."""
+    return os.environ.get("PASSWORD_HASH_COST", "").strip().lower() == "test"
 
 
 def secret_problem(name: str, variable: str, value: Any) -> str | None:
@@ -57,6 +64,8 @@ def broker_problem(amqp_uri: str) -> str | None:
 def problems(config: dict[str, Any], service_name: str) -> list[str]:
     """What a production process named `service_name` would refuse in this config."""
     found = [broker_problem(config.get("AMQP_URI", ""))]
+    if cheap_password_hashes():
+        found.append("口令哈希仍是测试用的最低强度 / passwords are hashed at the test cost (unset PASSWORD_HASH_COST)")
     if service_name == "gateway":
         gateway = config.get("GATEWAY") or {}
         found.append(secret_problem("令牌签名密钥（同时用于表单 CSRF）", "GATEWAY_JWT_SECRET", gateway.get("JWT_SECRET")))

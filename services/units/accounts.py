@@ -19,7 +19,7 @@ from eventlet import tpool
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from services.common import i18n
+from services.common import i18n, production
 from services.common.actor import ADMINISTRATORS
 from services.common.contract import names, new_event
 from services.common.db import outbox_record
@@ -33,7 +33,10 @@ ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "au
 UNIT_ROLES = ("member", "operator", "reviewer")  # these act for one unit
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
-hasher = PasswordHasher()
+# argon2-cffi's default cost; PASSWORD_HASH_COST=test (the test clusters' setting, refused in
+# production by services/common/production.py) takes its least, as the rule tests do
+hasher = (PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if production.cheap_password_hashes()
+          else PasswordHasher())
 # one-time passwords are long random strings, not words a person chose, so a cheaper hash
 # does (a batch of hundreds is made at once); the first sign-in replaces it with a chosen one
 one_time_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)

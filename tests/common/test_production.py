@@ -37,6 +37,13 @@ def test_development_settings_are_refused_in_production(monkeypatch, settings, s
     assert says in str(refused.value)
 
 
+def test_the_tests_cheap_password_hashes_are_refused_in_production(monkeypatch):
+    monkeypatch.setenv("GONGKAI_ENV", "production")
+    monkeypatch.setenv("PASSWORD_HASH_COST", "test")
+    with pytest.raises(production.RefusedInProduction, match="PASSWORD_HASH_COST"):
+        production.check(config(), "units")
+
+
 def test_a_production_configuration_starts(monkeypatch):
     monkeypatch.setenv("GONGKAI_ENV", "production")
     production.check(config(), "gateway")

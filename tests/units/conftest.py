@@ -1,6 +1,7 @@
 """The units rule tests hash passwords with Argon2 as the service does, at its lowest cost:
 the tests check which password is taken, refused or kept, not how long a guess takes, and the
-service's own cost (services/units/accounts.py `hasher`) stays as it is everywhere else."""
+service's default cost (services/units/accounts.py `hasher`) is what production runs (the test
+clusters' PASSWORD_HASH_COST=test, refused in production, lowers it there as here)."""
 import pytest
 from argon2 import PasswordHasher
 

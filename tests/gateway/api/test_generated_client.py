@@ -19,7 +19,6 @@ import pytest
 import requests
 
 from services.common.config import ROOT
-from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.api_level
@@ -29,11 +28,10 @@ PASSWORD = "gongkai-demo-2026"  # services/units/demo_accounts.py
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory, sqlite_templates):
-    with running_county(tmp_path_factory.mktemp("generated-client"), sqlite_templates,
-                        loaders=(SAMPLE, DEMO_ACCOUNTS, "services.disclosure.load_sample"),
-                        env={"RATE_LIMITS_ENABLED": "false"}) as running:
-        yield running
+def county(contract_county):
+    """The session's contract cluster (tests/gateway/api/contract_fixtures.py), shared with
+    the other contract module."""
+    return contract_county
 
 
 @pytest.fixture(scope="module")

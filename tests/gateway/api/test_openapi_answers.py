@@ -19,7 +19,6 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
 from tests.conftest import free_port, wait_for
 from tests.processes import ServiceProcess
 from tests.test_end_to_end import token
@@ -34,10 +33,10 @@ DUMP = os.environ.get("ANSWERS_DUMP")  # a file to write every answer to, to rea
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory, sqlite_templates):
-    with running_county(tmp_path_factory.mktemp("answers"), sqlite_templates, loaders=(SAMPLE, DEMO_ACCOUNTS, "services.disclosure.load_sample"),
-                        env={"RATE_LIMITS_ENABLED": "false"}) as running:
-        yield running
+def county(contract_county):
+    """The session's contract cluster (tests/gateway/api/contract_fixtures.py), shared with
+    the other contract module."""
+    return contract_county
 
 
 @pytest.fixture(scope="module")
