@@ -12,7 +12,7 @@ from alembic import op
 from services.disclosure.search_text import index_tokens
 
 revision = "board_0001_search_title_weight"
-down_revision = "matter_0001_search_matter"
+down_revision = "examples_0001_marks_and_guidance"
 
 BATCH = 1000
 DOCUMENT = "setweight(to_tsvector('simple', d.title_tokens), 'A') || to_tsvector('simple', d.tokens)"
