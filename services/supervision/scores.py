@@ -95,6 +95,7 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
     mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
     rating_values = content.get("ratings") or {}
     grade_points = content.get("comment_grades") or {}
+    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d].get("facts_share", 0))) for d in DIMENSIONS]
     rows = []
     for unit in known.units():
         code = unit.code
@@ -118,15 +119,14 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
                                     (("answered_on_time", answered_rate), ("satisfaction", satisfaction))
                                     if v is not None])}
         dimensions, parts = {}, []
-        for d in DIMENSIONS:
-            share = float(dims[d].get("facts_share", 0))
+        for d, name, weight, share in shape:
             fact, insp = facts.get(d), inspection.get(d)
             value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
                      else fact if fact is not None else insp)
-            dimensions[d] = {"name": dims[d]["name"], "weight": dims[d]["weight"],
+            dimensions[d] = {"name": name, "weight": weight,
                              "value": _round(value), "inspection": _round(insp), "facts": _round(fact)}
             if value is not None:
-                parts.append((value, float(dims[d]["weight"])))
+                parts.append((value, float(weight)))
         base = _mean(parts)
         rect = per_unit_rect[code]
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
