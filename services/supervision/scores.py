@@ -62,9 +62,11 @@ def _mean(parts: list[tuple[float, float]]) -> float | None:
     return sum(v * w for v, w in parts) / weight if weight else None
 
 
-def compute(session: Session, period: Period, as_of: datetime, known: Known | None = None) -> dict[str, Any]:
+def compute(session: Session, period: Period, as_of: datetime, known: Known | None = None,
+            detail: bool = True) -> dict[str, Any]:
     """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}. `known`: the
-    period-free inputs as of the same instant, when another period is scored as of it too."""
+    period-free inputs as of the same instant, when another period is scored as of it too;
+    without `detail` each unit's row is its code, name, sector, town and total only (a ranking's)."""
     known = known or Known(session, as_of)
     rules = checklist.in_force(session, period.year, as_of)
     content = rules.content
@@ -118,19 +120,24 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
                  "feedback": _mean([(v, float(mix.get(k, 0))) for k, v in
                                     (("answered_on_time", answered_rate), ("satisfaction", satisfaction))
                                     if v is not None])}
-        dimensions, parts = {}, []
-        for d, name, weight, share in shape:
+        values, parts = [], []
+        for d, _name, weight, share in shape:
             fact, insp = facts.get(d), inspection.get(d)
             value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
                      else fact if fact is not None else insp)
-            dimensions[d] = {"name": name, "weight": weight,
-                             "value": _round(value), "inspection": _round(insp), "facts": _round(fact)}
+            values.append((value, insp, fact))
             if value is not None:
                 parts.append((value, float(weight)))
         base = _mean(parts)
         rect = per_unit_rect[code]
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
         total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
+        if not detail:
+            rows.append({"unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
+                         "total": _round(total)})
+            continue
+        dimensions = {d: {"name": name, "weight": weight, "value": _round(value), "inspection": _round(insp),
+                          "facts": _round(fact)} for (d, name, weight, _), (value, insp, fact) in zip(shape, values)}
         rows.append({
             "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
             "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
@@ -150,10 +157,11 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
             "units": rows}
 
 
-def compute_many(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, Any]]:
+def compute_many(session: Session, periods: list[Period], as_of: datetime,
+                 detail: bool = True) -> list[dict[str, Any]]:
     """compute() for several periods as of one instant, the period-free inputs loaded once."""
     known = Known(session, as_of)
-    return [compute(session, period, as_of, known) for period in periods]
+    return [compute(session, period, as_of, known, detail) for period in periods]
 
 
 def _round(value: float | None) -> float | None:
