@@ -90,7 +90,7 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
     comments = {unit: grade for unit, grade in session.execute(
         sa.select(Comment.unit_code, Comment.grade).where(Comment.period == period.text, Comment.created_at <= as_of)
         .order_by(Comment.created_at, Comment.id))}
-    commitments = dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
+    commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
         Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
     lift = float(content.get("lift_on_accept", 1.0))
     penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
