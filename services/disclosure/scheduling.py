@@ -152,7 +152,7 @@ def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], r
                          "counted_from": due.counted_from, "status": "open",
                          "sector": unit.sector, "town_code": unit.town_code, "created_at": now})
     if fresh:
-        _insert_whole_schedules(session, schedule, [unit.code for unit in fresh], not_before, now)
+        _insert_whole_schedules(session, schedule, fresh, not_before, now)
     if rows:
         insert_many(session, Obligation.__table__, rows)
     for row in rows:
@@ -174,25 +174,28 @@ def _provisional(first: date, last: date, generation: int) -> bool:
     return is_provisional(first, last)
 
 
-def _insert_whole_schedules(session: Session, schedule: Schedule, codes: list[str], not_before: date | None,
+def _insert_whole_schedules(session: Session, schedule: Schedule, units: list[UnitRow], not_before: date | None,
                             now: Any) -> None:
-    """Each of these units' sector's dues (from not_before), in unit code and schedule order."""
-    session.flush()  # the units' copies as this transaction has them
+    """Each of these units' sector's dues (from not_before), in the units' and the schedule's order."""
+    session.flush()  # the rows may refer to objects added in this transaction
     postgresql = session.get_bind().dialect.name == "postgresql"
     typed = sa.cast if postgresql else sa.type_coerce  # VALUES of NULLs only are text to PostgreSQL
     dues = sa.values(sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
                      sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
                      sa.column("counted_from", sa.Date), name="dues").data(
         [(sector, n, d.entry_id, d.entry_code, d.period, d.due_on, d.counted_from)
-         for sector in sorted(schedule.sectors()) for n, d in enumerate(schedule.dues_of(sector, not_before))]
+         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))]
     ).cte("dues")
-    u = UnitCopy.__table__
-    query = (sa.select(u.c.code, typed(dues.c.entry_id, sa.Integer), typed(dues.c.entry_code, sa.String(32)),
-                       sa.literal(schedule.year, sa.Integer), typed(dues.c.period, sa.String(32)),
-                       typed(dues.c.due_on, sa.Date), typed(dues.c.counted_from, sa.Date),
-                       sa.literal("open", sa.String(16)), u.c.sector, u.c.town_code, sa.literal(now, UTCDateTime()))
-             .select_from(u.join(dues, dues.c.sector == u.c.sector))
-             .where(u.c.code.in_(codes)).order_by(u.c.code, dues.c.n))
+    u = sa.values(sa.column("n", sa.Integer), sa.column("code", sa.String), sa.column("sector", sa.String),
+                  sa.column("town_code", sa.String), name="units").data(
+        [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)]).cte("units")
+    query = (sa.select(typed(u.c.code, sa.String(32)), typed(dues.c.entry_id, sa.Integer),
+                       typed(dues.c.entry_code, sa.String(32)), sa.literal(schedule.year, sa.Integer),
+                       typed(dues.c.period, sa.String(32)), typed(dues.c.due_on, sa.Date),
+                       typed(dues.c.counted_from, sa.Date), sa.literal("open", sa.String(16)),
+                       typed(u.c.sector, sa.String(16)), typed(u.c.town_code, sa.String(32)),
+                       sa.literal(now, UTCDateTime()))
+             .select_from(u.join(dues, dues.c.sector == u.c.sector)).order_by(u.c.n, dues.c.n))
     session.execute(Obligation.__table__.insert().from_select(
         ["unit_code", "entry_id", "entry_code", "year", "period", "due_on", "counted_from", "status", "sector",
          "town_code", "created_at"], query))
