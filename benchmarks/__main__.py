@@ -16,12 +16,12 @@ def main() -> None:
     args = parser.parse_args()
 
     registry.report(args.units)
-    obligations.report(args.units)
+    obligations.report()
 
     for embedded in (False, True):
         with temporary_vhost() as amqp_uri:
             registry_reads.report(amqp_uri, args.units, embedded)
-    supervision.report(args.units)
+    supervision.report((121, args.units))
     search.report()
 
     with temporary_vhost() as amqp_uri:

@@ -1,9 +1,11 @@
-"""A county's year of obligations at scale: generating them for a generated 3,000-unit county
-and a 40-entry catalogue (time, peak memory, count) on SQLite and, when reachable, on
-PostgreSQL; then the progress query (per town and sector) over that year on PostgreSQL,
-against a plain `SELECT count(*)` of the same obligations measured in the same run.
+"""A county's year of obligations at scale: generating them from the approved plan for
+generated counties of 1,000 and 10,000 units and a 40-entry catalogue (time, peak memory,
+count) on SQLite and, when reachable, on PostgreSQL, each beside its floor measured in the same
+run: the same rows copied by one INSERT ... SELECT into an empty table with the same indexes;
+then the progress query (per town and sector) over the larger year on PostgreSQL, against a
+plain `SELECT count(*)` of the same obligations.
 
-    python -m benchmarks.obligations [--units N]
+    python -m benchmarks.obligations [--units N ...]
 """
 from __future__ import annotations
 
@@ -91,10 +93,35 @@ def _generate(uow: UnitOfWork, year: int) -> tuple[float, int]:
     return time.perf_counter() - started, created
 
 
+def copy_floor(uow: UnitOfWork) -> float:
+    """Seconds to copy the year's obligations with one INSERT ... SELECT into an empty table with
+    the same columns and indexes: what writing these rows costs the database, whoever makes them."""
+    metadata = sa.MetaData()
+    CatalogueEntry.__table__.to_metadata(metadata)  # what its foreign key names
+    copy = Obligation.__table__.to_metadata(metadata, name="obligations_floor")
+    for index in copy.indexes:
+        index.name = f"{index.name}_floor"
+    for constraint in copy.constraints:
+        constraint.name = f"{constraint.name}_floor" if isinstance(constraint.name, str) else None
+    session = uow.session
+    copy.create(session.connection())
+    uow.commit()
+    columns = [c.name for c in Obligation.__table__.columns if c.name != "id"]
+    started = time.perf_counter()
+    session.execute(copy.insert().from_select(columns, sa.select(*(Obligation.__table__.c[c] for c in columns))
+                                              .order_by(Obligation.id)))
+    uow.commit()
+    took = time.perf_counter() - started
+    copy.drop(session.connection())
+    uow.commit()
+    return took
+
+
 def generation(make_url: Callable[[str], str], units: list[dict[str, Any]], year: int) -> dict[str, Any]:
-    """Time on a fresh database, then peak memory (tracemalloc) on a second fresh one."""
+    """Time on a fresh database and the floor there, then peak memory (tracemalloc) on a second fresh one."""
     uow = _prepare(make_url("timed"), units, year)
     seconds, created = _generate(uow, year)
+    floor = copy_floor(uow)
     again_started = time.perf_counter()
     again = scheduling.schedule_year(uow, year)
     uow.commit()
@@ -109,7 +136,7 @@ def generation(make_url: Callable[[str], str], units: list[dict[str, Any]], year
         tracemalloc.stop()
         traced.close()
     return {"uow": uow, "seconds": seconds, "created": created, "again": again, "again_s": again_s,
-            "events": events, "peak_mib": peak / (1024 * 1024)}
+            "events": events, "peak_mib": peak / (1024 * 1024), "floor": floor}
 
 
 def _timed(fn: Callable[[], Any], runs: int = 20) -> tuple[float, float]:
@@ -137,52 +164,63 @@ def _pg_reachable() -> bool:
 def _line(backend: str, n: int, r: dict[str, Any]) -> str:
     return (f"obligations generation ({backend}): {r['created']} obligations for {n} units × 40 entries in "
             f"{r['seconds']:.1f} s ({r['created'] / r['seconds']:.0f}/s, {r['events']} ObligationsScheduled events), "
-            f"peak {r['peak_mib']:.1f} MiB; scheduling again adds {r['again']} in {r['again_s']:.1f} s")
+            f"peak {r['peak_mib']:.1f} MiB; floor (the same rows copied by one INSERT ... SELECT) {r['floor']:.1f} s, "
+            f"ratio {r['seconds'] / r['floor']:.2f}; scheduling again adds {r['again']} in {r['again_s']:.1f} s")
 
 
-def report(n: int = 3000) -> None:
+SIZES = (1000, 10000)
+
+
+def report(sizes: tuple[int, ...] = SIZES) -> None:
     year = county_today().year + 1  # a whole year ahead: every period still to come
-    units = unit_copies(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        r = generation(lambda name: f"sqlite:///{tmp}/{name}.db", units, year)
-        r["uow"].close()
-        print(_line("SQLite", n, r))
-    if not _pg_reachable():
-        print(f"obligations on PostgreSQL: skipped, {PG_ADMIN_URL} is not reachable")
-        return
+    pg = _pg_reachable()
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     base = sa.engine.make_url(PG_ADMIN_URL)
     names = {kind: f"bench_obligations_{os.getpid()}_{kind}" for kind in ("timed", "traced")}
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        r = generation(lambda kind: base.set(database=names[kind]).render_as_string(hide_password=False), units, year)
-        print(_line("PostgreSQL", n, r))
-        uow = r["uow"]
-        session = uow.session
-        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE obligations"))
-        total = session.scalar(sa.select(sa.func.count()).select_from(Obligation))
-        some_id = session.scalar(sa.select(sa.func.max(Obligation.id)))
-        median, p95 = _timed(lambda: progress.by_town_and_sector(session, {"year": year}))
-        rows = len(progress.by_town_and_sector(session, {"year": year})["rows"])
-        count_median, count_p95 = _timed(lambda: session.scalar(
-            sa.select(sa.func.count()).select_from(Obligation).where(Obligation.year == year)))
-        pk_median, _ = _timed(lambda: session.get(Obligation, some_id, populate_existing=True))
-        uow.close()
-        print(f"progress query (PostgreSQL, {total} obligations, {rows} town×sector rows): median {median:.1f} ms, "
-              f"p95 {p95:.1f} ms over 20 runs; baseline SELECT count(*) of the year median {count_median:.1f} ms "
-              f"(p95 {count_p95:.1f} ms), ratio {median / count_median:.2f}; one obligation by id {pk_median:.2f} ms")
-    finally:
+    for n in sizes:
+        units = unit_copies(n)
+        with tempfile.TemporaryDirectory() as tmp:
+            r = generation(lambda name: f"sqlite:///{tmp}/{name}.db", units, year)
+            r["uow"].close()
+            print(_line("SQLite", n, r))
+        if not pg:
+            print(f"obligations on PostgreSQL: skipped, {PG_ADMIN_URL} is not reachable")
+            continue
         with admin.connect() as conn:
             for name in names.values():
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            r = generation(lambda kind: base.set(database=names[kind]).render_as_string(hide_password=False), units,
+                           year)
+            print(_line("PostgreSQL", n, r))
+            if n == max(sizes):
+                _progress(r["uow"], year)
+            r["uow"].close()
+        finally:
+            with admin.connect() as conn:
+                for name in names.values():
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _progress(uow: UnitOfWork, year: int) -> None:
+    session = uow.session
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE obligations"))
+    total = session.scalar(sa.select(sa.func.count()).select_from(Obligation))
+    some_id = session.scalar(sa.select(sa.func.max(Obligation.id)))
+    median, p95 = _timed(lambda: progress.by_town_and_sector(session, {"year": year}))
+    rows = len(progress.by_town_and_sector(session, {"year": year})["rows"])
+    count_median, count_p95 = _timed(lambda: session.scalar(
+        sa.select(sa.func.count()).select_from(Obligation).where(Obligation.year == year)))
+    pk_median, _ = _timed(lambda: session.get(Obligation, some_id, populate_existing=True))
+    print(f"progress query (PostgreSQL, {total} obligations, {rows} town×sector rows): median {median:.1f} ms, "
+          f"p95 {p95:.1f} ms over 20 runs; baseline SELECT count(*) of the year median {count_median:.1f} ms "
+          f"(p95 {count_p95:.1f} ms), ratio {median / count_median:.2f}; one obligation by id {pk_median:.2f} ms")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--units", type=int, default=3000)
-    report(parser.parse_args().units)
+    parser.add_argument("--units", type=int, nargs="+", default=list(SIZES))
+    report(tuple(parser.parse_args().units))

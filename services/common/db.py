@@ -88,16 +88,15 @@ class UnitOfWork:
         self._emitted = True
         return event
 
-    def emit_many(self, event_type: str, payloads: list[dict[str, Any]]) -> int:
-        """Add many events of one type to the outbox in one INSERT (a timer's batch); like
-        emit, they are published only if this transaction commits."""
-        rows = [{"event_id": str(event.event_id), "type": event.type, "version": event.version,
-                 "routing_key": event.routing_key, "correlation_id": event.correlation_id,
-                 "occurred_at": event.occurred_at, "body": body, "attempts": 0, "traceparent": self.traceparent}
-                for event, body in new_events(event_type, payloads, self.correlation_id)]
-        insert_many(self.session, OutboxRecord.__table__, rows)
-        self._emitted = self._emitted or bool(rows)
-        return len(rows)
+    def emit_many(self, event_type: str, payloads: list[dict[str, Any]]) -> list[Event]:
+        """emit() for many events of one type at once (a timer's batch): made and checked as
+        contract.new_events makes them, their outbox rows inserted together, in this order, by
+        one INSERT; like emit, published only if this transaction commits."""
+        made = new_events(event_type, payloads, self.correlation_id)
+        insert_many(self.session, OutboxRecord.__table__,
+                    [outbox_values(event, self.traceparent, body) for event, body in made])
+        self._emitted = self._emitted or bool(made)
+        return [event for event, _ in made]
 
     def __enter__(self) -> "UnitOfWork":
         return self
@@ -167,13 +166,17 @@ def _array_of(column: sa.Column, values: list[Any]) -> list[Any]:
     return values
 
 
+def outbox_values(event: Event, traceparent: str | None = None, body: str | None = None) -> dict[str, Any]:
+    """An outbox row's values; `body` is the event's message as text when it is made already."""
+    if body is None:
+        body = json.dumps(to_message(event), ensure_ascii=False)
+    return {"event_id": str(event.event_id), "type": event.type, "version": event.version,
+            "routing_key": event.routing_key, "correlation_id": event.correlation_id,
+            "occurred_at": event.occurred_at, "body": body, "attempts": 0, "traceparent": traceparent}
+
+
 def outbox_record(event: Event, traceparent: str | None = None) -> OutboxRecord:
-    return OutboxRecord(
-        event_id=str(event.event_id), type=event.type, version=event.version,
-        routing_key=event.routing_key, correlation_id=event.correlation_id,
-        occurred_at=event.occurred_at, body=json.dumps(to_message(event), ensure_ascii=False),
-        attempts=0, traceparent=traceparent,
-    )
+    return OutboxRecord(**outbox_values(event, traceparent))
 
 
 class UnitOfWorkProvider(DependencyProvider):

@@ -4,19 +4,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from services.common import workdays
 from services.common.contract import names
 from services.common.db import UnitOfWork, insert_many
 from services.common.errors import Conflict
-from services.common.records import utcnow
+from services.common.records import UTCDateTime, utcnow
 from services.common.workdays import county_date, county_today, is_provisional
 
 from . import periods
 from .models import CatalogueEntry, Obligation, Plan, UnitCopy
+
 OPEN = ("open", "overdue")  # still to be done
 PLANNED = ("approved", "active")  # a plan under which obligations exist
 UNITS_PER_BATCH = 250  # units whose obligations are inserted (and events emitted) together
@@ -43,6 +46,7 @@ class Schedule:
     def __init__(self, session: Session, year: int, long_term_start: date, code: str | None = None) -> None:
         self.year, self.code = year, code
         self._by_sector: dict[str, list[Due]] = {}
+        self._from: dict[tuple[str, date | None], list[Due]] = {}
         due_dates = periods.DueDates(long_term_start)
         query = sa.select(CatalogueEntry).where(CatalogueEntry.frequency.in_(periods.SCHEDULED),
                                                 CatalogueEntry.valid_from <= date(year + 1, 12, 31),
@@ -72,6 +76,21 @@ class Schedule:
             self._by_sector[sector] = [due for entry, due in self._dues if sector in (entry.sectors or ())]
         return self._by_sector[sector]
 
+    def dues_of(self, sector: str, not_before: date | None = None) -> list[Due]:
+        """The sector's dues in schedule order, those due on or after not_before when given."""
+        key = (sector, not_before)
+        if key not in self._from:
+            self._from[key] = [d for d in self.for_sector(sector) if not_before is None or d.due_on >= not_before]
+        return self._from[key]
+
+    def span_of(self, sector: str, not_before: date | None = None) -> tuple[date, date, int] | None:
+        """(first due date, last due date, how many) of dues_of(), None when there are none."""
+        dues = [d.due_on for d in self.dues_of(sector, not_before)]
+        return (min(dues), max(dues), len(dues)) if dues else None
+
+    def sectors(self) -> set[str]:
+        return {sector for entry, _ in self._dues for sector in (entry.sectors or ())}
+
 
 @dataclass(frozen=True)
 class UnitRow:
@@ -92,10 +111,14 @@ def approval_day(plan: Plan) -> date:
 
 
 def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], reason: str,
-                 not_before: date | None = None) -> int:
+                not_before: date | None = None) -> int:
     """Insert the obligations these units lack for the schedule's year (those due on or after
     `not_before` when given) and emit one ObligationsScheduled per unit that got any. An
-    obligation already there in any status (a waived one included) is not made again."""
+    obligation already there in any status (a waived one included) is not made again.
+
+    A unit with none of the year's obligations yet (every unit, when a plan is approved) gets
+    its sector's whole schedule, made by the database from the schedule's rows in one
+    INSERT ... SELECT for all such units; the others have theirs worked out here."""
     session = uow.session
     codes = [unit.code for unit in units]
     by_id: dict[str, set[tuple[int, str]]] = defaultdict(set)
@@ -111,29 +134,71 @@ def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], r
             by_code[unit_code].add((entry_code, period))
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    fresh: list[UnitRow] = []
+    scheduled: dict[str, list[date]] = {}
     for unit in units:
-        taken_ids, taken_codes = by_id.get(unit.code, ()), by_code.get(unit.code, ())
-        for due in schedule.for_sector(unit.sector):
-            if not_before is not None and due.due_on < not_before:
-                continue
+        if unit.code not in by_id:
+            span = schedule.span_of(unit.sector, not_before)
+            if span is not None:
+                fresh.append(unit)
+                scheduled[unit.code] = list(span)
+            continue
+        taken_ids, taken_codes = by_id[unit.code], by_code.get(unit.code, ())
+        for due in schedule.dues_of(unit.sector, not_before):
             if (due.entry_id, due.period) in taken_ids or (due.entry_code, due.period) in taken_codes:
                 continue
             rows.append({"unit_code": unit.code, "entry_id": due.entry_id, "entry_code": due.entry_code,
                          "year": schedule.year, "period": due.period, "due_on": due.due_on,
                          "counted_from": due.counted_from, "status": "open",
                          "sector": unit.sector, "town_code": unit.town_code, "created_at": now})
-    if not rows:
-        return 0
-    insert_many(session, Obligation.__table__, rows)
-    scheduled: dict[str, list[date]] = defaultdict(list)
+    if fresh:
+        _insert_whole_schedules(session, schedule, fresh, not_before, now)
+    if rows:
+        insert_many(session, Obligation.__table__, rows)
     for row in rows:
-        scheduled[row["unit_code"]].append(row["due_on"])
-    for unit_code, due_dates in scheduled.items():
-        uow.emit(names.OBLIGATIONS_SCHEDULED, {"unit_code": unit_code, "year": schedule.year, "reason": reason,
-                                          "count": len(due_dates), "first_due_on": min(due_dates),
-                                          "last_due_on": max(due_dates),
-                                          "provisional": is_provisional(min(due_dates), max(due_dates))})
-    return len(rows)
+        first, last, count = scheduled.setdefault(row["unit_code"], [row["due_on"], row["due_on"], 0])
+        scheduled[row["unit_code"]] = [min(first, row["due_on"]), max(last, row["due_on"]), count + 1]
+    payloads = []
+    for unit in units:  # in the order the units came, as one emit per unit would
+        if unit.code in scheduled:
+            first, last, count = scheduled[unit.code]
+            payloads.append({"unit_code": unit.code, "year": schedule.year, "reason": reason, "count": count,
+                             "first_due_on": first, "last_due_on": last,
+                             "provisional": _provisional(first, last, workdays.generation())})
+    uow.emit_many(names.OBLIGATIONS_SCHEDULED, payloads)
+    return sum(count for _, _, count in scheduled.values())
+
+
+@lru_cache(maxsize=1024)
+def _provisional(first: date, last: date, generation: int) -> bool:
+    return is_provisional(first, last)
+
+
+def _insert_whole_schedules(session: Session, schedule: Schedule, units: list[UnitRow], not_before: date | None,
+                            now: Any) -> None:
+    """Each of these units' sector's dues (from not_before), in the units' and the schedule's order."""
+    session.flush()  # the rows may refer to objects added in this transaction
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    typed = sa.cast if postgresql else sa.type_coerce  # VALUES of NULLs only are text to PostgreSQL
+    dues = sa.values(sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
+                     sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
+                     sa.column("counted_from", sa.Date), name="dues").data(
+        [(sector, n, d.entry_id, d.entry_code, d.period, d.due_on, d.counted_from)
+         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))]
+    ).cte("dues")
+    u = sa.values(sa.column("n", sa.Integer), sa.column("code", sa.String), sa.column("sector", sa.String),
+                  sa.column("town_code", sa.String), name="units").data(
+        [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)]).cte("units")
+    query = (sa.select(typed(u.c.code, sa.String(32)), typed(dues.c.entry_id, sa.Integer),
+                       typed(dues.c.entry_code, sa.String(32)), sa.literal(schedule.year, sa.Integer),
+                       typed(dues.c.period, sa.String(32)), typed(dues.c.due_on, sa.Date),
+                       typed(dues.c.counted_from, sa.Date), sa.literal("open", sa.String(16)),
+                       typed(u.c.sector, sa.String(16)), typed(u.c.town_code, sa.String(32)),
+                       sa.literal(now, UTCDateTime()))
+             .select_from(u.join(dues, dues.c.sector == u.c.sector)).order_by(u.c.n, dues.c.n))
+    session.execute(Obligation.__table__.insert().from_select(
+        ["unit_code", "entry_id", "entry_code", "year", "period", "due_on", "counted_from", "status", "sector",
+         "town_code", "created_at"], query))
 
 
 def batches(items: Sequence, size: int) -> Iterable[Sequence]:

@@ -20,6 +20,7 @@ from services.common.records import utcnow
 from services.common.unit_tree import UnitTree
 from services.common.workdays import county_date
 
+from . import marks
 from .models import DesignationFact, FeedbackFact, ItemFact, ObligationFact, UnitCopy
 
 TREE = UnitTree(UnitCopy)
@@ -52,10 +53,12 @@ def apply_obligation(session: Session, event: Event, received_at: datetime) -> b
     if _seen(session, ObligationFact, event):
         return False
     p = event.payload
-    session.add(ObligationFact(
+    fact = ObligationFact(
         event_id=str(event.event_id), obligation_id=p["obligation_id"], kind=OBLIGATION_KINDS[event.type],
         unit_code=p["unit_code"], entry_code=p["entry_code"], matter=p["matter"][:320], period=p["period"],
-        due_on=p["due_on"], on_time=p.get("on_time"), occurred_at=event.occurred_at, received_at=received_at))
+        due_on=p["due_on"], on_time=p.get("on_time"), occurred_at=event.occurred_at, received_at=received_at)
+    session.add(fact)
+    marks.record(session, fact)
     return True
 
 

@@ -284,5 +284,6 @@ class Backfill(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-# the draw's registers and scheduled draws, in their own module (on this Base)
+# the draw's registers and scheduled draws, and the obligation marks, in their own modules (on this Base)
+from .mark_models import ObligationMark  # noqa: F401
 from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: F401

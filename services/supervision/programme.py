@@ -46,7 +46,7 @@ def candidates(uow: UnitOfWork, as_of: datetime, sector: str | None = None) -> d
     while len(periods) < CANDIDATE_PERIODS:
         periods.append(periods[-1].previous())
     bar = float(checklist.in_force(session, last.year, as_of).content.get("model_score", 85))
-    results = [scores.compute(session, p, as_of) for p in periods]
+    results = scores.compute_many(session, periods, as_of)
     totals = [{u["unit_code"]: u for u in r["units"]} for r in results]
     unresolved = set(session.scalars(sa.select(Rectification.unit_code).where(Rectification.status.in_(UNRESOLVED))))
     overdue = set(session.scalars(sa.select(FeedbackFact.unit_code).where(FeedbackFact.kind == "overdue")))

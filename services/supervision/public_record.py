@@ -13,29 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import issued_inspections, scores
-from .models import ObligationFact
+from .marks import missing_counts
 from .periods import Period
 
 MIN_OBLIGATIONS = 3
 MIN_FEEDBACK = 3
-
-
-def missing_counts(session: Session, period: Period, as_of: datetime) -> dict[str, int]:
-    """unit → obligations due in the period that were overdue and, as of as_of, neither published nor waived."""
-    flag = scores._flag
-    per = (sa.select(ObligationFact.unit_code.label("unit"),
-                     flag(ObligationFact.kind == "overdue").label("overdue"),
-                     flag(ObligationFact.kind.in_(("fulfilled", "waived"))).label("settled"))
-           .where(ObligationFact.due_on >= period.start, ObligationFact.due_on <= period.end,
-                  scores._known(ObligationFact, as_of))
-           .group_by(ObligationFact.unit_code, ObligationFact.obligation_id).subquery())
-    rows = session.execute(sa.select(per.c.unit, sa.func.count())
-                           .where(per.c.overdue == 1, per.c.settled == 0).group_by(per.c.unit))
-    return {unit: int(n) for unit, n in rows}
 
 
 def _rate(part: int, whole: int, least: int) -> float | None:

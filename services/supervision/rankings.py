@@ -72,7 +72,6 @@ def build(current: dict[str, Any], previous: dict[str, Any], names: dict[str, st
 
 
 def rankings(session: Session, period: Period, as_of: datetime, n: int = DEFAULT_N) -> dict[str, Any]:
-    current = scores.compute(session, period, as_of)
-    previous = scores.compute(session, period.previous(), as_of)
+    current, previous = scores.compute_many(session, [period, period.previous()], as_of, detail=False)
     names = {u["unit_code"]: u["name"] for u in current["units"] + previous["units"]}
     return build(current, previous, names, n)

@@ -16,7 +16,7 @@ from services.common.errors import Conflict, Forbidden, NotFound, validated
 from services.common.records import utcnow
 from services.common.shapes.supervision import NewReport, ReportChanges, ReportIssue
 
-from . import checklist, rankings, scores
+from . import checklist, marks, rankings, score_inputs, scores
 from .models import (
     DesignationFact,
     FeedbackFact,
@@ -42,8 +42,7 @@ def below_threshold(result: dict[str, Any], threshold: float) -> list[str]:
 def monthly_figures(uow: UnitOfWork, period: Period, as_of: datetime) -> dict[str, Any]:
     session = uow.session
     threshold = float(checklist.in_force(session, period.year, as_of).content.get("threshold", 60))
-    current = scores.compute(session, period, as_of)
-    previous = scores.compute(session, period.previous(), as_of)
+    current, previous = scores.compute_many(session, [period, period.previous()], as_of)
     unit_names = {u["unit_code"]: u["name"] for u in current["units"] + previous["units"]}
     ranked = rankings.build(current, previous, unit_names, LIST_N)
     scored = [u["total"] for u in current["units"] if u["total"] is not None]
@@ -51,7 +50,7 @@ def monthly_figures(uow: UnitOfWork, period: Period, as_of: datetime) -> dict[st
     start, end = period.start, period.end
     starts_at, ends_at = datetime.combine(start, datetime.min.time(), period.ends_at().tzinfo), period.ends_at()
     in_window = sa.and_(RectificationStep.at >= starts_at, RectificationStep.at < ends_at, RectificationStep.at <= as_of)
-    states = scores.rectification_states(session, as_of)
+    states = score_inputs.rectification_states(session, as_of)
     return {
         "period": period.text, "as_of": as_of.isoformat(), "threshold": threshold,
         "units_scored": len(scored), "mean": round(sum(scored) / len(scored), 2) if scored else None,
@@ -88,13 +87,13 @@ def annual_figures(uow: UnitOfWork, period: Period, as_of: datetime) -> dict[str
                         ObligationFact.due_on <= period.end, ObligationFact.received_at <= as_of)
     by_matter = dict(session.execute(sa.select(ObligationFact.matter, sa.func.count()).where(fulfilled)
                                      .group_by(ObligationFact.matter).order_by(ObligationFact.matter)).all())
-    counts = scores.obligation_counts(session, period, as_of)
+    counts = marks.obligation_counts(session, period, as_of)
     judged, on_time = sum(j for j, _ in counts.values()), sum(o for _, o in counts.values())
     feedback = scores.feedback_counts(session, period, as_of)
     fb_year = sa.and_(FeedbackFact.day >= period.start, FeedbackFact.day <= period.end, FeedbackFact.received_at <= as_of)
     inspections = list(session.scalars(sa.select(Inspection).where(
         Inspection.window_opens <= period.end, Inspection.window_closes >= period.start, Inspection.created_at <= as_of)))
-    states = scores.rectification_states(session, as_of)
+    states = score_inputs.rectification_states(session, as_of)
     in_year = [(r, s) for r, s in states.values() if year_start <= r.opened_at < year_end]
     return {
         "period": period.text, "as_of": as_of.isoformat(),

@@ -17,22 +17,13 @@ from sqlalchemy.orm import Session
 from services.common.actor import Actor
 from services.common.contract.supervision import DIMENSIONS
 from services.common.errors import Forbidden
-from services.common.workdays import county_date
 
 from . import checklist
-from .models import (
-    Comment,
-    Commitment,
-    FeedbackFact,
-    Finding,
-    InspectionRecord,
-    ObligationFact,
-    Rectification,
-    RectificationStep,
-    UnitCopy,
-)
-from .periods import Period, as_of_date
-from .rectifications import UNRESOLVED, status_at
+from .marks import obligation_counts
+from .models import Comment, Commitment, FeedbackFact, Finding
+from .periods import Period
+from .rectifications import UNRESOLVED
+from .score_inputs import Known
 
 
 def _flag(condition: Any) -> Any:
@@ -41,28 +32,6 @@ def _flag(condition: Any) -> Any:
 
 def _known(model: Any, as_of: datetime) -> Any:
     return sa.and_(model.occurred_at <= as_of, model.received_at <= as_of)
-
-
-def units_at(session: Session, as_of: datetime) -> list[UnitCopy]:
-    return list(session.scalars(sa.select(UnitCopy).where(
-        UnitCopy.first_seen_at <= as_of, sa.or_(UnitCopy.ended_at.is_(None), UnitCopy.ended_at > as_of))
-        .order_by(UnitCopy.code)))
-
-
-def obligation_counts(session: Session, period: Period, as_of: datetime) -> dict[str, tuple[int, int]]:
-    """unit → (fell due and judged: fulfilled or overdue, not waived; fulfilled on time)."""
-    per = (sa.select(ObligationFact.unit_code.label("unit"),
-                     _flag(ObligationFact.kind == "waived").label("waived"),
-                     _flag(sa.and_(ObligationFact.kind == "fulfilled", ObligationFact.on_time.is_(True))).label("ok"),
-                     _flag(ObligationFact.kind.in_(("fulfilled", "overdue"))).label("judged"))
-           .where(ObligationFact.due_on >= period.start, ObligationFact.due_on <= period.end,
-                  _known(ObligationFact, as_of))
-           .group_by(ObligationFact.unit_code, ObligationFact.obligation_id).subquery())
-    live = per.c.waived == 0
-    rows = session.execute(sa.select(per.c.unit, sa.func.sum(sa.case((sa.and_(live, per.c.judged == 1), 1), else_=0)),
-                                     sa.func.sum(sa.case((sa.and_(live, per.c.ok == 1), 1), else_=0)))
-                           .group_by(per.c.unit))
-    return {unit: (int(judged or 0), int(ok or 0)) for unit, judged, ok in rows}
 
 
 def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[str, dict[str, Any]]:
@@ -87,49 +56,26 @@ def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[s
     return out
 
 
-def latest_records(session: Session, period: Period, as_of: datetime) -> dict[str, InspectionRecord]:
-    """Each unit's newest inspection record submitted by as_of, for a visit by the period's end."""
-    latest: dict[str, InspectionRecord] = {}
-    for record in session.scalars(sa.select(InspectionRecord).where(
-            InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
-            .order_by(InspectionRecord.submitted_at, InspectionRecord.id)):
-        if (record.inspected_on or county_date(record.submitted_at)) <= period.end:
-            latest[record.unit_code] = record
-    return latest
-
-
-def rectification_states(session: Session, as_of: datetime) -> dict[int, tuple[Rectification, str]]:
-    """Every rectification opened by as_of with its state then."""
-    steps: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for rid, to, at in session.execute(sa.select(RectificationStep.rectification_id, RectificationStep.to_status,
-                                                 RectificationStep.at).where(RectificationStep.at <= as_of)
-                                       .order_by(RectificationStep.id)):
-        steps[rid].append((to, at))
-    day = as_of_date(as_of)
-    states = {}
-    for r in session.scalars(sa.select(Rectification).where(Rectification.opened_at <= as_of)):
-        state = status_at(steps[r.id], r.deadline, as_of, day)
-        if state is not None:
-            states[r.id] = (r, state)
-    return states
-
-
 def _mean(parts: list[tuple[float, float]]) -> float | None:
     """Weighted mean of (value, weight) pairs with a value."""
     weight = sum(w for _, w in parts)
     return sum(v * w for v, w in parts) / weight if weight else None
 
 
-def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]:
-    """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}."""
+def compute(session: Session, period: Period, as_of: datetime, known: Known | None = None,
+            detail: bool = True) -> dict[str, Any]:
+    """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}. `known`: the
+    period-free inputs as of the same instant, when another period is scored as of it too;
+    without `detail` each unit's row is its code, name, sector, town and total only (a ranking's)."""
+    known = known or Known(session, as_of)
     rules = checklist.in_force(session, period.year, as_of)
     content = rules.content
     dims = {d["code"]: d for d in content["dimensions"]}
     maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
     obligations = obligation_counts(session, period, as_of)
     feedback = feedback_counts(session, period, as_of)
-    records = latest_records(session, period, as_of)
-    states = rectification_states(session, as_of)
+    records = known.latest_records(period)
+    states = known.states()
     by_finding = {r.finding_id: (r, state) for r, state in states.values()}
     per_unit_rect: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "accepted": 0})
     for r, state in states.values():
@@ -144,22 +90,21 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]
     comments = {unit: grade for unit, grade in session.execute(
         sa.select(Comment.unit_code, Comment.grade).where(Comment.period == period.text, Comment.created_at <= as_of)
         .order_by(Comment.created_at, Comment.id))}
-    commitments = dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
+    commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
         Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
     lift = float(content.get("lift_on_accept", 1.0))
     penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
     mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
     rating_values = content.get("ratings") or {}
     grade_points = content.get("comment_grades") or {}
+    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d].get("facts_share", 0))) for d in DIMENSIONS]
     rows = []
-    for unit in units_at(session, as_of):
+    for unit in known.units():
         code = unit.code
         inspection: dict[str, float] = {}
         record = records.get(code)
         if record is not None:
-            sums = defaultdict(float)
-            for score in record.scores:
-                sums[score["dimension"]] += float(score["score"])
+            sums = defaultdict(float, record.sums)
             for finding in findings[record.id]:
                 rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
                 kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
@@ -175,20 +120,24 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]
                  "feedback": _mean([(v, float(mix.get(k, 0))) for k, v in
                                     (("answered_on_time", answered_rate), ("satisfaction", satisfaction))
                                     if v is not None])}
-        dimensions, parts = {}, []
-        for d in DIMENSIONS:
-            share = float(dims[d].get("facts_share", 0))
+        values, parts = [], []
+        for d, _name, weight, share in shape:
             fact, insp = facts.get(d), inspection.get(d)
             value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
                      else fact if fact is not None else insp)
-            dimensions[d] = {"name": dims[d]["name"], "weight": dims[d]["weight"],
-                             "value": _round(value), "inspection": _round(insp), "facts": _round(fact)}
+            values.append((value, insp, fact))
             if value is not None:
-                parts.append((value, float(dims[d]["weight"])))
+                parts.append((value, float(weight)))
         base = _mean(parts)
         rect = per_unit_rect[code]
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
         total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
+        if not detail:
+            rows.append({"unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
+                         "total": _round(total)})
+            continue
+        dimensions = {d: {"name": name, "weight": weight, "value": _round(value), "inspection": _round(insp),
+                          "facts": _round(fact)} for (d, name, weight, _), (value, insp, fact) in zip(shape, values)}
         rows.append({
             "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
             "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
@@ -206,6 +155,13 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, Any]
     return {"period": period.text, "as_of": as_of.isoformat(), "checklist": {"year": rules.year,
                                                                             "version": rules.version},
             "units": rows}
+
+
+def compute_many(session: Session, periods: list[Period], as_of: datetime,
+                 detail: bool = True) -> list[dict[str, Any]]:
+    """compute() for several periods as of one instant, the period-free inputs loaded once."""
+    known = Known(session, as_of)
+    return [compute(session, period, as_of, known, detail) for period in periods]
 
 
 def _round(value: float | None) -> float | None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from services.common.actor import Actor
 from services.common.contract import names
 from services.common.errors import Forbidden, InvalidInput, NotFound
-from services.supervision import facts, programme, public_record
+from services.supervision import facts, marks, programme, public_record
 from services.supervision.models import ObligationFact, UnitCopy
 from services.supervision.periods import Period
 from tests.supervision.test_supervision_rules import T0, county, obligation_event  # noqa: F401 (fixture)
@@ -86,6 +86,7 @@ def test_the_record_of_a_3065_unit_county_is_computed(uow_factory):
          "matter": "村务：财务收支", "period": "2026-07", "due_on": date(2026, 7, 10), "occurred_at": at(9),
          "received_at": arrived, **({"kind": "fulfilled", "on_time": True} if (n + k) % 5 else {"kind": "overdue"})}
         for n, code in enumerate(codes) for k in range(4)])
+    marks.rebuild(uow.session)  # facts inserted in bulk, not through facts.apply: their marks at once
     uow.commit()
     started = time.perf_counter()
     record = public_record.compute(uow.session, Period("2026"), datetime(2026, 8, 1, tzinfo=UTC))

@@ -1,0 +1,93 @@
+"""What a score as of an instant starts from that does not depend on the period: the units in
+the registry then, the inspection records submitted by then (their scores summed per
+dimension) and each rectification's state then. Loaded once per instant and shared by every
+period scored as of it (a ranking scores two, the programme a year's months), as plain rows."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.common.workdays import county_date
+
+from .models import InspectionRecord, Rectification, RectificationStep, UnitCopy
+from .periods import Period, as_of_date
+from .rectifications import status_at
+
+
+class Record(NamedTuple):
+    id: int
+    unit_code: str
+    inspection_id: int
+    revision: int
+    submitted_at: datetime
+    visited_on: date  # inspected_on, else the county day it was submitted
+    sums: dict[str, float]  # dimension → the sum of its criteria's scores
+
+
+def units_at(session: Session, as_of: datetime) -> list[Any]:
+    """The units registered by as_of and not ended then, in code order (rows: code, name, sector,
+    town_code, demonstration)."""
+    return list(session.execute(sa.select(UnitCopy.code, UnitCopy.name, UnitCopy.sector, UnitCopy.town_code,
+                                          UnitCopy.demonstration).where(
+        UnitCopy.first_seen_at <= as_of, sa.or_(UnitCopy.ended_at.is_(None), UnitCopy.ended_at > as_of))
+        .order_by(UnitCopy.code)))
+
+
+def submitted_records(session: Session, as_of: datetime) -> list[Record]:
+    """Every inspection record submitted by as_of, oldest submission first."""
+    out = []
+    for rid, unit, inspection, revision, submitted_at, inspected_on, scores in session.execute(
+            sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
+                      InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
+                      InspectionRecord.scores)
+            .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
+            .order_by(InspectionRecord.submitted_at, InspectionRecord.id)):
+        sums: dict[str, float] = defaultdict(float)
+        for score in scores:
+            sums[score["dimension"]] += float(score["score"])
+        out.append(Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at),
+                          dict(sums)))
+    return out
+
+
+def rectification_states(session: Session, as_of: datetime) -> dict[int, tuple[Rectification, str]]:
+    """Every rectification opened by as_of with its state then."""
+    steps: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for rid, to, at in session.execute(sa.select(RectificationStep.rectification_id, RectificationStep.to_status,
+                                                 RectificationStep.at).where(RectificationStep.at <= as_of)
+                                       .order_by(RectificationStep.id)):
+        steps[rid].append((to, at))
+    day = as_of_date(as_of)
+    states = {}
+    for r in session.scalars(sa.select(Rectification).where(Rectification.opened_at <= as_of)):
+        state = status_at(steps[r.id], r.deadline, as_of, day)
+        if state is not None:
+            states[r.id] = (r, state)
+    return states
+
+
+class Known:
+    """The period-free inputs as of one instant, each loaded on first use."""
+
+    def __init__(self, session: Session, as_of: datetime) -> None:
+        self.session, self.as_of = session, as_of
+        self._loaded: dict[str, Any] = {}
+
+    def _once(self, name: str, load: Any) -> Any:
+        if name not in self._loaded:
+            self._loaded[name] = load(self.session, self.as_of)
+        return self._loaded[name]
+
+    def units(self) -> list[Any]:
+        return self._once("units", units_at)
+
+    def states(self) -> dict[int, tuple[Rectification, str]]:
+        return self._once("states", rectification_states)
+
+    def latest_records(self, period: Period) -> dict[str, Record]:
+        """Each unit's newest record submitted by as_of, for a visit by the period's end."""
+        return {r.unit_code: r for r in self._once("records", submitted_records) if r.visited_on <= period.end}
