@@ -1,7 +1,7 @@
 """公开榜's inspection results: each unit's latest inspection as the office has issued it to the
 public. Only what an issued and published monthly 通报 covers counts: the newest such report of
 the record's period issued by the record's instant, and each unit's inspection record as that
-report's scores took it (scores.latest_records: the newest record submitted by the report's
+report's scores took it (score_inputs.Known.latest_records: the newest record submitted by the report's
 as_of, for a visit by its month's end), with its findings and how many of them were put right
 (rectification accepted) by that same instant. A draft report, an unpublished one, a record
 submitted after the report, a rectification accepted after it: none of them shows until a
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common.contract.supervision import DIMENSIONS
-from services.common.workdays import county_date
 
 from . import checklist, scores
+from .score_inputs import Known
 from .models import Finding, Report
 from .periods import Period
 
@@ -39,13 +39,14 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, dict
     if report is None:
         return {}
     month, report_as_of = Period(report.period), report.as_of
-    records = scores.latest_records(session, month, report_as_of)
+    known = Known(session, report_as_of)
+    records = known.latest_records(month)
     if not records:
         return {}
-    scored = {row["unit_code"]: row for row in scores.compute(session, month, report_as_of)["units"]}
+    scored = {row["unit_code"]: row for row in scores.compute(session, month, report_as_of, known)["units"]}
     weights = {d["code"]: float(d["weight"]) for d in checklist.in_force(session, month.year, report_as_of)
                .content["dimensions"]}
-    accepted = {r.finding_id for r, state in scores.rectification_states(session, report_as_of).values()
+    accepted = {r.finding_id for r, state in known.states().values()
                 if state == "accepted"}
     findings: dict[int, list[int]] = {}
     for finding_id, record_id in session.execute(sa.select(Finding.id, Finding.record_id)
@@ -61,7 +62,7 @@ def compute(session: Session, period: Period, as_of: datetime) -> dict[str, dict
         done = Counter(f in accepted for f in own)
         out[unit] = {"report_id": report.id, "report_period": report.period, "report_title": report.title,
                      "inspection_id": record.inspection_id,
-                     "inspected_on": (record.inspected_on or county_date(record.submitted_at)).isoformat(),
+                     "inspected_on": record.visited_on.isoformat(),
                      "score": round(sum(v * w for v, w in parts) / weight, 1) if weight else None,
                      "findings": len(own), "rectified": done[True]}
     return out
