@@ -47,6 +47,7 @@ class Sender:
         self.robot_limit = robots.SharedLimit(
             sessions, int((self.settings.get("ROBOTS") or {}).get("LIMIT_PER_MINUTE") or 20), clock)
         self.batch = int(self.settings.get("BATCH", 50))
+        self.record_every = int(self.settings.get("RECORD_EVERY", 10))
         self.in_flight: dict[int, str] = {}  # delivery id → peer
         self.lanes: collections.Counter[str] = collections.Counter()  # peer → its batches running here
         self.tried = 0
@@ -131,27 +132,48 @@ class Sender:
             self.wake()  # room for the next: a backlog does not wait for the poll
 
     def _send_batch(self, peer: str, ids: list[int], connection: mail.Connection | None) -> bool:
-        """Each in order. A webhook's batch stops at its first delivery not delivered and gives
-        the rest back unsent, so they go after it, in order. False when it stopped early."""
-        for n, delivery_id in enumerate(ids):
-            try:
-                outcome = self.send_one(delivery_id, connection)
-            except Exception:
-                log.exception("delivery %s could not be sent or recorded; its lease will expire", delivery_id)
-                outcome = None
-            finally:
-                self.in_flight.pop(delivery_id, None)
+        """Each in order, its outcome recorded at most RECORD_EVERY sends later (and at the batch's
+        end). A webhook's batch stops at its first delivery not delivered and gives the rest back
+        unsent, so they go after it, in order. False when it stopped early."""
+        loaded = self._load(ids)
+        answered: list[recording.Outcome] = []
+        try:
+            for n, delivery_id in enumerate(ids):
+                if delivery_id not in loaded:  # erased meanwhile: nothing to send
+                    continue
+                outcome = self._attempt(*loaded[delivery_id], connection)
+                answered.append(outcome)
                 self.tried += 1
-            rest = ids[n + 1:]
-            if outcome is None or self._stopped or (peer.startswith(claims.WEBHOOK) and outcome != "delivered"):
-                for i in rest:
-                    self.in_flight.pop(i, None)
-                if outcome is not None and rest:
-                    with self.sessions() as session:
-                        claims.release(session, rest, self.clock(), self.instance)
-                        session.commit()
-                return False
-        return True
+                rest = ids[n + 1:]
+                if self._stopped or (peer.startswith(claims.WEBHOOK) and outcome.outcome != "delivered"):
+                    self._record_when_possible(answered)
+                    answered = []
+                    if rest:
+                        with self.sessions() as session:
+                            claims.release(session, rest, self.clock(), self.instance)
+                            session.commit()
+                    return False
+                if len(answered) >= self.record_every:
+                    self._record_when_possible(answered)
+                    answered = []
+            return True
+        finally:
+            try:
+                if answered:
+                    self._record_when_possible(answered)
+            finally:
+                for delivery_id in ids:  # anything left unrecorded is taken over when its lease runs out
+                    self.in_flight.pop(delivery_id, None)
+
+    def _load(self, ids: list[int]) -> dict[int, tuple[Delivery, Webhook | None]]:
+        """The batch's deliveries and their webhooks, read at once; the connection goes back before the network."""
+        with self.sessions() as session:
+            deliveries = session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids))).all()
+            wanted = {d.webhook_id for d in deliveries if d.webhook_id}
+            hooks = {h.id: h for h in session.scalars(sa.select(Webhook).where(Webhook.id.in_(wanted)))} if wanted \
+                else {}
+            session.expunge_all()
+        return {d.id: (d, hooks.get(d.webhook_id)) for d in deliveries}
 
     def _renew(self) -> None:
         if not self.in_flight:
@@ -164,15 +186,10 @@ class Sender:
             session.commit()
 
     # --- one delivery ---------------------------------------------------------------------
-    def send_one(self, delivery_id: int, connection: mail.Connection | None = None) -> str:
-        with self.sessions() as session:  # read, then give the connection back before the network
-            delivery = session.get(Delivery, delivery_id)
-            session.expunge(delivery)
-            hook = session.get(Webhook, delivery.webhook_id) if delivery.webhook_id else None
-            if hook is not None:
-                session.expunge(hook)
+    def _attempt(self, delivery: Delivery, hook: Webhook | None,
+                 connection: mail.Connection | None = None) -> recording.Outcome:
         started = time.monotonic()
-        status_code, outcome = None, None
+        status_code = None
         try:
             status_code = self._deliver(delivery, hook, connection)
         except channels.Transient as exc:
@@ -184,25 +201,24 @@ class Sender:
         else:
             outcome, error, delay, counts = "delivered", None, None, True
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        self._record_when_possible(delivery_id, outcome, error, delay, counts, status_code, elapsed_ms)
-        return outcome
+        return recording.Outcome(delivery.id, outcome, error, delay, counts, status_code, elapsed_ms)
 
-    def _record_when_possible(self, delivery_id: int, *outcome: Any) -> None:
+    def _record_when_possible(self, outcomes: list[recording.Outcome]) -> None:
         """What the peer answered is known only here: when the database is away for a moment (a
         restart, a failover), keep trying to record it, every second, for up to RECORD_PATIENCE
         seconds, rather than let the claim's lease expire and the delivery be sent again. The
-        delivery stays in flight meanwhile, so this sender's lease renewal keeps it its own."""
+        deliveries stay in flight meanwhile, so this sender's lease renewal keeps it its own."""
         patience = float(self.settings.get("RECORD_PATIENCE_SECONDS", 120))
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self._record(delivery_id, *outcome)
+                return self._record(outcomes)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated and not isinstance(exc, sa.exc.OperationalError) \
                         or time.monotonic() > deadline:
                     raise
-                log.warning("delivery %s was sent but its outcome could not be recorded yet (%s); trying again",
-                            delivery_id, type(exc.orig).__name__)
+                log.warning("deliveries %s were sent but their outcomes could not be recorded yet (%s); trying again",
+                            [o.delivery_id for o in outcomes], type(exc.orig).__name__)
                 eventlet.sleep(1)
 
     def _deliver(self, delivery: Delivery, hook: Webhook | None, connection: mail.Connection | None) -> int | None:
@@ -231,5 +247,5 @@ class Sender:
         return {**robot, "CONNECT_TIMEOUT_SECONDS": self.settings.get("CONNECT_TIMEOUT_SECONDS", 3),
                 "READ_TIMEOUT_SECONDS": self.settings.get("READ_TIMEOUT_SECONDS", 5)}
 
-    def _record(self, delivery_id: int, *outcome: Any) -> None:
-        self.recorder.record(delivery_id, *outcome)
+    def _record(self, outcomes: list[recording.Outcome]) -> None:
+        self.recorder.record(outcomes)
