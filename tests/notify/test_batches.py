@@ -116,23 +116,24 @@ def subscribe(uow, url):
 
 
 def test_a_subscriber_sees_one_kept_alive_connection_and_each_subscription_in_order(uow_factory, http_peer):
+    """Two subscribers (two hosts), 15 events each, in batches of 4: each subscriber's host sees
+    one connection for all its deliveries, in the events' order, each signed."""
     uow = uow_factory("notify")
     secrets = {}
 
     def answer(request):
-        payload = Verifier(secrets[request.path]).verify(request.body, request.headers)  # signed, Standard Webhooks
+        payload = Verifier(secrets[request.path]).verify(request.body, request.headers)  # Standard Webhooks
         return 200, {"obligation_id": payload["payload"]["obligation_id"]}
-    peer = http_peer(answer)
-    first, second = subscribe(uow, peer.url + "/a"), subscribe(uow, peer.url + "/b")
-    secrets.update({"/a": first["secret"], "/b": second["secret"]})
+    peers = {"/a": http_peer(answer), "/b": http_peer(answer)}
+    for path, peer in peers.items():
+        secrets[path] = subscribe(uow, peer.url + path)["secret"]
     fan_out(uow, range(1, 16))
     sender = Sender(uow._sessions, {"SMTP": {}, "NOTIFY": settings(BATCH=4)})
     assert sender.pass_once(wait=True) == 30
-    for path in ("/a", "/b"):
-        arrived = [r for r in peer.requests if r.path == path]
-        assert [r.json()["payload"]["obligation_id"] for r in arrived] == list(range(1, 16))
-        assert len({r.client_port for r in arrived}) == 1  # one kept-alive connection per subscription
-        assert len({r.headers["webhook-id"] for r in arrived}) == 15
+    for peer in peers.values():
+        assert [r.json()["payload"]["obligation_id"] for r in peer.requests] == list(range(1, 16))
+        assert len({r.client_port for r in peer.requests}) == 1  # one kept-alive connection
+        assert len({r.headers["webhook-id"] for r in peer.requests}) == 15
     assert statuses(uow) == {"delivered": 30}
 
 
