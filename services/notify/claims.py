@@ -10,7 +10,6 @@ right behind it (only the oldest while the subscriber is failing), and only an u
 from that oldest is kept, so nothing is ever sent ahead of one still waiting."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Iterable
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from .models import Delivery, Webhook
 
 ACTIVE = ("pending", "sending")
+CHANNELS = ("email", "sms", "wecom", "dingtalk")  # the others than webhooks
 WEBHOOK = "webhook:"
 
 
@@ -51,27 +51,22 @@ def release(session: Session, ids: Iterable[int], now: datetime, instance: str) 
 
 def others(session: Session, now: datetime, instance: str, lease: timedelta, room: int, lanes: dict[str, int],
            batch: int, per_peer: int, only: str | None = None) -> list[tuple[str, list[int]]]:
-    """Batches of due email, SMS and robot deliveries: at most `room` batches, and per peer at
-    most per_peer less the batches it has running (`lanes`)."""
-    query = (sa.select(Delivery.id, Delivery.channel).where(
-        Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now, Delivery.channel != "webhook")
-        .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * batch, 50)))
-    if only is not None:
-        query = query.where(Delivery.channel == only)
-    by_peer: dict[str, list[int]] = defaultdict(list)
-    for row in session.execute(query):
-        by_peer[row.channel].append(row.id)
+    """Batches of due email, SMS and robot deliveries: at most `room` batches, and per channel
+    at most per_peer less the batches it has running (`lanes`); each channel is read apart, for
+    no more rows than its free batches take, so a backlog on one never hides another's."""
     made: list[tuple[str, list[int]]] = []
-    for peer, ids in by_peer.items():
-        size = batch if peer == "email" else 1
-        free = 1 if only is not None else per_peer - lanes.get(peer, 0)
+    for channel in [only] if only is not None else CHANNELS:
+        size = batch if channel == "email" else 1
+        free = min(1 if only is not None else per_peer - lanes.get(channel, 0), room - len(made))
+        if free <= 0:
+            continue
+        ids = session.scalars(sa.select(Delivery.id).where(
+            Delivery.channel == channel, Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at, Delivery.id).limit(free * size)).all()
         for start in range(0, len(ids), size):
-            if free <= 0 or len(made) >= room:
-                break
             taken = claim(session, ids[start:start + size], now, instance, lease)
             if taken:
-                made.append((peer, taken))
-                free -= 1
+                made.append((channel, taken))
     return made
 
 
@@ -79,14 +74,12 @@ def webhooks(session: Session, now: datetime, instance: str, lease: timedelta, r
              batch: int, only: int | None = None) -> list[tuple[str, list[int]]]:
     """A batch per subscription whose oldest unfinished delivery is due, its webhook active,
     and no batch of it running here: that oldest and the due ones right behind it."""
-    heads = (sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook", Delivery.status.in_(ACTIVE))
-             .group_by(Delivery.webhook_id).scalar_subquery())
+    heads = sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook", Delivery.status.in_(ACTIVE))
+    heads = heads.group_by(Delivery.webhook_id) if only is None else heads.where(Delivery.webhook_id == only)
     query = (sa.select(Delivery.id, Delivery.webhook_id, Webhook.consecutive_failures)
              .join(Webhook, Webhook.id == Delivery.webhook_id)
-             .where(Delivery.id.in_(heads), Delivery.next_attempt_at <= now, Webhook.active.is_(True))
+             .where(Delivery.id.in_(heads.scalar_subquery()), Delivery.next_attempt_at <= now, Webhook.active.is_(True))
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50)))
-    if only is not None:
-        query = query.where(Delivery.webhook_id == only)
     made: list[tuple[str, list[int]]] = []
     for head in session.execute(query).all():
         peer = peer_of("webhook", head.webhook_id)
