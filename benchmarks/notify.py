@@ -73,20 +73,22 @@ def _queue(sessions: sessionmaker, rows: list[dict]) -> None:
 
 
 def _drain(sender: Sender, sessions: sessionmaker, statuses=("pending", "sending"), where=None) -> float:
-    """Until nothing is left: the sender's batches claim their peers' next batches themselves,
-    a pass (as the sender's loop makes when woken or every POLL_SECONDS) starts new ones."""
+    """The sender's own loop, as the service runs it (a pass when woken, or every POLL_SECONDS),
+    until nothing is left (checked every 50 ms)."""
     started = time.perf_counter()
-    while True:
-        sender.pass_once()
-        with sessions() as session:
-            query = sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status.in_(statuses))
-            if where is not None:
-                query = query.where(where)
-            if not session.scalar(query):
-                break
-        eventlet.sleep(0.05)
-    sender.pool.waitall()
-    return time.perf_counter() - started
+    loop = eventlet.spawn(sender.run)
+    try:
+        while True:
+            eventlet.sleep(0.05)
+            with sessions() as session:
+                query = sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status.in_(statuses))
+                if where is not None:
+                    query = query.where(where)
+                if not session.scalar(query):
+                    return time.perf_counter() - started
+    finally:
+        sender.stop()
+        loop.wait()
 
 
 def _message(n: int) -> EmailMessage:
