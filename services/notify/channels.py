@@ -86,7 +86,8 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 # --- email ------------------------------------------------------------------------------
 
-def send_email(smtp: dict[str, Any], delivery: Delivery) -> None:
+def send_email(smtp: dict[str, Any], delivery: Delivery, connection: mail.Connection | None = None) -> None:
+    """Over `connection` when the sender carries one across a batch, else over a connection of its own."""
     message = EmailMessage()
     message["From"] = smtp["FROM"]
     message["To"] = delivery.recipient
@@ -94,9 +95,10 @@ def send_email(smtp: dict[str, Any], delivery: Delivery) -> None:
     message["Message-ID"] = delivery.message_id  # fixed per delivery: a resend is recognisably the same
     message["X-Gongkai-Delivery"] = delivery.delivery_key or str(delivery.id)
     message.set_content(delivery.body)
+    own = connection is None
+    connection = connection or mail.Connection(smtp)  # plain, STARTTLS or TLS, and AUTH (mail.py)
     try:
-        with mail.connect(smtp) as client:  # plain, STARTTLS or TLS, and AUTH (services/notify/mail.py)
-            client.send_message(message)
+        connection.send(message)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         if all(500 <= code < 600 for code in codes):
@@ -108,6 +110,9 @@ def send_email(smtp: dict[str, Any], delivery: Delivery) -> None:
         raise Transient(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise Transient(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        if own:
+            connection.close()
 
 
 # --- SMS: sms_vendors.py ----------------------------------------------------------------

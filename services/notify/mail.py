@@ -9,10 +9,10 @@ A server that does not offer STARTTLS when it is asked for is refused as well, n
 clear."""
 from __future__ import annotations
 
-import contextlib
 import smtplib
 import ssl
-from typing import Any, Iterator
+from email.message import EmailMessage
+from typing import Any
 
 SECURITIES = ("none", "starttls", "tls")
 
@@ -35,9 +35,8 @@ def tls_context(smtp: dict[str, Any]) -> ssl.SSLContext:
     return context
 
 
-@contextlib.contextmanager
-def connect(smtp: dict[str, Any]) -> Iterator[smtplib.SMTP]:
-    """A connected, encrypted as configured and signed-in client; closed on leaving."""
+def open_client(smtp: dict[str, Any]) -> smtplib.SMTP:
+    """A connected, encrypted as configured and signed-in client; the caller closes it."""
     security, password = security_of(smtp), str(smtp.get("PASSWORD") or "")
     if password and security == "none":
         raise InsecureAuth("SMTP PASSWORD is set but SECURITY is none: refusing to send a password in clear")
@@ -46,7 +45,7 @@ def connect(smtp: dict[str, Any]) -> Iterator[smtplib.SMTP]:
         client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(smtp))
     else:
         client = smtplib.SMTP(host, port, timeout=timeout)
-    with client:
+    try:
         if security == "starttls":
             client.ehlo()
             if not client.has_extn("starttls"):
@@ -57,4 +56,44 @@ def connect(smtp: dict[str, Any]) -> Iterator[smtplib.SMTP]:
             if not isinstance(client.sock, ssl.SSLSocket):
                 raise InsecureAuth("the connection to the mail server is not encrypted: refusing to log in")
             client.login(str(smtp.get("USERNAME") or ""), password)
-        yield client
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+class Connection:
+    """One SMTP connection carried across a batch of messages: opened at the first send, QUIT
+    at close (when the batch's sender has nothing more to send). After any error it is dropped
+    (unless the server refused only this message) and the next message opens a new one, so a connection the server closed (its idle timeout,
+    a restart) costs one message a retry, never the rest of the batch."""
+
+    def __init__(self, smtp: dict[str, Any]) -> None:
+        self.smtp, self.client, self.opened = smtp, None, 0
+
+    def send(self, message: EmailMessage) -> None:
+        if self.client is None:
+            self.client = open_client(self.smtp)
+            self.opened += 1
+        try:
+            self.client.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
+            if self.client.sock is None:  # the server said 421: smtplib has closed it
+                self.drop()
+            raise  # refused, and smtplib has reset the transaction: the connection serves the next
+        except BaseException:
+            self.drop()
+            raise
+
+    def drop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.drop()

@@ -1,14 +1,19 @@
 """Sending what is due, on every channel, each delivery once.
 
-A sender claims a delivery with a conditional update (pending → sending, with a short
-lease that it renews while the send runs), so two replicas never send the same one, and a
-claim left by a sender that died is taken over within LEASE_SECONDS. Each claimed delivery
-is sent in its own green thread, at most PER_PEER at a time to one peer, so a slow peer
-holds up only its own deliveries. A subscription's webhooks go one at a time, in order.
-The handler that queues deliveries wakes the sender when its transaction commits; a
+A sender claims deliveries in batches with a conditional update (pending → sending, with a
+short lease that it renews while the sends run; services/notify/claims.py), so two replicas
+never send the same one, and a claim left by a sender that died is taken over within
+LEASE_SECONDS. Each batch is one peer's and is sent, in order, by its own green thread over
+one connection (one SMTP session for up to BATCH emails; a subscriber's kept-alive HTTP
+connection for its webhooks), which claims the peer's next batch when it is done and closes
+the connection (QUIT) when nothing more is due. At most PER_PEER batches go to one peer at a
+time, so a slow peer holds up only its own deliveries; a subscription's webhooks one batch
+at a time, in order. Each delivery's outcome is recorded as soon as the peer has answered,
+so a connection lost mid-batch costs only the message it was carrying a retry. The handler that queues deliveries wakes the sender when its transaction commits; a
 poll every POLL_SECONDS is the safety net."""
 from __future__ import annotations
 
+import collections
 import logging
 import time
 import uuid
@@ -18,24 +23,14 @@ from typing import Any, Callable
 import eventlet
 import sqlalchemy as sa
 from eventlet.event import Event as Signal
-from prometheus_client import Counter
 from sqlalchemy.orm import sessionmaker
 
-from services.common import tracing
-from services.common.contract import names
-from services.common.db import UnitOfWork
 from services.common.records import utcnow
 
-from . import channels, netcheck, robots, sms_vendors
-from .planner import when_allowed
-from .models import Delivery, Webhook, WebhookAttempt
-from .outcomes import NOTIFICATIONS, forget_sender_address, mask, ref
+from . import channels, claims, mail, netcheck, recording, robots, sms_vendors
+from .models import Delivery, Webhook
 
 log = logging.getLogger(__name__)
-
-RETRIES = Counter("gongkai_notification_retries_total", "Delivery attempts that failed and will be tried again.",
-                  ["channel"])
-ACTIVE = ("pending", "sending")
 
 
 class Sender:
@@ -46,12 +41,17 @@ class Sender:
         self.instance = f"{uuid.uuid4().hex[:12]}"
         self.lease = float(self.settings.get("LEASE_SECONDS", 10))
         self.poll = float(self.settings.get("POLL_SECONDS", 1))
-        self.max_attempts = int(self.settings.get("MAX_ATTEMPTS", 5))
+        self.recorder = recording.Recorder(sessions, self.settings, clock, on_outbox_commit)
         self.per_peer = int(self.settings.get("PER_PEER", 4))
         self.pool = eventlet.GreenPool(int(self.settings.get("CONCURRENCY", 32)))
         self.robot_limit = robots.SharedLimit(
             sessions, int((self.settings.get("ROBOTS") or {}).get("LIMIT_PER_MINUTE") or 20), clock)
+        self.batch = int(self.settings.get("BATCH", 50))
+        self.record_every = int(self.settings.get("RECORD_EVERY", 10))
         self.in_flight: dict[int, str] = {}  # delivery id → peer
+        self.lanes: collections.Counter[str] = collections.Counter()  # peer → its batches running here
+        self.tried = 0
+        self._stopped = False
         self._signal = Signal()
         self._running = False
 
@@ -76,62 +76,104 @@ class Sender:
             self._signal = Signal()
 
     def stop(self) -> None:
-        self._running = False
+        self._running, self._stopped = False, True
         self.wake()
         self.pool.waitall()
 
     # --- one pass ------------------------------------------------------------------------
     def pass_once(self, wait: bool = False) -> int:
-        """Claim what is due and send each in the pool; `wait` to finish them (tests)."""
-        claimed = self._claim()
-        for delivery_id, peer in claimed:
-            self.in_flight[delivery_id] = peer
-            self.pool.spawn_n(self._send_safely, delivery_id)
+        """Claim what is due and send each batch in the pool: how many were claimed, or with
+        `wait` (tests) how many were tried once every batch has finished."""
+        tried = self.tried
+        batches = self._claim()
+        for peer, ids in batches:
+            self._start(peer, ids)
         if wait:
             self.pool.waitall()
-        return len(claimed)
+            return self.tried - tried
+        return sum(len(ids) for _, ids in batches)
 
-    def _peer_busy(self, peer: str) -> bool:
-        limit = 1 if peer.startswith("webhook:") else self.per_peer
-        return sum(1 for p in self.in_flight.values() if p == peer) >= limit
-
-    def _claim(self) -> list[tuple[int, str]]:
-        now = self.clock()
-        room = self.pool.free()
+    def _claim(self, only: str | None = None) -> list[tuple[str, list[int]]]:
+        """New batches, or with `only` (a peer) the next batch of a running one."""
+        now, lease = self.clock(), timedelta(seconds=self.lease)
+        room = 1 if only is not None else self.pool.free()
         if room <= 0:
             return []
         with self.sessions() as session:
-            rows = session.execute(
-                sa.select(Delivery.id, Delivery.channel, Delivery.webhook_id)
-                .where(Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now, Delivery.channel != "webhook")
-                .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50))).all()
-            # a subscription's oldest unfinished delivery only, when due and the webhook active:
-            # the ones waiting behind a subscriber that is down never crowd out the others
-            heads = (sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook",
-                                                                Delivery.status.in_(ACTIVE))
-                     .group_by(Delivery.webhook_id).scalar_subquery())
-            rows += session.execute(
-                sa.select(Delivery.id, Delivery.channel, Delivery.webhook_id)
-                .join(Webhook, Webhook.id == Delivery.webhook_id)
-                .where(Delivery.id.in_(heads), Delivery.next_attempt_at <= now, Webhook.active.is_(True))
-                .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50))).all()
-            claimed = []
-            for row in rows:
-                if len(claimed) >= room or row.id in self.in_flight:
-                    continue
-                peer = f"webhook:{row.webhook_id}" if row.channel == "webhook" else row.channel
-                if self._peer_busy(peer) or sum(1 for _, p in claimed if p == peer) >= (
-                        1 if row.channel == "webhook" else self.per_peer):
-                    continue
-                updated = session.execute(
-                    sa.update(Delivery).where(Delivery.id == row.id, Delivery.status.in_(ACTIVE),
-                                              Delivery.next_attempt_at <= now)
-                    .values(status="sending", claimed_by=self.instance,
-                            next_attempt_at=now + timedelta(seconds=self.lease))).rowcount
-                if updated:
-                    claimed.append((row.id, peer))
+            made = []
+            if only is None or not only.startswith(claims.WEBHOOK):
+                made = claims.others(session, now, self.instance, lease, room, self.lanes, self.batch,
+                                     self.per_peer, only)
+            if only is None or only.startswith(claims.WEBHOOK):
+                made += claims.webhooks(session, now, self.instance, lease, room - len(made), self.lanes,
+                                        self.batch, int(only[len(claims.WEBHOOK):]) if only else None)
             session.commit()
-        return claimed
+        return made
+
+    def _start(self, peer: str, ids: list[int]) -> None:
+        self.lanes[peer] += 1
+        self.in_flight.update(dict.fromkeys(ids, peer))
+        self.pool.spawn_n(self._lane, peer, ids)
+
+    def _lane(self, peer: str, ids: list[int]) -> None:
+        """One batch after another for one peer over one connection (one SMTP session; a
+        webhook's host keeps its connection alive in channels.HTTP), until nothing more is due."""
+        connection = mail.Connection(self.config.get("SMTP") or {}) if peer == "email" else None
+        try:
+            while ids and self._send_batch(peer, ids, connection) and not self._stopped:
+                ids = [i for _, batch in self._claim(peer) for i in batch]
+                self.in_flight.update(dict.fromkeys(ids, peer))
+        except Exception:
+            log.exception("notify's %s batch stopped; what it still held goes again when its lease runs out", peer)
+        finally:
+            if connection is not None:
+                connection.close()  # QUIT: nothing more to send for now
+            self.lanes[peer] -= 1
+            self.wake()  # room for the next: a backlog does not wait for the poll
+
+    def _send_batch(self, peer: str, ids: list[int], connection: mail.Connection | None) -> bool:
+        """Each in order, its outcome recorded at most RECORD_EVERY sends later (and at the batch's
+        end). A webhook's batch stops at its first delivery not delivered and gives the rest back
+        unsent, so they go after it, in order. False when it stopped early."""
+        loaded = self._load(ids)
+        answered: list[recording.Outcome] = []
+        try:
+            for n, delivery_id in enumerate(ids):
+                if delivery_id not in loaded:  # erased meanwhile: nothing to send
+                    continue
+                outcome = self._attempt(*loaded[delivery_id], connection)
+                answered.append(outcome)
+                self.tried += 1
+                rest = ids[n + 1:]
+                if self._stopped or (peer.startswith(claims.WEBHOOK) and outcome.outcome != "delivered"):
+                    self._record_when_possible(answered)
+                    answered = []
+                    if rest:
+                        with self.sessions() as session:
+                            claims.release(session, rest, self.clock(), self.instance)
+                            session.commit()
+                    return False
+                if len(answered) >= self.record_every:
+                    self._record_when_possible(answered)
+                    answered = []
+            return True
+        finally:
+            try:
+                if answered:
+                    self._record_when_possible(answered)
+            finally:
+                for delivery_id in ids:  # anything left unrecorded is taken over when its lease runs out
+                    self.in_flight.pop(delivery_id, None)
+
+    def _load(self, ids: list[int]) -> dict[int, tuple[Delivery, Webhook | None]]:
+        """The batch's deliveries and their webhooks, read at once; the connection goes back before the network."""
+        with self.sessions() as session:
+            deliveries = session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids))).all()
+            wanted = {d.webhook_id for d in deliveries if d.webhook_id}
+            hooks = {h.id: h for h in session.scalars(sa.select(Webhook).where(Webhook.id.in_(wanted)))} if wanted \
+                else {}
+            session.expunge_all()
+        return {d.id: (d, hooks.get(d.webhook_id)) for d in deliveries}
 
     def _renew(self) -> None:
         if not self.in_flight:
@@ -143,27 +185,13 @@ class Sender:
                             .values(next_attempt_at=self.clock() + timedelta(seconds=self.lease)))
             session.commit()
 
-    def _send_safely(self, delivery_id: int) -> None:
-        try:
-            self.send_one(delivery_id)
-        except Exception:
-            log.exception("delivery %s could not be sent or recorded; its lease will expire", delivery_id)
-        finally:
-            self.in_flight.pop(delivery_id, None)
-            self.wake()  # room for the next: a backlog does not wait for the poll
-
     # --- one delivery ---------------------------------------------------------------------
-    def send_one(self, delivery_id: int) -> str:
-        with self.sessions() as session:  # read, then give the connection back before the network
-            delivery = session.get(Delivery, delivery_id)
-            session.expunge(delivery)
-            hook = session.get(Webhook, delivery.webhook_id) if delivery.webhook_id else None
-            if hook is not None:
-                session.expunge(hook)
+    def _attempt(self, delivery: Delivery, hook: Webhook | None,
+                 connection: mail.Connection | None = None) -> recording.Outcome:
         started = time.monotonic()
-        status_code, outcome = None, None
+        status_code = None
         try:
-            status_code = self._deliver(delivery, hook)
+            status_code = self._deliver(delivery, hook, connection)
         except channels.Transient as exc:
             outcome, error, delay, counts, status_code = "retry", str(exc), exc.delay, exc.counts, exc.status_code
         except channels.Permanent as exc:
@@ -173,30 +201,29 @@ class Sender:
         else:
             outcome, error, delay, counts = "delivered", None, None, True
         elapsed_ms = int((time.monotonic() - started) * 1000)
-        self._record_when_possible(delivery_id, outcome, error, delay, counts, status_code, elapsed_ms)
-        return outcome
+        return recording.Outcome(delivery.id, outcome, error, delay, counts, status_code, elapsed_ms)
 
-    def _record_when_possible(self, delivery_id: int, *outcome: Any) -> None:
+    def _record_when_possible(self, outcomes: list[recording.Outcome]) -> None:
         """What the peer answered is known only here: when the database is away for a moment (a
         restart, a failover), keep trying to record it, every second, for up to RECORD_PATIENCE
         seconds, rather than let the claim's lease expire and the delivery be sent again. The
-        delivery stays in flight meanwhile, so this sender's lease renewal keeps it its own."""
+        deliveries stay in flight meanwhile, so this sender's lease renewal keeps it its own."""
         patience = float(self.settings.get("RECORD_PATIENCE_SECONDS", 120))
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self._record(delivery_id, *outcome)
+                return self._record(outcomes)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated and not isinstance(exc, sa.exc.OperationalError) \
                         or time.monotonic() > deadline:
                     raise
-                log.warning("delivery %s was sent but its outcome could not be recorded yet (%s); trying again",
-                            delivery_id, type(exc.orig).__name__)
+                log.warning("deliveries %s were sent but their outcomes could not be recorded yet (%s); trying again",
+                            [o.delivery_id for o in outcomes], type(exc.orig).__name__)
                 eventlet.sleep(1)
 
-    def _deliver(self, delivery: Delivery, hook: Webhook | None) -> int | None:
+    def _deliver(self, delivery: Delivery, hook: Webhook | None, connection: mail.Connection | None) -> int | None:
         if delivery.channel == "email":
-            channels.send_email(self.config["SMTP"], delivery)
+            channels.send_email(self.config["SMTP"], delivery, connection)
         elif delivery.channel == "sms":
             sms_vendors.send(self.settings.get("SMS") or {}, delivery)
         elif delivery.channel == "wecom":
@@ -220,72 +247,5 @@ class Sender:
         return {**robot, "CONNECT_TIMEOUT_SECONDS": self.settings.get("CONNECT_TIMEOUT_SECONDS", 3),
                 "READ_TIMEOUT_SECONDS": self.settings.get("READ_TIMEOUT_SECONDS", 5)}
 
-    def _backoff(self, attempts: int, channel: str) -> float:
-        base = float(self.settings.get("RETRY_BASE_SECONDS", 5))
-        most = float(self.settings.get("WEBHOOK_RETRY_MAX_SECONDS" if channel == "webhook" else "RETRY_MAX_SECONDS",
-                                       3600 if channel == "webhook" else 600))
-        return min(base * 2 ** max(attempts - 1, 0), most)
-
-    def _record(self, delivery_id: int, outcome: str, error: str | None, delay: float | None, counts: bool,
-                status_code: int | None, elapsed_ms: int) -> None:
-        uow = UnitOfWork(self.sessions, f"delivery-{delivery_id}", on_outbox_commit=self.on_outbox_commit)
-        try:
-            delivery = uow.session.get(Delivery, delivery_id)
-            if delivery.traceparent:  # its outcome events go on in the trace of the event it tells
-                uow.traceparent = tracing.child(delivery.traceparent)
-            now = self.clock()
-            delivery.claimed_by = None
-            if counts:
-                delivery.attempts += 1
-            hook = uow.session.get(Webhook, delivery.webhook_id) if delivery.webhook_id else None
-            if hook is not None:
-                uow.session.add(WebhookAttempt(webhook_id=hook.id, delivery_id=delivery.id, attempted_at=now,
-                                               status_code=status_code, outcome=outcome, error=error,
-                                               duration_ms=elapsed_ms))
-            if outcome == "delivered":
-                delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
-                NOTIFICATIONS.labels(delivery.channel, "delivered").inc()
-                if hook is not None:
-                    hook.consecutive_failures = 0
-                else:
-                    uow.emit(names.NOTIFICATION_DELIVERED, {**ref(delivery), "delivered_at": now})
-            else:
-                delivery.last_error = error
-                if hook is not None:
-                    self._webhook_failed(uow, hook, error or "", now)
-                out_of_time = (delivery.channel == "webhook" and now - delivery.created_at >= timedelta(
-                    seconds=float(self.settings.get("WEBHOOK_RETRY_WINDOW_SECONDS", 86400))))
-                out_of_attempts = delivery.channel != "webhook" and delivery.attempts >= self.max_attempts
-                if outcome == "retry" and not (out_of_time or out_of_attempts):
-                    delivery.status = "pending"
-                    after = now + timedelta(
-                        seconds=delay if delay is not None else self._backoff(delivery.attempts, delivery.channel))
-                    delivery.next_attempt_at = when_allowed(after, delivery.channel, delivery.urgency, self.settings,
-                                                            delivery.quiet_hours)
-                    RETRIES.labels(delivery.channel).inc()
-                    NOTIFICATIONS.labels(delivery.channel, "retry").inc()
-                else:
-                    dead = outcome == "retry"
-                    delivery.status, delivery.next_attempt_at = ("dead" if dead else "failed"), None
-                    NOTIFICATIONS.labels(delivery.channel, "dead" if dead else "failed").inc()
-                    if hook is None:
-                        uow.emit(names.NOTIFICATION_FAILED, {**ref(delivery), "reason": error or "",
-                                                             "attempts": delivery.attempts, "dead_letter": dead})
-                    log.error("delivery %s (%s) to %s %s: %s", delivery.id, delivery.channel,
-                              mask(delivery.recipient), "is a dead letter" if dead else "failed for good", error)
-            forget_sender_address(delivery)
-            uow.commit()
-        finally:
-            uow.close()
-
-    def _webhook_failed(self, uow: UnitOfWork, hook: Webhook, error: str, now: datetime) -> None:
-        hook.consecutive_failures += 1
-        limit = int(self.settings.get("WEBHOOK_DISABLE_AFTER", 20))
-        if hook.active and hook.consecutive_failures >= limit:
-            hook.active, hook.disabled_at = False, now
-            hook.disabled_reason = f"{hook.consecutive_failures} consecutive failures; the last: {error}"[:1000]
-            NOTIFICATIONS.labels("webhook", "disabled").inc()
-            uow.emit(names.WEBHOOK_DISABLED, {"webhook_id": hook.id, "owner": hook.owner,
-                                              "url_host": netcheck.parse(hook.url)[1],
-                                              "consecutive_failures": hook.consecutive_failures,
-                                              "reason": error[:500] or "failed", "disabled_at": now})
+    def _record(self, outcomes: list[recording.Outcome]) -> None:
+        self.recorder.record(outcomes)

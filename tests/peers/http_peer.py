@@ -1,6 +1,8 @@
 """A small HTTP server on 127.0.0.1 standing in for an outside system: the SMS provider, a
 企业微信 or 钉钉 robot, a subscriber's webhook endpoint. It records every request and answers
-with what `answer(request)` returns: (status, body) or a callable that may sleep."""
+with what `answer(request)` returns: (status, body) or a callable that may sleep; DROP (for
+status) closes the connection without an answer. It speaks HTTP/1.1 and keeps connections
+alive, and notes each request's connection (the client's port)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +11,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
+
+
+DROP = -1
 
 
 class _Server(ThreadingHTTPServer):
@@ -22,6 +27,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     raw_query: str = ""  # as sent, for peers that check a signature over it
+    client_port: int = 0  # which connection it came over
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -41,13 +47,18 @@ class Peer:
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 parts = urlsplit(self.path)
                 request = Request(parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()},
-                                  self.rfile.read(length), parts.query)
+                                  self.rfile.read(length), parts.query, self.client_address[1])
                 peer.requests.append(request)
                 status, body = peer.answer(request)
+                if status == DROP:
+                    self.close_connection = True
+                    return
                 data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
