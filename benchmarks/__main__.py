@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, portal, registry,
-               registry_reads, search, supervision)
+from . import (approval_to_email, feedback, gateway_load, notify, obligations, outbox_relay, portal, public_reads,
+               registry, registry_reads, search, supervision)
 from tests.processes import temporary_vhost
 
 
@@ -35,6 +35,8 @@ def main() -> None:
 
     with temporary_vhost() as amqp_uri:
         portal.report(amqp_uri)
+
+    public_reads.report(args.units)
 
     with temporary_vhost() as amqp_uri:
         feedback.report(amqp_uri)

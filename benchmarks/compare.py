@@ -114,7 +114,15 @@ def measure(apis: dict[str, str], bare: str, targets: dict[str, str], rounds: in
 
 
 def _spread(values: list[float], digits: int = 0) -> str:
+    if not values:
+        return "–"
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def _ratios(tops: list[float], bottoms: list[float]) -> list[float]:
+    """The rounds' paired ratios; a round whose bottom answered nothing (wrk got no answer in
+    time on a starved machine) has no ratio, rather than ending the run without its table."""
+    return [t / b for t, b in zip(tops, bottoms) if b]
 
 
 def table(figures: dict[str, list[dict[str, float]]], sizes: dict[str, dict[str, int]]) -> str:
@@ -125,8 +133,8 @@ def table(figures: dict[str, list[dict[str, float]]], sizes: dict[str, dict[str,
         before, after = figures[f"{label}|before"], figures[f"{label}|after"]
         rps_b, rps_a = [f["rps"] for f in before], [f["rps"] for f in after]
         lines.append(" | ".join([
-            f"| {label}", _spread(rps_b), _spread(rps_a), _spread([a / b for a, b in zip(rps_a, rps_b)], 2),
-            _spread([b / c for b, c in zip(rps_b, ceiling)], 2), _spread([a / c for a, c in zip(rps_a, ceiling)], 2),
+            f"| {label}", _spread(rps_b), _spread(rps_a), _spread(_ratios(rps_a, rps_b), 2),
+            _spread(_ratios(rps_b, ceiling), 2), _spread(_ratios(rps_a, ceiling), 2),
             f"{statistics.median(f['p99_ms'] for f in before):.1f}",
             f"{statistics.median(f['p99_ms'] for f in after):.1f}", f"{sizes[label]['before']}",
             f"{sizes[label]['after']} |"]))
@@ -134,7 +142,7 @@ def table(figures: dict[str, list[dict[str, float]]], sizes: dict[str, dict[str,
               "|---|---|---|---|"]
     for label in CEILINGS:
         rps = [f["rps"] for f in figures[label]]
-        lines.append(f"| {label} | {_spread(rps)} | {_spread([r / c for r, c in zip(rps, ceiling)], 2)} | "
+        lines.append(f"| {label} | {_spread(rps)} | {_spread(_ratios(rps, ceiling), 2)} | "
                      f"{statistics.median(f['p99_ms'] for f in figures[label]):.1f} |")
     return "\n".join(lines)
 

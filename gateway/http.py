@@ -27,6 +27,7 @@ from .auth import actor_from_request
 from .cors import Cors, flag
 from .errors import ApiError, bad_request, response_for, wants_problem
 from .ratelimit import RateLimiter, buckets, limiter_from_config
+from .wsgi_protocol import NoDelayProtocol
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ROUTED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -100,10 +101,10 @@ class ApiWebServer(WebServer):
         return ApiWsgiApp(self)
 
     def get_wsgi_server(self, sock, wsgi_app, *args: Any, **kwargs: Any):
-        """eventlet's server, its request line allowed URL_LENGTH_LIMIT bytes: a search of a
-        thousand Chinese characters (9 KB encoded) reaches the page that says it is too long,
-        instead of a bare 414."""
-        server = super().get_wsgi_server(sock, wsgi_app, *args, **kwargs)
+        """eventlet's server, its request line allowed URL_LENGTH_LIMIT bytes (a search of a thousand
+        Chinese characters, 9 KB encoded, reaches the page that says it is too long, instead of a
+        bare 414), its connections without Nagle's delay (gateway/wsgi_protocol.py)."""
+        server = super().get_wsgi_server(sock, wsgi_app, *args, **{"protocol": NoDelayProtocol, **kwargs})
         server.url_length_limit = URL_LENGTH_LIMIT
         return server
 

@@ -8,8 +8,8 @@ starts and refilled from RPC on a miss.
 
 How it stays fresh: every gateway process has its own exclusive queue on the events exchange
 (gone with the process), bound to the events that change what it serves. An event drops
-every answer of its area at once (items: ItemPublished, ItemCorrected, ItemWithdrawn,
-ExampleMarked, ExampleUnmarked and the unit events; units: the unit and designation events; reports: ReportIssued). A fill that raced an event is not
+every answer of its area at once (gateway/readmodel_areas.py lists the areas and the events
+that drop each: items, units, reports, public answers, plans). A fill that raced an event is not
 kept (each area has a generation, and an answer fetched under an older one is discarded).
 Events missed while the broker was away are covered by a bound on age: no answer is older
 than GATEWAY.READ_MODEL_TTL_SECONDS (30 by default). So a withdrawn item leaves public reads
@@ -19,7 +19,8 @@ events: its answers live READ_MODEL_TTL_SECONDS.
 
 For the public pages (gateway/pages), call the functions at the bottom with the route's
 service instance (`self`): public_items, public_item, public_units, public_unit,
-public_directory, public_record, public_catalogue, public_reports, public_report. They return the services' dicts, shared between callers: read, do not change.
+public_directory, public_record, public_catalogue, public_reports, public_report,
+public_answers, public_plan. They return the services' dicts, shared between callers: read, do not change.
 """
 from __future__ import annotations
 
@@ -36,24 +37,16 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import consume
 from werkzeug.wrappers import Request, Response
 
-from services.common.contract import UNIT_EVENTS, names
 from services.common.timers import timer
 from services.common.topology import events_exchange
 
 from . import params, queries
 from .http import page
+from .readmodel_areas import (ALL_AREAS, ANSWERS, AREAS_CHANGED_BY, AREAS_OF, CATALOGUE, ITEMS,  # noqa: F401
+                              PAGE_KEYED_BY, PLANS, REPORTS, UNITS)
 
 log = logging.getLogger(__name__)
 
-ITEMS, UNITS, CATALOGUE, REPORTS = "items", "units", "catalogue", "reports"
-DESIGNATIONS = (names.DEMONSTRATION_DESIGNATED, names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED)
-AREAS_OF: dict[str, tuple[str, ...]] = {
-    **{t: (ITEMS, UNITS) for t in UNIT_EVENTS},
-    **{t: (UNITS,) for t in DESIGNATIONS},
-    **{t: (ITEMS,) for t in (names.ITEM_PUBLISHED, names.ITEM_CORRECTED, names.ITEM_WITHDRAWN,
-                             names.EXAMPLE_MARKED, names.EXAMPLE_UNMARKED)},  # 范例 on the models page
-    names.REPORT_ISSUED: (ITEMS, REPORTS),  # the portal's reports (通报、年度报告), also listed on 公开榜
-}
 DEFAULT_TTL_SECONDS = 30.0
 MAX_ENTRIES = 5000
 DIRECTORY_PAGE = 1000
@@ -73,7 +66,7 @@ class ReadModel:
 
     def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
         self.ttl, self.clock = ttl, clock
-        self.generations = {ITEMS: 0, UNITS: 0, CATALOGUE: 0, REPORTS: 0}
+        self.generations = {area: 0 for area in ALL_AREAS}
         self.answers: dict[tuple[str, str], Answer] = {}
         self.hits = self.misses = 0
         self._lock = threading.Lock()
@@ -124,16 +117,6 @@ def conditional(request: Request, body: bytes, etag: str | None = None, public: 
 def json_conditional(request: Request, payload: Any) -> Response:
     """A signed-in caller's answer (fetched by RPC as before), with an ETag all the same."""
     return conditional(request, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-
-
-# a change made through this gateway drops what it touches as soon as it is made (read your
-# own writes on this replica); the event that follows drops it on every replica
-AREAS_CHANGED_BY = (("/api/v1/items", (ITEMS,)), ("/api/v1/archive", (ITEMS,)), ("/api/v1/units", (ITEMS, UNITS)),
-                    ("/api/v1/designations", (UNITS,)), ("/api/v1/catalogue", (CATALOGUE,)),
-                    ("/api/v1/commitments", (ITEMS,)), ("/api/v1/comments", (ITEMS,)),  # on units' pages
-                    ("/console/commitments", (ITEMS,)), ("/console/comments", (ITEMS,)),
-                    # an issued report has its own pages and is listed on 公开榜
-                    ("/api/v1/reports", (ITEMS, REPORTS)), ("/console/reports", (ITEMS, REPORTS)))
 
 
 class PublicReads(DependencyProvider):
@@ -243,6 +226,22 @@ def catalogue_answer(service, query: dict[str, Any]) -> Answer:
     from_filters = params.filters(query)
     return _answer(service, CATALOGUE, key_of("list", from_filters),
                    lambda: service.disclosure.list_catalogue(from_filters), shape=_listed)
+
+
+def answers_answer(service, filters: dict[str, Any], limit: int, after: int | None) -> Answer:
+    """The public answers (公开答复) under a unit or an item, as feedback's public_answers gives them."""
+    return _answer(service, ANSWERS, key_of("list", filters, limit, after),
+                   lambda: service.feedback.public_answers(filters, limit, after), shape=page)
+
+
+def public_answers(service, filters: dict[str, Any], limit: int = 20) -> dict[str, Any]:
+    """{items, next_cursor}: the first page of the public answers under a unit or an item."""
+    return answers_answer(service, filters, limit, None).value
+
+
+def public_plan(service, plan_id: int) -> dict[str, Any]:
+    """A plan past its draft as the public reads it (a NotFound for a draft or an unknown id)."""
+    return _answer(service, PLANS, key_of("one", plan_id), lambda: service.disclosure.get_plan(None, plan_id)).value
 
 
 def catalogue_entry_answer(service, code: str) -> Answer:

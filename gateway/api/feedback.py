@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from services.common.contract import FEEDBACK_KINDS
 from services.common.shapes import feedback as shapes
 
+from .. import readmodel
 from ..audit_entry import audited_read
 from ..errors import bad_request
 from ..idempotency import idempotent
@@ -153,9 +154,8 @@ class FeedbackRoutes:
     @api("GET", "/api/v1/answers", query=AnswerList)
     def list_answers(self, request: Request) -> Response:
         """Questions and answers their senders allowed to be shown, under a unit or an item; no contacts."""
-        result = self.feedback.public_answers(filters(request.params),
-                                              request.params["limit"], _after(request))
-        return json_response(page(result))
+        answer = readmodel.answers_answer(self, filters(request.params), request.params["limit"], _after(request))
+        return readmodel.conditional(request, answer.body, answer.etag, public=True)  # the same for everyone
 
     @api("POST", "/api/v1/answers/<id:feedback_id>/report")
     def report_answer(self, request: Request, feedback_id: int) -> Response:

@@ -48,11 +48,13 @@ def together(*calls: Any) -> list[Any]:
 
 def public_page(service, request: Request, parts: tuple, build: Any) -> Response:
     """A page for an anonymous reader from the gateway's read model (gateway/readmodel.py): kept
-    until an item or unit event drops it, READ_MODEL_TTL_SECONDS at most, so repeat readers cost
+    until an item, unit, answer or plan event drops it (gateway/readmodel_areas.py),
+    READ_MODEL_TTL_SECONDS at most, so repeat readers cost
     no RPC; a signed-in reader's page is built afresh. `build()` returns the Response."""
     if getattr(request, "actor", None) is not None:
         return cached(request, build())
-    key = readmodel.key_of("page", *parts, elder_of(request), service.reads.generations[readmodel.UNITS])
+    key = readmodel.key_of("page", *parts, elder_of(request),
+                           *(service.reads.generations[area] for area in readmodel.PAGE_KEYED_BY))
 
     def fetch() -> dict[str, Any]:
         response = build()
@@ -104,7 +106,7 @@ class PortalRoutes:
         programme, designations, answers, parent = together(
             (self.disclosure.unit_portal, portal_actor(request), code),
             (self.units.list_designations, code, "designated", 20, 0),
-            (self.feedback.public_answers, {"unit": code}, 20, None),
+            (readmodel.public_answers, self, {"unit": code}),
             (self._unit, unit["parent_code"]) if unit.get("parent_code") else (lambda: None,))
         return self.web.page(
             request, "unit.html", title=unit["name"], unit=unit,
@@ -145,7 +147,7 @@ class PortalRoutes:
         found = self.disclosure.item_portal(portal_actor(request), item_id)
         item = found.get("item") or found["withdrawn"]
         unit, answers = together((self._unit, item["unit_code"]),
-                                 (self.feedback.public_answers, {"item": item_id}, 20, None))
+                                 (readmodel.public_answers, self, {"item": item_id}))
         if "withdrawn" in found:
             return self.web.page(request, "withdrawn.html", 410, title=item["title"], item=item, unit=unit)
         return self.web.page(request, "item.html", title=item["title"], item=item, unit=unit, answers=answers["items"],
@@ -153,11 +155,17 @@ class PortalRoutes:
 
     @page("GET", "/plans/<id:plan_id>")
     def portal_plan(self, request: Request, plan_id: int) -> Response:
-        """The year's plan with its milestones; during its consultation a comment form."""
-        plan = self.disclosure.get_plan(None, plan_id)
-        response = self.web.page(request, "plan.html", title=plan.get("title") or f"{plan.get('year')}年实施方案",
-                                 plan=plan, errors={}, form={}, kinds=FEEDBACK_KIND_CHOICES)
-        return uncached(response) if plan.get("consultation_open") else cached(request, response)
+        """The year's plan with its milestones; during its consultation a comment form (with the
+        reader's own CSRF token, so that page is built for each reader; the others come from the
+        read model like any public page)."""
+        plan = readmodel.public_plan(self, plan_id)
+        if plan.get("consultation_open"):
+            return uncached(self._plan_page(request, plan))
+        return public_page(self, request, ("plan", plan_id), lambda: self._plan_page(request, plan))
+
+    def _plan_page(self, request: Request, plan: dict[str, Any]) -> Response:
+        return self.web.page(request, "plan.html", title=plan.get("title") or f"{plan.get('year')}年实施方案",
+                             plan=plan, errors={}, form={}, kinds=FEEDBACK_KIND_CHOICES)
 
     @page("GET", "/models")
     def portal_models(self, request: Request) -> Response:
