@@ -286,3 +286,4 @@ class Backfill(Base):
 
 # the draw's registers and scheduled draws, in their own module (on this Base)
 from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: F401
+from .keep_models import KeptFact  # noqa: F401
