@@ -2,14 +2,14 @@
 kept designation with the month reviewed, the reason, who and when. A new table: the designations
 reviewed before it (by revoking them, or by leaving them be) have no record to fill in.
 
-Revision ID: console4_0001_designation_reviews
+Revision ID: console4_0001_model_reviews
 """
 import sqlalchemy as sa
 from alembic import op
 
 from services.common.records import UTCDateTime
 
-revision = "console4_0001_designation_reviews"
+revision = "console4_0001_model_reviews"
 down_revision = "security_0002_sign_in"
 
 
