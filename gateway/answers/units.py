@@ -245,6 +245,7 @@ ANSWERS = {
     ("GET", "/api/v1/designations"): DesignationPage,
     ("POST", "/api/v1/designations"): Designation,
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): Designation,
+    ("POST", "/api/v1/designations/<id:designation_id>/keep"): Designation,
     ("PUT", "/api/v1/designations/<id:designation_id>/experience"): Designation,
     ("POST", "/api/v1/auth/token"): TokenAnswer,
     ("GET", "/api/v1/auth/me"): Caller,

@@ -134,6 +134,14 @@ def test_the_office_nominates_designates_and_reviews_a_model(county):
     wait_for(lambda: UNIT not in office.get(review).text, timeout=30, message="the kept model to leave the review")
     again = office.get(f"{api}{keep}?period={periods[0]}")
     assert again.status_code == 409 and "的复核已有记录" in again.text and "确认复核后保留" not in again.text
+    by_api = f"{api}/api/v1/designations/{made['id']}/keep"  # the same rule over the API
+    twice = requests.post(by_api, headers=OFFICE, json={"period": periods[0], "reason": "再保留一次"})
+    assert twice.status_code == 409 and "的复核已有记录" in twice.json()["error"]["message"]
+    bad_month = requests.post(by_api, headers=OFFICE, json={"period": "2026-13", "reason": "保留"})
+    assert bad_month.status_code == 400 and "2026-07 这样的年月" in bad_month.text
+    assert requests.post(by_api, headers=token("op-a001", "operator", "A001"),
+                         json={"period": periods[1], "reason": "保留"}).status_code == 403
+    assert len(designation_of(api)["reviews"]) == 1
     form = office.get(f"{api}{revoke}")
     no_reason = office.post(f"{api}{revoke}", data={"csrf_token": csrf_of(form), "seen": "designated", "reason": ""})
     assert no_reason.status_code == 400 and "请写明撤销理由" in no_reason.text
