@@ -11,7 +11,7 @@ from services.common.shapes.disclosure import (  # noqa: F401
 from services.common.shapes.feedback import NewFeedback as FeedbackDraft  # noqa: F401
 from services.common.shapes.units import OfficialInput as Official  # noqa: F401
 
-from .params import CODE_PATTERN, MAX_ID
+from .params import CODE_PATTERN, MAX_ID, MONTH_PATTERN
 
 CODE = validate.Regexp(f"^{CODE_PATTERN}$", error="不是有效的代码（字母、数字、-、_，最多 32 位）")
 
@@ -80,6 +80,16 @@ class Reason(Schema):
     class Meta:
         unknown = RAISE
 
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class Keep(Schema):
+    """A model kept on review of a month's score (复核后保留)."""
+    class Meta:
+        unknown = RAISE
+
+    period = fields.String(required=True, validate=validate.Regexp(MONTH_PATTERN, error="复核的月份应为 2026-07 这样的年月"),
+                           metadata={"description": "the month whose score fell below the pass mark"})
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
 

@@ -18,10 +18,15 @@ import contextlib
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import requests
+
 from services.common.config import ROOT
+from services.common.workdays import county_date
 from tests.conftest import copy_templates, scalar, smtp_sink, wait_for
 from tests.processes import Cluster, base_env, temporary_vhost
 
@@ -72,3 +77,15 @@ def running_county(tmp: Path, templates: Mapping[str, Path], *, env: Mapping[str
         finally:
             cluster.stop_all()
             print(cluster.logs())  # shown by pytest when the module's set-up or a test failed
+
+
+def services_now(api: str) -> datetime:
+    """Now on the services' clock, as the run set it: the gateway's HTTP Date (its process runs at
+    the run's offset, as every service's does), to the second. A test about "now" or "today"
+    takes it from here, never from the host's calendar."""
+    return parsedate_to_datetime(requests.get(f"{api}/healthz", timeout=10).headers["Date"])
+
+
+def services_today(api: str) -> date:
+    """The county's day on the services' clock (services_now in Beijing time)."""
+    return county_date(services_now(api))

@@ -49,6 +49,16 @@ UnitList = list_of("UnitList", DirectoryEntry, "Units related to one (children, 
 OfficialList = list_of("OfficialList", OfficialTerm)
 
 
+class DesignationReview(Schema):
+    """The county office's review (复核) of a model whose score for a month fell below the pass mark."""
+    period = string(metadata={"description": "the month whose score was reviewed, like 2026-07"})
+    decision = fields.String(required=True, validate=validate.OneOf(("keep",)),
+                             metadata={"description": "keep (保留): the designation stays in its term"})
+    reason = string()
+    reviewed_by = string()
+    reviewed_at = fields.DateTime(required=True)
+
+
 class Designation(Schema):
     """A demonstration site (示范点) or model (典型): nominated, designated for a term, or revoked."""
     id = fields.Integer(required=True)
@@ -65,7 +75,10 @@ class Designation(Schema):
     experience = maybe()
     actions = fields.List(fields.String(), required=True,
                           metadata={"description": "what may be done now, from the designation's state table: "
-                                                   "designate (a nomination), revoke (one in its term)"})
+                                                   "designate (a nomination); keep (on review) and revoke "
+                                                   "(one in its term)"})
+    reviews = fields.List(fields.Nested(DesignationReview), required=True,
+                          metadata={"description": "the reviews of its monthly scores, oldest first"})
 
 
 DesignationPage = page_of("DesignationPage", Designation)
@@ -232,6 +245,7 @@ ANSWERS = {
     ("GET", "/api/v1/designations"): DesignationPage,
     ("POST", "/api/v1/designations"): Designation,
     ("POST", "/api/v1/designations/<id:designation_id>/<any(designate,revoke):action>"): Designation,
+    ("POST", "/api/v1/designations/<id:designation_id>/keep"): Designation,
     ("PUT", "/api/v1/designations/<id:designation_id>/experience"): Designation,
     ("POST", "/api/v1/auth/token"): TokenAnswer,
     ("GET", "/api/v1/auth/me"): Caller,

@@ -231,8 +231,7 @@ class SupervisionRoutes:
         actor = self.access.caller(request)
         data = json_body(request, shapes.ModelNomination(), self.access.max_body) if request.content_length else \
             shapes.ModelNomination().load({})
-        listed = self.supervision.candidates(None, None)["items"]
-        if unit_code not in {c["unit_code"] for c in listed}:
+        if self.supervision.nominable(unit_code) is None:
             raise ApiError(409, "conflict", f"单位 {unit_code} 不在当前的典型候选名单中")
         return json_response(self.units.nominate(actor, unit_code, "model",
                                                  data["reason"]), 201)

@@ -166,6 +166,13 @@ class UnitRoutes:
                                                    body["reason"])
         return json_response(result)
 
+    @api("POST", "/api/v1/designations/<id:designation_id>/keep", body=schemas.Keep)
+    def keep_designation(self, request: Request, designation_id: int) -> Response:
+        """Keep a model whose score for the month fell below the pass mark (复核后保留), with the reason."""
+        actor = self.access.caller(request)
+        body = json_body(request, schemas.Keep(), self.access.max_body)
+        return json_response(self.units.keep_designation(actor, designation_id, body["period"], body["reason"]))
+
     @api("PUT", "/api/v1/designations/<id:designation_id>/experience", body=Experience)
     def set_designation_experience(self, request: Request, designation_id: int) -> Response:
         """Attach the experience write-up (经验做法) to a designated site or model, for the portal's page of models."""

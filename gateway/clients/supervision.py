@@ -41,6 +41,13 @@ class SupervisionClient(ServiceClient):
     def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
         return self._call("candidates", as_of, sector)
 
+    def nominable(self, unit_code: str) -> dict[str, Any] | None:
+        """The unit's entry on the model candidates' list now (its evidence), or None when it is not on it."""
+        return self._call("nominable", unit_code)
+
+    def models_to_review(self, as_of: str | None = None) -> dict[str, Any]:
+        return self._call("models_to_review", as_of)
+
     def correct_record(self, actor: Actor, inspection_id: int, unit_code: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._call("correct_record", actor, inspection_id, unit_code, wire(data))
 

@@ -156,6 +156,9 @@ class UnitsClient(ServiceClient):
     def revoke_api_key(self, key_id: int) -> dict[str, Any]:
         return self._call("revoke_api_key", key_id)
 
+    def keep_designation(self, actor: Actor, designation_id: int, period: str, reason: str) -> dict[str, Any]:
+        return self._call("keep_designation", actor, designation_id, period, reason)
+
     def revoke_designation(self, actor: Actor, designation_id: int, reason: str) -> dict[str, Any]:
         return self._call("revoke_designation", actor, designation_id, reason)
 

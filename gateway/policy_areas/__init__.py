@@ -4,9 +4,9 @@ module has `rows(public)` returning {(method, rule): roles}; `public` is the pol
 anyone-at-all (signed in or not). A rule listed twice is a mistake and stops the gateway."""
 from __future__ import annotations
 
-from . import audit, console3, draw, examples, office, office1, office2, portal, record, search, security, senders
+from . import audit, draw, examples, models, office, office1, office2, portal, record, search, security, senders
 
-AREAS = (audit, console3, draw, examples, office, office1, office2, portal, record, search, security, senders)
+AREAS = (audit, draw, examples, models, office, office1, office2, portal, record, search, security, senders)
 
 
 def area_rows(public: frozenset[str]) -> dict[tuple[str, str], frozenset[str]]:

@@ -21,6 +21,7 @@ from services.common.unit_tree import UnitTree
 from services.common.workdays import county_date
 
 from . import marks
+from .keep_models import KeptFact
 from .models import DesignationFact, FeedbackFact, ItemFact, ObligationFact, UnitCopy
 
 TREE = UnitTree(UnitCopy)
@@ -105,12 +106,22 @@ def apply_designation(session: Session, event: Event, received_at: datetime) -> 
     return True
 
 
+def apply_kept(session: Session, event: Event, received_at: datetime) -> bool:
+    if _seen(session, KeptFact, event):
+        return False
+    p = event.payload
+    session.add(KeptFact(event_id=str(event.event_id), designation_id=p["designation_id"], unit_code=p["unit_code"],
+                         period=p["period"], occurred_at=event.occurred_at, received_at=received_at))
+    return True
+
+
 HANDLERS: dict[str, Callable[[Session, Event, datetime], bool]] = {
     **{t: apply_unit for t in UNIT_EVENTS},
     **{t: apply_obligation for t in OBLIGATION_KINDS},
     **{t: apply_feedback for t in FEEDBACK_KINDS},
     names.ITEM_PUBLISHED: apply_item,
     **{t: apply_designation for t in DESIGNATION_CHANGES},
+    names.DESIGNATION_KEPT: apply_kept,
     names.CALENDAR_ARRANGED: lambda session, event, _received_at: calendar_store.store(session, event.payload),
 }
 

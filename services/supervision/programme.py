@@ -18,12 +18,11 @@ from services.common.records import utcnow
 from services.common.shapes.supervision import CommitmentProgress, MilestoneProgress, NewComment, NewCommitment
 from services.common.workdays import county_today
 
-from . import checklist, scores
+from . import checklist, model_review, scores
 from .facts import chain_of
 from .models import (
     Comment,
     Commitment,
-    DesignationFact,
     FeedbackFact,
     Rectification,
     ScoreRun,
@@ -66,6 +65,11 @@ def candidates(uow: UnitOfWork, as_of: datetime, sector: str | None = None) -> d
                         for p, t in zip(periods, totals)]})
     out.sort(key=lambda c: (c["sector"], -sum(e["total"] for e in c["evidence"]), c["unit_code"]))
     return {"as_of": as_of.isoformat(), "model_score": bar, "periods": [p.text for p in periods], "items": out}
+
+
+def candidate(uow: UnitOfWork, as_of: datetime, unit_code: str) -> dict[str, Any] | None:
+    """The unit's entry on the candidates' list as of as_of (the one check before a nomination), or None."""
+    return next((c for c in candidates(uow, as_of)["items"] if c["unit_code"] == unit_code), None)
 
 
 def add_commitment(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
@@ -191,12 +195,7 @@ def list_comments(uow: UnitOfWork, unit: str | None, period: str | None) -> list
 
 def designated(uow: UnitOfWork, as_of: datetime) -> set[str]:
     """Units holding a designation (示范点 or 典型) in its term at as_of, as units told us."""
-    latest: dict[int, DesignationFact] = {}
-    for fact in uow.session.scalars(sa.select(DesignationFact).where(DesignationFact.received_at <= as_of)
-                                    .order_by(DesignationFact.occurred_at, DesignationFact.id)):
-        latest[fact.designation_id] = fact
-    day = as_of_date(as_of)
-    return {f.unit_code for f in latest.values() if f.change == "designated" and f.starts_on <= day <= f.ends_on}
+    return {f.unit_code for f in model_review.in_term(uow.session, as_of)}
 
 
 def score_ended_month(uow: UnitOfWork, now: datetime | None = None) -> str | None:
@@ -207,8 +206,7 @@ def score_ended_month(uow: UnitOfWork, now: datetime | None = None) -> str | Non
     if uow.session.get(ScoreRun, period.text) is not None:
         return None
     result = scores.compute(uow.session, period, now)
-    content = checklist.in_force(uow.session, period.year, now).content
-    threshold = float(content.get("threshold", 60))
+    threshold = model_review.threshold(uow.session, period.year, now)
     totals = {u["unit_code"]: u["total"] for u in result["units"] if u["total"] is not None}
     below = sorted(c for c, t in totals.items() if t < threshold)
     before = uow.session.get(ScoreRun, period.previous().text)

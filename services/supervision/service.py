@@ -30,6 +30,7 @@ from . import (
     inspections,
     photos,
     programme,
+    programme_rpc,
     public_record,
     rankings,
     rectifications,
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 HISTORY_TIMEOUT_SECONDS = 5
 
 
-class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
+class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc, programme_rpc.ProgrammeRpc):
     """Owns inspections, rectifications, scores and reports; learns the rest from events."""
     name = "supervision"
     config = Config()
@@ -260,41 +261,3 @@ class SupervisionService(base.ServiceBase, base.PassedDeadlinesRpc):
         if form == "xlsx":
             return report_files.workbook(report)
         return report_files.page(report) if form == "html" else report
-
-    # --- models, commitments, comments (典型示范、公开承诺、领导点评) -------------------------------
-
-    @command
-    def candidates(self, as_of: str | None = None, sector: str | None = None) -> dict[str, Any]:
-        backfill.require_ready(self.db)
-        return programme.candidates(self.db, parse_as_of(as_of), sector)
-
-    @command
-    def add_commitment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return programme.add_commitment(self.db, actor, data)
-
-    @command
-    def report_commitment_progress(self, actor: Actor, commitment_id: int, data: dict[str, Any]) -> dict[str, Any]:
-        return programme.report_progress(self.db, actor, commitment_id, data)
-
-    @command
-    def list_commitments(self, unit: str | None = None, year: int | None = None,
-                         actor: Actor | None = None) -> list[dict[str, Any]]:
-        """With `actor`, each milestone carries the actions that reader may take on it."""
-        return programme.list_commitments(self.db, unit, year, actor)
-
-    @command
-    def get_commitment(self, actor: Actor | None, commitment_id: int) -> dict[str, Any]:
-        return programme.get_commitment(self.db, actor, commitment_id)
-
-    @command
-    def commitment_progress(self, actor: Actor, commitment_id: int, index: int,
-                            data: dict[str, Any]) -> dict[str, Any]:
-        return programme.record_progress(self.db, actor, commitment_id, index, data)
-
-    @command
-    def add_comment(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return programme.add_comment(self.db, actor, data)
-
-    @command
-    def list_comments(self, unit: str | None = None, period: str | None = None) -> list[dict[str, Any]]:
-        return programme.list_comments(self.db, unit, period)

@@ -2,6 +2,8 @@
 years by default) → expire when the term ends, or revoke with a reason."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -15,28 +17,47 @@ from services.common.records import utcnow
 from services.common.errors import Conflict, InvalidInput, NotFound
 
 from .models import Designation, Unit
+from .review_models import DesignationReview
 from .registry import DEFAULT_TERM_YEARS, designation_fields, emit_change, load_unit, term_end
 
 KINDS = ("demonstration", "model")
 # a designation's state table: (state, action) → state; expiry at the term's end is the timer's, not an action
+# keep: a model reviewed (复核) after its monthly score fell below the pass mark stays designated
 TRANSITIONS: dict[tuple[str, str], str] = {("nominated", "designate"): "designated",
+                                          ("designated", "keep"): "designated",
                                           ("designated", "revoke"): "revoked"}
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a month reviewed, as supervision names it
 EXPERIENCE_MAX = 10_000  # as services/common/shapes/units.py Experience
 
 
 
-def view(d: Designation) -> dict[str, Any]:
+def view(d: Designation, reviews: Iterable[DesignationReview] = ()) -> dict[str, Any]:
     return {"id": d.id, "unit_code": d.unit_code, "kind": d.kind, "status": d.status, "reason": d.reason,
             "nominated_by": d.nominated_by, "nominated_at": d.nominated_at.isoformat(),
             "designated_by": d.designated_by,
             "starts_on": d.starts_on.isoformat() if d.starts_on else None,
             "ends_on": d.ends_on.isoformat() if d.ends_on else None, "revoked_reason": d.revoked_reason,
-            "experience": d.experience, "actions": actions(d.status)}
+            "experience": d.experience, "actions": actions(d.status),
+            "reviews": [{"period": r.period, "decision": r.decision, "reason": r.reason, "reviewed_by": r.reviewed_by,
+                         "reviewed_at": r.reviewed_at.isoformat()} for r in reviews]}
 
 
 def actions(status: str) -> list[str]:
     """What may be done to a designation in this state, from the state table."""
     return [action for (state, action) in TRANSITIONS if state == status]
+
+
+def reviews_of(session: Session, ids: list[int]) -> dict[int, list[DesignationReview]]:
+    found: dict[int, list[DesignationReview]] = {i: [] for i in ids}
+    for review in session.scalars(sa.select(DesignationReview).where(DesignationReview.designation_id.in_(ids))
+                                  .order_by(DesignationReview.period, DesignationReview.id)):
+        found[review.designation_id].append(review)
+    return found
+
+
+def shown(session: Session, designation: Designation) -> dict[str, Any]:
+    """The designation's view with its reviews."""
+    return view(designation, reviews_of(session, [designation.id])[designation.id])
 
 
 def _allowed(designation: Designation, action: str) -> None:
@@ -46,6 +67,9 @@ def _allowed(designation: Designation, action: str) -> None:
     designation_id = designation.id
     if action == "designate":
         raise Conflict(f"designation {designation_id} is {designation.status}, not nominated")
+    if action == "keep":
+        status = i18n.term("designation_status", designation.status)
+        raise Conflict(f"第 {designation_id} 号认定现在是“{status}”状态，只有在期内的典型才能复核保留")
     raise Conflict(f"designation {designation_id} is {designation.status}; only a designated one can be revoked")
 
 
@@ -73,7 +97,7 @@ def nominate(uow: UnitOfWork, actor: str, unit_code: str, kind: str, reason: str
                               nominated_by=actor, nominated_at=utcnow())
     uow.session.add(designation)
     uow.session.flush()
-    return view(designation)
+    return shown(uow.session, designation)
 
 
 def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int = DEFAULT_TERM_YEARS,
@@ -89,7 +113,7 @@ def designate(uow: UnitOfWork, actor: str, designation_id: int, term_years: int 
     if designation.kind == "demonstration":
         unit.demonstration = True
     emit_change(uow, unit, [(names.DEMONSTRATION_DESIGNATED, designation_fields(designation))], actor)
-    return view(designation)
+    return shown(uow.session, designation)
 
 
 def set_experience(uow: UnitOfWork, actor: str, designation_id: int, experience: str | None) -> dict[str, Any]:
@@ -103,7 +127,7 @@ def set_experience(uow: UnitOfWork, actor: str, designation_id: int, experience:
     if text is not None and len(text) > EXPERIENCE_MAX:
         raise InvalidInput(f"经验做法最多 {EXPERIENCE_MAX} 字，请删减")
     designation.experience, designation.experience_by = text, actor
-    return view(designation)
+    return shown(uow.session, designation)
 
 
 def revoke(uow: UnitOfWork, actor: str, designation_id: int, reason: str) -> dict[str, Any]:
@@ -114,7 +138,30 @@ def revoke(uow: UnitOfWork, actor: str, designation_id: int, reason: str) -> dic
     unit = load_unit(uow.session, designation.unit_code)
     facts = [_end(uow.session, unit, designation, "revoked", actor, reason.strip())]
     emit_change(uow, unit, facts, actor)
-    return view(designation)
+    return shown(uow.session, designation)
+
+
+def keep(uow: UnitOfWork, actor: str, designation_id: int, period: str, reason: str) -> dict[str, Any]:
+    """The office's review of a model whose score for `period` fell below the pass mark: kept,
+    with the reason (DesignationKept tells supervision, which takes it off that month's review)."""
+    reason = (reason or "").strip()
+    if not 1 <= len(reason) <= 2000:
+        raise InvalidInput("复核保留须写明理由（2000 字以内）")
+    if not PERIOD.fullmatch(period or ""):
+        raise InvalidInput(f"复核的月份“{period}”有误，应为 2026-07 这样的年月")
+    designation = _load(uow.session, designation_id)
+    _allowed(designation, "keep")
+    if designation.kind != "model":
+        raise Conflict(f"第 {designation_id} 号认定是示范点，复核保留只对典型")
+    if uow.session.scalar(sa.select(DesignationReview.id).where(DesignationReview.designation_id == designation_id,
+                                                                DesignationReview.period == period)):
+        raise Conflict(f"第 {designation_id} 号认定 {period} 的复核已有记录，不再重复保留")
+    uow.session.add(DesignationReview(designation_id=designation_id, period=period, decision="keep", reason=reason,
+                                      reviewed_by=actor, reviewed_at=utcnow()))
+    uow.session.flush()
+    uow.emit(names.DESIGNATION_KEPT, {"designation_id": designation_id, "unit_code": designation.unit_code,
+                                      "kind": designation.kind, "period": period, "reason": reason, "kept_by": actor})
+    return shown(uow.session, designation)
 
 
 def _end(session: Session, unit: Unit, designation: Designation, status: str, actor: str,
@@ -176,4 +223,5 @@ def list_designations(session: Session, unit_code: str | None = None, status: st
         query = query.where(Designation.status == status)
     rows = session.scalars(query).all()
     page = rows[:limit]
-    return {"items": [view(d) for d in page], "next": page[-1].id if len(rows) > limit else None}
+    reviews = reviews_of(session, [d.id for d in page])
+    return {"items": [view(d, reviews[d.id]) for d in page], "next": page[-1].id if len(rows) > limit else None}

@@ -285,3 +285,5 @@ class SignInRecord(Base):
     address: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     result: Mapped[str] = mapped_column(sa.String(24))
+# the reviews of models, in their own module (on this Base)
+from .review_models import DesignationReview  # noqa: E402,F401

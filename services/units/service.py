@@ -13,13 +13,14 @@ from services.common.records import utcnow
 from services.common.timers import timer
 from services.common.workdays import county_today
 
-from . import (accounts, audit, audit_archive, contact_retention, designations, directory, erasures, idempotency,
+from . import (accounts, audit, audit_archive, contact_retention, designations_rpc, directory, erasures, idempotency,
                job_runner, jobs, officials, provisioning, registry, registry_files, security_rpc, sessions, tree)
 
 from .backpressure import QueueBacklog
 
 
-class UnitsService(base.ServiceBase, security_rpc.SecurityRpc, erasures.ErasureAudit):
+class UnitsService(base.ServiceBase, security_rpc.SecurityRpc, erasures.ErasureAudit,
+                   designations_rpc.DesignationsRpc):
     """The county's registry of Party organisations, their officials and accounts."""
     name = "units"
     config = Config()
@@ -137,34 +138,6 @@ class UnitsService(base.ServiceBase, security_rpc.SecurityRpc, erasures.ErasureA
         if on == "all":
             return officials.history(self.db.session, code)
         return officials.responsible_on(self.db.session, code, date.fromisoformat(on) if on else county_today())
-
-    # --- demonstration sites and models ---------------------------------------------------
-
-    @command
-    def nominate(self, actor: Actor, code: str, kind: str, reason: str) -> dict[str, Any]:
-        return designations.nominate(self.db, actor.username, code, kind, reason)
-
-    @command
-    def designate(self, actor: Actor, designation_id: int, term_years: int = 3) -> dict[str, Any]:
-        return designations.designate(self.db, actor.username, designation_id, term_years)
-
-    @command
-    def set_experience(self, actor: Actor, designation_id: int, experience: str | None) -> dict[str, Any]:
-        return designations.set_experience(self.db, actor.username, designation_id, experience)
-
-    @command
-    def revoke_designation(self, actor: Actor, designation_id: int, reason: str) -> dict[str, Any]:
-        return designations.revoke(self.db, actor.username, designation_id, reason)
-
-    @query
-    def list_designations(self, code: str | None = None, status: str | None = None, limit: int = 100,
-                          after_id: int = 0) -> dict[str, Any]:
-        return designations.list_designations(self.db.session, code, status, min(int(limit), 500), int(after_id))
-
-    @timer(interval=3600)
-    def expire_designations(self) -> None:
-        designations.expire_due(self.db)
-        self.db.commit()
 
     # --- accounts ---------------------------------------------------------------------------
 

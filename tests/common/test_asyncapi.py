@@ -56,6 +56,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "DemonstrationDesignated": {**_DESIGNATION},
     "DemonstrationExpired": {**_DESIGNATION},
     "DemonstrationRevoked": {**_DESIGNATION, "reason": "弄虚作假"},
+    "DesignationKept": {"designation_id": 3, "unit_code": "V001", "kind": "model", "period": "2026-07",
+                        "reason": "整改已落实，保留", "kept_by": "office"},
     "ItemSubmitted": {**_ITEM, "submitted_by": "wang", "submitted_at": _AT},
     "ItemReviewed": {**_ITEM, "reviewed_by": "zhao", "reviewed_at": _AT},
     "ItemApproved": {**_ITEM, "approved_by": "zhao", "approved_at": _AT},

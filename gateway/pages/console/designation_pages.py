@@ -7,14 +7,15 @@ supervision's figures:
   allows (the `actions` units returns with it, from the designation's state table);
 - /console/designations/<id>/designate and /revoke: a nomination designated for a term (1 to 10
   years), one in its term revoked with a reason, each through a confirmation page;
-- /console/models/review: the models in their term whose latest month's score (the month just
-  ended, as supervision scores it for ScoresComputed) fell below the year's threshold, with
-  their figures; each is kept (nothing to do) or revoked with a reason.
+- /console/models/review: supervision's models to review (model_review.py: in their term, the
+  month just ended scored below that year's pass mark, not kept for that month), with their
+  figures; each is kept or revoked with a reason;
+- /console/designations/<id>/keep?period=2026-07: a model kept on review of that month's score,
+  with the reason, recorded by units (shown with the designation, off that month's review).
 Every designation form carries the state it was read in (`seen`): when the designation moved on
 meanwhile, the post is refused and nothing changes. Units' refusals show above the form."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from werkzeug.utils import redirect
@@ -22,10 +23,9 @@ from werkzeug.wrappers import Request, Response
 
 from services.common import i18n
 from services.common.errors import DomainError, NotFound
-from services.common.workdays import county_today
 
 from ...labels import DESIGNATION_KIND_NAMES, SECTOR_NAMES, labels
-from ...params import OneOf, Query
+from ...params import Month, OneOf, Query
 from ..kit.pages import page, uncached
 
 STATUS_NAMES = labels("designation_status", ("nominated", "designated", "revoked", "expired"))
@@ -33,8 +33,10 @@ ACTIONS = {  # action: (the button, what the page says once done)
     "designate": ("认定为典型", "已认定，任期从今天算起。"),
     "revoke": ("撤销认定", "已撤销认定，门户的典型示范页不再列出。"),
 }
-DONE = {"nominate": "已提名，等待认定。", **{a: said for a, (_, said) in ACTIONS.items()}}
+KEEP = ("复核后保留", "已保留认定，复核记录在案；这个月的得分不再列入复核。")
+DONE = {"nominate": "已提名，等待认定。", "keep": KEEP[1], **{a: said for a, (_, said) in ACTIONS.items()}}
 ACTION_RULE = "/console/designations/<id:designation_id>/<any(designate,revoke):action>"
+KEEP_RULE = "/console/designations/<id:designation_id>/keep"
 MOST = 500  # a county's designations, all of them on one page
 
 
@@ -42,13 +44,16 @@ class DoneQuery(Query):
     done = OneOf(*DONE, description="the step just taken, to say so")
 
 
-def last_month() -> str:
-    """The month just ended: the one supervision scored last (ScoresComputed's reviews)."""
-    return f"{county_today().replace(day=1) - timedelta(days=1):%Y-%m}"
+class KeepQuery(Query):
+    period = Month("the month whose score is reviewed")
 
 
 def nomination_errors(form: dict[str, str]) -> dict[str, str]:
     return {} if 1 <= len(form["reason"]) <= 2000 else {"reason": "请写明提名理由（2000 字以内）。"}
+
+
+def keep_errors(form: dict[str, str]) -> dict[str, str]:
+    return {} if 1 <= len(form["reason"]) <= 2000 else {"reason": "请写明保留理由（2000 字以内）。"}
 
 
 def designation_errors(action: str, form: dict[str, str]) -> dict[str, str]:
@@ -71,7 +76,7 @@ class ConsoleDesignations:
         return found
 
     def _candidate(self, unit_code: str) -> dict[str, Any] | None:
-        return next((c for c in self.supervision.candidates(None, None)["items"] if c["unit_code"] == unit_code), None)
+        return self.supervision.nominable(unit_code)
 
     def _nominate_page(self, request: Request, unit_code: str, candidate: dict[str, Any] | None,
                        form: dict[str, str], errors: dict[str, str], status: int = 200,
@@ -152,17 +157,53 @@ class ConsoleDesignations:
                                           i18n.translate(exc.message))
         return redirect(f"/console/designations?done={action}", 303)
 
+    def _keep_page(self, request: Request, designation: dict[str, Any], form: dict[str, str],
+                   errors: dict[str, str], status: int = 200, problem: str | None = None) -> Response:
+        return uncached(self.web.page(
+            request, "console/designation_keep.html", status, title=f"确认：{KEEP[0]}", label=KEEP[0],
+            designation=designation, statuses=STATUS_NAMES, kinds=DESIGNATION_KIND_NAMES, form=form, errors=errors,
+            problem=problem, seen=form.get("seen") or designation["status"]))
+
+    @staticmethod
+    def _keep_refusal(designation: dict[str, Any], period: str) -> str | None:
+        if not period:
+            return "请从典型复核页选择要复核的月份。"
+        if "keep" not in designation["actions"] or designation["kind"] != "model":
+            status = STATUS_NAMES.get(designation["status"], designation["status"])
+            return f"第 {designation['id']} 号认定现为“{status}”，只有在期内的典型才能{KEEP[0]}。"
+        if any(r["period"] == period for r in designation["reviews"]):
+            return f"第 {designation['id']} 号认定 {period} 的复核已有记录，不再重复保留。"
+        return None
+
+    @page("GET", KEEP_RULE, query=KeepQuery)
+    def console_designation_keep_form(self, request: Request, designation_id: int) -> Response:
+        designation = self._designation(designation_id)
+        form = {"period": request.params.get("period") or "", "reason": ""}
+        problem = self._keep_refusal(designation, form["period"])
+        return self.renew_session(request, self._keep_page(request, designation, form, {}, 409 if problem else 200,
+                                                           problem))
+
+    @page("POST", KEEP_RULE)
+    def console_designation_keep(self, request: Request, designation_id: int) -> Response:
+        designation = self._designation(designation_id)
+        form = {k: request.form_data.get(k, "").strip() for k in ("period", "reason", "seen")}
+        if form["seen"] != designation["status"]:
+            return self._keep_page(request, designation, {**form, "seen": designation["status"]}, {}, 409,
+                                   f"这项认定已被他人办理，现为“{STATUS_NAMES.get(designation['status'])}”，"
+                                   "请刷新后再办理。")
+        errors = keep_errors(form)
+        if errors:
+            return self._keep_page(request, designation, form, errors, 400)
+        try:
+            self.units.keep_designation(request.actor, designation_id, form["period"], form["reason"])
+        except DomainError as exc:
+            return self._keep_page(request, designation, form, {}, exc.status, i18n.translate(exc.message))
+        return redirect("/console/designations?done=keep", 303)
+
     @page("GET", "/console/models/review")
     def console_models_review(self, request: Request) -> Response:
-        period = last_month()
-        scored = self.supervision.scores(request.actor, period)
-        rules = self.supervision.get_checklist(scored["checklist"]["year"], scored["checklist"]["version"])
-        threshold = float(rules["threshold"])
-        rows = {u["unit_code"]: u for u in scored["units"]}
-        models = [d for d in self._designations() if d["kind"] == "model" and d["status"] == "designated"]
-        fallen = [{"designation": d, "unit": rows[d["unit_code"]]} for d in models
-                  if d["unit_code"] in rows and rows[d["unit_code"]]["total"] is not None
-                  and rows[d["unit_code"]]["total"] < threshold]
+        review = self.supervision.models_to_review(None)
+        actions = {d["id"]: d["actions"] for d in self._designations()}
         return self.renew_session(request, uncached(self.web.page(
-            request, "console/models_review.html", title="典型复核", period=period, threshold=threshold,
-            fallen=fallen, models=len(models), sectors=SECTOR_NAMES)))
+            request, "console/models_review.html", title="典型复核", review=review, actions=actions,
+            sectors=SECTOR_NAMES)))

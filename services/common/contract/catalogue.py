@@ -32,7 +32,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "notify": tuple(CATALOGUE),
     # the county office's supervision learns the tree, obligations, items and feedback from events
     "supervision": UNIT_EVENTS + (names.CALENDAR_ARRANGED, names.DEMONSTRATION_DESIGNATED,
-                                  names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED, names.ITEM_PUBLISHED,
+                                  names.DEMONSTRATION_EXPIRED, names.DEMONSTRATION_REVOKED, names.DESIGNATION_KEPT,
+                                  names.ITEM_PUBLISHED,
                                   names.OBLIGATION_FULFILLED, names.OBLIGATION_WAIVED, names.OBLIGATION_OVERDUE,
                                   names.FEEDBACK_RECEIVED, names.FEEDBACK_ANSWERED, names.FEEDBACK_RATED,
                                   names.FEEDBACK_OVERDUE),

@@ -96,6 +96,18 @@ class DemonstrationRevoked(DesignationChange):
     reason = fields.String(required=True)
 
 
+class DesignationKept(Payload):
+    """The county office reviewed (复核) a model whose monthly score fell below the pass mark and
+    kept it: the designation stays in its term; the month reviewed is off the review list."""
+    designation_id = fields.Integer(required=True)
+    unit_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("demonstration", "model")))
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+                           metadata={"description": "the month whose score was reviewed (2026-07)"})
+    reason = fields.String(required=True)
+    kept_by = fields.String(required=True)
+
+
 ACCOUNT_ROLES = ("member", "operator", "reviewer", "inspector", "admin", "secadmin", "auditor")
 
 
@@ -133,6 +145,8 @@ EVENTS = (
               "A unit was designated a demonstration site (示范点) or model (典型) for a term."),
     EventType(names.DEMONSTRATION_EXPIRED, 1, "units", DemonstrationExpired, "A designation's term ended."),
     EventType(names.DEMONSTRATION_REVOKED, 1, "units", DemonstrationRevoked, "A designation was revoked, with the reason."),
+    EventType(names.DESIGNATION_KEPT, 1, "units", DesignationKept,
+              "A model whose monthly score fell below the pass mark was reviewed and kept, with the reason."),
     EventType(names.ACCOUNT_CREATED, 1, "units", AccountState, "An account was created (no password hash)."),
     EventType(names.ACCOUNT_CHANGED, 1, "units", AccountState, "An account's role, unit or name changed, or it was enabled again."),
     EventType(names.ACCOUNT_DISABLED, 1, "units", AccountState, "An account was disabled."),

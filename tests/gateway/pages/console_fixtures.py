@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from services.common.workdays import county_today
-from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county
+from tests.clusters import DEMO_ACCOUNTS, SAMPLE, running_county, services_today
 from tests.conftest import wait_for
 from tests.test_end_to_end import token
 
@@ -36,7 +35,7 @@ def new_obligation(api: str, unit_code: str, note: str) -> dict:
     office = token("office", "inspector")
     # a month ago, whatever the day: in early January that is last year, so the entry is back-dated
     # to the start of that year (its five working days are past on any day)
-    event_on = county_today() - timedelta(days=30)
+    event_on = services_today(api) - timedelta(days=30)
     entry = {**OVERDUE_ENTRY, "valid_from": f"{event_on.year}-01-01"}
     added = requests.post(f"{api}/api/v1/catalogue", json=entry, headers=office, timeout=10)
     assert added.status_code in (201, 409), added.text  # 409: another test added it already

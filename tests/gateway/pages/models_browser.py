@@ -1,8 +1,9 @@
 """Models (典型) in Debian's Chromium through Playwright, run as its own process by
 tests/gateway/pages/test_models_browser.py: the county office, on a phone, opens the candidates,
 nominates one (a missing reason refused next to its field first), designates the nomination for
-a term from the list of designations, then opens 典型复核, finds the model whose score fell and
-revokes it with a reason. axe-core on every page, each page's width at 390 and 1280 px
+a term from the list of designations, then opens 典型复核, keeps one model whose score fell
+(a missing reason refused first; the model leaves the list, its review shows on the designations)
+and revokes another with a reason. axe-core on every page, each page's width at 390 and 1280 px
 (office_browser.check; screenshots with --screenshots DIR).
 
     python -m tests.gateway.pages.models_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
@@ -44,6 +45,22 @@ def models(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     office.goto(f"{base}/console/models/review")
     found["review"] = office.locator("main").inner_text()
     check(office, axe, found, "review", shots)
+    office.locator(f"a[href^='/console/designations/{spec['kept']}/keep?period=']").click()
+    check(office, axe, found, "keep", shots)
+    office.get_by_role("button", name="确认复核后保留").click()
+    found["keep_refused"] = office.locator("#form-errors").inner_text()
+    check(office, axe, found, "keep-refused", shots)
+    office.locator("#f-reason").fill(spec["keep_reason"])
+    office.get_by_role("button", name="确认复核后保留").click()
+    found["kept"] = office.locator("[role=status]").first.inner_text()
+    found["kept_record"] = office.locator("li", has_text=spec["keep_reason"]).first.inner_text()
+    check(office, axe, found, "kept", shots)
+    for _ in range(60):  # supervision learns of the keep from units' event: a moment later
+        office.goto(f"{base}/console/models/review")
+        found["review_after_keep"] = office.locator("main").inner_text()
+        if spec["kept_unit"] not in found["review_after_keep"]:
+            break
+        office.wait_for_timeout(500)
     office.locator(f"a[href='/console/designations/{spec['fallen']}/revoke']").click()
     check(office, axe, found, "revoke", shots)
     office.locator("#f-reason").fill(spec["revoke_reason"])

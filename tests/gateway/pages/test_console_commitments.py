@@ -8,7 +8,6 @@ the test runs."""
 import uuid
 
 import pytest
-import requests
 
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar
@@ -43,7 +42,7 @@ def test_a_unit_records_a_commitment_with_milestones_and_reports_its_progress(co
     assert made.status_code == 303 and count() == before + 1
     listed = operator.get(f"{api}{made.headers['Location']}")
     assert text in listed.text and "里程碑完成 0 / 2" in listed.text
-    commitment_id = scalar(db, f"SELECT max(id) FROM commitments WHERE unit_code = 'A001'")
+    commitment_id = scalar(db, "SELECT max(id) FROM commitments WHERE unit_code = 'A001'")
     report = f"/console/commitments/{commitment_id}/milestones/1"
     assert f'href="{report}"' in listed.text
     confirm = operator.get(f"{api}{report}")

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -17,6 +17,7 @@ from services.common.config import ROOT
 from services.common.workdays import county_date
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import wait_for
+from tests.clusters import services_now
 from tests.gateway.pages.portal_browser import walk_in_browser
 from tests.gateway.pages.test_console_office import OFFICE
 from tests.test_end_to_end import token
@@ -48,7 +49,7 @@ def fill(api, tag):
 
 
 def plan(api, tag, **changes):
-    at = datetime.now(UTC) + timedelta(seconds=4)
+    at = services_now(api) + timedelta(seconds=4)  # a moment ahead on the services' clock, as the run set it
     opens = county_date(at) + timedelta(days=7)
     body = {"title": f"双随机抽查（{tag}）", "window_opens": opens.isoformat(),
             "window_closes": (opens + timedelta(days=10)).isoformat(), "draw_at": at.isoformat(),

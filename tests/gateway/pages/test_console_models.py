@@ -3,7 +3,9 @@ with full marks in the first of the three months supervision weighs becomes a ca
 nominates it from the candidates list (a missing reason refused next to the field, a unit off the
 list refused in words), designates the nomination for a term (a stale form refused), and once a
 later inspection drops the model's last month ended below the threshold, finds it on the review page
-with its figures and revokes it with a reason. Each refusal changes nothing.
+with its figures, keeps it with a reason (the review recorded by units and shown with the
+designation; the model leaves that month's review; a second keep of the month refused), then
+revokes it with a reason. Each refusal changes nothing.
 
 The dates come from the cluster itself: the candidates' answer names the three months it
 weighs (`periods`), so no day is read here."""
@@ -96,7 +98,7 @@ def test_the_office_nominates_designates_and_reviews_a_model(county):
                              data={"csrf_token": csrf_of(bad_term), "seen": "nominated", "term_years": "2"})
     assert designated.status_code == 303 and designated.headers["Location"].endswith("done=designate")
     made = designation_of(api)
-    assert made["status"] == "designated" and made["actions"] == ["revoke"]
+    assert made["status"] == "designated" and made["actions"] == ["keep", "revoke"]
     late = office.get(f"{api}{action}")
     assert late.status_code == 409 and "不能认定为典型" in late.text and "确认认定为典型" not in late.text
 
@@ -107,7 +109,39 @@ def test_the_office_nominates_designates_and_reviews_a_model(county):
     shown = office.get(review)
     assert shown.status_code == 200 and f"{periods[0]} 得分" in shown.text and "低于 60 分" in shown.text
     revoke = f"/console/designations/{made['id']}/revoke"
-    assert f'href="{revoke}"' in shown.text
+    keep = f"/console/designations/{made['id']}/keep"
+    assert f'href="{revoke}"' in shown.text and f'href="{keep}?period={periods[0]}"' in shown.text
+    form = office.get(f"{api}{keep}?period={periods[0]}")
+    assert form.status_code == 200 and "确认复核后保留" in form.text
+    no_reason = office.post(f"{api}{keep}", data={"csrf_token": csrf_of(form), "seen": "designated",
+                                                  "period": periods[0], "reason": ""})
+    assert no_reason.status_code == 400 and "请写明保留理由" in no_reason.text
+    stale = office.post(f"{api}{keep}", data={"csrf_token": csrf_of(no_reason), "seen": "nominated",
+                                              "period": periods[0], "reason": "保留"})
+    assert stale.status_code == 409 and "请刷新后再办理" in stale.text
+    assert designation_of(api)["reviews"] == []
+    kept = office.post(f"{api}{keep}", allow_redirects=False,
+                       data={"csrf_token": csrf_of(stale), "seen": "designated", "period": periods[0],
+                             "reason": "当月逾期一项已补正，保留认定"})
+    assert kept.status_code == 303 and kept.headers["Location"] == "/console/designations?done=keep"
+    made = designation_of(api)
+    assert made["status"] == "designated" and made["actions"] == ["keep", "revoke"]
+    assert [(r["period"], r["decision"], r["reason"], r["reviewed_by"]) for r in made["reviews"]] == \
+        [(periods[0], "keep", "当月逾期一项已补正，保留认定", "office")]
+    listing = office.get(f"{api}/console/designations?done=keep")
+    assert "已保留认定" in listing.text and f"{periods[0]} 得分低于通报线，复核后保留" in listing.text
+    assert f'href="{keep}"' not in listing.text  # kept from the review, which names the month
+    wait_for(lambda: UNIT not in office.get(review).text, timeout=30, message="the kept model to leave the review")
+    again = office.get(f"{api}{keep}?period={periods[0]}")
+    assert again.status_code == 409 and "的复核已有记录" in again.text and "确认复核后保留" not in again.text
+    by_api = f"{api}/api/v1/designations/{made['id']}/keep"  # the same rule over the API
+    twice = requests.post(by_api, headers=OFFICE, json={"period": periods[0], "reason": "再保留一次"})
+    assert twice.status_code == 409 and "的复核已有记录" in twice.json()["error"]["message"]
+    bad_month = requests.post(by_api, headers=OFFICE, json={"period": "2026-13", "reason": "保留"})
+    assert bad_month.status_code == 400 and "2026-07 这样的年月" in bad_month.text
+    assert requests.post(by_api, headers=token("op-a001", "operator", "A001"),
+                         json={"period": periods[1], "reason": "保留"}).status_code == 403
+    assert len(designation_of(api)["reviews"]) == 1
     form = office.get(f"{api}{revoke}")
     no_reason = office.post(f"{api}{revoke}", data={"csrf_token": csrf_of(form), "seen": "designated", "reason": ""})
     assert no_reason.status_code == 400 and "请写明撤销理由" in no_reason.text
@@ -118,6 +152,6 @@ def test_the_office_nominates_designates_and_reviews_a_model(county):
     made = designation_of(api)
     assert made["status"] == "revoked" and made["revoked_reason"] == "上月考核得分低于通报线" and made["actions"] == []
     assert not re.search(rf'href="/console/designations/{made["id"]}/', office.get(review).text)
-    for path in ("/console/designations", "/console/models/review", action):
+    for path in ("/console/designations", "/console/models/review", action, f"{keep}?period={periods[0]}"):
         assert requests.get(f"{api}{path}", headers=token("op-a001", "operator", "A001"),
                             allow_redirects=False).status_code in (403, 303)

@@ -12,9 +12,9 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
 from tests.conftest import scalar, wait_for
+from tests.clusters import services_today
 from tests.gateway.pages.console_fixtures import overdue_obligation
 from tests.gateway.pages.test_console_signin import PNG, csrf_of, sign_in
 from tests.test_end_to_end import token
@@ -94,20 +94,21 @@ def test_the_api_sends_a_reminder_once_a_day_to_the_office_only(county):
     wait_for(lambda: mails_to(county, "a006@example.gov.cn", "催办"), timeout=30, message="the reminder mailed")
 
 
-def plan_form(**changes):
-    today = county_today().isoformat()
+def plan_form(today: str, **changes):
+    """The plan form for an inspection whose window is the services' `today` (its result recorded today)."""
     return {"title": f"季度例行检查 {uuid.uuid4().hex[:6]}", "kind": "routine", "window_opens": today,
             "window_closes": today, "units": "", "subtree": "", "count": "", "inspectors": "office", **changes}
 
 
 def test_the_office_plans_an_inspection_and_records_a_units_result_through_confirmations(county):
     api = county["api"]
+    today = services_today(api).isoformat()
     browser = office_browser(api)
     new = browser.get(f"{api}/console/inspections/new")
     assert new.status_code == 200 and 'type="date"' in new.text and 'value="office"' in new.text
-    empty = browser.post(f"{api}/console/inspections", data={**plan_form(title=""), "csrf_token": csrf_of(new)})
+    empty = browser.post(f"{api}/console/inspections", data={**plan_form(today, title=""), "csrf_token": csrf_of(new)})
     assert empty.status_code == 400 and "请填写检查名称" in empty.text and "请填写要检查的单位代码" in empty.text
-    form = plan_form(units="T03V002")
+    form = plan_form(today, units="T03V002")
     preview = browser.post(f"{api}/console/inspections", data={**form, "csrf_token": csrf_of(empty)})
     assert preview.status_code == 200 and "确认安排" in preview.text and "T03V002（1 个）" in preview.text
     assert form["title"] not in [i["title"] for i in requests.get(
@@ -166,7 +167,7 @@ def test_the_office_plans_an_inspection_and_records_a_units_result_through_confi
 
 
 def record_by_api(api, unit_code, finding):
-    today = county_today().isoformat()
+    today = services_today(api).isoformat()
     planned = requests.post(f"{api}/api/v1/inspections", headers=OFFICE, json={
         "title": f"专项检查 {uuid.uuid4().hex[:6]}", "kind": "special", "window_opens": today, "window_closes": today,
         "unit_codes": [unit_code], "inspectors": [{"username": "office"}]})

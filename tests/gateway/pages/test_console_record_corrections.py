@@ -11,8 +11,8 @@ import uuid
 import pytest
 import requests
 
-from services.common.workdays import county_today
 from tests.conftest import scalar
+from tests.clusters import services_today
 from tests.gateway.pages.test_console_office import CRITERIA, OFFICE, office_browser
 from tests.gateway.pages.test_console_signin import csrf_of
 from tests.test_end_to_end import token
@@ -24,8 +24,9 @@ HIDDEN = re.compile(r'<input type="hidden" name="([a-z0-9_-]+)" value="([^"]*)"'
 
 
 def inspected(api, unit_code, findings):
-    """A record of the unit by office (insp-b is the unit's second inspector), submitted."""
-    today = county_today().isoformat()
+    """A record of the unit by office (insp-b is the unit's second inspector), submitted; its
+    window is the services' day (a result is recorded on a day of the window, not after today)."""
+    today = services_today(api).isoformat()
     planned = requests.post(f"{api}/api/v1/inspections", headers=OFFICE, json={
         "title": f"专项检查 {uuid.uuid4().hex[:6]}", "kind": "special", "window_opens": today, "window_closes": today,
         "unit_codes": [unit_code], "inspectors": [{"username": "office"}, {"username": "insp-b"}]})
@@ -40,11 +41,11 @@ def inspected(api, unit_code, findings):
     return planned.json()["id"], submitted.json()
 
 
-def correction_form(csrf, revision, findings, reason):
+def correction_form(csrf, revision, findings, reason, inspected_on):
     """The correction form as its fields are filled: every score 5, the findings' rows as given
-    (keeps, text), the rows beyond them empty."""
+    (keeps, text), the rows beyond them empty, inspected on the day given."""
     form = {"csrf_token": csrf, "revision": str(revision), "finding_rows": str(len(findings) + 2), "reason": reason,
-            "inspected_on": county_today().isoformat(), **{f"score-{c}": "5" for c in CRITERIA}}
+            "inspected_on": inspected_on, **{f"score-{c}": "5" for c in CRITERIA}}
     for n, (keeps, text) in enumerate(findings, 1):
         form.update({f"finding-{n}-text": text, f"finding-{n}-dimension": "form", f"finding-{n}-deduction": "2",
                      f"finding-{n}-days": "10"})
@@ -57,6 +58,7 @@ def test_a_correction_in_the_console_carries_the_rectifications_it_keeps(county)
     api, tag = county["api"], uuid.uuid4().hex[:6]
     board, ledger, minutes = f"公开栏未更新（{tag}）", f"台账缺页（{tag}）", f"会议记录缺失（{tag}）"
     inspection_id, first = inspected(api, "A003", [board, ledger])
+    on = requests.get(f"{api}/api/v1/inspections/{inspection_id}", headers=OFFICE).json()["window_opens"]
     board_id, ledger_id = (f["id"] for f in first["findings"])
     board_rect, ledger_rect = (f["rectification_id"] for f in first["findings"])
     operator = token("op-a003", "operator", "A003")
@@ -81,14 +83,14 @@ def test_a_correction_in_the_console_carries_the_rectifications_it_keeps(county)
     form = office.get(f"{where}/correct")
     assert form.status_code == 200 and f'name="finding-1-keeps" value="{board_id}"' in form.text
     assert f'name="finding-2-keeps" value="{ledger_id}"' in form.text and board in form.text
-    stale = correction_form(csrf_of(form), 1, [(board_id, board), (ledger_id, "")], "复核")  # kept for later
+    stale = correction_form(csrf_of(form), 1, [(board_id, board), (ledger_id, "")], "复核", on)  # kept for later
 
     no_reason = office.post(f"{where}/correct", data=correction_form(
-        csrf_of(form), 1, [(board_id, board), (ledger_id, ""), (None, minutes)], ""))
+        csrf_of(form), 1, [(board_id, board), (ledger_id, ""), (None, minutes)], "", on))
     assert no_reason.status_code == 400 and "请写明更正理由" in no_reason.text and minutes in no_reason.text
     reason = f"复核：台账已补齐，另发现会议记录缺失（{tag}）"
     confirm = office.post(f"{where}/correct", data=correction_form(
-        csrf_of(no_reason), 1, [(board_id, board), (ledger_id, ""), (None, minutes)], reason))
+        csrf_of(no_reason), 1, [(board_id, board), (ledger_id, ""), (None, minutes)], reason, on))
     assert confirm.status_code == 200 and "确认更正" in confirm.text
     text = re.sub(r"<[^>]+>", "", confirm.text)
     kept_part = text[text.index("沿用的问题"):text.index("删去的问题")]

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from services.units.demo_accounts import DEMO_PASSWORD
-from services.common.workdays import county_today
 from tests.conftest import scalar
+from tests.clusters import services_today
 from tests.gateway.pages.test_console_office import OFFICE, office_browser, record_by_api
 from tests.gateway.pages.test_console_signin import PNG, csrf_of, sign_in
 from tests.test_end_to_end import token
@@ -121,7 +121,8 @@ def test_a_rectification_goes_round_the_loop_in_the_console(county):
 def test_a_unit_sees_its_own_standing_with_the_figures_the_office_sees(county):
     api, finding = county["api"], f"会议记录不全（{uuid.uuid4().hex[:6]}）"
     record_by_api(api, "A001", finding)
-    year = str(county_today().year)
+    today = services_today(api)  # the standing "as of today" is the services' day, as the run set it
+    year = str(today.year)
     office_row = next(u for u in requests.get(f"{api}/api/v1/scores", params={"period": year},
                                               headers=OFFICE).json()["units"] if u["unit_code"] == "A001")
     operator = operator_browser(api)
@@ -140,17 +141,18 @@ def test_a_unit_sees_its_own_standing_with_the_figures_the_office_sees(county):
     assert other.status_code == 403 and "您只能查看本单位（A001）的得分" in other.text
     future = operator.get(f"{api}/console/standing", params={"on": f"{int(year) + 1}-01-01"})
     assert future.status_code == 400 and "日期不能晚于今天" in future.text
-    today = operator.get(f"{api}/console/standing", params={"on": county_today().isoformat()})
-    assert today.status_code == 200 and f"总分 {office_row['total']:.1f}" in today.text
+    on_today = operator.get(f"{api}/console/standing", params={"on": today.isoformat()})
+    assert on_today.status_code == 200 and f"总分 {office_row['total']:.1f}" in on_today.text
     # the county's units arrived when its cluster started today: as of yesterday's end there was none
-    yesterday = county_today() - timedelta(days=1)
+    yesterday = today - timedelta(days=1)
     earlier = operator.get(f"{api}/console/standing", params={"on": yesterday.isoformat()})
     assert earlier.status_code == 404 and f"{yesterday.year}年没有单位 A001 的考核记录" in earlier.text
     assert requests.get(f"{api}/console/standing", headers=OFFICE, allow_redirects=False).status_code == 400
 
 
 def test_scores_and_rankings_without_a_period_answer_for_the_current_one(county):
-    api, today = county["api"], county_today()
+    api = county["api"]
+    today = services_today(county["api"])  # "the current period" is the services' by nature
     scores = requests.get(f"{api}/api/v1/scores", headers=OFFICE)
     assert scores.status_code == 200 and scores.json()["period"] == str(today.year)
     rankings = requests.get(f"{api}/api/v1/rankings", headers=OFFICE)

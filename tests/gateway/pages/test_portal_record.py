@@ -11,7 +11,7 @@ import requests
 from openpyxl import load_workbook
 
 from gateway.pages.portal.record import XLSX
-from services.common.workdays import county_today
+from tests.clusters import services_today
 from tests.gateway.pages.portal_fixtures import office, officials, ok
 from tests.gateway.pages.test_portal import get, html
 from tests.test_end_to_end import token
@@ -71,7 +71,7 @@ def test_bad_input_on_the_record_is_a_chinese_page(portal):
 def test_a_units_page_shows_its_line_its_commitments_and_its_leaders_comments(portal):
     unit = "T01V002"
     operator, _ = officials(unit)
-    year = county_today().year
+    year = services_today(portal.api).year  # the unit's page shows this year's: the services' year, as the run set it
     made = ok(requests.post(f"{portal.api}/api/v1/commitments", headers=operator, json={
         "unit_code": unit, "year": year, "text": "每月5日前在公开栏更新村务收支明细", "due_on": f"{year}-12-31"}), 201)
     progress = f"{portal.api}/api/v1/commitments/{made['id']}/progress"
