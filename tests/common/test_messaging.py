@@ -47,12 +47,14 @@ def test_registered_units_reach_every_consumer_through_the_outbox(container_fact
     with entrypoint_hook(containers[0], "import_registry") as import_registry:
         assert import_registry({"username": "test", "role": "admin"}, "county.csv", SAMPLE_B64, True)["registered"] == 121
 
+    # 121 events through the relay to three consumers in this one process: about 3 s alone, many
+    # times that beside a whole test run's clusters, so the waits are sized for the batch
     wait_for(lambda: scalar(database_urls["disclosure"], "SELECT count(*) FROM unit_copies") == 121,
-             message="disclosure's copy of the registry")
+             timeout=60, message="disclosure's copy of the registry")
     wait_for(lambda: scalar(database_urls["feedback"], "SELECT count(*) FROM targets") == 121,
-             message="feedback's targets")
+             timeout=60, message="feedback's targets")
     wait_for(lambda: scalar(database_urls["notify"], "SELECT count(*) FROM contacts") == 242,
-             message="notify's contacts (secretary and liaison of each unit)")
+             timeout=60, message="notify's contacts (secretary and liaison of each unit)")
     wait_for(lambda: scalar(database_urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0,
              message="the outbox marked published")  # consumers may see events before the relay's commit
     assert counter(metrics.EVENTS_PUBLISHED, "units", "UnitRegistered") - published_before == 121

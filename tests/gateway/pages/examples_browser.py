@@ -13,21 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.portal_browser import AXE_OPTIONS, DESKTOP, PHONE, run_walk, screenshots, serious
+from tests.gateway.pages.portal_browser import DESKTOP, PHONE, check_page, run_walk
 
 
-def check(page: Page, axe: Axe, found: dict, name: str, shots: Path | None) -> None:
-    """axe-core on the page, and how wide it is at 390 and 1280 px."""
-    found["axe"][name] = serious(axe.run(page, options=AXE_OPTIONS).response)
-    widths = {}
-    for label, size in (("390", PHONE), ("1280", DESKTOP)):
-        page.set_viewport_size(size)
-        widths[label] = page.evaluate("document.documentElement.scrollWidth")
-        screenshots(page, shots, f"examples-{name}-{label}")
-    found["widths"][name] = widths
 
 
 def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -36,42 +27,42 @@ def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     office = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(office, base, "office", spec["password"])
     office.goto(f"{base}/console/examples?item={spec['item_id']}")
-    check(office, axe, found, "examples", shots)
+    check_page(office, axe, found, "examples", shots, "examples")
     office.get_by_role("button", name="下一步：确认").click()  # no reason
     found["refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "examples-refused", shots)
+    check_page(office, axe, found, "examples-refused", shots, "examples")
     office.locator("#f-reason").fill(spec["reason"])
     office.get_by_role("button", name="下一步：确认").click()
-    check(office, axe, found, "example-confirm", shots)
+    check_page(office, axe, found, "example-confirm", shots, "examples")
     office.get_by_role("button", name="确认标为范例").click()
     found["marked"] = office.locator("[role=status]").first.inner_text()
     found["listed"] = office.locator("main").inner_text()
     office.locator("li", has_text=spec["title"]).get_by_role("link", name="取消范例").click()
-    check(office, axe, found, "example-end", shots)
+    check_page(office, axe, found, "example-end", shots, "examples")
 
     office.goto(f"{base}/console/guidance/new")
-    check(office, axe, found, "guidance-new", shots)
+    check_page(office, axe, found, "guidance-new", shots, "examples")
     office.locator("#f-entry_code").select_option(spec["entry_code"])
     office.locator("#f-sector").select_option("agency")
     office.locator("#f-title").fill(spec["note_title"])
     office.locator("#f-body").fill(spec["note_body"])
     office.get_by_role("button", name="下一步：确认").click()
-    check(office, axe, found, "guidance-confirm", shots)
+    check_page(office, axe, found, "guidance-confirm", shots, "examples")
     office.get_by_role("button", name="确认发布").click()
     found["noted"] = office.locator("[role=status]").first.inner_text()
-    check(office, axe, found, "guidance", shots)
+    check_page(office, axe, found, "guidance", shots, "examples")
     office.locator("li", has_text=spec["note_title"]).get_by_role("link", name="修改").click()
-    check(office, axe, found, "guidance-revise", shots)
+    check_page(office, axe, found, "guidance-revise", shots, "examples")
     office.goto(f"{base}/console/guidance")
     office.locator("li", has_text=spec["note_title"]).get_by_role("link", name="停用").click()
-    check(office, axe, found, "guidance-retire", shots)
+    check_page(office, axe, found, "guidance-retire", shots, "examples")
 
     operator = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(operator, base, "op-a001", spec["password"])
     operator.goto(f"{base}/console/obligations/{spec['obligation_id']}")
     operator.get_by_role("link", name="起草公开内容，完成这项任务").click()
     found["aside"] = operator.locator("aside").inner_text()
-    check(operator, axe, found, "editor", shots)
+    check_page(operator, axe, found, "editor", shots, "examples")
 
     reader = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     for _ in range(40):  # the read model drops its page on ExampleMarked, or within its TTL
@@ -80,7 +71,7 @@ def walk(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
             break
         reader.wait_for_timeout(1000)
     found["models"] = reader.locator("main").inner_text()
-    check(reader, axe, found, "models", shots)
+    check_page(reader, axe, found, "models", shots, "examples")
     return found
 
 

@@ -12,22 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.portal_browser import AXE_OPTIONS, DESKTOP, PHONE, run_walk, screenshots, serious
+from tests.gateway.pages.portal_browser import DESKTOP, PHONE, check_page, run_walk
 
 
-def check(page: Page, axe: Axe, found: dict, name: str, shots: Path | None) -> None:
-    """axe-core on the page, and how wide it is at 390 and 1280 px (nothing cut off or scrolling sideways)."""
-    found["axe"][name] = serious(axe.run(page, options=AXE_OPTIONS).response)
-    widths = {}
-    for label, size in (("390", PHONE), ("1280", DESKTOP)):
-        page.set_viewport_size(size)
-        widths[label] = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(PHONE)
-    found["widths"][name] = widths
-    screenshots(page, shots, f"office-{name}")
 
 
 def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -38,13 +28,13 @@ def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     sign_in(operator, base, "op-a001", spec["password"])
     operator.get_by_role("link", name=spec["finding"]).click()  # from 我的待办's 待整改
     found["operator_h1"] = operator.locator("h1").first.inner_text()
-    check(operator, axe, found, "rectification-open", shots)
+    check_page(operator, axe, found, "rectification-open", shots, "office")
     operator.get_by_role("link", name="提交整改情况").click()
-    check(operator, axe, found, "rectification-submit", shots)
+    check_page(operator, axe, found, "rectification-submit", shots, "office")
     operator.locator("#f-evidence").set_input_files(spec["wrong_file"])
     operator.get_by_role("button", name="确认提交整改情况").click()  # no text, and a text file
     found["refused"] = operator.locator("#form-errors").inner_text()
-    check(operator, axe, found, "rectification-submit-refused", shots)
+    check_page(operator, axe, found, "rectification-submit-refused", shots, "office")
     operator.locator("#f-done").fill(spec["done"])
     operator.locator("#f-evidence").set_input_files([spec["photo"], spec["pdf"]])
     operator.get_by_role("button", name="确认提交整改情况").click()
@@ -54,10 +44,10 @@ def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     office = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(office, base, "office", spec["password"])
     office.goto(url)
-    check(office, axe, found, "rectification-submitted", shots)
+    check_page(office, axe, found, "rectification-submitted", shots, "office")
     office.get_by_role("link", name="退回重新整改").click()
     found["office_reads"] = office.locator("main").inner_text()
-    check(office, axe, found, "rectification-return", shots)
+    check_page(office, axe, found, "rectification-return", shots, "office")
     office.locator("#f-reason").fill(spec["reason"])
     office.get_by_role("button", name="确认退回重新整改").click()
     found["returned"] = office.locator("[role=status]").first.inner_text()
@@ -68,18 +58,18 @@ def loop(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
     operator.get_by_role("button", name="确认提交整改情况").click()
     office.goto(url)
     office.get_by_role("link", name="验收通过").click()
-    check(office, axe, found, "rectification-accept", shots)
+    check_page(office, axe, found, "rectification-accept", shots, "office")
     office.get_by_role("button", name="确认验收通过").click()
     found["accepted"] = office.locator("[role=status]").first.inner_text()
-    check(office, axe, found, "rectification-accepted", shots)
+    check_page(office, axe, found, "rectification-accepted", shots, "office")
 
     operator.get_by_role("link", name="本单位考核").click()
     found["standing"] = operator.locator("main").inner_text()
-    check(operator, axe, found, "standing", shots)
+    check_page(operator, axe, found, "standing", shots, "office")
     office.goto(f"{base}/console/scores")
     office.get_by_role("link", name="中共县委办公室机关支部委员会").first.click()
     found["office_standing"] = office.locator("main").inner_text()
-    check(office, axe, found, "standing-office", shots)
+    check_page(office, axe, found, "standing-office", shots, "office")
     return found
 
 

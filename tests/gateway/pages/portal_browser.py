@@ -97,6 +97,20 @@ def screenshots(page: Page, shots: Path | None, name: str) -> None:
     page.set_viewport_size(PHONE)
 
 
+def check_page(page: Page, axe: Axe, found: dict, name: str, shots: Path | None, prefix: str) -> None:
+    """axe-core on the page into found["axe"], and how wide it is at 390 and 1280 px into
+    found["widths"] (nothing cut off or scrolling sideways); screenshots of both widths kept with
+    --screenshots; the page is left at the phone's width."""
+    found["axe"][name] = serious(axe.run(page, options=AXE_OPTIONS).response)
+    widths = {}
+    for label, size in (("390", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(size)
+        widths[label] = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(PHONE)
+    found["widths"][name] = widths
+    screenshots(page, shots, f"{prefix}-{name}")
+
+
 def narrow(page: Page, base: str, spec: dict) -> dict:
     """The unit page at 320 px: nothing wider than the screen."""
     page.set_viewport_size({"width": 320, "height": 640})

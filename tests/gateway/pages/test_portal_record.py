@@ -115,7 +115,7 @@ def inspection_cell(page):
 
 
 def test_the_offices_issued_report_is_listed_on_the_record_with_its_inspection_results(portal):
-    today = county_today()
+    today = services_today(portal.api)  # the services' day, as the run set it (the report is this month's)
     month = today.strftime("%Y-%m")  # the report's month (one a month; only this test drafts one here)
     record = {"year": today.year}  # the record of the report's year lists it
     inspect(portal, today)
