@@ -16,8 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import DESKTOP, PHONE, run_walk
+from tests.gateway.pages.portal_browser import DESKTOP, PHONE, check_page, run_walk
 
 
 def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -26,7 +25,7 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     year = spec["year"]
     operator = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(operator, base, "op-a001", spec["password"], f"/console/commitments?year={year}")
-    check(operator, axe, found, "commitments", shots)
+    check_page(operator, axe, found, "commitments", shots, "commitment")
     operator.locator("#f-text").fill(spec["text"])
     operator.locator("#f-due_on").fill(f"{year}-12-31")
     operator.locator("#f-m1-title").fill("制定公开清单")
@@ -35,39 +34,39 @@ def commitments(browser: Browser, base: str, spec: dict, shots: Path | None) -> 
     operator.locator("#f-m2-due_on").fill(f"{int(year) + 1}-01-15")
     operator.get_by_role("button", name="录入承诺").click()
     found["refused"] = operator.locator("#form-errors").inner_text()
-    check(operator, axe, found, "commitments-refused", shots)
+    check_page(operator, axe, found, "commitments-refused", shots, "commitment")
     operator.locator("#f-m2-due_on").fill(f"{year}-12-15")
     operator.get_by_role("button", name="录入承诺").click()
     operator.get_by_role("link", name="填报完成：制定公开清单").last.click()
-    check(operator, axe, found, "commitment-milestone", shots)
+    check_page(operator, axe, found, "commitment-milestone", shots, "commitment")
     operator.locator("#f-done_on").fill(spec["done_on"])
     operator.locator("#f-note").fill(spec["note"])
     operator.get_by_role("button", name="确认已完成").click()
     found["after"] = operator.locator("main").inner_text()
-    check(operator, axe, found, "commitments-progress", shots)
+    check_page(operator, axe, found, "commitments-progress", shots, "commitment")
 
     office = browser.new_context(viewport=DESKTOP, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(office, base, "office", spec["password"], f"/console/commitments?unit=A001&year={year}")
     found["office"] = office.locator("main").inner_text()
-    check(office, axe, found, "commitments-office", shots)
+    check_page(office, axe, found, "commitments-office", shots, "commitment")
     office.goto(f"{base}/console/candidates")
     found["candidates"] = office.locator("main").inner_text()
-    check(office, axe, found, "candidates", shots)
+    check_page(office, axe, found, "candidates", shots, "commitment")
     office.goto(f"{base}/console/comments?unit=A001")
     office.locator("#f-text").fill(spec["comment"])
     office.get_by_role("button", name="保存点评").click()  # no grade
     found["comment_refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "comments-refused", shots)
+    check_page(office, axe, found, "comments-refused", shots, "commitment")
     office.get_by_role("radio", name="优秀").check()
     office.get_by_role("button", name="保存点评").click()
     found["comments"] = office.locator("main").inner_text()
-    check(office, axe, found, "comments", shots)
+    check_page(office, axe, found, "comments", shots, "commitment")
     office.goto(f"{base}/console/checklist")
-    check(office, axe, found, "checklist", shots)
+    check_page(office, axe, found, "checklist", shots, "commitment")
     office.locator("#f-weight-content").fill("99")
     office.get_by_role("button", name="发布新版本").click()
     found["checklist_refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "checklist-refused", shots)
+    check_page(office, axe, found, "checklist-refused", shots, "commitment")
     return found
 
 

@@ -18,13 +18,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import ARGS, CHROMIUM, PHONE, script_arguments
+from tests.gateway.pages.portal_browser import ARGS, CHROMIUM, PHONE, check_page, script_arguments
 
 
 def catalogue(office: Page, axe: Axe, found: dict, spec: dict, shots: Path | None) -> None:
     office.get_by_role("link", name="公开目录").first.click()
-    check(office, axe, found, "catalogue", shots)
+    check_page(office, axe, found, "catalogue", shots, "plan")
     office.get_by_role("link", name="新增目录事项").click()
     for name, value in (("code", spec["code"]), ("matter", "组织建设"), ("sub_matter", spec["sub_matter"]),
                         ("content_elements", "发展对象名单、培养联系人"), ("basis", "《中国共产党发展党员工作细则》"),
@@ -33,13 +32,13 @@ def catalogue(office: Page, axe: Axe, found: dict, spec: dict, shots: Path | Non
     office.locator('input[name=sectors][value=village]').check()
     office.get_by_role("button", name="下一步：核对").click()
     found["catalogue_refused"] = office.locator("#e-carriers").inner_text()
-    check(office, axe, found, "catalogue-new-refused", shots)
+    check_page(office, axe, found, "catalogue-new-refused", shots, "plan")
     office.locator('input[name=carriers][value="公开栏"]').check()
     office.get_by_role("button", name="下一步：核对").click()
-    check(office, axe, found, "catalogue-confirm", shots)
+    check_page(office, axe, found, "catalogue-confirm", shots, "plan")
     office.get_by_role("button", name="确认新增").click()
     found["catalogue_added"] = office.locator("[role=status]").first.inner_text()
-    check(office, axe, found, "catalogue-entry", shots)
+    check_page(office, axe, found, "catalogue-entry", shots, "plan")
     office.get_by_role("link", name="修订").click()
     office.locator("#f-time_limit").fill("确定后3个工作日内")
     office.locator("#f-change_note").fill(spec["change_note"])
@@ -50,7 +49,7 @@ def catalogue(office: Page, axe: Axe, found: dict, spec: dict, shots: Path | Non
     office.get_by_role("link", name="停用").click()
     office.get_by_role("button", name="确认停用").click()
     found["retire_refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "catalogue-retire-refused", shots)
+    check_page(office, axe, found, "catalogue-retire-refused", shots, "plan")
     office.locator("#f-reason").fill("并入其他事项")
     office.get_by_role("button", name="确认停用").click()
     found["catalogue_retired"] = office.locator("[role=status]").first.inner_text()
@@ -58,7 +57,7 @@ def catalogue(office: Page, axe: Axe, found: dict, spec: dict, shots: Path | Non
 
 def plan(browser: Browser, office: Page, axe: Axe, found: dict, spec: dict, shots: Path | None) -> None:
     office.get_by_role("link", name="实施方案").first.click()
-    check(office, axe, found, "plans", shots)
+    check_page(office, axe, found, "plans", shots, "plan")
     office.get_by_role("link", name="起草年度实施方案").click()
     office.locator("#f-year").fill(str(spec["year"]))
     office.locator("#f-title").fill(spec["title"])
@@ -68,21 +67,21 @@ def plan(browser: Browser, office: Page, axe: Axe, found: dict, spec: dict, shot
     office.locator('input[name=carriers][value="网站"]').check()
     office.get_by_role("button", name="下一步：核对").click()
     found["plan_refused"] = office.locator("#e-milestones").inner_text()
-    check(office, axe, found, "plan-new-refused", shots)
+    check_page(office, axe, found, "plan-new-refused", shots, "plan")
     office.locator("#f-milestones").fill(f"{spec['year']}-03-31 修订公开目录\n{spec['year']}-12-15 年度总结")
     office.get_by_role("button", name="下一步：核对").click()
-    check(office, axe, found, "plan-confirm", shots)
+    check_page(office, axe, found, "plan-confirm", shots, "plan")
     office.get_by_role("button", name="确认保存").click()
     found["plan_created"] = office.locator("[role=status]").first.inner_text()
     found["plan_id"] = int(office.url.split("/console/plans/")[1].split("?")[0])
-    check(office, axe, found, "plan-draft", shots)
+    check_page(office, axe, found, "plan-draft", shots, "plan")
     office.get_by_role("link", name="修改草稿").click()
     office.locator("#f-title").fill(spec["title"] + "（修改稿）")
     office.get_by_role("button", name="下一步：核对").click()
     office.get_by_role("button", name="确认保存").click()
     found["plan_edited"] = office.locator("[role=status]").first.inner_text()
     office.get_by_role("link", name="征求意见").click()
-    check(office, axe, found, "plan-consult", shots)
+    check_page(office, axe, found, "plan-consult", shots, "plan")
     office.get_by_role("button", name="确认征求意见").click()
     found["plan_consulted"] = office.locator("[role=status]").first.inner_text()
     found["plan_page"] = office.locator("main").inner_text()
@@ -102,7 +101,7 @@ def plan(browser: Browser, office: Page, axe: Axe, found: dict, spec: dict, shot
     office.get_by_role("link", name="受理", exact=True).click()
     office.get_by_role("button", name="确认受理").click()
     office.get_by_role("link", name="答复", exact=True).click()
-    check(office, axe, found, "plan-comment-answer", shots)
+    check_page(office, axe, found, "plan-comment-answer", shots, "plan")
     office.locator("#f-body").fill(spec["answer"])
     office.get_by_role("button", name="送审核人审核").click()
     found["answered"] = office.locator("[role=status]").first.inner_text()

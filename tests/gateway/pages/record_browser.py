@@ -15,8 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import PHONE, run_walk
+from tests.gateway.pages.portal_browser import PHONE, check_page, run_walk
 
 
 def correct(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -25,30 +24,30 @@ def correct(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict
     record = f"{base}/console/inspections/{spec['inspection_id']}/units/{spec['unit']}"
     office = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(office, base, "office", spec["password"], record.removeprefix(base))
-    check(office, axe, found, "record-submitted", shots)
+    check_page(office, axe, found, "record-submitted", shots, "record")
     office.get_by_role("link", name="更正检查记录").click()
     found["form_h1"] = office.locator("h1").first.inner_text()
-    check(office, axe, found, "record-correct", shots)
+    check_page(office, axe, found, "record-correct", shots, "record")
     office.locator("#f-finding-2-text").fill("")  # removed: its rectification withdrawn
     office.locator("#f-finding-3-dimension").select_option("content")
     office.locator("#f-finding-3-text").fill(spec["added"])
     office.locator("#f-finding-3-deduction").fill("1")
     office.get_by_role("button", name="下一步：确认更正").click()  # no reason
     found["refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "record-correct-refused", shots)
+    check_page(office, axe, found, "record-correct-refused", shots, "record")
     office.locator("#f-reason").fill(spec["reason"])
     office.get_by_role("button", name="下一步：确认更正").click()
     found["confirm"] = office.locator("main").inner_text()
-    check(office, axe, found, "record-correct-confirm", shots)
+    check_page(office, axe, found, "record-correct-confirm", shots, "record")
     office.get_by_role("button", name="确认更正").click()
     found["done"] = office.locator("[role=status]").first.inner_text()
     found["revisions"] = office.locator("main").inner_text()
-    check(office, axe, found, "record-revisions", shots)
+    check_page(office, axe, found, "record-revisions", shots, "record")
 
     operator = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(operator, base, "op-a001", spec["password"], f"{record.removeprefix(base)}/revisions")
     found["unit_reads"] = operator.locator("main").inner_text()
-    check(operator, axe, found, "record-revisions-unit", shots)
+    check_page(operator, axe, found, "record-revisions-unit", shots, "record")
     return found
 
 

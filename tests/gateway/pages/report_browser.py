@@ -14,8 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from tests.gateway.pages.console_browser import sign_in
-from tests.gateway.pages.office_browser import check
-from tests.gateway.pages.portal_browser import PHONE, run_walk
+from tests.gateway.pages.portal_browser import PHONE, check_page, run_walk
 
 
 def reports(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict:
@@ -23,32 +22,32 @@ def reports(browser: Browser, base: str, spec: dict, shots: Path | None) -> dict
     axe = Axe()
     office = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     sign_in(office, base, "office", spec["password"], "/console/reports")
-    check(office, axe, found, "reports", shots)
+    check_page(office, axe, found, "reports", shots, "report")
     office.get_by_role("radio", name="年度报告").check()
     office.locator("#f-period").fill(spec["year"] + "-01")
     office.get_by_role("button", name="起草").click()
     found["refused"] = office.locator("#form-errors").inner_text()
-    check(office, axe, found, "reports-refused", shots)
+    check_page(office, axe, found, "reports-refused", shots, "report")
     office.locator("#f-period").fill(spec["year"])
     office.get_by_role("button", name="起草").click()
     found["edit_h1"] = office.locator("h1").first.inner_text()
     found["draft"] = office.locator("#f-text").input_value()
-    check(office, axe, found, "report-edit", shots)
+    check_page(office, axe, found, "report-edit", shots, "report")
     office.locator("#f-text").fill(spec["text"])
     office.get_by_role("button", name="保存修改").click()
-    check(office, axe, found, "report-draft", shots)
+    check_page(office, axe, found, "report-draft", shots, "report")
     office.get_by_role("link", name="印发").click()
-    check(office, axe, found, "report-issue", shots)
+    check_page(office, axe, found, "report-issue", shots, "report")
     office.get_by_role("button", name="确认印发").click()
     found["issued"] = office.locator("main").inner_text()
-    check(office, axe, found, "report-issued", shots)
+    check_page(office, axe, found, "report-issued", shots, "report")
 
     public = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True).new_page()
     public.goto(f"{base}/reports")
-    check(public, axe, found, "portal-reports", shots)
+    check_page(public, axe, found, "portal-reports", shots, "report")
     public.get_by_role("link", name=spec["title"]).click()
     found["public"] = public.locator("main").inner_text()
-    check(public, axe, found, "portal-report", shots)
+    check_page(public, axe, found, "portal-report", shots, "report")
     return found
 
 
