@@ -4,7 +4,7 @@ with two milestones (one outside the year refused next to its field first), repo
 through its confirmation page; the county office reads the unit's commitments, the model
 candidates, comments on the unit (a missing grade refused first) and next year's checklist (a
 weight that breaks the sum of 100 refused next to its field). axe-core on every
-page, each page's width at 390 and 1280 px (office_browser.check; screenshots with --screenshots DIR).
+page, each page's width at 390 and 1280 px (portal_browser.check_page; screenshots with --screenshots DIR).
 
     python -m tests.gateway.pages.commitment_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 """

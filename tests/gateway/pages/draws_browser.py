@@ -4,7 +4,7 @@ adds an inspector to the register through its confirmation page, is refused in w
 the form when adding them again, takes an entry out through its confirmation page, is refused
 a draw the registers are too small for, then plans one on a desktop and reads its inspection
 page and the portal's draw page (the commitment, no seed yet); then the 大屏 with its figures. axe-core on every page, each at
-390×844 and 1280×800 (office_browser.check; screenshots kept with --screenshots DIR).
+390×844 and 1280×800 (portal_browser.check_page; screenshots kept with --screenshots DIR).
 
     python -m tests.gateway.pages.draws_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 """

@@ -3,7 +3,7 @@ process by tests/gateway/pages/test_record_browser.py: the county office, on a p
 submitted record, corrects it (one finding kept, one removed, one added; the reason left out first
 and refused next to its field), reads the confirmation of what becomes of each rectification,
 confirms, and reads both revisions; A001's operator reads them too. axe-core on every page, each
-page's width at 390 and 1280 px (office_browser.check; screenshots kept with --screenshots DIR).
+page's width at 390 and 1280 px (portal_browser.check_page; screenshots kept with --screenshots DIR).
 
     python -m tests.gateway.pages.record_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 """

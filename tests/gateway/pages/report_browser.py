@@ -2,7 +2,7 @@
 tests/gateway/pages/test_report_browser.py: the office, on a phone, drafts the year's report (a
 period of the wrong shape refused next to its field first), edits its text, issues it through the
 confirmation page, and the public reads it on the portal's list and its page. axe-core on every
-page, each page's width at 390 and 1280 px (office_browser.check; screenshots with --screenshots DIR).
+page, each page's width at 390 and 1280 px (portal_browser.check_page; screenshots with --screenshots DIR).
 
     python -m tests.gateway.pages.report_browser BASE_URL SPEC.json RESULT.json [--screenshots DIR]
 """
