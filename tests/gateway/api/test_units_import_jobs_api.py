@@ -153,7 +153,7 @@ def test_a_job_survives_units_being_killed(county):
     accepted = upload(api, more, apply=True)
     assert accepted.status_code == 202, accepted.text
     location = f"{api}{accepted.headers['Location']}"
-    wait_for(lambda: requests.get(location, headers=ADMIN).json()["rows_done"] >= 20, timeout=30,
+    wait_for(lambda: requests.get(location, headers=ADMIN).json()["rows_done"] >= 20, timeout=60,
              interval=0.05, message="the job's first batch")
     cluster.processes["units"].kill()
     cluster.start("units")
