@@ -9,8 +9,8 @@ import uuid
 import pytest
 import requests
 
-from services.common.workdays import county_today
 from services.units.demo_accounts import DEMO_PASSWORD
+from tests.clusters import services_today
 from tests.conftest import wait_for
 from tests.gateway.pages.test_console_signin import csrf_of, sign_in
 from tests.test_end_to_end import token
@@ -29,14 +29,14 @@ def matter(api, code):
     entry = {"code": code, "matter": "组织建设", "sub_matter": f"学习借鉴测试 {code}", "content_elements": "时间、内容",
              "basis": "《中国共产党党务公开条例（试行）》", "time_limit": "5个工作日内", "audience": "society",
              "carriers": ["公开栏"], "sectors": ["agency", "town", "village", "school", "enterprise", "hospital", "other"],
-             "frequency": "on_event", "within_days": 5, "valid_from": f"{county_today().year}-01-01"}
+             "frequency": "on_event", "within_days": 5, "valid_from": f"{services_today(api).year}-01-01"}
     added = requests.post(f"{api}/api/v1/catalogue", json=entry, headers=OFFICE, timeout=10)
     assert added.status_code == 201, added.text
 
 
 def obligation_of(api, unit, code):
     made = requests.post(f"{api}/api/v1/obligations/events", headers=operator(unit), timeout=10, json={
-        "unit_code": unit, "entry_code": code, "event_on": county_today().isoformat(), "note": "测试事件"})
+        "unit_code": unit, "entry_code": code, "event_on": services_today(api).isoformat(), "note": "测试事件"})
     assert made.status_code == 201, made.text
     return made.json()["id"]
 
