@@ -127,7 +127,10 @@ class ServiceProcess:
                 self.kill()
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        """The log's last lines, without the health probes' access lines (one a second)."""
+        kept = [line for line in self.log_path.read_text(errors="replace").splitlines()
+                if '"GET /readyz ' not in line and '"GET /healthz ' not in line and '"GET /metrics ' not in line]
+        return "\n".join(kept[-lines:])
 
 
 class Cluster:
