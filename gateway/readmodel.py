@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -139,10 +140,22 @@ class PublicReads(DependencyProvider):
                 self.model.drop(*areas)
 
 
+def _process_queue_name() -> str:
+    return f"gongkai.gateway.readmodel.{uuid.uuid4().hex[:12]}"
+
+
 # one queue per gateway process: every replica hears every event (fan-out), and the queue
 # goes with the process (exclusive, auto-delete), so nothing of it is durable
-PROCESS_QUEUE = Queue(f"gongkai.gateway.readmodel.{uuid.uuid4().hex[:12]}", exclusive=True, auto_delete=True,
+PROCESS_QUEUE = Queue(_process_queue_name(), exclusive=True, auto_delete=True,
                       durable=False, bindings=[binding(events_exchange, routing_key=f"*.{t}") for t in AREAS_OF])
+
+
+def _rename_process_queue() -> None:
+    PROCESS_QUEUE.name = _process_queue_name()
+
+
+# a process forked from one that imported this module (a pre-forking server) names its own
+os.register_at_fork(after_in_child=_rename_process_queue)
 
 
 class ReadModelEvents:

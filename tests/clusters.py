@@ -15,7 +15,6 @@ service's copy of it arrived before the first test.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -28,7 +27,8 @@ import requests
 from services.common.config import ROOT
 from services.common.workdays import county_date
 from tests.conftest import copy_templates, scalar, smtp_sink, wait_for
-from tests.processes import Cluster, base_env, temporary_vhost
+from tests import forkserver
+from tests.processes import MODULES, Cluster, base_env, temporary_vhost
 
 SAMPLE = "services.units.load_sample"
 DEMO_ACCOUNTS = "services.units.demo_accounts"
@@ -65,8 +65,7 @@ def running_county(tmp: Path, templates: Mapping[str, Path], *, env: Mapping[str
         cluster = Cluster({**base_env(amqp_uri, urls, mailbox.port), **(env or {})}, tmp)
         try:
             for loader in loaders:
-                subprocess.run([sys.executable, "-m", loader], cwd=ROOT, env=cluster.env, check=True,
-                               capture_output=True)
+                forkserver.run([sys.executable, "-m", loader], cluster.env, ROOT, list(MODULES.values()))
             api = cluster.start_everything(public_base_url=public_base_url)
             if SAMPLE in loaders:
                 for service, sql in COPIES.items():

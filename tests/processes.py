@@ -17,6 +17,7 @@ from pathlib import Path
 import requests
 
 from services.common.config import ROOT
+from tests import forkserver
 from tests.conftest import free_port, wait_for
 
 MODULES = {
@@ -71,6 +72,8 @@ def shifted_clock(preloaded: str = "") -> dict[str, str]:
 class ServiceProcess:
     """One `nameko run` process with its own metrics port and log file."""
 
+    forked = True  # from the fork server; the fault suite's replicas start from nothing
+
     def __init__(self, name: str, env: dict[str, str], log_dir: Path, **extra_env: str):
         self.name = name
         self.metrics_port = free_port()
@@ -82,11 +85,15 @@ class ServiceProcess:
         return self.launch().wait_serving()
 
     def launch(self) -> ServiceProcess:
-        nameko = Path(sys.executable).with_name("nameko")
+        """`nameko run` of the service: forked from the tests' fork server (tests/forkserver.py),
+        or, where `forked` is off, a process started from nothing as compose starts one."""
+        args = [str(Path(sys.executable).with_name("nameko")), "run", "--config", str(ROOT / "config.yaml"),
+                MODULES[self.name]]
+        if self.forked:
+            self.proc = forkserver.start(args, self.env, ROOT, self.log_path, list(MODULES.values()))
+            return self
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(nameko), "run", "--config", str(ROOT / "config.yaml"), MODULES[self.name]],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def wait_serving(self) -> ServiceProcess:

@@ -46,6 +46,7 @@ def drop_databases(urls: dict[str, str]) -> None:
 
 
 class Replica(ServiceProcess):
+    forked = False  # each replica a process of its own from the start, as compose runs them
     def __init__(self, name: str, index: int, env: dict[str, str], log_dir: Path, **extra_env: str):
         directory = log_dir / f"{name}-{index}"
         directory.mkdir(parents=True, exist_ok=True)
