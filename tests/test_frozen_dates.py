@@ -5,7 +5,8 @@ modules read today at import, so the clock must be set before they load) with
 GONGKAI_FROZEN_AT: the test process travels with time-machine and every process a cluster
 starts runs under libfaketime at the same offset (conftest.py, tests/processes.py). The rule
 modules and the cluster modules of an instant run in that one process, so the modules that
-share the console's cluster start it once per instant; two instants run side by side."""
+share the console's cluster start it once per instant. Each instant is a test of its own, so
+`make test`'s groups (tests/groups.py) run them side by side with the rest."""
 from __future__ import annotations
 
 import os
@@ -38,7 +39,6 @@ CLUSTER_MODULES = ["tests/test_shared_clock.py", "tests/gateway/pages/test_conso
                    "tests/gateway/api/test_feedback_api.py", "tests/gateway/api/test_calendar_api.py",
                    "tests/gateway/api/test_calendar_passed_api.py", "tests/gateway/api/test_calendar_moves_api.py"]
 MODULES = RULE_MODULES + CLUSTER_MODULES
-SIDE_BY_SIDE = 2  # runs at once: each starts clusters of six processes, and the machine has two cores
 TIMEOUT_SECONDS = 1800  # a hang guard, not a speed check: an instant starts four clusters
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GONGKAI_FROZEN_AT")), reason="already under a frozen clock")
@@ -63,19 +63,9 @@ def _finish(proc: subprocess.Popen, log: Path) -> tuple[int, str]:
     return code, output if code != -1 else f"{output}\n(no result within {TIMEOUT_SECONDS} s)"
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Every instant's run, SIDE_BY_SIDE at a time, on SQLite; their outcome by instant."""
-    logs = tmp_path_factory.mktemp("frozen-runs")
-    waiting, outcome = list(INSTANTS.items()), {}
-    while waiting:
-        batch, waiting = waiting[:SIDE_BY_SIDE], waiting[SIDE_BY_SIDE:]
-        started = {name: _start(at, logs / f"{name}.log") for name, at in batch}
-        outcome.update({name: _finish(proc, logs / f"{name}.log") for name, proc in started.items()})
-    return outcome
-
-
 @pytest.mark.parametrize("instant", INSTANTS)
-def test_the_date_sensitive_tests_pass_at(runs, instant):
-    code, output = runs[instant]
+def test_the_date_sensitive_tests_pass_at(instant, tmp_path):
+    """One instant's run, a test of its own, so that `make test`'s groups share the four out."""
+    log = tmp_path / f"{instant}.log"
+    code, output = _finish(_start(INSTANTS[instant], log), log)
     assert code == 0, f"at {INSTANTS[instant]}:\n{output[-6000:]}"
