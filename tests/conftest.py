@@ -8,6 +8,7 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports socket or threading; nameko needs it
 
 import contextlib  # noqa: E402
+import functools  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -64,13 +65,17 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: 
         eventlet.sleep(interval)
 
 
+@functools.lru_cache(maxsize=256)
+def _reading_engine(url: str) -> sa.Engine:
+    """An engine per database the tests read, made once (a test polling a count made one per
+    look before: its dialect set up again each time); it holds no connection between reads."""
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
 def scalar(url: str, sql: str):
     """One value read straight from a service's database."""
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        value = conn.execute(sa.text(sql)).scalar()
-    engine.dispose()
-    return value
+    with _reading_engine(url).connect() as conn:
+        return conn.execute(sa.text(sql)).scalar()
 
 
 def pytest_configure(config):
@@ -78,14 +83,45 @@ def pytest_configure(config):
                                        "database engine; it runs on SQLite only to keep the suite short")
 
 
-# the longest module (its own pytest runs at four instants) runs first, so that make test's groups
-# (tests/groups.py, which keep the collected order) do not all wait for it at their end
-RUNS_FIRST = "tests/test_frozen_dates.py"
+# the longest tests: each a pytest run of its own at one frozen instant
+SPREAD_OUT = "tests/test_frozen_dates.py::"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-split cuts the order into groups
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.nodeid.split("::")[0] != RUNS_FIRST)
+def pytest_collection_modifyitems(config, items):
+    """make test's groups (tests/groups.py) are runs of the collected order cut into equal times:
+    each frozen instant is moved to where a group's time starts (the first before the rest, at
+    a module's boundary, so no module's cluster starts twice), one a group in turn, so the
+    groups run them side by side rather than one group running them all."""
+    frozen = [item for item in items if item.nodeid.startswith(SPREAD_OUT)]
+    groups = getattr(config.option, "splits", None) or 1
+    if not frozen or groups < 2:
+        return
+    rest = [item for item in items if not item.nodeid.startswith(SPREAD_OUT)]
+    took = _durations(config, items)
+    opening = [[f for k, f in enumerate(frozen) if k % groups == g] for g in range(groups)]
+    total = sum(took(item) for item in items)
+    order, elapsed, group = list(opening[0]), sum(map(took, opening[0])), 1
+    for previous, item in zip([None, *rest], rest):
+        at_boundary = previous is None or previous.nodeid.split("::")[0] != item.nodeid.split("::")[0]
+        while at_boundary and group < groups and elapsed >= total * group / groups:
+            order += opening[group]
+            elapsed += sum(map(took, opening[group]))
+            group += 1
+        order.append(item)
+        elapsed += took(item)
+    items[:] = order + [f for g in range(group, groups) for f in opening[g]]
+
+
+def _durations(config, items):
+    """Each test's time as pytest-split knows it (its --durations-path), else their mean."""
+    try:
+        known = json.loads(Path(config.option.durations_path).read_text())
+    except (AttributeError, TypeError, OSError, ValueError):
+        known = {}
+    relevant = [known[item.nodeid] for item in items if item.nodeid in known]
+    mean = sum(relevant) / len(relevant) if relevant else 1.0
+    return lambda item: known.get(item.nodeid, mean)
 
 
 def pytest_generate_tests(metafunc):
