@@ -136,6 +136,7 @@ class Sender:
         end). A webhook's batch stops at its first delivery not delivered and gives the rest back
         unsent, so they go after it, in order. False when it stopped early."""
         loaded = self._load(ids)
+        known = {delivery_id: delivery for delivery_id, (delivery, _) in loaded.items()}
         answered: list[recording.Outcome] = []
         try:
             for n, delivery_id in enumerate(ids):
@@ -146,7 +147,7 @@ class Sender:
                 self.tried += 1
                 rest = ids[n + 1:]
                 if self._stopped or (peer.startswith(claims.WEBHOOK) and outcome.outcome != "delivered"):
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
                     answered = []
                     if rest:
                         with self.sessions() as session:
@@ -154,13 +155,13 @@ class Sender:
                             session.commit()
                     return False
                 if len(answered) >= self.record_every:
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
                     answered = []
             return True
         finally:
             try:
                 if answered:
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
             finally:
                 for delivery_id in ids:  # anything left unrecorded is taken over when its lease runs out
                     self.in_flight.pop(delivery_id, None)
@@ -203,7 +204,7 @@ class Sender:
         elapsed_ms = int((time.monotonic() - started) * 1000)
         return recording.Outcome(delivery.id, outcome, error, delay, counts, status_code, elapsed_ms)
 
-    def _record_when_possible(self, outcomes: list[recording.Outcome]) -> None:
+    def _record_when_possible(self, outcomes: list[recording.Outcome], known: dict[int, Delivery]) -> None:
         """What the peer answered is known only here: when the database is away for a moment (a
         restart, a failover), keep trying to record it, every second, for up to RECORD_PATIENCE
         seconds, rather than let the claim's lease expire and the delivery be sent again. The
@@ -212,7 +213,7 @@ class Sender:
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self._record(outcomes)
+                return self._record(outcomes, known)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated and not isinstance(exc, sa.exc.OperationalError) \
                         or time.monotonic() > deadline:
@@ -247,5 +248,5 @@ class Sender:
         return {**robot, "CONNECT_TIMEOUT_SECONDS": self.settings.get("CONNECT_TIMEOUT_SECONDS", 3),
                 "READ_TIMEOUT_SECONDS": self.settings.get("READ_TIMEOUT_SECONDS", 5)}
 
-    def _record(self, outcomes: list[recording.Outcome]) -> None:
-        self.recorder.record(outcomes)
+    def _record(self, outcomes: list[recording.Outcome], known: dict[int, Delivery]) -> None:
+        self.recorder.record(outcomes, known)
