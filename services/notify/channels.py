@@ -16,7 +16,6 @@ import time
 import urllib.parse
 from collections import deque
 from datetime import datetime, timezone
-from email.message import EmailMessage
 from typing import Any, Callable
 
 import requests
@@ -88,13 +87,8 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 def send_email(smtp: dict[str, Any], delivery: Delivery, connection: mail.Connection | None = None) -> None:
     """Over `connection` when the sender carries one across a batch, else over a connection of its own."""
-    message = EmailMessage()
-    message["From"] = smtp["FROM"]
-    message["To"] = delivery.recipient
-    message["Subject"] = delivery.subject
-    message["Message-ID"] = delivery.message_id  # fixed per delivery: a resend is recognisably the same
-    message["X-Gongkai-Delivery"] = delivery.delivery_key or str(delivery.id)
-    message.set_content(delivery.body)
+    message = mail.compose(smtp["FROM"], delivery.recipient, delivery.subject, delivery.message_id,
+                           delivery.delivery_key or str(delivery.id), delivery.body)
     own = connection is None
     connection = connection or mail.Connection(smtp)  # plain, STARTTLS or TLS, and AUTH (mail.py)
     try:
