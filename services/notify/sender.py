@@ -8,9 +8,12 @@ one connection (one SMTP session for up to BATCH emails; a subscriber's kept-ali
 connection for its webhooks), which claims the peer's next batch when it is done and closes
 the connection (QUIT) when nothing more is due. At most PER_PEER batches go to one peer at a
 time, so a slow peer holds up only its own deliveries; a subscription's webhooks one batch
-at a time, in order. Each delivery's outcome is recorded as soon as the peer has answered,
-so a connection lost mid-batch costs only the message it was carrying a retry. The handler that queues deliveries wakes the sender when its transaction commits; a
-poll every POLL_SECONDS is the safety net."""
+at a time, in order. The claim returns the rows it took, so a batch is not read again. The
+outcomes are recorded RECORD_EVERY at a time and at the batch's end (services/notify/recording.py),
+so a sender killed mid-batch may send up to that many again, each with its fixed id; a
+connection lost mid-batch costs only the message it was carrying a retry. The handler that
+queues deliveries wakes the sender when its transaction commits; a poll every POLL_SECONDS
+is the safety net."""
 from __future__ import annotations
 
 import collections
@@ -145,10 +148,10 @@ class Sender:
                 outcome = self._attempt(delivery, hooks.get(delivery.webhook_id), connection)
                 answered.append(outcome)
                 self.tried += 1
-                rest = [later.id for later in batch[n + 1:]]
                 if self._stopped or (peer.startswith(claims.WEBHOOK) and outcome.outcome != "delivered"):
                     self._record_when_possible(answered, known)
                     answered = []
+                    rest = [later.id for later in batch[n + 1:]]
                     if rest:
                         with self.sessions() as session:
                             claims.release(session, rest, self.clock(), self.instance)
