@@ -42,7 +42,8 @@ PLAIN = {"To": re.compile(f"{ATOMS}@{ATOMS}"), "Message-ID": re.compile(f"<{ATOM
          "X-Gongkai-Delivery": re.compile(r"[A-Za-z0-9._:@+-]+")}
 
 
-def compose(sender: str, recipient: str, subject: str, message_id: str | None, key: str, body: str) -> EmailMessage | Flat:
+def compose(sender: str, recipient: str, subject: str, message_id: str | None, key: str,
+            body: str) -> EmailMessage | Flat:
     """A delivery's email: From, To, Subject, Message-ID, X-Gongkai-Delivery and the text. What a
     batch's messages share (From, Subject, the body's part) is made once (_shared); each message
     adds its own three header lines. The bytes are those send_message makes of the EmailMessage;
@@ -81,7 +82,7 @@ def _shared(sender: str, subject: str, body: str) -> tuple[bytes, bytes, bytes, 
 
 def _line(name: str, value: str) -> bytes:
     line = f"{name}: {value}\r\n"
-    if len(line) <= 80 and PLAIN[name].fullmatch(value):
+    if len(line) <= POLICY.max_line_length + 2 and PLAIN[name].fullmatch(value):
         return line.encode("ascii")
     return POLICY.fold_binary(*POLICY.header_store_parse(name, value))
 
