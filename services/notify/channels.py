@@ -5,6 +5,7 @@ provider that answers HTTP 200 with a non-zero errcode has not delivered."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -16,7 +17,6 @@ import time
 import urllib.parse
 from collections import deque
 from datetime import datetime, timezone
-from email.message import EmailMessage
 from typing import Any, Callable
 
 import requests
@@ -44,8 +44,27 @@ class Permanent(Exception):
         self.status_code = status_code
 
 
+class Session(requests.Session):
+    """requests.Session, but the environment's proxy settings (HTTP_PROXY, NO_PROXY …) and CA
+    bundle (REQUESTS_CA_BUNDLE) are looked up once per scheme and host, not for every request:
+    the environment does not change while the service runs, and the look-up walks all of it."""
+
+    def merge_environment_settings(self, url: str, proxies: dict[str, str] | None, stream: Any, verify: Any,
+                                   cert: Any) -> dict[str, Any]:
+        if proxies or not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urllib.parse.urlsplit(url)
+        settings = _environment(self, f"{parts.scheme}://{parts.netloc}/", stream, verify, cert)
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+
+@functools.lru_cache(maxsize=256)
+def _environment(session: Session, origin: str, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+    return requests.Session.merge_environment_settings(session, origin, {}, stream, verify, cert)
+
+
 # one pool of kept-alive connections per peer, shared by the sender's green threads
-HTTP = requests.Session()
+HTTP = Session()
 HTTP.mount("http://", requests.adapters.HTTPAdapter(pool_connections=32, pool_maxsize=32))
 HTTP.mount("https://", requests.adapters.HTTPAdapter(pool_connections=32, pool_maxsize=32))
 
@@ -88,13 +107,8 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 def send_email(smtp: dict[str, Any], delivery: Delivery, connection: mail.Connection | None = None) -> None:
     """Over `connection` when the sender carries one across a batch, else over a connection of its own."""
-    message = EmailMessage()
-    message["From"] = smtp["FROM"]
-    message["To"] = delivery.recipient
-    message["Subject"] = delivery.subject
-    message["Message-ID"] = delivery.message_id  # fixed per delivery: a resend is recognisably the same
-    message["X-Gongkai-Delivery"] = delivery.delivery_key or str(delivery.id)
-    message.set_content(delivery.body)
+    message = mail.compose(smtp["FROM"], delivery.recipient, delivery.subject, delivery.message_id,
+                           delivery.delivery_key or str(delivery.id), delivery.body)
     own = connection is None
     connection = connection or mail.Connection(smtp)  # plain, STARTTLS or TLS, and AUTH (mail.py)
     try:

@@ -28,15 +28,16 @@ def peer_of(channel: str, webhook_id: int | None) -> str:
     return f"{WEBHOOK}{webhook_id}" if channel == "webhook" else channel
 
 
-def claim(session: Session, ids: list[int], now: datetime, instance: str, lease: timedelta) -> list[int]:
-    """Those of `ids` still free and due, now this sender's until now + lease; in id order."""
+def claim(session: Session, ids: list[int], now: datetime, instance: str, lease: timedelta) -> list[Delivery]:
+    """Those of `ids` still free and due, now this sender's until now + lease; in id order, each
+    row as the claim left it (RETURNING), so the sender need not read it again."""
     if not ids:
         return []
-    taken = session.execute(
+    taken = session.scalars(
         sa.update(Delivery).where(Delivery.id.in_(ids), Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now)
-        .values(status="sending", claimed_by=instance, next_attempt_at=now + lease).returning(Delivery.id),
-        execution_options={"synchronize_session": False}).scalars().all()
-    return sorted(taken)
+        .values(status="sending", claimed_by=instance, next_attempt_at=now + lease).returning(Delivery),
+        execution_options={"synchronize_session": False}).all()
+    return sorted(taken, key=lambda delivery: delivery.id)
 
 
 def release(session: Session, ids: Iterable[int], now: datetime, instance: str) -> None:
@@ -50,11 +51,11 @@ def release(session: Session, ids: Iterable[int], now: datetime, instance: str) 
 
 
 def others(session: Session, now: datetime, instance: str, lease: timedelta, room: int, lanes: dict[str, int],
-           batch: int, per_peer: int, only: str | None = None) -> list[tuple[str, list[int]]]:
+           batch: int, per_peer: int, only: str | None = None) -> list[tuple[str, list[Delivery]]]:
     """Batches of due email, SMS and robot deliveries: at most `room` batches, and per channel
     at most per_peer less the batches it has running (`lanes`); each channel is read apart, for
     no more rows than its free batches take, so a backlog on one never hides another's."""
-    made: list[tuple[str, list[int]]] = []
+    made: list[tuple[str, list[Delivery]]] = []
     for channel in [only] if only is not None else CHANNELS:
         size = batch if channel == "email" else 1
         free = min(1 if only is not None else per_peer - lanes.get(channel, 0), room - len(made))
@@ -71,7 +72,7 @@ def others(session: Session, now: datetime, instance: str, lease: timedelta, roo
 
 
 def webhooks(session: Session, now: datetime, instance: str, lease: timedelta, room: int, lanes: dict[str, int],
-             batch: int, only: int | None = None) -> list[tuple[str, list[int]]]:
+             batch: int, only: int | None = None) -> list[tuple[str, list[Delivery]]]:
     """A batch per subscription whose oldest unfinished delivery is due, its webhook active,
     and no batch of it running here: that oldest and the due ones right behind it."""
     heads = sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook", Delivery.status.in_(ACTIVE))
@@ -80,7 +81,7 @@ def webhooks(session: Session, now: datetime, instance: str, lease: timedelta, r
              .join(Webhook, Webhook.id == Delivery.webhook_id)
              .where(Delivery.id.in_(heads.scalar_subquery()), Delivery.next_attempt_at <= now, Webhook.active.is_(True))
              .order_by(Delivery.next_attempt_at, Delivery.id).limit(max(room * 4, 50)))
-    made: list[tuple[str, list[int]]] = []
+    made: list[tuple[str, list[Delivery]]] = []
     for head in session.execute(query).all():
         peer = peer_of("webhook", head.webhook_id)
         if len(made) >= room or lanes.get(peer, 0) and only is None:
@@ -95,8 +96,8 @@ def webhooks(session: Session, now: datetime, instance: str, lease: timedelta, r
                 break
             due.append(row.id)
         taken = claim(session, due, now, instance, lease)
-        kept = [i for i, t in takewhile(lambda pair: pair[0] == pair[1], zip(due, taken))]  # taken from the oldest on
-        release(session, set(taken) - set(kept), now, instance)
+        kept = [t for i, t in takewhile(lambda pair: pair[0] == pair[1].id, zip(due, taken))]  # from the oldest on
+        release(session, [t.id for t in taken[len(kept):]], now, instance)
         if kept:
             made.append((peer, kept))
     return made

@@ -9,16 +9,82 @@ A server that does not offer STARTTLS when it is asked for is refused as well, n
 clear."""
 from __future__ import annotations
 
+import functools
+import io
+import re
 import smtplib
 import ssl
+from email import policy as policies
+from email.generator import BytesGenerator
 from email.message import EmailMessage
-from typing import Any
+from email.utils import getaddresses
+from typing import Any, NamedTuple
 
 SECURITIES = ("none", "starttls", "tls")
 
 
 class InsecureAuth(smtplib.SMTPException):
     """A password would have gone over an unencrypted connection."""
+
+
+class Flat(NamedTuple):
+    """A message as smtplib's send_message would send it: its envelope and its bytes."""
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+# how send_message flattens a message (email.policy.default, CRLF line ends)
+POLICY = policies.default.clone(linesep="\r\n")
+# values whose header line the policy writes as they are, when the line fits in 78 characters
+ATOMS = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+PLAIN = {"To": re.compile(f"{ATOMS}@{ATOMS}"), "Message-ID": re.compile(f"<{ATOMS}@{ATOMS}>"),
+         "X-Gongkai-Delivery": re.compile(r"[A-Za-z0-9._:@+-]+")}
+
+
+def compose(sender: str, recipient: str, subject: str, message_id: str | None, key: str,
+            body: str) -> EmailMessage | Flat:
+    """A delivery's email: From, To, Subject, Message-ID, X-Gongkai-Delivery and the text. What a
+    batch's messages share (From, Subject, the body's part) is made once (_shared); each message
+    adds its own three header lines. The bytes are those send_message makes of the EmailMessage;
+    an address that is not plain ASCII gets the EmailMessage itself."""
+    shared = _shared(sender, subject, body)
+    if shared is None or not PLAIN["To"].fullmatch(recipient) or message_id is None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = sender, recipient, subject
+        message["Message-ID"] = message_id  # fixed per delivery: a resend is recognisably the same
+        message["X-Gongkai-Delivery"] = key
+        message.set_content(body)
+        return message
+    from_line, subject_line, rest, envelope = shared
+    return Flat(envelope, [recipient], b"".join((from_line, _line("To", recipient), subject_line,
+                                                 _line("Message-ID", message_id), _line("X-Gongkai-Delivery", key),
+                                                 rest)))
+
+
+@functools.lru_cache(maxsize=32)
+def _shared(sender: str, subject: str, body: str) -> tuple[bytes, bytes, bytes, str] | None:
+    """The From and Subject lines, the content headers and body, and the envelope's sender."""
+    message = EmailMessage()
+    message["From"], message["Subject"] = sender, subject
+    message.set_content(body)
+    envelope = getaddresses([message["From"]])[0][1]
+    if not envelope.isascii():
+        return None  # SMTPUTF8: send_message's own way
+    with io.BytesIO() as out:
+        BytesGenerator(out).flatten(message, linesep="\r\n")
+        flat = out.getvalue()
+    from_line, subject_line = (POLICY.fold_binary(name, value) for name, value in list(message.raw_items())[:2])
+    if not flat.startswith(from_line + subject_line):
+        return None
+    return from_line, subject_line, flat[len(from_line + subject_line):], envelope
+
+
+def _line(name: str, value: str) -> bytes:
+    line = f"{name}: {value}\r\n"
+    if len(line) <= POLICY.max_line_length + 2 and PLAIN[name].fullmatch(value):
+        return line.encode("ascii")
+    return POLICY.fold_binary(*POLICY.header_store_parse(name, value))
 
 
 def security_of(smtp: dict[str, Any]) -> str:
@@ -71,12 +137,15 @@ class Connection:
     def __init__(self, smtp: dict[str, Any]) -> None:
         self.smtp, self.client, self.opened = smtp, None, 0
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage | Flat) -> None:
         if self.client is None:
             self.client = open_client(self.smtp)
             self.opened += 1
         try:
-            self.client.send_message(message)
+            if isinstance(message, Flat):
+                self.client.sendmail(*message)
+            else:
+                self.client.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
             if self.client.sock is None:  # the server said 421: smtplib has closed it
                 self.drop()

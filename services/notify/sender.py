@@ -8,9 +8,12 @@ one connection (one SMTP session for up to BATCH emails; a subscriber's kept-ali
 connection for its webhooks), which claims the peer's next batch when it is done and closes
 the connection (QUIT) when nothing more is due. At most PER_PEER batches go to one peer at a
 time, so a slow peer holds up only its own deliveries; a subscription's webhooks one batch
-at a time, in order. Each delivery's outcome is recorded as soon as the peer has answered,
-so a connection lost mid-batch costs only the message it was carrying a retry. The handler that queues deliveries wakes the sender when its transaction commits; a
-poll every POLL_SECONDS is the safety net."""
+at a time, in order. The claim returns the rows it took, so a batch is not read again. The
+outcomes are recorded RECORD_EVERY at a time and at the batch's end (services/notify/recording.py),
+so a sender killed mid-batch may send up to that many again, each with its fixed id; a
+connection lost mid-batch costs only the message it was carrying a retry. The handler that
+queues deliveries wakes the sender when its transaction commits; a poll every POLL_SECONDS
+is the safety net."""
 from __future__ import annotations
 
 import collections
@@ -86,15 +89,16 @@ class Sender:
         `wait` (tests) how many were tried once every batch has finished."""
         tried = self.tried
         batches = self._claim()
-        for peer, ids in batches:
-            self._start(peer, ids)
+        for peer, batch in batches:
+            self._start(peer, batch)
         if wait:
             self.pool.waitall()
             return self.tried - tried
-        return sum(len(ids) for _, ids in batches)
+        return sum(len(batch) for _, batch in batches)
 
-    def _claim(self, only: str | None = None) -> list[tuple[str, list[int]]]:
-        """New batches, or with `only` (a peer) the next batch of a running one."""
+    def _claim(self, only: str | None = None) -> list[tuple[str, list[Delivery]]]:
+        """New batches, or with `only` (a peer) the next batch of a running one: each delivery as
+        its claim returned it; the connection goes back before the network."""
         now, lease = self.clock(), timedelta(seconds=self.lease)
         room = 1 if only is not None else self.pool.free()
         if room <= 0:
@@ -107,22 +111,23 @@ class Sender:
             if only is None or only.startswith(claims.WEBHOOK):
                 made += claims.webhooks(session, now, self.instance, lease, room - len(made), self.lanes,
                                         self.batch, int(only[len(claims.WEBHOOK):]) if only else None)
+            session.expunge_all()
             session.commit()
         return made
 
-    def _start(self, peer: str, ids: list[int]) -> None:
+    def _start(self, peer: str, batch: list[Delivery]) -> None:
         self.lanes[peer] += 1
-        self.in_flight.update(dict.fromkeys(ids, peer))
-        self.pool.spawn_n(self._lane, peer, ids)
+        self.in_flight.update({delivery.id: peer for delivery in batch})
+        self.pool.spawn_n(self._lane, peer, batch)
 
-    def _lane(self, peer: str, ids: list[int]) -> None:
+    def _lane(self, peer: str, batch: list[Delivery]) -> None:
         """One batch after another for one peer over one connection (one SMTP session; a
         webhook's host keeps its connection alive in channels.HTTP), until nothing more is due."""
         connection = mail.Connection(self.config.get("SMTP") or {}) if peer == "email" else None
         try:
-            while ids and self._send_batch(peer, ids, connection) and not self._stopped:
-                ids = [i for _, batch in self._claim(peer) for i in batch]
-                self.in_flight.update(dict.fromkeys(ids, peer))
+            while batch and self._send_batch(peer, batch, connection) and not self._stopped:
+                batch = [delivery for _, claimed in self._claim(peer) for delivery in claimed]
+                self.in_flight.update({delivery.id: peer for delivery in batch})
         except Exception:
             log.exception("notify's %s batch stopped; what it still held goes again when its lease runs out", peer)
         finally:
@@ -131,49 +136,48 @@ class Sender:
             self.lanes[peer] -= 1
             self.wake()  # room for the next: a backlog does not wait for the poll
 
-    def _send_batch(self, peer: str, ids: list[int], connection: mail.Connection | None) -> bool:
+    def _send_batch(self, peer: str, batch: list[Delivery], connection: mail.Connection | None) -> bool:
         """Each in order, its outcome recorded at most RECORD_EVERY sends later (and at the batch's
         end). A webhook's batch stops at its first delivery not delivered and gives the rest back
         unsent, so they go after it, in order. False when it stopped early."""
-        loaded = self._load(ids)
+        hooks = self._hooks(batch)
+        known = {delivery.id: delivery for delivery in batch}
         answered: list[recording.Outcome] = []
         try:
-            for n, delivery_id in enumerate(ids):
-                if delivery_id not in loaded:  # erased meanwhile: nothing to send
-                    continue
-                outcome = self._attempt(*loaded[delivery_id], connection)
+            for n, delivery in enumerate(batch):
+                outcome = self._attempt(delivery, hooks.get(delivery.webhook_id), connection)
                 answered.append(outcome)
                 self.tried += 1
-                rest = ids[n + 1:]
                 if self._stopped or (peer.startswith(claims.WEBHOOK) and outcome.outcome != "delivered"):
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
                     answered = []
+                    rest = [later.id for later in batch[n + 1:]]
                     if rest:
                         with self.sessions() as session:
                             claims.release(session, rest, self.clock(), self.instance)
                             session.commit()
                     return False
                 if len(answered) >= self.record_every:
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
                     answered = []
             return True
         finally:
             try:
                 if answered:
-                    self._record_when_possible(answered)
+                    self._record_when_possible(answered, known)
             finally:
-                for delivery_id in ids:  # anything left unrecorded is taken over when its lease runs out
+                for delivery_id in known:  # anything left unrecorded is taken over when its lease runs out
                     self.in_flight.pop(delivery_id, None)
 
-    def _load(self, ids: list[int]) -> dict[int, tuple[Delivery, Webhook | None]]:
-        """The batch's deliveries and their webhooks, read at once; the connection goes back before the network."""
+    def _hooks(self, batch: list[Delivery]) -> dict[int, Webhook]:
+        """The batch's webhooks, read at once (a webhook's batch is one subscription's)."""
+        wanted = {delivery.webhook_id for delivery in batch if delivery.webhook_id}
+        if not wanted:
+            return {}
         with self.sessions() as session:
-            deliveries = session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids))).all()
-            wanted = {d.webhook_id for d in deliveries if d.webhook_id}
-            hooks = {h.id: h for h in session.scalars(sa.select(Webhook).where(Webhook.id.in_(wanted)))} if wanted \
-                else {}
+            hooks = {hook.id: hook for hook in session.scalars(sa.select(Webhook).where(Webhook.id.in_(wanted)))}
             session.expunge_all()
-        return {d.id: (d, hooks.get(d.webhook_id)) for d in deliveries}
+        return hooks
 
     def _renew(self) -> None:
         if not self.in_flight:
@@ -203,7 +207,7 @@ class Sender:
         elapsed_ms = int((time.monotonic() - started) * 1000)
         return recording.Outcome(delivery.id, outcome, error, delay, counts, status_code, elapsed_ms)
 
-    def _record_when_possible(self, outcomes: list[recording.Outcome]) -> None:
+    def _record_when_possible(self, outcomes: list[recording.Outcome], known: dict[int, Delivery]) -> None:
         """What the peer answered is known only here: when the database is away for a moment (a
         restart, a failover), keep trying to record it, every second, for up to RECORD_PATIENCE
         seconds, rather than let the claim's lease expire and the delivery be sent again. The
@@ -212,7 +216,7 @@ class Sender:
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self._record(outcomes)
+                return self._record(outcomes, known)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated and not isinstance(exc, sa.exc.OperationalError) \
                         or time.monotonic() > deadline:
@@ -247,5 +251,5 @@ class Sender:
         return {**robot, "CONNECT_TIMEOUT_SECONDS": self.settings.get("CONNECT_TIMEOUT_SECONDS", 3),
                 "READ_TIMEOUT_SECONDS": self.settings.get("READ_TIMEOUT_SECONDS", 5)}
 
-    def _record(self, outcomes: list[recording.Outcome]) -> None:
-        self.recorder.record(outcomes)
+    def _record(self, outcomes: list[recording.Outcome], known: dict[int, Delivery]) -> None:
+        self.recorder.record(outcomes, known)
