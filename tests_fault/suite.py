@@ -94,6 +94,7 @@ class Suite:
         self.poisons = 0
         self.odd: list[str] = []  # each effect seen other than once, for the report
         self.started_all: list[int] = []
+        self.summary = ""
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -294,21 +295,37 @@ class Suite:
         return len(dead), poisons
 
     def report(self, expected: int) -> bool:
-        print(f"\n{'fault':<10} {'injected':>8} {'events':>7} {'lost':>5} {'duplicated':>10} {'resent':>6} "
-              f"{'s to recover':>12}")
+        """Prints the table and the verdict; keeps them (self.summary) to print again after the
+        replicas' logs, so that a failed run ends with what failed, not with a log's tail."""
+        lines = [f"\n{'fault':<10} {'injected':>8} {'events':>7} {'lost':>5} {'duplicated':>10} {'resent':>6} "
+                 f"{'s to recover':>12}"]
         for fault, injected, events, lost, dup, resent, recovered in self.rows:
-            print(f"{fault:<10} {injected:>8} {events:>7} {lost:>5} {dup:>10} {resent:>6} {recovered:>12.1f}")
-        print("resent: an email or webhook received again under the same Message-ID / webhook-id, a sender "
-              "killed between the peer's answer and recording it; receivers drop it by that id")
-        print(f"replicas that exited by themselves (restarted as compose's restart policy does): "
-              f"{len(self.topology.restarts)} ({', '.join(sorted(set(self.topology.restarts))) or 'none'})")
+            lines.append(f"{fault:<10} {injected:>8} {events:>7} {lost:>5} {dup:>10} {resent:>6} {recovered:>12.1f}")
+        lines.append("resent: an email or webhook received again under the same Message-ID / webhook-id, a sender "
+                     "killed between the peer's answer and recording it; receivers drop it by that id")
+        lines.append(f"replicas that exited by themselves (restarted as compose's restart policy does): "
+                     f"{len(self.topology.restarts)} ({', '.join(sorted(set(self.topology.restarts))) or 'none'})")
         dead, poisons = self.dead_letters()
-        print(f"dead letters: {dead}, of which poisons {poisons} (poisons sent: {self.poisons})")
-        ok = (all(r[3] == 0 and r[4] == 0 and r[6] == r[6] for r in self.rows)
-              and dead == poisons == self.poisons and len(self.rows) == expected and all(r[2] for r in self.rows))
-        print(f"fault suite: {'ok' if ok else 'FAILED'} ({len(self.rows)} faults, {sum(r[1] for r in self.rows)} "
-              f"injections, {sum(r[2] for r in self.rows)} events checked)")
-        return ok
+        lines.append(f"dead letters: {dead}, of which poisons {poisons} (poisons sent: {self.poisons})")
+        why = self.failures(expected, dead, poisons)
+        lines += [f"failed: {reason}" for reason in why]
+        lines.append(f"fault suite: {'FAILED' if why else 'ok'} ({len(self.rows)} faults, "
+                     f"{sum(r[1] for r in self.rows)} injections, {sum(r[2] for r in self.rows)} events checked)")
+        self.summary = "\n".join(lines)
+        print(self.summary, flush=True)
+        return not why
+
+    def failures(self, expected: int, dead: int, poisons: int) -> list[str]:
+        """Each reason the run fails, in words; none when it passed."""
+        why = [f"{fault}: {lost} lost, {dup} duplicated" for fault, _, _, lost, dup, _, _ in self.rows if lost or dup]
+        why += [f"{fault}: not quiet within {RECOVER_TIMEOUT} s" for fault, *_, recovered in self.rows
+                if recovered != recovered]  # NaN
+        why += [f"{fault}: no event checked" for fault, _, events, *_ in self.rows if not events]
+        if not dead == poisons == self.poisons:
+            why.append(f"{dead} dead letters, {poisons} of them poisons, {self.poisons} poisons sent")
+        if len(self.rows) != expected:
+            why.append(f"{len(self.rows)} phases ran of {expected}")
+        return why
 
 
 def main() -> None:
@@ -336,6 +353,7 @@ def main() -> None:
                 suite.topology.stop()
                 if not ok:
                     print(suite.topology.logs())
+                    print(suite.summary or "fault suite: FAILED before its report", flush=True)
                 suite.sink.stop()
                 suite.hooks.stop()
     finally:
