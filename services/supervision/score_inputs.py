@@ -27,7 +27,7 @@ class Record(NamedTuple):
     revision: int
     submitted_at: datetime
     visited_on: date  # inspected_on, else the county day it was submitted
-    sums: dict[str, float]  # dimension → the sum of its criteria's scores
+    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums)
 
 
 class Deduction(NamedTuple):
@@ -49,19 +49,13 @@ def units_at(session: Session, as_of: datetime) -> list[Any]:
 
 def submitted_records(session: Session, as_of: datetime) -> list[Record]:
     """Every inspection record submitted by as_of, oldest submission first."""
-    out = []
-    for rid, unit, inspection, revision, submitted_at, inspected_on, scores in session.execute(
-            sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
-                      InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
-                      InspectionRecord.scores)
-            .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
-            .order_by(InspectionRecord.submitted_at, InspectionRecord.id)):
-        sums: dict[str, float] = defaultdict(float)
-        for score in scores:
-            sums[score["dimension"]] += float(score["score"])
-        out.append(Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at),
-                          dict(sums)))
-    return out
+    return [Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at), sums)
+            for rid, unit, inspection, revision, submitted_at, inspected_on, sums in session.execute(
+                sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
+                          InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
+                          InspectionRecord.dimension_sums)
+                .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
+                .order_by(InspectionRecord.submitted_at, InspectionRecord.id))]
 
 
 def submitted_findings(session: Session, as_of: datetime) -> dict[int, list[Deduction]]:
