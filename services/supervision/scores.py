@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from operator import mul
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from . import checklist
 from .marks import obligation_counts_many
 from .models import Comment, Commitment, FeedbackFact
 from .periods import Period
-from .score_inputs import Known
+from .score_inputs import Known, Record
 
 
 def _flag(condition: Any) -> Any:
@@ -75,10 +76,10 @@ def _comments(session: Session, periods: list[Period], as_of: datetime) -> list[
     return [grades[p.text] for p in periods]
 
 
-def _mean(parts: list[tuple[float, float]]) -> float | None:
-    """Weighted mean of (value, weight) pairs with a value."""
-    weight = sum(w for _, w in parts)
-    return sum(v * w for v, w in parts) / weight if weight else None
+def _mean(values: list[float], weights: list[float]) -> float | None:
+    """Weighted mean of the values (those there are) with their weights."""
+    weight = sum(weights)
+    return sum(map(mul, values, weights)) / weight if weight else None
 
 
 NO_FEEDBACK: dict[str, Any] = {"judged": 0, "on_time": 0, "ratings": {}}
@@ -96,24 +97,42 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
 def compute_many(session: Session, periods: list[Period], as_of: datetime, detail: bool = True,
                  known: Known | None = None) -> list[dict[str, Any]]:
     """compute() for several periods as of one instant: the period-free inputs loaded once, the
-    obligation and feedback counts and the comments of all the periods each in one query."""
+    obligation and feedback counts and the comments of all the periods each in one query, and
+    each record's inspection side worked out once for the periods that take it."""
     known = known or Known(session, as_of)
     obligations = obligation_counts_many(session, periods, as_of)
     feedback = feedback_counts_many(session, periods, as_of)
     comments = _comments(session, periods, as_of)
-    return [_scores(session, period, known, obligations[i], feedback[i], comments[i], detail)
+    inspected: dict[tuple[int, int], tuple[float, ...]] = {}
+    return [_scores(session, period, known, obligations[i], feedback[i], comments[i], inspected, detail)
             for i, period in enumerate(periods)]
 
 
+FACTS = {"on_time": 0, "feedback": 1}  # the dimensions with a facts side: its place in a unit's facts
+NOT_INSPECTED = (None,) * len(DIMENSIONS)
+
+
+def _inspection(record: Record, known: Known, lift: float, maxima: dict[str, float]) -> tuple[float, ...]:
+    """Each dimension's inspection side (0-100, in DIMENSIONS order): the record's sum less the
+    deductions of its findings, an accepted rectification lifting `lift` of one."""
+    states, by_finding = known.states(), known.by_finding()
+    sums = defaultdict(float, record.sums)
+    for finding in known.findings().get(record.id, ()):
+        rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
+        kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
+        sums[finding.dimension] -= kept
+    return tuple(max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS)
+
+
 def _scores(session: Session, period: Period, known: Known, obligations: dict[str, tuple[int, int]],
-            feedback: dict[str, dict[str, Any]], comments: dict[str, str], detail: bool) -> dict[str, Any]:
+            feedback: dict[str, dict[str, Any]], comments: dict[str, str],
+            inspected: dict[tuple[int, int], tuple[float, ...]], detail: bool) -> dict[str, Any]:
     as_of = known.as_of
     rules = known.rules(period.year)
     content = rules.content
     dims = {d["code"]: d for d in content["dimensions"]}
     maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
     records = known.latest_records(period)
-    states, by_finding, findings = known.states(), known.by_finding(), known.findings()
     per_unit_rect = known.unit_rectifications()
     commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
         Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
@@ -123,38 +142,39 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
     mix_answered, mix_satisfaction = float(mix.get("answered_on_time", 0)), float(mix.get("satisfaction", 0))
     rating_values = content.get("ratings") or {}
     grade_points = content.get("comment_grades") or {}
-    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]), float(dims[d].get("facts_share", 0)))
-             for d in DIMENSIONS]
-    no_inspection: dict[str, float] = {}
+    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]), float(dims[d].get("facts_share", 0)),
+              FACTS.get(d)) for d in DIMENSIONS]
     rows = []
     for unit in known.units():
         code = unit.code
-        inspection = no_inspection
         record = records.get(code)
+        inspection = NOT_INSPECTED
         if record is not None:
-            sums = defaultdict(float, record.sums)
-            for finding in findings.get(record.id, ()):
-                rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
-                kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
-                sums[finding.dimension] -= kept
-            inspection = {d: max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS}
+            key = (rules.id, record.id)
+            if key not in inspected:
+                inspected[key] = _inspection(record, known, lift, maxima)
+            inspection = inspected[key]
         judged, on_time = obligations.get(code, (0, 0))
         fb = feedback.get(code, NO_FEEDBACK)
-        ratings_n = sum(fb["ratings"].values())
-        satisfaction = (sum(rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
-                        if ratings_n else None)
-        answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
+        satisfaction = answered_rate = None
+        if fb is not NO_FEEDBACK:
+            ratings_n = sum(fb["ratings"].values())
+            satisfaction = (sum(rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
+                            if ratings_n else None)
+            answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
         mixed = [(v, w) for v, w in ((answered_rate, mix_answered), (satisfaction, mix_satisfaction)) if v is not None]
-        facts = {"on_time": on_time / judged * 100 if judged else None, "feedback": _mean(mixed)}
-        values, parts = [], []
-        for d, _name, _weight, weight, share in shape:
-            fact, insp = facts.get(d), inspection.get(d)
+        facts = (on_time / judged * 100 if judged else None,
+                 _mean([v for v, _ in mixed], [w for _, w in mixed]) if mixed else None)
+        values, present, weights = [], [], []
+        for (_d, _name, _weight, weight, share, which), insp in zip(shape, inspection):
+            fact = None if which is None else facts[which]
             value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
                      else fact if fact is not None else insp)
             values.append((value, insp, fact))
             if value is not None:
-                parts.append((value, weight))
-        base = _mean(parts)
+                present.append(value)
+                weights.append(weight)
+        base = _mean(present, weights)
         rect = per_unit_rect.get(code, NO_RECTIFICATIONS)
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
         total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
@@ -163,12 +183,12 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
                          "total": _round(total)})
             continue
         dimensions = {d: {"name": name, "weight": weight, "value": _round(value), "inspection": _round(insp),
-                          "facts": _round(fact)} for (d, name, weight, _, _), (value, insp, fact) in zip(shape, values)}
+                          "facts": _round(fact)} for (d, name, weight, *_), (value, insp, fact) in zip(shape, values)}
         rows.append({
             "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
             "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
             "dimensions": dimensions,
-            "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts["on_time"])},
+            "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts[0])},
             "feedback": {"judged": fb["judged"], "on_time": fb["on_time"], "rate": _round(answered_rate),
                          "ratings": dict(fb["ratings"]), "satisfaction": _round(satisfaction)},
             "inspection": None if record is None else {"inspection_id": record.inspection_id,
