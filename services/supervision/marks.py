@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .mark_models import ObligationMark
 from .models import ObligationFact
-from .periods import Period
+from .periods import Period, apart, sorting
 
 KEY = ("obligation_id", "unit_code", "due_on")
 MARKS = ObligationMark.__table__
@@ -81,26 +81,19 @@ def obligation_counts(session: Session, period: Period, as_of: datetime) -> dict
 
 
 def obligation_counts_many(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, tuple[int, int]]]:
-    """obligation_counts() of each period. Periods apart from each other (a ranking's two, a
-    programme's months) are counted in one GROUP BY unit and period over the marks due in any of
-    them, read once; periods that overlap, each on its own."""
-    ordered = sorted(periods, key=lambda p: p.start)
-    if any(later.start <= earlier.end for earlier, later in zip(ordered, ordered[1:])):
+    """obligation_counts() of each period: periods apart from each other in one GROUP BY unit and
+    period over the marks due in any of them, read once; periods that overlap, each on its own."""
+    if not apart(periods):
         return [obligation_counts_many(session, [period], as_of)[0] for period in periods]
     m = MARKS.c
     live = sa.not_(known(m.waived_at, as_of))
     judged = sa.and_(live, sa.or_(known(m.fulfilled_at, as_of), known(m.overdue_at, as_of)))
-    within = [sa.and_(m.due_on >= p.start, m.due_on <= p.end) for p in periods]
-    index: Any = sa.literal(0, sa.Integer)
-    grouped = [m.unit_code]
-    if len(periods) > 1:
-        index = sa.case(*((inside, i) for i, inside in enumerate(within[:-1])), else_=len(periods) - 1)
-        grouped.append(index)
+    by = sorting(m.due_on, periods)
     out: list[dict[str, tuple[int, int]]] = [{} for _ in periods]
     for i, unit, j, ok in session.execute(
-            sa.select(index, m.unit_code, sa.func.sum(sa.case((judged, 1), else_=0)),
+            sa.select(by.index, m.unit_code, sa.func.sum(sa.case((judged, 1), else_=0)),
                       sa.func.sum(sa.case((sa.and_(live, known(m.on_time_at, as_of)), 1), else_=0)))
-            .where(sa.or_(*within)).group_by(*grouped)):
+            .where(by.within).group_by(m.unit_code, *by.grouping)):
         out[i][unit] = (int(j or 0), int(ok or 0))
     return out
 

@@ -22,7 +22,7 @@ from services.common.errors import Forbidden
 from . import checklist
 from .marks import obligation_counts_many
 from .models import Comment, Commitment, FeedbackFact
-from .periods import Period
+from .periods import Period, apart, sorting
 from .score_inputs import Known, Record
 
 
@@ -40,28 +40,30 @@ def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[s
 
 
 def feedback_counts_many(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, dict[str, Any]]]:
-    """feedback_counts() of each period, in two statements: each a UNION ALL of one query per period."""
-    judged, rated = [], []
-    for index, period in enumerate(periods):
-        window = sa.and_(FeedbackFact.day >= period.start, FeedbackFact.day <= period.end, _known(FeedbackFact, as_of))
-        per = (sa.select(FeedbackFact.unit_code.label("unit"),
-                         _flag(FeedbackFact.kind == "answered").label("answered"),
-                         _flag(sa.or_(FeedbackFact.kind == "overdue", sa.and_(
-                             FeedbackFact.kind == "answered", FeedbackFact.on_time.is_(False)))).label("late"))
-               .where(window, FeedbackFact.kind.in_(("answered", "overdue")))
-               .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id).subquery())
-        judged.append(sa.select(sa.literal(index, sa.Integer), per.c.unit, sa.func.count(),
-                                sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
-                      .group_by(per.c.unit))
-        rated.append(sa.select(sa.literal(index, sa.Integer), FeedbackFact.unit_code, FeedbackFact.rating,
-                               sa.func.count())
-                     .where(window, FeedbackFact.kind == "rated").group_by(FeedbackFact.unit_code, FeedbackFact.rating))
+    """feedback_counts() of each period: periods apart from each other in two statements for them
+    all (each fact counted in the period of its day); periods that overlap, each on its own."""
+    if not apart(periods):
+        return [feedback_counts_many(session, [period], as_of)[0] for period in periods]
+    by = sorting(FeedbackFact.day, periods)
+    window = sa.and_(by.within, _known(FeedbackFact, as_of))
+    per = (sa.select(by.index.label("period"), FeedbackFact.unit_code.label("unit"),
+                     _flag(FeedbackFact.kind == "answered").label("answered"),
+                     _flag(sa.or_(FeedbackFact.kind == "overdue",
+                                  sa.and_(FeedbackFact.kind == "answered", FeedbackFact.on_time.is_(False)))).label("late"))
+           .where(window, FeedbackFact.kind.in_(("answered", "overdue")))
+           .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id, *by.grouping).subquery())
     out: list[dict[str, dict[str, Any]]] = [defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
                                             for _ in periods]
-    for index, unit, n, ok in session.execute(sa.union_all(*judged)):
-        out[index][unit]["judged"], out[index][unit]["on_time"] = int(n), int(ok or 0)
-    for index, unit, rating, n in session.execute(sa.union_all(*rated)):
-        out[index][unit]["ratings"][rating] = int(n)
+    for i, unit, judged, ok in session.execute(
+            sa.select(per.c.period, per.c.unit, sa.func.count(),
+                      sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
+            .group_by(per.c.period, per.c.unit)):
+        out[i][unit]["judged"], out[i][unit]["on_time"] = int(judged), int(ok or 0)
+    for i, unit, rating, n in session.execute(
+            sa.select(by.index, FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count())
+            .where(window, FeedbackFact.kind == "rated")
+            .group_by(FeedbackFact.unit_code, FeedbackFact.rating, *by.grouping)):
+        out[i][unit]["ratings"][rating] = int(n)
     return out
 
 
