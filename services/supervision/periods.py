@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -87,7 +88,7 @@ def parse_as_of(raw: Any, now: datetime | None = None) -> datetime:
 def apart(periods: list[Period]) -> bool:
     """No two of the periods share a day (a ranking's two, a programme's months)."""
     ordered = sorted(periods, key=lambda p: p.start)
-    return all(earlier.end < later.start for earlier, later in zip(ordered, ordered[1:]))
+    return all(earlier.end < later.start for earlier, later in pairwise(ordered))
 
 
 class Sorting(NamedTuple):

@@ -126,6 +126,42 @@ def _inspection(record: Record, known: Known, lift: float, maxima: dict[str, flo
     return tuple(max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS)
 
 
+class _Weighing:
+    """A unit's dimensions (value, inspection side, facts side), their weighted mean and its facts
+    (on-time rate, feedback), from its inspection side, obligation counts and feedback, by the
+    checklist's weights, shares, feedback mix and rating values."""
+
+    def __init__(self, content: dict[str, Any], dims: dict[str, dict[str, Any]]) -> None:
+        mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
+        self.mix = float(mix.get("answered_on_time", 0)), float(mix.get("satisfaction", 0))
+        self.rating_values = content.get("ratings") or {}
+        self.shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]),
+                       float(dims[d].get("facts_share", 0)), FACTS.get(d)) for d in DIMENSIONS]
+
+    def __call__(self, inspection: tuple[float | None, ...], judged: int, on_time: int,
+                 fb: dict[str, Any]) -> tuple[Any, ...]:
+        satisfaction = answered_rate = None
+        mixed: list[tuple[float, float]] = []
+        if fb is not NO_FEEDBACK:
+            ratings_n = sum(fb["ratings"].values())
+            satisfaction = (sum(self.rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
+                            if ratings_n else None)
+            answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
+            mixed = [(v, w) for v, w in zip((answered_rate, satisfaction), self.mix) if v is not None]
+        facts = (on_time / judged * 100 if judged else None,
+                 _mean([v for v, _ in mixed], [w for _, w in mixed]) if mixed else None)
+        values, present, weights = [], [], []
+        for (_d, _name, _weight, weight, share, which), insp in zip(self.shape, inspection):
+            fact = None if which is None else facts[which]
+            value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
+                     else fact if fact is not None else insp)
+            values.append((value, insp, fact))
+            if value is not None:
+                present.append(value)
+                weights.append(weight)
+        return values, _mean(present, weights), facts, answered_rate, satisfaction
+
+
 def _scores(session: Session, period: Period, known: Known, obligations: dict[str, tuple[int, int]],
             feedback: dict[str, dict[str, Any]], comments: dict[str, str],
             inspected: dict[tuple[int, int], tuple[float, ...]], detail: bool) -> dict[str, Any]:
@@ -140,15 +176,11 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
         Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
     lift = float(content.get("lift_on_accept", 1.0))
     penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
-    mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
-    mix_answered, mix_satisfaction = float(mix.get("answered_on_time", 0)), float(mix.get("satisfaction", 0))
-    rating_values = content.get("ratings") or {}
     grade_points = content.get("comment_grades") or {}
-    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]), float(dims[d].get("facts_share", 0)),
-              FACTS.get(d)) for d in DIMENSIONS]
+    weigh = _Weighing(content, dims)
+    weighed: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the units without feedback, by their other inputs
     rows = []
-    for unit in known.units():
-        code = unit.code
+    for code, name, sector, town_code, demonstration in known.units():
         record = records.get(code)
         inspection = NOT_INSPECTED
         if record is not None:
@@ -158,37 +190,26 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
             inspection = inspected[key]
         judged, on_time = obligations.get(code, (0, 0))
         fb = feedback.get(code, NO_FEEDBACK)
-        satisfaction = answered_rate = None
-        if fb is not NO_FEEDBACK:
-            ratings_n = sum(fb["ratings"].values())
-            satisfaction = (sum(rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
-                            if ratings_n else None)
-            answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
-        mixed = [(v, w) for v, w in ((answered_rate, mix_answered), (satisfaction, mix_satisfaction)) if v is not None]
-        facts = (on_time / judged * 100 if judged else None,
-                 _mean([v for v, _ in mixed], [w for _, w in mixed]) if mixed else None)
-        values, present, weights = [], [], []
-        for (_d, _name, _weight, weight, share, which), insp in zip(shape, inspection):
-            fact = None if which is None else facts[which]
-            value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
-                     else fact if fact is not None else insp)
-            values.append((value, insp, fact))
-            if value is not None:
-                present.append(value)
-                weights.append(weight)
-        base = _mean(present, weights)
+        if fb is NO_FEEDBACK:
+            inputs = (inspection, judged, on_time)
+            if inputs not in weighed:
+                weighed[inputs] = weigh(inspection, judged, on_time, fb)
+            values, base, facts, answered_rate, satisfaction = weighed[inputs]
+        else:
+            values, base, facts, answered_rate, satisfaction = weigh(inspection, judged, on_time, fb)
         rect = per_unit_rect.get(code, NO_RECTIFICATIONS)
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
         total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
         if not detail:
-            rows.append({"unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
+            rows.append({"unit_code": code, "name": name, "sector": sector, "town_code": town_code,
                          "total": _round(total)})
             continue
-        dimensions = {d: {"name": name, "weight": weight, "value": _round(value), "inspection": _round(insp),
-                          "facts": _round(fact)} for (d, name, weight, *_), (value, insp, fact) in zip(shape, values)}
+        dimensions = {d: {"name": dimension, "weight": weight, "value": _round(value), "inspection": _round(insp),
+                          "facts": _round(fact)}
+                      for (d, dimension, weight, *_), (value, insp, fact) in zip(weigh.shape, values)}
         rows.append({
-            "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
-            "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
+            "unit_code": code, "name": name, "sector": sector, "town_code": town_code,
+            "demonstration": demonstration, "total": _round(total), "weighted": _round(base),
             "dimensions": dimensions,
             "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts[0])},
             "feedback": {"judged": fb["judged"], "on_time": fb["on_time"], "rate": _round(answered_rate),
