@@ -4,11 +4,12 @@ learns from other services' events (each with when it occurred and when it arriv
 score "as of" an instant is the same whenever it is asked)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from services.common.records import NAMING, UTCDateTime
 
@@ -80,9 +81,23 @@ class InspectionRecord(Base):
     inspector: Mapped[str] = mapped_column(sa.String(64))
     inspected_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     scores: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)  # [{criterion, score, note}]
+    dimension_sums: Mapped[dict[str, float] | None] = mapped_column(sa.JSON, nullable=True)  # kept from scores
     reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+
+    @validates("scores")
+    def _keep_sums(self, _key: str, scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self.dimension_sums = dimension_sums(scores)
+        return scores
+
+
+def dimension_sums(scores: list[dict[str, Any]]) -> dict[str, float]:
+    """dimension → the sum of its criteria's scores, added in the order they are listed."""
+    sums: dict[str, float] = defaultdict(float)
+    for score in scores:
+        sums[score["dimension"]] += float(score["score"])
+    return dict(sums)
 
 
 class Finding(Base):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
 
 from services.common.errors import InvalidInput
 from services.common.records import utcnow
@@ -80,6 +83,27 @@ def parse_as_of(raw: Any, now: datetime | None = None) -> datetime:
         raise InvalidInput(f"as_of {raw} 在未来：得分只能按已经发生的事实计算，请给出不晚于现在的时刻",
                            {"fields": {"as_of": ["in the future"]}})
     return moment
+
+
+def apart(periods: list[Period]) -> bool:
+    """No two of the periods share a day (a ranking's two, a programme's months)."""
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(earlier.end < later.start for earlier, later in pairwise(ordered))
+
+
+class Sorting(NamedTuple):
+    """Rows sorted into periods apart from each other by a date column, in SQL."""
+    index: Any  # the index of the row's period
+    grouping: list[Any]  # what to GROUP BY besides, to count each period on its own
+    within: Any  # the row falls in one of the periods
+
+
+def sorting(day: Any, periods: list[Period]) -> Sorting:
+    inside = [sa.and_(day >= p.start, day <= p.end) for p in periods]
+    if len(periods) == 1:
+        return Sorting(sa.literal(0, sa.Integer), [], inside[0])
+    index = sa.case(*((condition, i) for i, condition in enumerate(inside[:-1])), else_=len(periods) - 1)
+    return Sorting(index, [index], sa.or_(*inside))
 
 
 def as_of_date(moment: datetime) -> date:

@@ -15,14 +15,25 @@ from .periods import Period
 DEFAULT_N = 10
 
 
-def _ranks(rows: list[dict[str, Any]], key: str = "total") -> dict[str, int]:
-    """Competition ranking (1, 2, 2, 4) of the rows with a score, best first."""
-    ranked = sorted((r for r in rows if r[key] is not None), key=lambda r: -r[key])
+def _ranks(rows: list[dict[str, Any]], code: str = "code") -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4) of the rows with a total, best first."""
+    ranked = sorted((r for r in rows if r["total"] is not None), key=lambda r: -r["total"])
     out, previous, rank = {}, None, 0
     for index, row in enumerate(ranked, 1):
-        if row[key] != previous:
-            rank, previous = index, row[key]
-        out[row["code"]] = rank
+        if row["total"] != previous:
+            rank, previous = index, row["total"]
+        out[row[code]] = rank
+    return out
+
+
+def _sector_ranks(units: list[dict[str, Any]]) -> dict[str, int]:
+    """Each unit's rank within its sector."""
+    sectors: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for unit in units:
+        sectors[unit["sector"]].append(unit)
+    out: dict[str, int] = {}
+    for members in sectors.values():
+        out.update(_ranks(members, "unit_code"))
     return out
 
 
@@ -37,25 +48,19 @@ def _groups(units: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
 
 def build(current: dict[str, Any], previous: dict[str, Any], names: dict[str, str], n: int = DEFAULT_N) -> dict[str, Any]:
     """Rankings from two scores() results (this period, the one before)."""
-    def units_of(result):
-        return [{"code": u["unit_code"], "total": u["total"], "sector": u["sector"], "town_code": u["town_code"]}
-                for u in result["units"]]
-    now_units, before_units = units_of(current), units_of(previous)
-    county_now, county_before = _ranks(now_units), _ranks(before_units)
-    sector_now = {}
-    sector_before = {}
-    for sector in {u["sector"] for u in now_units + before_units}:
-        sector_now.update(_ranks([u for u in now_units if u["sector"] == sector]))
-        sector_before.update(_ranks([u for u in before_units if u["sector"] == sector]))
+    now_units, before_units = current["units"], previous["units"]
+    county_now, county_before = _ranks(now_units, "unit_code"), _ranks(before_units, "unit_code")
+    sector_now, sector_before = _sector_ranks(now_units), _sector_ranks(before_units)
     units = []
     for u in now_units:
         if u["total"] is None:
             continue
-        before = county_before.get(u["code"])
-        units.append({"unit_code": u["code"], "name": names.get(u["code"], u["code"]), "sector": u["sector"],
-                      "town_code": u["town_code"], "total": u["total"], "rank": county_now[u["code"]],
-                      "previous_rank": before, "change": None if before is None else before - county_now[u["code"]],
-                      "sector_rank": sector_now[u["code"]], "previous_sector_rank": sector_before.get(u["code"])})
+        code = u["unit_code"]
+        before = county_before.get(code)
+        units.append({"unit_code": code, "name": names.get(code, code), "sector": u["sector"],
+                      "town_code": u["town_code"], "total": u["total"], "rank": county_now[code],
+                      "previous_rank": before, "change": None if before is None else before - county_now[code],
+                      "sector_rank": sector_now[code], "previous_sector_rank": sector_before.get(code)})
     units.sort(key=lambda u: (u["rank"], u["unit_code"]))
 
     def grouped(field: str) -> list[dict[str, Any]]:

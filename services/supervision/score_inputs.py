@@ -1,7 +1,8 @@
 """What a score as of an instant starts from that does not depend on the period: the units in
 the registry then, the inspection records submitted by then (their scores summed per
-dimension) and each rectification's state then. Loaded once per instant and shared by every
-period scored as of it (a ranking scores two, the programme a year's months), as plain rows."""
+dimension) and their findings, each rectification's state then, and the checklist in force then
+for each year. Loaded once per instant and shared by every period scored as of it (a ranking
+scores two, the programme a year's months), as plain rows."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from services.common.workdays import county_date
 
-from .models import InspectionRecord, Rectification, RectificationStep, UnitCopy
+from . import checklist
+from .models import Checklist, Finding, InspectionRecord, Rectification, RectificationStep, UnitCopy
 from .periods import Period, as_of_date
-from .rectifications import status_at
+from .rectifications import UNRESOLVED, status_at
 
 
 class Record(NamedTuple):
@@ -25,7 +27,15 @@ class Record(NamedTuple):
     revision: int
     submitted_at: datetime
     visited_on: date  # inspected_on, else the county day it was submitted
-    sums: dict[str, float]  # dimension → the sum of its criteria's scores
+    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums)
+
+
+class Deduction(NamedTuple):
+    """A finding of a submitted record, as a score needs it."""
+    id: int
+    dimension: str
+    deduction: float
+    rectification_id: int | None
 
 
 def units_at(session: Session, as_of: datetime) -> list[Any]:
@@ -39,18 +49,24 @@ def units_at(session: Session, as_of: datetime) -> list[Any]:
 
 def submitted_records(session: Session, as_of: datetime) -> list[Record]:
     """Every inspection record submitted by as_of, oldest submission first."""
-    out = []
-    for rid, unit, inspection, revision, submitted_at, inspected_on, scores in session.execute(
-            sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
-                      InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
-                      InspectionRecord.scores)
+    return [Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at), sums)
+            for rid, unit, inspection, revision, submitted_at, inspected_on, sums in session.execute(
+                sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
+                          InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
+                          InspectionRecord.dimension_sums)
+                .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
+                .order_by(InspectionRecord.submitted_at, InspectionRecord.id))]
+
+
+def submitted_findings(session: Session, as_of: datetime) -> dict[int, list[Deduction]]:
+    """record id → the findings of each inspection record submitted by as_of."""
+    out: dict[int, list[Deduction]] = defaultdict(list)
+    for record_id, *finding in session.execute(
+            sa.select(Finding.record_id, Finding.id, Finding.dimension, Finding.deduction, Finding.rectification_id)
+            .join(InspectionRecord, InspectionRecord.id == Finding.record_id)
             .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
-            .order_by(InspectionRecord.submitted_at, InspectionRecord.id)):
-        sums: dict[str, float] = defaultdict(float)
-        for score in scores:
-            sums[score["dimension"]] += float(score["score"])
-        out.append(Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at),
-                          dict(sums)))
+            .order_by(Finding.id)):
+        out[record_id].append(Deduction(*finding))
     return out
 
 
@@ -77,7 +93,7 @@ class Known:
         self.session, self.as_of = session, as_of
         self._loaded: dict[str, Any] = {}
 
-    def _once(self, name: str, load: Any) -> Any:
+    def _once(self, name: Any, load: Any) -> Any:
         if name not in self._loaded:
             self._loaded[name] = load(self.session, self.as_of)
         return self._loaded[name]
@@ -87,6 +103,29 @@ class Known:
 
     def states(self) -> dict[int, tuple[Rectification, str]]:
         return self._once("states", rectification_states)
+
+    def rules(self, year: int) -> Checklist:
+        """The year's checklist in force (checklist.in_force)."""
+        return self._once(("rules", year), lambda session, as_of: checklist.in_force(session, year, as_of))
+
+    def findings(self) -> dict[int, list[Deduction]]:
+        return self._once("findings", submitted_findings)
+
+    def by_finding(self) -> dict[int, tuple[Rectification, str]]:
+        """finding id → its rectification with its state, for those opened by as_of."""
+        return self._once("by_finding", lambda *_: {r.finding_id: (r, state) for r, state in self.states().values()})
+
+    def unit_rectifications(self) -> dict[str, dict[str, int]]:
+        """unit → how many of its rectifications were open (unresolved), overdue and accepted then."""
+        def count(*_: Any) -> dict[str, dict[str, int]]:
+            per: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "accepted": 0})
+            for r, state in self.states().values():
+                if state in UNRESOLVED:
+                    per[r.unit_code]["open"] += 1
+                if state in ("overdue", "accepted"):
+                    per[r.unit_code][state] += 1
+            return per
+        return self._once("unit_rectifications", count)
 
     def latest_records(self, period: Period) -> dict[str, Record]:
         """Each unit's newest record submitted by as_of, for a visit by the period's end."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from operator import mul
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,11 +20,10 @@ from services.common.contract.supervision import DIMENSIONS
 from services.common.errors import Forbidden
 
 from . import checklist
-from .marks import obligation_counts
-from .models import Comment, Commitment, FeedbackFact, Finding
-from .periods import Period
-from .rectifications import UNRESOLVED
-from .score_inputs import Known
+from .marks import obligation_counts_many
+from .models import Comment, Commitment, FeedbackFact
+from .periods import Period, apart, sorting
+from .score_inputs import Known, Record
 
 
 def _flag(condition: Any) -> Any:
@@ -36,30 +36,56 @@ def _known(model: Any, as_of: datetime) -> Any:
 
 def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[str, dict[str, Any]]:
     """unit → {judged, on_time, ratings: {rating: n}} for feedback answered or overdue in the period."""
-    window = sa.and_(FeedbackFact.day >= period.start, FeedbackFact.day <= period.end, _known(FeedbackFact, as_of))
-    per = (sa.select(FeedbackFact.unit_code.label("unit"),
+    return feedback_counts_many(session, [period], as_of)[0]
+
+
+def feedback_counts_many(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, dict[str, Any]]]:
+    """feedback_counts() of each period: periods apart from each other in two statements for them
+    all (each fact counted in the period of its day); periods that overlap, each on its own."""
+    if not apart(periods):
+        return [feedback_counts_many(session, [period], as_of)[0] for period in periods]
+    by = sorting(FeedbackFact.day, periods)
+    window = sa.and_(by.within, _known(FeedbackFact, as_of))
+    per = (sa.select(by.index.label("period"), FeedbackFact.unit_code.label("unit"),
                      _flag(FeedbackFact.kind == "answered").label("answered"),
                      _flag(sa.or_(FeedbackFact.kind == "overdue",
                                   sa.and_(FeedbackFact.kind == "answered", FeedbackFact.on_time.is_(False)))).label("late"))
            .where(window, FeedbackFact.kind.in_(("answered", "overdue")))
-           .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id).subquery())
-    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
-    for unit, judged, ok in session.execute(
-            sa.select(per.c.unit, sa.func.count(),
+           .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id, *by.grouping).subquery())
+    out: list[dict[str, dict[str, Any]]] = [defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
+                                            for _ in periods]
+    for i, unit, judged, ok in session.execute(
+            sa.select(per.c.period, per.c.unit, sa.func.count(),
                       sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
-            .group_by(per.c.unit)):
-        out[unit]["judged"], out[unit]["on_time"] = int(judged), int(ok or 0)
-    for unit, rating, n in session.execute(
-            sa.select(FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count())
-            .where(window, FeedbackFact.kind == "rated").group_by(FeedbackFact.unit_code, FeedbackFact.rating)):
-        out[unit]["ratings"][rating] = int(n)
+            .group_by(per.c.period, per.c.unit)):
+        out[i][unit]["judged"], out[i][unit]["on_time"] = int(judged), int(ok or 0)
+    for i, unit, rating, n in session.execute(
+            sa.select(by.index, FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count())
+            .where(window, FeedbackFact.kind == "rated")
+            .group_by(FeedbackFact.unit_code, FeedbackFact.rating, *by.grouping)):
+        out[i][unit]["ratings"][rating] = int(n)
     return out
 
 
-def _mean(parts: list[tuple[float, float]]) -> float | None:
-    """Weighted mean of (value, weight) pairs with a value."""
-    weight = sum(w for _, w in parts)
-    return sum(v * w for v, w in parts) / weight if weight else None
+def _comments(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, str]]:
+    """Per period, unit → the grade of its latest comment made by as_of."""
+    grades: dict[str, dict[str, str]] = defaultdict(dict)
+    for text, unit, grade in session.execute(
+            sa.select(Comment.period, Comment.unit_code, Comment.grade)
+            .where(Comment.period.in_(sorted({p.text for p in periods})), Comment.created_at <= as_of)
+            .order_by(Comment.created_at, Comment.id)):
+        grades[text][unit] = grade
+    return [grades[p.text] for p in periods]
+
+
+def _mean(values: list[float], weights: list[float]) -> float | None:
+    """Weighted mean of the values (those there are) with their weights."""
+    weight = sum(weights)
+    return sum(map(mul, values, weights)) / weight if weight else None
+
+
+NO_FEEDBACK: dict[str, Any] = {"judged": 0, "on_time": 0, "ratings": {}}
+NO_RECTIFICATIONS = {"open": 0, "overdue": 0, "accepted": 0}
 
 
 def compute(session: Session, period: Period, as_of: datetime, known: Known | None = None,
@@ -67,84 +93,127 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
     """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}. `known`: the
     period-free inputs as of the same instant, when another period is scored as of it too;
     without `detail` each unit's row is its code, name, sector, town and total only (a ranking's)."""
+    return compute_many(session, [period], as_of, detail, known)[0]
+
+
+def compute_many(session: Session, periods: list[Period], as_of: datetime, detail: bool = True,
+                 known: Known | None = None) -> list[dict[str, Any]]:
+    """compute() for several periods as of one instant: the period-free inputs loaded once, the
+    obligation and feedback counts and the comments of all the periods each in one query, and
+    each record's inspection side worked out once for the periods that take it."""
     known = known or Known(session, as_of)
-    rules = checklist.in_force(session, period.year, as_of)
-    content = rules.content
-    dims = {d["code"]: d for d in content["dimensions"]}
-    maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
-    obligations = obligation_counts(session, period, as_of)
-    feedback = feedback_counts(session, period, as_of)
-    records = known.latest_records(period)
-    states = known.states()
-    by_finding = {r.finding_id: (r, state) for r, state in states.values()}
-    per_unit_rect: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "accepted": 0})
-    for r, state in states.values():
-        if state in UNRESOLVED:
-            per_unit_rect[r.unit_code]["open"] += 1
-        if state in ("overdue", "accepted"):
-            per_unit_rect[r.unit_code][state] += 1
-    findings: dict[int, list[Finding]] = defaultdict(list)
-    if records:
-        for finding in session.scalars(sa.select(Finding).where(Finding.record_id.in_([r.id for r in records.values()]))):
-            findings[finding.record_id].append(finding)
-    comments = {unit: grade for unit, grade in session.execute(
-        sa.select(Comment.unit_code, Comment.grade).where(Comment.period == period.text, Comment.created_at <= as_of)
-        .order_by(Comment.created_at, Comment.id))}
-    commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
-        Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
-    lift = float(content.get("lift_on_accept", 1.0))
-    penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
-    mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
-    rating_values = content.get("ratings") or {}
-    grade_points = content.get("comment_grades") or {}
-    shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d].get("facts_share", 0))) for d in DIMENSIONS]
-    rows = []
-    for unit in known.units():
-        code = unit.code
-        inspection: dict[str, float] = {}
-        record = records.get(code)
-        if record is not None:
-            sums = defaultdict(float, record.sums)
-            for finding in findings[record.id]:
-                rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
-                kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
-                sums[finding.dimension] -= kept
-            inspection = {d: max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS}
-        judged, on_time = obligations.get(code, (0, 0))
-        fb = feedback.get(code, {"judged": 0, "on_time": 0, "ratings": {}})
-        ratings_n = sum(fb["ratings"].values())
-        satisfaction = (sum(rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
-                        if ratings_n else None)
-        answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
-        facts = {"on_time": on_time / judged * 100 if judged else None,
-                 "feedback": _mean([(v, float(mix.get(k, 0))) for k, v in
-                                    (("answered_on_time", answered_rate), ("satisfaction", satisfaction))
-                                    if v is not None])}
-        values, parts = [], []
-        for d, _name, weight, share in shape:
-            fact, insp = facts.get(d), inspection.get(d)
+    obligations = obligation_counts_many(session, periods, as_of)
+    feedback = feedback_counts_many(session, periods, as_of)
+    comments = _comments(session, periods, as_of)
+    inspected: dict[tuple[int, int], tuple[float, ...]] = {}
+    return [_scores(session, period, known, obligations[i], feedback[i], comments[i], inspected, detail)
+            for i, period in enumerate(periods)]
+
+
+FACTS = {"on_time": 0, "feedback": 1}  # the dimensions with a facts side: its place in a unit's facts
+NOT_INSPECTED = (None,) * len(DIMENSIONS)
+
+
+def _inspection(record: Record, known: Known, lift: float, maxima: dict[str, float]) -> tuple[float, ...]:
+    """Each dimension's inspection side (0-100, in DIMENSIONS order): the record's sum less the
+    deductions of its findings, an accepted rectification lifting `lift` of one."""
+    states, by_finding = known.states(), known.by_finding()
+    sums = defaultdict(float, record.sums)
+    for finding in known.findings().get(record.id, ()):
+        rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
+        kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
+        sums[finding.dimension] -= kept
+    return tuple(max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS)
+
+
+class _Weighing:
+    """A unit's dimensions (value, inspection side, facts side), their weighted mean and its facts
+    (on-time rate, feedback), from its inspection side, obligation counts and feedback, by the
+    checklist's weights, shares, feedback mix and rating values."""
+
+    def __init__(self, content: dict[str, Any], dims: dict[str, dict[str, Any]]) -> None:
+        mix = content.get("feedback_mix") or {"answered_on_time": 0.6, "satisfaction": 0.4}
+        self.mix = float(mix.get("answered_on_time", 0)), float(mix.get("satisfaction", 0))
+        self.rating_values = content.get("ratings") or {}
+        self.shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]),
+                       float(dims[d].get("facts_share", 0)), FACTS.get(d)) for d in DIMENSIONS]
+
+    def __call__(self, inspection: tuple[float | None, ...], judged: int, on_time: int,
+                 fb: dict[str, Any]) -> tuple[Any, ...]:
+        satisfaction = answered_rate = None
+        mixed: list[tuple[float, float]] = []
+        if fb is not NO_FEEDBACK:
+            ratings_n = sum(fb["ratings"].values())
+            satisfaction = (sum(self.rating_values.get(k, 0) * n for k, n in fb["ratings"].items()) / ratings_n
+                            if ratings_n else None)
+            answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
+            mixed = [(v, w) for v, w in zip((answered_rate, satisfaction), self.mix) if v is not None]
+        facts = (on_time / judged * 100 if judged else None,
+                 _mean([v for v, _ in mixed], [w for _, w in mixed]) if mixed else None)
+        values, present, weights = [], [], []
+        for (_d, _name, _weight, weight, share, which), insp in zip(self.shape, inspection):
+            fact = None if which is None else facts[which]
             value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
                      else fact if fact is not None else insp)
             values.append((value, insp, fact))
             if value is not None:
-                parts.append((value, float(weight)))
-        base = _mean(parts)
-        rect = per_unit_rect[code]
+                present.append(value)
+                weights.append(weight)
+        return values, _mean(present, weights), facts, answered_rate, satisfaction
+
+
+def _scores(session: Session, period: Period, known: Known, obligations: dict[str, tuple[int, int]],
+            feedback: dict[str, dict[str, Any]], comments: dict[str, str],
+            inspected: dict[tuple[int, int], tuple[float, ...]], detail: bool) -> dict[str, Any]:
+    as_of = known.as_of
+    rules = known.rules(period.year)
+    content = rules.content
+    dims = {d["code"]: d for d in content["dimensions"]}
+    maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
+    records = known.latest_records(period)
+    per_unit_rect = known.unit_rectifications()
+    commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
+        Commitment.year == period.year, Commitment.created_at <= as_of).group_by(Commitment.unit_code)).all())
+    lift = float(content.get("lift_on_accept", 1.0))
+    penalty = float((content.get("penalties") or {}).get("overdue_rectification", 0))
+    grade_points = content.get("comment_grades") or {}
+    weigh = _Weighing(content, dims)
+    weighed: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the units without feedback, by their other inputs
+    rows = []
+    for code, name, sector, town_code, demonstration in known.units():
+        record = records.get(code)
+        inspection = NOT_INSPECTED
+        if record is not None:
+            key = (rules.id, record.id)
+            if key not in inspected:
+                inspected[key] = _inspection(record, known, lift, maxima)
+            inspection = inspected[key]
+        judged, on_time = obligations.get(code, (0, 0))
+        fb = feedback.get(code, NO_FEEDBACK)
+        if fb is NO_FEEDBACK:
+            inputs = (inspection, judged, on_time)
+            if inputs not in weighed:
+                weighed[inputs] = weigh(inspection, judged, on_time, fb)
+            values, base, facts, answered_rate, satisfaction = weighed[inputs]
+        else:
+            values, base, facts, answered_rate, satisfaction = weigh(inspection, judged, on_time, fb)
+        rect = per_unit_rect.get(code, NO_RECTIFICATIONS)
         points = float(grade_points.get(comments[code], 0)) if code in comments else 0.0
         total = None if base is None else min(100.0, max(0.0, base + points - penalty * rect["overdue"]))
         if not detail:
-            rows.append({"unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
+            rows.append({"unit_code": code, "name": name, "sector": sector, "town_code": town_code,
                          "total": _round(total)})
             continue
-        dimensions = {d: {"name": name, "weight": weight, "value": _round(value), "inspection": _round(insp),
-                          "facts": _round(fact)} for (d, name, weight, _), (value, insp, fact) in zip(shape, values)}
+        dimensions = {d: {"name": dimension, "weight": weight, "value": _round(value), "inspection": _round(insp),
+                          "facts": _round(fact)}
+                      for (d, dimension, weight, *_), (value, insp, fact) in zip(weigh.shape, values)}
         rows.append({
-            "unit_code": code, "name": unit.name, "sector": unit.sector, "town_code": unit.town_code,
-            "demonstration": unit.demonstration, "total": _round(total), "weighted": _round(base),
+            "unit_code": code, "name": name, "sector": sector, "town_code": town_code,
+            "demonstration": demonstration, "total": _round(total), "weighted": _round(base),
             "dimensions": dimensions,
-            "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts["on_time"])},
+            "obligations": {"judged": judged, "on_time": on_time, "rate": _round(facts[0])},
             "feedback": {"judged": fb["judged"], "on_time": fb["on_time"], "rate": _round(answered_rate),
-                         "ratings": fb["ratings"], "satisfaction": _round(satisfaction)},
+                         "ratings": dict(fb["ratings"]), "satisfaction": _round(satisfaction)},
             "inspection": None if record is None else {"inspection_id": record.inspection_id,
                                                        "revision": record.revision,
                                                        "submitted_at": record.submitted_at.isoformat()},
@@ -155,13 +224,6 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
     return {"period": period.text, "as_of": as_of.isoformat(), "checklist": {"year": rules.year,
                                                                             "version": rules.version},
             "units": rows}
-
-
-def compute_many(session: Session, periods: list[Period], as_of: datetime,
-                 detail: bool = True) -> list[dict[str, Any]]:
-    """compute() for several periods as of one instant, the period-free inputs loaded once."""
-    known = Known(session, as_of)
-    return [compute(session, period, as_of, known, detail) for period in periods]
 
 
 def _round(value: float | None) -> float | None:
