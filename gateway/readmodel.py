@@ -17,10 +17,8 @@ within the event's delivery (well under a second on one machine; tests/gateway/a
 holds it to 5 s), and in every case within READ_MODEL_TTL_SECONDS. The catalogue emits no
 events: its answers live READ_MODEL_TTL_SECONDS.
 
-For the public pages (gateway/pages), call the functions at the bottom with the route's
-service instance (`self`): public_items, public_item, public_units, public_unit,
-public_directory, public_record, public_catalogue, public_reports, public_report,
-public_answers, public_plan. They return the services' dicts, shared between callers: read, do not change.
+The public pages (gateway/pages) call the public_* functions at the bottom with the route's
+service (`self`); they return the services' dicts, shared between callers: read, do not change.
 """
 from __future__ import annotations
 
@@ -140,22 +138,19 @@ class PublicReads(DependencyProvider):
                 self.model.drop(*areas)
 
 
-def _process_queue_name() -> str:
-    return f"gongkai.gateway.readmodel.{uuid.uuid4().hex[:12]}"
-
-
 # one queue per gateway process: every replica hears every event (fan-out), and the queue
-# goes with the process (exclusive, auto-delete), so nothing of it is durable
-PROCESS_QUEUE = Queue(_process_queue_name(), exclusive=True, auto_delete=True,
-                      durable=False, bindings=[binding(events_exchange, routing_key=f"*.{t}") for t in AREAS_OF])
+# goes with the process (exclusive, auto-delete), so nothing of it is durable; a process forked
+# from one that imported this module (a pre-forking server) names its own
+PROCESS_QUEUE = Queue("", exclusive=True, auto_delete=True, durable=False,
+                      bindings=[binding(events_exchange, routing_key=f"*.{t}") for t in AREAS_OF])
 
 
-def _rename_process_queue() -> None:
-    PROCESS_QUEUE.name = _process_queue_name()
+def _name_process_queue() -> None:
+    PROCESS_QUEUE.name = f"gongkai.gateway.readmodel.{uuid.uuid4().hex[:12]}"
 
 
-# a process forked from one that imported this module (a pre-forking server) names its own
-os.register_at_fork(after_in_child=_rename_process_queue)
+_name_process_queue()
+os.register_at_fork(after_in_child=_name_process_queue)
 
 
 class ReadModelEvents:
@@ -181,7 +176,6 @@ class ReadModelEvents:
 
 
 # --- what the routes and the public pages call ------------------------------------------------
-
 def _same(value: Any) -> Any:
     return value
 
