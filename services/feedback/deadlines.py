@@ -64,23 +64,38 @@ PAYLOAD = (Feedback.id, Feedback.unit_code, Feedback.kind, Feedback.target_kind,
            Feedback.answer_due)
 
 
-def claim(uow: UnitOfWork, condition: Any, column: str, after: int = 0, limit: int = BATCH) -> list[Any]:
-    """Claim up to `limit` rows meeting `condition` (ids above `after`, in id order, so a pass
-    reads each row once) by setting `column`; the rows this caller got, in id order, with
-    what their events carry (one statement: UPDATE ... RETURNING)."""
+def claiming(condition: Any, column: str, after: int = 0, limit: int = BATCH) -> Any:
+    """The statement that claims up to `limit` rows meeting `condition` (ids above `after`, in
+    id order, so a pass reads each row once) by setting `column`, returning what their events
+    carry: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) AND condition RETURNING."""
     candidates = (sa.select(Feedback.id).where(condition, Feedback.id > after).order_by(Feedback.id).limit(limit)
                   .with_for_update(skip_locked=True))
-    statement = (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
-                 .values({column: utcnow()}).returning(*PAYLOAD).execution_options(synchronize_session=False))
-    return sorted(uow.session.execute(statement), key=lambda row: row.id)
+    return (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
+            .values({column: utcnow()}).returning(*PAYLOAD).execution_options(synchronize_session=False))
 
 
-def _emit(uow: UnitOfWork, kind: str, rows: list[Any]) -> None:
-    """The claimed rows' events, in id order, added to the outbox in one INSERT."""
-    extra, kind = ESCALATIONS.get(kind, ({}, kind))
-    uow.emit_many(kind, [{"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
-                          "target_kind": row.target_kind, "target_id": row.target_id,
-                          "answer_due": row.answer_due, **extra} for row in rows])
+def _payload(row: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """What an event carries: from a claimed row, or from the claimed rows' columns in SQL."""
+    return {"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind, "target_kind": row.target_kind,
+            "target_id": row.target_id, "answer_due": row.answer_due, **extra}
+
+
+def claim_and_emit(uow: UnitOfWork, kind: str, condition: Any, column: str, after: int = 0,
+                   limit: int = BATCH) -> tuple[int, int | None]:
+    """One batch: its rows claimed and their events added to the outbox, in id order; how many
+    and the last id. On PostgreSQL one statement does both (UnitOfWork.emit_from: no row comes
+    to Python); elsewhere the claimed rows come back and go to the outbox in one INSERT
+    (UnitOfWork.emit_many). The outbox rows are the same either way."""
+    extra, event_type = ESCALATIONS.get(kind, ({}, kind))
+    statement = claiming(condition, column, after, limit)
+    if uow.session.get_bind().dialect.name == "postgresql":
+        turned = statement.cte("turned")
+        count, last = uow.emit_from(event_type, turned, _payload(turned.c, extra), turned.c.id,
+                                    sa.func.max(turned.c.id))
+        return count, last
+    rows = sorted(uow.session.execute(statement), key=lambda row: row.id)
+    uow.emit_many(event_type, [_payload(row, extra) for row in rows])
+    return len(rows), rows[-1].id if rows else None
 
 
 def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = None,
@@ -92,13 +107,12 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
     for kind, (condition, column) in rules(today, settings).items():
         counts[kind], after = 0, 0
         for _ in range(max_batches):
-            rows = claim(uow, condition, column, after)
-            if rows:
-                _emit(uow, kind, rows)
-                counts[kind] += len(rows)
-                after = rows[-1].id
+            claimed, last = claim_and_emit(uow, kind, condition, column, after)
+            if claimed:
+                counts[kind] += claimed
+                after = last
             uow.commit()
-            if not rows:
+            if not claimed:
                 break
     counts["closed"] = close_unrated(uow, settings, today)
     return counts
