@@ -67,14 +67,16 @@ def rules(today: date, settings: Settings) -> dict[str, tuple[Any, str]]:
 PAYLOAD = tuple(FEEDBACK.c[name] for name in ("id", "unit_code", "kind", "target_kind", "target_id", "answer_due"))
 
 
-def claiming(condition: Any, column: str, after: int, limit: int) -> Any:
+def claiming(condition: Any, column: str, after: int, limit: int, postgresql: bool) -> Any:
     """The statement that claims up to `limit` rows meeting `condition` (ids above `after`, in
     id order, so a pass reads each row once) by setting `column`, returning what their events
-    carry: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) AND condition RETURNING."""
-    candidates = (sa.select(FEEDBACK.c.id).where(condition, FEEDBACK.c.id > after).order_by(FEEDBACK.c.id).limit(limit)
-                  .with_for_update(skip_locked=True))
-    return (sa.update(FEEDBACK).where(FEEDBACK.c.id.in_(candidates.scalar_subquery()), condition)
-            .values({column: utcnow()}).returning(*PAYLOAD))
+    carry: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) AND condition RETURNING.
+    On PostgreSQL the ids are matched as id = ANY(ARRAY(SELECT ...)): the chosen rows are found
+    by the primary key, not by a scan of the whole table per batch."""
+    candidates = (sa.select(FEEDBACK.c.id).where(condition, FEEDBACK.c.id > after).order_by(FEEDBACK.c.id)
+                  .limit(limit).with_for_update(skip_locked=True).scalar_subquery())
+    chosen = FEEDBACK.c.id == sa.any_(sa.func.array(candidates)) if postgresql else FEEDBACK.c.id.in_(candidates)
+    return sa.update(FEEDBACK).where(chosen, condition).values({column: utcnow()}).returning(*PAYLOAD)
 
 
 def _payload(row: Any, extra: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +92,9 @@ def claim_and_emit(uow: UnitOfWork, kind: str, condition: Any, column: str, afte
     to Python); elsewhere the claimed rows come back and go to the outbox in one INSERT
     (UnitOfWork.emit_many). The outbox rows are the same either way."""
     extra, event_type = ESCALATIONS.get(kind, ({}, kind))
-    statement = claiming(condition, column, after, limit)
-    if uow.session.get_bind().dialect.name == "postgresql":
+    postgresql = uow.session.get_bind().dialect.name == "postgresql"
+    statement = claiming(condition, column, after, limit, postgresql)
+    if postgresql:
         turned = statement.cte("turned")
         count, last = uow.emit_from(event_type, turned, _payload(turned.c, extra), turned.c.id,
                                     sa.func.max(turned.c.id))
