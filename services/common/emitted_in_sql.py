@@ -74,13 +74,13 @@ def _validator(column: Any, validator: Any) -> sa.ColumnElement[bool]:
 def message_body(type_name: str, payload: dict[str, Any], event_id: Any, correlation_id: str,
                  occurred_at: datetime) -> sa.ColumnElement[str]:
     """The row's message as text: what new_events writes for its payload, `event_id` its id."""
-    spec = CATALOGUE[type_name]
+    fields, spec = _fields(type_name, payload), CATALOGUE[type_name]
     envelope = json.dumps(_schema_instance(Envelope).dump({
         "event_id": _MARK, "type": type_name, "version": spec.version, "occurred_at": occurred_at,
         "producer": spec.producer, "correlation_id": correlation_id, "payload": {}}), ensure_ascii=False)
     head, tail = envelope.split(str(_MARK))
     parts: list[Any] = [head, event_id, tail[:-len("{}}")] + "{"]
-    for n, (key, _, value, _) in enumerate(_fields(type_name, payload)):
+    for n, (key, _, value, _) in enumerate(fields):
         parts.append(("" if n == 0 else ", ") + json.dumps(key, ensure_ascii=False) + ": ")
         if isinstance(value, sa.ColumnElement):
             parts.append(sa.func.coalesce(sa.cast(sa.func.to_json(value), sa.Text), "null"))
