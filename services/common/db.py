@@ -106,7 +106,8 @@ class UnitOfWork:
         `source` (a CTE, such as an UPDATE ... RETURNING), inserts one outbox row per row of it, in
         `order_by` order, each as emit_many would write it (services.common.emitted_in_sql), and
         returns how many rows the source gave with `summary` of them (aggregates over `source`).
-        A row off the contract puts nothing in the outbox and raises ContractError."""
+        A row off the contract is not inserted and raises ContractError; like emit(), what the
+        transaction did is then the caller's to roll back."""
         occurred_at, correlation_id = datetime.now(timezone.utc), self.correlation_id or str(uuid.uuid4())
         made = sa.select(source, sa.cast(sa.func.gen_random_uuid(), sa.Text).label("outbox_event_id")).subquery()
         on_made = {key: made.c[value.name] if isinstance(value, sa.ColumnElement) else value
