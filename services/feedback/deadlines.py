@@ -12,7 +12,8 @@ once. A batch is set-based, its events in the outbox in the same transaction how
 it holds: on PostgreSQL one statement claims it and inserts its events (UnitOfWork.emit_from,
 the bodies made by the database), elsewhere one UPDATE claims it and one INSERT adds its events
 (UnitOfWork.emit_many); the outbox rows are the same. A batch shorter than BATCH ends the kind's
-pass: what was locked then is emitted by whoever held it, or claimed by the next pass."""
+pass: what was locked then is emitted by whoever held it, or claimed by the next pass; one
+statement first asks which kinds have any row due, and a kind with none costs no batch."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -109,10 +110,11 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
     """One pass of the timer: every warning due today, each batch committed with its events
     (a timer has no commit of its own, so this COMMITS)."""
     today = today or county_today()
-    counts = {}
-    for kind, (condition, column) in rules(today, settings).items():
+    counts, due = {}, rules(today, settings)
+    found = uow.session.execute(sa.select(*[sa.exists().where(condition) for condition, _ in due.values()])).one()
+    for (kind, (condition, column)), any_due in zip(due.items(), found):
         counts[kind], after = 0, 0
-        for _ in range(max_batches):
+        for _ in range(max_batches if any_due else 0):  # a kind with nothing due costs no batch
             claimed, after = claim_and_emit(uow, kind, condition, column, after, BATCH)
             counts[kind] += claimed
             uow.commit()
