@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 import sqlalchemy as sa
@@ -23,7 +24,8 @@ from psycogreen.eventlet import patch_psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import database_url, load_config
-from .contract import Event, new_event, new_events, to_message
+from .contract import CATALOGUE, ContractError, Event, new_event, new_events, to_message
+from .emitted_in_sql import message_body, on_contract
 from .records import OutboxRecord
 
 if TYPE_CHECKING:
@@ -97,6 +99,37 @@ class UnitOfWork:
                     [outbox_values(event, self.traceparent, body) for event, body in made])
         self._emitted = self._emitted or bool(made)
         return [event for event, _ in made]
+
+    def emit_from(self, event_type: str, source: Any, payload: dict[str, Any], order_by: Any,
+                  *summary: Any) -> tuple[Any, ...]:
+        """emit_many for rows that stay in the database (PostgreSQL only): one statement takes
+        `source` (a CTE, such as an UPDATE ... RETURNING), inserts one outbox row per row of it, in
+        `order_by` order, each as emit_many would write it (services.common.emitted_in_sql), and
+        returns how many rows the source gave with `summary` of them (aggregates over `source`).
+        A row off the contract is not inserted and raises ContractError; like emit(), what the
+        transaction did is then the caller's to roll back."""
+        occurred_at, correlation_id = datetime.now(timezone.utc), self.correlation_id or str(uuid.uuid4())
+        made = sa.select(source, sa.cast(sa.func.gen_random_uuid(), sa.Text).label("outbox_event_id")).subquery()
+        on_made = {key: made.c[value.name] if isinstance(value, sa.ColumnElement) else value
+                   for key, value in payload.items()}
+        spec, outbox = CATALOGUE[event_type], OutboxRecord.__table__
+        rows = sa.select(
+            made.c.outbox_event_id, sa.literal(event_type, sa.Text), sa.literal(spec.version),
+            sa.literal(f"{spec.producer}.{event_type}", sa.Text), sa.literal(correlation_id, sa.Text),
+            sa.literal(occurred_at, outbox.c.occurred_at.type),
+            message_body(event_type, on_made, made.c.outbox_event_id, correlation_id, occurred_at),
+            sa.literal(0), sa.literal(self.traceparent, outbox.c.traceparent.type),
+        ).where(on_contract(event_type, on_made)).order_by(made.c[order_by.name])
+        inserted = sa.insert(outbox).from_select(
+            ["event_id", "type", "version", "routing_key", "correlation_id", "occurred_at", "body", "attempts",
+             "traceparent"], rows).cte("emitted")
+        off = sa.func.count().filter(sa.not_(on_contract(event_type, payload)))
+        result = self.session.execute(sa.select(sa.func.count(), off, *summary).select_from(source)
+                                      .add_cte(inserted)).one()
+        if result[1]:
+            raise ContractError(f"{event_type}: {result[1]} of {result[0]} rows break the contract")
+        self._emitted = self._emitted or bool(result[0])
+        return (result[0], *result[2:])
 
     def __enter__(self) -> "UnitOfWork":
         return self

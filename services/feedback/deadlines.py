@@ -8,8 +8,12 @@ Every row is claimed by one conditional UPDATE ... WHERE id IN (SELECT ... LIMIT
 SKIP LOCKED) AND <the condition> RETURNING what the event carries: a second replica running
 at the same time skips the rows locked by the first, and one that waited re-checks the
 condition and finds it no longer holds, so each warning is claimed — and emitted — exactly
-once. A batch is set-based: one UPDATE claims it and one INSERT puts its events in the outbox,
-in the same transaction (UnitOfWork.emit_many), however many rows it holds."""
+once. A batch is set-based, its events in the outbox in the same transaction however many rows
+it holds: on PostgreSQL one statement claims it and inserts its events (UnitOfWork.emit_from,
+the bodies made by the database), elsewhere one UPDATE claims it and one INSERT adds its events
+(UnitOfWork.emit_many); the outbox rows are the same. A batch shorter than BATCH ends the kind's
+pass: what was locked then is emitted by whoever held it, or claimed by the next pass; one
+statement first asks which kinds have any row due, and a kind with none costs no batch."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -30,6 +34,7 @@ from .states import OPEN
 BATCH = 5000
 ESCALATIONS = {"escalate_1": ({"level": 1, "to": "secretary"}, names.FEEDBACK_ESCALATED),
                "escalate_2": ({"level": 2, "to": "county_office"}, names.FEEDBACK_ESCALATED)}
+FEEDBACK = Feedback.__table__  # the table, not the mapped class: the pass's statements are Core, compiled once
 
 
 def latest_due_passed_by(today: date, working_days: int) -> date:
@@ -43,44 +48,61 @@ def latest_due_passed_by(today: date, working_days: int) -> date:
 
 def rules(today: date, settings: Settings) -> dict[str, tuple[Any, str]]:
     """Each warning: the condition a row must meet, and the column that claims it."""
-    is_open = Feedback.status.in_(OPEN)
+    is_open = FEEDBACK.c.status.in_(OPEN)
     horizon = add_working_days(today, settings.warning_working_days)
     level_1 = latest_due_passed_by(today, settings.escalation_working_days)
     level_2 = latest_due_passed_by(today, 2 * settings.escalation_working_days)
     return {
-        names.FEEDBACK_OVERDUE: (sa.and_(is_open, Feedback.overdue_at.is_(None), Feedback.answer_due < today),
+        names.FEEDBACK_OVERDUE: (sa.and_(is_open, FEEDBACK.c.overdue_at.is_(None), FEEDBACK.c.answer_due < today),
                                  "overdue_at"),
-        names.FEEDBACK_DUE_SOON: (sa.and_(is_open, Feedback.due_soon_at.is_(None), Feedback.overdue_at.is_(None),
-                                          Feedback.answer_due >= today, Feedback.answer_due <= horizon),
+        names.FEEDBACK_DUE_SOON: (sa.and_(is_open, FEEDBACK.c.due_soon_at.is_(None), FEEDBACK.c.overdue_at.is_(None),
+                                          FEEDBACK.c.answer_due >= today, FEEDBACK.c.answer_due <= horizon),
                                   "due_soon_at"),
-        "escalate_1": (sa.and_(is_open, Feedback.escalated_1_at.is_(None), Feedback.overdue_at.is_not(None),
-                               Feedback.answer_due <= level_1), "escalated_1_at"),
-        "escalate_2": (sa.and_(is_open, Feedback.escalated_2_at.is_(None), Feedback.escalated_1_at.is_not(None),
-                               Feedback.answer_due <= level_2), "escalated_2_at"),
+        "escalate_1": (sa.and_(is_open, FEEDBACK.c.escalated_1_at.is_(None), FEEDBACK.c.overdue_at.is_not(None),
+                               FEEDBACK.c.answer_due <= level_1), "escalated_1_at"),
+        "escalate_2": (sa.and_(is_open, FEEDBACK.c.escalated_2_at.is_(None), FEEDBACK.c.escalated_1_at.is_not(None),
+                               FEEDBACK.c.answer_due <= level_2), "escalated_2_at"),
     }
 
 
-PAYLOAD = (Feedback.id, Feedback.unit_code, Feedback.kind, Feedback.target_kind, Feedback.target_id,
-           Feedback.answer_due)
+PAYLOAD = tuple(FEEDBACK.c[name] for name in ("id", "unit_code", "kind", "target_kind", "target_id", "answer_due"))
 
 
-def claim(uow: UnitOfWork, condition: Any, column: str, after: int = 0, limit: int = BATCH) -> list[Any]:
-    """Claim up to `limit` rows meeting `condition` (ids above `after`, in id order, so a pass
-    reads each row once) by setting `column`; the rows this caller got, in id order, with
-    what their events carry (one statement: UPDATE ... RETURNING)."""
-    candidates = (sa.select(Feedback.id).where(condition, Feedback.id > after).order_by(Feedback.id).limit(limit)
-                  .with_for_update(skip_locked=True))
-    statement = (sa.update(Feedback).where(Feedback.id.in_(candidates.scalar_subquery()), condition)
-                 .values({column: utcnow()}).returning(*PAYLOAD).execution_options(synchronize_session=False))
-    return sorted(uow.session.execute(statement), key=lambda row: row.id)
+def claiming(condition: Any, column: str, after: int, limit: int, postgresql: bool) -> Any:
+    """The statement that claims up to `limit` rows meeting `condition` (ids above `after`, in
+    id order, so a pass reads each row once) by setting `column`, returning what their events
+    carry: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) AND condition RETURNING.
+    On PostgreSQL the ids are matched as id = ANY(ARRAY(SELECT ...)): the chosen rows are found
+    by the primary key, not by a scan of the whole table per batch."""
+    candidates = (sa.select(FEEDBACK.c.id).where(condition, FEEDBACK.c.id > after).order_by(FEEDBACK.c.id)
+                  .limit(limit).with_for_update(skip_locked=True).scalar_subquery())
+    chosen = FEEDBACK.c.id == sa.any_(sa.func.array(candidates)) if postgresql else FEEDBACK.c.id.in_(candidates)
+    return sa.update(FEEDBACK).where(chosen, condition).values({column: utcnow()}).returning(*PAYLOAD)
 
 
-def _emit(uow: UnitOfWork, kind: str, rows: list[Any]) -> None:
-    """The claimed rows' events, in id order, added to the outbox in one INSERT."""
-    extra, kind = ESCALATIONS.get(kind, ({}, kind))
-    uow.emit_many(kind, [{"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
-                          "target_kind": row.target_kind, "target_id": row.target_id,
-                          "answer_due": row.answer_due, **extra} for row in rows])
+def _payload(row: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """What an event carries: from a claimed row, or from the claimed rows' columns in SQL."""
+    return {"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind, "target_kind": row.target_kind,
+            "target_id": row.target_id, "answer_due": row.answer_due, **extra}
+
+
+def claim_and_emit(uow: UnitOfWork, kind: str, condition: Any, column: str, after: int,
+                   limit: int) -> tuple[int, int | None]:
+    """One batch: its rows claimed and their events added to the outbox, in id order; how many
+    and the last id. On PostgreSQL one statement does both (UnitOfWork.emit_from: no row comes
+    to Python); elsewhere the claimed rows come back and go to the outbox in one INSERT
+    (UnitOfWork.emit_many). The outbox rows are the same either way."""
+    extra, event_type = ESCALATIONS.get(kind, ({}, kind))
+    postgresql = uow.session.get_bind().dialect.name == "postgresql"
+    statement = claiming(condition, column, after, limit, postgresql)
+    if postgresql:
+        turned = statement.cte("turned")
+        count, last = uow.emit_from(event_type, turned, _payload(turned.c, extra), turned.c.id,
+                                    sa.func.max(turned.c.id))
+        return count, last
+    rows = sorted(uow.session.execute(statement), key=lambda row: row.id)
+    uow.emit_many(event_type, [_payload(row, extra) for row in rows])
+    return len(rows), rows[-1].id if rows else None
 
 
 def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = None,
@@ -88,17 +110,15 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
     """One pass of the timer: every warning due today, each batch committed with its events
     (a timer has no commit of its own, so this COMMITS)."""
     today = today or county_today()
-    counts = {}
-    for kind, (condition, column) in rules(today, settings).items():
+    counts, due = {}, rules(today, settings)
+    found = uow.session.execute(sa.select(*[sa.exists().where(condition) for condition, _ in due.values()])).one()
+    for (kind, (condition, column)), any_due in zip(due.items(), found):
         counts[kind], after = 0, 0
-        for _ in range(max_batches):
-            rows = claim(uow, condition, column, after)
-            if rows:
-                _emit(uow, kind, rows)
-                counts[kind] += len(rows)
-                after = rows[-1].id
+        for _ in range(max_batches if any_due else 0):  # a kind with nothing due costs no batch
+            claimed, after = claim_and_emit(uow, kind, condition, column, after, BATCH)
+            counts[kind] += claimed
             uow.commit()
-            if not rows:
+            if claimed < BATCH:  # none left now: what another replica or worker held, it emits, or the next pass
                 break
     counts["closed"] = close_unrated(uow, settings, today)
     return counts
@@ -107,9 +127,9 @@ def check_deadlines(uow: UnitOfWork, settings: Settings, today: date | None = No
 def close_unrated(uow: UnitOfWork, settings: Settings, today: date, limit: int = BATCH) -> int:
     """Answered feedback whose reopening window has passed without a rating is closed."""
     cutoff = latest_due_passed_by(today, settings.reopen_working_days)  # answered on or before: window over
-    ids = list(uow.session.scalars(sa.select(Feedback.id).where(
-        Feedback.status == "answered", Feedback.answered_at < _start_of_next_county_day(cutoff))
-        .order_by(Feedback.id).limit(limit)))
+    ids = list(uow.session.scalars(sa.select(FEEDBACK.c.id).where(
+        FEEDBACK.c.status == "answered", FEEDBACK.c.answered_at < _start_of_next_county_day(cutoff))
+        .order_by(FEEDBACK.c.id).limit(limit)))
     closed = 0
     for feedback_id in ids:
         feedback = uow.session.get(Feedback, feedback_id, with_for_update=True, populate_existing=True)

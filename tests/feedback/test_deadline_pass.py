@@ -2,14 +2,18 @@
 calendar, holidays included), across batches, emits each event once with the payload the
 contract gives it, and a second replica finds nothing left; and the batch encoder of events
 (contract.new_events) writes what new_event and to_message write, refusing what breaks the
-contract."""
+contract; each outbox row the pass writes is the one emit() writes for the same event id and
+time, text for text (on PostgreSQL the database makes it), and a row off the contract puts
+nothing in the outbox."""
 import json
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from services.common.contract import ContractError, from_message, names, new_event, new_events, to_message
+from services.common.contract import (CATALOGUE, ContractError, Event, from_message, names, new_event, new_events,
+                                      to_message)
 from services.common.db import insert_many
 from services.common.records import OutboxRecord
 from services.common.workdays import add_working_days
@@ -109,3 +113,59 @@ def test_a_batch_of_events_is_written_as_new_event_and_to_message_write_one():
 def test_a_batch_refuses_a_payload_off_the_contract(broken, message):
     with pytest.raises(ContractError, match=message):
         new_events(names.FEEDBACK_DUE_SOON, [PAYLOAD, {**PAYLOAD, **broken}])
+
+
+AWKWARD = 'A001 "村\\委"\t会'  # quotes, a backslash, a tab and Chinese in the JSON text
+
+
+def written_as_emit_writes(uow):
+    """Each outbox row beside the row emit() would write for its feedback's event with the same
+    id and time."""
+    feedback = {f.id: f for f in uow.session.scalars(sa.select(Feedback))}
+    for record in uow.session.scalars(sa.select(OutboxRecord).order_by(OutboxRecord.id)):
+        written = json.loads(record.body)
+        row, spec = feedback[written["payload"]["feedback_id"]], CATALOGUE[record.type]
+        payload = {"feedback_id": row.id, "unit_code": row.unit_code, "kind": row.kind,
+                   "target_kind": row.target_kind, "target_id": row.target_id, "answer_due": row.answer_due,
+                   **{key: written["payload"][key] for key in ("level", "to") if key in written["payload"]}}
+        event = Event(type=record.type, payload=payload, correlation_id=uow.correlation_id, version=spec.version,
+                      producer=spec.producer, event_id=uuid.UUID(record.event_id), occurred_at=record.occurred_at)
+        yield record, event
+
+
+def test_the_pass_writes_each_outbox_row_as_emit_writes_it(uow_factory, monkeypatch):
+    monkeypatch.setattr(deadlines, "BATCH", 7)
+    uow, settings = uow_factory("feedback"), Settings()
+    made = rows(60)
+    made[1]["target_id"] = made[2]["unit_code"] = AWKWARD
+    insert_many(uow.session, Feedback.__table__, made)
+    uow.commit()
+    counts = deadlines.check_deadlines(uow, settings, TODAY)
+    late = add_working_days(max(row["answer_due"] for row in made), 2 * settings.escalation_working_days + 1)
+    for _ in range(2):  # level 1, then level 2
+        deadlines.check_deadlines(uow, settings, late)
+
+    checked = list(written_as_emit_writes(uow))
+    assert {record.type for record, _ in checked} == {names.FEEDBACK_DUE_SOON, names.FEEDBACK_OVERDUE,
+                                                      names.FEEDBACK_ESCALATED}
+    assert sum(1 for record, _ in checked if record.type == names.FEEDBACK_DUE_SOON) == counts[names.FEEDBACK_DUE_SOON]
+    assert any(AWKWARD in (event.payload["target_id"], event.payload["unit_code"]) for _, event in checked)
+    for record, event in checked:
+        assert record.body == json.dumps(to_message(event), ensure_ascii=False)  # text for text
+        assert (record.type, record.version, record.routing_key, record.correlation_id, record.attempts,
+                record.traceparent, record.published_at) == (event.type, 1, f"feedback.{event.type}",
+                                                             uow.correlation_id, 0, None, None)
+    assert len({record.event_id for record, _ in checked}) == len(checked)
+
+
+def test_a_row_off_the_contract_puts_nothing_in_the_outbox(uow_factory):
+    uow = uow_factory("feedback")
+    broken = [{**row, "status": "accepted", "answer_due": TODAY} for row in rows(3)]
+    broken[1]["target_kind"] = "nowhere"
+    insert_many(uow.session, Feedback.__table__, broken)
+    uow.commit()
+    with pytest.raises(ContractError, match="target_kind|contract"):
+        deadlines.check_deadlines(uow, Settings(), TODAY)
+    uow.rollback()
+    assert uow.session.scalar(sa.select(sa.func.count()).select_from(OutboxRecord)) == 0
+    assert uow.session.scalar(sa.select(sa.func.count()).where(Feedback.due_soon_at.is_not(None))) == 0

@@ -46,7 +46,7 @@ def to_message(event: Event) -> dict[str, Any]:
 
 
 # fields whose loaded value is the dumped one for any value of the right Python type
-_FLAT = {fields.String: str, fields.Integer: int, fields.Date: date, fields.Boolean: bool}
+FLAT = {fields.String: str, fields.Integer: int, fields.Date: date, fields.Boolean: bool}
 
 
 def new_events(type_name: str, payloads: list[dict[str, Any]],
@@ -63,7 +63,7 @@ def new_events(type_name: str, payloads: list[dict[str, Any]],
     message = to_message(first)
     made = [(first, json.dumps(message, ensure_ascii=False))]
     schema = CATALOGUE[type_name].payload_schema
-    kinds = {name: _FLAT.get(type(field)) for name, field in schema.fields.items()}
+    kinds = {name: FLAT.get(type(field)) for name, field in schema.fields.items()}
     if None in kinds.values():
         return made + [(e, json.dumps(to_message(e), ensure_ascii=False))
                        for e in (new_event(type_name, p, correlation_id) for p in payloads[1:])]
@@ -85,18 +85,23 @@ def _check_flat(type_name: str, schema: Any, kinds: dict[str, type], keys: list[
     if len(payload) != len(keys) or any(key not in payload for key in keys):
         raise ContractError(f"{type_name} payload breaks the contract: its fields are {sorted(payload)}, not {sorted(keys)}")
     for key in keys:
-        value, field = payload[key], schema.fields[key]
-        if value is None:
-            if not field.allow_none:
-                raise ContractError(f"{type_name} payload breaks the contract: {key} may not be null")
-            continue
-        if type(value) is not kinds[key]:  # exact: a datetime is no date here, a bool no integer
-            raise ContractError(f"{type_name} payload breaks the contract: {key} is not a {kinds[key].__name__}")
-        try:
-            for validator in field.validators:
-                validator(value)
-        except ValidationError as exc:
-            raise ContractError(f"{type_name} payload breaks the contract: {key}: {exc.messages}") from exc
+        check_flat_value(type_name, schema.fields[key], kinds[key], key, payload[key])
+
+
+def check_flat_value(type_name: str, field: Any, kind: type, key: str, value: Any) -> None:
+    """One value of a flat field as the schema checks it: its exact type, null only where
+    allowed, and the field's validators."""
+    if value is None:
+        if not field.allow_none:
+            raise ContractError(f"{type_name} payload breaks the contract: {key} may not be null")
+        return
+    if type(value) is not kind:  # exact: a datetime is no date here, a bool no integer
+        raise ContractError(f"{type_name} payload breaks the contract: {key} is not a {kind.__name__}")
+    try:
+        for validator in field.validators:
+            validator(value)
+    except ValidationError as exc:
+        raise ContractError(f"{type_name} payload breaks the contract: {key}: {exc.messages}") from exc
 
 
 def from_message(body: Any) -> Event:
