@@ -83,47 +83,6 @@ def pytest_configure(config):
                                        "database engine; it runs on SQLite only to keep the suite short")
 
 
-# the longest tests: each a pytest run of its own at one frozen instant
-SPREAD_OUT = "tests/test_frozen_dates.py::"
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-split cuts the order into groups
-def pytest_collection_modifyitems(config, items):
-    """make test's groups (tests/groups.py) are runs of the collected order cut into equal times:
-    each frozen instant is moved to where a group's time starts (the first before the rest, at
-    a module's boundary, so no module's cluster starts twice), one a group in turn, so the
-    groups run them side by side rather than one group running them all."""
-    frozen = [item for item in items if item.nodeid.startswith(SPREAD_OUT)]
-    groups = getattr(config.option, "splits", None) or 1
-    if not frozen or groups < 2:
-        return
-    rest = [item for item in items if not item.nodeid.startswith(SPREAD_OUT)]
-    took = _durations(config, items)
-    opening = [[f for k, f in enumerate(frozen) if k % groups == g] for g in range(groups)]
-    total = sum(took(item) for item in items)
-    order, elapsed, group = list(opening[0]), sum(map(took, opening[0])), 1
-    for previous, item in zip([None, *rest], rest):
-        at_boundary = previous is None or previous.nodeid.split("::")[0] != item.nodeid.split("::")[0]
-        while at_boundary and group < groups and elapsed >= total * group / groups:
-            order += opening[group]
-            elapsed += sum(map(took, opening[group]))
-            group += 1
-        order.append(item)
-        elapsed += took(item)
-    items[:] = order + [f for g in range(group, groups) for f in opening[g]]
-
-
-def _durations(config, items):
-    """Each test's time as pytest-split knows it (its --durations-path), else their mean."""
-    try:
-        known = json.loads(Path(config.option.durations_path).read_text())
-    except (AttributeError, TypeError, OSError, ValueError):
-        known = {}
-    relevant = [known[item.nodeid] for item in items if item.nodeid in known]
-    mean = sum(relevant) / len(relevant) if relevant else 1.0
-    return lambda item: known.get(item.nodeid, mean)
-
-
 def pytest_generate_tests(metafunc):
     """Every database test runs on each backend, but for api_level tests (SQLite only)."""
     if "database_urls" in metafunc.fixturenames:

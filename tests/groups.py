@@ -5,16 +5,20 @@ exit status that fails when any group failed.
 Why groups and not pytest-xdist: the tests run with eventlet's monkey patching (conftest.py), and
 an xdist worker's channel to its controller then waits on a green event set from a real thread:
 the workers hang before the first test (pytest-xdist issue 71, open since 2016). A group is a
-plain pytest run, exactly as a developer runs one module.
+plain pytest run of whole modules, exactly as a developer runs them.
 
-The split is pytest-split's `duration_based_chunks`: the collected tests in their usual order, cut
-into runs of about equal time, so a module stays in one group (and starts its shared cluster
-once) but where a cut falls. The times are those the last run on this machine measured
-(var/test-groups/durations.json, written from the groups' JUnit reports), else the committed
-tests/.test_durations (`make test-durations` keeps the last run's). Most of a test's time is spent
-waiting on the processes it started, so two cores carry three groups.
+The split: the test modules in pytest's own order (each directory's entries by name), cut into
+runs of about equal time at module boundaries only, so a module's tests share one cluster and
+one group, and the modules that share a session's cluster (the console's, the portal's) mostly
+one group too. A cut inside a module would start the module's cluster again in the next group
+without what its earlier tests made. The frozen-clock instants (tests/test_frozen_dates.py, a
+pytest run each and the longest tests) open the groups in turn instead, so they run side by
+side. The times are those the last run on this machine measured (var/test-groups/durations.json,
+written from the groups' JUnit reports), else the committed tests/.test_durations (`make
+test-durations` keeps the last run's). Most of a test's time is spent waiting on the processes it
+started, so two cores carry three groups.
 
-    python -m tests.groups [pytest arguments]      (TEST_GROUPS=1 runs plain pytest)
+    python -m tests.groups [pytest arguments] [test paths]     (TEST_GROUPS=1 runs plain pytest)
 """
 from __future__ import annotations
 
@@ -25,12 +29,16 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+
+from tests.test_frozen_dates import INSTANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED_DURATIONS = ROOT / "tests" / ".test_durations"
 OUT = ROOT / "var" / "test-groups"
 MEASURED_DURATIONS = OUT / "durations.json"
+FROZEN = "tests/test_frozen_dates.py"
 PROGRESS_EVERY_SECONDS = 60
 NO_TESTS_COLLECTED = 5  # pytest's exit status for a group the selection left empty
 
@@ -40,20 +48,78 @@ def main(args: list[str]) -> int:
     if groups <= 1:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
     OUT.mkdir(parents=True, exist_ok=True)
+    options, chosen = _split_arguments(args)
+    plan = _plan(groups, _units(chosen), _times())
     started = time.monotonic()
-    running = {k: _start(k, groups, args) for k in range(1, groups + 1)}
-    print(f"tests.groups: {groups} groups side by side; their output is in {OUT.relative_to(ROOT)}/", flush=True)
+    running = {k: _start(k, options, units) for k, units in enumerate(plan, start=1) if units}
+    print(f"tests.groups: {len(running)} groups side by side; their output is in {OUT.relative_to(ROOT)}/", flush=True)
     codes = _wait(running, started)
     _record_durations(codes)
     return _report(codes, time.monotonic() - started)
 
 
-def _start(k: int, groups: int, args: list[str]) -> subprocess.Popen:
+def _split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
+    """pytest's options, and the test paths or node ids among the arguments (none: the suite)."""
+    chosen = [a for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
+    return [a for a in args if a not in chosen], chosen
+
+
+def _units(chosen: list[str]) -> list[str]:
+    """What the groups are cut from, in pytest's order: the test modules (under the chosen paths,
+    if any), a chosen node id as itself, and the frozen module as its instants."""
+    modules = [m for m in _modules(ROOT / "tests")
+               if not chosen or any(m == c or m.startswith(c.rstrip("/") + "/") for c in chosen)]
+    units = [c for c in chosen if "::" in c]
+    for module in modules:
+        units += [f"{FROZEN}::test_the_date_sensitive_tests_pass_at[{name}]" for name in INSTANTS] \
+            if module == FROZEN else [module]
+    return units
+
+
+def _modules(folder: Path) -> list[str]:
+    """The test_*.py files under `folder` as pytest collects them: each directory's entries by name."""
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir() and not entry.name.startswith((".", "_")) and entry.name != "node_modules":
+            found += _modules(entry)
+        elif entry.is_file() and entry.name.startswith("test_") and entry.suffix == ".py":
+            found.append(entry.relative_to(ROOT).as_posix())
+    return found
+
+
+def _times() -> Callable[[str], float]:
+    """A unit's time from the known test times (a module's: the sum of its tests'), else the
+    mean of the known units'."""
+    try:
+        known = json.loads(_durations().read_text())
+    except (OSError, ValueError):
+        known = {}
+    modules: dict[str, float] = {}
+    for node, seconds in known.items():
+        modules[node.split("::")[0]] = modules.get(node.split("::")[0], 0.0) + seconds
+    mean = sum(modules.values()) / len(modules) if modules else 1.0
+    return lambda unit: known.get(unit, mean) if "::" in unit else modules.get(unit, mean)
+
+
+def _plan(groups: int, units: list[str], took: Callable[[str], float]) -> list[list[str]]:
+    """The units cut into `groups` runs of about equal time, in order; the frozen instants open
+    the groups in turn."""
+    frozen = [u for u in units if u.startswith(f"{FROZEN}::")]
+    plan = [[f for k, f in enumerate(frozen) if k % groups == g] for g in range(groups)]
+    spent = [sum(map(took, g)) for g in plan]
+    share, group = sum(map(took, units)) / groups, 0
+    for unit in (u for u in units if u not in frozen):
+        if group < groups - 1 and spent[group] + took(unit) / 2 > share:
+            group += 1  # the unit would end past this group's share by more than half of it
+        plan[group].append(unit)
+        spent[group] += took(unit)
+    return plan
+
+
+def _start(k: int, options: list[str], units: list[str]) -> subprocess.Popen:
     for stale in (_log(k), _xml(k)):
         stale.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pytest", "--splits", str(groups), "--group", str(k),
-               "--splitting-algorithm", "duration_based_chunks", "--durations-path", str(_durations()),
-               f"--junitxml={_xml(k)}", *args]
+    command = [sys.executable, "-m", "pytest", f"--junitxml={_xml(k)}", *options, *units]
     with open(_log(k), "wb") as log:  # a file, not a pipe: no group waits on a reader
         return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
@@ -111,8 +177,8 @@ def _durations() -> Path:
 
 
 def _record_durations(codes: dict[int, int]) -> None:
-    """Each test's time (set-up, call and tear-down, as pytest-split records them) from the
-    groups' reports, over the times known before."""
+    """Each test's time (set-up, call and tear-down) from the groups' reports, over the times
+    known before."""
     try:
         durations = json.loads(_durations().read_text())
     except (OSError, ValueError):

@@ -191,7 +191,7 @@ def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
     ]
     statuses = [call({"X-Request-ID": request_id}).status_code for call, request_id in zip(calls, ids)]
     assert statuses[1] == 403 and statuses[3] == 401 and all(s == 503 for s in statuses[::2] + statuses[5:])
-    metrics = cluster.processes["gateway"].metrics()
+    metrics = wait_for(cluster.processes["gateway"].metrics, message="the gateway's metrics")  # None: no answer yet
     backlog = next(float(line.split()[-1]) for line in metrics.splitlines()
                    if line.startswith("gongkai_audit_backlog "))
     assert backlog >= len(ids)
@@ -218,5 +218,5 @@ def test_audit_entries_wait_for_units_and_arrive_once_in_order(county):
     assert len(entry_ids) == len(set(entry_ids))
     verified = requests.get(f"{api}/api/v1/audit/verify", headers=token("auditor", "auditor")).json()
     assert verified["ok"] and verified["entries"] == len(entries)
-    wait_for(lambda: "gongkai_audit_backlog 0.0" in cluster.processes["gateway"].metrics(), timeout=10,
+    wait_for(lambda: "gongkai_audit_backlog 0.0" in (cluster.processes["gateway"].metrics() or ""), timeout=10,
              message="an empty spool")
