@@ -106,9 +106,13 @@ class SharedLimit:
                 if taken:
                     session.commit()
                     return 0.0
-                if session.get(RobotMinute, (name, minute)) is not None:
+                row = session.get(RobotMinute, (name, minute))
+                if row is not None:  # full, or made by another replica since the UPDATE: count in it
+                    full = row.sent >= self.limit
                     session.rollback()
-                    return wait
+                    if full:
+                        return wait
+                    continue
                 old = (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
                 session.execute(sa.delete(RobotMinute).where(RobotMinute.robot == name, RobotMinute.minute < old))
                 session.add(RobotMinute(robot=name, minute=minute, sent=1))

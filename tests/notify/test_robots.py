@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.common.db import make_engine
 from services.notify import directory, planner, robots
-from services.notify.models import Delivery
+from services.notify.models import Delivery, RobotMinute
 from services.notify.sender import Sender
 from tests.feedback.test_feedback_and_notify_rules import UNIT
 from tests.notify.test_notify_channels import DAY, RULES, VILLAGE, county, rectification_overdue, settings
@@ -116,3 +116,27 @@ def test_two_senders_sharing_a_database_send_twenty_a_minute_to_a_robot_and_hold
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_a_minute_another_sender_has_just_begun_is_counted_in_not_held(database_urls):
+    # PostgreSQL's read committed: this sender's UPDATE finds no row for the minute, the other
+    # sender's INSERT commits, then this one reads the row: it has room, so it is counted in
+    engine = make_engine(database_urls["notify"])
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    now = datetime(2026, 12, 1, 6, 0, 30, tzinfo=timezone.utc)
+    mine, other = robots.SharedLimit(sessions, 20, lambda: now), robots.SharedLimit(sessions, 20, lambda: now)
+    raced = []
+
+    @sa.event.listens_for(sessions, "do_orm_execute")
+    def other_sender_between(state):
+        if state.is_update and not raced:
+            raced.append(None)
+            raced[0] = other.wait_for("wecom:town")
+            return state.invoke_statement(statement=state.statement.where(sa.false()))
+        return None
+    try:
+        assert mine.wait_for("wecom:town") == 0.0 and raced == [0.0]
+        with sessions() as session:
+            assert session.scalar(sa.select(RobotMinute.sent)) == 2
+    finally:
+        engine.dispose()
