@@ -275,3 +275,36 @@ def lone_gateway(tmp_path_factory):
         yield SimpleNamespace(api=api, process=process)
         process.kill()  # thrown away with its vhost: no graceful stop to wait out
 
+
+
+# --- a session's shared fixtures end with the last module that uses them -------------------------
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A session-scoped fixture (the console's, the portal's, the calendar's and the contract's
+    clusters, the PostgreSQL databases) ends once the last module of the run that uses it has
+    ended, not with the session: a cluster kept to the end sat idle through every later module
+    of its group, its six processes still polling. Pytest's own finish (it runs the fixture's
+    teardown and forgets its value, so a later user would simply start it again)."""
+    outcome = yield
+    if nextitem is None or nextitem.module is not item.module:
+        for fixturedef in _released_after(item):
+            fixturedef.finish(item._request)
+    return outcome
+
+
+def _released_after(item) -> list:
+    """The session fixtures no module after this item's uses (this item: a module's last)."""
+    session = item.session
+    if not hasattr(session, "_gongkai_released"):
+        last, released = {}, {}
+        for index, each in enumerate(session.items):
+            for defs in each._fixtureinfo.name2fixturedefs.values():
+                if defs and defs[-1].scope == "session":
+                    last[defs[-1]] = index
+        for fixturedef, index in last.items():
+            module = session.items[index].module
+            end = max(i for i in range(index, len(session.items)) if session.items[i].module is module)
+            released.setdefault(session.items[end].nodeid, []).append(fixturedef)
+        session._gongkai_released = released
+    return session._gongkai_released.get(item.nodeid, [])
