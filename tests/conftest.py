@@ -24,6 +24,7 @@ from types import SimpleNamespace  # noqa: E402
 import alembic  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
+import time_machine  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
@@ -168,6 +169,16 @@ def copy_templates(folder: Path, templates: dict[str, Path]) -> dict[str, str]:
         shutil.copyfile(template, folder / f"{service}.db")
         urls[service] = f"sqlite:///{folder}/{service}.db"
     return urls
+
+
+@pytest.fixture
+def day_of_import(request):
+    """For a rule module that takes its TODAY as it is imported (`IMPORTED_AT = time.time()` beside
+    it): the test runs from that moment on, so a long run that reaches midnight in Beijing after
+    the import does not give the rules tomorrow against the module's today. In-process rules only:
+    the clusters' processes keep their own clock."""
+    with time_machine.travel(request.module.IMPORTED_AT, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ learns from other services' events (each with when it occurred and when it arriv
 score "as of" an instant is the same whenever it is asked)."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from services.common.records import NAMING, UTCDateTime
+
+from .record_sums import dimension_sums
 
 
 class Base(DeclarativeBase):
@@ -90,14 +91,6 @@ class InspectionRecord(Base):
     def _keep_sums(self, _key: str, scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
         self.dimension_sums = dimension_sums(scores)
         return scores
-
-
-def dimension_sums(scores: list[dict[str, Any]]) -> dict[str, float]:
-    """dimension → the sum of its criteria's scores, added in the order they are listed."""
-    sums: dict[str, float] = defaultdict(float)
-    for score in scores:
-        sums[score["dimension"]] += float(score["score"])
-    return dict(sums)
 
 
 class Finding(Base):

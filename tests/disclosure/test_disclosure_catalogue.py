@@ -1,6 +1,7 @@
 """The catalogue (公开目录), without a broker: the default catalogue, versions in force by
 date, validation of each frequency's rule, and who may edit."""
 from collections import Counter
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +15,9 @@ from services.disclosure import catalogue, default_catalogue
 from services.disclosure.models import FREQUENCIES, CatalogueEntry
 
 OFFICE = Actor("office", "inspector", None)
+IMPORTED_AT = time.time()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
 TODAY = county_today()
+pytestmark = pytest.mark.usefixtures("day_of_import")
 JAN_1 = date(TODAY.year, 1, 1)
 QUARTERLY = {"code": "TQ-01", "matter": "党费收缴使用管理", "sub_matter": "党费收缴情况",
              "content_elements": "应缴、实缴党费金额和人数", "basis": "《中国共产党党务公开条例（试行）》第十二条",

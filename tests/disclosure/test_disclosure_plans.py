@@ -1,6 +1,7 @@
 """The yearly plan (实施方案), without a broker: draft → consultation (征求意见) → approved →
 active → closed, with its trail and events, and what is refused on the way."""
 import json
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,9 @@ from services.disclosure.models import Plan
 OFFICE = Actor("office", "inspector", None)
 ADMIN = Actor("root", "admin", None)
 MEMBER = Actor("pm-a001", "member", "A001")
+IMPORTED_AT = time.time()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
 TODAY = county_today()
+pytestmark = pytest.mark.usefixtures("day_of_import")
 
 
 def plan_data(year, **changes):

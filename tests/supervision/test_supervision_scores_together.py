@@ -23,9 +23,9 @@ from services.supervision.models import (
     InspectionRecord,
     Rectification,
     RectificationStep,
-    dimension_sums,
 )
 from services.supervision.periods import Period
+from services.supervision.record_sums import dimension_sums
 from tests.supervision.test_supervision_marks import UNITS, _county, _random_facts
 
 SCORES = [(c["code"], d["code"], float(c["max"])) for d in checklist.default_content()["dimensions"]

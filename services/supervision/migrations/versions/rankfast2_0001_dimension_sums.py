@@ -7,7 +7,7 @@ Revision ID: rankfast2_0001_dimension_sums
 import sqlalchemy as sa
 from alembic import op
 
-from services.supervision.models import dimension_sums
+from services.supervision.record_sums import dimension_sums
 
 revision = "rankfast2_0001_dimension_sums"
 down_revision = "console4_0001_kept_facts"
