@@ -10,7 +10,8 @@ service's copy of it arrived before the first test.
             yield running
 
 `running.api`, `.urls` (alias `.db`), `.cluster`, `.mail` (the Maildir's new/), `.mailbox`
-(a MailSink), `.env` and `.amqp_uri`, read as attributes or as keys.
+(a MailSink), `.env`, `.amqp_uri` and `.began_on` (the county's day as the loaders ran: nothing of
+the sample county existed before it), read as attributes or as keys.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from types import SimpleNamespace
 import requests
 
 from services.common.config import ROOT
-from services.common.workdays import county_date
+from services.common.workdays import county_date, county_today
 from tests.conftest import copy_templates, scalar, smtp_sink, wait_for
 from tests import forkserver
 from tests.processes import MODULES, Cluster, base_env, temporary_vhost
@@ -60,6 +61,7 @@ def running_county(tmp: Path, templates: Mapping[str, Path], *, env: Mapping[str
     run (in order) before the services start; with `public_base_url` the gateway knows its own
     address as PUBLIC_BASE_URL (the QR codes' target). Stopped, logs printed, on the way out."""
     loaders = tuple(loaders)
+    began_on = county_today()  # the test process's clock is the services' (the run's offset)
     urls = copy_templates(tmp, templates)
     with smtp_sink(tmp / "mail") as mailbox, temporary_vhost() as amqp_uri:
         cluster = Cluster({**base_env(amqp_uri, urls, mailbox.port), **(env or {})}, tmp)
@@ -72,7 +74,7 @@ def running_county(tmp: Path, templates: Mapping[str, Path], *, env: Mapping[str
                     wait_for(lambda url=urls[service], sql=sql: scalar(url, sql) == SAMPLE_UNITS, timeout=90, interval=0.2,
                              message=f"{service}'s copy of the county")
             yield Running(api=api, urls=urls, db=urls, cluster=cluster, mail=tmp / "mail" / "new",
-                          mailbox=mailbox, env=cluster.env, amqp_uri=amqp_uri)
+                          mailbox=mailbox, env=cluster.env, amqp_uri=amqp_uri, began_on=began_on)
         finally:
             cluster.stop_all()
             print(cluster.logs())  # shown by pytest when the module's set-up or a test failed

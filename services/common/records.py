@@ -24,14 +24,16 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(sa.types.TypeDecorator):
-    """Timestamps stored as UTC and always read back timezone-aware, on SQLite too."""
+    """Timestamps stored as UTC and always read back timezone-aware, on SQLite too. A value with
+    another offset (an "as of" the end of a county day, 23:59:59+08:00) is turned to UTC first:
+    SQLite keeps and compares the wall time alone, so 23:59:59+08:00 was taken for 23:59:59 UTC."""
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use UTC-aware datetimes")
-        return value
+        return value.astimezone(timezone.utc) if value is not None else None
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:

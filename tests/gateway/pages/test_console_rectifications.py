@@ -143,10 +143,11 @@ def test_a_unit_sees_its_own_standing_with_the_figures_the_office_sees(county):
     assert future.status_code == 400 and "日期不能晚于今天" in future.text
     on_today = operator.get(f"{api}/console/standing", params={"on": today.isoformat()})
     assert on_today.status_code == 200 and f"总分 {office_row['total']:.1f}" in on_today.text
-    # the county's units arrived when its cluster started today: as of yesterday's end there was none
-    yesterday = today - timedelta(days=1)
-    earlier = operator.get(f"{api}/console/standing", params={"on": yesterday.isoformat()})
-    assert earlier.status_code == 404 and f"{yesterday.year}年没有单位 A001 的考核记录" in earlier.text
+    # the county's units arrived as its cluster started (on began_on, which a long run may have left
+    # behind at midnight): as of the day before's end there was none
+    before = county["began_on"] - timedelta(days=1)
+    earlier = operator.get(f"{api}/console/standing", params={"on": before.isoformat()})
+    assert earlier.status_code == 404 and f"{before.year}年没有单位 A001 的考核记录" in earlier.text
     assert requests.get(f"{api}/console/standing", headers=OFFICE, allow_redirects=False).status_code == 400
 
 
