@@ -48,8 +48,8 @@ def main(args: list[str]) -> int:
     if groups <= 1:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
     OUT.mkdir(parents=True, exist_ok=True)
-    options, chosen = _split_arguments(args)
-    plan = _plan(groups, _units(chosen), _times())
+    options, chosen, ignored = _split_arguments(args)
+    plan = _plan(groups, _units(chosen, ignored), _times())
     started = time.monotonic()
     running = {k: _start(k, options, units) for k, units in enumerate(plan, start=1) if units}
     print(f"tests.groups: {len(running)} groups side by side; their output is in {OUT.relative_to(ROOT)}/", flush=True)
@@ -58,17 +58,30 @@ def main(args: list[str]) -> int:
     return _report(codes, time.monotonic() - started)
 
 
-def _split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
-    """pytest's options, and the test paths or node ids among the arguments (none: the suite)."""
-    chosen = [a for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
-    return [a for a in args if a not in chosen], chosen
+def _split_arguments(args: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """pytest's options, the test paths or node ids among the arguments (none: the suite), and
+    the paths --ignore leaves out (the groups name their modules, which --ignore would not stop)."""
+    chosen = [a for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()
+              and not _follows_ignore(args, a)]
+    ignored = [a.split("=", 1)[1] for a in args if a.startswith("--ignore=")]
+    ignored += [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--ignore"]
+    return [a for a in args if a not in chosen], chosen, ignored
 
 
-def _units(chosen: list[str]) -> list[str]:
+def _follows_ignore(args: list[str], arg: str) -> bool:
+    return any(a == "--ignore" and args[i + 1] == arg for i, a in enumerate(args[:-1]))
+
+
+def _under(module: str, paths: list[str]) -> bool:
+    return any(module == p or module.startswith(p.rstrip("/") + "/") for p in paths)
+
+
+def _units(chosen: list[str], ignored: list[str] = ()) -> list[str]:
     """What the groups are cut from, in pytest's order: the test modules (under the chosen paths,
-    if any), a chosen node id as itself, and the frozen module as its instants."""
+    if any, and not under an ignored one), a chosen node id as itself, and the frozen module as
+    its instants."""
     modules = [m for m in _modules(ROOT / "tests")
-               if not chosen or any(m == c or m.startswith(c.rstrip("/") + "/") for c in chosen)]
+               if (not chosen or _under(m, chosen)) and not _under(m, list(ignored))]
     units = [c for c in chosen if "::" in c]
     for module in modules:
         units += [f"{FROZEN}::test_the_date_sensitive_tests_pass_at[{name}]" for name in INSTANTS] \
