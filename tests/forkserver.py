@@ -12,7 +12,7 @@ The environment a process reads only as the interpreter starts or its modules ar
 (PYTHON*, LD_PRELOAD and libfaketime's FAKETIME*, EVENTLET_*, PASSWORD_HASH_COST) is the fork
 server's; a process asked for with another gets a fork server of its own (a frozen-clock run
 has one for its offset). The children are the fork server's, not the test's: `Forked` answers
-for one as `subprocess.Popen` does (pid, poll, wait, send_signal, kill, terminate, returncode),
+for one as `subprocess.Popen` does (pid, poll, wait, send_signal, returncode),
 asking the fork server for its exit status. `run` runs a loader (`python -m module`) the same way.
 
     python -m tests.forkserver SOCKET MODULE [MODULE ...]      (started by `start` itself)
@@ -69,12 +69,6 @@ class Forked:
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, sig)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
 
 
 class ForkServer:
