@@ -18,6 +18,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
@@ -171,9 +172,15 @@ def copy_templates(folder: Path, templates: dict[str, Path]) -> dict[str, str]:
     return urls
 
 
+def rule_instant() -> float:
+    """The instant a date-taking rule module runs at: the run's clock under GONGKAI_FROZEN_AT
+    (tests/test_frozen_dates.py sets it), else a fixed working day, never the host's today."""
+    return time.time() if os.environ.get("GONGKAI_FROZEN_AT") else datetime(2026, 12, 7, 4, 0, tzinfo=timezone.utc).timestamp()
+
+
 @pytest.fixture
 def day_of_import(request):
-    """For a rule module that takes its TODAY as it is imported (`IMPORTED_AT = time.time()` beside
+    """For a rule module that takes its TODAY as it is imported (`IMPORTED_AT = rule_instant()` beside
     it): the test runs from that moment on, so a long run that reaches midnight in Beijing after
     the import does not give the rules tomorrow against the module's today. In-process rules only:
     the clusters' processes keep their own clock."""

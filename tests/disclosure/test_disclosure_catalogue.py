@@ -1,8 +1,7 @@
 """The catalogue (公开目录), without a broker: the default catalogue, versions in force by
 date, validation of each frequency's rule, and who may edit."""
 from collections import Counter
-import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -10,13 +9,14 @@ import sqlalchemy as sa
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.shapes.disclosure import NewCatalogueEntry
-from services.common.workdays import county_today
+from services.common.workdays import county_date
+from tests.conftest import rule_instant
 from services.disclosure import catalogue, default_catalogue
 from services.disclosure.models import FREQUENCIES, CatalogueEntry
 
 OFFICE = Actor("office", "inspector", None)
-IMPORTED_AT = time.time()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
-TODAY = county_today()
+IMPORTED_AT = rule_instant()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
+TODAY = county_date(datetime.fromtimestamp(IMPORTED_AT, timezone.utc))
 pytestmark = pytest.mark.usefixtures("day_of_import")
 JAN_1 = date(TODAY.year, 1, 1)
 QUARTERLY = {"code": "TQ-01", "matter": "党费收缴使用管理", "sub_matter": "党费收缴情况",

@@ -1,8 +1,7 @@
 """The yearly plan (实施方案), without a broker: draft → consultation (征求意见) → approved →
 active → closed, with its trail and events, and what is refused on the way."""
 import json
-import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -10,15 +9,16 @@ import sqlalchemy as sa
 from services.common.actor import Actor
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.records import OutboxRecord
-from services.common.workdays import county_today
+from services.common.workdays import county_date
+from tests.conftest import rule_instant
 from services.disclosure import plans
 from services.disclosure.models import Plan
 
 OFFICE = Actor("office", "inspector", None)
 ADMIN = Actor("root", "admin", None)
 MEMBER = Actor("pm-a001", "member", "A001")
-IMPORTED_AT = time.time()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
-TODAY = county_today()
+IMPORTED_AT = rule_instant()  # TODAY's moment: each test runs from it (conftest.py day_of_import)
+TODAY = county_date(datetime.fromtimestamp(IMPORTED_AT, timezone.utc))
 pytestmark = pytest.mark.usefixtures("day_of_import")
 
 

@@ -16,10 +16,11 @@ from services.notify.outcomes import mask
 from tests.notify.test_notify_channels import settings
 
 TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+NOW = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)  # the test's clock, set: 14:00 county time
 
 
 def delivery(n, channel="email", key=None, **extra):
-    now = datetime.now(timezone.utc)
+    now = NOW
     return Delivery(cause_event_id=f"00000000-0000-4000-8000-{n:012d}", cause_type="ItemPublished", unit_code="V01",
                     channel=channel, recipient=f"u{n}@example.gov.cn", subject="s", body="b", status="sending",
                     attempts=1, next_attempt_at=now, created_at=now, delivery_key=key or f"run:{n}:{channel}",
@@ -37,7 +38,7 @@ def test_runs_of_plain_deliveries_and_the_others_between_them(uow_factory):
     uow.commit()
     ids = [row.id for row in rows]
     outcome = recording.Outcome
-    recorder = recording.Recorder(uow._sessions, settings(), lambda: datetime.now(timezone.utc))
+    recorder = recording.Recorder(uow._sessions, settings(), lambda: NOW)
     recorder.record([outcome(ids[0], "delivered", None, None, True, None, 12),
                      outcome(ids[1], "delivered", None, None, True, 204, 7),
                      outcome(ids[2], "retry", "SMTP 451", None, True, None, 3),
