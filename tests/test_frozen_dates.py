@@ -10,6 +10,7 @@ share the console's cluster start it once per instant. Each instant is a test of
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,9 +64,20 @@ def _finish(proc: subprocess.Popen, log: Path) -> tuple[int, str]:
     return code, output if code != -1 else f"{output}\n(no result within {TIMEOUT_SECONDS} s)"
 
 
+NOTEWORTHY = re.compile(r"^(--- \S+ ---$|FAILED |ERROR |E   |.* (ERROR|CRITICAL) |.* WARNING (?!.*\(expected\)))")
+
+
+def digest(output: str, limit: int = 120) -> str:
+    """What a reader needs first when an instant failed: the failures, each process's name and the
+    lines of its log that warn or fail (not the expected refusals), before the run's last lines
+    (a CI log keeps only its tail, which was the last process's access log before)."""
+    lines = [line for line in output.splitlines() if NOTEWORTHY.match(line)]
+    return "\n".join(lines[-limit:])
+
+
 @pytest.mark.parametrize("instant", INSTANTS)
 def test_the_date_sensitive_tests_pass_at(instant, tmp_path):
     """One instant's run, a test of its own, so that `make test`'s groups share the four out."""
     log = tmp_path / f"{instant}.log"
     code, output = _finish(_start(INSTANTS[instant], log), log)
-    assert code == 0, f"at {INSTANTS[instant]}:\n{output[-6000:]}"
+    assert code == 0, f"at {INSTANTS[instant]}:\n{output[-3000:]}\n--- what failed or warned ---\n{digest(output)}"
