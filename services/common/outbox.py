@@ -168,7 +168,7 @@ class OutboxRelay:
         while not self._stopped:
             try:
                 if not declared:
-                    declare_topology(self.amqp_uri, self.queue_type)
+                    declare_topology(self.amqp_uri, self.queue_type, producer=self.service)
                     declared = True
                 published = self.relay_batch()
                 if utcnow() - last_purge > PURGE_EVERY:

@@ -12,7 +12,7 @@ from typing import Any
 
 from kombu import Connection, Exchange, Queue
 
-from .contract import EVENTS_EXCHANGE, SUBSCRIPTIONS, queue_name
+from .contract import CATALOGUE, EVENTS_EXCHANGE, SUBSCRIPTIONS, queue_name
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True, auto_delete=False)
 
@@ -40,12 +40,15 @@ def subscription_queue(service: str, event_type: str, kind: str = "classic") -> 
                  queue_arguments=queue_arguments(kind))
 
 
-def declare_topology(amqp_uri: str, kind: str = "classic") -> None:
-    """Declare the exchange and every internal subscriber's queue, so an event published
-    before its consumer first starts waits in the consumer's queue instead of vanishing."""
+def declare_topology(amqp_uri: str, kind: str = "classic", producer: str | None = None) -> None:
+    """Declare the exchange and the internal subscribers' queues, so an event published
+    before its consumer first starts waits in the consumer's queue instead of vanishing.
+    A `producer` declares only the queues of the events it produces (its relay needs no
+    others, and five relays declaring all 105 queues made most of a start's broker work)."""
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
         events_exchange(channel).declare()
         for service, types in SUBSCRIPTIONS.items():
             for event_type in types:
-                subscription_queue(service, event_type, kind)(channel).declare()
+                if producer is None or CATALOGUE[event_type].producer == producer:
+                    subscription_queue(service, event_type, kind)(channel).declare()

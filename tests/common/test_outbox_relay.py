@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from kombu import Connection
 from sqlalchemy.orm import sessionmaker
 
-from services.common.contract import SUBSCRIPTIONS, names, queue_name
+from services.common.contract import CATALOGUE, SUBSCRIPTIONS, names, queue_name
 from services.common.database import Database
 from services.common.db import UnitOfWork, make_engine
 from services.common.inbox import event_subscriber
@@ -138,3 +138,18 @@ def test_quorum_queues_declared_alike_by_relay_and_consumers(container_factory, 
     queues = {q["name"]: q for q in rabbit_manager.get_queues(vhost_name)}
     ours = [q for name, q in queues.items() if name.startswith("gongkai.")]
     assert ours and all(q["type"] == "quorum" for q in ours), {q["name"]: q["type"] for q in ours}
+
+
+
+def test_a_relay_declares_the_queues_of_the_events_its_service_produces(rabbit_manager):
+    """Each relay declares its own events' queues before it publishes (so nothing waits for a
+    consumer to start), and no other service's: five relays each declaring all the queues
+    were most of a start's broker work."""
+    with temporary_vhost() as uri:
+        declare_topology(uri, producer="units")
+        declared = {q["name"] for q in rabbit_manager.get_queues(uri.rsplit("/", 1)[1])}
+    produced = {queue_name(service, t) for service, types in SUBSCRIPTIONS.items() for t in types
+                if CATALOGUE[t].producer == "units"}
+    assert queue_name("disclosure", names.UNIT_REGISTERED) in declared
+    assert queue_name("notify", names.ITEM_PUBLISHED) not in declared  # disclosure's relay declares it
+    assert declared == produced
