@@ -48,10 +48,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# the least any wait gives: a wait is for something that must happen, not a speed check (those
+# live in make bench), and three groups on two cores beside Chromium once took 20 s to carry one
+# event from units to supervision. Only a failing test waits this long.
+LEAST_WAIT_SECONDS = 60.0
+
+
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
     """Poll until predicate() is truthy; returns its value. A request that could not be made or
     was not answered in its own timeout (a process still starting, a loaded machine) is a "not
-    yet", asked again until the deadline, which then names it."""
+    yet", asked again until the deadline, which then names it. The deadline is `timeout` or
+    LEAST_WAIT_SECONDS, whichever is longer."""
+    timeout = max(timeout, LEAST_WAIT_SECONDS)
     deadline = time.monotonic() + timeout
     unanswered = None
     while True:

@@ -220,4 +220,4 @@ def test_inspection_to_report_and_models(county, tmp_path):
     assert designated.status_code == 200, designated.text
     wait_for(lambda: scalar(county["urls"]["supervision"],
                             f"SELECT count(*) FROM designation_facts WHERE unit_code = '{chosen}'") == 1,
-             timeout=60, message="supervision to learn of the designation")  # 20 s once ran out in a full run
+             timeout=20, message="supervision to learn of the designation")
