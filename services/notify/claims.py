@@ -28,15 +28,26 @@ def peer_of(channel: str, webhook_id: int | None) -> str:
     return f"{WEBHOOK}{webhook_id}" if channel == "webhook" else channel
 
 
+_due_at = Delivery.__table__.c.next_attempt_at.type
+# built once: a sender claims a batch each time one ends
+_CLAIM = (sa.update(Delivery).where(Delivery.id.in_(sa.bindparam("ids", expanding=True)), Delivery.status.in_(ACTIVE),
+                                    Delivery.next_attempt_at <= sa.bindparam("now", type_=_due_at))
+          .values(status="sending", claimed_by=sa.bindparam("instance"),
+                  next_attempt_at=sa.bindparam("until", type_=_due_at)).returning(Delivery)
+          .execution_options(synchronize_session=False))
+_RUN = (sa.select(Delivery.id, Delivery.next_attempt_at, Webhook.consecutive_failures)
+        .join(Webhook, Webhook.id == Delivery.webhook_id)
+        .where(Delivery.webhook_id == sa.bindparam("webhook_id"), Delivery.channel == "webhook",
+               Delivery.status.in_(ACTIVE), Webhook.active.is_(True))
+        .order_by(Delivery.id).limit(sa.bindparam("batch")))
+
+
 def claim(session: Session, ids: list[int], now: datetime, instance: str, lease: timedelta) -> list[Delivery]:
     """Those of `ids` still free and due, now this sender's until now + lease; in id order, each
     row as the claim left it (RETURNING), so the sender need not read it again."""
     if not ids:
         return []
-    taken = session.scalars(
-        sa.update(Delivery).where(Delivery.id.in_(ids), Delivery.status.in_(ACTIVE), Delivery.next_attempt_at <= now)
-        .values(status="sending", claimed_by=instance, next_attempt_at=now + lease).returning(Delivery),
-        execution_options={"synchronize_session": False}).all()
+    taken = session.scalars(_CLAIM, {"ids": ids, "now": now, "instance": instance, "until": now + lease}).all()
     return sorted(taken, key=lambda delivery: delivery.id)
 
 
@@ -77,12 +88,7 @@ def webhooks(session: Session, now: datetime, instance: str, lease: timedelta, r
     and no batch of it running here: that oldest and the due ones right behind it. With
     `only` (a subscription whose batch just ended here) its next batch, read by one query."""
     if only is not None:
-        run = session.execute(
-            sa.select(Delivery.id, Delivery.next_attempt_at, Webhook.consecutive_failures)
-            .join(Webhook, Webhook.id == Delivery.webhook_id)
-            .where(Delivery.webhook_id == only, Delivery.channel == "webhook", Delivery.status.in_(ACTIVE),
-                   Webhook.active.is_(True))
-            .order_by(Delivery.id).limit(batch)).all()
+        run = session.execute(_RUN, {"webhook_id": only, "batch": batch}).all()
         kept = _take(session, run[:1] if run and run[0].consecutive_failures else run, now, instance, lease)
         return [(peer_of("webhook", only), kept)] if kept else []
     heads = sa.select(sa.func.min(Delivery.id)).where(Delivery.channel == "webhook", Delivery.status.in_(ACTIVE))
