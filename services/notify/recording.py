@@ -30,6 +30,16 @@ RETRIES = Counter("gongkai_notification_retries_total", "Delivery attempts that 
                   ["channel"])
 
 
+_deliveries = Delivery.__table__
+# built once: a batch's outcomes are recorded every RECORD_EVERY sends, by the same statements
+_DELIVERED = (sa.update(_deliveries).where(_deliveries.c.id.in_(sa.bindparam("ids", expanding=True)))
+              .values(status="delivered", delivered_at=sa.bindparam("now", type_=_deliveries.c.delivered_at.type),
+                      last_error=None, claimed_by=None, attempts=_deliveries.c.attempts + 1)
+              .returning(_deliveries.c.id))
+_FAILURES = sa.select(Webhook.id, Webhook.consecutive_failures).where(
+    Webhook.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 class Outcome(NamedTuple):
     """What the peer answered for one delivery; `counts` is False when nothing was sent."""
     delivery_id: int
@@ -84,13 +94,9 @@ class Recorder:
         each one not a webhook; what the ORM would have written for each, one by one."""
         session, now = uow.session, self.clock()
         session.flush()  # an earlier outcome's changes, before these statements
-        table = Delivery.__table__
-        found = set(session.scalars(sa.update(table).where(table.c.id.in_(list(outcomes))).values(
-            status="delivered", delivered_at=now, last_error=None, claimed_by=None, attempts=table.c.attempts + 1)
-            .returning(table.c.id)))
+        found = set(session.scalars(_DELIVERED, {"ids": list(outcomes), "now": now}))
         wanted = {d.webhook_id for d in deliveries if d.webhook_id and d.id in found}
-        hooks = dict(session.execute(sa.select(Webhook.id, Webhook.consecutive_failures)
-                                     .where(Webhook.id.in_(wanted))).all()) if wanted else {}
+        hooks = dict(session.execute(_FAILURES, {"ids": list(wanted)}).all()) if wanted else {}
         failing = [hook for hook, failures in hooks.items() if failures]
         if failing:
             session.execute(sa.update(Webhook.__table__).where(Webhook.__table__.c.id.in_(failing))
