@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.common.contract.supervision import DIMENSIONS
 from services.common.workdays import county_date
 
 from . import checklist
@@ -28,7 +27,7 @@ class Record(NamedTuple):
     revision: int
     submitted_at: datetime
     visited_on: date  # inspected_on, else the county day it was submitted
-    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums, of DIMENSIONS)
+    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums)
 
 
 class Deduction(NamedTuple):
@@ -47,31 +46,22 @@ def units_at(session: Session, as_of: datetime) -> list[Any]:
         u.first_seen_at <= as_of, sa.or_(u.ended_at.is_(None), u.ended_at > as_of)).order_by(u.code)).all()
 
 
-def _sums(session: Session) -> list[Any]:
-    """The columns a record's dimension_sums is read from: on PostgreSQL each of DIMENSIONS's
-    numbers as a float (not the whole document parsed in Python, a thousand times a ranking)."""
-    sums = InspectionRecord.__table__.c.dimension_sums
-    return [sums[d].as_float() for d in DIMENSIONS] if session.get_bind().dialect.name == "postgresql" else [sums]
-
-
 def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int, list[Deduction]]]:
     """Every inspection record submitted by as_of, oldest submission first, and record id → its
     findings, in one statement."""
     r, f = InspectionRecord.__table__.c, Finding.__table__.c
-    sums = _sums(session)
     records: list[Record] = []
     findings: dict[int, list[Deduction]] = defaultdict(list)
     for row in session.execute(
             sa.select(r.id, r.unit_code, r.inspection_id, r.revision, r.submitted_at, r.inspected_on,
-                      f.id, f.dimension, f.deduction, f.rectification_id, *sums)
+                      f.id, f.dimension, f.deduction, f.rectification_id, r.dimension_sums)
             .outerjoin(Finding.__table__, f.record_id == r.id)
             .where(r.submitted_at.is_not(None), r.submitted_at <= as_of)
             .order_by(r.submitted_at, r.id, f.id)).all():
         rid, unit, inspection, revision, submitted_at, inspected_on = row[:6]
         if not records or records[-1].id != rid:
-            kept = row[10] if len(sums) == 1 else {d: v for d, v in zip(DIMENSIONS, row[10:]) if v is not None}
             records.append(Record(rid, unit, inspection, revision, submitted_at,
-                                  inspected_on or county_date(submitted_at), kept))
+                                  inspected_on or county_date(submitted_at), row[10]))
         if row[6] is not None:
             findings[rid].append(Deduction(*row[6:10]))
     return records, findings
