@@ -42,8 +42,10 @@ def units_at(session: Session, as_of: datetime) -> list[Any]:
     """The units registered by as_of and not ended then, in code order (rows: code, name, sector,
     town_code, demonstration)."""
     u = UnitCopy.__table__.c
-    return session.execute(sa.select(u.code, u.name, u.sector, u.town_code, u.demonstration).where(
-        u.first_seen_at <= as_of, sa.or_(u.ended_at.is_(None), u.ended_at > as_of)).order_by(u.code)).all()
+    return [tuple(row) for row in session.execute(sa.select(u.code, u.name, u.sector, u.town_code, u.demonstration)
+                                                  .where(u.first_seen_at <= as_of,
+                                                         sa.or_(u.ended_at.is_(None), u.ended_at > as_of))
+                                                  .order_by(u.code))]
 
 
 def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int, list[Deduction]]]:
@@ -57,7 +59,7 @@ def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int
                       f.id, f.dimension, f.deduction, f.rectification_id, r.dimension_sums)
             .outerjoin(Finding.__table__, f.record_id == r.id)
             .where(r.submitted_at.is_not(None), r.submitted_at <= as_of)
-            .order_by(r.submitted_at, r.id, f.id)).all():
+            .order_by(r.submitted_at, r.id, f.id)):
         rid, unit, inspection, revision, submitted_at, inspected_on = row[:6]
         if not records or records[-1].id != rid:
             records.append(Record(rid, unit, inspection, revision, submitted_at,

@@ -59,7 +59,7 @@ def feedback_counts_many(session: Session, periods: list[Period], as_of: datetim
              .group_by(FeedbackFact.unit_code, FeedbackFact.rating, *by.grouping))
     out: list[dict[str, dict[str, Any]]] = [defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
                                             for _ in periods]
-    for kind, i, unit, rating, n, ok in session.execute(sa.union_all(judged, rated)).all():
+    for kind, i, unit, rating, n, ok in session.execute(sa.union_all(judged, rated)):
         if kind == "judged":
             out[i][unit]["judged"], out[i][unit]["on_time"] = int(n), int(ok or 0)
         else:

@@ -81,7 +81,7 @@ def read(session: Session, periods: list[Period], as_of: datetime) -> tuple[list
             sa.select(by.index, t.unit_code, sa.func.sum(sa.case((settled, t.judged), else_=0)),
                       sa.func.sum(sa.case((settled, t.on_time), else_=0)),
                       sa.func.max(sa.case((settled, 0), else_=1)))
-            .where(by.within).group_by(t.unit_code, *by.grouping)).all():
+            .where(by.within).group_by(t.unit_code, *by.grouping)):
         out[i][unit] = (int(judged or 0), int(on_time or 0))
         if unsettled:
             unsettled_in.add(i)
