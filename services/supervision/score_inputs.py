@@ -27,7 +27,9 @@ class Record(NamedTuple):
     revision: int
     submitted_at: datetime
     visited_on: date  # inspected_on, else the county day it was submitted
-    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums)
+    # its dimension_sums (dimension → the sum of its criteria's scores) as the JSON text kept, for
+    # the score that takes the record to read (most records are no unit's latest for the periods)
+    sums: str
 
 
 class Deduction(NamedTuple):
@@ -56,7 +58,8 @@ def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int
     findings: dict[int, list[Deduction]] = defaultdict(list)
     for row in session.execute(
             sa.select(r.id, r.unit_code, r.inspection_id, r.revision, r.submitted_at, r.inspected_on,
-                      f.id, f.dimension, f.deduction, f.rectification_id, r.dimension_sums)
+                      f.id, f.dimension, f.deduction, f.rectification_id,
+                      sa.cast(r.dimension_sums, sa.Text))
             .outerjoin(Finding.__table__, f.record_id == r.id)
             .where(r.submitted_at.is_not(None), r.submitted_at <= as_of)
             .order_by(r.submitted_at, r.id, f.id)):

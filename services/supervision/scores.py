@@ -7,6 +7,7 @@ the same numbers; a late event changes only the answers as of an instant after i
 How the parts combine is the checklist's (data/checklist.yaml explains it)."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -121,11 +122,10 @@ NOT_INSPECTED = (None,) * len(DIMENSIONS)
 def _inspection(record: Record, known: Known, lift: float, scale: list[tuple[str, float]]) -> tuple[float, ...]:
     """Each dimension's inspection side (0-100, in DIMENSIONS order, `scale` their maxima): the
     record's sum less the deductions of its findings, an accepted rectification lifting `lift` of one."""
-    sums = record.sums
+    sums = json.loads(record.sums)
     found = known.findings().get(record.id)
     if found:
         states, by_finding = known.states(), known.by_finding()
-        sums = dict(sums)
         for finding in found:
             rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
             kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
