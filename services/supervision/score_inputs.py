@@ -50,11 +50,12 @@ def units_at(session: Session, as_of: datetime) -> list[Any]:
                                                   .order_by(u.code))]
 
 
-def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int, list[Deduction]]]:
-    """Every inspection record submitted by as_of, oldest submission first, and record id → its
-    findings, in one statement."""
+def submitted(session: Session, as_of: datetime) -> tuple[list[tuple[Any, ...]], dict[int, list[Deduction]]]:
+    """Every inspection record submitted by as_of, oldest submission first, as plain tuples of a
+    Record's fields (thousands of them live through a ranking: plain tuples are no work for the
+    garbage collector, named ones are), and record id → its findings, in one statement."""
     r, f = InspectionRecord.__table__.c, Finding.__table__.c
-    records: list[Record] = []
+    records: list[tuple[Any, ...]] = []
     findings: dict[int, list[Deduction]] = defaultdict(list)
     for row in session.execute(
             sa.select(r.id, r.unit_code, r.inspection_id, r.revision, r.submitted_at, r.inspected_on,
@@ -64,9 +65,9 @@ def submitted(session: Session, as_of: datetime) -> tuple[list[Record], dict[int
             .where(r.submitted_at.is_not(None), r.submitted_at <= as_of)
             .order_by(r.submitted_at, r.id, f.id)):
         rid, unit, inspection, revision, submitted_at, inspected_on = row[:6]
-        if not records or records[-1].id != rid:
-            records.append(Record(rid, unit, inspection, revision, submitted_at,
-                                  inspected_on or county_date(submitted_at), row[10]))
+        if not records or records[-1][0] != rid:
+            records.append((rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at),
+                            row[10]))
         if row[6] is not None:
             findings[rid].append(Deduction(*row[6:10]))
     return records, findings
@@ -135,4 +136,5 @@ class Known:
 
     def latest_records(self, period: Period) -> dict[str, Record]:
         """Each unit's newest record submitted by as_of, for a visit by the period's end."""
-        return {r.unit_code: r for r in self._once("submitted", submitted)[0] if r.visited_on <= period.end}
+        newest = {r[1]: r for r in self._once("submitted", submitted)[0] if r[5] <= period.end}
+        return {unit: Record(*r) for unit, r in newest.items()}
