@@ -165,7 +165,7 @@ class _Weighing:
             values.append((value, insp, fact))
             if value is not None:
                 present.append((value, weight))
-        return values, _mean(present), facts, answered_rate, satisfaction
+        return tuple(values), _mean(present), facts, answered_rate, satisfaction
 
 
 def _scores(session: Session, period: Period, known: Known, obligations: dict[str, tuple[int, int]],
