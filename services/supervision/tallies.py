@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .mark_models import ObligationMark, ObligationTally
-from .periods import Period, sorting
+from .periods import Period, month_of, sorting
 
 MARKS, TALLIES = ObligationMark.__table__, ObligationTally.__table__
 COLUMNS = ("month", "unit_code", "judged", "on_time", "settled_at")
@@ -50,7 +50,7 @@ def hold(session: Session, unit_code: str, month: date) -> None:
 def refresh(session: Session, unit_code: str, month: date) -> None:
     """Count the unit's tally of the month again from its marks (those due in that month)."""
     m = MARKS.c
-    end = Period(f"{month.year}-{month.month:02d}").end
+    end = month_of(month).end
     counted = _counted(session.get_bind().dialect.name, sa.literal(month, sa.Date)).where(
         m.unit_code == unit_code, m.due_on >= month, m.due_on <= end).group_by(m.unit_code)
     statement = _insert(session).from_select(list(COLUMNS), counted)
