@@ -48,10 +48,10 @@ def ensure(session: Session, year: int) -> Checklist:
 
 def in_force(session: Session, year: int, as_of: datetime) -> Checklist:
     """The version of the year's checklist that was newest at `as_of` (version 1 if none was yet)."""
-    first = ensure(session, year)
-    found = session.scalar(sa.select(Checklist).where(Checklist.year == year, Checklist.created_at <= as_of)
-                           .order_by(Checklist.version.desc()))
-    return found or session.scalar(sa.select(Checklist).where(Checklist.year == year, Checklist.version == 1)) or first
+    versions = list(session.scalars(sa.select(Checklist).where(Checklist.year == year)
+                                    .order_by(Checklist.version.desc()))) or [ensure(session, year)]
+    return (next((c for c in versions if c.created_at <= as_of), None)
+            or next((c for c in versions if c.version == 1), None) or versions[0])
 
 
 def view(checklist: Checklist) -> dict[str, Any]:

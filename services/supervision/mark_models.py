@@ -28,3 +28,17 @@ class ObligationMark(Base):
     on_time_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ObligationTally(Base):
+    """The marks of one unit's obligations due in one month, counted as of every instant from
+    settled_at on: judged (fulfilled or overdue, not waived) and fulfilled on time (not waived).
+    settled_at is the latest instant any of those marks holds, so the counts as of an instant
+    from then on are these; as of an earlier one they are counted from the marks."""
+    __tablename__ = "obligation_tallies"
+
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # the first day of the month due
+    unit_code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    judged: Mapped[int] = mapped_column(sa.Integer)
+    on_time: Mapped[int] = mapped_column(sa.Integer)
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime)

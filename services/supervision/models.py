@@ -293,6 +293,6 @@ class Backfill(Base):
 
 
 # the draw's registers and scheduled draws, and the obligation marks, in their own modules (on this Base)
-from .mark_models import ObligationMark  # noqa: F401
+from .mark_models import ObligationMark, ObligationTally  # noqa: F401
 from .register_models import DrawSchedule, RegisterInspector, RegisterUnit  # noqa: F401
 from .keep_models import KeptFact  # noqa: F401

@@ -42,7 +42,8 @@ def _groups(units: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
     for unit in units:
         if unit["total"] is not None and unit[field]:
             members[unit[field]].append(unit["total"])
-    return [{"code": code, "units": len(values), "total": round(sum(values) / len(values), 2)}
+    # the mean added up best first, whatever order the units came in
+    return [{"code": code, "units": len(values), "total": round(sum(sorted(values, reverse=True)) / len(values), 2)}
             for code, values in sorted(members.items())]
 
 

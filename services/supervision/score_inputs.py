@@ -27,7 +27,9 @@ class Record(NamedTuple):
     revision: int
     submitted_at: datetime
     visited_on: date  # inspected_on, else the county day it was submitted
-    sums: dict[str, float]  # dimension → the sum of its criteria's scores (the record's dimension_sums)
+    # its dimension_sums (dimension → the sum of its criteria's scores) as the JSON text kept, for
+    # the score that takes the record to read (most records are no unit's latest for the periods)
+    sums: str
 
 
 class Deduction(NamedTuple):
@@ -41,46 +43,51 @@ class Deduction(NamedTuple):
 def units_at(session: Session, as_of: datetime) -> list[Any]:
     """The units registered by as_of and not ended then, in code order (rows: code, name, sector,
     town_code, demonstration)."""
-    return list(session.execute(sa.select(UnitCopy.code, UnitCopy.name, UnitCopy.sector, UnitCopy.town_code,
-                                          UnitCopy.demonstration).where(
-        UnitCopy.first_seen_at <= as_of, sa.or_(UnitCopy.ended_at.is_(None), UnitCopy.ended_at > as_of))
-        .order_by(UnitCopy.code)))
+    u = UnitCopy.__table__.c
+    return [tuple(row) for row in session.execute(sa.select(u.code, u.name, u.sector, u.town_code, u.demonstration)
+                                                  .where(u.first_seen_at <= as_of,
+                                                         sa.or_(u.ended_at.is_(None), u.ended_at > as_of))
+                                                  .order_by(u.code))]
 
 
-def submitted_records(session: Session, as_of: datetime) -> list[Record]:
-    """Every inspection record submitted by as_of, oldest submission first."""
-    return [Record(rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at), sums)
-            for rid, unit, inspection, revision, submitted_at, inspected_on, sums in session.execute(
-                sa.select(InspectionRecord.id, InspectionRecord.unit_code, InspectionRecord.inspection_id,
-                          InspectionRecord.revision, InspectionRecord.submitted_at, InspectionRecord.inspected_on,
-                          InspectionRecord.dimension_sums)
-                .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
-                .order_by(InspectionRecord.submitted_at, InspectionRecord.id))]
-
-
-def submitted_findings(session: Session, as_of: datetime) -> dict[int, list[Deduction]]:
-    """record id → the findings of each inspection record submitted by as_of."""
-    out: dict[int, list[Deduction]] = defaultdict(list)
-    for record_id, *finding in session.execute(
-            sa.select(Finding.record_id, Finding.id, Finding.dimension, Finding.deduction, Finding.rectification_id)
-            .join(InspectionRecord, InspectionRecord.id == Finding.record_id)
-            .where(InspectionRecord.submitted_at.is_not(None), InspectionRecord.submitted_at <= as_of)
-            .order_by(Finding.id)):
-        out[record_id].append(Deduction(*finding))
-    return out
+def submitted(session: Session, as_of: datetime) -> tuple[list[tuple[Any, ...]], dict[int, list[Deduction]]]:
+    """Every inspection record submitted by as_of, oldest submission first, as plain tuples of a
+    Record's fields (thousands of them live through a ranking: plain tuples are no work for the
+    garbage collector, named ones are), and record id → its findings, in one statement."""
+    r, f = InspectionRecord.__table__.c, Finding.__table__.c
+    records: list[tuple[Any, ...]] = []
+    findings: dict[int, list[Deduction]] = defaultdict(list)
+    for row in session.execute(
+            sa.select(r.id, r.unit_code, r.inspection_id, r.revision, r.submitted_at, r.inspected_on,
+                      f.id, f.dimension, f.deduction, f.rectification_id,
+                      sa.cast(r.dimension_sums, sa.Text))
+            .outerjoin(Finding.__table__, f.record_id == r.id)
+            .where(r.submitted_at.is_not(None), r.submitted_at <= as_of)
+            .order_by(r.submitted_at, r.id, f.id)):
+        rid, unit, inspection, revision, submitted_at, inspected_on = row[:6]
+        if not records or records[-1][0] != rid:
+            records.append((rid, unit, inspection, revision, submitted_at, inspected_on or county_date(submitted_at),
+                            row[10]))
+        if row[6] is not None:
+            findings[rid].append(Deduction(*row[6:10]))
+    return records, findings
 
 
 def rectification_states(session: Session, as_of: datetime) -> dict[int, tuple[Rectification, str]]:
-    """Every rectification opened by as_of with its state then."""
-    steps: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for rid, to, at in session.execute(sa.select(RectificationStep.rectification_id, RectificationStep.to_status,
-                                                 RectificationStep.at).where(RectificationStep.at <= as_of)
-                                       .order_by(RectificationStep.id)):
-        steps[rid].append((to, at))
+    """Every rectification opened by as_of with its state then (from its steps by then, read with it)."""
+    steps: dict[Rectification, list[tuple[str, datetime]]] = {}
+    for r, to, at in session.execute(
+            sa.select(Rectification, RectificationStep.to_status, RectificationStep.at)
+            .outerjoin(RectificationStep, sa.and_(RectificationStep.rectification_id == Rectification.id,
+                                                  RectificationStep.at <= as_of))
+            .where(Rectification.opened_at <= as_of).order_by(Rectification.id, RectificationStep.id)):
+        steps.setdefault(r, [])
+        if to is not None:
+            steps[r].append((to, at))
     day = as_of_date(as_of)
     states = {}
-    for r in session.scalars(sa.select(Rectification).where(Rectification.opened_at <= as_of)):
-        state = status_at(steps[r.id], r.deadline, as_of, day)
+    for r, trail in steps.items():
+        state = status_at(trail, r.deadline, as_of, day)
         if state is not None:
             states[r.id] = (r, state)
     return states
@@ -109,7 +116,7 @@ class Known:
         return self._once(("rules", year), lambda session, as_of: checklist.in_force(session, year, as_of))
 
     def findings(self) -> dict[int, list[Deduction]]:
-        return self._once("findings", submitted_findings)
+        return self._once("submitted", submitted)[1]
 
     def by_finding(self) -> dict[int, tuple[Rectification, str]]:
         """finding id → its rectification with its state, for those opened by as_of."""
@@ -129,4 +136,5 @@ class Known:
 
     def latest_records(self, period: Period) -> dict[str, Record]:
         """Each unit's newest record submitted by as_of, for a visit by the period's end."""
-        return {r.unit_code: r for r in self._once("records", submitted_records) if r.visited_on <= period.end}
+        newest = {r[1]: r for r in self._once("submitted", submitted)[0] if r[5] <= period.end}
+        return {unit: Record(*r) for unit, r in newest.items()}

@@ -7,9 +7,9 @@ the same numbers; a late event changes only the answers as of an instant after i
 How the parts combine is the checklist's (data/checklist.yaml explains it)."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
-from operator import mul
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,7 +40,7 @@ def feedback_counts(session: Session, period: Period, as_of: datetime) -> dict[s
 
 
 def feedback_counts_many(session: Session, periods: list[Period], as_of: datetime) -> list[dict[str, dict[str, Any]]]:
-    """feedback_counts() of each period: periods apart from each other in two statements for them
+    """feedback_counts() of each period: periods apart from each other in one statement for them
     all (each fact counted in the period of its day); periods that overlap, each on its own."""
     if not apart(periods):
         return [feedback_counts_many(session, [period], as_of)[0] for period in periods]
@@ -52,18 +52,19 @@ def feedback_counts_many(session: Session, periods: list[Period], as_of: datetim
                                   sa.and_(FeedbackFact.kind == "answered", FeedbackFact.on_time.is_(False)))).label("late"))
            .where(window, FeedbackFact.kind.in_(("answered", "overdue")))
            .group_by(FeedbackFact.unit_code, FeedbackFact.feedback_id, *by.grouping).subquery())
+    judged = (sa.select(sa.literal("judged").label("kind"), per.c.period, per.c.unit, sa.null().label("rating"),
+                        sa.func.count(), sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
+              .group_by(per.c.period, per.c.unit))
+    rated = (sa.select(sa.literal("rated"), by.index, FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count(),
+                       sa.literal(0)).where(window, FeedbackFact.kind == "rated")
+             .group_by(FeedbackFact.unit_code, FeedbackFact.rating, *by.grouping))
     out: list[dict[str, dict[str, Any]]] = [defaultdict(lambda: {"judged": 0, "on_time": 0, "ratings": {}})
                                             for _ in periods]
-    for i, unit, judged, ok in session.execute(
-            sa.select(per.c.period, per.c.unit, sa.func.count(),
-                      sa.func.sum(sa.case((sa.and_(per.c.answered == 1, per.c.late == 0), 1), else_=0)))
-            .group_by(per.c.period, per.c.unit)):
-        out[i][unit]["judged"], out[i][unit]["on_time"] = int(judged), int(ok or 0)
-    for i, unit, rating, n in session.execute(
-            sa.select(by.index, FeedbackFact.unit_code, FeedbackFact.rating, sa.func.count())
-            .where(window, FeedbackFact.kind == "rated")
-            .group_by(FeedbackFact.unit_code, FeedbackFact.rating, *by.grouping)):
-        out[i][unit]["ratings"][rating] = int(n)
+    for kind, i, unit, rating, n, ok in session.execute(sa.union_all(judged, rated)):
+        if kind == "judged":
+            out[i][unit]["judged"], out[i][unit]["on_time"] = int(n), int(ok or 0)
+        else:
+            out[i][unit]["ratings"][rating] = int(n)
     return out
 
 
@@ -78,10 +79,13 @@ def _comments(session: Session, periods: list[Period], as_of: datetime) -> list[
     return [grades[p.text] for p in periods]
 
 
-def _mean(values: list[float], weights: list[float]) -> float | None:
-    """Weighted mean of the values (those there are) with their weights."""
-    weight = sum(weights)
-    return sum(map(mul, values, weights)) / weight if weight else None
+def _mean(pairs: list[tuple[float, float]]) -> float | None:
+    """Weighted mean of the (value, weight) pairs, their products and weights each added in order."""
+    weighted = weights = 0
+    for value, weight in pairs:
+        weighted += value * weight
+        weights += weight
+    return weighted / weights if weights else None
 
 
 NO_FEEDBACK: dict[str, Any] = {"judged": 0, "on_time": 0, "ratings": {}}
@@ -92,7 +96,8 @@ def compute(session: Session, period: Period, as_of: datetime, known: Known | No
             detail: bool = True) -> dict[str, Any]:
     """{"period", "as_of", "checklist": {...}, "units": [row per unit, best first]}. `known`: the
     period-free inputs as of the same instant, when another period is scored as of it too;
-    without `detail` each unit's row is its code, name, sector, town and total only (a ranking's)."""
+    without `detail` each unit's row is its code, name, sector, town and total only, in code order
+    (a ranking's, which orders them itself)."""
     return compute_many(session, [period], as_of, detail, known)[0]
 
 
@@ -114,16 +119,18 @@ FACTS = {"on_time": 0, "feedback": 1}  # the dimensions with a facts side: its p
 NOT_INSPECTED = (None,) * len(DIMENSIONS)
 
 
-def _inspection(record: Record, known: Known, lift: float, maxima: dict[str, float]) -> tuple[float, ...]:
-    """Each dimension's inspection side (0-100, in DIMENSIONS order): the record's sum less the
-    deductions of its findings, an accepted rectification lifting `lift` of one."""
-    states, by_finding = known.states(), known.by_finding()
-    sums = defaultdict(float, record.sums)
-    for finding in known.findings().get(record.id, ()):
-        rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
-        kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
-        sums[finding.dimension] -= kept
-    return tuple(max(0.0, sums[d]) / maxima[d] * 100 for d in DIMENSIONS)
+def _inspection(record: Record, known: Known, lift: float, scale: list[tuple[str, float]]) -> tuple[float, ...]:
+    """Each dimension's inspection side (0-100, in DIMENSIONS order, `scale` their maxima): the
+    record's sum less the deductions of its findings, an accepted rectification lifting `lift` of one."""
+    sums = json.loads(record.sums)
+    found = known.findings().get(record.id)
+    if found:
+        states, by_finding = known.states(), known.by_finding()
+        for finding in found:
+            rect = states.get(finding.rectification_id) or by_finding.get(finding.id)
+            kept = finding.deduction * (1 - lift) if rect and rect[1] == "accepted" else finding.deduction
+            sums[finding.dimension] = sums.get(finding.dimension, 0.0) - kept
+    return tuple([max(0.0, sums.get(d, 0.0)) / maximum * 100 for d, maximum in scale])
 
 
 class _Weighing:
@@ -136,7 +143,8 @@ class _Weighing:
         self.mix = float(mix.get("answered_on_time", 0)), float(mix.get("satisfaction", 0))
         self.rating_values = content.get("ratings") or {}
         self.shape = [(d, dims[d]["name"], dims[d]["weight"], float(dims[d]["weight"]),
-                       float(dims[d].get("facts_share", 0)), FACTS.get(d)) for d in DIMENSIONS]
+                       float(dims[d].get("facts_share", 0)), 1 - float(dims[d].get("facts_share", 0)), FACTS.get(d))
+                      for d in DIMENSIONS]
 
     def __call__(self, inspection: tuple[float | None, ...], judged: int, on_time: int,
                  fb: dict[str, Any]) -> tuple[Any, ...]:
@@ -149,17 +157,15 @@ class _Weighing:
             answered_rate = fb["on_time"] / fb["judged"] * 100 if fb["judged"] else None
             mixed = [(v, w) for v, w in zip((answered_rate, satisfaction), self.mix) if v is not None]
         facts = (on_time / judged * 100 if judged else None,
-                 _mean([v for v, _ in mixed], [w for _, w in mixed]) if mixed else None)
-        values, present, weights = [], [], []
-        for (_d, _name, _weight, weight, share, which), insp in zip(self.shape, inspection):
+                 _mean(mixed) if mixed else None)
+        values, present = [], []
+        for (_d, _name, _weight, weight, share, rest, which), insp in zip(self.shape, inspection):
             fact = None if which is None else facts[which]
-            value = (share * fact + (1 - share) * insp if fact is not None and insp is not None
-                     else fact if fact is not None else insp)
+            value = insp if fact is None else fact if insp is None else share * fact + rest * insp
             values.append((value, insp, fact))
             if value is not None:
-                present.append(value)
-                weights.append(weight)
-        return values, _mean(present, weights), facts, answered_rate, satisfaction
+                present.append((value, weight))
+        return tuple(values), _mean(present), facts, answered_rate, satisfaction
 
 
 def _scores(session: Session, period: Period, known: Known, obligations: dict[str, tuple[int, int]],
@@ -169,7 +175,7 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
     rules = known.rules(period.year)
     content = rules.content
     dims = {d["code"]: d for d in content["dimensions"]}
-    maxima = {code: checklist.dimension_maximum(d) for code, d in dims.items()}
+    scale = [(d, checklist.dimension_maximum(dims[d])) for d in DIMENSIONS]
     records = known.latest_records(period)
     per_unit_rect = known.unit_rectifications()
     commitments = {} if not detail else dict(session.execute(sa.select(Commitment.unit_code, sa.func.count()).where(
@@ -180,14 +186,15 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
     weigh = _Weighing(content, dims)
     weighed: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the units without feedback, by their other inputs
     rows = []
+    rules_id = rules.id
     for code, name, sector, town_code, demonstration in known.units():
         record = records.get(code)
         inspection = NOT_INSPECTED
         if record is not None:
-            key = (rules.id, record.id)
-            if key not in inspected:
-                inspected[key] = _inspection(record, known, lift, maxima)
-            inspection = inspected[key]
+            key = (rules_id, record.id)
+            inspection = inspected.get(key)
+            if inspection is None:
+                inspection = inspected[key] = _inspection(record, known, lift, scale)
         judged, on_time = obligations.get(code, (0, 0))
         fb = feedback.get(code, NO_FEEDBACK)
         if fb is NO_FEEDBACK:
@@ -220,7 +227,8 @@ def _scores(session: Session, period: Period, known: Known, obligations: dict[st
             "rectifications": dict(rect), "penalty": penalty * rect["overdue"],
             "comment": None if code not in comments else {"grade": comments[code], "points": points},
             "commitments": int(commitments.get(code, 0))})
-    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["unit_code"]))
+    if detail:
+        rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["unit_code"]))
     return {"period": period.text, "as_of": as_of.isoformat(), "checklist": {"year": rules.year,
                                                                             "version": rules.version},
             "units": rows}

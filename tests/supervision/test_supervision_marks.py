@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from services.common.contract import names
 from services.supervision import facts, marks, rankings, scores
-from services.supervision.mark_models import ObligationMark
+from services.supervision.mark_models import ObligationMark, ObligationTally
 from services.supervision.models import ObligationFact
 from services.supervision.periods import Period
 from tests.supervision.test_supervision_rules import OFFICE, T0, obligation_event, unit_event
@@ -108,10 +108,16 @@ def test_the_marks_give_the_old_counts_as_of_every_instant(uow_factory):
         return sorted(tuple(r) for r in uow.session.execute(sa.select(
             ObligationMark.obligation_id, ObligationMark.unit_code, ObligationMark.due_on, ObligationMark.fulfilled_at,
             ObligationMark.on_time_at, ObligationMark.overdue_at, ObligationMark.waived_at)))
-    live = kept()
-    assert len(live) == 250
+    def tallied():
+        return sorted(tuple(r) for r in uow.session.execute(sa.select(
+            ObligationTally.month, ObligationTally.unit_code, ObligationTally.judged, ObligationTally.on_time,
+            ObligationTally.settled_at)))
+    live, tallies = kept(), tallied()
+    assert len(live) == 250 and len(tallies) == len({(due.replace(day=1), unit) for _, unit, due, *_ in live})
     marks.rebuild(uow.session)  # from the facts in one statement, as the migration fills them
-    assert kept() == live
+    assert (kept(), tallied()) == (live, tallies)
+    marks.rebuild(uow.session, list(range(1, 251, 7)))  # some obligations' marks, and their tallies
+    assert (kept(), tallied()) == (live, tallies)
     uow.rollback()
 
 
