@@ -113,14 +113,15 @@ class Obligation(Base):
     __tablename__ = "obligations"
     __table_args__ = (
         # per version: a revised entry's open period is waived and scheduled again from the
-        # new version (upkeep.reschedule_entry), so the same code and period may recur
+        # new version (upkeep.reschedule_entry), so the same code and period may recur; also
+        # the index by unit (it leads with unit_code: no index on unit_code alone to write)
         sa.UniqueConstraint("unit_code", "entry_id", "period"),
         sa.Index("ix_obligations_progress", "year", "town_code", "sector", "status"),
         sa.Index("ix_obligations_status_due_on", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
+    unit_code: Mapped[str] = mapped_column(sa.String(32))
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_entries.id"))
     entry_code: Mapped[str] = mapped_column(sa.String(32))
     year: Mapped[int] = mapped_column(sa.Integer)
