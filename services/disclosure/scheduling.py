@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common import workdays
 from services.common.contract import names
-from services.common.db import UnitOfWork, insert_many
+from services.common.db import UnitOfWork, insert_many, rows_table
 from services.common.errors import Conflict
 from services.common.records import UTCDateTime, utcnow
 from services.common.workdays import county_date, county_today, is_provisional
@@ -194,16 +194,16 @@ def _insert_whole_schedules(session: Session, schedule: Schedule, units: list[Un
     """Each of these units' sector's dues (from not_before), in the units' and the schedule's order."""
     session.flush()  # the rows may refer to objects added in this transaction
     postgresql = session.get_bind().dialect.name == "postgresql"
-    typed = sa.cast if postgresql else sa.type_coerce  # VALUES of NULLs only are text to PostgreSQL
-    dues = sa.values(sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
-                     sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
-                     sa.column("counted_from", sa.Date), name="dues").data(
+    typed = sa.cast if postgresql else sa.type_coerce  # the target's types (VALUES of NULLs are text)
+    dues = rows_table(session, "dues", (
+        sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
+        sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
+        sa.column("counted_from", sa.Date)),
         [(sector, n, d.entry_id, d.entry_code, d.period, d.due_on, d.counted_from)
-         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))]
-    ).cte("dues")
-    u = sa.values(sa.column("n", sa.Integer), sa.column("code", sa.String), sa.column("sector", sa.String),
-                  sa.column("town_code", sa.String), name="units").data(
-        [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)]).cte("units")
+         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))])
+    u = rows_table(session, "units", (sa.column("n", sa.Integer), sa.column("code", sa.String),
+                                      sa.column("sector", sa.String), sa.column("town_code", sa.String)),
+                   [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)])
     query = (sa.select(typed(u.c.code, sa.String(32)), typed(dues.c.entry_id, sa.Integer),
                        typed(dues.c.entry_code, sa.String(32)), sa.literal(schedule.year, sa.Integer),
                        typed(dues.c.period, sa.String(32)), typed(dues.c.due_on, sa.Date),
