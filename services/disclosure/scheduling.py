@@ -200,7 +200,8 @@ def _insert_whole_schedules(session: Session, schedule: Schedule, units: list[Un
         sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
         sa.column("counted_from", sa.Date)),
         [(sector, n, d.entry_id, d.entry_code, d.period, d.due_on, d.counted_from)
-         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))])
+         for sector in sorted({unit.sector for unit in units})
+         for n, d in enumerate(schedule.dues_of(sector, not_before))])
     u = rows_table(session, "units", (sa.column("n", sa.Integer), sa.column("code", sa.String),
                                       sa.column("sector", sa.String), sa.column("town_code", sa.String)),
                    [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)])
