@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
@@ -190,6 +190,20 @@ def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     statement = sa.text(f"INSERT INTO {preparer.format_table(table)} "
                         f"({', '.join(preparer.quote(name) for name in columns)}) SELECT * FROM unnest({arrays})")
     connection.execute(statement, {name: _array_of(table.c[name], [row[name] for row in rows]) for name in columns})
+
+
+def rows_table(session: Session, name: str, columns: Sequence[sa.ColumnClause],
+               rows: Sequence[tuple[Any, ...]]) -> sa.CTE:
+    """Rows sent with a statement, as a table (a CTE) its query can join. On PostgreSQL one
+    array per column, unnested: a handful of parameters whatever the number of rows, so the
+    statement is compiled once and sent as it is for every batch (a VALUES list is compiled
+    again for each, parameter by parameter: a third of the time of a 10,000-unit year's
+    obligations). Elsewhere (SQLite) a VALUES list."""
+    if session.get_bind().dialect.name != "postgresql":
+        return sa.values(*columns, name=name).data(list(rows)).cte(name)
+    arrays = [sa.bindparam(f"{name}_{column.name}", [row[n] for row in rows], type_=sa.ARRAY(column.type))
+              for n, column in enumerate(columns)]
+    return sa.select(sa.func.unnest(*arrays).table_valued(*columns).render_derived(name)).cte(name)
 
 
 def _array_of(column: sa.Column, values: list[Any]) -> list[Any]:

@@ -113,15 +113,18 @@ class Obligation(Base):
     __tablename__ = "obligations"
     __table_args__ = (
         # per version: a revised entry's open period is waived and scheduled again from the
-        # new version (upkeep.reschedule_entry), so the same code and period may recur
+        # new version (upkeep.reschedule_entry), so the same code and period may recur; also
+        # the index by unit (it leads with unit_code: no index on unit_code alone to write)
         sa.UniqueConstraint("unit_code", "entry_id", "period"),
         sa.Index("ix_obligations_progress", "year", "town_code", "sector", "status"),
         sa.Index("ix_obligations_status_due_on", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_code: Mapped[str] = mapped_column(sa.String(32), index=True)
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_entries.id"))
+    unit_code: Mapped[str] = mapped_column(sa.String(32))
+    # the catalogue entry (version) it was made from; not a foreign key: a check per row was a
+    # third of the cost of writing a year's rows, and catalogue entries are never deleted
+    entry_id: Mapped[int] = mapped_column(sa.Integer)
     entry_code: Mapped[str] = mapped_column(sa.String(32))
     year: Mapped[int] = mapped_column(sa.Integer)
     # "2026" (yearly, long_term), "2026-H1", "2026-Q3", "2026-07"; "E<n>" for an event's

@@ -1,24 +1,28 @@
 """Scheduling a year's obligations: which (entry version, period, due date) each sector has in a year, computed once per sector from the catalogue, then rows inserted for many units at a time."""
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.common import workdays
 from services.common.contract import names
-from services.common.db import UnitOfWork, insert_many
+from services.common.db import UnitOfWork, insert_many, rows_table
 from services.common.errors import Conflict
 from services.common.records import UTCDateTime, utcnow
 from services.common.workdays import county_date, county_today, is_provisional
 
 from . import periods
 from .models import CatalogueEntry, Obligation, Plan, UnitCopy
+
+log = logging.getLogger(__name__)
 
 OPEN = ("open", "overdue")  # still to be done
 PLANNED = ("approved", "active")  # a plan under which obligations exist
@@ -110,17 +114,27 @@ def approval_day(plan: Plan) -> date:
     return county_date(plan.approved_at) if plan.approved_at else county_today()
 
 
+def units_having(session: Session, schedule: Schedule) -> set[str]:
+    """The units with any of the schedule's year's obligations (of its entry code when it has one)."""
+    query = sa.select(Obligation.unit_code).where(Obligation.year == schedule.year).distinct()
+    if schedule.code is not None:
+        query = query.where(Obligation.entry_code == schedule.code)
+    return set(session.scalars(query))
+
+
 def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], reason: str,
-                not_before: date | None = None) -> int:
+                not_before: date | None = None, having: Collection[str] | None = None) -> int:
     """Insert the obligations these units lack for the schedule's year (those due on or after
     `not_before` when given) and emit one ObligationsScheduled per unit that got any. An
     obligation already there in any status (a waived one included) is not made again.
+    `having`: the units_having() of the schedule when the caller knows it (no others are looked
+    up: asked per batch while the year's rows are being made, the database scans them all).
 
     A unit with none of the year's obligations yet (every unit, when a plan is approved) gets
     its sector's whole schedule, made by the database from the schedule's rows in one
     INSERT ... SELECT for all such units; the others have theirs worked out here."""
     session = uow.session
-    codes = [unit.code for unit in units]
+    codes = [unit.code for unit in units if having is None or unit.code in having]
     by_id: dict[str, set[tuple[int, str]]] = defaultdict(set)
     by_code: dict[str, set[tuple[str, str]]] = defaultdict(set)
     existing = (sa.select(Obligation.unit_code, Obligation.entry_id, Obligation.entry_code, Obligation.period,
@@ -128,7 +142,8 @@ def add_missing(uow: UnitOfWork, schedule: Schedule, units: Sequence[UnitRow], r
                 .where(Obligation.year == schedule.year, Obligation.unit_code.in_(codes)))
     if schedule.code is not None:
         existing = existing.where(Obligation.entry_code == schedule.code)
-    for unit_code, entry_id, entry_code, period, status in session.execute(existing):
+    found = session.execute(existing) if codes else ()  # else none of these units has any yet
+    for unit_code, entry_id, entry_code, period, status in found:
         by_id[unit_code].add((entry_id, period))
         if status != "waived":
             by_code[unit_code].add((entry_code, period))
@@ -179,16 +194,17 @@ def _insert_whole_schedules(session: Session, schedule: Schedule, units: list[Un
     """Each of these units' sector's dues (from not_before), in the units' and the schedule's order."""
     session.flush()  # the rows may refer to objects added in this transaction
     postgresql = session.get_bind().dialect.name == "postgresql"
-    typed = sa.cast if postgresql else sa.type_coerce  # VALUES of NULLs only are text to PostgreSQL
-    dues = sa.values(sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
-                     sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
-                     sa.column("counted_from", sa.Date), name="dues").data(
+    typed = sa.cast if postgresql else sa.type_coerce  # the target's types (VALUES of NULLs are text)
+    dues = rows_table(session, "dues", (
+        sa.column("sector", sa.String), sa.column("n", sa.Integer), sa.column("entry_id", sa.Integer),
+        sa.column("entry_code", sa.String), sa.column("period", sa.String), sa.column("due_on", sa.Date),
+        sa.column("counted_from", sa.Date)),
         [(sector, n, d.entry_id, d.entry_code, d.period, d.due_on, d.counted_from)
-         for sector in sorted({unit.sector for unit in units}) for n, d in enumerate(schedule.dues_of(sector, not_before))]
-    ).cte("dues")
-    u = sa.values(sa.column("n", sa.Integer), sa.column("code", sa.String), sa.column("sector", sa.String),
-                  sa.column("town_code", sa.String), name="units").data(
-        [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)]).cte("units")
+         for sector in sorted({unit.sector for unit in units})
+         for n, d in enumerate(schedule.dues_of(sector, not_before))])
+    u = rows_table(session, "units", (sa.column("n", sa.Integer), sa.column("code", sa.String),
+                                      sa.column("sector", sa.String), sa.column("town_code", sa.String)),
+                   [(n, unit.code, unit.sector, unit.town_code) for n, unit in enumerate(units)])
     query = (sa.select(typed(u.c.code, sa.String(32)), typed(dues.c.entry_id, sa.Integer),
                        typed(dues.c.entry_code, sa.String(32)), sa.literal(schedule.year, sa.Integer),
                        typed(dues.c.period, sa.String(32)), typed(dues.c.due_on, sa.Date),
@@ -222,9 +238,13 @@ def schedule_year(uow: UnitOfWork, year: int, *, reason: str = "plan_approved") 
         raise Conflict(f"obligations for {year} follow from the year's plan once it is approved; "
                        f"there is no approved or active plan for {year}")
     schedule = Schedule(uow.session, plans[0].year, approval_day(plans[0]))
-    created = 0
-    for units in batches(active_units(uow.session), UNITS_PER_BATCH):
-        created += add_missing(uow, schedule, units, reason)
+    units, having = active_units(uow.session), units_having(uow.session, schedule)
+    created, done, started = 0, 0, time.monotonic()
+    for batch in batches(units, UNITS_PER_BATCH):
+        created += add_missing(uow, schedule, batch, reason, having=having)
+        done += len(batch)
+        log.info("obligations for %s (%s): %d of %d units, %d obligations made, %.1f s", year, reason, done,
+                 len(units), created, time.monotonic() - started)
     return created
 
 

@@ -13,7 +13,7 @@ from services.common.workdays import county_today
 
 from .models import CatalogueEntry, Obligation, UnitCopy
 from .scheduling import (OPEN, UNITS_PER_BATCH, Schedule, UnitRow, active_units, add_missing, approval_day, batches,
-                         subtree_codes, waived, year_plans)
+                         subtree_codes, units_having, waived, year_plans)
 
 
 # --- keeping obligations in line with the units and the catalogue --------------------------------
@@ -109,5 +109,6 @@ def reschedule_entry(uow: UnitOfWork, entry_code: str, effective_on: date) -> No
                 stale.append(ob_id)
         for batch in batches(stale, 500):
             _waive(uow, Obligation.id.in_(batch), "system", why)
+        having = units_having(session, schedule)
         for batch in batches(units, UNITS_PER_BATCH):
-            add_missing(uow, schedule, batch, "catalogue_changed", not_before=effective_on)
+            add_missing(uow, schedule, batch, "catalogue_changed", not_before=effective_on, having=having)
