@@ -122,9 +122,7 @@ class Obligation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_code: Mapped[str] = mapped_column(sa.String(32))
-    # the catalogue entry (version) it was made from; not a foreign key: a check per row was a
-    # third of the cost of writing a year's rows, and catalogue entries are never deleted
-    entry_id: Mapped[int] = mapped_column(sa.Integer)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_entries.id"))
     entry_code: Mapped[str] = mapped_column(sa.String(32))
     year: Mapped[int] = mapped_column(sa.Integer)
     # "2026" (yearly, long_term), "2026-H1", "2026-Q3", "2026-07"; "E<n>" for an event's
