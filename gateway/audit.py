@@ -14,9 +14,10 @@ spool, a small SQLite file (GATEWAY.AUDIT_SPOOL_PATH; by default one under var/ 
 and listen address), durably (synchronous=FULL) and after the caller's answer has been
 handed over (nameko's worker_result hook), so auditing adds no wait to a request and never
 changes an answer. The spool's writes wait for the disk (an fsync each, 3 ms and more) in
-eventlet's pool of OS threads, not on the hub, which would stop every other request meanwhile. A drainer then sends the oldest entries, in the order their requests
-finished, to units' `append_audit_batch` (a short batch waits GATEWAY.AUDIT_LINGER_SECONDS,
-50 ms, for the requests finishing with it: a burst of posts is one call and one delete, not one
+eventlet's pool of OS threads, not on the hub, which would stop every other request meanwhile.
+A drainer then sends the oldest entries, in the order their requests finished, to units'
+`append_audit_batch` (a short batch waits GATEWAY.AUDIT_LINGER_SECONDS, 50 ms, for the
+requests finishing with it: a burst of posts is one call and one delete, not one
 per request) and removes them from the spool only once units confirms; units appends each entry once (by its entry_id), so a retry after a timeout or a
 restart never doubles one. `gongkai_audit_backlog` shows how many entries wait; only an
 entry the spool itself could not store (a full disk) is counted in
