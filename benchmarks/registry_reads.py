@@ -85,10 +85,10 @@ def _queued_messages(amqp_uri: str) -> int:
                    if not q["name"].startswith("rpc"))  # the readers' own calls are always in flight
 
 
-def _settled(amqp_uri: str, urls: dict[str, str]) -> bool:
-    """Every event published and every queue empty, twice a second apart."""
+def settled(amqp_uri: str, urls: dict[str, str]) -> bool:
+    """Every event of every service in `urls` published and every queue empty, twice a second apart."""
     for _ in range(2):
-        if scalar(urls["units"], "SELECT count(*) FROM outbox WHERE published_at IS NULL") or \
+        if any(scalar(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL") for url in urls.values()) or \
                 _queued_messages(amqp_uri):
             return False
         time.sleep(1)
@@ -113,7 +113,7 @@ def _import(api: str, admin: dict[str, str], content: bytes, amqp_uri: str, urls
         job = wait_for(lambda: _ended(requests.get(location, headers=admin, timeout=30)), timeout=1800, interval=0.5,
                        message="the import job")
         job_s = time.perf_counter() - started
-        wait_for(lambda: _settled(amqp_uri, urls), timeout=1800, interval=1, message="the events handled")
+        wait_for(lambda: settled(amqp_uri, urls), timeout=1800, interval=1, message="the events handled")
         settled_s = time.perf_counter() - started
     if job["status"] != "succeeded":
         raise RuntimeError(f"the import job failed: {job['error']}")

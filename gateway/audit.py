@@ -13,9 +13,11 @@ No entry is lost when units is busy or down. The entry is written first to this 
 spool, a small SQLite file (GATEWAY.AUDIT_SPOOL_PATH; by default one under var/ per broker
 and listen address), durably (synchronous=FULL) and after the caller's answer has been
 handed over (nameko's worker_result hook), so auditing adds no wait to a request and never
-changes an answer. A drainer then sends the oldest entries, in the order their requests
-finished, to units' `append_audit_batch` (a short batch waits GATEWAY.AUDIT_LINGER_SECONDS,
-50 ms, for the requests finishing with it: a burst of posts is one call and one delete, not one
+changes an answer. The spool's writes wait for the disk (an fsync each, 3 ms and more) in
+eventlet's pool of OS threads, not on the hub, which would stop every other request meanwhile.
+A drainer then sends the oldest entries, in the order their requests finished, to units'
+`append_audit_batch` (a short batch waits GATEWAY.AUDIT_LINGER_SECONDS, 50 ms, for the
+requests finishing with it: a burst of posts is one call and one delete, not one
 per request) and removes them from the spool only once units confirms; units appends each entry once (by its entry_id), so a retry after a timeout or a
 restart never doubles one. `gongkai_audit_backlog` shows how many entries wait; only an
 entry the spool itself could not store (a full disk) is counted in
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import eventlet
+from eventlet import tpool
 from nameko.extensions import DependencyProvider, Entrypoint
 from prometheus_client import Counter, Gauge
 from werkzeug.exceptions import HTTPException
@@ -95,8 +98,9 @@ def build_entry(worker_ctx: Any, result: Any, exc_info: Any, secret: str) -> dic
 
 
 class AuditSpool:
-    """Entries waiting for units, oldest first, in a SQLite file only this process uses.
-    Its calls are short and never wait for another process, so they run on the hub."""
+    """Entries waiting for units, oldest first, in a SQLite file only this process uses. Its
+    calls never wait for another process, but a write waits for the disk: the gateway makes
+    them through `tpool` (SQLite serialises the threads' use of the one connection)."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +186,7 @@ class AuditDrain:
                 self._wait(min(0.5 * 2 ** failures, 10.0))
                 continue
             failures = 0
-            self.spool.remove_through(pending[-1][0])
+            tpool.execute(self.spool.remove_through, pending[-1][0])
         self._close_proxy()
 
     def _send(self, entries: list[dict[str, Any]]) -> None:
@@ -240,7 +244,7 @@ class AuditTrail(DependencyProvider):
 
     def record(self, entry: dict[str, Any]) -> None:
         try:
-            self.spool.put(entry)
+            tpool.execute(self.spool.put, entry)
         except Exception:
             AUDIT_FAILURES.inc()
             log.error("request %s: could not spool its audit entry %s", entry.get("request_id"), entry,

@@ -63,7 +63,7 @@ class FeedbackRoutes:
     def submit_feedback(self, request: Request) -> Response:
         """Send feedback (意见建议); the answer holds the tracking code and the PIN, shown once."""
         actor = self.access.actor(request)
-        data = json_body(request, shapes.NewFeedback(), self.access.max_body)
+        data = json_body(request, shapes.NEW_FEEDBACK, self.access.max_body)
         member = actor["username"] if actor and actor["role"] == "member" else None
         return json_response(self.feedback.submit_feedback(data, member), 201)
 

@@ -208,24 +208,37 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            outcome = self.publisher.publish_batch([self._message(row) for row in rows])
-            marked = utcnow()
-            for position, row in enumerate(rows):
-                if position in outcome.confirmed:
-                    row.published_at = marked
-                    row.last_error = None
-                    metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
-                elif position in outcome.returned:
-                    row.attempts += 1
-                    row.next_attempt_at = marked + UNROUTABLE_RETRY
-                    row.last_error = "unroutable: no queue is bound for this event"
-                    metrics.EVENTS_UNROUTABLE.labels(self.service, row.type).inc()
-                    log.warning("event %s (%s) was unroutable; will retry", row.event_id, row.type)
-                else:  # refused by the broker (basic.nack): try again with the next batch
-                    row.attempts += 1
-                    row.last_error = "refused by the broker (basic.nack)"
-                    log.warning("event %s (%s) was refused by the broker; will retry", row.event_id, row.type)
-        return len(rows)
+            messages, ids = [self._message(row) for row in rows], [row.id for row in rows]
+            if postgres:  # the replicas' turn (this transaction's lock) lasts until the rows are marked
+                self._mark(rows, self.publisher.publish_batch(messages))
+                return len(rows)
+        # SQLite: one process to a file, so no replica to take turns with, and one connection for
+        # all the service's workers: it goes back to them while the broker confirms the batch
+        outcome = self.publisher.publish_batch(messages)
+        with self.sessions() as session, session.begin():
+            self._mark(session.scalars(sa.select(OutboxRecord).where(OutboxRecord.id.in_(ids))
+                                       .order_by(OutboxRecord.id)).all(), outcome)
+        return len(ids)
+
+    def _mark(self, rows: list[OutboxRecord], outcome: Outcome) -> None:
+        """What the broker said of each row, by its position in the batch: published, unroutable
+        (tried again later) or refused (tried again with the next batch)."""
+        marked = utcnow()
+        for position, row in enumerate(rows):
+            if position in outcome.confirmed:
+                row.published_at = marked
+                row.last_error = None
+                metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
+            elif position in outcome.returned:
+                row.attempts += 1
+                row.next_attempt_at = marked + UNROUTABLE_RETRY
+                row.last_error = "unroutable: no queue is bound for this event"
+                metrics.EVENTS_UNROUTABLE.labels(self.service, row.type).inc()
+                log.warning("event %s (%s) was unroutable; will retry", row.event_id, row.type)
+            else:  # refused by the broker (basic.nack): try again with the next batch
+                row.attempts += 1
+                row.last_error = "refused by the broker (basic.nack)"
+                log.warning("event %s (%s) was refused by the broker; will retry", row.event_id, row.type)
 
     def _message(self, row: OutboxRecord) -> dict[str, Any]:
         return {"body": row.body.encode("utf-8"), "exchange": events_exchange.name,

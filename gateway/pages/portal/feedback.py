@@ -100,7 +100,7 @@ class PortalFeedbackRoutes:
         data = {"target_kind": target_ref[0], "target_id": target_ref[1], "kind": form.get("kind", ""),
                 "content": form.get("content", ""), "contact": form.get("contact") or None,
                 "public": form.get("public") == "yes"}
-        loaded, errors = validate_form(shapes.NewFeedback(), data, LABELS)
+        loaded, errors = validate_form(shapes.NEW_FEEDBACK, data, LABELS)
         if errors:
             return self._form(request, target, form, errors, 400)
         actor = getattr(request, "actor", None)
