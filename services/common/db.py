@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from psycogreen.eventlet import patch_psycopg
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import database_url, load_config
@@ -190,6 +191,11 @@ def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     statement = sa.text(f"INSERT INTO {preparer.format_table(table)} "
                         f"({', '.join(preparer.quote(name) for name in columns)}) SELECT * FROM unnest({arrays})")
     connection.execute(statement, {name: _array_of(table.c[name], [row[name] for row in rows]) for name in columns})
+
+
+def upsert_into(session: Session, table: sa.Table) -> Any:
+    """An INSERT into `table` that takes ON CONFLICT, in the session's dialect (PostgreSQL's or SQLite's)."""
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def rows_table(session: Session, name: str, columns: Sequence[sa.ColumnClause],

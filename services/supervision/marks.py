@@ -20,8 +20,9 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from services.common.db import upsert_into
 
 from . import tallies
 from .mark_models import ObligationMark
@@ -45,9 +46,7 @@ def record(session: Session, fact: ObligationFact) -> None:
     values = _instants(fact.kind, fact.on_time, max(fact.occurred_at, fact.received_at))
     month = fact.due_on.replace(day=1)
     tallies.hold(session, fact.unit_code, month)
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MARKS)
-    statement = insert.values(obligation_id=fact.obligation_id, unit_code=fact.unit_code, due_on=fact.due_on,
+    statement = upsert_into(session, MARKS).values(obligation_id=fact.obligation_id, unit_code=fact.unit_code, due_on=fact.due_on,
                               **values)
     session.execute(statement.on_conflict_do_update(index_elements=list(KEY), set_={
         column: sa.case((sa.or_(MARKS.c[column].is_(None), statement.excluded[column] < MARKS.c[column]),

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from services.common.db import upsert_into
 
 from .mark_models import ObligationMark, ObligationTally
 from .periods import Period, month_of, sorting
@@ -21,10 +22,6 @@ from .periods import Period, month_of, sorting
 MARKS, TALLIES = ObligationMark.__table__, ObligationTally.__table__
 COLUMNS = ("month", "unit_code", "judged", "on_time", "settled_at")
 FLOOR = datetime(1970, 1, 1, tzinfo=UTC)  # before any instant: a mark's kinds not (yet) known
-
-
-def _insert(session: Session) -> Any:
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(TALLIES)
 
 
 def _counted(dialect: str, month: Any) -> sa.Select:
@@ -42,7 +39,7 @@ def _counted(dialect: str, month: Any) -> sa.Select:
 def hold(session: Session, unit_code: str, month: date) -> None:
     """Lock the unit's tally of the month (made empty if there is none) before its marks change,
     so facts of the same month applied at once are counted one after the other."""
-    statement = _insert(session).values(month=month, unit_code=unit_code, judged=0, on_time=0, settled_at=FLOOR)
+    statement = upsert_into(session, TALLIES).values(month=month, unit_code=unit_code, judged=0, on_time=0, settled_at=FLOOR)
     session.execute(statement.on_conflict_do_update(index_elements=["month", "unit_code"],
                                                     set_={"judged": TALLIES.c.judged}))
 
@@ -53,7 +50,7 @@ def refresh(session: Session, unit_code: str, month: date) -> None:
     end = month_of(month).end
     counted = _counted(session.get_bind().dialect.name, sa.literal(month, sa.Date)).where(
         m.unit_code == unit_code, m.due_on >= month, m.due_on <= end).group_by(m.unit_code)
-    statement = _insert(session).from_select(list(COLUMNS), counted)
+    statement = upsert_into(session, TALLIES).from_select(list(COLUMNS), counted)
     session.execute(statement.on_conflict_do_update(index_elements=["month", "unit_code"], set_={
         column: statement.excluded[column] for column in COLUMNS[2:]}))
 
