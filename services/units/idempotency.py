@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.common.db import upsert_into
 from services.common.errors import Unprocessable
 from services.common.records import utcnow
 
@@ -37,8 +37,7 @@ def claim(session: Session, caller: str, key: str, fingerprint: str, now: dateti
     session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.caller == caller, IdempotencyKey.key == key,
                                                     IdempotencyKey.created_at < now - KEPT))
     values = {"caller": caller, "key": key, "fingerprint": fingerprint, "created_at": now}
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
-    claimed = session.execute(insert(IdempotencyKey).values(**values).on_conflict_do_nothing(
+    claimed = session.execute(upsert_into(session, IdempotencyKey.__table__).values(**values).on_conflict_do_nothing(
         index_elements=["caller", "key"])).rowcount == 1
     if claimed:
         return {"state": "claimed"}
